@@ -1,0 +1,136 @@
+/**
+ * Plan-time figures (issue 8 items 1, 2, 5): introspection, fingerprint, no-op diff and a 5%
+ * diff on generated schemas, each beside the floor (the same catalog queries replayed through
+ * the raw driver in this process).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../src/index.js';
+import { generateModels, createStatements } from './schema.js';
+import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, round, log, time } from './lib.js';
+
+export interface PlanFigures {
+  dialect: BenchDialect;
+  tables: number;
+  runs: number;
+  createMs: number;
+  /** Queries the introspector sends (constant in the number of tables when there is no per-table round trip). */
+  catalogQueries: number;
+  catalogRows: number;
+  floorMs: number;
+  /** Time inside Evolve's Connection.query during one introspection (driver + Evolve's thin wrapper). */
+  introspectDriverMs: number;
+  introspectMs: number;
+  fingerprintMs: number;
+  compileModelsMs: number;
+  noopDiffMs: number;
+  noopChanges: number;
+  diff5Ms: number;
+  diff5Changes: number;
+  diff5Statements: number;
+  planMs: number;
+  planRatio: number;
+  introspectRatio: number;
+}
+
+interface Captured { sql: string; params: readonly unknown[] }
+
+export async function setup(dialect: BenchDialect, n: number, statements: readonly string[]): Promise<{ url: string; raw: RawConn; drop: () => Promise<void> }> {
+  const tag = `evolve_bench_${n}_${process.pid}`;
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-bench-'));
+    const path = join(dir, `${tag}.db`);
+    const raw = rawSqlite(path);
+    await raw.batch(['PRAGMA journal_mode = WAL', 'BEGIN', ...statements, 'COMMIT']);
+    return { url: `sqlite:${path}`, raw, drop: async () => { await raw.close(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  if (dialect === 'postgres') {
+    const admin = await rawPostgres();
+    await admin.batch([`DROP SCHEMA IF EXISTS ${tag} CASCADE`, `CREATE SCHEMA ${tag}`]);
+    const raw = await rawPostgres(tag);
+    for (let i = 0; i < statements.length; i += 200) await raw.batch(["BEGIN", ...statements.slice(i, i + 200), "COMMIT"]);
+    return { url: pgUrl(tag), raw, drop: async () => { await raw.close(); await admin.batch([`DROP SCHEMA ${tag} CASCADE`]); await admin.close(); } };
+  }
+  const admin = await rawMysql();
+  await admin.batch([`DROP DATABASE IF EXISTS ${tag}`, `CREATE DATABASE ${tag}`]);
+  const raw = await rawMysql(tag);
+  await raw.batch(['SET foreign_key_checks = 0', ...statements, 'SET foreign_key_checks = 1']);
+  return { url: mysqlUrl(tag), raw, drop: async () => { await raw.close(); await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
+}
+
+export async function benchPlan(dialect: BenchDialect, n: number): Promise<PlanFigures> {
+  const runs = n >= 5000 ? 3 : n >= 1000 ? 5 : 9;
+  const d = await loadDialect(dialect);
+  const models = generateModels(n);
+  const changedModels = generateModels(n, true);
+  const { statements } = createStatements(models, d);
+  let env!: Awaited<ReturnType<typeof setup>>;
+  const createMs = await time(async () => { env = await setup(dialect, n, statements); });
+  log(`  ${dialect} ${n} tables created in ${round(createMs / 1000, 1)} s (${statements.length} statements)`);
+  const db = await openDatabase(env.url, true);
+  try {
+    // Capture the catalog queries and time the round trips through Evolve's connection.
+    const captured: Captured[] = [];
+    let driverMs = 0;
+    let capturing = false;
+    const conn: Connection = Object.create(db.conn) as Connection;
+    Object.defineProperty(conn, 'query', {
+      value: async (sql: string, params: readonly unknown[] = []) => {
+        const t0 = performance.now();
+        const rows = await db.conn.query(sql, params);
+        driverMs += performance.now() - t0;
+        if (capturing) captured.push({ sql, params });
+        return rows;
+      },
+    });
+    const introspect = (): Promise<SchemaIR> => d.introspect(conn, db.introspectOptions);
+
+    capturing = true;
+    let live = await introspect();
+    capturing = false;
+    if (live.tables.length !== n) throw new Error(`${dialect}: introspected ${live.tables.length} tables, expected ${n}`);
+
+    const driverRuns: number[] = [];
+    const introspectMs = await medianOf(runs, async () => { driverMs = 0; live = await introspect(); driverRuns.push(driverMs); });
+    driverRuns.sort((a, b) => a - b);
+    const introspectDriverMs = driverRuns[Math.floor(driverRuns.length / 2)]!;
+
+    let catalogRows = 0;
+    const floorMs = await medianOf(runs, async () => {
+      catalogRows = 0;
+      for (const q of captured) catalogRows += (await env.raw.query(q.sql, q.params)).length;
+    });
+
+    const fingerprintMs = await medianOf(runs, () => fingerprint(live));
+    let desired!: SchemaIR;
+    let desired5!: SchemaIR;
+    const compileModelsMs = await medianOf(runs, () => { desired = desiredSchema(models, d); });
+    desired5 = desiredSchema(changedModels, d);
+    let noopChanges = 0;
+    const noopDiffMs = await medianOf(runs, () => { const diff = diffSchemas(live, desired); noopChanges = d.plan(diff).changes.length; });
+    let diff5Changes = 0;
+    let diff5Statements = 0;
+    const diff5Ms = await medianOf(runs, () => { const plan = d.plan(diffSchemas(live, desired5)); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; });
+    if (noopChanges) log(`  WARNING ${dialect} ${n}: the no-op diff found ${noopChanges} changes`);
+    const planMs = introspectMs + fingerprintMs + diff5Ms;
+    return {
+      dialect, tables: n, runs, createMs: round(createMs, 0), catalogQueries: captured.length, catalogRows,
+      floorMs: round(floorMs), introspectDriverMs: round(introspectDriverMs), introspectMs: round(introspectMs),
+      fingerprintMs: round(fingerprintMs), compileModelsMs: round(compileModelsMs), noopDiffMs: round(noopDiffMs), noopChanges,
+      diff5Ms: round(diff5Ms), diff5Changes, diff5Statements, planMs: round(planMs),
+      planRatio: round(planMs / floorMs), introspectRatio: round(introspectMs / floorMs),
+    };
+  } finally {
+    await db.close().catch(() => undefined);
+    await env.drop();
+  }
+}
+
+// `node --import tsx bench/plan.ts` runs this part alone (sizes and dialects from the environment).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { selectedDialects } = await import('./lib.js');
+  const sizes = (process.env.BENCH_SIZES ?? '100').split(',').map(Number);
+  for (const dialect of selectedDialects()) for (const n of sizes) console.log(JSON.stringify(await benchPlan(dialect, n)));
+}

@@ -1,0 +1,24 @@
+/** `evolve apply` (syncdb): stored evolutions first, then the generated plan; verify the fingerprint. */
+import { applyEvolution } from '../../engine/evolve.js';
+import { requireDb, requireModels, resolveSettings } from '../config.js';
+import { formatHazards, printJson, type Out } from '../output.js';
+import type { CommonFlags } from '../main.js';
+
+export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean }, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const report = await applyEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, ...s.scope });
+  if (out.json) {
+    printJson(out, { ok: true, ...report });
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const st of report.storedApplied) lines.push(`Applied stored evolution ${st.id}: ${st.from} → ${st.to} (verified).`);
+  if (report.source === 'generated' && report.statements.length) {
+    lines.push(`Applied ${report.statements.length} generated statement(s) for ${report.changes.length} change(s) to ${report.database}.`);
+    if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  '));
+  }
+  if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);
+  else lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models.`);
+  out.write(lines.join('\n'));
+  return 0;
+}

@@ -1,0 +1,19 @@
+/** `evolve diff FROM TO`: the SQL that turns one source into another. */
+import { diffSources } from '../../engine/diff-sources.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
+import type { DialectName } from '../../ir/schema.js';
+import { formatStatements, printJson, type Out } from '../output.js';
+import type { CommonFlags } from '../main.js';
+
+export async function diffCommand(from: string, to: string, flags: CommonFlags & { dialect?: string; scratch?: string }, out: Out): Promise<number> {
+  if (flags.dialect !== undefined && !['sqlite', 'postgres', 'mysql'].includes(flags.dialect)) {
+    throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: 'Use --dialect sqlite, postgres or mysql.' });
+  }
+  const r = await diffSources(from, to, {
+    ...(flags.dialect ? { dialect: flags.dialect as DialectName } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}),
+  });
+  if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  if (r.statements.length === 0) { out.write(`-- no differences (${r.dialect}, ${r.fromFingerprint})`); return 0; }
+  out.write([`-- ${r.dialect}: ${r.fromFingerprint} → ${r.toFingerprint}`, ...r.renames.map((x) => `-- rename via aka: ${x.kind} ${x.kind === 'column' ? x.table + '.' : ''}${x.from} → ${x.to}`), ...formatStatements(r.statements)].join('\n'));
+  return flags.exitCode ? 3 : 0;
+}

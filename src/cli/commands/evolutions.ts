@@ -1,0 +1,74 @@
+/** `evolve record`, `evolve revert`, `evolve hash`, `evolve status`. */
+import { evolutionsDir, hashEvolutions, lintEvolution, recordEvolution, revertEvolutions, statusOf } from '../../engine/evolve.js';
+import { describeChange } from '../../diff/changes.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
+import { requireDb, requireModels, resolveSettings } from '../config.js';
+import { formatHazards, printJson, type Out } from '../output.js';
+import type { CommonFlags } from '../main.js';
+
+export async function recordCommand(flags: CommonFlags & { name?: string }, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const r = await recordEvolution({ db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), ...s.scope });
+  if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
+  out.write([
+    `Recorded ${r.file}`,
+    `  ${r.from} → ${r.to}`,
+    ...r.changes.map((c) => `  ${describeChange(c)}`),
+    ...formatHazards(r.hazards, '  '),
+    'Review it (the revert too), commit it with fingerprints.txt and evolve.sum. Nothing was applied.',
+  ].join('\n'));
+  return 0;
+}
+
+export async function revertCommand(flags: CommonFlags & { to?: string; steps?: string }, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const steps = flags.steps === undefined ? undefined : Number(flags.steps);
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
+  const r = await revertEvolutions({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope });
+  if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  out.write([...r.reverted.map((x) => `Reverted ${x.id}: ${x.from} → ${x.to} (verified).`), `Live fingerprint ${r.fingerprintAfter}.`].join('\n'));
+  return 0;
+}
+
+export async function hashCommand(flags: CommonFlags, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const dir = evolutionsDir({ ...(s.models ? { models: s.models } : {}), ...s.scope });
+  if (!dir) throw new EvolveError(ErrorCode.Usage, 'No evolutions directory given.', { hint: 'Pass --evolutions DIR, or --models PATH (its directory holds evolutions/).' });
+  const r = hashEvolutions(dir);
+  if (out.json) printJson(out, { ok: true, ...r });
+  else out.write(`Wrote ${r.file} over ${r.files} file(s).`);
+  return 0;
+}
+
+export async function statusCommand(flags: CommonFlags & { app?: string }, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...s.scope });
+  if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  const lines = [`${r.database} (${r.dialect})`];
+  if (r.deployment) lines.push(`  deployed version: ${r.deployment.version} of '${r.deployment.app}'${r.deployment.stage !== null ? ` (step to ${r.deployment.stage} in progress or interrupted)` : ''}`);
+  lines.push(`  live fingerprint: ${r.liveFingerprint} (${r.known ? `known: ${r.known.position} of ${r.known.of}` : 'unknown'})`);
+  if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
+  for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);
+  if (r.pendingGenerated.length) lines.push(`  pending generated changes:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
+  if (r.deployment?.lastHistory.length) {
+    lines.push('  recent history:');
+    for (const h of r.deployment.lastHistory) lines.push(`    ${h.started}  ${h.kind.padEnd(9)} ${h.name ?? ''}${h.toVersion !== null ? ` → v${h.toVersion}` : ''}  ${h.outcome}${h.durationMs !== null ? ` (${h.durationMs} ms)` : ''}`);
+  }
+  out.write(lines.join('\n'));
+  return 0;
+}
+
+export async function lintCommand(flags: CommonFlags, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const r = await lintEvolution({ ...(s.db ? { db: s.db } : {}), ...(s.models ? { models: s.models } : {}), ...s.scope });
+  if (out.json) { printJson(out, { ok: r.errors === 0, ...r }); return r.errors ? 3 : 0; }
+  const lines: string[] = [];
+  if (!s.db) lines.push('(no --db: the pending generated plan was not checked; stored evolutions only)');
+  lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  '));
+  lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  '));
+  lines.push(`${r.errors} error(s), ${r.generated.length + r.stored.length - r.errors} warning(s)`);
+  out.write(lines.join('\n'));
+  return r.errors ? 3 : 0;
+}

@@ -1,0 +1,37 @@
+/** `evolve sql` (sqlevolve): what apply would run next — stored or generated — with hazards. Changes nothing. */
+import { planEvolution } from '../../engine/evolve.js';
+import { requireDb, requireModels, resolveSettings } from '../config.js';
+import { formatHazards, formatStatements, printJson, type Out } from '../output.js';
+import type { CommonFlags } from '../main.js';
+
+export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allowDataLoss?: boolean }, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const report = await planEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
+  const pending = report.source !== 'none';
+  if (out.json) {
+    printJson(out, { ok: true, ...report });
+  } else if (!pending) {
+    out.write(`-- ${report.database}: in sync with the models (${report.liveFingerprint})`);
+  } else if (report.source === 'stored' && report.stored) {
+    const st = report.stored;
+    out.write([
+      `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next`,
+      `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''} → ${st.to} (distance ${st.distance})`,
+      ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
+    ].join('\n'));
+  } else {
+    const lines = [
+      `-- ${report.database} (${report.dialect}), generated from the models${s.storedOnly ? ' (stored-only: apply will NOT run this; record it)' : ''}`,
+      `-- live fingerprint:   ${report.liveFingerprint}`,
+      `-- models fingerprint: ${report.targetFingerprint}`,
+    ];
+    for (const r of report.renames) lines.push(`-- rename via aka: ${r.kind} ${r.kind === 'column' ? r.table + '.' : ''}${r.from} → ${r.to}`);
+    if (report.hazards.length) {
+      lines.push(`-- hazards (${report.blocking.length} blocking apply):`);
+      lines.push(...formatHazards(report.hazards, '--   '));
+    }
+    lines.push(...formatStatements(report.statements));
+    out.write(lines.join('\n'));
+  }
+  return flags.exitCode && pending ? 3 : 0;
+}

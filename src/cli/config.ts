@@ -1,0 +1,87 @@
+/**
+ * Resolving the CLI's settings: flags, then the environment (`EVOLVE_DATABASE_URL`), then
+ * `evolve.config.ts` (or `.js` / `.mjs`) in the working directory.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EvolveError, ErrorCode } from '../errors.js';
+
+/** What `evolve.config.ts` may export (default export). */
+export interface EvolveConfig {
+  /** Database URL. */
+  db?: string;
+  /** Path of the models module (relative to the config file). */
+  models?: string;
+  /** Directory of stored evolutions. */
+  evolutions?: string;
+  /** PostgreSQL schema. */
+  schema?: string;
+  /** Never run generated SQL; only stored evolutions (the reviewed and hand-written ways). */
+  storedOnly?: boolean;
+}
+
+const CONFIG_NAMES = ['evolve.config.ts', 'evolve.config.mts', 'evolve.config.js', 'evolve.config.mjs'];
+
+/** Load the config file, if any. */
+export async function loadConfig(path?: string): Promise<{ config: EvolveConfig; dir: string } | null> {
+  const file = path ? resolve(path) : CONFIG_NAMES.map((n) => resolve(n)).find((p) => existsSync(p));
+  if (!file) return null;
+  if (!existsSync(file)) throw new EvolveError(ErrorCode.Usage, `Config file '${path}' does not exist.`, { hint: 'Check the --config path.' });
+  try {
+    const mod = /\.(m)?ts$/.test(file)
+      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)
+      : await import(pathToFileURL(file).href);
+    const config = (mod.default ?? mod) as EvolveConfig;
+    return { config, dir: resolve(file, '..') };
+  } catch (e) {
+    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' did not load: ${(e as Error).message.split('\n')[0]}`, { hint: 'Fix the config file; it must default-export an object such as { db, models }.', cause: e });
+  }
+}
+
+/** Settings every command resolves the same way. */
+export interface Settings {
+  db: string | undefined;
+  models: string | undefined;
+  storedOnly: boolean;
+  /** Options passed on to the library as they are. */
+  scope: { schema?: string; evolutions?: string; lockTimeout?: number };
+}
+
+export async function resolveSettings(flags: { db?: string; models?: string; schema?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string }): Promise<Settings> {
+  const lockTimeout = flags.lockTimeout === undefined ? undefined : Number(flags.lockTimeout);
+  if (lockTimeout !== undefined && !(lockTimeout >= 0 && Number.isFinite(lockTimeout))) {
+    throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, { hint: 'Write e.g. --lock-timeout 30.' });
+  }
+  const loaded = await loadConfig(flags.config);
+  const cfg = loaded?.config ?? {};
+  const rel = (p: string | undefined): string | undefined => (p && loaded ? resolve(loaded.dir, p) : p);
+  return {
+    db: flags.db ?? process.env.EVOLVE_DATABASE_URL ?? cfg.db,
+    models: flags.models ?? rel(cfg.models),
+    storedOnly: flags.storedOnly ?? cfg.storedOnly ?? false,
+    scope: {
+      ...((flags.schema ?? cfg.schema) ? { schema: (flags.schema ?? cfg.schema)! } : {}),
+      ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
+      ...(lockTimeout !== undefined ? { lockTimeout } : {}),
+    },
+  };
+}
+
+export function requireDb(s: Settings): string {
+  if (!s.db) {
+    throw new EvolveError(ErrorCode.NoDatabase, 'No database given.', {
+      hint: 'Pass --db URL (e.g. --db sqlite:app.db), set EVOLVE_DATABASE_URL, or put db in evolve.config.ts.',
+    });
+  }
+  return s.db;
+}
+
+export function requireModels(s: Settings): string {
+  if (!s.models) {
+    throw new EvolveError(ErrorCode.Usage, 'No models given.', {
+      hint: 'Pass --models PATH to the module exporting your table() models, or put models in evolve.config.ts.',
+    });
+  }
+  return s.models;
+}

@@ -1,0 +1,171 @@
+/**
+ * The `evolve` command line. Maps library calls to text or `--json`, and errors to exit
+ * codes: 0 success / in sync, 1 error, 2 bad usage, 3 out of sync (`sql --exit-code`).
+ * It sets `process.exitCode`; it never calls `process.exit`.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
+import { redact } from '../dialects/url.js';
+import { stdio, type Out } from './output.js';
+import { fingerprintCommand } from './commands/fingerprint.js';
+import { sqlCommand } from './commands/sql.js';
+import { applyCommand } from './commands/apply.js';
+import { diffCommand } from './commands/diff.js';
+import { hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
+import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, outOfSync: 3 } as const;
+
+/** Options every command takes. */
+export interface CommonFlags {
+  db?: string;
+  models?: string;
+  schema?: string;
+  config?: string;
+  evolutions?: string;
+  storedOnly?: boolean;
+  lockTimeout?: string;
+  json?: boolean;
+  exitCode?: boolean;
+}
+
+const version = (): string => (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+function reportError(out: Out, e: unknown): number {
+  if (isEvolveError(e)) {
+    const code = e.code === ErrorCode.Usage ? EXIT.usage : EXIT.error;
+    if (out.json) out.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
+    else out.error(`error ${e.code}: ${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}`);
+    return code;
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  if (out.json) out.write(JSON.stringify({ ok: false, error: { code: ErrorCode.Internal, message: redact(msg) } }, null, 2));
+  else out.error(`error ${ErrorCode.Internal}: ${msg}\n  fix: this is unexpected; rerun with EVOLVE_DEBUG=1 for a stack trace and report it.`);
+  if (process.env.EVOLVE_DEBUG && e instanceof Error && e.stack) out.error(e.stack);
+  return EXIT.error;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts)')
+    .option('--models <path>', 'module exporting the table() models (.ts or .js)')
+    .option('--schema <name>', 'PostgreSQL schema (default public)')
+    .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
+    .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
+    .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
+    .option('--json', 'machine-readable output on stdout');
+}
+
+/** Build the program; `run` receives each command's result code. */
+export function buildProgram(setCode: (code: number) => void): Command {
+  const program = new Command('evolve')
+    .description('Schema evolution for TypeScript applications: keep SQLite, PostgreSQL and MySQL in step with your models.')
+    .version(version(), '-v, --version')
+    .showHelpAfterError('(run evolve --help for usage)')
+    .exitOverride();
+  const wrap = (fn: (flags: CommonFlags & Record<string, unknown>, out: Out) => Promise<number>) =>
+    async (flags: CommonFlags & Record<string, unknown>): Promise<void> => {
+      const out = stdio(flags.json === true);
+      try { setCode(await fn(flags, out)); } catch (e) { setCode(reportError(out, e)); }
+    };
+
+  common(program.command('fingerprint').alias('sqlfingerprint')
+    .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
+    .action(wrap(fingerprintCommand));
+
+  common(program.command('sql').alias('sqlevolve')
+    .description('print the SQL that apply would run, with its hazards; changes nothing'))
+    .option('--exit-code', 'exit 3 when there is something to apply')
+    .option('--allow-data-loss', 'show the plan as apply --allow-data-loss would run it')
+    .option('--stored-only', 'say that generated SQL would not run (stored-only mode)')
+    .action(wrap(sqlCommand));
+
+  common(program.command('apply').alias('syncdb')
+    .description('create missing tables and evolve existing ones to match the models, in one transaction where the database allows'))
+    .addOption(new Option('--allow-data-loss', 'run even if the plan drops data or converts values lossily'))
+    .option('--stored-only', 'run only stored evolutions, never generated SQL (reviewed / hand-written ways)')
+    .action(wrap(applyCommand));
+
+  common(program.command('record')
+    .description('store the pending generated change as an evolution file with its revert (applies nothing)'))
+    .option('--name <name>', 'name for the evolution file')
+    .action(wrap(recordCommand));
+
+  common(program.command('revert')
+    .description('back out stored evolutions, verifying the fingerprint after each'))
+    .option('--to <fingerprint>', 'revert back to this known fingerprint')
+    .option('--steps <n>', 'revert this many evolutions (default 1)')
+    .action(wrap(revertCommand));
+
+  program.command('diff')
+    .description('print the SQL that turns FROM into TO; each is a database URL, a models module or a .sql file')
+    .argument('<from>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
+    .argument('<to>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
+    .option('--dialect <name>', 'sqlite, postgres or mysql, when neither side is a database (default sqlite)')
+    .option('--scratch <url>', 'server where SQL files are parsed when neither side is a database (a temporary schema/database, dropped after)')
+    .option('--schema <name>', 'PostgreSQL schema of database sides')
+    .option('--exit-code', 'exit 3 when the two differ')
+    .option('--json', 'machine-readable output on stdout')
+    .action(async (from: string, to: string, flags: CommonFlags & { dialect?: string; scratch?: string }) => {
+      const out = stdio(flags.json === true);
+      try { setCode(await diffCommand(from, to, flags, out)); } catch (e) { setCode(reportError(out, e)); }
+    });
+
+  common(program.command('lint')
+    .description('list every hazard of the pending plan (rows at risk counted) and of the stored evolutions; exit 3 on an error'))
+    .action(wrap(lintCommand));
+
+  common(program.command('hash')
+    .description('re-sign the evolutions directory (rewrites evolve.sum) after an intended edit'))
+    .action(wrap(hashCommand));
+
+  common(program.command('status')
+    .description('where the database stands: deployed version, fingerprint (known or not), pending evolutions and changes, drift, recent history'))
+    .option('--app <id>', 'application id of the deployment record (default: default)')
+    .action(wrap(statusCommand));
+
+  // The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check.
+  const deploy = (cmd: Command): Command => common(cmd)
+    .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module)')
+    .option('--app <id>', 'application id in the deployment record (default: the versioned() id)');
+  const withArg = (fn: (arg: string, flags: DeployFlags, out: Out) => Promise<number>) =>
+    async (arg: string, flags: DeployFlags): Promise<void> => {
+      const out = stdio(flags.json === true);
+      try { setCode(await fn(arg, flags, out)); } catch (e) { setCode(reportError(out, e)); }
+    };
+  deploy(program.command('upgrade').argument('[version]', 'version to reach (default: latest)')
+    .description('run the missing numbered upgrade steps, each once (a fresh install starts at latest)'))
+    .action(withArg(upgradeCommand as (a: string, f: DeployFlags, o: Out) => Promise<number>));
+  deploy(program.command('baseline').argument('<version>', 'the version the database is at')
+    .description('set the deployed version by hand (a database deployed before versioning); runs no step'))
+    .action(withArg(baselineCommand));
+  deploy(program.command('install')
+    .description('create a table for every model that has none (assert_storage); never touches an existing table'))
+    .action(wrap(installCommand as (f: CommonFlags & Record<string, unknown>, o: Out) => Promise<number>));
+  deploy(program.command('check')
+    .description('exit 3 when the deployed version is missing, behind or ahead of the latest step (assert_version); 0 in sync'))
+    .action(wrap(checkCommand as (f: CommonFlags & Record<string, unknown>, o: Out) => Promise<number>));
+
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (as `process.argv`). Resolves to the exit code.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => { code = c; });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      return EXIT.usage;
+    }
+    return reportError(stdio(argv.includes('--json')), e);
+  }
+  return code;
+}
+
+export { EvolveError };

@@ -1,0 +1,37 @@
+/** Human and JSON output of the CLI. Passwords never reach it: URLs are shown redacted. */
+import type { Hazard, PlanStatement } from '../plan/plan.js';
+import { describeHazard } from '../engine/evolve.js';
+import { redact } from '../dialects/url.js';
+
+export interface Out {
+  json: boolean;
+  write(text: string): void;
+  error(text: string): void;
+}
+
+export function stdio(json: boolean): Out {
+  return {
+    json,
+    write: (t) => process.stdout.write(redact(t) + (t.endsWith('\n') ? '' : '\n')),
+    error: (t) => process.stderr.write(redact(t) + (t.endsWith('\n') ? '' : '\n')),
+  };
+}
+
+/** JSON for stdout (one document per command). */
+export function printJson(out: Out, value: unknown): void {
+  out.write(JSON.stringify(value, null, 2));
+}
+
+export function formatHazards(hazards: readonly Hazard[], prefix = ''): string[] {
+  return hazards.map((h) => `${prefix}${h.severity === 'error' ? '!' : '~'} ${describeHazard(h)}`);
+}
+
+export function formatStatements(statements: readonly PlanStatement[]): string[] {
+  const lines: string[] = [];
+  let last = '';
+  for (const s of statements) {
+    if (s.comment !== last) { lines.push(`-- ${s.comment}`); last = s.comment; }
+    lines.push(`${s.sql};`);
+  }
+  return lines;
+}

@@ -1,0 +1,245 @@
+/**
+ * The deployment record: two tables Evolve owns in the target database.
+ *
+ * - `_evolve_deployment`: one row per application id — the deployed version and the stage in
+ *   progress (the version a step is reaching; NULL when idle).
+ * - `_evolve_history`: one row per applied step or evolution — what ran, when, how long, the
+ *   checksum of its text and the fingerprints before and after.
+ *
+ * Both are created through the dialect's own planner from `table()` models, so quoting and
+ * types are the dialect's. Their names start with `_evolve`, so they are never fingerprinted,
+ * diffed or dropped by `apply`.
+ */
+import type { OpenDatabase } from '../engine/database.js';
+import type { Diff } from '../diff/differ.js';
+import type { SchemaIR } from '../ir/schema.js';
+import { isEvolveTable } from '../ir/canonical.js';
+import { compileTableModel } from '../model/compile.js';
+import { table, type Table } from '../model/table.js';
+import { integer, text, varchar } from '../model/column.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+
+/** Where the record lives and whose it is. */
+export interface DeploymentOptions {
+  /** Application id (Dejavu's `guid`): each has its own deployed version. Default `'default'`. */
+  readonly app?: string;
+  /** Name of the deployment table (must start with `_evolve`). Default `_evolve_deployment`. */
+  readonly recordTable?: string;
+  /** Name of the history table (must start with `_evolve`). Default `_evolve_history`. */
+  readonly historyTable?: string;
+}
+
+/** Resolved record names. */
+export interface RecordNames {
+  readonly app: string;
+  readonly deployment: string;
+  readonly history: string;
+}
+
+export const DEFAULT_APP = 'default';
+export const DEFAULT_RECORD_TABLE = '_evolve_deployment';
+export const DEFAULT_HISTORY_TABLE = '_evolve_history';
+
+/** What a history row records. */
+export type HistoryKind = 'upgrade' | 'stored' | 'generated' | 'revert' | 'install' | 'baseline';
+
+/** One history row (as written; `id` is assigned by the database). */
+export interface HistoryEntry {
+  readonly kind: HistoryKind;
+  /** Step or evolution id: `upgrade_to_3`, `0002-add-author.sql`, `generated`, ... */
+  readonly name: string;
+  readonly fromVersion?: number | null;
+  readonly toVersion?: number | null;
+  readonly fromFingerprint?: string | null;
+  readonly toFingerprint?: string | null;
+  /** Checksum of the step's or evolution's text, where there is one. */
+  readonly checksum?: string | null;
+  readonly started: Date;
+  readonly finished: Date;
+  readonly outcome: 'ok' | 'failed';
+  readonly error?: string | null;
+}
+
+/** A history row as read back. */
+export interface HistoryRow {
+  readonly id: number;
+  readonly app: string;
+  readonly kind: HistoryKind;
+  readonly name: string | null;
+  readonly fromVersion: number | null;
+  readonly toVersion: number | null;
+  readonly fromFingerprint: string | null;
+  readonly toFingerprint: string | null;
+  readonly checksum: string | null;
+  readonly started: string;
+  readonly finished: string | null;
+  readonly durationMs: number | null;
+  readonly outcome: string;
+  readonly error: string | null;
+}
+
+/** The deployed state of one application. */
+export interface Deployed {
+  readonly version: number;
+  /** The version a step is reaching right now (or was, when it was interrupted); null when idle. */
+  readonly stage: number | null;
+}
+
+/** Resolve and validate the record names. */
+export function recordNames(o: DeploymentOptions = {}): RecordNames {
+  const deployment = o.recordTable ?? DEFAULT_RECORD_TABLE;
+  const history = o.historyTable ?? DEFAULT_HISTORY_TABLE;
+  for (const n of [deployment, history]) {
+    if (!isEvolveTable(n)) {
+      throw new EvolveError(ErrorCode.Usage, `The deployment record table name '${n}' does not start with '_evolve'.`, {
+        hint: "Name it _evolve_something: only tables named _evolve* are left out of fingerprints and diffs (any other name would be dropped by apply).",
+      });
+    }
+  }
+  if (deployment === history) throw new EvolveError(ErrorCode.Usage, `The deployment and history tables cannot both be '${deployment}'.`, { hint: 'Give them different names.' });
+  const app = o.app ?? DEFAULT_APP;
+  if (typeof app !== 'string' || app === '' || app.length > 200) throw new EvolveError(ErrorCode.Usage, `Application id ${JSON.stringify(app)} is not valid.`, { hint: 'Use a non-empty id of at most 200 characters.' });
+  return { app, deployment, history };
+}
+
+/** The record's models. */
+export function recordModels(n: RecordNames): [Table, Table] {
+  return [
+    table(n.deployment, {
+      app: varchar(200).primaryKey(),
+      version: integer().notNull(),
+      stage: integer(),
+      updated: varchar(40).notNull(),
+    }),
+    table(n.history, {
+      id: integer().primaryKey({ autoIncrement: true }),
+      app: varchar(200).notNull(),
+      kind: varchar(20).notNull(),
+      name: varchar(300),
+      from_version: integer(),
+      to_version: integer(),
+      from_fingerprint: varchar(100),
+      to_fingerprint: varchar(100),
+      checksum: varchar(100),
+      started: varchar(40).notNull(),
+      finished: varchar(40),
+      duration_ms: integer(),
+      outcome: varchar(20).notNull(),
+      error: text(),
+    }),
+  ];
+}
+
+/** Does table `name` exist? A probe query; call it outside a transaction (it may fail). */
+async function tableExists(d: OpenDatabase, name: string): Promise<boolean> {
+  try {
+    await d.conn.query(`SELECT 1 AS x FROM ${d.dialect.sql.table(name)} WHERE 1 = 0`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when the deployment table exists. Call outside a transaction. */
+export function recordExists(d: OpenDatabase, n: RecordNames): Promise<boolean> {
+  return tableExists(d, n.deployment);
+}
+
+/** Create whichever record tables are missing, through the dialect's planner. Call outside a transaction. */
+export async function ensureRecord(d: OpenDatabase, n: RecordNames): Promise<void> {
+  const missing: Table[] = [];
+  for (const m of recordModels(n)) if (!(await tableExists(d, m.name))) missing.push(m);
+  if (missing.length === 0) return;
+  const name = d.dialect.name;
+  const to = d.dialect.normalise({ dialect: name, tables: missing.map(compileTableModel) });
+  const from: SchemaIR = { dialect: name, tables: [] };
+  // The differ leaves `_evolve*` tables out, so the diff is built here: create each table.
+  const diff: Diff = { from, to, changes: to.tables.map((t) => ({ kind: 'createTable' as const, table: t })), renames: [], liveName: new Map() };
+  await d.dialect.run(d.conn, d.dialect.plan(diff));
+}
+
+const lit = (d: OpenDatabase, v: string | number | null | undefined): string => (v === null || v === undefined ? 'NULL' : d.dialect.sql.literal(v));
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+/** The deployed state of `n.app`, or null when it has none (or the record does not exist yet: probe first). */
+export async function readDeployed(d: OpenDatabase, n: RecordNames): Promise<Deployed | null> {
+  const q = d.dialect.sql;
+  const rows = await d.conn.query(`SELECT ${q.ident('version')} AS v, ${q.ident('stage')} AS s FROM ${q.table(n.deployment)} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
+  const r = rows[0];
+  return r ? { version: Number(r.v), stage: num(r.s) } : null;
+}
+
+/** Set the deployed version and stage of `n.app` (insert or update). */
+export async function writeDeployed(d: OpenDatabase, n: RecordNames, value: Deployed): Promise<void> {
+  const q = d.dialect.sql;
+  const now = lit(d, new Date().toISOString());
+  if (await readDeployed(d, n)) {
+    await d.conn.execute(`UPDATE ${q.table(n.deployment)} SET ${q.ident('version')} = ${lit(d, value.version)}, ${q.ident('stage')} = ${lit(d, value.stage)}, ${q.ident('updated')} = ${now} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
+  } else {
+    await d.conn.execute(`INSERT INTO ${q.table(n.deployment)} (${['app', 'version', 'stage', 'updated'].map(q.ident).join(', ')}) VALUES (${lit(d, n.app)}, ${lit(d, value.version)}, ${lit(d, value.stage)}, ${now})`);
+  }
+}
+
+/** Append a history row. */
+export async function addHistory(d: OpenDatabase, n: RecordNames, e: HistoryEntry): Promise<void> {
+  const q = d.dialect.sql;
+  const cols: [string, string | number | null | undefined][] = [
+    ['app', n.app], ['kind', e.kind], ['name', e.name.slice(0, 300)],
+    ['from_version', e.fromVersion], ['to_version', e.toVersion],
+    ['from_fingerprint', e.fromFingerprint], ['to_fingerprint', e.toFingerprint], ['checksum', e.checksum],
+    ['started', e.started.toISOString()], ['finished', e.finished.toISOString()],
+    ['duration_ms', Math.max(0, e.finished.getTime() - e.started.getTime())],
+    ['outcome', e.outcome], ['error', e.error],
+  ];
+  await d.conn.execute(`INSERT INTO ${q.table(n.history)} (${cols.map(([c]) => q.ident(c)).join(', ')}) VALUES (${cols.map(([, v]) => lit(d, v)).join(', ')})`);
+}
+
+/** The history of `n.app`, oldest first (empty when there is no record). */
+export async function readHistory(d: OpenDatabase, n: RecordNames): Promise<HistoryRow[]> {
+  if (!(await tableExists(d, n.history))) return [];
+  const q = d.dialect.sql;
+  const rows = await d.conn.query(`SELECT * FROM ${q.table(n.history)} WHERE ${q.ident('app')} = ${lit(d, n.app)} ORDER BY ${q.ident('id')}`);
+  return rows.map((r) => ({
+    id: Number(r.id), app: String(r.app), kind: String(r.kind) as HistoryKind, name: str(r.name),
+    fromVersion: num(r.from_version), toVersion: num(r.to_version),
+    fromFingerprint: str(r.from_fingerprint), toFingerprint: str(r.to_fingerprint), checksum: str(r.checksum),
+    started: String(r.started), finished: str(r.finished), durationMs: num(r.duration_ms), outcome: String(r.outcome), error: str(r.error),
+  }));
+}
+
+/** Options of the engine's history hook. */
+export interface HistoryOptions extends DeploymentOptions {
+  /**
+   * `true`: always record (creating the record when needed); `false`: never. Default: record
+   * when the database already has a deployment record (an application that uses upgrade,
+   * baseline or install); a database without one is not given bookkeeping tables unasked.
+   */
+  readonly history?: boolean;
+}
+
+/**
+ * Record one engine run (stored evolution, generated plan, revert) in the history. Called
+ * after the run's own transaction has ended.
+ */
+export async function recordRun(d: OpenDatabase, options: HistoryOptions, e: HistoryEntry): Promise<void> {
+  if (options.history === false) return;
+  const n = recordNames(options);
+  if (options.history !== true && !(await recordExists(d, n))) return;
+  await ensureRecord(d, n);
+  await addHistory(d, n, e);
+}
+
+/** Run `fn` and record it (ok or failed) with {@link recordRun}; a failure is rethrown. */
+export async function recorded<T>(d: OpenDatabase, options: HistoryOptions, entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>, after?: (result: T) => Partial<HistoryEntry>): Promise<T> {
+  const started = new Date();
+  let result: T;
+  try {
+    result = await fn();
+  } catch (e) {
+    await recordRun(d, options, { ...entry, started, finished: new Date(), outcome: 'failed', error: e instanceof Error ? e.message : String(e) }).catch(() => undefined);
+    throw e;
+  }
+  await recordRun(d, options, { ...entry, ...(after ? after(result) : {}), started, finished: new Date(), outcome: 'ok' });
+  return result;
+}

@@ -1,0 +1,304 @@
+/**
+ * The Dejavu way as library calls: `upgradeDeployment` (upgrade), `installStorage`
+ * (assert_storage), `checkVersion` / `assertVersion` (assert_version) and `baselineDeployment`
+ * (set the deployed version by hand). An application may call them at start-up.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Table } from '../model/table.js';
+import { loadModels } from '../model/load.js';
+import type { SchemaIR, TableIR } from '../ir/schema.js';
+import { isEvolveTable } from '../ir/canonical.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import { diffSchemas } from '../diff/differ.js';
+import { describeChange } from '../diff/changes.js';
+import { fileHash } from '../evolutions/checksum.js';
+import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../engine/database.js';
+import { desiredSchema } from '../engine/evolve.js';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
+import { addHistory, ensureRecord, readDeployed, recordExists, recordNames, writeDeployed, type DeploymentOptions, type RecordNames } from './record.js';
+import { versionedOf, isVersioned, type Versioned } from './versioned.js';
+import { operations } from './operations.js';
+
+/** Options of the deployment calls. */
+export interface DeployOptions extends DatabaseOptions, DeploymentOptions {
+  /** Database URL. */
+  readonly db: string;
+  /** The models (a module path or the tables): tables a fresh install or `install` creates. */
+  readonly models?: string | readonly Table[];
+  /** The numbered steps: a `versioned()` definition or the path of a module exporting one. Default: the models module. */
+  readonly steps?: Versioned | string;
+}
+
+const userTables = (s: SchemaIR): TableIR[] => s.tables.filter((t) => !isEvolveTable(t.name));
+
+/** Load the `versioned()` definition exported by the module at `path`. */
+export async function loadSteps(path: string): Promise<Versioned> {
+  const abs = resolve(path);
+  if (!existsSync(abs)) throw new EvolveError(ErrorCode.StepsInvalid, `Steps module '${path}' does not exist.`, { hint: 'Pass --steps PATH (or --models PATH) to the module exporting `schema = versioned({ ... })`.' });
+  let mod: Record<string, unknown>;
+  try {
+    mod = /\.(c|m)?tsx?$/i.test(abs)
+      ? (await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>
+      : (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+  } catch (e) {
+    if (isEvolveError(e)) throw e;
+    throw new EvolveError(ErrorCode.ModelsLoad, `Steps module '${path}' did not load: ${(e as Error).message.split('\n')[0]}`, { hint: 'Fix the error in the module, then try again.', cause: e });
+  }
+  const v = versionedOf(mod) ?? versionedOf((mod.default ?? {}) as Record<string, unknown>);
+  if (!v) throw new EvolveError(ErrorCode.StepsInvalid, `Module '${path}' exports no versioned() schema definition.`, { hint: "Export it: export const schema = versioned({ id: 'myapp', latest: 1, steps: { 1: async (ops) => { ... } } })." });
+  return v;
+}
+
+async function resolveSteps(options: DeployOptions): Promise<Versioned> {
+  if (options.steps !== undefined) return isVersioned(options.steps) ? options.steps : loadSteps(options.steps);
+  if (typeof options.models === 'string') return loadSteps(options.models);
+  throw new EvolveError(ErrorCode.StepsInvalid, 'No numbered steps given.', { hint: 'Pass --steps PATH (or --models PATH to a module that also exports `schema = versioned({ ... })`).' });
+}
+
+async function resolveModels(models: DeployOptions['models']): Promise<readonly Table[]> {
+  if (models === undefined) return [];
+  return typeof models === 'string' ? loadModels(models) : models;
+}
+
+const names = (options: DeployOptions, v: Versioned | null): RecordNames => recordNames({ ...options, app: options.app ?? v?.id });
+
+/**
+ * Create every model's table that the database lacks (by name or former name), in one
+ * transaction where the dialect allows. Existing tables are never touched.
+ */
+async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise<string[]> {
+  if (models.length === 0) return [];
+  const desired = desiredSchema(models, d.dialect);
+  const live = await d.introspect();
+  const present = new Set(userTables(live).map((t) => t.name));
+  const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
+  if (missing.length === 0) return [];
+  const target: SchemaIR = { dialect: live.dialect, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
+  const plan = d.dialect.plan(diffSchemas(live, target));
+  await d.dialect.run(d.conn, plan);
+  return missing.map((t) => t.name);
+}
+
+/** What `evolve install` reports. */
+export interface InstallReport { readonly database: string; readonly created: readonly string[] }
+
+/**
+ * Create storage for every model that has none (`evolve install`, Dejavu's `assert_storage`).
+ * Call it after {@link upgradeDeployment}; it never changes an existing table.
+ */
+export async function installStorage(options: DeployOptions): Promise<InstallReport> {
+  const models = await resolveModels(options.models);
+  if (models.length === 0) throw new EvolveError(ErrorCode.Usage, 'No models given to install.', { hint: 'Pass --models PATH to the module exporting your table() models.' });
+  return withDatabase(options.db, false, options, async (d) => {
+    const started = new Date();
+    const before = fingerprint(await d.introspect());
+    const created = await createMissing(d, models);
+    if (created.length) {
+      const n = recordNames(options);
+      await ensureRecord(d, n);
+      await addHistory(d, n, { kind: 'install', name: `install ${created.join(', ')}`.slice(0, 300), fromFingerprint: before, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(), outcome: 'ok' });
+    }
+    return { database: d.url.display, created };
+  });
+}
+
+/** What `evolve upgrade` reports. */
+export interface UpgradeReport {
+  readonly app: string;
+  readonly database: string;
+  /** Deployed version before (null: there was no record — a fresh install). */
+  readonly from: number | null;
+  readonly to: number;
+  /** Steps run, in order (the version each reached). */
+  readonly ran: readonly number[];
+  /** True when the database had no record and no tables: it starts at latest, no steps run. */
+  readonly freshInstall: boolean;
+  /** Tables a fresh install created from the models. */
+  readonly created: readonly string[];
+  /** A stage left by an interrupted step (MySQL), which this upgrade ran again. */
+  readonly resumedStage: number | null;
+}
+
+function transactional(d: OpenDatabase): boolean {
+  return d.dialect.capabilities.transactionalDdl;
+}
+
+/** Run step `s` (version s−1 → s), in one transaction with the version update where the dialect allows. */
+async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number): Promise<void> {
+  const conn = d.conn;
+  const tx = transactional(d);
+  const sqlite = d.dialect.name === 'sqlite';
+  const fn = v.step(s);
+  const checksum = fileHash(fn.toString());
+  const started = new Date();
+  const fromFp = fingerprint(await d.introspect());
+  const name = `upgrade_to_${s}`;
+  await writeDeployed(d, n, { version: s - 1, stage: s }); // committed: visible while the step runs
+  const fkOff = sqlite && Number((await conn.query('PRAGMA foreign_keys'))[0]?.foreign_keys ?? 0) === 1;
+  if (fkOff) await conn.execute('PRAGMA foreign_keys = OFF'); // table rebuilds; checked before commit
+  try {
+    const fkBefore = sqlite ? (await conn.query('PRAGMA foreign_key_check')).length : 0;
+    if (tx) await conn.execute(sqlite ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    try {
+      await fn(operations(d));
+      if (sqlite && (await conn.query('PRAGMA foreign_key_check')).length > fkBefore) {
+        throw new EvolveError(ErrorCode.ForeignKeyViolation, `Step ${s} leaves rows that violate a foreign key.`, { hint: 'PRAGMA foreign_key_check lists them; fix the step.' });
+      }
+      const toFp = fingerprint(await d.introspect());
+      await writeDeployed(d, n, { version: s, stage: null });
+      await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: toFp, checksum, started, finished: new Date(), outcome: 'ok' });
+      if (tx) await conn.execute('COMMIT');
+    } catch (e) {
+      if (tx) await conn.execute('ROLLBACK').catch(() => undefined);
+      const msg = e instanceof Error ? e.message : String(e);
+      await (async () => {
+        if (tx) await writeDeployed(d, n, { version: s - 1, stage: null });
+        await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: fingerprint(await d.introspect()), checksum, started, finished: new Date(), outcome: 'failed', error: msg });
+      })().catch(() => undefined);
+      const ran = tx
+        ? `It was rolled back: the database is at version ${s - 1}, as it was.`
+        : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
+      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg}. ${ran}`, {
+        hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
+        cause: e, details: { app: n.app, step: s, ...(isEvolveError(e) ? { cause: e.code } : {}) },
+      });
+    }
+  } finally {
+    if (fkOff) await conn.execute('PRAGMA foreign_keys = ON');
+  }
+}
+
+/**
+ * Upgrade the deployment to `to` (default: latest) by running the missing numbered steps,
+ * each once, in order (`evolve upgrade`, Dejavu's `upgrade()`). Idempotent.
+ *
+ * A fresh install (no record for the app and no tables) starts at latest: no step runs and the
+ * models' tables are created.
+ * @throws EvolveError `E_VERSION_AHEAD` when the deployed version is above the target;
+ *   `E_UNVERSIONED` when the database holds tables but no record (use {@link baselineDeployment});
+ *   `E_STEP_FAILED` when a step throws.
+ */
+export async function upgradeDeployment(options: DeployOptions & { to?: number }): Promise<UpgradeReport> {
+  const v = await resolveSteps(options);
+  const target = options.to ?? v.latest;
+  if (!Number.isInteger(target) || target < 0 || target > v.latest) {
+    throw new EvolveError(ErrorCode.Usage, `Cannot upgrade to version ${target}: the steps go from 0 to ${v.latest}.`, { hint: `Give a version between 0 and ${v.latest}, or none for the latest.` });
+  }
+  const models = await resolveModels(options.models);
+  return withDatabase(options.db, false, options, async (d) => {
+    const n = names(options, v);
+    await ensureRecord(d, n);
+    const dep = await readDeployed(d, n);
+    const base = { app: n.app, database: d.url.display, to: target };
+    if (!dep) {
+      const live = userTables(await d.introspect());
+      if (live.length > 0) throw unversioned(n.app, live.length);
+      if (target < v.latest) {
+        throw new EvolveError(ErrorCode.VersionAhead, `A fresh install starts at the latest version (${v.latest}), above the version asked for (${target}).`, { hint: 'Upgrade without a version, or baseline a lower version first (evolve baseline).' });
+      }
+      const started = new Date();
+      const created = await createMissing(d, models);
+      await writeDeployed(d, n, { version: v.latest, stage: null });
+      await addHistory(d, n, { kind: 'install', name: 'fresh install', toVersion: v.latest, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(), outcome: 'ok' });
+      return { ...base, from: null, ran: [], freshInstall: true, created, resumedStage: null };
+    }
+    if (dep.version > target) {
+      throw new EvolveError(ErrorCode.VersionAhead, `The deployed version of '${n.app}' (${dep.version}) is greater than the version asked for (${target}); nothing was changed.`, {
+        hint: 'Deploy the newer code (it has the steps this database already ran), or restore a backup; steps never run backwards.',
+        details: { deployed: dep.version, target },
+      });
+    }
+    const ran: number[] = [];
+    for (let s = dep.version + 1; s <= target; s++) {
+      await runStep(d, n, v, s);
+      ran.push(s);
+    }
+    return { ...base, from: dep.version, ran, freshInstall: false, created: [], resumedStage: dep.stage };
+  });
+}
+
+function unversioned(app: string, tables: number): EvolveError {
+  return new EvolveError(ErrorCode.Unversioned,
+    `This database has ${tables} table(s) but no deployment record for '${app}': its schema version cannot be determined.`, {
+      hint: 'If it holds the latest schema, install the record with `evolve baseline LATEST`; if it was deployed before versioning was added, baseline the version it really has (e.g. `evolve baseline 0`) and then upgrade.',
+      details: { app },
+    });
+}
+
+/** Where a deployment stands (`evolve check`). */
+export interface VersionReport {
+  readonly app: string;
+  readonly database: string;
+  /** `schema-differs`: at the latest version, but the live fingerprint is not the models'. */
+  readonly state: 'unversioned' | 'behind' | 'ahead' | 'schema-differs' | 'in-sync';
+  readonly deployed: number | null;
+  readonly latest: number;
+  readonly stage: number | null;
+  readonly message: string;
+  /** The live fingerprint, and the models' when models were given. */
+  readonly liveFingerprint: string;
+  readonly expectedFingerprint: string | null;
+}
+
+/**
+ * Read where the deployment stands against the steps' latest version, changing nothing.
+ * With models, an up-to-date version must also have the models' fingerprint.
+ */
+export async function checkVersion(options: DeployOptions): Promise<VersionReport> {
+  const v = await resolveSteps(options);
+  const models = await resolveModels(options.models);
+  return withDatabase(options.db, true, options, async (d) => {
+    const n = names(options, v);
+    const dep = (await recordExists(d, n)) ? await readDeployed(d, n) : null;
+    const live = await d.introspect();
+    const desired = models.length ? desiredSchema(models, d.dialect) : null;
+    const base = {
+      app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null,
+      liveFingerprint: fingerprint(live), expectedFingerprint: desired ? fingerprint(desired) : null,
+    };
+    const stage = dep?.stage != null ? ` A step to version ${dep.stage} is in progress or was interrupted.` : '';
+    if (!dep) return { ...base, state: 'unversioned', message: `'${n.app}' uses a versioned schema, but this database has no deployment record: its version cannot be determined. Install it (evolve upgrade on an empty database) or set the version by hand (evolve baseline VERSION).` };
+    if (dep.version > v.latest) return { ...base, state: 'ahead', message: `The deployed version of '${n.app}' (${dep.version}) is greater than this code's latest version (${v.latest}): the database was upgraded by newer code.${stage}` };
+    if (dep.version < v.latest) return { ...base, state: 'behind', message: `The deployed version of '${n.app}' (${dep.version}) is less than the latest version (${v.latest}): run evolve upgrade before starting the application.${stage}` };
+    if (desired && base.expectedFingerprint !== base.liveFingerprint) {
+      const diffs = diffSchemas(live, desired).changes.map(describeChange);
+      return { ...base, state: 'schema-differs', message: `'${n.app}' is at version ${dep.version}, the latest, but its schema (${base.liveFingerprint}) is not the models' (${base.expectedFingerprint}): ${diffs.join('; ') || 'attributes outside the diff'}. Someone changed the schema by hand, or a step does not match the models.` };
+    }
+    return { ...base, state: 'in-sync', message: `'${n.app}' is at version ${dep.version}, the latest.${stage}` };
+  });
+}
+
+/**
+ * Throw unless the deployment is at the latest version (Dejavu's `assert_version`).
+ * @throws EvolveError `E_UNVERSIONED`, `E_VERSION_BEHIND` or `E_VERSION_AHEAD`, with the report in `details`.
+ */
+export async function assertVersion(options: DeployOptions): Promise<VersionReport> {
+  const r = await checkVersion(options);
+  if (r.state === 'in-sync') return r;
+  const code = r.state === 'unversioned' ? ErrorCode.Unversioned : r.state === 'behind' ? ErrorCode.VersionBehind : r.state === 'schema-differs' ? ErrorCode.FingerprintMismatch : ErrorCode.VersionAhead;
+  const hint = r.state === 'unversioned' ? 'Run evolve upgrade (empty database) or evolve baseline VERSION.' : r.state === 'behind' ? 'Run evolve upgrade.'
+    : r.state === 'schema-differs' ? 'Run evolve sql to see the changes; fix the steps or the models so they agree.' : 'Deploy the newer code, or restore a backup.';
+  throw new EvolveError(code, r.message, { hint, details: { ...r } });
+}
+
+/**
+ * Set the deployed version by hand (`evolve baseline VERSION`): for databases deployed before
+ * versioning was added. Runs no step.
+ */
+export async function baselineDeployment(options: DeployOptions & { version: number }): Promise<{ app: string; database: string; from: number | null; version: number }> {
+  const v = options.steps !== undefined || typeof options.models === 'string' ? await resolveSteps(options).catch((e) => { if (options.steps !== undefined) throw e; return null; }) : null;
+  if (!Number.isInteger(options.version) || options.version < 0) throw new EvolveError(ErrorCode.Usage, `Baseline version must be a whole number ≥ 0, got ${options.version}.`, { hint: 'Write e.g. evolve baseline 3.' });
+  if (v && options.version > v.latest) throw new EvolveError(ErrorCode.VersionAhead, `Cannot baseline version ${options.version}: this code's latest version is ${v.latest}.`, { hint: `Give a version between 0 and ${v.latest}.` });
+  return withDatabase(options.db, false, options, async (d) => {
+    const n = names(options, v);
+    await ensureRecord(d, n);
+    const before = await readDeployed(d, n);
+    const started = new Date();
+    await writeDeployed(d, n, { version: options.version, stage: null });
+    const fp = fingerprint(await d.introspect());
+    await addHistory(d, n, { kind: 'baseline', name: `baseline ${options.version}`, fromVersion: before?.version ?? null, toVersion: options.version, fromFingerprint: fp, toFingerprint: fp, started, finished: new Date(), outcome: 'ok' });
+    return { app: n.app, database: d.url.display, from: before?.version ?? null, version: options.version };
+  });
+}

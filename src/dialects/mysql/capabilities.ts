@@ -1,0 +1,11 @@
+import type { DialectCapabilities } from '../dialect.js';
+
+/** What MySQL and MariaDB can do. */
+export const mysqlCapabilities: DialectCapabilities = {
+  // Every DDL statement commits implicitly: a failed plan leaves the statements before it applied.
+  transactionalDdl: false,
+  // Neither MySQL nor MariaDB has `CREATE INDEX ... WHERE`.
+  partialIndexes: false,
+  // ALTER TABLE ... MODIFY COLUMN changes type, nullability and default in place.
+  alterColumn: true,
+};

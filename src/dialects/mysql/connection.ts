@@ -1,0 +1,124 @@
+/**
+ * MySQL/MariaDB connections through mysql2/promise (loaded lazily, so other dialects never
+ * load it). A connection works on the database named in the URL.
+ */
+import type { Connection as Mysql2Connection, ConnectionOptions } from 'mysql2/promise';
+import type { Connection, Row } from '../connection.js';
+import { redact, type DatabaseUrl } from '../url.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
+import { mysqlSql } from './sql-builder.js';
+
+/** Which server answers: the two differ in how information_schema reports defaults and types. */
+export interface MysqlServer {
+  readonly flavour: 'mysql' | 'mariadb';
+  /** `VERSION()` as the server reports it. */
+  readonly version: string;
+}
+
+/** An open MySQL/MariaDB connection. */
+export interface MysqlConnection extends Connection {
+  readonly server: MysqlServer;
+}
+
+/** The server behind `version` text (`10.11.6-MariaDB-…` or `8.0.36`). */
+export function serverFromVersion(version: string): MysqlServer {
+  return { flavour: /mariadb/i.test(version) ? 'mariadb' : 'mysql', version };
+}
+
+/** Connection options from the URL (user, password, host, port, database, `?ssl=`). */
+function optionsFromUrl(url: DatabaseUrl): { options: ConnectionOptions; database: string; password: string } {
+  const u = new URL(url.raw);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  const password = decodeURIComponent(u.password);
+  const ssl = u.searchParams.get('ssl') ?? u.searchParams.get('sslmode');
+  const options: ConnectionOptions = {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username),
+    password,
+    database,
+    // DDL is not allowed in prepared statements everywhere, and one statement per call is what
+    // makes failures precise: plain queries, no multi-statement strings.
+    multipleStatements: false,
+    supportBigNumbers: true,
+    dateStrings: true,
+    connectTimeout: 10_000,
+    ...(ssl && !/^(false|0|disable|disabled)$/i.test(ssl) ? { ssl: {} } : {}),
+  };
+  return { options, database, password };
+}
+
+function connectError(url: DatabaseUrl, password: string, e: unknown): EvolveError {
+  let msg = redact(String((e as Error)?.message ?? e));
+  if (password.length >= 3) msg = msg.split(password).join('***');
+  const code = (e as { code?: string })?.code;
+  return new EvolveError(ErrorCode.DbConnect, `Cannot connect to MySQL database ${url.display}: ${msg}${code ? ` (${code})` : ''}.`, {
+    hint: 'Check that the server is running and reachable, and that the user, password and database in the URL are right.',
+    // The driver's error is not attached: only its (redacted) message leaves this module.
+  });
+}
+
+/**
+ * The session's sql_mode with STRICT_ALL_TABLES (so that narrowing a column fails instead of
+ * silently cutting values) and without NO_BACKSLASH_ESCAPES / ANSI_QUOTES (so that the
+ * builder's quoting of literals means what it says).
+ */
+export function sessionSqlMode(current: string): string {
+  const modes = current.split(',').map((m) => m.trim()).filter((m) => m !== '' && m !== 'NO_BACKSLASH_ESCAPES' && m !== 'ANSI_QUOTES' && m !== 'ANSI');
+  if (!modes.includes('STRICT_ALL_TABLES')) modes.push('STRICT_ALL_TABLES');
+  return modes.join(',');
+}
+
+/**
+ * Open a connection to the database named in `url`. A read-only connection runs every
+ * statement in READ ONLY transactions (the server refuses changes), and a database that does
+ * not exist reads as empty; otherwise a missing database is created, as apply does for SQLite.
+ * @throws EvolveError `E_DB_CONNECT` (the password never appears in the message).
+ */
+export async function connectMysql(url: DatabaseUrl, options: { readOnly: boolean }): Promise<MysqlConnection> {
+  const { options: connOptions, database, password } = optionsFromUrl(url);
+  let c: Mysql2Connection;
+  try {
+    const mysql = await import('mysql2/promise');
+    try {
+      c = await mysql.createConnection(connOptions);
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ER_BAD_DB_ERROR') throw e;
+      // The database does not exist: connect to the server alone.
+      c = await mysql.createConnection({ ...connOptions, database: undefined });
+      if (!options.readOnly) {
+        await c.query(`CREATE DATABASE IF NOT EXISTS ${mysqlSql.ident(database)}`);
+        await c.query(`USE ${mysqlSql.ident(database)}`);
+      }
+    }
+  } catch (e) {
+    throw connectError(url, password, e);
+  }
+  try {
+    const [rows] = await c.query('SELECT VERSION() AS v, @@SESSION.sql_mode AS m, @@SESSION.explicit_defaults_for_timestamp AS e');
+    const info = (rows as Row[])[0] ?? {};
+    await c.query('SET SESSION sql_mode = ?', [sessionSqlMode(String(info.m ?? ''))]);
+    // Older servers give the first TIMESTAMP column a hidden default and ON UPDATE; never do that.
+    if (Number(info.e) === 0) await c.query('SET SESSION explicit_defaults_for_timestamp = ON').catch(() => undefined);
+    if (options.readOnly) await c.query('SET SESSION TRANSACTION READ ONLY');
+    const server = serverFromVersion(String(info.v ?? ''));
+    return {
+      dialect: 'mysql',
+      displayUrl: url.display,
+      server,
+      async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+        const [result] = await c.query(sql, params as unknown[]);
+        return Array.isArray(result) ? (result as Row[]) : [];
+      },
+      async execute(sql: string): Promise<void> {
+        await c.query(sql);
+      },
+      async close(): Promise<void> {
+        try { await c.end(); } catch { c.destroy(); }
+      },
+    };
+  } catch (e) {
+    c.destroy();
+    throw connectError(url, password, e);
+  }
+}

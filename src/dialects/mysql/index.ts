@@ -1,0 +1,30 @@
+/** The MySQL/MariaDB dialect. */
+import type { Dialect } from '../dialect.js';
+import { mysqlCapabilities } from './capabilities.js';
+import { connectMysql } from './connection.js';
+import { mysqlLossyPredicate } from './conversions.js';
+import { introspectMysql } from './introspect.js';
+import { normaliseMysql } from './normalise.js';
+import { planMysql } from './planner.js';
+import { runMysql } from './run.js';
+import { mysqlSql } from './sql-builder.js';
+
+/**
+ * MySQL 8 and MariaDB (10.5+): `mysql://user:password@host:3306/database`.
+ *
+ * @example
+ * ```ts
+ * const report = await applyEvolution({ db: 'mysql://root@127.0.0.1/app', models: [user, post] });
+ * ```
+ */
+export const mysqlDialect: Dialect = {
+  name: 'mysql',
+  capabilities: mysqlCapabilities,
+  sql: mysqlSql,
+  connect: connectMysql,
+  introspect: (conn) => introspectMysql(conn),
+  normalise: normaliseMysql,
+  plan: planMysql,
+  lossyValuePredicate: mysqlLossyPredicate,
+  run: runMysql,
+};

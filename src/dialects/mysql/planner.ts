@@ -1,0 +1,295 @@
+/**
+ * MySQL/MariaDB planner: native statements only, never a table rebuild; one statement per
+ * change (a few changes take two, each labelled with its change), so a failure names exactly
+ * what ran. MySQL commits each DDL statement at once, so the order within a table matters:
+ * AUTO_INCREMENT needs a key, PRIMARY KEY columns cannot become nullable, and an index that a
+ * foreign key needs cannot be dropped (a replacement is added in the same statement).
+ */
+import type { Change } from '../../diff/changes.js';
+import type { Diff } from '../../diff/differ.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
+import { findTable } from '../../ir/schema.js';
+import type { Plan, PlanStatement } from '../../plan/plan.js';
+import { describeChange } from '../../diff/changes.js';
+import { assertNever } from '../../errors.js';
+import { namedAfterColumn, servesForeignKey, type MysqlTableIR } from './normalise.js';
+import { columnSql, createTableSql, defaultValueSql, foreignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName } from './sql-builder.js';
+
+const q = mysqlSql.ident;
+type TableChange = Extract<Change, { kind: 'renameColumn' | 'addColumn' | 'alterColumn' | 'dropColumn' | 'alterPrimaryKey' | 'addUnique' | 'dropUnique' }>;
+const TABLE_CHANGE_KINDS = new Set(['renameColumn', 'addColumn', 'alterColumn', 'dropColumn', 'alterPrimaryKey', 'addUnique', 'dropUnique']);
+
+const sameColumns = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** True when `key` can serve a foreign key on `fkCols` (they are its leftmost columns). */
+const serves = (key: readonly string[], fkCols: readonly string[]): boolean => fkCols.every((c, i) => key[i] === c);
+
+/** Planning state for one diff. */
+class MysqlPlanner {
+  readonly statements: PlanStatement[] = [];
+  /** Live foreign keys the plan drops (the differ's, and those dropped around a type change). */
+  readonly droppedFks = new Set<ForeignKeyIR>();
+  /** Live foreign keys dropped around a column type change, re-added at the end. */
+  readonly rebuiltFks: { table: string; fk: ForeignKeyIR }[] = [];
+  /** `addForeignKey` changes already written into a CREATE TABLE. */
+  readonly inlined = new Set<ForeignKeyIR>();
+  /** `table\0index` of addIndex changes an existing (implicit) index already satisfies. */
+  readonly satisfied = new Set<string>();
+  /** Names of the keys (indexes, uniques, `PRIMARY`) the plan drops, per live table. */
+  readonly droppedKeys = new Map<string, Set<string>>();
+  /** Indexes added to keep a foreign key served, per live table. */
+  readonly addedSupports = new Map<string, (readonly string[])[]>();
+
+  constructor(readonly diff: Diff) {
+    for (const c of diff.changes) {
+      if (c.kind === 'dropForeignKey') this.droppedFks.add(c.foreignKey);
+      if (c.kind === 'dropIndex') this.dropKey(this.liveName(c.table), c.index.name);
+      if (c.kind === 'dropUnique' && c.unique.name) this.dropKey(this.liveName(c.table), c.unique.name);
+      if (c.kind === 'alterPrimaryKey' && c.from) this.dropKey(this.liveName(c.table), 'PRIMARY');
+    }
+  }
+
+  liveName(target: string): string { return this.diff.liveName.get(target) ?? target; }
+  live(target: string): MysqlTableIR | undefined { return findTable(this.diff.from, this.liveName(target)) as MysqlTableIR | undefined; }
+  target(name: string): TableIR | undefined { return findTable(this.diff.to, name); }
+  dropKey(table: string, name: string): void { (this.droppedKeys.get(table) ?? this.droppedKeys.set(table, new Set()).get(table)!).add(name); }
+
+  /** Live column name → target column name, for a (target) table. */
+  renamer(target: string): (col: string) => string {
+    const m = new Map(this.diff.renames.filter((r) => r.kind === 'column' && r.table === target).map((r) => [r.from, r.to]));
+    return (col) => m.get(col) ?? col;
+  }
+
+  push(c: Change, sql: string): void { this.statements.push({ sql, comment: describeChange(c), inTransaction: true }); }
+
+  /**
+   * `, ADD INDEX fk (cols)` for each surviving foreign key of the live table that would be left
+   * without an index once `removed` is gone (MySQL refuses to drop the last index a foreign key
+   * can use). `stillThere` lists keys that exist after the statement; `name` maps live column names
+   * to the names current when the statement runs.
+   */
+  supportFor(live: MysqlTableIR, removed: readonly string[], stillThere: readonly (readonly string[])[], name: (c: string) => string): string {
+    const dropped = this.droppedKeys.get(live.name) ?? new Set<string>();
+    const keys: (readonly string[])[] = [
+      ...(live.primaryKey && !dropped.has('PRIMARY') ? [live.primaryKey.columns] : []),
+      ...live.uniques.filter((u) => !dropped.has(u.name ?? '')).map((u) => u.columns),
+      ...[...live.indexes, ...(live.implicitIndexes ?? [])].filter((i) => !dropped.has(i.name)).map((i) => i.columns),
+      ...(this.addedSupports.get(live.name) ?? []),
+    ].filter((k) => k !== removed);
+    let out = '';
+    for (const fk of live.foreignKeys) {
+      if (this.droppedFks.has(fk) || !serves(removed, fk.columns)) continue;
+      if (keys.some((k) => serves(k, fk.columns)) || stillThere.some((k) => serves(k, fk.columns.map(name)))) continue;
+      out += `, ADD INDEX ${q(fk.name!)} (${fk.columns.map((c) => q(name(c))).join(', ')})`;
+      (this.addedSupports.get(live.name) ?? this.addedSupports.set(live.name, []).get(live.name)!).push(fk.columns);
+      keys.push(fk.columns);
+    }
+    return out;
+  }
+
+  /** Foreign keys that must be dropped around a column type change (MySQL refuses otherwise). */
+  collectTypeChangeFks(): void {
+    const seen = new Set<ForeignKeyIR>();
+    const targetOf = new Map([...this.diff.liveName].map(([target, live]) => [live, target]));
+    for (const c of this.diff.changes) {
+      if (c.kind !== 'alterColumn' || !c.changed.type) continue;
+      const table = this.liveName(c.table);
+      for (const t of this.diff.from.tables) {
+        const target = targetOf.get(t.name);
+        if (target === undefined) continue; // a dropped table: the differ drops its keys
+        for (const fk of t.foreignKeys) {
+          if (this.droppedFks.has(fk) || seen.has(fk)) continue;
+          const child = t.name === table && fk.columns.includes(c.from.name);
+          const parent = fk.refTable === table && fk.refColumns.includes(c.from.name);
+          if (!child && !parent) continue;
+          seen.add(fk);
+          this.rebuiltFks.push({ table: target, fk });
+        }
+      }
+    }
+    for (const { fk } of this.rebuiltFks) this.droppedFks.add(fk);
+  }
+
+  plan(): Plan {
+    this.collectTypeChangeFks();
+    for (const { table, fk } of this.rebuiltFks) {
+      this.statements.push({ sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`, comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: true });
+    }
+    const grouped = new Set<string>();
+    const created = new Set<string>();
+    for (const c of this.diff.changes) {
+      if (TABLE_CHANGE_KINDS.has(c.kind)) {
+        const t = (c as TableChange).table;
+        if (!grouped.has(t)) { grouped.add(t); this.tableChanges(t); }
+        continue;
+      }
+      switch (c.kind) {
+        case 'createTable': {
+          const inline = c.table.foreignKeys.filter((fk) => fk.refTable === c.table.name || created.has(fk.refTable));
+          for (const fk of inline) this.inlined.add(fk);
+          created.add(c.table.name);
+          this.push(c, createTableSql(c.table, inline));
+          break;
+        }
+        case 'dropTable': this.push(c, `DROP TABLE ${q(c.table.name)}`); break;
+        case 'renameTable': this.push(c, `RENAME TABLE ${q(c.from)} TO ${q(c.to)}`); break;
+        case 'addIndex':
+          if (this.satisfied.has(`${c.table}\u0000${c.index.name}`)) break;
+          this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.index.unique ? 'UNIQUE ' : ''}INDEX ${q(c.index.name)} ${keyPartsSql(this.target(c.table), c.index.columns, c.index.unique)}`);
+          break;
+        case 'dropIndex': {
+          // Runs before renames: the live names apply.
+          const live = this.live(c.table);
+          const support = live ? this.supportFor(live, c.index.columns, [], (x) => x) : '';
+          this.push(c, `ALTER TABLE ${q(this.liveName(c.table))} DROP INDEX ${q(c.index.name)}${support}`);
+          break;
+        }
+        case 'addForeignKey':
+          if (!this.inlined.has(c.foreignKey)) this.push(c, `ALTER TABLE ${q(c.table)} ADD ${foreignKeySql(c.table, c.foreignKey)}`);
+          break;
+        case 'dropForeignKey': this.dropForeignKey(c); break;
+        case 'renameColumn': case 'addColumn': case 'alterColumn': case 'dropColumn':
+        case 'alterPrimaryKey': case 'addUnique': case 'dropUnique':
+          break; // grouped above
+        default: assertNever(c, 'change');
+      }
+    }
+    for (const { table, fk } of this.rebuiltFks) {
+      const rename = this.renamer(table);
+      const readd = { ...fk, columns: fk.columns.map(rename) };
+      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: true });
+    }
+    return { dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false };
+  }
+
+  /**
+   * DROP FOREIGN KEY, and the index MySQL created for it (MySQL keeps that index, which would
+   * then show as an index the models do not have) unless something still uses it.
+   */
+  dropForeignKey(c: Extract<Change, { kind: 'dropForeignKey' }>): void {
+    const liveName = this.liveName(c.table);
+    this.push(c, `ALTER TABLE ${q(liveName)} DROP FOREIGN KEY ${q(c.foreignKey.name!)}`);
+    const live = this.live(c.table);
+    const target = this.target(c.table);
+    if (!live || !target || this.diff.changes.some((x) => x.kind === 'dropTable' && x.table.name === liveName)) return;
+    const fk = c.foreignKey;
+    const implicit = (live.implicitIndexes ?? []).find((i) => sameColumns(i.columns, fk.columns) && !this.droppedKeys.get(liveName)?.has(i.name));
+    if (!implicit) return;
+    const rename = this.renamer(c.table);
+    const cols = implicit.columns.map(rename);
+    const usedByOther = live.foreignKeys.some((f) => f !== fk && !this.droppedFks.has(f) && serves(implicit.columns, f.columns));
+    const wanted = target.indexes.find((i) => i.name === implicit.name && sameColumns(i.columns, cols));
+    const servesNew = servesForeignKey({ ...implicit, columns: cols }, target.foreignKeys);
+    if (wanted) this.satisfied.add(`${c.table}\u0000${implicit.name}`);
+    if (usedByOther || wanted || servesNew) return;
+    this.dropKey(liveName, implicit.name);
+    this.push(c, `ALTER TABLE ${q(liveName)} DROP INDEX ${q(implicit.name)}`);
+  }
+
+  /** The changes of one table, in the order MySQL can carry them out (see the module comment). */
+  tableChanges(table: string): void {
+    const cs = this.diff.changes.filter((c): c is TableChange => TABLE_CHANGE_KINDS.has(c.kind) && (c as TableChange).table === table);
+    const of = <K extends TableChange['kind']>(k: K): Extract<TableChange, { kind: K }>[] => cs.filter((c): c is Extract<TableChange, { kind: K }> => c.kind === k);
+    const pk = of('alterPrimaryKey')[0];
+    const oldPk = new Set((pk?.from?.columns ?? []).map(this.renamer(table)));
+    const alters = of('alterColumn');
+    const loseAuto = alters.filter((a) => a.from.autoIncrement && !a.to.autoIncrement);
+    const gainAuto = alters.filter((a) => !a.from.autoIncrement && a.to.autoIncrement);
+    // Columns leaving the primary key may become nullable only once the key is gone.
+    const afterPk = alters.filter((a) => !gainAuto.includes(a) && !loseAuto.includes(a) && pk && a.to.nullable && oldPk.has(a.to.name));
+    const beforePk = alters.filter((a) => !gainAuto.includes(a) && !loseAuto.includes(a) && !afterPk.includes(a));
+    const adds = of('addColumn');
+    const autoAdds = pk ? adds.filter((a) => a.column.autoIncrement) : [];
+    // Columns of the old key go in the key's statement: dropping one alone would change the key.
+    const pkDrops = pk ? of('dropColumn').filter((d) => pk.from?.columns.includes(d.column.name)) : [];
+
+    for (const c of of('renameColumn')) this.push(c, `ALTER TABLE ${q(table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}${this.renameImplicitIndex(table, c.from)}`);
+    for (const c of of('dropUnique')) {
+      const live = this.live(table);
+      const support = live ? this.supportFor(live, c.unique.columns, [], this.renamer(table)) : '';
+      this.push(c, `ALTER TABLE ${q(table)} DROP INDEX ${q(c.unique.name ?? uniqueName(table, c.unique.columns))}${support}`);
+    }
+    const reindex = new Map<string, IndexIR>();
+    for (const c of loseAuto) this.alterColumn(table, c, reindex);
+    for (const c of adds) if (!autoAdds.includes(c)) this.push(c, `ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(c.column)}`);
+    for (const c of beforePk) this.alterColumn(table, c, reindex);
+    if (pk) this.primaryKey(table, pk, autoAdds, pkDrops);
+    for (const c of afterPk) this.alterColumn(table, c, reindex);
+    for (const c of of('dropColumn')) if (!pkDrops.includes(c)) this.push(c, `ALTER TABLE ${q(table)} DROP COLUMN ${q(c.column.name)}`);
+    for (const c of gainAuto) this.alterColumn(table, c, reindex);
+    const rename = this.renamer(table);
+    for (const i of reindex.values()) {
+      const cols = i.columns.map(rename);
+      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`, comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: true });
+    }
+    for (const c of of('addUnique')) {
+      this.push(c, `ALTER TABLE ${q(table)} ADD UNIQUE KEY ${q(c.unique.name ?? uniqueName(table, c.unique.columns))} ${keyPartsSql(this.target(table), c.unique.columns, true)}`);
+    }
+  }
+
+  /**
+   * MODIFY COLUMN with the full target definition; NULLs take the default first when the column
+   * becomes NOT NULL. A column moving between TEXT/BLOB and other types changes how its plain
+   * indexes are spelled (a prefix length, or none): they are dropped in the same statement and
+   * added back, spelled for the new types, at the end of the table's changes (`reindex`).
+   */
+  alterColumn(table: string, c: Extract<Change, { kind: 'alterColumn' }>, reindex: Map<string, IndexIR>): void {
+    const to: ColumnIR = c.to;
+    if (c.changed.nullable && !to.nullable && to.default !== null) {
+      // Only reached when the user allowed it: the NOT_NULL_WITH_NULLS hazard blocks otherwise.
+      this.push(c, `UPDATE ${q(table)} SET ${q(to.name)} = ${defaultValueSql(to.default)} WHERE ${q(to.name)} IS NULL`);
+    }
+    let drops = '';
+    const live = this.live(table);
+    if (live && c.changed.type && isLobType(c.from.type) !== isLobType(to.type)) {
+      const dropped = this.droppedKeys.get(live.name) ?? new Set<string>();
+      for (const i of live.indexes) {
+        if (!i.columns.includes(c.from.name) || dropped.has(i.name) || reindex.has(i.name)) continue;
+        reindex.set(i.name, i);
+        drops += `DROP INDEX ${q(i.name)}${this.supportFor(live, i.columns, [], this.renamer(table))}, `;
+      }
+    }
+    this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${columnSql(to)}`);
+  }
+
+  /**
+   * DROP PRIMARY KEY and ADD PRIMARY KEY in one statement (so a foreign key served by the key is
+   * never left without an index), with any new AUTO_INCREMENT column (it needs the key at once)
+   * and any dropped column of the old key.
+   */
+  primaryKey(table: string, c: Extract<Change, { kind: 'alterPrimaryKey' }>, autoAdds: readonly Extract<Change, { kind: 'addColumn' }>[],
+    drops: readonly Extract<Change, { kind: 'dropColumn' }>[]): void {
+    const parts: string[] = [];
+    if (c.from) parts.push('DROP PRIMARY KEY');
+    for (const d of drops) parts.push(`DROP COLUMN ${q(d.column.name)}`);
+    for (const a of autoAdds) parts.push(`ADD COLUMN ${columnSql(a.column)}`);
+    if (c.to) parts.push(`ADD PRIMARY KEY (${c.to.columns.map(q).join(', ')})`);
+    const live = this.live(table);
+    const support = live && c.from ? this.supportFor(live, c.from.columns, c.to ? [c.to.columns] : [], this.renamer(table)) : '';
+    this.statements.push({ sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: true });
+  }
+
+  /**
+   * `, RENAME INDEX` for an index MySQL named after a column (for an unnamed foreign key) when
+   * that column is renamed: it takes its key's name, so it is still recognised as the key's own.
+   */
+  renameImplicitIndex(table: string, column: string): string {
+    const live = this.live(table);
+    if (!live) return '';
+    const dropped = this.droppedKeys.get(live.name);
+    let out = '';
+    for (const i of live.implicitIndexes ?? []) {
+      if (i.columns[0] !== column || dropped?.has(i.name) || !namedAfterColumn(i.name, column)) continue;
+      // A key dropped around a type change comes back with the same name: it counts.
+      const kept = (f: ForeignKeyIR): boolean => !this.droppedFks.has(f) || this.rebuiltFks.some((r) => r.fk === f);
+      const fk = live.foreignKeys.find((f) => sameColumns(f.columns, i.columns) && kept(f));
+      if (fk?.name && fk.name !== i.name && !live.indexes.some((x) => x.name === fk.name)) out += `, RENAME INDEX ${q(i.name)} TO ${q(fk.name)}`;
+    }
+    return out;
+  }
+}
+
+/** Turn a diff into MySQL/MariaDB statements. */
+export function planMysql(diff: Diff): Plan {
+  return new MysqlPlanner(diff).plan();
+}
+

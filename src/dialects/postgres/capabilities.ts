@@ -1,0 +1,11 @@
+import type { DialectCapabilities } from '../dialect.js';
+
+/** What PostgreSQL can do (see {@link DialectCapabilities} for why each matters). */
+export const postgresCapabilities: DialectCapabilities = {
+  // DDL is transactional: a failed plan rolls back completely, catalog included.
+  transactionalDdl: true,
+  // CREATE INDEX ... WHERE.
+  partialIndexes: true,
+  // ALTER COLUMN TYPE ... USING, SET/DROP NOT NULL, SET/DROP DEFAULT: no table rebuilds.
+  alterColumn: true,
+};

@@ -1,0 +1,184 @@
+/**
+ * PostgreSQL connections: a server through `pg`, or PGlite (in-process PostgreSQL), both
+ * loaded lazily so that other dialects never load them.
+ *
+ * Every connection pins its session so that introspection and fingerprints do not depend on
+ * the server's or the user's incidental settings:
+ * - `search_path` is exactly the target schema: unqualified names in generated SQL reach that
+ *   schema and no other, and `format_type()` / `regclass` print its objects unqualified
+ *   whatever the schema is called;
+ * - TimeZone UTC, DateStyle ISO, IntervalStyle postgres, extra_float_digits 1: how constants
+ *   in defaults are printed;
+ * - a read-only connection sets `default_transaction_read_only`, so the server refuses any change.
+ *
+ * A writable connection creates its schema when it does not exist, just before the first
+ * statement that may need it (inside the caller's transaction when there is one): every writer
+ * — a plan, a stored evolution, an upgrade step, the deployment record — can start from nothing.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from 'pg';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Connection, Row } from '../connection.js';
+import { redact, type DatabaseUrl } from '../url.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
+import { quoteWith } from '../shared/quote.js';
+
+/** The schema used when neither the URL nor the options name one. */
+export const DEFAULT_SCHEMA = 'public';
+
+/** An open PostgreSQL (or PGlite) connection, scoped to one schema. */
+export interface PgConnection extends Connection {
+  readonly dialect: 'postgres';
+  /** The schema everything addresses (the session's whole `search_path`). */
+  readonly schema: string;
+  readonly readOnly: boolean;
+  readonly driver: 'pg' | 'pglite';
+  /** Point the connection at another schema (re-pins `search_path`). */
+  useSchema(schema: string): Promise<void>;
+}
+
+/** True for connections made by {@link connectPostgres}. */
+export function isPgConnection(c: Connection): c is PgConnection {
+  return c.dialect === 'postgres' && typeof (c as Partial<PgConnection>).useSchema === 'function';
+}
+
+interface Driver {
+  query(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const searchPathSql = (schema: string): string => `SET search_path TO ${quoteWith('"', schema)}`;
+
+/** Statements that only read or steer the session: they never need the schema to exist. */
+const NEEDS_NO_SCHEMA = /^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|CREATE\s+SCHEMA)\b/i;
+
+function sessionSql(schema: string, readOnly: boolean): string {
+  return [
+    searchPathSql(schema),
+    "SET TimeZone TO 'UTC'",
+    "SET DateStyle TO 'ISO, YMD'",
+    "SET IntervalStyle TO 'postgres'",
+    'SET extra_float_digits TO 1',
+    'SET standard_conforming_strings TO on',
+    // DROP ... IF EXISTS and friends raise NOTICEs; they are noise here.
+    'SET client_min_messages TO warning',
+    // Catalog queries are small; JIT compiling them (on by default when statistics look large)
+    // costs more than running them.
+    'SET jit TO off',
+    // Likewise, starting parallel workers costs more than the catalog scans they would share.
+    'SET max_parallel_workers_per_gather TO 0',
+    ...(readOnly ? ['SET default_transaction_read_only TO on'] : []),
+  ].join('; ');
+}
+
+/** A readable message from whatever a driver threw (PGlite throws Emscripten errno objects). */
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  const o = e as { message?: unknown; name?: unknown; errno?: unknown } | null;
+  if (o && typeof o === 'object') {
+    if (typeof o.message === 'string') return o.message;
+    if (o.errno !== undefined) return `${String(o.name ?? 'error')} (errno ${String(o.errno)}): the path is not a directory PGlite can use`;
+  }
+  return String(e);
+}
+
+function connectError(url: DatabaseUrl, e: unknown): EvolveError {
+  let msg = redact(errorText(e));
+  // Belt and braces: the password itself never appears, whatever the driver put in its message.
+  try {
+    const pw = decodeURIComponent(new URL(url.raw).password);
+    if (pw) msg = msg.split(pw).join('***');
+  } catch { /* not a URL (PGlite) */ }
+  const code = (e as { code?: string })?.code;
+  const hint = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
+    ? 'Check that the PostgreSQL server is running and that the host and port in --db are right.'
+    : code === '28P01' || code === '28000'
+      ? 'Check the user name and password in --db (or the server\'s pg_hba.conf).'
+      : code === '3D000'
+        ? 'Create the database first (createdb), or name an existing one in --db.'
+        : url.pglite ? 'Check that the PGlite directory exists, is writable, and holds a PGlite database (or nothing yet).'
+          : 'Check the --db URL and that the server accepts connections.';
+  return new EvolveError(ErrorCode.DbConnect, `Cannot connect to ${url.display}: ${msg}.`, { hint, cause: e });
+}
+
+async function openPg(url: DatabaseUrl): Promise<Driver> {
+  const pg = (await import('pg')).default;
+  const u = new URL(url.raw);
+  // `schema` is Evolve's parameter, not libpq's: the server would reject it as a setting.
+  u.searchParams.delete('schema');
+  const client: Client = new pg.Client({ connectionString: u.toString(), application_name: 'evolve' });
+  // A connection lost while idle must not crash the process; the next query reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw connectError(url, e);
+  }
+  return {
+    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as Row[],
+    exec: async (sql) => { await client.query(sql); },
+    close: () => client.end(),
+  };
+}
+
+async function openPglite(url: DatabaseUrl, readOnly: boolean): Promise<Driver> {
+  const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
+  const path = url.path ?? ':memory:';
+  // A read-only look at a directory that holds no database sees an empty one, and creates nothing.
+  const memory = path === ':memory:' || (readOnly && !existsSync(join(path, 'PG_VERSION')));
+  let db: PGlite;
+  try {
+    db = memory ? new PGliteClass() : new PGliteClass(path);
+    await db.waitReady;
+  } catch (e) {
+    throw connectError(url, e);
+  }
+  return {
+    query: async (sql, params) => (await db.query<Row>(sql, params as unknown[])).rows,
+    exec: async (sql) => { await db.exec(sql); },
+    close: () => db.close(),
+  };
+}
+
+/**
+ * Open a PostgreSQL server (`postgres://`, `postgresql://`) or PGlite (`pglite:DIR`) database,
+ * scoped to `options.schema`, else `url.schema`, else `public` (introspection options may move it).
+ * @throws EvolveError `E_DB_CONNECT` naming the cause; the password is never shown.
+ */
+export async function connectPostgres(url: DatabaseUrl, options: { readOnly: boolean; schema?: string }): Promise<PgConnection> {
+  const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url);
+  let schema = options.schema ?? url.schema ?? DEFAULT_SCHEMA;
+  try {
+    await driver.exec(sessionSql(schema, options.readOnly));
+  } catch (e) {
+    await driver.close().catch(() => undefined);
+    throw connectError(url, e);
+  }
+  // Known to exist (and committed): no need to look again. A schema created here inside a
+  // transaction that then rolls back is looked for again next time.
+  let schemaExists = false;
+  const ensureSchema = async (sql: string): Promise<void> => {
+    if (options.readOnly || schemaExists || NEEDS_NO_SCHEMA.test(sql)) return;
+    if ((await driver.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0) { schemaExists = true; return; }
+    await driver.exec(`CREATE SCHEMA ${quoteWith('"', schema)}`);
+  };
+  return {
+    dialect: 'postgres',
+    displayUrl: url.display,
+    readOnly: options.readOnly,
+    driver: url.pglite ? 'pglite' : 'pg',
+    get schema() { return schema; },
+    async useSchema(next: string): Promise<void> {
+      if (next === schema) return;
+      await driver.exec(searchPathSql(next));
+      schema = next;
+      schemaExists = false;
+    },
+    async query(sql, params = []) { await ensureSchema(sql); return driver.query(sql, params); },
+    async execute(sql) { await ensureSchema(sql); await driver.exec(sql); },
+    close: () => driver.close(),
+  };
+}

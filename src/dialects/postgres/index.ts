@@ -1,0 +1,36 @@
+/**
+ * The PostgreSQL dialect: a PostgreSQL server (`postgres://…`, through `pg`) or PGlite
+ * (`pglite:DIR`, in-process). Everything is scoped to one schema: `?schema=` in the URL or the
+ * `schema` option, default `public`; the connection pins `search_path` to it.
+ */
+import type { Dialect } from '../dialect.js';
+import { postgresCapabilities } from './capabilities.js';
+import { connectPostgres } from './connection.js';
+import { postgresLossyPredicate } from './conversions.js';
+import { introspectPostgres } from './introspect.js';
+import { normalisePostgres } from './normalise.js';
+import { planPostgres } from './planner.js';
+import { runPostgres } from './run.js';
+import { postgresSql } from './sql-builder.js';
+
+/**
+ * PostgreSQL (server or PGlite). Tables are addressed unqualified: the connection's
+ * `search_path` is exactly the target schema, so plans and recorded evolutions apply to a
+ * schema of any name (use {@link qualifiedSql} for SQL that must name the schema).
+ */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  capabilities: postgresCapabilities,
+  sql: postgresSql,
+  connect: connectPostgres,
+  introspect: introspectPostgres,
+  normalise: normalisePostgres,
+  plan: planPostgres,
+  lossyValuePredicate: postgresLossyPredicate,
+  run: runPostgres,
+};
+
+export type { PgConnection } from './connection.js';
+export { isPgConnection, DEFAULT_SCHEMA } from './connection.js';
+export { qualifiedSql } from './sql-builder.js';
+export { canonicalExpression } from './normalise.js';

@@ -1,0 +1,121 @@
+/**
+ * PostgreSQL normalisation: the one form in which compiled models and introspected schemas
+ * compare, so that what the database reports for a model is exactly what the model says.
+ *
+ * - Types: `format_type()` spellings map to the DSL's types (`integer`/int4, `double precision`
+ *   = DSL real, `numeric(p,s)` = decimal, `jsonb` = DSL json, `bytea` = bytes, ...); anything
+ *   else stays raw, in `format_type()` spelling, and round-trips.
+ * - Defaults: `'abc'::text` is the value 'abc', `now()` is CURRENT_TIMESTAMP, `'-1'::integer` is -1;
+ *   timestamps and jsonb literals take the text PostgreSQL prints for them.
+ * - Expressions (defaults, partial-index predicates) are parsed and printed back in one
+ *   canonical spelling, undoing what PostgreSQL's deparser adds (parentheses, `::text` casts,
+ *   `= ANY (ARRAY[...])`, `~~`, BETWEEN expanded). Text that does not parse keeps its own
+ *   spelling, whitespace collapsed.
+ * - Auto-increment columns are NOT NULL with no default; primary key columns are NOT NULL;
+ *   identifiers are cut to 63 bytes as PostgreSQL cuts them.
+ */
+import type { ColumnIR, ColumnType, DefaultValue, SchemaIR, TableIR } from '../../ir/schema.js';
+import { deepFreeze } from '../../ir/schema.js';
+import { normaliseDefault, parseNumber, stripOuterParens } from '../shared/defaults.js';
+import { parsePgType, truncateIdentifier as cut } from './sql-builder.js';
+import { canonicalLiteral } from './literals.js';
+import { canonicalExpression, fallback, NO_CONTEXT, parseExpression, print, type Node } from './expression.js';
+export { canonicalExpression };
+
+// ---------------------------------------------------------------------------------------------
+// Defaults
+
+/**
+ * A default as PostgreSQL reports it (`pg_get_expr(adbin, adrelid)`), or as a model writes it
+ * in sql`...`: a literal (possibly cast) is a value, NULL is no default, anything else is a
+ * canonical expression.
+ */
+export function parsePgDefault(text: string | null | undefined): DefaultValue | null {
+  if (text === null || text === undefined) return null;
+  // Large schemas repeat the same few defaults thousands of times: parse each text once.
+  const known = defaultCache.get(text);
+  if (known !== undefined) return known;
+  const d = parseDefaultUncached(text);
+  if (defaultCache.size >= 10_000) defaultCache.clear();
+  defaultCache.set(text, d);
+  return d;
+}
+
+const defaultCache = new Map<string, DefaultValue | null>();
+
+function parseDefaultUncached(text: string): DefaultValue | null {
+  const s = stripOuterParens(text);
+  if (s === '') return null;
+  let node: Node;
+  try { node = parseExpression(s, NO_CONTEXT); } catch { return { kind: 'expression', sql: fallback(s) }; }
+  let lit = node;
+  while (lit.t === 'cast') lit = lit.e;
+  if (lit.t === 'kw' && lit.v === 'NULL') return null;
+  if (lit.t === 'kw' && (lit.v === 'TRUE' || lit.v === 'FALSE')) return { kind: 'value', value: lit.v === 'TRUE' };
+  if (lit.t === 'str') return { kind: 'value', value: lit.v };
+  if (lit.t === 'num') {
+    const n = parseNumber(lit.v);
+    return { kind: 'value', value: n ?? lit.v };
+  }
+  return { kind: 'expression', sql: print(node) };
+}
+
+/** A column's default in the form PostgreSQL reports it for the column's type. */
+export function normaliseColumnDefault(type: ColumnType, d: DefaultValue | null): DefaultValue | null {
+  if (d === null) return null;
+  const parsed = d.kind === 'expression' ? parsePgDefault(d.sql) : d;
+  // Expressions are canonical already (the shared helper would collapse spaces inside literals).
+  if (parsed === null || parsed.kind === 'expression') return parsed;
+  const n = normaliseDefault(type, parsed);
+  if (n === null || n.kind === 'expression' || typeof n.value !== 'string') return n;
+  const v = n.value;
+  if (type.kind === 'real' && /^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$/.test(v.trim())) return { kind: 'value', value: Number(v) };
+  if (type.kind === 'boolean') {
+    const b = v.trim().toLowerCase();
+    if (['yes', 'on', 'y'].includes(b)) return { kind: 'value', value: true };
+    if (['no', 'off', 'n'].includes(b)) return { kind: 'value', value: false };
+  }
+  return { kind: 'value', value: canonicalLiteral(v, type) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schemas
+
+/** A column type in the form introspection reports it (raw types re-read as PostgreSQL spells them). */
+export function normaliseType(t: ColumnType): ColumnType {
+  return t.kind === 'raw' ? parsePgType(t.sql) : t;
+}
+
+function normaliseColumn(c: ColumnIR, inPk: boolean): ColumnIR {
+  const type = normaliseType(c.type);
+  return {
+    ...c,
+    name: cut(c.name),
+    type,
+    // Identity and serial columns are NOT NULL, and their values come from a sequence, not a default.
+    nullable: c.autoIncrement || inPk ? false : c.nullable,
+    default: c.autoIncrement ? null : normaliseColumnDefault(type, c.default),
+  };
+}
+
+function normaliseTable(t: TableIR): TableIR {
+  const names = (cols: readonly string[]): string[] => cols.map(cut);
+  const pk = new Set(t.primaryKey?.columns ?? []);
+  const columns = t.columns.map((c) => normaliseColumn(c, pk.has(c.name)));
+  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const name = (n: string | null): string | null => (n === null ? null : cut(n));
+  return {
+    ...t,
+    name: cut(t.name),
+    columns,
+    primaryKey: t.primaryKey ? { name: name(t.primaryKey.name), columns: names(t.primaryKey.columns) } : null,
+    uniques: t.uniques.map((u) => ({ name: name(u.name), columns: names(u.columns) })),
+    indexes: t.indexes.map((i) => ({ ...i, name: cut(i.name), columns: names(i.columns), where: i.where === null ? null : canonicalExpression(i.where, types) })),
+    foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: name(f.name), columns: names(f.columns), refTable: cut(f.refTable), refColumns: names(f.refColumns) })),
+  };
+}
+
+/** Normalise a schema (compiled models or introspected) for PostgreSQL. Idempotent. */
+export function normalisePostgres(schema: SchemaIR): SchemaIR {
+  return deepFreeze({ dialect: 'postgres' as const, tables: schema.tables.map(normaliseTable) });
+}

@@ -1,0 +1,25 @@
+/**
+ * SQLite normalisation: the form in which models and introspected schemas compare.
+ * - An auto-increment column is `integer` (SQLite's AUTOINCREMENT needs INTEGER PRIMARY KEY).
+ * - An `integer` single-column primary key can never be NULL (it is the rowid).
+ * - Defaults take the form their column's type implies.
+ */
+import type { SchemaIR, TableIR } from '../../ir/schema.js';
+import { normaliseDefault } from '../shared/defaults.js';
+
+function normaliseTable(t: TableIR): TableIR {
+  const pk = t.primaryKey?.columns ?? [];
+  return {
+    ...t,
+    columns: t.columns.map((c) => {
+      const type = c.autoIncrement ? { kind: 'integer' as const } : c.type;
+      const rowid = pk.length === 1 && pk[0] === c.name && type.kind === 'integer';
+      return { ...c, type, nullable: rowid || pk.includes(c.name) ? (rowid ? false : c.nullable) : c.nullable, default: normaliseDefault(type, c.default) };
+    }),
+    indexes: t.indexes.map((i) => ({ ...i, where: i.where === null ? null : i.where.replace(/\s+/g, ' ').trim() })),
+  };
+}
+
+export function normaliseSqlite(schema: SchemaIR): SchemaIR {
+  return { dialect: 'sqlite', tables: schema.tables.map(normaliseTable) };
+}

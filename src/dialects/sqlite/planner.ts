@@ -1,0 +1,122 @@
+/**
+ * SQLite planner. ALTER TABLE where SQLite can (rename table/column, add a plain column,
+ * drop an unconstrained column); everything else rebuilds the table the way SQLite's own
+ * documentation prescribes: new table, copy every row, drop, rename, restore indexes — with
+ * foreign key enforcement off around the transaction so nothing cascades, and
+ * `PRAGMA foreign_key_check` before commit.
+ */
+import type { Change } from '../../diff/changes.js';
+import type { Diff } from '../../diff/differ.js';
+import type { ColumnIR, TableIR } from '../../ir/schema.js';
+import { findTable } from '../../ir/schema.js';
+import type { Plan, PlanStatement } from '../../plan/plan.js';
+import { describeChange } from '../../diff/changes.js';
+import { assertNever } from '../../errors.js';
+import { columnSql, createIndexSql, createTableSql, defaultSql, sqliteSql } from './sql-builder.js';
+
+const q = sqliteSql.ident;
+
+/** Can `ALTER TABLE ADD COLUMN` add this column? */
+function addable(c: ColumnIR): boolean {
+  if (c.autoIncrement) return false;
+  if (c.default?.kind === 'expression') return false;
+  return c.nullable || c.default !== null;
+}
+
+/** Can `ALTER TABLE DROP COLUMN` drop this column of `live`? */
+function droppable(live: TableIR, col: string): boolean {
+  if (live.primaryKey?.columns.includes(col)) return false;
+  if (live.uniques.some((u) => u.columns.includes(col))) return false;
+  if (live.foreignKeys.some((f) => f.columns.includes(col))) return false;
+  return true;
+}
+
+/** Tables (by target name) that need a rebuild. */
+function tablesToRebuild(diff: Diff): Set<string> {
+  const out = new Set<string>();
+  const created = new Set(diff.changes.filter((c) => c.kind === 'createTable').map((c) => (c as { table: TableIR }).table.name));
+  for (const c of diff.changes) {
+    switch (c.kind) {
+      case 'addColumn': if (!addable(c.column)) out.add(c.table); break;
+      case 'dropColumn': {
+        const live = findTable(diff.from, diff.liveName.get(c.table) ?? c.table);
+        if (!live || !droppable(live, c.column.name)) out.add(c.table);
+        break;
+      }
+      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey': out.add(c.table); break;
+      case 'addForeignKey': if (!created.has(c.table)) out.add(c.table); break;
+      case 'dropForeignKey': if (findTable(diff.to, c.table)) out.add(c.table); break;
+      case 'createTable': case 'dropTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex': break;
+      default: assertNever(c, 'change');
+    }
+  }
+  return out;
+}
+
+/** The statements that rebuild `target` from the live table (already renamed to the target name). */
+function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
+  const liveName = diff.liveName.get(target.name) ?? target.name;
+  const live = findTable(diff.from, liveName)!;
+  const tmp = `_evolve_new_${target.name}`;
+  const why = `rebuild ${target.name} (SQLite cannot ALTER this)`;
+  const renamedFrom = new Map(diff.renames.filter((r) => r.kind === 'column' && r.table === target.name).map((r) => [r.to, r.from]));
+  const into: string[] = [];
+  const select: string[] = [];
+  for (const c of target.columns) {
+    const liveCol = renamedFrom.get(c.name) ?? c.name;
+    const old = live.columns.find((x) => x.name === liveCol);
+    if (!old) continue; // new column: takes its default
+    into.push(q(c.name));
+    // NULLs in a column that becomes NOT NULL take its default (only reached with consent).
+    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${q(liveCol)}, ${defaultSql(c.default)})` : q(liveCol));
+  }
+  const out: PlanStatement[] = [{ sql: createTableSql(target, tmp), comment: why, inTransaction: true }];
+  if (into.length) out.push({ sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`, comment: `${why}: copy every row`, inTransaction: true });
+  if (live.columns.some((c) => c.autoIncrement) && target.columns.some((c) => c.autoIncrement)) {
+    out.push({
+      sql: `UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)}) WHERE name = ${sqliteSql.literal(tmp)} AND seq < (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)})`,
+      comment: `${why}: keep the AUTOINCREMENT counter`, inTransaction: true,
+    });
+  }
+  out.push({ sql: `DROP TABLE ${q(target.name)}`, comment: why, inTransaction: true });
+  // legacy_alter_table keeps SQLite from re-checking views and triggers that name the dropped table.
+  out.push({ sql: 'PRAGMA legacy_alter_table = ON', comment: why, inTransaction: true });
+  out.push({ sql: `ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`, comment: why, inTransaction: true });
+  out.push({ sql: 'PRAGMA legacy_alter_table = OFF', comment: why, inTransaction: true });
+  for (const i of target.indexes) out.push({ sql: createIndexSql(target.name, i), comment: `${why}: restore index ${i.name}`, inTransaction: true });
+  return out;
+}
+
+export function planSqlite(diff: Diff): Plan {
+  const rebuild = tablesToRebuild(diff);
+  const rebuilt = new Set<string>();
+  const statements: PlanStatement[] = [];
+  const push = (c: Change, sql: string): void => { statements.push({ sql, comment: describeChange(c), inTransaction: true }); };
+  for (const c of diff.changes) {
+    const t = c.kind === 'createTable' || c.kind === 'dropTable' ? c.table.name : c.kind === 'renameTable' ? c.to : c.table;
+    const inRebuild = rebuild.has(t);
+    switch (c.kind) {
+      case 'createTable':
+        push(c, createTableSql(c.table));
+        for (const i of c.table.indexes) push(c, createIndexSql(c.table.name, i));
+        break;
+      case 'dropTable': push(c, `DROP TABLE ${q(c.table.name)}`); break;
+      case 'renameTable': push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(c.to)}`); break;
+      case 'dropIndex': push(c, `DROP INDEX ${q(c.index.name)}`); break;
+      case 'addIndex': if (!inRebuild) push(c, createIndexSql(c.table, c.index)); break;
+      case 'addForeignKey': case 'dropForeignKey': break; // in CREATE TABLE, or by rebuild
+      case 'renameColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
+      case 'addColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(c.column, false)}`); break;
+      case 'dropColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`); break;
+      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey': break; // by rebuild
+      default: assertNever(c, 'change');
+    }
+    if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey') {
+      rebuilt.add(t);
+      statements.push(...rebuildStatements(diff, findTable(diff.to, t)!));
+    }
+  }
+  for (const t of rebuild) if (!rebuilt.has(t)) statements.push(...rebuildStatements(diff, findTable(diff.to, t)!));
+  const foreignKeysOff = rebuild.size > 0 || diff.changes.some((c) => c.kind === 'dropTable');
+  return { dialect: 'sqlite', changes: diff.changes, renames: diff.renames, statements, hazards: [], checks: [], foreignKeysOff };
+}

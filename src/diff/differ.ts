@@ -1,0 +1,183 @@
+/**
+ * The generic differ: live schema → desired schema, as an ordered list of changes.
+ * Both sides must already be normalised by the same dialect. Renames come only from `aka`
+ * on the desired side; nothing is guessed.
+ */
+import type { ColumnIR, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import { canonicalColumn, canonicalForeignKey, canonicalIndex, isEvolveTable } from '../ir/canonical.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import type { Change, ColumnChangeFlags } from './changes.js';
+import { typeToString } from '../ir/types.js';
+import { defaultToString } from '../ir/canonical.js';
+
+/** A rename the plan uses, and the `aka` that justified it. */
+export interface Rename {
+  readonly kind: 'table' | 'column';
+  readonly table: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The result of a diff. */
+export interface Diff {
+  readonly from: SchemaIR;
+  readonly to: SchemaIR;
+  readonly changes: readonly Change[];
+  readonly renames: readonly Rename[];
+  /** Target table name → live table name, for every matched table. */
+  readonly liveName: ReadonlyMap<string, string>;
+}
+
+const key = (v: unknown): string => JSON.stringify(v);
+
+function renameCols(cols: readonly string[], map: ReadonlyMap<string, string>): string[] {
+  return cols.map((c) => map.get(c) ?? c);
+}
+
+function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
+  return {
+    type: typeToString(a.type) !== typeToString(b.type),
+    nullable: a.nullable !== b.nullable,
+    default: defaultToString(a.default) !== defaultToString(b.default),
+    autoIncrement: a.autoIncrement !== b.autoIncrement,
+  };
+}
+
+/** Live table names in scope of a diff (Evolve's own tables never are). */
+function liveTables(schema: SchemaIR): TableIR[] {
+  return schema.tables.filter((t) => !isEvolveTable(t.name));
+}
+
+/**
+ * Diff two normalised schemas of the same dialect.
+ * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
+ */
+export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
+  const live = new Map(liveTables(from).map((t) => [t.name, t]));
+  const desired = liveTables(to);
+  const renames: Rename[] = [];
+  const matched = new Map<string, TableIR>(); // target name → live table
+  const claimed = new Set<string>();
+
+  for (const t of desired) {
+    if (live.has(t.name)) {
+      const both = (t.aka ?? []).filter((a) => live.has(a) && !desired.some((d) => d.name === a));
+      if (both.length) {
+        throw new EvolveError(ErrorCode.Conflict, `Table '${t.name}' has former name '${both[0]}', and the database has both '${t.name}' and '${both[0]}'.`, {
+          hint: `Evolve cannot tell which one holds the data. Drop or rename '${both[0]}' yourself, or remove it from the aka of '${t.name}'.`,
+          details: { table: t.name, aka: both[0] },
+        });
+      }
+      matched.set(t.name, live.get(t.name)!);
+      claimed.add(t.name);
+      continue;
+    }
+    const former = (t.aka ?? []).find((a) => live.has(a) && !claimed.has(a));
+    if (former !== undefined) {
+      matched.set(t.name, live.get(former)!);
+      claimed.add(former);
+      renames.push({ kind: 'table', table: t.name, from: former, to: t.name });
+    }
+  }
+
+  const changes: Change[] = [];
+  const dropFks: Change[] = [];
+  const dropIndexes: Change[] = [];
+  const tableRenames: Change[] = [];
+  const creates: Change[] = [];
+  const tableChanges: Change[] = [];
+  const addIndexes: Change[] = [];
+  const addFks: Change[] = [];
+  const drops: Change[] = [];
+
+  for (const t of desired) {
+    const old = matched.get(t.name);
+    if (!old) {
+      creates.push({ kind: 'createTable', table: t });
+      for (const fk of t.foreignKeys) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: fk });
+      continue;
+    }
+    if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
+
+    // Columns: match by name, then by aka.
+    const oldCols = new Map(old.columns.map((c) => [c.name, c]));
+    const colMatch = new Map<string, ColumnIR>(); // target column → live column
+    const colClaimed = new Set<string>();
+    const renameMap = new Map<string, string>(); // live name → target name
+    for (const c of t.columns) {
+      if (oldCols.has(c.name)) {
+        const both = (c.aka ?? []).filter((a) => oldCols.has(a));
+        if (both.length) {
+          throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former name '${both[0]}', and the database table has both columns.`, {
+            hint: `Evolve cannot tell which one holds the data. Drop or rename '${old.name}.${both[0]}' yourself, or remove it from the aka of '${c.name}'.`,
+            details: { table: t.name, column: c.name, aka: both[0] },
+          });
+        }
+        colMatch.set(c.name, oldCols.get(c.name)!);
+        colClaimed.add(c.name);
+      }
+    }
+    for (const c of t.columns) {
+      if (colMatch.has(c.name)) continue;
+      const former = (c.aka ?? []).find((a) => oldCols.has(a) && !colClaimed.has(a));
+      if (former !== undefined) {
+        colMatch.set(c.name, oldCols.get(former)!);
+        colClaimed.add(former);
+        renameMap.set(former, c.name);
+        renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
+      }
+    }
+    const mapped = (cols: readonly string[]): string[] => renameCols(cols, renameMap);
+
+    // Indexes (by name; compared after column renames). Dropped first so names can be reused.
+    const oldIdx = new Map(old.indexes.map((i) => [i.name, { ...i, columns: mapped(i.columns) } as IndexIR]));
+    const newIdx = new Map(t.indexes.map((i) => [i.name, i]));
+    for (const [name, i] of oldIdx) {
+      const n = newIdx.get(name);
+      if (!n || key(canonicalIndex(n)) !== key(canonicalIndex(i))) dropIndexes.push({ kind: 'dropIndex', table: t.name, index: old.indexes.find((x) => x.name === name)! });
+    }
+    for (const [name, n] of newIdx) {
+      const i = oldIdx.get(name);
+      if (!i || key(canonicalIndex(n)) !== key(canonicalIndex(i))) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
+    }
+
+    // Foreign keys (by structure, after renames).
+    const fkKey = (f: ForeignKeyIR, cols: string[]): string => key({ ...canonicalForeignKey(f), columns: cols });
+    const oldFk = new Map(old.foreignKeys.map((f) => [fkKey(f, mapped(f.columns)), f]));
+    const newFk = new Map(t.foreignKeys.map((f) => [fkKey(f, [...f.columns]), f]));
+    for (const [k, f] of oldFk) if (!newFk.has(k)) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: f });
+    for (const [k, f] of newFk) if (!oldFk.has(k)) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: f });
+
+    for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
+    for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
+    for (const c of t.columns) {
+      const o = colMatch.get(c.name);
+      if (!o) continue;
+      const a = { ...canonicalColumn(o), name: c.name };
+      if (key(a) !== key(canonicalColumn(c))) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed: columnFlags(o, c) });
+    }
+    for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
+
+    // Primary key.
+    const oldPk = old.primaryKey ? mapped(old.primaryKey.columns) : null;
+    const newPk = t.primaryKey ? [...t.primaryKey.columns] : null;
+    if (key(oldPk) !== key(newPk)) tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
+
+    // Unique constraints (by columns, after renames).
+    const oldU = new Map(old.uniques.map((u) => [key(mapped(u.columns)), u]));
+    const newU = new Map(t.uniques.map((u) => [key([...u.columns]), u]));
+    for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
+    for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
+  }
+
+  const claimedLive = new Set([...matched.values()].map((t) => t.name));
+  for (const t of live.values()) {
+    if (claimedLive.has(t.name)) continue;
+    for (const fk of t.foreignKeys) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: fk });
+    drops.push({ kind: 'dropTable', table: t });
+  }
+
+  changes.push(...dropFks, ...dropIndexes, ...tableRenames, ...creates, ...tableChanges, ...addIndexes, ...addFks, ...drops);
+  const liveName = new Map([...matched].map(([k, v]) => [k, v.name]));
+  return { from, to, changes, renames, liveName };
+}

@@ -1,0 +1,57 @@
+/** Opening a database by URL: the dialect, a connection, and the scope options. */
+import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
+import type { Connection } from '../dialects/connection.js';
+import { loadDialect } from '../dialects/registry.js';
+import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
+import type { SchemaIR } from '../ir/schema.js';
+import { acquireDeployLock } from './lock.js';
+
+/** An open database: its dialect, connection and introspection options. */
+export interface OpenDatabase {
+  readonly url: DatabaseUrl;
+  readonly dialect: Dialect;
+  readonly conn: Connection;
+  readonly introspectOptions: IntrospectOptions;
+  introspect(): Promise<SchemaIR>;
+  close(): Promise<void>;
+}
+
+/** Options for opening a database. */
+export interface DatabaseOptions {
+  /** PostgreSQL schema (default `public`, or `?schema=` in the URL). */
+  readonly schema?: string;
+  /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
+  readonly lockTimeout?: number;
+}
+
+/** Open `url`; the caller closes it (see {@link withDatabase}). */
+export async function openDatabase(url: string, readOnly: boolean, options: DatabaseOptions = {}): Promise<OpenDatabase> {
+  const parsed = parseDatabaseUrl(url);
+  const dialect = await loadDialect(parsed.dialect);
+  const schema = options.schema ?? parsed.schema;
+  const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}) });
+  const introspectOptions: IntrospectOptions = schema ? { schema } : {};
+  return {
+    url: parsed, dialect, conn, introspectOptions,
+    introspect: () => dialect.introspect(conn, introspectOptions),
+    close: () => conn.close(),
+  };
+}
+
+/**
+ * Open `url`, run `fn`, always close. A writable open holds the deploy lock (one deployer at a
+ * time, see `lock.ts`) for the whole of `fn`, so everything `fn` reads is current.
+ */
+export async function withDatabase<T>(url: string, readOnly: boolean, options: DatabaseOptions, fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
+  const db = await openDatabase(url, readOnly, options);
+  try {
+    const release = readOnly ? null : await acquireDeployLock(db, options.lockTimeout);
+    try {
+      return await fn(db);
+    } finally {
+      await release?.().catch(() => undefined);
+    }
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}

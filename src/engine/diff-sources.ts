@@ -1,0 +1,73 @@
+/**
+ * `evolve diff FROM TO` (B14): the SQL that turns FROM into TO, where each side is a database
+ * URL, a models module or a SQL file — like migra, on three dialects.
+ */
+import type { DialectName, SchemaIR } from '../ir/schema.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import { diffSchemas } from '../diff/differ.js';
+import type { PlanReport } from './evolve.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { loadDialect } from '../dialects/registry.js';
+import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import { withDatabase, type DatabaseOptions } from './database.js';
+import { desiredOn, isSqlPath, loadDesired } from './sources.js';
+
+/** Options of {@link diffSources}. */
+export interface DiffSourcesOptions extends DatabaseOptions {
+  /** Dialect when neither side is a database (default sqlite). */
+  readonly dialect?: DialectName;
+  /**
+   * Where SQL files are parsed when neither side is a database: a server URL (a scratch
+   * schema or database is made there and dropped). Default: in-memory SQLite, or in-memory
+   * PGlite for postgres; MySQL needs one.
+   */
+  readonly scratch?: string;
+}
+
+/** What `evolve diff` reports: the plan's parts, between two fingerprints. */
+export type SourcesDiff = Pick<PlanReport, 'dialect' | 'changes' | 'renames' | 'statements'> & {
+  readonly fromFingerprint: string;
+  readonly toFingerprint: string;
+};
+
+type Side = { kind: 'db'; url: DatabaseUrl } | { kind: 'file'; path: string };
+
+const MODULE = /\.(c|m)?[jt]sx?$/i;
+
+function classify(source: string): Side {
+  if (isSqlPath(source) || MODULE.test(source)) return { kind: 'file', path: source };
+  return { kind: 'db', url: parseDatabaseUrl(source) };
+}
+
+async function read(side: Side, dialect: Dialect, near: DatabaseUrl, options: DatabaseOptions): Promise<SchemaIR> {
+  if (side.kind === 'db') return withDatabase(side.url.raw, true, options, (d) => d.introspect());
+  return desiredOn(dialect, near, await loadDesired(side.path));
+}
+
+/** The plan that turns `from` into `to`. Nothing is changed anywhere (scratch databases are dropped). */
+export async function diffSources(from: string, to: string, options: DiffSourcesOptions = {}): Promise<SourcesDiff> {
+  const sides = [classify(from), classify(to)] as const;
+  const dbs = sides.filter((s): s is { kind: 'db'; url: DatabaseUrl } => s.kind === 'db');
+  const dialectName = dbs[0]?.url.dialect ?? options.dialect ?? 'sqlite';
+  if (dbs.some((s) => s.url.dialect !== dialectName)) {
+    throw new EvolveError(ErrorCode.Usage, `Cannot diff a ${dbs[0]!.url.dialect} database with a ${dbs[1]!.url.dialect} one.`, { hint: 'Compare two sources of the same dialect.' });
+  }
+  const dialect = await loadDialect(dialectName);
+  let near: DatabaseUrl;
+  if (dbs[0]) near = dbs[0].url;
+  else if (options.scratch) near = parseDatabaseUrl(options.scratch);
+  else if (dialectName === 'sqlite') near = parseDatabaseUrl('sqlite::memory:');
+  else if (dialectName === 'postgres') near = parseDatabaseUrl('pglite:memory');
+  else {
+    near = parseDatabaseUrl('mysql://scratch/needed'); // replaced below only when a SQL file needs it
+    if (sides.some((s) => s.kind === 'file' && isSqlPath(s.path))) {
+      throw new EvolveError(ErrorCode.Usage, 'A MySQL SQL file needs a server to parse it.', { hint: 'Pass --scratch mysql://user@host/anydb: a temporary database is created there and dropped.' });
+    }
+  }
+  const a = await read(sides[0], dialect, near, options);
+  const b = await read(sides[1], dialect, near, options);
+  const diff = diffSchemas(a, b);
+  const plan = dialect.plan(diff);
+  return { dialect: dialectName, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements };
+}

@@ -1,0 +1,439 @@
+/**
+ * The automatic way of working, as library calls: fingerprint, plan (what `evolve sql` shows)
+ * and apply. The CLI is a thin layer over these.
+ */
+import type { Table } from '../model/table.js';
+import { desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
+import { parseDatabaseUrl } from '../dialects/url.js';
+import { compileModels } from '../model/compile.js';
+import { loadModels } from '../model/load.js';
+import type { Dialect } from '../dialects/dialect.js';
+import type { DialectName, SchemaIR } from '../ir/schema.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import { diffSchemas, type Rename } from '../diff/differ.js';
+import type { Change } from '../diff/changes.js';
+import { describeChange } from '../diff/changes.js';
+import { dataChecks } from '../plan/hazards.js';
+import type { Hazard, Plan, PlanStatement } from '../plan/plan.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import { describeHazard } from '../plan/describe.js';
+export { describeHazard };
+import { withDatabase, type DatabaseOptions, type OpenDatabase } from './database.js';
+import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
+import type { Diff } from '../diff/differ.js';
+import { loadEvolutions, signedFiles, type EvolutionSet } from '../evolutions/load.js';
+import type { Evolution } from '../evolutions/format.js';
+import { candidates, distance, nextEvolution, nextRevert } from '../evolutions/select.js';
+import { drift, type Drift } from '../evolutions/snapshots.js';
+import { readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
+import { runEvolution } from '../evolutions/run.js';
+import { evolutionText, revertPlan, writeRecorded } from '../evolutions/record.js';
+import { writeSum } from '../evolutions/checksum.js';
+import { lintEvolution as lintStored } from '../plan/lint.js';
+import { loadDialect } from '../dialects/registry.js';
+import { readFileSync } from 'node:fs';
+import { fileHash } from '../evolutions/checksum.js';
+import { recorded, type HistoryOptions } from '../deploy/record.js';
+
+export type { ModelsInput } from './sources.js';
+
+/** Options shared by the commands that compare a database with models. */
+export interface EvolveOptions extends DatabaseOptions {
+  /** Database URL (`sqlite:app.db`, `postgres://…`, `mysql://…`, `pglite:DIR`). */
+  readonly db: string;
+  /** The models. */
+  readonly models: ModelsInput;
+  /** Let the plan run despite data-loss hazards (`--allow-data-loss`). */
+  readonly allowDataLoss?: boolean;
+  /**
+   * Directory of stored evolutions. Default: `evolutions/` beside the models module (none when
+   * the models are given as values). A missing directory means no stored evolutions.
+   */
+  readonly evolutions?: string;
+  /** Never run generated SQL: only stored evolutions (the reviewed and hand-written ways). */
+  readonly storedOnly?: boolean;
+  /** The deployment record's history (app id, table names; `history: true` to create it, `false` to skip). */
+  readonly record?: HistoryOptions;
+}
+
+/** A stored evolution as reports show it. */
+export interface StoredStep {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  /** Position distance along the known fingerprints (−1 when unknown). */
+  readonly distance: number;
+  /** The steps: SQL text, or `-- function NAME` for TypeScript steps. */
+  readonly steps: readonly string[];
+}
+
+/** What `evolve sql` reports. */
+export interface PlanReport {
+  /** What apply would run next: a stored evolution, the generated plan, or nothing. */
+  readonly source: 'stored' | 'generated' | 'none';
+  /** The stored evolution apply would run next (when source is 'stored'). */
+  readonly stored: StoredStep | null;
+  /** Where the live fingerprint is in the known list (null: unknown or no list). */
+  readonly known: { readonly position: number; readonly of: number } | null;
+  readonly dialect: DialectName;
+  readonly database: string;
+  readonly liveFingerprint: string;
+  readonly targetFingerprint: string;
+  readonly inSync: boolean;
+  readonly changes: readonly Change[];
+  readonly renames: readonly Rename[];
+  readonly statements: readonly PlanStatement[];
+  /** Hazards found, with row counts from the live data. */
+  readonly hazards: readonly Hazard[];
+  /** The hazards that stop `apply` under the given options. */
+  readonly blocking: readonly Hazard[];
+}
+
+/** What `evolve apply` reports. */
+export interface ApplyReport extends PlanReport {
+  readonly applied: boolean;
+  readonly fingerprintAfter: string;
+  /** Stored evolutions run, in order, before the generated plan. */
+  readonly storedApplied: readonly StoredStep[];
+}
+
+const resolveModels = loadDesired;
+
+/** The models as `dialect` would report them (compiled, validated, normalised). */
+export function desiredSchema(models: readonly Table[], dialect: Dialect): SchemaIR {
+  return dialect.normalise(compileModels(models, dialect.name));
+}
+
+/**
+ * The models' fingerprint on a dialect, computed without a database (proven equal, by the
+ * test suite, to the fingerprint of the models created in an empty database).
+ */
+export async function modelsFingerprint(models: ModelsInput, dialect: DialectName): Promise<string> {
+  const d = await loadDialect(dialect);
+  const desired = await resolveModels(models);
+  if (desired.kind === 'sql' && dialect !== 'sqlite') {
+    throw new EvolveError(ErrorCode.Usage, `The fingerprint of SQL file '${desired.path}' on ${dialect} needs a ${dialect} server to parse it.`, { hint: 'Use evolve fingerprint --db URL --models FILE.sql, which loads it into a scratch schema on that server.' });
+  }
+  return fingerprint(await desiredOn(d, parseDatabaseUrl('sqlite::memory:'), desired));
+}
+
+/** Introspect a database. */
+export async function inspect(db: string, options: DatabaseOptions = {}): Promise<SchemaIR> {
+  return withDatabase(db, true, options, (d) => d.introspect());
+}
+
+/** The live fingerprint of a database. */
+export async function fingerprintDatabase(db: string, options: DatabaseOptions = {}): Promise<{ fingerprint: string; dialect: DialectName; tables: number }> {
+  return withDatabase(db, true, options, async (d) => {
+    const live = await d.introspect();
+    return { fingerprint: fingerprint(live), dialect: d.dialect.name, tables: live.tables.length };
+  });
+}
+
+async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
+  const desired = await desiredOn(d.dialect, d.url, models);
+  const live = await d.introspect();
+  const diff = diffSchemas(live, desired);
+  const plan = d.dialect.plan(diff);
+  const checks = dataChecks(diff, d.dialect);
+  const hazards: Hazard[] = [...plan.hazards];
+  for (const c of checks) {
+    const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
+    if (n === 0) continue;
+    let examples: string[] | undefined;
+    if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map((r) => String(r.v));
+    hazards.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
+  }
+  const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
+  const liveFp = fingerprint(live);
+  const targetFp = fingerprint(desired);
+  const next = nextEvolution(set, liveFp);
+  const inSync = plan.statements.length === 0 && liveFp === targetFp;
+  const pos = set.known.indexOf(liveFp);
+  return {
+    plan, desired, diff,
+    report: {
+      source: next ? 'stored' : inSync ? 'none' : 'generated',
+      stored: next ? storedStep(set, next) : null,
+      known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
+      dialect: d.dialect.name, database: d.url.display, liveFingerprint: liveFp, targetFingerprint: targetFp,
+      inSync, changes: plan.changes, renames: plan.renames,
+      statements: plan.statements, hazards, blocking,
+    },
+  };
+}
+
+function storedStep(set: EvolutionSet, e: Evolution, direction: 'up' | 'down' = 'up'): StoredStep {
+  const steps = direction === 'up' ? e.steps : e.revert ?? [];
+  return {
+    id: e.id, from: direction === 'up' ? e.from : e.to, to: direction === 'up' ? e.to : e.from, distance: distance(set, e),
+    steps: steps.map((s) => (s.kind === 'sql' ? s.sql : `-- function ${s.name}`)),
+  };
+}
+
+/** Checksum of a stored evolution's file (null when it cannot be read). */
+function evolutionChecksum(set: EvolutionSet, e: Evolution): string | null {
+  try { return fileHash(readFileSync(joinPath(set.dir, e.file), 'utf8')); } catch { return null; }
+}
+
+/** The evolutions directory for these options (undefined: none). */
+export function evolutionsDir(options: { models?: ModelsInput; evolutions?: string }): string | undefined {
+  if (options.evolutions) return resolvePath(options.evolutions);
+  if (typeof options.models === 'string') return joinPath(dirname(resolvePath(options.models)), 'evolutions');
+  return undefined;
+}
+
+/** Load (and verify) the stored evolutions for these options. */
+export async function evolutionSet(options: { models?: ModelsInput; evolutions?: string }): Promise<EvolutionSet> {
+  const dir = evolutionsDir(options);
+  return dir ? loadEvolutions(dir) : { dir: '', known: [], evolutions: [] };
+}
+
+/**
+ * What `apply` would do next, without changing anything (`evolve sql`): the stored
+ * evolution that starts at the live fingerprint if there is one, else the generated plan.
+ * Reads the data to count what each hazard would affect.
+ */
+export async function planEvolution(options: EvolveOptions): Promise<PlanReport> {
+  const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
+  const models = await resolveModels(options.models);
+  return withDatabase(options.db, true, options, async (d) => (await buildPlan(d, models, options.allowDataLoss === true, set)).report);
+}
+
+/**
+ * Run stored evolutions from the live fingerprint, longest jump first, verifying the
+ * fingerprint after each, until the latest known fingerprint is reached or none applies.
+ */
+export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}): Promise<StoredStep[]> {
+  const done: StoredStep[] = [];
+  const latest = set.known[set.known.length - 1];
+  if (set.evolutions.length === 0) return done;
+  // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
+  let live = fingerprint(await d.introspect());
+  for (;;) {
+    if (live === latest) break;
+    const e = nextEvolution(set, live);
+    if (!e) break;
+    if (done.some((x) => x.id === e.id)) break; // a cycle in the evolutions: stop rather than loop
+    await recorded(d, record, { kind: 'stored', name: e.id, fromFingerprint: live, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
+      () => runEvolution(d, e, 'up', e.to));
+    done.push(storedStep(set, e));
+    live = e.to;
+  }
+  return done;
+}
+
+/**
+ * Bring the database in line with the models (`evolve apply`): first every stored evolution
+ * that applies (they always win over introspection), then — unless `storedOnly` — the
+ * generated plan once: missing tables created and existing ones evolved in one transaction
+ * where the dialect allows, the live fingerprint verified inside it.
+ *
+ * @throws EvolveError `E_DATA_LOSS` when a hazard blocks the plan (nothing generated is applied);
+ *   `E_OUT_OF_SYNC` in stored-only mode when the stored evolutions do not reach the models.
+ */
+export async function applyEvolution(options: EvolveOptions): Promise<ApplyReport> {
+  const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
+  const models = await resolveModels(options.models);
+  return withDatabase(options.db, false, options, async (d) => {
+    const storedApplied = await applyStored(d, set, options.record);
+    const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set);
+    if (options.storedOnly) {
+      if (!report.inSync) {
+        throw new EvolveError(ErrorCode.OutOfSync,
+          `The database is at ${report.liveFingerprint}${storedApplied.length ? ` after ${storedApplied.length} stored evolution(s)` : ''}, not at the models' fingerprint ${report.targetFingerprint}, and generated SQL is not allowed (stored-only).`, {
+            hint: 'Record the pending change as an evolution (`evolve record`) on a development database, review and commit it, then apply again.',
+            details: { live: report.liveFingerprint, target: report.targetFingerprint, storedApplied },
+          });
+      }
+      return { ...report, applied: storedApplied.length > 0, fingerprintAfter: report.liveFingerprint, storedApplied };
+    }
+    if (report.blocking.length) {
+      const allowable = report.blocking.every((h) => h.allowable);
+      throw new EvolveError(ErrorCode.DataLoss,
+        `Refusing to apply: ${report.blocking.length} change${report.blocking.length === 1 ? '' : 's'} would lose data or fail on existing rows; nothing was changed${storedApplied.length ? ' after the stored evolutions' : ''}.\n` +
+        report.blocking.map((h) => '  - ' + describeHazard(h)).join('\n'), {
+          hint: allowable ? 'Fix the models (aka for renames), or pass --allow-data-loss to accept the loss.' : 'Fix the models or the data as each line says; --allow-data-loss cannot help with these.',
+          details: { hazards: report.blocking, storedApplied },
+        });
+    }
+    if (plan.statements.length === 0) {
+      return { ...report, applied: storedApplied.length > 0, fingerprintAfter: report.liveFingerprint, storedApplied };
+    }
+    let after = '';
+    const verify = async (): Promise<void> => {
+      const live = await d.introspect();
+      after = fingerprint(live);
+      if (after !== report.targetFingerprint) {
+        const rest = diffSchemas(live, desired).changes.map(describeChange);
+        throw new EvolveError(ErrorCode.FingerprintMismatch,
+          `After applying, the live fingerprint ${after} is not the models' fingerprint ${report.targetFingerprint}${d.dialect.capabilities.transactionalDdl ? '; the transaction was rolled back' : ''}. Still different: ${rest.join('; ') || '(attributes outside the diff)'}.`, {
+            hint: 'This is a bug in Evolve or a schema feature it does not model; please report it with the output of `evolve sql --json`.',
+            details: { expected: report.targetFingerprint, actual: after, remaining: rest },
+          });
+      }
+    };
+    await recorded(d, options.record ?? {}, { kind: 'generated', name: 'generated', fromFingerprint: report.liveFingerprint, toFingerprint: report.targetFingerprint, checksum: fileHash(plan.statements.map((x) => x.sql).join(';\n')) },
+      () => d.dialect.run(d.conn, plan, { beforeCommit: verify }));
+    return { ...report, source: 'generated', applied: true, fingerprintAfter: after, storedApplied };
+  });
+}
+
+/** What `evolve record` reports. */
+export interface RecordReport {
+  readonly file: string | null;
+  readonly from: string;
+  readonly to: string;
+  readonly changes: readonly Change[];
+  readonly hazards: readonly Hazard[];
+}
+
+/**
+ * Store the pending generated change (live → models) as an evolution with its revert
+ * (`evolve record`). Nothing is applied to the database.
+ */
+export async function recordEvolution(options: EvolveOptions & { name?: string }): Promise<RecordReport> {
+  const models = await resolveModels(options.models);
+  const dir = evolutionsDir(options);
+  if (!dir) throw new EvolveError(ErrorCode.Usage, 'No evolutions directory to record into.', { hint: 'Pass --evolutions DIR (or --models PATH, whose directory holds evolutions/).' });
+  const set = await loadEvolutions(dir);
+  return withDatabase(options.db, true, options, async (d) => {
+    const { report, plan, diff } = await buildPlan(d, models, true, set);
+    if (report.liveFingerprint === report.targetFingerprint) {
+      return { file: null, from: report.liveFingerprint, to: report.targetFingerprint, changes: [], hazards: [] };
+    }
+    const revert = revertPlan(d.dialect, diff);
+    const text = evolutionText(report.liveFingerprint, report.targetFingerprint, plan, revert, report.hazards,
+      `recorded by evolve record from ${d.url.display}:`);
+    const file = writeRecorded(dir, {
+      ...(options.name ? { name: options.name } : {}), from: diff.from, to: diff.to,
+      fromFp: report.liveFingerprint, toFp: report.targetFingerprint, text,
+      firstChange: plan.changes[0] ? describeChange(plan.changes[0]) : 'evolution',
+    });
+    return { file: joinPath(dir, file), from: report.liveFingerprint, to: report.targetFingerprint, changes: plan.changes, hazards: report.hazards };
+  });
+}
+
+/** Options of {@link revertEvolutions}. */
+export interface RevertOptions extends DatabaseOptions {
+  readonly db: string;
+  readonly models?: ModelsInput;
+  readonly evolutions?: string;
+  /** Go back to this known fingerprint. */
+  readonly to?: string;
+  /** Go back this many evolutions (default 1 when `to` is not given). */
+  readonly steps?: number;
+  /** The deployment record's history (see {@link EvolveOptions.record}). */
+  readonly record?: HistoryOptions;
+}
+
+/** Run stored reverts back along the chain, verifying the fingerprint after each (`evolve revert`). */
+export async function revertEvolutions(options: RevertOptions): Promise<{ reverted: StoredStep[]; fingerprintAfter: string }> {
+  const set = await evolutionSet(options);
+  if (options.to !== undefined && !set.known.includes(options.to)) {
+    throw new EvolveError(ErrorCode.NoPath, `Fingerprint ${options.to} is not a known fingerprint.`, { hint: `Use one listed in ${set.dir || 'fingerprints.txt'} (evolve status shows them).` });
+  }
+  return withDatabase(options.db, false, options, async (d) => {
+    const reverted: StoredStep[] = [];
+    let live = fingerprint(await d.introspect());
+    const max = options.to === undefined ? options.steps ?? 1 : Number.POSITIVE_INFINITY;
+    while (reverted.length < max && live !== options.to) {
+      const e = nextRevert(set, live, options.to ?? null);
+      if (!e) {
+        throw new EvolveError(ErrorCode.NoPath,
+          `No stored evolution with a revert ends at the live fingerprint ${live}${reverted.length ? ` (after ${reverted.length} revert(s))` : ''}.`, {
+            hint: 'Only evolutions with a `-- evolve:revert` section (or `down` steps) can be backed out; write one, run `evolve hash`, and retry.',
+            details: { live, reverted },
+          });
+      }
+      await recorded(d, options.record ?? {}, { kind: 'revert', name: e.id, fromFingerprint: live, toFingerprint: e.from, checksum: evolutionChecksum(set, e) },
+        () => runEvolution(d, e, 'down', e.from));
+      reverted.push(storedStep(set, e, 'down'));
+      live = e.from;
+    }
+    return { reverted, fingerprintAfter: live };
+  });
+}
+
+/** Re-sign an evolutions directory (`evolve hash`): rewrites evolve.sum. */
+export function hashEvolutions(dir: string): { file: string; files: number } {
+  const files = signedFiles(dir);
+  writeSum(dir, files);
+  return { file: joinPath(dir, 'evolve.sum'), files: files.length };
+}
+
+/** What `evolve status` (and `fingerprint`) report about where the database stands. */
+export interface StatusReport {
+  readonly dialect: DialectName;
+  readonly database: string;
+  readonly liveFingerprint: string;
+  /** Position in the known list (1-based) when known. */
+  readonly known: { readonly position: number; readonly of: number } | null;
+  readonly latestKnown: string | null;
+  /** The models' fingerprint, when models were given. */
+  readonly modelsFingerprint: string | null;
+  /** Stored evolutions that start at the live fingerprint, best first. */
+  readonly pendingStored: readonly StoredStep[];
+  /** Generated changes pending against the models (after any stored evolutions, as of now). */
+  readonly pendingGenerated: readonly string[];
+  /** When the live fingerprint is unknown: the nearest known one and what differs (known → live). */
+  readonly drift: Drift | null;
+  /** The deployment record of the application, when the database has one. */
+  readonly deployment: { readonly app: string; readonly version: number; readonly stage: number | null; readonly lastHistory: readonly HistoryRow[] } | null;
+}
+
+async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promise<StatusReport['deployment']> {
+  const n = recordNames(options);
+  if (!(await recordExists(d, n))) return null;
+  const dep = await readDeployed(d, n);
+  if (!dep) return null;
+  return { app: n.app, version: dep.version, stage: dep.stage, lastHistory: (await readHistory(d, n)).slice(-5) };
+}
+
+/** Where the database stands: deployed version, fingerprint (known or not), what is pending, drift, recent history. */
+export async function statusOf(options: { db: string; models?: ModelsInput; evolutions?: string } & DatabaseOptions & DeploymentOptions): Promise<StatusReport> {
+  const set = await evolutionSet(options);
+  const models = options.models === undefined ? null : await resolveModels(options.models);
+  return withDatabase(options.db, true, options, async (d) => {
+    const live = await d.introspect();
+    const fp = fingerprint(live);
+    const pos = set.known.indexOf(fp);
+    const desired = models ? await desiredOn(d.dialect, d.url, models) : null;
+    return {
+      dialect: d.dialect.name, database: d.url.display, liveFingerprint: fp,
+      known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
+      latestKnown: set.known[set.known.length - 1] ?? null,
+      modelsFingerprint: desired ? fingerprint(desired) : null,
+      pendingStored: candidates(set, fp).map((e) => storedStep(set, e)),
+      pendingGenerated: desired ? diffSchemas(live, desired).changes.map(describeChange) : [],
+      drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
+      deployment: await deploymentOf(d, options),
+    };
+  });
+}
+
+/** What `evolve lint` reports. */
+export interface LintReport {
+  /** Hazards of the pending generated plan, counted in the live data (empty without a database). */
+  readonly generated: readonly Hazard[];
+  /** Hazards read from the stored evolutions' statements. */
+  readonly stored: readonly Hazard[];
+  /** Error-severity hazards in all. */
+  readonly errors: number;
+}
+
+/**
+ * Every hazard of the pending plan (with the rows at risk) and of the stored evolutions
+ * (`evolve lint`). Changes nothing.
+ */
+export async function lintEvolution(options: Partial<EvolveOptions>): Promise<LintReport> {
+  const set = await evolutionSet(options);
+  const stored = set.evolutions.flatMap(lintStored);
+  let generated: Hazard[] = [];
+  if (options.db && options.models !== undefined) {
+    const models = await resolveModels(options.models);
+    generated = [...await withDatabase(options.db, true, options, async (d) => (await buildPlan(d, models, false, set)).report.hazards)];
+  }
+  const errors = [...generated, ...stored].filter((h) => h.severity === 'error').length;
+  return { generated, stored, errors };
+}

@@ -1,0 +1,113 @@
+/** Reading an evolutions directory, verifying its checksums before any of it is used. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
+import { verifySum } from './checksum.js';
+import { splitSql } from './sql-split.js';
+import { EVOLUTION_FILE, FINGERPRINTS_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
+
+/** The contents of an evolutions directory. */
+export interface EvolutionSet {
+  readonly dir: string;
+  /** Known fingerprints, oldest first. */
+  readonly known: readonly string[];
+  /** Evolutions in file order. */
+  readonly evolutions: readonly Evolution[];
+}
+
+const FP = /^fv\d+:[0-9a-f]+$/;
+
+function invalid(file: string, why: string): EvolveError {
+  return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${file}' is malformed: ${why}.`, {
+    hint: 'See docs/evolutions.md for the format; `evolve record` writes a correct file to start from.',
+    details: { file },
+  });
+}
+
+/** Signed files, in order: the fingerprint list, then every evolution file. */
+export function signedFiles(dir: string): { name: string; content: string }[] {
+  if (!existsSync(dir)) return [];
+  const names = readdirSync(dir).filter((n) => EVOLUTION_FILE.test(n)).sort(compareNames);
+  const files = names.map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));
+  const fp = join(dir, FINGERPRINTS_FILE);
+  return existsSync(fp) ? [{ name: FINGERPRINTS_FILE, content: readFileSync(fp, 'utf8') }, ...files] : files;
+}
+
+/** Order of evolution files: by number, then by name. */
+export function compareNames(a: string, b: string): number {
+  const na = Number(EVOLUTION_FILE.exec(a)?.[1] ?? 0);
+  const nb = Number(EVOLUTION_FILE.exec(b)?.[1] ?? 0);
+  return na !== nb ? na - nb : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Parse a `.sql` evolution. */
+export function parseSqlEvolution(name: string, text: string): Evolution {
+  const header = (key: string): string | undefined => new RegExp(`^--\\s*evolve:${key}\\s+(\\S+)\\s*$`, 'mi').exec(text)?.[1];
+  const from = header('from');
+  const to = header('to');
+  if (!from || !FP.test(from)) throw invalid(name, 'no valid `-- evolve:from fv1:…` line');
+  if (!to || !FP.test(to)) throw invalid(name, 'no valid `-- evolve:to fv1:…` line');
+  const parts = text.split(/^--\s*evolve:revert\s*$/mi);
+  if (parts.length > 2) throw invalid(name, 'more than one `-- evolve:revert` line');
+  const steps = (t: string): Step[] => splitSql(t).map((sql) => ({ kind: 'sql' as const, sql }));
+  return {
+    id: name, file: name, from, to,
+    steps: steps(parts[0]!),
+    revert: parts.length === 2 ? steps(parts[1]!) : null,
+    foreignKeysOff: /^--\s*evolve:foreign-keys\s+off\s*$/mi.test(text),
+  };
+}
+
+async function loadModuleEvolution(dir: string, name: string): Promise<Evolution> {
+  const abs = resolve(dir, name);
+  let mod: { default?: EvolutionDefinition };
+  try {
+    mod = /\.m?ts$/.test(name)
+      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url)
+      : await import(pathToFileURL(abs).href);
+  } catch (e) {
+    if (isEvolveError(e)) throw e;
+    throw invalid(name, `it did not load (${(e as Error).message.split('\n')[0]})`);
+  }
+  // A module loaded as CommonJS nests the default export once more.
+  let def = mod.default as (EvolutionDefinition & { default?: EvolutionDefinition }) | undefined;
+  if (def && def.from === undefined && def.default) def = def.default;
+  if (!def || typeof def !== 'object') throw invalid(name, 'no default export (use `export default evolution({ from, to, up, down })`)');
+  if (typeof def.from !== 'string' || !FP.test(def.from)) throw invalid(name, '`from` is not a fingerprint');
+  if (typeof def.to !== 'string' || !FP.test(def.to)) throw invalid(name, '`to` is not a fingerprint');
+  const steps = (list: readonly unknown[] | undefined, what: string): Step[] => {
+    if (!Array.isArray(list)) throw invalid(name, `\`${what}\` is not an array`);
+    return list.map((s, i) => {
+      if (typeof s === 'string') return { kind: 'sql' as const, sql: s };
+      if (typeof s === 'function') return { kind: 'function' as const, name: s.name || `${what}[${i}]`, fn: s as never };
+      throw invalid(name, `\`${what}[${i}]\` is neither SQL text nor a function`);
+    });
+  };
+  return {
+    id: name, file: name, from: def.from, to: def.to,
+    steps: steps(def.up, 'up'),
+    revert: def.down === undefined ? null : steps(def.down, 'down'),
+    foreignKeysOff: def.foreignKeysOff === true,
+  };
+}
+
+/**
+ * Load `dir` (a missing directory is an empty set). Checksums are verified first, so an
+ * edited TypeScript evolution is refused before its code runs.
+ * @throws EvolveError `E_INTEGRITY`, `E_EVOLUTION_INVALID`.
+ */
+export async function loadEvolutions(dir: string): Promise<EvolutionSet> {
+  if (!existsSync(dir)) return { dir, known: [], evolutions: [] };
+  const files = signedFiles(dir);
+  verifySum(dir, files);
+  const known = (files.find((f) => f.name === FINGERPRINTS_FILE)?.content ?? '')
+    .split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  for (const k of known) if (!FP.test(k)) throw invalid(FINGERPRINTS_FILE, `'${k}' is not a fingerprint`);
+  const evolutions: Evolution[] = [];
+  for (const f of files) {
+    if (f.name === FINGERPRINTS_FILE) continue;
+    evolutions.push(f.name.endsWith('.sql') ? parseSqlEvolution(f.name, f.content) : await loadModuleEvolution(dir, f.name));
+  }
+  return { dir, known, evolutions };
+}

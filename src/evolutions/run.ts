@@ -1,0 +1,65 @@
+/**
+ * Running one stored evolution (forward or its revert): in one transaction where the dialect
+ * has transactional DDL, with the live fingerprint verified inside it before commit, so a
+ * failed or wrong evolution leaves the database exactly as it was. On MySQL the statements run
+ * one by one and a failure says which ran.
+ */
+import type { OpenDatabase } from '../engine/database.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
+import type { Evolution, Step, StepContext } from './format.js';
+
+/** Begin statement per dialect (SQLite takes the write lock at once). */
+function beginSql(dialect: string): string | null {
+  return dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : dialect === 'postgres' ? 'BEGIN' : null;
+}
+
+/** Run `steps` of `evo` and verify the result is `expected`. */
+export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string): Promise<void> {
+  const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
+  const conn = db.conn;
+  const ctx: StepContext = { query: (s, p) => conn.query(s, p), execute: (s) => conn.execute(s), dialect: db.dialect.name };
+  const begin = beginSql(db.dialect.name);
+  const sqlite = db.dialect.name === 'sqlite';
+  const fkOff = sqlite && evo.foreignKeysOff && Number((await conn.query('PRAGMA foreign_keys'))[0]?.foreign_keys ?? 0) === 1;
+  if (fkOff) await conn.execute('PRAGMA foreign_keys = OFF');
+  const fkBefore = sqlite && evo.foreignKeysOff ? (await conn.query('PRAGMA foreign_key_check')).length : 0;
+  let i = -1;
+  try {
+    if (begin) await conn.execute(begin);
+    try {
+      for (i = 0; i < steps.length; i++) {
+        const s = steps[i]!;
+        if (s.kind === 'sql') await conn.execute(s.sql);
+        else await s.fn(ctx);
+      }
+      i = steps.length;
+      if (sqlite && evo.foreignKeysOff && (await conn.query('PRAGMA foreign_key_check')).length > fkBefore) {
+        throw new EvolveError(ErrorCode.ForeignKeyViolation, `Evolution '${evo.id}' leaves rows that violate a foreign key${begin ? '; it was rolled back' : ''}.`, {
+          hint: 'Fix the evolution so every foreign key holds afterwards (PRAGMA foreign_key_check lists the rows).',
+        });
+      }
+      const after = fingerprint(await db.introspect());
+      if (after !== expected) {
+        throw new EvolveError(ErrorCode.EvolutionMismatch,
+          `Evolution '${evo.id}' (${direction === 'up' ? 'forward' : 'revert'}) should lead to ${expected} but the schema is now ${after}${begin ? '; it was rolled back and the database is as it was' : ''}.`, {
+            hint: 'The evolution does not do what its header says: fix its SQL (or its from/to), run `evolve hash`, and try again.',
+            details: { evolution: evo.id, expected, actual: after },
+          });
+      }
+      if (begin) await conn.execute('COMMIT');
+    } catch (e) {
+      if (begin) await conn.execute('ROLLBACK').catch(() => undefined);
+      if (isEvolveError(e)) throw e;
+      const step = steps[i];
+      const what = step ? (step.kind === 'sql' ? step.sql : `function ${step.name}`) : '(verification)';
+      const ran = begin ? 'It was rolled back; the database is as it was.' : `Steps 1–${i} ran and stay applied; steps ${i + 1}–${steps.length} did not run.`;
+      throw new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${steps.length} of evolution '${evo.id}' failed: ${(e as Error).message}. ${ran}`, {
+        hint: begin ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.' : 'Fix what the failing step needs, then finish the remaining steps by hand or restore and apply again.',
+        cause: e, details: { evolution: evo.id, step: i, statement: what },
+      });
+    }
+  } finally {
+    if (fkOff) await conn.execute('PRAGMA foreign_keys = ON');
+  }
+}

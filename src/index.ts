@@ -1,0 +1,65 @@
+/**
+ * Evolve: schema evolution for TypeScript applications.
+ *
+ * Models (`table`, column types, `index`, `sql`), and everything the CLI does as library calls.
+ * @packageDocumentation
+ */
+export { table, index, uniqueIndex, isTable } from './model/table.js';
+export type { Table, TableOptions, IndexBuilder, ForeignKeyDefinition } from './model/table.js';
+export {
+  integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid,
+  column, rawType, ColumnBuilder,
+} from './model/column.js';
+export type { ColumnRef, ReferenceOptions } from './model/column.js';
+export { sql } from './model/sql-expression.js';
+export type { SqlExpression } from './model/sql-expression.js';
+export { compileModels } from './model/compile.js';
+export { manyToMany } from './model/many-to-many.js';
+export type { ManyToManyOptions } from './model/many-to-many.js';
+export { loadModels } from './model/load.js';
+
+export type * from './ir/schema.js';
+export { fingerprint, fingerprintText, FINGERPRINT_PREFIX } from './ir/fingerprint.js';
+export { canonicalSchema } from './ir/canonical.js';
+export { diffSchemas } from './diff/differ.js';
+export type { Diff, Rename } from './diff/differ.js';
+export type { Change, ChangeKind, ColumnChangeFlags } from './diff/changes.js';
+export { describeChange } from './diff/changes.js';
+export type { Plan, PlanStatement, Hazard, DataCheck } from './plan/plan.js';
+export { HazardCode } from './plan/plan.js';
+
+export { parseDatabaseUrl, redact } from './dialects/url.js';
+export type { DatabaseUrl } from './dialects/url.js';
+export type { Dialect, DialectCapabilities, SqlBuilder } from './dialects/dialect.js';
+export type { Connection } from './dialects/connection.js';
+export { loadDialect } from './dialects/registry.js';
+
+export { openDatabase, withDatabase } from './engine/database.js';
+export type { OpenDatabase, DatabaseOptions } from './engine/database.js';
+export {
+  applyEvolution, planEvolution, fingerprintDatabase, modelsFingerprint, inspect, desiredSchema, describeHazard,
+} from './engine/evolve.js';
+export {
+  recordEvolution, revertEvolutions, hashEvolutions, statusOf, evolutionsDir, evolutionSet, lintEvolution,
+} from './engine/evolve.js';
+export type { EvolveOptions, PlanReport, ApplyReport, ModelsInput, StoredStep, RecordReport, RevertOptions, StatusReport, LintReport } from './engine/evolve.js';
+export { diffSources } from './engine/diff-sources.js';
+export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
+export { schemaFromSql, akaFromSql } from './engine/sources.js';
+export { evolution } from './evolutions/format.js';
+export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
+export { loadEvolutions } from './evolutions/load.js';
+export type { EvolutionSet } from './evolutions/load.js';
+export { splitSql } from './evolutions/sql-split.js';
+
+export { EvolveError, ErrorCode, isEvolveError } from './errors.js';
+export type { ErrorCodeValue } from './errors.js';
+
+export { versioned, isVersioned } from './deploy/versioned.js';
+export type { Versioned, VersionedDefinition, UpgradeStep } from './deploy/versioned.js';
+export type { Operations } from './deploy/operations.js';
+export { upgradeDeployment, installStorage, checkVersion, assertVersion, baselineDeployment, loadSteps } from './deploy/upgrade.js';
+export type { DeployOptions, UpgradeReport, InstallReport, VersionReport } from './deploy/upgrade.js';
+export { deploymentHistory } from './deploy/history.js';
+export { DEFAULT_RECORD_TABLE, DEFAULT_HISTORY_TABLE, DEFAULT_APP } from './deploy/record.js';
+export type { DeploymentOptions, HistoryOptions, HistoryRow, HistoryKind, Deployed } from './deploy/record.js';

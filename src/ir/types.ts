@@ -1,0 +1,69 @@
+/**
+ * Column types: parsing type names written by users (the DSL's `column('varchar(20)')`) and
+ * the canonical spelling used by the fingerprint.
+ */
+import type { ColumnType } from './schema.js';
+
+/** The type names the DSL knows, as `column()` accepts them. */
+export const KNOWN_TYPE_NAMES = [
+  'integer', 'bigint', 'real', 'decimal(p, s)', 'text', 'varchar(n)', 'boolean', 'date',
+  'timestamp', 'timestamptz', 'json', 'bytes', 'uuid',
+] as const;
+
+/** Normalise raw type text: lower case, single spaces, no spaces inside parentheses. */
+export function normaliseTypeText(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s*,\s*/g, ',')
+    .replace(/\s*\)/g, ')');
+}
+
+/**
+ * Parse one of the DSL's own type names (see {@link KNOWN_TYPE_NAMES}); `undefined` when the
+ * name is not one of them. Dialect-specific spellings are each dialect's business.
+ */
+export function parseDslTypeName(name: string): ColumnType | undefined {
+  const t = normaliseTypeText(name);
+  const m = /^([a-z ]+?)(?:\((\d+)(?:,(\d+))?\))?$/.exec(t);
+  if (!m) return undefined;
+  const base = m[1]!;
+  const a = m[2] === undefined ? undefined : Number(m[2]);
+  const b = m[3] === undefined ? undefined : Number(m[3]);
+  const simple = a === undefined;
+  switch (base) {
+    case 'integer': case 'int': return simple ? { kind: 'integer' } : undefined;
+    case 'bigint': return simple ? { kind: 'bigint' } : undefined;
+    case 'real': return simple ? { kind: 'real' } : undefined;
+    case 'text': return simple ? { kind: 'text' } : undefined;
+    case 'boolean': case 'bool': return simple ? { kind: 'boolean' } : undefined;
+    case 'date': return simple ? { kind: 'date' } : undefined;
+    case 'json': return simple ? { kind: 'json' } : undefined;
+    case 'bytes': case 'blob': return simple ? { kind: 'bytes' } : undefined;
+    case 'uuid': return simple ? { kind: 'uuid' } : undefined;
+    case 'varchar': return a !== undefined && b === undefined ? { kind: 'varchar', length: a } : undefined;
+    case 'decimal': case 'numeric':
+      return a !== undefined ? { kind: 'decimal', precision: a, scale: b ?? 0 } : undefined;
+    case 'timestamp': return simple ? { kind: 'timestamp', withTimeZone: false } : undefined;
+    case 'timestamptz': case 'timestamp with time zone': return simple ? { kind: 'timestamp', withTimeZone: true } : undefined;
+    default: return undefined;
+  }
+}
+
+/** Canonical spelling of a type, as the fingerprint and messages use it. */
+export function typeToString(type: ColumnType): string {
+  switch (type.kind) {
+    case 'varchar': return `varchar(${type.length})`;
+    case 'decimal': return `decimal(${type.precision},${type.scale})`;
+    case 'timestamp': return type.withTimeZone ? 'timestamptz' : 'timestamp';
+    case 'raw': return `raw:${type.sql}`;
+    default: return type.kind;
+  }
+}
+
+/** Structural equality of two types. */
+export function sameType(a: ColumnType, b: ColumnType): boolean {
+  return typeToString(a) === typeToString(b);
+}

@@ -1,0 +1,166 @@
+/**
+ * Compile models (what `table()` returns) into the IR, validating as it goes.
+ * The result is dialect-neutral; each dialect's `normalise` then maps it to what that
+ * database would report.
+ */
+import type { ColumnIR, DialectName, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import { deepFreeze } from '../ir/schema.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import { isTable, isIndexBuilder, type Table } from './table.js';
+
+function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
+  return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
+}
+
+function checkName(what: string, name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0 || name.trim() !== name) {
+    throw invalid(`${what} has an invalid name ${JSON.stringify(name)}.`, 'Names must be non-empty strings without leading or trailing spaces.');
+  }
+  return name;
+}
+
+/** Default name of an index that the model did not name. */
+export function defaultIndexName(table: string, columns: readonly string[]): string {
+  return `${table}_${columns.join('_')}_idx`;
+}
+
+function compileTable(model: Table, allNames: Set<string>): TableIR {
+  const tname = checkName('A table', model.name);
+  const columns: ColumnIR[] = [];
+  const seen = new Map<string, string>();
+  const pkFromColumns: string[] = [];
+  const uniques: UniqueIR[] = [];
+  const foreignKeys: ForeignKeyIR[] = [];
+  for (const [key, builder] of Object.entries(model.builders)) {
+    const d = builder.definition();
+    const cname = checkName(`Column '${key}' of table '${tname}'`, d.name ?? key);
+    if (seen.has(cname)) {
+      throw invalid(`Table '${tname}' has two columns named '${cname}' (properties '${seen.get(cname)}' and '${key}').`,
+        'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
+    }
+    seen.set(cname, key);
+    if (d.autoIncrement && d.type.kind !== 'integer' && d.type.kind !== 'bigint') {
+      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`, 'Only integer() and bigint() primary keys can auto-increment.');
+    }
+    const aka = [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))];
+    if (aka.includes(cname)) throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
+    columns.push({ name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}) });
+    if (d.primaryKey) pkFromColumns.push(cname);
+    if (d.unique) uniques.push({ name: d.uniqueName, columns: [cname] });
+    if (d.references) {
+      let target;
+      try { target = d.references.target(); } catch (e) {
+        throw invalid(`The foreign key on '${tname}.${cname}' could not resolve its target.`, 'Write references(() => other.columns.id) with a model defined in the same module.', { cause: String(e) });
+      }
+      foreignKeys.push({
+        name: d.references.options.name ?? null, columns: [cname], refTable: target.tableName, refColumns: [target.columnName],
+        onDelete: d.references.options.onDelete ?? 'no action', onUpdate: d.references.options.onUpdate ?? 'no action',
+      });
+    }
+  }
+  if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
+  const names = new Set(columns.map((c) => c.name));
+  for (const c of columns) {
+    for (const a of c.aka ?? []) {
+      if (names.has(a)) {
+        throw invalid(`Column '${tname}.${c.name}' has former name '${a}', but the table also has a column named '${a}'.`,
+          `Remove '${a}' from the aka() of '${c.name}', or rename the other column; a former name cannot exist beside the new one.`, { table: tname, column: c.name, aka: a });
+      }
+    }
+  }
+  const akaCount = new Map<string, number>();
+  for (const c of columns) for (const a of c.aka ?? []) akaCount.set(a, (akaCount.get(a) ?? 0) + 1);
+  for (const [a, n] of akaCount) if (n > 1) throw invalid(`Two columns of '${tname}' claim the former name '${a}'.`, 'A former name can belong to one column only.');
+
+  const mustExist = (what: string, cols: readonly string[]): void => {
+    if (!Array.isArray(cols) || cols.length === 0) throw invalid(`${what} of table '${tname}' lists no columns.`, 'List at least one column name.');
+    for (const col of cols) if (!names.has(col)) throw invalid(`${what} of table '${tname}' names column '${col}', which the table does not have.`, `Use one of: ${[...names].join(', ')}.`);
+    if (new Set(cols).size !== cols.length) throw invalid(`${what} of table '${tname}' lists a column twice.`, 'List each column once.');
+  };
+
+  const opts = model.options ?? {};
+  let pk: string[] | null = pkFromColumns.length ? pkFromColumns : null;
+  if (opts.primaryKey) {
+    if (pk) throw invalid(`Table '${tname}' declares its primary key both on columns and in options.`, 'Use either .primaryKey() on one column or the primaryKey option, not both.');
+    mustExist('The primary key', opts.primaryKey);
+    pk = [...opts.primaryKey];
+  }
+  if (pk && pk.length > 1 && columns.some((c) => c.autoIncrement)) {
+    throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, 'Auto-increment needs a single-column primary key.');
+  }
+  if (columns.some((c) => c.autoIncrement && !(pk && pk.includes(c.name)))) throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).');
+  const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
+
+  for (const u of opts.unique ?? []) {
+    const cols = Array.isArray(u) ? u : u.columns;
+    mustExist('A unique constraint', cols);
+    uniques.push({ name: Array.isArray(u) ? null : u.name ?? null, columns: [...cols] });
+  }
+  const indexes: IndexIR[] = [];
+  for (const ib of opts.indexes ?? []) {
+    if (!isIndexBuilder(ib)) throw invalid(`An index of table '${tname}' is not built with index().`, "Write index('name').on('column').");
+    const d = ib.definition();
+    mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
+    const name = d.name ?? defaultIndexName(tname, d.columns);
+    if (indexes.some((i) => i.name === name)) throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name.');
+    if (allNames.has(`index:${name}`)) throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema.');
+    allNames.add(`index:${name}`);
+    indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
+  }
+  for (const fk of opts.foreignKeys ?? []) {
+    mustExist('A foreign key', fk.columns);
+    const targets = fk.references();
+    foreignKeys.push({
+      name: fk.name ?? null, columns: [...fk.columns], refTable: targets[0]?.tableName ?? '', refColumns: targets.map((t) => t.columnName),
+      onDelete: fk.onDelete ?? 'no action', onUpdate: fk.onUpdate ?? 'no action',
+    });
+  }
+  const rawAka = opts.aka === undefined ? [] : Array.isArray(opts.aka) ? opts.aka : [opts.aka];
+  const aka = [...new Set(rawAka.map((a) => checkName(`A former name (aka) of table '${tname}'`, a)))];
+  if (aka.includes(tname)) throw invalid(`Table '${tname}' lists its own name in aka.`, 'List only former names.');
+  return {
+    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null,
+    uniques, indexes, foreignKeys, ...(aka.length ? { aka } : {}),
+  };
+}
+
+/**
+ * Compile models into a (not yet dialect-normalised) schema.
+ * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault.
+ */
+export function compileModels(models: readonly Table[], dialect: DialectName): SchemaIR {
+  const tables: TableIR[] = [];
+  const allNames = new Set<string>();
+  for (const m of models) {
+    if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
+    const t = compileTable(m, allNames);
+    if (tables.some((x) => x.name === t.name)) throw invalid(`Two models define table '${t.name}'.`, 'Give each table a distinct name.', { table: t.name });
+    tables.push(t);
+  }
+  const tableNames = new Set(tables.map((t) => t.name));
+  for (const t of tables) {
+    for (const a of t.aka ?? []) {
+      if (tableNames.has(a)) {
+        throw invalid(`Table '${t.name}' has former name '${a}', but a model named '${a}' also exists.`,
+          `Remove '${a}' from the aka of '${t.name}', or rename the other model; a former name cannot exist beside the new one.`, { table: t.name, aka: a });
+      }
+      if (tables.some((o) => o !== t && o.aka?.includes(a))) throw invalid(`Two tables claim the former name '${a}'.`, 'A former name can belong to one table only.');
+    }
+    for (const fk of t.foreignKeys) {
+      const target = tables.find((x) => x.name === fk.refTable);
+      if (!target) throw invalid(`A foreign key of '${t.name}' references table '${fk.refTable}', which is not among the models.`, 'Export the referenced model from the same models module.');
+      for (const c of fk.refColumns) if (!target.columns.some((x) => x.name === c)) throw invalid(`A foreign key of '${t.name}' references '${fk.refTable}.${c}', which does not exist.`, 'Reference an existing column.');
+      if (fk.refColumns.length !== fk.columns.length) throw invalid(`A foreign key of '${t.name}' has ${fk.columns.length} columns but references ${fk.refColumns.length}.`, 'Reference as many columns as the key has.');
+    }
+  }
+  return deepFreeze({ dialect, tables });
+}
+
+/**
+ * Compile one model on its own (no cross-model checks: its foreign keys may name tables that
+ * exist only in the database). Used by the operations API of numbered upgrade steps.
+ */
+export function compileTableModel(model: Table): TableIR {
+  if (!isTable(model)) throw invalid('createTable() needs a table() model.', "Pass a model made with table('name', { ... }).");
+  return deepFreeze(compileTable(model, new Set()));
+}

@@ -1,0 +1,109 @@
+/**
+ * Hazards of a diff, generic over dialects: each becomes a data check (a count query built
+ * with the dialect's quoting) that `sql` and `apply` run before anything changes.
+ */
+import type { Diff } from '../diff/differ.js';
+import type { Dialect } from '../dialects/dialect.js';
+import type { ColumnIR } from '../ir/schema.js';
+import { typeToString } from '../ir/types.js';
+import { assertNever } from '../errors.js';
+import { HazardCode, type DataCheck } from './plan.js';
+
+/** True when every value of `from` fits `to` whatever the dialect (a widening). */
+export function isWidening(from: ColumnIR, to: ColumnIR): boolean {
+  const a = from.type;
+  const b = to.type;
+  if (typeToString(a) === typeToString(b)) return true;
+  if (b.kind === 'text') return a.kind !== 'bytes';
+  if (a.kind === 'integer' && (b.kind === 'bigint' || b.kind === 'real')) return true;
+  if (a.kind === 'varchar' && b.kind === 'varchar') return b.length >= a.length;
+  if (a.kind === 'decimal' && b.kind === 'decimal') return b.scale >= a.scale && b.precision - b.scale >= a.precision - a.scale;
+  return false;
+}
+
+/** Data checks for the hazards of a diff. */
+export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
+  const q = dialect.sql;
+  const checks: DataCheck[] = [];
+  const live = (table: string): string => diff.liveName.get(table) ?? table;
+  for (const c of diff.changes) {
+    switch (c.kind) {
+      case 'dropTable':
+        checks.push({
+          hazard: { code: HazardCode.DropTable, severity: 'error', table: c.table.name, column: null, allowable: true,
+            message: `dropping table ${c.table.name} deletes its rows`,
+            fix: `keep the table in the models, list its old name in aka if it was renamed, or pass --allow-data-loss` },
+          countSql: `SELECT count(*) AS n FROM ${q.table(c.table.name)}`,
+        });
+        break;
+      case 'dropColumn':
+        checks.push({
+          hazard: { code: HazardCode.DropColumn, severity: 'error', table: c.table, column: c.column.name, allowable: true,
+            message: `dropping column ${c.table}.${c.column.name} deletes its values`,
+            fix: `if the column was renamed, add .aka('${c.column.name}') to the new column; otherwise pass --allow-data-loss` },
+          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE ${q.ident(c.column.name)} IS NOT NULL`,
+        });
+        break;
+      case 'addColumn':
+        if (!c.column.nullable && c.column.default === null && !c.column.autoIncrement) {
+          checks.push({
+            hazard: { code: HazardCode.AddNotNullWithoutDefault, severity: 'error', table: c.table, column: c.column.name, allowable: false,
+              message: `new NOT NULL column ${c.table}.${c.column.name} has no default, and the table has rows`,
+              fix: `give the column a default, or make it nullable, fill it, then make it NOT NULL` },
+            countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))}`,
+          });
+        }
+        break;
+      case 'alterColumn': {
+        const col = q.ident(c.from.name);
+        const tbl = q.table(live(c.table));
+        if (c.changed.nullable && !c.to.nullable) {
+          const filled = c.to.default !== null;
+          checks.push({
+            hazard: { code: HazardCode.NotNullWithNulls, severity: 'error', table: c.table, column: c.to.name, allowable: filled,
+              message: `${c.table}.${c.to.name} becomes NOT NULL but holds NULLs`,
+              fix: filled ? 'update the NULLs first, or pass --allow-data-loss to replace them with the default' : 'update the NULLs first, or give the column a default (NULLs are then replaced by it with --allow-data-loss)' },
+            countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NULL`,
+          });
+        }
+        if (c.changed.type && !isWidening(c.from, c.to)) {
+          const pred = dialect.lossyValuePredicate(col, c.from, c.to);
+          const base = { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: true,
+            fix: 'fix or remove the values that do not convert, or pass --allow-data-loss to convert them as the database does' } as const;
+          const change = `${typeToString(c.from.type)} → ${typeToString(c.to.type)}`;
+          if (pred === undefined) {
+            checks.push({
+              hazard: { ...base, severity: 'warning', message: `${c.table}.${c.to.name} changes type ${change}; Evolve cannot check which values convert` },
+              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL`,
+            });
+          } else if (pred !== null) {
+            checks.push({
+              hazard: { ...base, severity: 'error', message: `${c.table}.${c.to.name} changes type ${change} and some values would not convert or would be cut` },
+              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred})`,
+              examplesSql: `SELECT ${col} AS v FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred}) LIMIT 5`,
+            });
+          }
+        }
+        break;
+      }
+      case 'addUnique': {
+        const liveTable = diff.from.tables.find((t) => t.name === live(c.table));
+        const liveCols = c.unique.columns.map((x) => diff.renames.find((r) => r.kind === 'column' && r.table === c.table && r.to === x)?.from ?? x);
+        if (!liveTable || liveCols.some((x) => !liveTable.columns.some((lc) => lc.name === x))) break;
+        const cols = liveCols.map((x) => q.ident(x));
+        checks.push({
+          hazard: { code: HazardCode.UniqueWithDuplicates, severity: 'error', table: c.table, column: c.unique.columns.join(', '), allowable: false,
+            message: `unique (${c.unique.columns.join(', ')}) on ${c.table} but some values repeat`,
+            fix: 'remove the duplicates first' },
+          countSql: `SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${q.table(live(c.table))} WHERE ${cols.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) d`,
+        });
+        break;
+      }
+      case 'createTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex':
+      case 'dropUnique': case 'alterPrimaryKey': case 'addForeignKey': case 'dropForeignKey':
+        break;
+      default: assertNever(c, 'change');
+    }
+  }
+  return checks;
+}

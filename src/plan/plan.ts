@@ -1,0 +1,73 @@
+/**
+ * Plans: the SQL a diff turns into, with the hazards it carries. A plan is data; only
+ * `apply` runs it.
+ */
+import type { Change } from '../diff/changes.js';
+import type { Rename } from '../diff/differ.js';
+import type { DialectName } from '../ir/schema.js';
+
+/** Hazard codes (stable). */
+export const HazardCode = {
+  DropTable: 'DROP_TABLE',
+  DropColumn: 'DROP_COLUMN',
+  NotNullWithNulls: 'NOT_NULL_WITH_NULLS',
+  LossyTypeChange: 'LOSSY_TYPE_CHANGE',
+  AddNotNullWithoutDefault: 'ADD_NOT_NULL_WITHOUT_DEFAULT',
+  UniqueWithDuplicates: 'UNIQUE_WITH_DUPLICATES',
+  TableRebuild: 'TABLE_REBUILD',
+  DeleteRows: 'DELETE_ROWS',
+} as const;
+export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
+
+/** Something in a plan that can lose data or fail on existing rows. */
+export interface Hazard {
+  readonly code: HazardCodeValue;
+  /** `error`: refused unless allowed (`allowDataLoss`); `warning`: reported only. */
+  readonly severity: 'error' | 'warning';
+  readonly table: string;
+  readonly column: string | null;
+  readonly message: string;
+  /** One line: how to avoid it or how to allow it. */
+  readonly fix: string;
+  /** Rows affected, as counted in the live database (null when not counted). */
+  readonly rows: number | null;
+  /** A few example values (for lossy conversions). */
+  readonly examples?: readonly string[];
+  /** True when `allowDataLoss` lets the plan go ahead despite it. */
+  readonly allowable: boolean;
+}
+
+/**
+ * A possible hazard whose reality depends on the data: `countSql` returns one row with a
+ * column `n`; the hazard holds when n > 0. `examplesSql`, when given, returns up to 5 rows
+ * with a column `v`.
+ */
+export interface DataCheck {
+  readonly hazard: Omit<Hazard, 'rows' | 'examples'>;
+  readonly countSql: string;
+  readonly examplesSql?: string;
+}
+
+/** One statement of a plan. */
+export interface PlanStatement {
+  readonly sql: string;
+  /** Why the statement exists. */
+  readonly comment: string;
+  /** False for statements that must run outside the plan's transaction (SQLite `PRAGMA foreign_keys`). */
+  readonly inTransaction: boolean;
+}
+
+/** A plan ready to show or apply. */
+export interface Plan {
+  readonly dialect: DialectName;
+  readonly changes: readonly Change[];
+  readonly renames: readonly Rename[];
+  /** Statements to run, in order. */
+  readonly statements: readonly PlanStatement[];
+  /** Hazards known without looking at the data. */
+  readonly hazards: readonly Hazard[];
+  /** Hazards to confirm against the data before applying. */
+  readonly checks: readonly DataCheck[];
+  /** SQLite: foreign key enforcement must be off around the transaction (table rebuilds). */
+  readonly foreignKeysOff: boolean;
+}

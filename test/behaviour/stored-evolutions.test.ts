@@ -1,0 +1,220 @@
+/**
+ * Stored evolutions on every dialect: record → review → apply elsewhere; recognition;
+ * longest jump; verification with rollback; priority over introspection; revert; integrity;
+ * drift; TypeScript steps.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  table, integer, text, varchar, applyEvolution, planEvolution, recordEvolution, revertEvolutions, hashEvolutions,
+  statusOf, fingerprintDatabase, modelsFingerprint, isEvolveError, type Table,
+} from '../../src/index.js';
+import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
+import { evolveTo, rows } from '../support/evolve.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { evolve } from '../support/cli.js';
+
+const v1 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
+const v2 = (): Table[] => [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer() })];
+const v3 = (): Table[] => [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer(), city: text() })];
+const dirOf = (): string => mkdtempSync(join(tmpdir(), 'evolve-evo-'));
+const fp = async (db: TestDatabase): Promise<string> => (await fingerprintDatabase(db.url)).fingerprint;
+
+/** Write a hand-written SQL evolution and sign the directory. */
+function writeEvolution(dir: string, name: string, from: string, to: string, up: string, down?: string): void {
+  writeFileSync(join(dir, name), `-- evolve:from ${from}\n-- evolve:to ${to}\n${up}\n${down === undefined ? '' : `-- evolve:revert\n${down}\n`}`);
+}
+function writeKnown(dir: string, fps: string[]): void {
+  writeFileSync(join(dir, 'fingerprints.txt'), fps.join('\n') + '\n');
+  hashEvolutions(dir);
+}
+
+forEachDialect('stored evolutions', (d) => {
+  const ed = evolveDialect(d);
+
+  it('record on a development database, apply the files elsewhere: same fingerprint, data kept', (t) => withDb(t, d, async (dev) => {
+    const prod = await freshDatabase(d);
+    try {
+      const dir = dirOf();
+      await evolveTo(dev, v1());
+      await evolveTo(prod, v1());
+      await prod.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+      const r = await recordEvolution({ db: dev.url, models: v2(), evolutions: dir });
+      assert.ok(r.file && r.file.endsWith('0001-rename-column-person-name-to-full-name.sql'), String(r.file));
+      assert.equal(r.to, await modelsFingerprint(v2(), ed));
+      assert.equal(await fp(dev), r.from, 'record applies nothing');
+      const text = readFileSync(r.file!, 'utf8');
+      assert.match(text, /-- evolve:revert/);
+      // Production: stored only, no generated SQL.
+      const applied = await applyEvolution({ db: prod.url, models: v2(), evolutions: dir, storedOnly: true });
+      assert.deepEqual(applied.storedApplied.map((s) => s.id), [readdirSync(dir).find((n) => n.startsWith('0001'))]);
+      assert.equal(await fp(prod), r.to);
+      assert.deepEqual(await rows(prod, 'SELECT id, full_name, age FROM person'), [{ id: '1', full_name: 'ann', age: null }]);
+      // And back.
+      const back = await revertEvolutions({ db: prod.url, evolutions: dir });
+      assert.equal(back.fingerprintAfter, r.from);
+      assert.equal(await fp(prod), r.from);
+      assert.deepEqual(await rows(prod, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+    } finally { await prod.dispose(); }
+  }));
+
+  it('recognises the live fingerprint and its position (CLI, text and --json)', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const a = await fp(db);
+    writeKnown(dir, [a, await modelsFingerprint(v2(), ed)]);
+    const r = await evolve(['fingerprint', '--json', '--db', db.url, '--evolutions', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).known, { position: 1, of: 2 });
+    const text = await evolve(['fingerprint', '--db', db.url, '--evolutions', dir]);
+    assert.match(text.stderr, /known: position 1 of 2/);
+  }));
+
+  it('takes the longest jump, verifies, then stops at the latest known fingerprint', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b, c] = [await fp(db), await modelsFingerprint(v2(), ed), await modelsFingerprint(v3(), ed)];
+    const toB = 'ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;';
+    writeEvolution(dir, '0001-a-b.sql', a, b, toB);
+    writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person ADD COLUMN city text;');
+    writeEvolution(dir, '0003-a-c.sql', a, c, `${toB}\nALTER TABLE person ADD COLUMN city text;`);
+    writeKnown(dir, [a, b, c]);
+    const preview = await planEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.equal(preview.source, 'stored');
+    assert.equal(preview.stored!.id, '0003-a-c.sql');
+    assert.equal(preview.stored!.distance, 2);
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0003-a-c.sql']);
+    assert.equal(r.fingerprintAfter, c);
+    assert.equal(r.source, 'none');
+    assert.deepEqual(await rows(db, 'SELECT full_name FROM person'), [{ full_name: 'ann' }]);
+  }));
+
+  it('stored evolutions win over introspection, then the generated plan runs once', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b] = [await fp(db), await modelsFingerprint(v2(), ed)];
+    // A hand-written step introspection could not guess: a data fix along with the change.
+    writeEvolution(dir, '0001-a-b.sql', a, b, "ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;\nUPDATE person SET full_name = 'Ann'");
+    writeKnown(dir, [a, b]);
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-a-b.sql']);
+    assert.equal(r.source, 'generated');
+    assert.equal(r.fingerprintAfter, await modelsFingerprint(v3(), ed));
+    assert.deepEqual(await rows(db, 'SELECT full_name FROM person'), [{ full_name: 'Ann' }]);
+  }));
+
+  it('an evolution that does not reach its to-fingerprint stops apply (rolled back where DDL is transactional)', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const [a, b] = [await fp(db), await modelsFingerprint(v2(), ed)];
+    writeEvolution(dir, '0001-wrong.sql', a, b, 'ALTER TABLE person ADD COLUMN oops integer;');
+    writeKnown(dir, [a, b]);
+    await assert.rejects(applyEvolution({ db: db.url, models: v2(), evolutions: dir }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-wrong\.sql/.test(e.message));
+    if (d !== 'mysql') assert.equal(await fp(db), a, 'database exactly as before');
+  }));
+
+  it('stored-only mode never runs generated SQL', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, v1());
+    const before = await fp(db);
+    await assert.rejects(applyEvolution({ db: db.url, models: v2(), evolutions: dirOf(), storedOnly: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_OUT_OF_SYNC' && /evolve record/.test(e.hint ?? ''));
+    assert.equal(await fp(db), before);
+  }));
+
+  it('reverts back along the chain (--steps, --to)', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const a = await fp(db);
+    const r1 = await recordEvolution({ db: db.url, models: v2(), evolutions: dir });
+    await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
+    const r2 = await recordEvolution({ db: db.url, models: v3(), evolutions: dir });
+    await applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true });
+    assert.equal(await fp(db), r2.to);
+    const one = await revertEvolutions({ db: db.url, evolutions: dir, steps: 1 });
+    assert.equal(one.fingerprintAfter, r1.to);
+    await applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true });
+    const cli = await evolve(['revert', '--db', db.url, '--evolutions', dir, '--to', a]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.equal(await fp(db), a);
+    assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+    await assert.rejects(revertEvolutions({ db: db.url, evolutions: dir }), (e: unknown) => isEvolveError(e) && e.code === 'E_NO_PATH');
+  }));
+
+  it('refuses edited, removed and reordered evolutions before anything runs; evolve hash re-signs', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const a = await fp(db);
+    const r = await recordEvolution({ db: db.url, models: v2(), evolutions: dir });
+    const file = r.file!;
+    const name = file.split('/').pop()!;
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, original.replace('ADD COLUMN', 'ADD COLUMN /* edited */'));
+    const edited = await evolve(['apply', '--db', db.url, '--models', 'unused.ts', '--evolutions', dir]);
+    assert.equal(edited.code, 1);
+    assert.match(edited.stderr, new RegExp(`E_INTEGRITY: Evolution '${name.replace('.', '\\.')}' was edited`));
+    assert.equal(await fp(db), a);
+    writeFileSync(file, original);
+    await recordEvolution({ db: db.url, models: v2(), evolutions: dir }).catch(() => undefined);
+    renameSync(file, join(dir, name.replace(/^0001/, '0009')));
+    await assert.rejects(planEvolution({ db: db.url, models: v2(), evolutions: dir }), (e: unknown) => isEvolveError(e) && e.code === 'E_INTEGRITY');
+    renameSync(join(dir, name.replace(/^0001/, '0009')), file);
+    rmSync(file);
+    await assert.rejects(planEvolution({ db: db.url, models: v2(), evolutions: dir }), (e: unknown) => isEvolveError(e) && e.code === 'E_INTEGRITY' && e.message.includes(name));
+    writeFileSync(file, original);
+    const hash = await evolve(['hash', '--evolutions', dir]);
+    assert.equal(hash.code, 0, hash.stderr);
+    assert.equal((await planEvolution({ db: db.url, models: v2(), evolutions: dir })).source, 'stored');
+  }));
+
+  it('names the nearest known fingerprint and what drifted', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await recordEvolution({ db: db.url, models: v2(), evolutions: dir });
+    await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
+    await db.exec('ALTER TABLE person ADD COLUMN hack integer');
+    const s = await statusOf({ db: db.url, evolutions: dir });
+    assert.equal(s.known, null);
+    assert.equal(s.drift?.nearest, await modelsFingerprint(v2(), ed));
+    assert.deepEqual(s.drift?.differences, ['add column person.hack']);
+    const cli = await evolve(['status', '--db', db.url, '--evolutions', dir]);
+    assert.match(cli.stdout, /drift: nearest known fingerprint fv1:[0-9a-f]+; the database differs by:\n\s+add column person\.hack/);
+  }));
+
+  it('runs TypeScript steps interleaved with SQL; a throwing step leaves the database as it was', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann'), (2, 'bob')");
+    const [a, b] = [await fp(db), await modelsFingerprint(v2(), ed)];
+    const body = (fail: boolean) => `export default {
+  from: '${a}', to: '${b}',
+  up: [
+    'ALTER TABLE person RENAME COLUMN name TO full_name',
+    'ALTER TABLE person ADD COLUMN age integer',
+    async function fillAges({ query, execute }) {
+      for (const r of await query('SELECT id FROM person')) await execute('UPDATE person SET age = ' + (Number(r.id) + 10) + ' WHERE id = ' + Number(r.id));
+      ${fail ? "throw new Error('data check failed');" : ''}
+    },
+    "UPDATE person SET full_name = 'x' || full_name WHERE id = 0",
+  ],
+  down: ['ALTER TABLE person DROP COLUMN age', 'ALTER TABLE person RENAME COLUMN full_name TO name'],
+};\n`;
+    writeFileSync(join(dir, '0001-ts.ts'), body(true));
+    writeKnown(dir, [a, b]);
+    await assert.rejects(applyEvolution({ db: db.url, models: v2(), evolutions: dir }), (e: unknown) => isEvolveError(e) && /data check failed/.test(e.message) && /fillAges/.test(JSON.stringify((e as { details?: unknown }).details)));
+    if (d !== 'mysql') assert.equal(await fp(db), a);
+    if (d === 'mysql') return; // MySQL: the DDL before the function stays applied (no transactional DDL)
+    writeFileSync(join(dir, '0001-ts.ts'), body(false));
+    hashEvolutions(dir);
+    const r = await applyEvolution({ db: db.url, models: v2(), evolutions: dir });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-ts.ts']);
+    assert.deepEqual(await rows(db, 'SELECT id, age FROM person ORDER BY id'), [{ id: '1', age: '11' }, { id: '2', age: '12' }]);
+  }));
+});

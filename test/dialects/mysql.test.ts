@@ -1,0 +1,709 @@
+/**
+ * MySQL/MariaDB-only behaviour: normalisation (no false diffs), native ALTER statements,
+ * non-transactional runs that say exactly what ran, connection safety, fingerprints that ignore
+ * the database's charset and name. Each database test gets its own fresh database.
+ */
+import { it, describe, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import {
+  table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid, rawType,
+  applyEvolution, planEvolution, modelsFingerprint, fingerprintDatabase, inspect, fingerprint, isEvolveError, parseDatabaseUrl,
+  desiredSchema, diffSchemas, type Table, type Connection,
+} from '../../src/index.js';
+import { mysqlDialect } from '../../src/dialects/mysql/index.js';
+import { parseMysqlType, parseMysqlDefault, normaliseMysqlExpression, normaliseMysqlDefault, normaliseMysql, parseMysqlString } from '../../src/dialects/mysql/normalise.js';
+import { parseColumnDefault, introspectMysql } from '../../src/dialects/mysql/introspect.js';
+import { mysqlString, mysqlName, mysqlSql } from '../../src/dialects/mysql/sql-builder.js';
+import { sessionSqlMode, connectMysql } from '../../src/dialects/mysql/connection.js';
+import { compileModels } from '../../src/model/compile.js';
+import { MYSQL_URL, serverProblem, freshDatabase, selectedDialects, type TestDatabase } from '../support/databases.js';
+import { withDb } from '../support/harness.js';
+import { evolveTo, rows } from '../support/evolve.js';
+
+const MARIADB = { flavour: 'mariadb', version: '10.11.6-MariaDB' } as const;
+const MYSQL8 = { flavour: 'mysql', version: '8.0.36' } as const;
+
+/** EVOLVE_TEST_DIALECTS without mysql: the server tests below do not run. */
+const SKIP = selectedDialects().includes('mysql') ? false : 'mysql not in EVOLVE_TEST_DIALECTS';
+
+/** Run `fn` with a fresh MySQL database (skipped loudly, or failed under CI, without a server). */
+const mysql = (t: TestContext, fn: (db: TestDatabase) => Promise<void>): Promise<void | undefined> => withDb(t, 'mysql', fn);
+
+/** Every DSL feature on MySQL: types, null, defaults of each kind, keys, indexes, foreign keys. */
+function allFeatures(): Table[] {
+  const dept: Table = table('dept', {
+    id: integer().primaryKey({ autoIncrement: true }),
+    code: varchar(10).notNull().unique(),
+    parent_id: integer().references(() => dept.columns.id, { onDelete: 'set null' }),
+  });
+  const person = table('person', {
+    id: bigint().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    nick: varchar(40).default("it's a \\ test"),
+    email: varchar(200),
+    born: date().default('2000-01-31'),
+    salary: decimal(10, 2).notNull().default(0),
+    ratio: decimal(5, 3).default('1.5'),
+    score: real().default(2.5),
+    level: integer().notNull().default(3),
+    big: bigint().default(-7),
+    huge: bigint().default('9007199254740993'),
+    active: boolean().notNull().default(true),
+    deleted: boolean().default(false),
+    created: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`),
+    updated: timestamp().default('2020-01-02 03:04:05'),
+    seen_at: timestamp({ withTimeZone: true }).default(sql`current_timestamp()`),
+    day: date().default(sql`(CURRENT_DATE)`),
+    doc: json(),
+    photo: bytes(),
+    token: uuid(),
+    memo: text().default('none'),
+    tiny: rawType('tinyint').default(1),
+    counter: rawType('int(10) unsigned').notNull().default('5'),
+    long_text: rawType('mediumtext'),
+    label: varchar(20).default(sql`concat('a', 'b')`),
+    dept_id: integer().references(() => dept.columns.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    boss_dept: integer().references(() => dept.columns.id, { onDelete: 'restrict' }),
+  }, {
+    unique: [['name', 'email'], { name: 'person_token_unique', columns: ['token'] }],
+    indexes: [
+      index('person_name_idx').on('name'),
+      index('person_dept_born_idx').on('dept_id', 'born'),
+      index('person_level_uidx').on('level', 'big').unique(),
+      index().on('score'),
+    ],
+  });
+  const membership = table('membership', {
+    person_id: bigint().notNull(),
+    dept_id: integer().notNull(),
+    role: varchar(30).notNull().default('member'),
+  }, {
+    primaryKey: ['person_id', 'dept_id'],
+    foreignKeys: [
+      { columns: ['person_id'], references: () => [person.columns.id], onDelete: 'cascade' },
+      { columns: ['dept_id'], references: () => [dept.columns.id], name: 'membership_dept' },
+    ],
+  });
+  const grant = table('grant', {
+    person_id: bigint().notNull(),
+    dept_id: integer().notNull(),
+    note: text(),
+  }, { foreignKeys: [{ columns: ['person_id', 'dept_id'], references: () => [membership.columns.person_id, membership.columns.dept_id], onDelete: 'no action' }] });
+  return [grant, membership, person, dept];
+}
+
+/** A fixed model set whose MySQL fingerprint is pinned below. */
+function goldenModels(): Table[] {
+  const author = table('author', { id: integer().primaryKey({ autoIncrement: true }), name: varchar(80).notNull().unique(), born: date() });
+  return [
+    author,
+    table('book', {
+      id: integer().primaryKey({ autoIncrement: true }),
+      title: text().notNull(),
+      price: decimal(8, 2).notNull().default(0),
+      in_print: boolean().notNull().default(true),
+      added: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`),
+      meta: json(),
+      author_id: integer().notNull().references(() => author.columns.id, { onDelete: 'cascade' }),
+    }, { indexes: [index('book_title_idx').on('title'), index('book_author_title_idx').on('author_id', 'title').unique()] }),
+  ];
+}
+const GOLDEN_MYSQL = 'fv1:0e174fbdf197ad5330d9f3aa608a39e4d6c0426bc2cf7973e13eae692ae783c8';
+
+describe('MySQL normalisation (no database)', () => {
+  it('reads MySQL and MariaDB type spellings into the DSL kinds', () => {
+    const cases: [string, unknown][] = [
+      ['int(11)', { kind: 'integer' }], ['INT', { kind: 'integer' }], ['integer', { kind: 'integer' }],
+      ['bigint(20)', { kind: 'bigint' }], ['double', { kind: 'real' }], ['decimal(10,2)', { kind: 'decimal', precision: 10, scale: 2 }],
+      ['numeric(5)', { kind: 'decimal', precision: 5, scale: 0 }], ['decimal', { kind: 'decimal', precision: 10, scale: 0 }],
+      ['varchar(255)', { kind: 'varchar', length: 255 }], ['text', { kind: 'text' }], ['tinyint(1)', { kind: 'boolean' }],
+      ['bool', { kind: 'boolean' }], ['date', { kind: 'date' }], ['datetime', { kind: 'timestamp', withTimeZone: false }],
+      ['timestamp', { kind: 'timestamp', withTimeZone: true }], ['json', { kind: 'json' }], ['longblob', { kind: 'bytes' }],
+      ['char(36)', { kind: 'uuid' }],
+      ['mediumtext', { kind: 'raw', sql: 'mediumtext' }], ['longtext', { kind: 'raw', sql: 'longtext' }], ['blob', { kind: 'raw', sql: 'blob' }],
+      ['int(10) unsigned', { kind: 'raw', sql: 'int unsigned' }], ['tinyint(4)', { kind: 'raw', sql: 'tinyint' }],
+      ['int(5) unsigned zerofill', { kind: 'raw', sql: 'int(5) unsigned zerofill' }], ['year(4)', { kind: 'raw', sql: 'year' }],
+      ['datetime(6)', { kind: 'raw', sql: 'datetime(6)' }], ['uuid', { kind: 'raw', sql: 'uuid' }], ['float', { kind: 'raw', sql: 'float' }],
+      ["enum('a','b')", { kind: 'raw', sql: "enum('a','b')" }],
+    ];
+    for (const [text, want] of cases) assert.deepEqual(parseMysqlType(text), want, text);
+  });
+
+  it('reads MariaDB and MySQL 8 defaults alike', () => {
+    const vc = { kind: 'varchar', length: 10 } as const;
+    const dec = { kind: 'decimal', precision: 10, scale: 2 } as const;
+    const dt = { kind: 'timestamp', withTimeZone: false } as const;
+    const both = (maria: string | null, mysql: string | null, extra: string, type: Parameters<typeof normaliseMysqlDefault>[0]) => [
+      normaliseMysqlDefault(type, parseColumnDefault(maria, '', type, MARIADB)),
+      normaliseMysqlDefault(type, parseColumnDefault(mysql, extra, type, MYSQL8)),
+    ];
+    assert.deepEqual(both("'abc'", 'abc', '', vc), [{ kind: 'value', value: 'abc' }, { kind: 'value', value: 'abc' }]);
+    assert.deepEqual(both("'it''s'", "it's", '', vc), [{ kind: 'value', value: "it's" }, { kind: 'value', value: "it's" }]);
+    assert.deepEqual(both("'a\\\\b'", 'a\\b', '', vc), [{ kind: 'value', value: 'a\\b' }, { kind: 'value', value: 'a\\b' }]);
+    assert.deepEqual(both('NULL', null, '', vc), [null, null]);
+    assert.deepEqual(both(null, null, '', vc), [null, null]);
+    assert.deepEqual(both('0.00', '0.00', '', dec), [{ kind: 'value', value: 0 }, { kind: 'value', value: 0 }]);
+    assert.deepEqual(both('1', '1', '', { kind: 'boolean' }), [{ kind: 'value', value: true }, { kind: 'value', value: true }]);
+    assert.deepEqual(both('current_timestamp()', 'CURRENT_TIMESTAMP', 'DEFAULT_GENERATED', dt),
+      [{ kind: 'expression', sql: 'CURRENT_TIMESTAMP' }, { kind: 'expression', sql: 'CURRENT_TIMESTAMP' }]);
+    assert.deepEqual(both("concat('a','b')", "concat(_utf8mb4\\'a\\',_utf8mb4\\'b\\')", 'DEFAULT_GENERATED', vc),
+      [{ kind: 'expression', sql: "concat('a','b')" }, { kind: 'expression', sql: "concat('a','b')" }]);
+    // A literal default on TEXT is written ('x') for MySQL 8, which reports it as a generated expression.
+    assert.deepEqual(both("'x'", "_utf8mb4\\'x\\'", 'DEFAULT_GENERATED', { kind: 'text' }), [{ kind: 'value', value: 'x' }, { kind: 'value', value: 'x' }]);
+  });
+
+  it('normalises expressions and literals written in models', () => {
+    assert.equal(normaliseMysqlExpression('now()'), 'CURRENT_TIMESTAMP');
+    assert.equal(normaliseMysqlExpression('(CURRENT_TIMESTAMP)'), 'CURRENT_TIMESTAMP');
+    assert.equal(normaliseMysqlExpression('current_timestamp(6)'), 'CURRENT_TIMESTAMP(6)');
+    assert.equal(normaliseMysqlExpression('curdate()'), 'CURRENT_DATE');
+    assert.equal(normaliseMysqlExpression("CONCAT( 'A b' , x )"), "concat('A b',x)");
+    assert.deepEqual(parseMysqlDefault("('x')"), { kind: 'value', value: 'x' });
+    assert.deepEqual(parseMysqlDefault('(0)'), { kind: 'value', value: 0 });
+    assert.deepEqual(normaliseMysqlDefault({ kind: 'timestamp', withTimeZone: false }, { kind: 'value', value: '2020-01-02' }), { kind: 'value', value: '2020-01-02 00:00:00' });
+    assert.equal(parseMysqlString("'a\\nb\\'c''d\\%'"), "a\nb'c'd\\%");
+  });
+
+  it('quotes identifiers and literals safely', () => {
+    assert.equal(mysqlSql.ident('we`ird'), '`we``ird`');
+    assert.equal(mysqlString("it's a \\ test"), "'it''s a \\\\ test'");
+    assert.equal(mysqlSql.literal(true), '1');
+    assert.equal(mysqlSql.literal(2.5), '2.5');
+    assert.throws(() => mysqlSql.ident('a\u0000b'));
+  });
+
+  it('keeps STRICT_ALL_TABLES on and backslash escapes meaningful', () => {
+    assert.equal(sessionSqlMode('NO_BACKSLASH_ESCAPES,ANSI_QUOTES,STRICT_TRANS_TABLES'), 'STRICT_TRANS_TABLES,STRICT_ALL_TABLES');
+    assert.equal(sessionSqlMode(''), 'STRICT_ALL_TABLES');
+  });
+
+  it('shortens long names deterministically to 64 characters', () => {
+    const long = 'x'.repeat(80);
+    assert.equal(mysqlName(long).length, 64);
+    assert.equal(mysqlName(long), mysqlName(long));
+    assert.notEqual(mysqlName(long), mysqlName('x'.repeat(81)));
+    assert.equal(mysqlName('short'), 'short');
+  });
+
+  it('is idempotent and turns unique indexes into unique constraints', () => {
+    const once = normaliseMysql(compileModels(allFeatures(), 'mysql'));
+    assert.deepEqual(normaliseMysql(once), once);
+    const person = once.tables.find((t) => t.name === 'person')!;
+    assert.ok(person.uniques.some((u) => u.name === 'person_level_uidx'));
+    assert.ok(person.indexes.every((i) => !i.unique));
+  });
+
+  it('refuses SET DEFAULT foreign keys, which InnoDB does not have', () => {
+    const p = table('p', { id: integer().primaryKey() });
+    const c = table('c', { id: integer().primaryKey(), p: integer().references(() => p.columns.id, { onDelete: 'set default' }) });
+    assert.throws(() => desiredSchema([p, c], mysqlDialect), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /SET DEFAULT/.test(e.message));
+  });
+
+  it('refuses partial indexes, which MySQL does not have', () => {
+    const t = table('t', { id: integer().primaryKey(), x: integer() }, { indexes: [index('t_x').on('x').where(sql`x > 0`)] });
+    assert.throws(() => desiredSchema([t], mysqlDialect), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED');
+  });
+
+  it('pins the golden fingerprint', async () => {
+    assert.equal(await modelsFingerprint(goldenModels(), 'mysql'), GOLDEN_MYSQL);
+  });
+
+  it('says which type changes can lose values, and which cannot be checked', () => {
+    const col = (type: Parameters<typeof normaliseMysqlDefault>[0]) => ({ name: 'c', type, nullable: true, default: null, autoIncrement: false });
+    const p = mysqlDialect.lossyValuePredicate;
+    assert.equal(p('`c`', col({ kind: 'integer' }), col({ kind: 'text' })), null);
+    assert.equal(p('`c`', col({ kind: 'integer' }), col({ kind: 'bigint' })), null);
+    assert.equal(p('`c`', col({ kind: 'raw', sql: 'point' }), col({ kind: 'integer' })), undefined);
+    assert.equal(p('`c`', col({ kind: 'varchar', length: 50 }), col({ kind: 'varchar', length: 10 })), 'CHAR_LENGTH(`c`) > 10');
+    assert.match(p('`c`', col({ kind: 'bigint' }), col({ kind: 'integer' }))!, /NOT BETWEEN -2147483648 AND 2147483647/);
+  });
+});
+
+/** Open the dialect directly on a test database. */
+async function connect(db: TestDatabase, readOnly = false): Promise<Connection> {
+  return mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly });
+}
+
+describe('MySQL: models applied to an empty database', { skip: SKIP }, () => {
+  it('every DSL feature: created, then nothing to do, fingerprint = the models\'', (t) => mysql(t, async (db) => {
+    const r = await evolveTo(db, allFeatures());
+    assert.ok(r.statements.some((s) => /AUTO_INCREMENT/.test(s.sql)));
+    assert.ok(r.statements.some((s) => /CONSTRAINT `membership_dept` FOREIGN KEY/.test(s.sql)));
+    await db.exec("INSERT INTO dept (code) VALUES ('d1')");
+    await db.exec("INSERT INTO person (name, doc, photo, token, dept_id) VALUES ('ann', '{\"a\": 1}', X'00FF', '123e4567-e89b-12d3-a456-426614174000', 1)");
+    const [p] = await rows(db, 'SELECT nick, salary, active, level, counter, label, CAST(born AS CHAR) AS born, CAST(updated AS CHAR) AS updated, memo FROM person');
+    assert.deepEqual(p, { nick: "it's a \\ test", salary: '0.00', active: '1', level: '3', counter: '5', label: 'ab', born: '2000-01-31', updated: '2020-01-02 03:04:05', memo: 'none' });
+    await assert.rejects(db.exec("UPDATE person SET doc = 'not json'"), /CONSTRAINT|check|json/i);
+  }));
+
+  it('the golden models give the pinned fingerprint in a live database', (t) => mysql(t, async (db) => {
+    await evolveTo(db, goldenModels());
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, GOLDEN_MYSQL);
+  }));
+
+  it('tables referring to each other (a cycle) and to themselves', (t) => mysql(t, async (db) => {
+    const a: Table = table('a', { id: integer().primaryKey(), b_id: integer().references(() => b.columns.id) });
+    const b: Table = table('b', { id: integer().primaryKey(), a_id: integer().references(() => a.columns.id), up: integer().references(() => b.columns.id) });
+    await evolveTo(db, [a, b]);
+  }));
+});
+
+describe('MySQL: one test per kind of change', { skip: SKIP }, () => {
+  const person = (cols: Record<string, ReturnType<typeof text>> = {}, opts = {}) =>
+    table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), ...cols }, opts);
+
+  it('adds, renames and drops a table', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person()]);
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const r = await evolveTo(db, [table('people', { id: integer().primaryKey(), name: varchar(50).notNull() }, { aka: 'person' }), table('pet', { id: integer().primaryKey() })]);
+    assert.ok(r.statements.some((s) => s.sql === 'RENAME TABLE `person` TO `people`'));
+    assert.deepEqual(await rows(db, 'SELECT id, name FROM people'), [{ id: '1', name: 'ann' }]);
+    await assert.rejects(applyEvolution({ db: db.url, models: [table('pet', { id: integer().primaryKey() })] }), /DROP_TABLE people/);
+    await evolveTo(db, [table('pet', { id: integer().primaryKey() })], { allowDataLoss: true });
+  }));
+
+  it('adds, renames and drops a column', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person()]);
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    await evolveTo(db, [person({ nick: varchar(10).notNull().default('n') })]);
+    assert.deepEqual(await rows(db, 'SELECT nick FROM person'), [{ nick: 'n' }]);
+    const r = await evolveTo(db, [person({ nickname: varchar(10).notNull().default('n').aka('nick') })]);
+    assert.deepEqual(r.statements.map((s) => s.sql), ['ALTER TABLE `person` RENAME COLUMN `nick` TO `nickname`']);
+    assert.deepEqual(await rows(db, 'SELECT nickname FROM person'), [{ nickname: 'n' }]);
+    const d = await evolveTo(db, [person()], { allowDataLoss: true });
+    assert.deepEqual(d.statements.map((s) => s.sql), ['ALTER TABLE `person` DROP COLUMN `nickname`']);
+  }));
+
+  it('changes a type in place, keeping the data (text → integer, varchar → text with an index)', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ n: text(), v: varchar(10) }, { indexes: [index('person_v').on('v', 'name')] })]);
+    await db.exec("INSERT INTO person (id, name, n, v) VALUES (1, 'ann', '12', 'x'), (2, 'bob', NULL, 'y')");
+    const r = await evolveTo(db, [person({ n: integer(), v: text() }, { indexes: [index('person_v').on('v', 'name')] })]);
+    assert.ok(r.statements.some((s) => s.sql === 'ALTER TABLE `person` MODIFY COLUMN `n` int NULL'));
+    assert.ok(r.statements.some((s) => /DROP INDEX `person_v`, MODIFY COLUMN `v` text NULL/.test(s.sql)), 'the index is respelled with a prefix');
+    assert.deepEqual(await rows(db, 'SELECT n, v FROM person ORDER BY id'), [{ n: '12', v: 'x' }, { n: null, v: 'y' }]);
+    await evolveTo(db, [person({ n: integer(), v: varchar(10) }, { indexes: [index('person_v').on('v', 'name')] })]);
+  }));
+
+  it('refuses a conversion that would lose values, showing examples', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ n: text() })]);
+    await db.exec("INSERT INTO person (id, name, n) VALUES (1, 'a', '12'), (2, 'b', 'abc'), (3, 'c', '99999999999')");
+    await assert.rejects(applyEvolution({ db: db.url, models: [person({ n: integer() })] }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_DATA_LOSS' && /LOSSY_TYPE_CHANGE person\.n.*\(2 rows\).*"abc"/.test(e.message));
+  }));
+
+  it('widens an integer primary key referenced by a foreign key (the key is dropped and restored)', (t) => mysql(t, async (db) => {
+    const parent = (big: boolean) => table('parent', { id: (big ? bigint() : integer()).primaryKey({ autoIncrement: true }) });
+    const child = (big: boolean) => table('child', { id: integer().primaryKey(), pid: (big ? bigint() : integer()).references(() => parent(big).columns.id, { onDelete: 'cascade' }) });
+    await evolveTo(db, [parent(false), child(false)]);
+    await db.exec('INSERT INTO parent (id) VALUES (1), (2); INSERT INTO child (id, pid) VALUES (10, 1), (20, 2)');
+    const r = await evolveTo(db, [parent(true), child(true)]);
+    assert.match(r.statements[0]!.sql, /DROP FOREIGN KEY `child_pid_fkey`/);
+    assert.match(r.statements.at(-1)!.sql, /ADD CONSTRAINT `child_pid_fkey` FOREIGN KEY/);
+    await db.exec('DELETE FROM parent WHERE id = 1');
+    assert.deepEqual(await rows(db, 'SELECT id, pid FROM child'), [{ id: '20', pid: '2' }], 'the cascade still works');
+  }));
+
+  it('changes nullability both ways; NULLs take the default only with consent', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ n: integer().default(5) })]);
+    await db.exec("INSERT INTO person (id, name, n) VALUES (1, 'a', NULL), (2, 'b', 7)");
+    const strict = [person({ n: integer().notNull().default(5) })];
+    await assert.rejects(applyEvolution({ db: db.url, models: strict }), /NOT_NULL_WITH_NULLS/);
+    const r = await evolveTo(db, strict, { allowDataLoss: true });
+    assert.deepEqual(r.statements.map((s) => s.sql), [
+      'UPDATE `person` SET `n` = 5 WHERE `n` IS NULL',
+      'ALTER TABLE `person` MODIFY COLUMN `n` int NOT NULL DEFAULT 5',
+    ]);
+    assert.deepEqual(await rows(db, 'SELECT n FROM person ORDER BY id'), [{ n: '5' }, { n: '7' }]);
+    await evolveTo(db, [person({ n: integer().default(5) })]);
+  }));
+
+  it('changes defaults: literal, expression, none', (t) => mysql(t, async (db) => {
+    const at = (d?: unknown) => [table('ev', { id: integer().primaryKey(), at: d === undefined ? timestamp() : timestamp().default(d as string) })];
+    await evolveTo(db, at('2020-01-01 00:00:00'));
+    await evolveTo(db, at(sql`CURRENT_TIMESTAMP`));
+    await evolveTo(db, at());
+    await evolveTo(db, [person({ s: varchar(10).default("o'k") })]);
+    await evolveTo(db, [person({ s: varchar(10).default('new') })]);
+  }));
+
+  it('changes a length: widening freely, narrowing only when values fit', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ s: varchar(20) })]);
+    await db.exec("INSERT INTO person (id, name, s) VALUES (1, 'a', 'héllo'), (2, 'b', 'a long value here')");
+    await evolveTo(db, [person({ s: varchar(40) })]);
+    await assert.rejects(applyEvolution({ db: db.url, models: [person({ s: varchar(5) })] }), /LOSSY_TYPE_CHANGE person\.s.*\(1 row\)/);
+    await db.exec('DELETE FROM person WHERE id = 2');
+    await evolveTo(db, [person({ s: varchar(5) })]);
+    assert.deepEqual(await rows(db, 'SELECT s FROM person'), [{ s: 'héllo' }]);
+  }));
+
+  it('adds and drops indexes (composite too)', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ a: integer(), b: text() })]);
+    const r = await evolveTo(db, [person({ a: integer(), b: text() }, { indexes: [index('p_ab').on('a', 'b'), index('p_name').on('name')] })]);
+    assert.ok(r.statements.some((s) => s.sql === 'ALTER TABLE `person` ADD INDEX `p_ab` (`a`, `b`(255))'));
+    const d = await evolveTo(db, [person({ a: integer(), b: text() }, { indexes: [index('p_name').on('name')] })]);
+    assert.deepEqual(d.statements.map((s) => s.sql), ['ALTER TABLE `person` DROP INDEX `p_ab`']);
+  }));
+
+  it('adds and drops unique constraints and unique indexes; refuses duplicates', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ a: integer(), b: integer() })]);
+    await db.exec("INSERT INTO person (id, name, a, b) VALUES (1, 'x', 1, 1), (2, 'x', 1, 2)");
+    await assert.rejects(applyEvolution({ db: db.url, models: [person({ a: integer(), b: integer() }, { unique: [['name']] })] }), /UNIQUE_WITH_DUPLICATES/);
+    const r = await evolveTo(db, [person({ a: integer(), b: integer() }, { unique: [['a', 'b']], indexes: [index('p_b').on('b').unique()] })]);
+    assert.ok(r.statements.some((s) => s.sql === 'ALTER TABLE `person` ADD UNIQUE KEY `person_a_b_key` (`a`, `b`)'));
+    assert.ok(r.statements.some((s) => s.sql === 'ALTER TABLE `person` ADD UNIQUE KEY `p_b` (`b`)'));
+    const d = await evolveTo(db, [person({ a: integer(), b: integer() })]);
+    assert.equal(d.statements.length, 2);
+  }));
+
+  it('changes a primary key, and adds an AUTO_INCREMENT key to a table with rows', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [table('tag', { name: varchar(20).notNull(), lang: varchar(5).notNull() }, { primaryKey: ['name'] })]);
+    await db.exec("INSERT INTO tag VALUES ('a', 'en'), ('b', 'fr')");
+    await evolveTo(db, [table('tag', { name: varchar(20).notNull(), lang: varchar(5).notNull() }, { primaryKey: ['name', 'lang'] })]);
+    const r = await evolveTo(db, [table('tag', { id: integer().primaryKey({ autoIncrement: true }), name: varchar(20).notNull(), lang: varchar(5).notNull() })]);
+    assert.deepEqual(r.statements.map((s) => s.sql), ['ALTER TABLE `tag` DROP PRIMARY KEY, ADD COLUMN `id` int NOT NULL AUTO_INCREMENT, ADD PRIMARY KEY (`id`)']);
+    assert.deepEqual(await rows(db, 'SELECT id FROM tag ORDER BY id'), [{ id: '1' }, { id: '2' }]);
+    await evolveTo(db, [table('tag', { id: integer().primaryKey(), name: varchar(20).notNull(), lang: varchar(5).notNull() })]);
+  }));
+
+  it('adds and drops foreign keys, leaving no stray index behind', (t) => mysql(t, async (db) => {
+    const parent = table('parent', { id: integer().primaryKey() });
+    const child = (fk: boolean, idx = false) => table('child', { id: integer().primaryKey(), pid: fk ? integer().references(() => parent.columns.id, { onDelete: 'set null' }) : integer() },
+      { indexes: idx ? [index('child_pid_x').on('pid', 'id')] : [] });
+    await evolveTo(db, [parent, child(false)]);
+    const a = await evolveTo(db, [parent, child(true)]);
+    assert.deepEqual(a.statements.map((s) => s.sql), ['ALTER TABLE `child` ADD CONSTRAINT `child_pid_fkey` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`) ON DELETE SET NULL']);
+    await evolveTo(db, [parent, child(true, true)]);
+    // Dropping the only index the key can use: MySQL refuses unless another takes its place.
+    await evolveTo(db, [parent, child(true)]);
+    const d = await evolveTo(db, [parent, child(false)]);
+    assert.deepEqual(d.statements.map((s) => s.sql), ['ALTER TABLE `child` DROP FOREIGN KEY `child_pid_fkey`', 'ALTER TABLE `child` DROP INDEX `child_pid_fkey`']);
+  }));
+
+  it('drops an AUTO_INCREMENT key column and makes another column the key', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [table('k', { id: integer().primaryKey({ autoIncrement: true }), code: varchar(5).notNull() })]);
+    await db.exec("INSERT INTO k (code) VALUES ('a'), ('b')");
+    const r = await evolveTo(db, [table('k', { code: varchar(5).primaryKey() })], { allowDataLoss: true });
+    assert.deepEqual(r.statements.map((s) => s.sql), ['ALTER TABLE `k` DROP PRIMARY KEY, DROP COLUMN `id`, ADD PRIMARY KEY (`code`)']);
+    assert.deepEqual(await rows(db, 'SELECT code FROM k ORDER BY code'), [{ code: 'a' }, { code: 'b' }]);
+  }));
+
+  it('renames and alters a JSON column (MariaDB keeps its json_valid check)', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [person({ j: json() })]);
+    await db.exec(`INSERT INTO person (id, name, j) VALUES (1, 'a', '{"k": [1, 2]}')`);
+    await evolveTo(db, [person({ doc: json().notNull().default('{}').aka('j') })]);
+    await evolveTo(db, [person({ doc: text().notNull().default('{}') })]);
+    await evolveTo(db, [person({ doc: json() })]);
+    assert.deepEqual(await rows(db, 'SELECT CAST(doc AS CHAR) AS doc FROM person'), [{ doc: '{"k": [1, 2]}' }]);
+  }));
+
+  it('renames a column whose foreign key MySQL indexed under the column\'s name', (t) => mysql(t, async (db) => {
+    await db.exec('CREATE TABLE parent (id int NOT NULL PRIMARY KEY)');
+    await db.exec('CREATE TABLE child (id int NOT NULL PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id))');
+    const parent = table('parent', { id: integer().primaryKey() });
+    const child = (col: string) => table('child', { id: integer().primaryKey(), [col]: (col === 'pid' ? integer() : integer().aka('pid')).references(() => parent.columns.id) });
+    assert.equal((await planEvolution({ db: db.url, models: [parent, child('pid')] })).inSync, true);
+    const r = await evolveTo(db, [parent, child('parent_id')]);
+    assert.deepEqual(r.statements.map((s) => s.sql), ['ALTER TABLE `child` RENAME COLUMN `pid` TO `parent_id`, RENAME INDEX `pid` TO `child_ibfk_1`']);
+  }));
+
+  it('changes a foreign key\'s action', (t) => mysql(t, async (db) => {
+    const parent = table('parent', { id: integer().primaryKey() });
+    const child = (onDelete: 'cascade' | 'set null') => table('child', { id: integer().primaryKey(), pid: integer().references(() => parent.columns.id, { onDelete }) });
+    await evolveTo(db, [parent, child('cascade')]);
+    await evolveTo(db, [parent, child('set null')]);
+  }));
+});
+
+/** One state of a parent/child pair, for the foreign-key property below. */
+interface FkState {
+  keyType: 'integer' | 'bigint';
+  auto: boolean;
+  fk: null | 'cascade' | 'set null' | 'no action' | 'restrict';
+  col: 'pid' | 'parent_id';
+  idx: 'none' | 'named' | 'colname' | 'leading' | 'trailing' | 'unique';
+}
+const fkStateArb: fc.Arbitrary<FkState> = fc.record({
+  keyType: fc.constantFrom('integer' as const, 'bigint' as const),
+  auto: fc.boolean(),
+  fk: fc.constantFrom(null, 'cascade' as const, 'set null' as const, 'no action' as const, 'restrict' as const),
+  col: fc.constantFrom('pid' as const, 'parent_id' as const),
+  idx: fc.constantFrom('none' as const, 'named' as const, 'colname' as const, 'leading' as const, 'trailing' as const, 'unique' as const),
+});
+
+function fkModels(s: FkState, from?: FkState): Table[] {
+  const key = () => (s.keyType === 'integer' ? integer() : bigint());
+  const parent: Table = table('parent', { id: key().primaryKey({ autoIncrement: s.auto }), name: text() });
+  let c = key();
+  if (from && from.col !== s.col) c = c.aka(from.col);
+  if (s.fk) c = c.references(() => parent.columns.id, { onDelete: s.fk });
+  const indexes = s.idx === 'named' ? [index('child_p_idx').on(s.col)] : s.idx === 'colname' ? [index(s.col).on(s.col)]
+    : s.idx === 'leading' ? [index('child_lead').on(s.col, 'id')] : s.idx === 'trailing' ? [index('child_trail').on('id', s.col)] : [];
+  const child = table('child', { id: integer().primaryKey(), [s.col]: c }, { indexes, unique: s.idx === 'unique' ? [[s.col]] : [] });
+  return [parent, child];
+}
+
+describe('MySQL: foreign keys, their indexes and key types (property)', { skip: SKIP }, () => {
+  const runs = Number(process.env.EVOLVE_MYSQL_FK_RUNS ?? 40);
+  it(`evolving any parent/child pair to any other keeps the rows and leaves nothing to do (${runs} runs)`, { timeout: 20 * 60_000 }, async (t) => {
+    if (await serverProblem('mysql')) return mysql(t, async () => undefined);
+    await fc.assert(fc.asyncProperty(fkStateArb, fkStateArb, async (a, b) => {
+      const db = await freshDatabase('mysql');
+      try {
+        await evolveTo(db, fkModels(a));
+        await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b')");
+        await db.exec(`INSERT INTO child (id, ${a.col}) VALUES (10, 1), (20, 2), (30, NULL)`);
+        await evolveTo(db, fkModels(b, a), { allowDataLoss: true });
+        assert.deepEqual(await rows(db, `SELECT id, ${b.col} AS p FROM child ORDER BY id`), [{ id: '10', p: '1' }, { id: '20', p: '2' }, { id: '30', p: null }]);
+      } finally { await db.dispose(); }
+    }), { numRuns: runs, seed: Number(process.env.EVOLVE_PROPERTY_SEED ?? 7) });
+  });
+});
+
+describe('MySQL: every type changes to every other in place', { skip: SKIP }, () => {
+  const types: [string, () => ReturnType<typeof text>][] = [
+    ['integer', integer], ['bigint', bigint], ['real', real], ['decimal(8,2)', () => decimal(8, 2)], ['text', text],
+    ['varchar(36)', () => varchar(36)], ['boolean', boolean], ['date', date], ['timestamp', timestamp],
+    ['timestamptz', () => timestamp({ withTimeZone: true })], ['json', json], ['bytes', bytes], ['uuid', uuid], ['mediumtext', () => rawType('mediumtext')],
+  ];
+  const model = (make: () => ReturnType<typeof text>) => [table('tc', { id: integer().primaryKey(), v: make() }, { indexes: [index('tc_v').on('v', 'id')] })];
+  for (const [from, makeFrom] of types) {
+    it(`${from} → each other type and back (NULLs only)`, (t) => mysql(t, async (db) => {
+      await evolveTo(db, model(makeFrom));
+      await db.exec('INSERT INTO tc (id, v) VALUES (1, NULL)');
+      for (const [to, makeTo] of types) {
+        if (to === from) continue;
+        await evolveTo(db, model(makeTo));
+        await evolveTo(db, model(makeFrom));
+      }
+      assert.deepEqual(await rows(db, 'SELECT id, v FROM tc'), [{ id: '1', v: null }]);
+    }));
+  }
+});
+
+describe('MySQL: tables Evolve did not create', { skip: SKIP }, () => {
+  it('hand-written SQL (int(11), quoted defaults, current_timestamp(), database-chosen names) has no false diff', (t) => mysql(t, async (db) => {
+    await db.exec(`CREATE TABLE dept (
+      id int(11) NOT NULL AUTO_INCREMENT,
+      code varchar(10) NOT NULL,
+      PRIMARY KEY (id),
+      UNIQUE KEY (code)
+    ) ENGINE=InnoDB DEFAULT CHARSET=latin1`);
+    await db.exec(`CREATE TABLE emp (
+      id bigint(20) NOT NULL AUTO_INCREMENT PRIMARY KEY,
+      name varchar(50) NOT NULL DEFAULT 'it''s',
+      path varchar(50) DEFAULT 'C:\\\\dir',
+      pay decimal(10,2) NOT NULL DEFAULT '0.00',
+      active tinyint(1) NOT NULL DEFAULT '1',
+      created datetime NOT NULL DEFAULT current_timestamp(),
+      seen timestamp NULL DEFAULT NULL,
+      doc json,
+      dept_id int(11),
+      boss_id bigint(20),
+      KEY (name),
+      UNIQUE (path, pay),
+      FOREIGN KEY (dept_id) REFERENCES dept (id) ON DELETE CASCADE,
+      FOREIGN KEY (boss_id) REFERENCES emp (id)
+    )`);
+    const dept = table('dept', { id: integer().primaryKey({ autoIncrement: true }), code: varchar(10).notNull().unique() });
+    const emp: Table = table('emp', {
+      id: bigint().primaryKey({ autoIncrement: true }),
+      name: varchar(50).notNull().default("it's"),
+      path: varchar(50).default('C:\\dir'),
+      pay: decimal(10, 2).notNull().default(0),
+      active: boolean().notNull().default(true),
+      created: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`),
+      seen: timestamp({ withTimeZone: true }),
+      doc: json(),
+      dept_id: integer().references(() => dept.columns.id, { onDelete: 'cascade' }),
+      boss_id: bigint().references(() => emp.columns.id),
+    }, { unique: [['path', 'pay']], indexes: [index('name').on('name')] });
+    const report = await planEvolution({ db: db.url, models: [dept, emp] });
+    assert.deepEqual(report.changes, [], 'no false diff');
+    assert.equal(report.inSync, true);
+    assert.equal(report.liveFingerprint, await modelsFingerprint([dept, emp], 'mysql'));
+    // The database's own names are kept for what the plan must address.
+    const live = await inspect(db.url);
+    assert.deepEqual(live.tables.find((x) => x.name === 'emp')!.foreignKeys.map((f) => f.name).sort(), ['emp_ibfk_1', 'emp_ibfk_2']);
+  }));
+
+  it('keeps unknown types as raw text, round-tripping', (t) => mysql(t, async (db) => {
+    await db.exec("CREATE TABLE odd (id int NOT NULL PRIMARY KEY, m mediumint(9) DEFAULT '3', e enum('a','b') DEFAULT 'a', f float, y year(4), lt longtext, b blob)");
+    const odd = table('odd', { id: integer().primaryKey(), m: rawType('mediumint').default(3), e: rawType("enum('a','b')").default('a'), f: rawType('float'), y: rawType('year'), lt: rawType('longtext'), b: rawType('blob') });
+    assert.equal((await planEvolution({ db: db.url, models: [odd] })).inSync, true);
+    const db2 = await freshMysql();
+    try { await evolveTo(db2, [odd]); } finally { await db2.dispose(); }
+  }));
+
+  it('escapes awkward and long names', (t) => mysql(t, async (db) => {
+    const long = 'c'.repeat(30);
+    const weird = table("we`ird 'name'", { id: integer().primaryKey(), [long]: integer(), [`${long}2`]: integer(), "it's": text().default("a'b\\c") },
+      { indexes: [index().on(long, `${long}2`)] });
+    await evolveTo(db, [weird]);
+  }));
+});
+
+/** A fresh database with a given default charset (the harness creates utf8mb4 ones). */
+async function freshMysql(charset?: string): Promise<TestDatabase & { name: string }> {
+  const mysql2 = await import('mysql2/promise');
+  const name = `evolve_t_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = await mysql2.createConnection({ uri: MYSQL_URL, multipleStatements: true });
+  await admin.query(`CREATE DATABASE \`${name}\`${charset ? ` CHARACTER SET ${charset}` : ''}`);
+  await admin.query(`USE \`${name}\``);
+  const u = new URL(MYSQL_URL);
+  u.pathname = '/' + name;
+  return {
+    dialect: 'mysql', url: u.toString(), name,
+    async exec(s) { await admin.query(s); },
+    async query(s) { const [r] = await admin.query(s); return r as Record<string, unknown>[]; },
+    async dispose() { try { await admin.query(`DROP DATABASE \`${name}\``); } finally { await admin.end(); } },
+  };
+}
+
+describe('MySQL: fingerprints ignore the database\'s charset and name', () => {
+  it('latin1 and utf8mb4 databases give the same fingerprint', async (t) => {
+    if (await serverProblem('mysql')) return mysql(t, async () => undefined);
+    const latin = await freshMysql('latin1');
+    const utf = await freshMysql('utf8mb4 COLLATE utf8mb4_unicode_ci');
+    try {
+      const models = allFeatures();
+      await evolveTo(latin, models);
+      await evolveTo(utf, models);
+      const a = (await fingerprintDatabase(latin.url)).fingerprint;
+      assert.equal(a, (await fingerprintDatabase(utf.url)).fingerprint);
+      assert.equal(a, await modelsFingerprint(models, 'mysql'));
+      assert.notEqual(latin.name, utf.name);
+    } finally { await latin.dispose(); await utf.dispose(); }
+  });
+});
+
+describe('MySQL: lossy conversions are found in the data', { skip: SKIP }, () => {
+  type T = Parameters<typeof normaliseMysqlDefault>[0];
+  const cases: { from: T; to: T; values: string[]; lossy: string[] }[] = [
+    { from: { kind: 'text' }, to: { kind: 'integer' }, values: ['12', ' -3 ', 'abc', '1.5', '99999999999', '2147483647'], lossy: ['abc', '1.5', '99999999999'] },
+    { from: { kind: 'bigint' }, to: { kind: 'integer' }, values: ['5', '3000000000'], lossy: ['3000000000'] },
+    { from: { kind: 'varchar', length: 50 }, to: { kind: 'varchar', length: 3 }, values: ['abc', 'héé', 'abcd'], lossy: ['abcd'] },
+    { from: { kind: 'decimal', precision: 10, scale: 3 }, to: { kind: 'decimal', precision: 5, scale: 2 }, values: ['1.250', '999.99', '1.255', '1000.000'], lossy: ['1.255', '1000.000'] },
+    { from: { kind: 'text' }, to: { kind: 'decimal', precision: 4, scale: 1 }, values: ['1.5', 'x', '123.4', '1234'], lossy: ['x', '1234'] },
+    { from: { kind: 'text' }, to: { kind: 'boolean' }, values: ['0', '1', 'yes'], lossy: ['yes'] },
+    { from: { kind: 'text' }, to: { kind: 'date' }, values: ['2020-01-31', '2020-02-30', 'soon'], lossy: ['2020-02-30', 'soon'] },
+    { from: { kind: 'text' }, to: { kind: 'timestamp', withTimeZone: false }, values: ['2020-01-31 10:11:12', 'later'], lossy: ['later'] },
+    { from: { kind: 'timestamp', withTimeZone: false }, to: { kind: 'date' }, values: ['2020-01-31 00:00:00', '2020-01-31 10:00:00'], lossy: ['2020-01-31 10:00:00'] },
+    { from: { kind: 'text' }, to: { kind: 'json' }, values: ['{"a": 1}', '[1', '3'], lossy: ['[1'] },
+    { from: { kind: 'text' }, to: { kind: 'uuid' }, values: ['123e4567-e89b-12d3-a456-426614174000', 'nope'], lossy: ['nope'] },
+    { from: { kind: 'real' }, to: { kind: 'integer' }, values: ['2', '2.5'], lossy: ['2.5'] },
+  ];
+  for (const c of cases) {
+    it(`${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`, (t) => mysql(t, async (db) => {
+      const col = (type: T) => ({ name: 'v', type, nullable: true, default: null, autoIncrement: false });
+      const pred = mysqlDialect.lossyValuePredicate('`v`', col(c.from), col(c.to));
+      assert.ok(typeof pred === 'string', 'a predicate');
+      await db.exec(`CREATE TABLE conv (id int AUTO_INCREMENT PRIMARY KEY, v ${mysqlSql.type(c.from)} NULL)`);
+      for (const v of [...c.values, null]) await db.exec(`INSERT INTO conv (v) VALUES (${v === null ? 'NULL' : mysqlString(v)})`);
+      const flagged = (await rows(db, `SELECT CAST(v AS CHAR) AS v FROM conv WHERE v IS NOT NULL AND (${pred}) ORDER BY id`)).map((r) => r.v);
+      assert.deepEqual(flagged, c.lossy);
+      // Every value not flagged converts (strict mode would refuse otherwise).
+      await db.exec(`DELETE FROM conv WHERE v IS NOT NULL AND (${pred})`);
+      await db.exec(`SET SESSION sql_mode = 'STRICT_ALL_TABLES'`);
+      await db.exec(`ALTER TABLE conv MODIFY COLUMN v ${mysqlSql.type(c.to)} NULL`);
+    }));
+  }
+});
+
+describe('MySQL: runs without transactional DDL', { skip: SKIP }, () => {
+  it('a failing statement in the middle says exactly what ran and what did not', (t) => mysql(t, async (db) => {
+    const models = [
+      table('t1', { id: integer().primaryKey() }),
+      table('t2', { id: integer().primaryKey(), x: rawType('no_such_type') }),
+      table('t3', { id: integer().primaryKey() }),
+    ];
+    let err: unknown;
+    try { await applyEvolution({ db: db.url, models }); } catch (e) { err = e; }
+    assert.ok(isEvolveError(err) && err.code === 'E_SQL_FAILED', String(err));
+    assert.match(err.message, /^Statement 2 of 3 failed: /);
+    assert.match(err.message, /CREATE TABLE `t2`/);
+    assert.match(err.message, /statement 1 ran and stays applied; statement 2 failed; statement 3 did not run\./);
+    assert.deepEqual({ executed: err.details!.executed, notRun: err.details!.notRun, failed: (err.details!.failed as { number: number }).number }, { executed: [1], notRun: [3], failed: 2 });
+    assert.deepEqual((await rows(db, 'SHOW TABLES')).map((r) => Object.values(r)[0]), ['t1']);
+    // Apply again after fixing the model: the plan starts from what the database holds now.
+    const fixed = [models[0]!, table('t2', { id: integer().primaryKey(), x: text() }), models[2]!];
+    const r = await evolveTo(db, fixed);
+    assert.equal(r.statements.length, 2);
+  }));
+
+  it('names the statements that ran and did not, wherever the failure is (no database)', async () => {
+    const plan = (n: number) => ({ dialect: 'mysql' as const, changes: [], renames: [], hazards: [], checks: [], foreignKeysOff: false,
+      statements: Array.from({ length: n }, (_, i) => ({ sql: `S${i + 1}`, comment: '', inTransaction: true })) });
+    const failingAt = (k: number): Connection => ({ dialect: 'mysql', displayUrl: 'x', close: async () => undefined, query: async () => [],
+      execute: async (s: string) => { if (s === `S${k}`) throw new Error('boom'); } });
+    const message = async (n: number, k: number): Promise<string> => {
+      try { await mysqlDialect.run(failingAt(k), plan(n)); } catch (e) { return (e as Error).message.split('\n').at(-1)!; }
+      return 'no error';
+    };
+    assert.match(await message(3, 1), /no statement ran before it; statement 1 failed; statements 2, 3 did not run\.$/);
+    assert.match(await message(5, 5), /statements 1–4 ran and stay applied; statement 5 failed; it was the last one\.$/);
+    let verified = 0;
+    await mysqlDialect.run(failingAt(0), plan(2), { beforeCommit: async () => { verified++; } });
+    assert.equal(verified, 1, 'beforeCommit runs once, after the last statement');
+  });
+
+  it('narrowing with consent fails instead of cutting values (strict mode)', (t) => mysql(t, async (db) => {
+    await evolveTo(db, [table('s', { id: integer().primaryKey(), v: varchar(20) })]);
+    await db.exec("INSERT INTO s VALUES (1, 'much too long')");
+    await assert.rejects(applyEvolution({ db: db.url, models: [table('s', { id: integer().primaryKey(), v: varchar(3) })], allowDataLoss: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_SQL_FAILED' && /Data too long|truncated/i.test(e.message));
+    assert.deepEqual(await rows(db, 'SELECT v FROM s'), [{ v: 'much too long' }]);
+  }));
+});
+
+describe('MySQL: connections', { skip: SKIP }, () => {
+  it('a wrong password is E_DB_CONNECT and never shown', async () => {
+    const u = new URL(MYSQL_URL);
+    u.username = 'evolve_nobody';
+    u.password = 'S3cret-Pw!';
+    await assert.rejects(fingerprintDatabase(u.toString()), (e: unknown) => {
+      assert.ok(isEvolveError(e) && e.code === 'E_DB_CONNECT', String(e));
+      assert.doesNotMatch(JSON.stringify(e.toJSON()) + String(e.stack), /S3cret/);
+      return true;
+    });
+    await assert.rejects(fingerprintDatabase('mysql://someone:S3cret-Pw@127.0.0.1:1/x'), (e: unknown) => isEvolveError(e) && e.code === 'E_DB_CONNECT' && !/S3cret/.test(e.message));
+  });
+
+  it('read-only connections change nothing', (t) => mysql(t, async (db) => {
+    const conn = await connect(db, true);
+    try {
+      await assert.rejects(conn.execute('CREATE TABLE x (id int)'), /READ ONLY/i);
+      assert.deepEqual(await conn.query('SELECT 1 AS one'), [{ one: 1 }]);
+    } finally { await conn.close(); }
+    const missing = new URL(db.url);
+    missing.pathname = `/${new URL(db.url).pathname.slice(1)}_missing`;
+    assert.equal((await inspect(missing.toString())).tables.length, 0, 'a missing database reads as empty');
+    assert.deepEqual(await db.query(`SHOW DATABASES LIKE '${missing.pathname.slice(1)}'`), [], 'and is not created');
+    try {
+      await evolveTo({ ...db, url: missing.toString() }, [table('t', { id: integer().primaryKey() })]);
+      assert.equal((await db.query(`SHOW DATABASES LIKE '${missing.pathname.slice(1)}'`)).length, 1, 'apply creates it');
+    } finally { await db.exec(`DROP DATABASE IF EXISTS \`${missing.pathname.slice(1)}\``); }
+  }));
+
+  it('introspection runs a constant number of queries, whatever the number of tables', (t) => mysql(t, async (db) => {
+    const count = async (): Promise<number> => {
+      const conn = await connect(db, true);
+      let n = 0;
+      const counting: Connection = { ...conn, query: (s, p) => { n++; return conn.query(s, p); } };
+      try { await introspectMysql(counting); } finally { await conn.close(); }
+      return n;
+    };
+    await db.exec('CREATE TABLE one (id int PRIMARY KEY)');
+    const few = await count();
+    for (let i = 0; i < 25; i++) await db.exec(`CREATE TABLE t${i} (id int PRIMARY KEY, v varchar(10) UNIQUE, p int, KEY (v, p), FOREIGN KEY (p) REFERENCES one (id))`);
+    assert.equal(await count(), few);
+    assert.ok(few <= 6, `${few} queries`);
+  }));
+
+  it('the differ sees no change between the models and their own normal form', () => {
+    const d = desiredSchema(allFeatures(), mysqlDialect);
+    assert.deepEqual(diffSchemas(d, d).changes, []);
+    assert.match(fingerprint(d), /^fv1:/);
+  });
+});

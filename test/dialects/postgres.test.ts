@@ -1,0 +1,649 @@
+/**
+ * PostgreSQL-only behaviour, on a PostgreSQL server and on PGlite: every DSL feature without
+ * false diffs, every kind of change keeping data, hand-written tables, atomic failure, schema
+ * scoping, read-only connections, golden fingerprints, and the pieces (expression
+ * canonicalisation, lossy-value predicates) that make them hold.
+ *
+ * Each test gets a fresh schema (server) or a fresh directory (PGlite); see test/support/databases.ts.
+ */
+import { describe, it, type TestContext } from 'node:test';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import {
+  table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid, rawType,
+  applyEvolution, planEvolution, modelsFingerprint, fingerprintDatabase, inspect, parseDatabaseUrl, isEvolveError,
+  type Table, type ApplyReport, type ColumnBuilder, type ColumnType,
+} from '../../src/index.js';
+import { postgresDialect, canonicalExpression } from '../../src/dialects/postgres/index.js';
+import type { Connection } from '../../src/dialects/connection.js';
+import { parsePgDefault, normaliseColumnDefault } from '../../src/dialects/postgres/normalise.js';
+import { parsePgType } from '../../src/dialects/postgres/sql-builder.js';
+import { defaultConstraintName } from '../../src/dialects/postgres/planner.js';
+import { connectPostgres } from '../../src/dialects/postgres/connection.js';
+import { freshDatabase, selectedDialects, serverProblem, PG_URL, type TestDatabase } from '../support/databases.js';
+
+type PgDialect = 'postgres' | 'pglite';
+const DIALECTS = (['postgres', 'pglite'] as const).filter((d) => selectedDialects().includes(d));
+
+/** Pinned fingerprint of {@link goldenModels} on PostgreSQL (server and PGlite alike). */
+const GOLDEN_POSTGRES = 'fv1:9c23b653b0e2485b935ce21c96ed625273f8cbe4c941772019d32ba3b8a7b59a';
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+async function withDb(t: TestContext, dialect: PgDialect, fn: (db: TestDatabase) => Promise<void>): Promise<void> {
+  const problem = await serverProblem(dialect);
+  if (problem) {
+    if (process.env.CI) throw new Error(`${problem} (CI requires every dialect's server)`);
+    t.skip(problem);
+    return;
+  }
+  const db = await freshDatabase(dialect);
+  try { await fn(db); } finally { await db.dispose(); }
+}
+
+/** Apply, then check the fingerprint is the models' own and a second plan is empty. */
+async function evolve(db: TestDatabase, models: readonly Table[], options: { allowDataLoss?: boolean; schema?: string } = {}): Promise<ApplyReport> {
+  const report = await applyEvolution({ db: db.url, models, ...options });
+  const expected = await modelsFingerprint(models, 'postgres');
+  assert.equal(report.fingerprintAfter, expected, 'the live fingerprint after apply is the models\' fingerprint');
+  const again = await planEvolution({ db: db.url, models, ...(options.schema ? { schema: options.schema } : {}) });
+  assert.deepEqual(again.statements.map((s) => s.sql), [], 'a second plan is empty');
+  assert.deepEqual(again.changes, [], 'no change left');
+  assert.equal(again.inSync, true);
+  assert.equal(again.liveFingerprint, expected);
+  return report;
+}
+
+/** Rows with every value as a string (drivers differ on numbers and dates). */
+async function rows(db: TestDatabase, query: string): Promise<Record<string, string | null>[]> {
+  return (await db.query(query)).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? null : v instanceof Date ? v.toISOString() : String(v)])));
+}
+
+async function rejects(p: Promise<unknown>, code: string): Promise<Error> {
+  try { await p; } catch (e) {
+    assert.ok(isEvolveError(e), `an EvolveError, got ${String(e)}`);
+    assert.equal((e as { code: string }).code, code, (e as Error).message);
+    return e as Error;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+/** Every DSL feature PostgreSQL has. */
+function featureModels(): Table[] {
+  const dept = table('dept', {
+    id: integer().primaryKey({ autoIncrement: true }),
+    code: varchar(10).notNull().unique(),
+    name: varchar(100).notNull().unique('dept_name_key_custom'),
+    budget: decimal(12, 2).notNull().default(0),
+  });
+  const person: Table = table('person', {
+    id: bigint().primaryKey({ autoIncrement: true }),
+    name: text().notNull(),
+    email: varchar(200),
+    nick: varchar(20).default("it's"),
+    born: date().default('2000-01-01'),
+    salary: decimal(10, 2).notNull().default(1000.5),
+    score: decimal(5, 0).default(-3),
+    rating: real().default(2.5),
+    big: bigint().default(-9000000000),
+    count: integer().notNull().default(-1),
+    active: boolean().notNull().default(true),
+    deleted: boolean().default(false),
+    created: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`),
+    updated: timestamp({ withTimeZone: true }).default(sql`now()`),
+    expires: timestamp().default(sql`now() + interval '1 day'`),
+    fixed_at: timestamp().default('2020-01-02 03:04:05'),
+    fixed_tz: timestamp({ withTimeZone: true }).default('2020-01-02T03:04:05+02:00'),
+    today: date().default(sql`CURRENT_DATE`),
+    label: text().default(sql`lower('ABC')`),
+    profile: json().default('{"b": [1, 2], "a": {"y": true, "x": null}}'),
+    blob: bytes(),
+    token: uuid().default(sql`gen_random_uuid()`),
+    tiny: rawType('int2').default(7),
+    tags: rawType('text[]'),
+    ratio: rawType('float4'),
+    at: rawType('time'),
+    span: rawType('interval').default('1 day'),
+    code3: rawType('char(3)'),
+    amount: rawType('numeric'),
+    plain_json: rawType('json'),
+    addr: rawType('inet'),
+    dept_id: integer().references(() => dept.columns.id, { onDelete: 'cascade', onUpdate: 'cascade' }),
+    mentor_id: bigint().references(() => person.columns.id, { onDelete: 'set null' }),
+  }, {
+    unique: [['name', 'email'], { name: 'person_nick_born_key', columns: ['nick', 'born'] }],
+    indexes: [
+      index('person_name_idx').on('name'),
+      index('person_dept_born_idx').on('dept_id', 'born'),
+      index('person_token_idx').on('token').unique(),
+      index('person_live_idx').on('email').where(sql`NOT deleted AND email IS NOT NULL`),
+      index('person_nick_idx').on('nick').unique().where(sql`nick IN ('a', 'b') AND count BETWEEN 1 AND 10 AND name LIKE 'x%' AND salary > 2 AND count > -5`),
+      index('person_active_idx').on('active', 'created').where(sql`active = true OR rating >= 1.5`),
+    ],
+  });
+  const membership = table('membership', {
+    person_id: bigint().notNull(),
+    dept_id: integer().notNull(),
+    role: varchar(30).notNull().default('member'),
+    since: date(),
+  }, {
+    primaryKey: ['person_id', 'dept_id'],
+    foreignKeys: [
+      { columns: ['person_id'], references: () => [person.columns.id], onDelete: 'cascade' },
+      { columns: ['dept_id'], references: () => [dept.columns.id], onDelete: 'restrict', onUpdate: 'restrict' },
+    ],
+  });
+  const grant = table('grant', {
+    person_id: bigint().notNull(),
+    dept_id: integer().notNull(),
+    level: integer().notNull().default(1),
+    note: text(),
+  }, {
+    foreignKeys: [{ columns: ['person_id', 'dept_id'], references: () => [membership.columns.person_id, membership.columns.dept_id], onDelete: 'set default', name: 'grant_membership_fk' }],
+    indexes: [index().on('level')],
+  });
+  return [dept, person, membership, grant];
+}
+
+/** A small fixed schema whose fingerprint is pinned. */
+function goldenModels(): Table[] {
+  return [
+    table('author', { id: integer().primaryKey({ autoIncrement: true }), name: varchar(80).notNull().unique(), born: date() }),
+    table('book', {
+      id: integer().primaryKey({ autoIncrement: true }),
+      title: text().notNull(),
+      price: decimal(8, 2).notNull().default(0),
+      in_print: boolean().notNull().default(true),
+      published: timestamp({ withTimeZone: true }).default(sql`now()`),
+      author_id: integer().notNull(),
+    }, { indexes: [index('book_title_idx').on('title'), index('book_author_title_idx').on('author_id', 'title').unique(), index('book_cheap_idx').on('price').where(sql`price < 10`)] }),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Without a database
+
+describe('PostgreSQL normalisation (no database)', () => {
+  it('the golden models have the pinned fingerprint without a database', async () => {
+    assert.equal(await modelsFingerprint(goldenModels(), 'postgres'), GOLDEN_POSTGRES);
+  });
+
+  it('maps PostgreSQL type spellings to the DSL types, and keeps others raw', () => {
+    const cases: [string, string][] = [
+      ['integer', 'integer'], ['int4', 'integer'], ['int', 'integer'], ['bigint', 'bigint'], ['int8', 'bigint'],
+      ['double precision', 'real'], ['float8', 'real'], ['numeric(10,2)', 'decimal:10,2'], ['decimal(5)', 'decimal:5,0'],
+      ['character varying(20)', 'varchar:20'], ['varchar(20)', 'varchar:20'], ['text', 'text'], ['bool', 'boolean'],
+      ['date', 'date'], ['timestamp without time zone', 'timestamp'], ['timestamp', 'timestamp'], ['timestamptz', 'timestamptz'],
+      ['timestamp with time zone', 'timestamptz'], ['jsonb', 'json'], ['bytea', 'bytes'], ['uuid', 'uuid'],
+      ['real', 'raw:real'], ['float4', 'raw:real'], ['smallint', 'raw:smallint'], ['json', 'raw:json'], ['numeric', 'raw:numeric'],
+      ['character varying', 'raw:character varying'], ['char(3)', 'raw:character(3)'], ['int[]', 'raw:integer[]'],
+      ['timestamp(3)', 'raw:timestamp(3) without time zone'], ['timestamptz(3)', 'raw:timestamp(3) with time zone'],
+      ['time', 'raw:time without time zone'], ['inet', 'raw:inet'], ['public.citext', 'raw:public.citext'],
+    ];
+    const show = (t: ReturnType<typeof parsePgType>): string =>
+      t.kind === 'varchar' ? `varchar:${t.length}` : t.kind === 'decimal' ? `decimal:${t.precision},${t.scale}` : t.kind === 'timestamp' ? (t.withTimeZone ? 'timestamptz' : 'timestamp') : t.kind === 'raw' ? `raw:${t.sql}` : t.kind;
+    for (const [input, expected] of cases) assert.equal(show(parsePgType(input)), expected, input);
+  });
+
+  it('reads defaults as PostgreSQL reports them', () => {
+    assert.deepEqual(parsePgDefault("'abc'::text"), { kind: 'value', value: 'abc' });
+    assert.deepEqual(parsePgDefault("'it''s'::character varying"), { kind: 'value', value: "it's" });
+    assert.deepEqual(parsePgDefault("'-1'::integer"), { kind: 'value', value: -1 });
+    assert.deepEqual(parsePgDefault("'0'::numeric"), { kind: 'value', value: 0 });
+    assert.deepEqual(parsePgDefault('1.50'), { kind: 'value', value: 1.5 });
+    assert.deepEqual(parsePgDefault('true'), { kind: 'value', value: true });
+    assert.deepEqual(parsePgDefault('NULL::character varying'), null);
+    assert.deepEqual(parsePgDefault('now()'), { kind: 'expression', sql: 'CURRENT_TIMESTAMP' });
+    assert.deepEqual(parsePgDefault('CURRENT_TIMESTAMP'), { kind: 'expression', sql: 'CURRENT_TIMESTAMP' });
+    assert.deepEqual(parsePgDefault("(now() + '1 day'::interval)"), { kind: 'expression', sql: "CURRENT_TIMESTAMP + '1 day'::interval" });
+    assert.deepEqual(parsePgDefault("now() + interval '1 day'"), { kind: 'expression', sql: "CURRENT_TIMESTAMP + '1 day'::interval" });
+    assert.deepEqual(parsePgDefault("lower('X'::text)"), { kind: 'expression', sql: "lower('X')" });
+  });
+
+  it('brings literal defaults into the form PostgreSQL prints for the column type', () => {
+    const ts = { kind: 'timestamp', withTimeZone: false } as const;
+    const tz = { kind: 'timestamp', withTimeZone: true } as const;
+    assert.deepEqual(normaliseColumnDefault(ts, { kind: 'value', value: '2020-01-01' }), { kind: 'value', value: '2020-01-01 00:00:00' });
+    assert.deepEqual(normaliseColumnDefault(tz, { kind: 'value', value: '2020-01-01T10:00:00.500+02:00' }), { kind: 'value', value: '2020-01-01 08:00:00.5+00' });
+    assert.deepEqual(normaliseColumnDefault({ kind: 'json' }, { kind: 'value', value: '{"bb":1,"a":[1,2]}' }), { kind: 'value', value: '{"a": [1, 2], "bb": 1}' });
+    assert.deepEqual(normaliseColumnDefault({ kind: 'integer' }, { kind: 'expression', sql: '(42)' }), { kind: 'value', value: 42 });
+    assert.deepEqual(normaliseColumnDefault({ kind: 'boolean' }, { kind: 'value', value: 't' }), { kind: 'value', value: true });
+    assert.deepEqual(normaliseColumnDefault({ kind: 'uuid' }, { kind: 'value', value: '{0B8F3F9A1E2D4C5B9A8B7C6D5E4F3A2B}' }), { kind: 'value', value: '0b8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b' });
+  });
+
+  it('gives a predicate one spelling, whether a user or PostgreSQL wrote it', () => {
+    const text = new Map<string, ColumnType>([['d', { kind: 'varchar', length: 10 }], ['c', { kind: 'varchar', length: 10 }], ['b', { kind: 'text' }],
+      ['day', { kind: 'date' }], ['ts', { kind: 'timestamp', withTimeZone: false }], ['j', { kind: 'json' }], ['n', { kind: 'decimal', precision: 5, scale: 0 }]]);
+    const same: [string, string][] = [
+      ["((d)::text = 'x'::text)", "d = 'x'"],
+      ["((a > 1) AND ((b < (2)::numeric) OR (c IS NULL)))", 'a > 1 AND (b < 2 OR c IS NULL)'],
+      ["(((a >= 1) AND (a <= 5)) AND (b ~~ 'x%'::text))", "a BETWEEN 1 AND 5 AND b LIKE 'x%'"],
+      ["((c)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))", "c IN ('a', 'b')"],
+      ["(b <> 'x'::text)", "b NOT IN ('x')"],
+      ["(NOT (a = 3))", 'not (a = 3)'],
+      ['("order" > \'-1\'::integer)', '"order" > -1'],
+      ['(deleted_at IS NULL)', 'deleted_at  is   null'],
+      ['(COALESCE(a, 0) > 0)', 'coalesce(a, 0) > 0'],
+      ["(day = ANY (ARRAY['2020-01-01'::date, '2020-01-02'::date]))", "day IN ('2020-01-01', '2020-01-02')"],
+      ["(ts > '2020-01-01 00:00:00'::timestamp without time zone)", "ts > '2020-01-01'"],
+      ['(j @> \'{"a": 1}\'::jsonb)', 'j @> \'{"a":1}\''],
+      ['(EXTRACT(year FROM day) > (2000)::numeric)', 'extract(year from day) > 2000'],
+      ["(now() AT TIME ZONE 'utc'::text)", "now() at time zone 'utc'"],
+      ['upper((CURRENT_USER)::text)', 'upper(current_user)'],
+      ["(n = ANY (ARRAY[1.5, (2)::numeric]))", 'n IN (1.5, 2)'],
+    ];
+    for (const [pg, user] of same) {
+      assert.equal(canonicalExpression(pg, text), canonicalExpression(user, text), `${pg}  vs  ${user}`);
+      const once = canonicalExpression(pg, text);
+      assert.equal(canonicalExpression(once, text), once, `idempotent: ${once}`);
+    }
+    assert.equal(canonicalExpression("((d)::text = 'x'::text)", text), "d = 'x'");
+    assert.notEqual(canonicalExpression('a > 1 OR b < 2 AND c', text), canonicalExpression('(a > 1 OR b < 2) AND c', text));
+  });
+
+  it('names constraints the way PostgreSQL does when the live side has no name', () => {
+    assert.equal(defaultConstraintName('t', [], 'pkey'), 't_pkey');
+    assert.equal(defaultConstraintName('person', ['name', 'email'], 'key'), 'person_name_email_key');
+    assert.equal(Buffer.byteLength(defaultConstraintName('x'.repeat(60), ['y'.repeat(60)], 'fkey')), 63);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// On PostgreSQL and PGlite
+
+for (const dialect of DIALECTS) {
+  describe(`PostgreSQL dialect [${dialect}]`, () => {
+    it('applies every DSL feature with no false diff', (t) => withDb(t, dialect, async (db) => {
+      const report = await evolve(db, featureModels());
+      assert.ok(report.statements.some((s) => /GENERATED BY DEFAULT AS IDENTITY/.test(s.sql)), 'auto-increment is an identity column');
+      assert.ok(report.statements.every((s) => !/_evolve/.test(s.sql)), 'no rebuild, no temporary table');
+      const live = await inspect(db.url);
+      const person = live.tables.find((x) => x.name === 'person')!;
+      assert.equal(person.columns.find((c) => c.name === 'id')!.autoIncrement, true);
+      assert.equal(person.indexes.find((i) => i.name === 'person_nick_idx')!.unique, true);
+      assert.equal(live.tables.find((x) => x.name === 'grant')!.foreignKeys[0]!.onDelete, 'set default');
+      // The data goes in as the types say.
+      await db.exec(`INSERT INTO dept (code, name) VALUES ('d1', 'One'); INSERT INTO person (name, dept_id) VALUES ('ann', 1);`);
+      const [p] = await rows(db, 'SELECT id, nick, salary, rating, count, active, label, profile::text AS profile, span::text AS span, tiny FROM person');
+      assert.deepEqual(p, { id: '1', nick: "it's", salary: '1000.50', rating: '2.5', count: '-1', active: 'true', label: 'abc', profile: '{"a": {"x": null, "y": true}, "b": [1, 2]}', span: '1 day', tiny: '7' });
+    }));
+
+    it('pins the fingerprint of a fixed schema (golden), whatever the schema is called', (t) => withDb(t, dialect, async (db) => {
+      const models = goldenModels();
+      const expected = await modelsFingerprint(models, 'postgres');
+      await evolve(db, models);
+      const live = (await fingerprintDatabase(db.url)).fingerprint;
+      assert.equal(live, expected);
+      // The same models in a second schema with an awkward name give the same fingerprint.
+      const other = 'Other "Schema" ' + dialect;
+      await evolve(db, models, { schema: other });
+      assert.equal((await fingerprintDatabase(db.url, { schema: other })).fingerprint, expected);
+      assert.equal(live, GOLDEN_POSTGRES, 'a change here is a new fingerprint algorithm (fv2), not a new golden value');
+      await db.exec(`DROP SCHEMA "${other.replace(/"/g, '""')}" CASCADE`);
+    }));
+
+    it('fingerprints do not depend on the session settings, the owner or the search_path', (t) => withDb(t, dialect, async (db) => {
+      const models = goldenModels();
+      await evolve(db, models);
+      const expected = await modelsFingerprint(models, 'postgres');
+      // A role owning the tables, a user type and a decoy table elsewhere on the way.
+      const role = `evolve_owner_${Math.random().toString(36).slice(2, 8)}`;
+      await db.exec(`CREATE ROLE ${role}; ALTER TABLE book OWNER TO ${role}; ALTER TABLE author OWNER TO ${role}`);
+      try {
+        if (dialect === 'postgres') {
+          const u = new URL(db.url);
+          u.searchParams.set('options', '-c search_path=public -c TimeZone=America/New_York -c DateStyle=SQL,DMY -c extra_float_digits=-3');
+          assert.equal((await fingerprintDatabase(u.toString())).fingerprint, expected);
+        }
+        assert.equal((await fingerprintDatabase(db.url)).fingerprint, expected);
+      } finally {
+        await db.exec(`ALTER TABLE book OWNER TO CURRENT_USER; ALTER TABLE author OWNER TO CURRENT_USER; DROP ROLE ${role}`);
+      }
+    }));
+
+    it('reads hand-written tables (serial, now(), casts, int4, names chosen by the database) with no false diff', (t) => withDb(t, dialect, async (db) => {
+      await db.exec(`
+        CREATE TABLE region (id serial PRIMARY KEY, name varchar(50) NOT NULL UNIQUE);
+        CREATE TABLE shop (
+          id bigserial PRIMARY KEY,
+          region_id int4 NOT NULL REFERENCES region ON DELETE CASCADE,
+          title text NOT NULL DEFAULT 'x'::text,
+          kind character varying(10) DEFAULT 'retail'::character varying,
+          opened timestamp without time zone DEFAULT now(),
+          changed timestamptz DEFAULT CURRENT_TIMESTAMP,
+          day date DEFAULT CURRENT_DATE,
+          open bool DEFAULT 't',
+          price numeric(8,2) DEFAULT '0'::numeric,
+          rate float8 DEFAULT 0.5,
+          meta jsonb DEFAULT '{}'::jsonb,
+          ref uuid,
+          deleted_at timestamp,
+          CONSTRAINT shop_title_kind UNIQUE (title, kind)
+        );
+        CREATE INDEX shop_live ON shop (region_id, title) WHERE deleted_at IS NULL AND kind = 'retail';
+        CREATE TABLE tag (shop_id int8 NOT NULL, tag text NOT NULL, PRIMARY KEY (shop_id, tag), FOREIGN KEY (shop_id) REFERENCES shop (id));
+        CREATE TABLE counter (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int4 NOT NULL DEFAULT 0);
+      `);
+      const region = table('region', { id: integer().primaryKey({ autoIncrement: true }), name: varchar(50).notNull().unique() });
+      const shop = table('shop', {
+        id: bigint().primaryKey({ autoIncrement: true }),
+        region_id: integer().notNull().references(() => region.columns.id, { onDelete: 'cascade' }),
+        title: text().notNull().default('x'),
+        kind: varchar(10).default('retail'),
+        opened: timestamp().default(sql`CURRENT_TIMESTAMP`),
+        changed: timestamp({ withTimeZone: true }).default(sql`now()`),
+        day: date().default(sql`current_date`),
+        open: boolean().default(true),
+        price: decimal(8, 2).default(0),
+        rate: real().default(0.5),
+        meta: json().default('{}'),
+        ref: uuid(),
+        deleted_at: timestamp(),
+      }, { unique: [['title', 'kind']], indexes: [index('shop_live').on('region_id', 'title').where(sql`deleted_at IS NULL AND kind = 'retail'`)] });
+      const tag = table('tag', { shop_id: bigint().notNull().references(() => shop.columns.id), tag: text().notNull() }, { primaryKey: ['shop_id', 'tag'] });
+      const counter = table('counter', { id: integer().primaryKey({ autoIncrement: true }), n: integer().notNull().default(0) });
+      const models = [region, shop, tag, counter];
+      const plan = await planEvolution({ db: db.url, models });
+      assert.deepEqual(plan.changes, [], 'no false diff');
+      assert.equal(plan.inSync, true);
+      assert.equal(plan.liveFingerprint, await modelsFingerprint(models, 'postgres'));
+    }));
+
+    it('adds, renames and drops tables, keeping rows', (t) => withDb(t, dialect, async (db) => {
+      const a = table('a', { id: integer().primaryKey(), v: text() });
+      await evolve(db, [a]);
+      await db.exec("INSERT INTO a VALUES (1, 'one'), (2, 'two')");
+      const b = table('b', { id: integer().primaryKey(), v: text() }, { aka: 'a' });
+      const c = table('c', { id: integer().primaryKey({ autoIncrement: true }) });
+      const r = await evolve(db, [b, c]);
+      assert.ok(r.statements.some((s) => s.sql === 'ALTER TABLE "a" RENAME TO "b"'));
+      assert.deepEqual(await rows(db, 'SELECT id, v FROM b ORDER BY id'), [{ id: '1', v: 'one' }, { id: '2', v: 'two' }]);
+      await rejects(applyEvolution({ db: db.url, models: [c] }), 'E_DATA_LOSS');
+      await evolve(db, [c], { allowDataLoss: true });
+      assert.deepEqual(await rows(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1"), [{ table_name: 'c' }]);
+    }));
+
+    it('adds, renames and drops columns, keeping data', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), old_name: text(), gone: integer() })]);
+      await db.exec("INSERT INTO t VALUES (1, 'x', 5), (2, NULL, 6)");
+      const next = table('t', {
+        id: integer().primaryKey(), new_name: text().aka('old_name'), gone: integer(),
+        added: integer(), filled: varchar(5).notNull().default('f'), stamp: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`),
+      });
+      await evolve(db, [next]);
+      assert.deepEqual(await rows(db, 'SELECT id, new_name, gone, added, filled, stamp IS NOT NULL AS s FROM t ORDER BY id'),
+        [{ id: '1', new_name: 'x', gone: '5', added: null, filled: 'f', s: 'true' }, { id: '2', new_name: null, gone: '6', added: null, filled: 'f', s: 'true' }]);
+      const dropped = table('t', { id: integer().primaryKey(), new_name: text() });
+      const e = await rejects(applyEvolution({ db: db.url, models: [dropped] }), 'E_DATA_LOSS');
+      assert.match(e.message, /DROP_COLUMN/);
+      await evolve(db, [dropped], { allowDataLoss: true });
+      assert.deepEqual(await rows(db, 'SELECT * FROM t ORDER BY id'), [{ id: '1', new_name: 'x' }, { id: '2', new_name: null }]);
+    }));
+
+    it('changes types in place with ALTER ... USING, keeping data', (t) => withDb(t, dialect, async (db) => {
+      const before = table('t', {
+        id: integer().primaryKey(), a: integer(), b: text(), c: varchar(10), d: integer(), e: text(), f: decimal(6, 2),
+        g: text(), h: integer(), i: timestamp(), j: text(), k: text(),
+      });
+      await evolve(db, [before]);
+      await db.exec(`INSERT INTO t VALUES (1, 2147483647, ' 42', 'abc', 7, '2020-02-29', 1234.56, '{"k": [1]}', 1, '2020-01-02 03:04:05', 'true', '0b8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b')`);
+      const after = table('t', {
+        id: integer().primaryKey(), a: bigint(), b: integer(), c: text(), d: text(), e: date(), f: decimal(10, 3),
+        g: json(), h: boolean(), i: timestamp({ withTimeZone: true }), j: boolean(), k: uuid(),
+      });
+      const r = await evolve(db, [after]);
+      assert.ok(r.statements.some((s) => /ALTER COLUMN "b" TYPE integer USING/.test(s.sql)), r.statements.map((s) => s.sql).join('\n'));
+      assert.deepEqual(await rows(db, "SELECT a, b, c, d, e::text AS e, f, g::text AS g, h, i::text AS i, j, k FROM t"), [{
+        a: '2147483647', b: '42', c: 'abc', d: '7', e: '2020-02-29', f: '1234.560', g: '{"k": [1]}', h: 'true', i: '2020-01-02 03:04:05+00', j: 'true', k: '0b8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b',
+      }]);
+    }));
+
+    it('refuses conversions that lose values, names examples, and converts with consent', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), n: text(), s: varchar(50), big: bigint(), d: decimal(8, 3) })]);
+      await db.exec("INSERT INTO t VALUES (1, '12', 'short', 1, 1.5), (2, 'twelve', 'a rather long value', 99999999999, 12345.678)");
+      const narrow = table('t', { id: integer().primaryKey(), n: integer(), s: varchar(10), big: integer(), d: decimal(6, 2) });
+      const plan = await planEvolution({ db: db.url, models: [narrow] });
+      const lossy = plan.hazards.filter((h) => h.code === 'LOSSY_TYPE_CHANGE');
+      assert.deepEqual(lossy.map((h) => [h.column, h.rows]).sort(), [['big', 1], ['d', 1], ['n', 1], ['s', 1]]);
+      assert.deepEqual(lossy.find((h) => h.column === 'n')!.examples, ['twelve']);
+      await rejects(applyEvolution({ db: db.url, models: [narrow] }), 'E_DATA_LOSS');
+      // With consent, a value that cannot convert at all still fails the statement, and nothing changes.
+      const fp = (await fingerprintDatabase(db.url)).fingerprint;
+      const e = await rejects(applyEvolution({ db: db.url, models: [narrow], allowDataLoss: true }), 'E_SQL_FAILED');
+      assert.match(e.message, /Statement \d+ of \d+ failed/);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, fp);
+      // Fix the value that cannot convert; the rest is cut and rounded as PostgreSQL casts do.
+      await db.exec("UPDATE t SET n = '13', big = 5 WHERE id = 2");
+      await evolve(db, [table('t', { id: integer().primaryKey(), n: integer(), s: varchar(10), big: integer(), d: decimal(8, 2) })], { allowDataLoss: true });
+      assert.deepEqual(await rows(db, 'SELECT n, s, big, d FROM t ORDER BY id'), [{ n: '12', s: 'short', big: '1', d: '1.50' }, { n: '13', s: 'a rather l', big: '5', d: '12345.68' }]);
+    }));
+
+    it('changes nullability, defaults and lengths', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), a: text(), b: integer().notNull(), c: varchar(10).default('x'), d: integer() })]);
+      await db.exec("INSERT INTO t (id, a, b, c, d) VALUES (1, 'v', 1, 'abcdefghij', NULL), (2, NULL, 2, NULL, 3)");
+      const v2 = table('t', { id: integer().primaryKey(), a: text().notNull().default('filled'), b: integer(), c: varchar(40).default('y'), d: integer().default(sql`42`) });
+      await rejects(applyEvolution({ db: db.url, models: [v2] }), 'E_DATA_LOSS');
+      const r = await evolve(db, [v2], { allowDataLoss: true });
+      assert.ok(r.statements.some((s) => /^UPDATE "t" SET "a" = 'filled' WHERE "a" IS NULL$/.test(s.sql)));
+      assert.deepEqual(await rows(db, 'SELECT id, a, b, c, d FROM t ORDER BY id'), [{ id: '1', a: 'v', b: '1', c: 'abcdefghij', d: null }, { id: '2', a: 'filled', b: '2', c: null, d: '3' }]);
+      await db.exec('INSERT INTO t (id) VALUES (3)');
+      assert.deepEqual(await rows(db, 'SELECT a, b, c, d FROM t WHERE id = 3'), [{ a: 'filled', b: null, c: 'y', d: '42' }]);
+      const v3 = table('t', { id: integer().primaryKey(), a: text().notNull(), b: integer(), c: varchar(40), d: integer() });
+      await evolve(db, [v3]);
+      await assert.rejects(db.exec('INSERT INTO t (id) VALUES (4)'), /null value/);
+    }));
+
+    it('adds, changes and drops indexes, unique constraints and primary keys', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), a: integer(), b: text(), c: varchar(10) }, { indexes: [index('t_a').on('a')] })]);
+      await db.exec("INSERT INTO t VALUES (1, 1, 'x', 'p'), (2, 1, 'y', 'q')");
+      const v2 = table('t', { id: integer().primaryKey(), a: integer(), b: text().unique(), c: varchar(10) }, {
+        indexes: [index('t_a').on('a', 'b'), index('t_c_live').on('c').unique().where(sql`c <> 'z'`)],
+      });
+      await evolve(db, [v2]);
+      await assert.rejects(db.exec("INSERT INTO t VALUES (3, 3, 'x', 'r')"), /duplicate key/);
+      const dupes = table('t', { id: integer().primaryKey(), a: integer().unique(), b: text(), c: varchar(10) });
+      const e = await rejects(applyEvolution({ db: db.url, models: [dupes], allowDataLoss: true }), 'E_DATA_LOSS');
+      assert.match(e.message, /UNIQUE_WITH_DUPLICATES/);
+      // Primary key moves to (a, id); id keeps NOT NULL only because the model says so.
+      const v3 = table('t', { id: integer().notNull(), a: integer().notNull(), b: text(), c: varchar(10) }, { primaryKey: ['a', 'id'] });
+      await evolve(db, [v3]);
+      const v4 = table('t', { id: integer(), a: integer().primaryKey(), b: text(), c: varchar(10) });
+      await rejects(applyEvolution({ db: db.url, models: [v4] }), 'E_SQL_FAILED'); // a repeats: the new key fails, nothing changes
+      await db.exec('UPDATE t SET a = id');
+      await evolve(db, [v4]);
+      assert.deepEqual(await rows(db, 'SELECT id, a, b FROM t ORDER BY a'), [{ id: '1', a: '1', b: 'x' }, { id: '2', a: '2', b: 'y' }]);
+    }));
+
+    it('turns auto-increment on and off, continuing after the highest id', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), v: text() })]);
+      await db.exec("INSERT INTO t VALUES (5, 'a'), (9, 'b')");
+      await evolve(db, [table('t', { id: integer().primaryKey({ autoIncrement: true }), v: text() })]);
+      await db.exec("INSERT INTO t (v) VALUES ('c')");
+      assert.deepEqual(await rows(db, 'SELECT id FROM t ORDER BY id'), [{ id: '5' }, { id: '9' }, { id: '10' }]);
+      await evolve(db, [table('t', { id: bigint().primaryKey({ autoIncrement: true }), v: text() })]);
+      await evolve(db, [table('t', { id: bigint().primaryKey(), v: text() })]);
+      await assert.rejects(db.exec("INSERT INTO t (v) VALUES ('d')"), /null value/);
+      // serial columns made by hand turn off the same way.
+      await db.exec('CREATE TABLE s (id serial PRIMARY KEY)');
+      await evolve(db, [table('t', { id: bigint().primaryKey(), v: text() }), table('s', { id: integer().primaryKey() })]);
+    }));
+
+    it('adds, changes and drops foreign keys', (t) => withDb(t, dialect, async (db) => {
+      const parent = table('parent', { id: integer().primaryKey() });
+      const child = (onDelete: 'cascade' | 'set null' | null) => table('child', {
+        id: integer().primaryKey(),
+        parent_id: onDelete ? integer().references(() => parent.columns.id, { onDelete }) : integer(),
+      });
+      await evolve(db, [parent, child(null)]);
+      await db.exec('INSERT INTO parent VALUES (1), (2); INSERT INTO child VALUES (10, 1), (20, 2)');
+      await evolve(db, [parent, child('cascade')]);
+      await db.exec('DELETE FROM parent WHERE id = 1');
+      assert.deepEqual(await rows(db, 'SELECT id FROM child'), [{ id: '20' }]);
+      await evolve(db, [parent, child('set null')]);
+      await db.exec('DELETE FROM parent WHERE id = 2');
+      assert.deepEqual(await rows(db, 'SELECT id, parent_id FROM child'), [{ id: '20', parent_id: null }]);
+      await evolve(db, [parent, child(null)]);
+      // Tables that reference each other (a cycle) are created, then dropped, in one plan.
+      const x: Table = table('x', { id: integer().primaryKey(), y_id: integer().references(() => y.columns.id) });
+      const y: Table = table('y', { id: integer().primaryKey(), x_id: integer().references(() => x.columns.id) });
+      await evolve(db, [parent, child(null), x, y]);
+      await evolve(db, [parent, child(null)], { allowDataLoss: true });
+    }));
+
+    it('a failing statement leaves the schema exactly as it was', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey(), v: text() })]);
+      await db.exec("INSERT INTO t VALUES (1, 'not a number')");
+      const fp = (await fingerprintDatabase(db.url)).fingerprint;
+      const models = [
+        table('t', { id: integer().primaryKey(), v: integer(), extra: text().default('e') }, { indexes: [index('t_extra').on('extra')] }),
+        table('newer', { id: integer().primaryKey({ autoIncrement: true }) }),
+      ];
+      const e = await rejects(applyEvolution({ db: db.url, models, allowDataLoss: true }), 'E_SQL_FAILED');
+      assert.match(e.message, /ALTER TABLE "t" ALTER COLUMN "v" TYPE integer/);
+      assert.match(e.message, /invalid input syntax/);
+      assert.match(e.message, /rolled back/);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, fp);
+      assert.deepEqual(await rows(db, 'SELECT * FROM t'), [{ id: '1', v: 'not a number' }]);
+      assert.equal((await inspect(db.url)).tables.length, 1);
+    }));
+
+    it('sees only its own schema; other schemas and Evolve\'s own tables are invisible and untouched', (t) => withDb(t, dialect, async (db) => {
+      const other = `evolve_other_${Math.random().toString(36).slice(2, 8)}`;
+      await db.exec(`CREATE SCHEMA ${other}; CREATE TABLE ${other}.t (id int PRIMARY KEY, secret text); INSERT INTO ${other}.t VALUES (1, 's');
+        CREATE TABLE ${other}.only_there (id int); CREATE TABLE _evolve_record (id int)`);
+      try {
+        assert.deepEqual((await inspect(db.url)).tables.map((x) => x.name), []);
+        const models = [table('t', { id: integer().primaryKey(), v: varchar(5) }), table('fresh', { id: integer().primaryKey() })];
+        await evolve(db, models);
+        assert.deepEqual(await rows(db, `SELECT column_name FROM information_schema.columns WHERE table_schema = '${other}' AND table_name = 't' ORDER BY 1`), [{ column_name: 'id' }, { column_name: 'secret' }]);
+        assert.deepEqual(await rows(db, `SELECT * FROM ${other}.t`), [{ id: '1', secret: 's' }]);
+        assert.deepEqual(await rows(db, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${other}' ORDER BY 1`), [{ table_name: 'only_there' }, { table_name: 't' }]);
+        // The other schema, evolved on its own, is a different scope.
+        const inOther = await inspect(db.url, { schema: other });
+        assert.deepEqual(inOther.tables.map((x) => x.name).sort(), ['only_there', 't']);
+        assert.deepEqual((await inspect(db.url)).tables.map((x) => x.name).sort(), ['fresh', 't']);
+      } finally {
+        await db.exec(`DROP SCHEMA ${other} CASCADE`);
+      }
+    }));
+
+    it('a read-only connection changes nothing', (t) => withDb(t, dialect, async (db) => {
+      await evolve(db, [table('t', { id: integer().primaryKey() })]);
+      const conn = await postgresDialect.connect(parseDatabaseUrl(db.url), { readOnly: true });
+      try {
+        await assert.rejects(conn.execute('CREATE TABLE sneaky (id int)'), /read-only/);
+        await assert.rejects(conn.execute('INSERT INTO t VALUES (1)'), /read-only/);
+      } finally { await conn.close(); }
+      assert.deepEqual((await inspect(db.url)).tables.map((x) => x.name), ['t']);
+      // Planning against a schema that does not exist creates nothing.
+      const plan = await planEvolution({ db: db.url, models: [table('t', { id: integer().primaryKey() })], schema: 'evolve_never_created' });
+      assert.equal(plan.statements.length, 1);
+      assert.deepEqual(await rows(db, "SELECT nspname FROM pg_namespace WHERE nspname = 'evolve_never_created'"), []);
+      if (dialect === 'pglite') {
+        // A read-only look at a PGlite directory that holds no database creates nothing on disk.
+        const missing = join(tmpdir(), `evolve-pglite-missing-${Math.random().toString(36).slice(2, 8)}`);
+        const empty = await planEvolution({ db: `pglite:${missing}`, models: [table('t', { id: integer().primaryKey() })] });
+        assert.equal(empty.statements.length, 1);
+        assert.equal(existsSync(missing), false);
+      }
+      // The schema can also be given when connecting.
+      const scoped = await connectPostgres(parseDatabaseUrl(db.url), { readOnly: true, schema: 'evolve_never_created' });
+      try {
+        assert.equal(scoped.schema, 'evolve_never_created');
+        assert.deepEqual((await postgresDialect.introspect(scoped)).tables, []);
+      } finally { await scoped.close(); }
+    }));
+
+    it('a writable connection creates a missing schema at its first write, inside the transaction', (t) => withDb(t, dialect, async (db) => {
+      const fresh = `evolve_new_${Math.random().toString(36).slice(2, 8)}`;
+      const exists = async (): Promise<boolean> => (await db.query(`SELECT 1 FROM pg_namespace WHERE nspname = '${fresh}'`)).length > 0;
+      const conn = await connectPostgres(parseDatabaseUrl(db.url), { readOnly: false, schema: fresh });
+      try {
+        await conn.query('SELECT 1');
+        await conn.execute('BEGIN');
+        await conn.execute('CREATE TABLE x (id int)');
+        await conn.execute('ROLLBACK');
+      } finally { await conn.close(); }
+      assert.equal(await exists(), false, 'rolled back with the transaction');
+      const again = await connectPostgres(parseDatabaseUrl(db.url), { readOnly: false, schema: fresh });
+      try {
+        await again.execute('CREATE TABLE x (id int)'); // e.g. a stored evolution's first statement
+      } finally { await again.close(); }
+      try {
+        assert.deepEqual((await inspect(db.url, { schema: fresh })).tables.map((x) => x.name), ['x']);
+        assert.deepEqual((await inspect(db.url)).tables, [], 'nothing leaked into the test schema');
+      } finally { await db.exec(`DROP SCHEMA ${fresh} CASCADE`); }
+    }));
+
+    it('introspects in a constant number of queries, whatever the number of tables', (t) => withDb(t, dialect, async (db) => {
+      const count = async (): Promise<number> => {
+        const conn = await postgresDialect.connect(parseDatabaseUrl(db.url), { readOnly: true });
+        let n = 0;
+        const counting: Connection = { ...conn, query: (s, p) => { n++; return conn.query(s, p); }, execute: (s) => { n++; return conn.execute(s); } };
+        try { await postgresDialect.introspect(counting, {}); } finally { await conn.close(); }
+        return n;
+      };
+      await db.exec('CREATE TABLE one (id int PRIMARY KEY)');
+      const few = await count();
+      await db.exec(Array.from({ length: 30 }, (_, i) => `CREATE TABLE t${i} (id int PRIMARY KEY, v text UNIQUE, w int REFERENCES one); CREATE INDEX t${i}_w ON t${i} (w);`).join('\n'));
+      assert.equal(await count(), few);
+      assert.ok(few <= 3, `${few} queries`);
+    }));
+
+    it('checks which values a type change would lose, as PostgreSQL would convert them', (t) => withDb(t, dialect, async (db) => {
+      type Case = { from: string; to: ColumnBuilder; values: string[]; lossy: string[] };
+      const cases: Case[] = [
+        { from: 'text', to: integer(), values: ['1', ' -7 ', '2147483647', '2147483648', 'abc', '1.5', ''], lossy: ['2147483648', 'abc', '1.5', ''] },
+        { from: 'text', to: bigint(), values: ['9223372036854775807', '9223372036854775808', 'x'], lossy: ['9223372036854775808', 'x'] },
+        { from: 'bigint', to: integer(), values: ['5', '-2147483648', '-2147483649'], lossy: ['-2147483649'] },
+        { from: 'varchar(50)', to: varchar(10), values: ['short', 'exactly 10', 'eleven chars'], lossy: ['eleven chars'] },
+        { from: 'numeric(10,3)', to: decimal(5, 2), values: ['1.5', '1.255', '999.99', '1000'], lossy: ['1.255', '1000.000'] },
+        { from: 'text', to: decimal(4, 1), values: ['1.5', '999.94', '999.96', 'nan?', '1e2', '99.9'], lossy: ['999.94', '999.96', 'nan?'] },
+        { from: 'text', to: boolean(), values: ['true', 'F', ' yes ', 'on', '0', 'maybe'], lossy: ['maybe'] },
+        { from: 'integer', to: boolean(), values: ['0', '1', '2'], lossy: ['2'] },
+        { from: 'text', to: date(), values: ['2020-02-29', '2021-02-29', '2020-13-01', 'soon', '2020-1-5'], lossy: ['2021-02-29', '2020-13-01', 'soon'] },
+        { from: 'text', to: timestamp(), values: ['2020-01-02 03:04:05', '2020-01-02T23:59:59.5Z', '2020-01-02 24:00:00', 'later'], lossy: ['2020-01-02 24:00:00', 'later'] },
+        { from: 'timestamp', to: date(), values: ['2020-01-02 00:00:00', '2020-01-02 10:00:00'], lossy: ['2020-01-02 10:00:00'] },
+        { from: 'text', to: json(), values: ['{"a": 1}', '[1, 2]', '"s"', '12', 'null', ' true ', '{"a": [1, {"b": "c\\"d"}], "e": {}}', '[[[]]]', '-0.5e3',
+          'nope', "{'a': 1}", '[1, 2,]', '{"a" 1}', '01', '"open', '{"a": [}', '"\\u0000"'],
+          lossy: ['nope', "{'a': 1}", '[1, 2,]', '{"a" 1}', '01', '"open', '{"a": [}', '"\\u0000"'] },
+        { from: 'text', to: uuid(), values: ['0b8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b', '0B8F3F9A1E2D4C5B9A8B7C6D5E4F3A2B', '0b8f3f9a', 'zz8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b'], lossy: ['0b8f3f9a', 'zz8f3f9a-1e2d-4c5b-9a8b-7c6d5e4f3a2b'] },
+        { from: 'bigint', to: real(), values: ['5', '9007199254740993'], lossy: ['9007199254740993'] },
+      ];
+      for (const [i, c] of cases.entries()) {
+        const name = `conv${i}`;
+        await db.exec(`CREATE TABLE ${name} (v ${c.from}); ${c.values.map((v) => `INSERT INTO ${name} VALUES ('${v.replace(/'/g, "''")}');`).join(' ')}`);
+        const live = (await inspect(db.url)).tables.find((x) => x.name === name)!.columns[0]!;
+        const target = postgresDialect.normalise({ dialect: 'postgres', tables: [{ name, columns: [{ ...live, type: c.to.definition().type }], primaryKey: null, uniques: [], indexes: [], foreignKeys: [] }] }).tables[0]!.columns[0]!;
+        const pred = postgresDialect.lossyValuePredicate('"v"', live, target);
+        assert.ok(typeof pred === 'string', `${c.from} → ${target.type.kind} can be checked`);
+        const found = (await rows(db, `SELECT v::text AS v FROM ${name} WHERE v IS NOT NULL AND (${pred})`)).map((r) => r.v);
+        const expected = (await rows(db, `SELECT v::text AS v FROM ${name} WHERE v::text IN (${c.lossy.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ') || 'NULL'})`)).map((r) => r.v);
+        assert.deepEqual(found.sort(), expected.sort(), `${c.from} → ${JSON.stringify(target.type)}`);
+      }
+    }));
+  });
+}
+
+describe('PostgreSQL connections', () => {
+  it('a connection failure says why and never shows the password', async () => {
+    const u = new URL(PG_URL);
+    u.password = 'pa55-w0rd-secret';
+    u.port = '1';
+    const e = await rejects(postgresDialect.connect(parseDatabaseUrl(u.toString()), { readOnly: true }), 'E_DB_CONNECT');
+    assert.doesNotMatch(e.message + String((e as { hint?: string }).hint), /pa55-w0rd-secret/);
+    assert.match(e.message, /\*\*\*/);
+  });
+
+  it('plans are independent of the schema name: tables are addressed through search_path', () => {
+    const diff = { from: { dialect: 'postgres' as const, tables: [] }, to: postgresDialect.normalise({ dialect: 'postgres', tables: [] }), changes: [], renames: [], liveName: new Map() };
+    assert.deepEqual(postgresDialect.plan(diff).statements, []);
+    assert.equal(postgresDialect.sql.table('my "t"'), '"my ""t"""');
+  });
+});
