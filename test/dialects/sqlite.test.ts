@@ -2,9 +2,14 @@
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
-import { table, integer, bigint, text, varchar, planEvolution } from '../../src/index.js';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { table, integer, bigint, text, varchar, planEvolution, fingerprintDatabase } from '../../src/index.js';
 import { freshDatabase } from '../support/databases.js';
 import { evolveTo, rows } from '../support/evolve.js';
+
+const require = createRequire(import.meta.url);
 
 const parent = (nameType: 'text' | 'varchar' = 'text') => table('parent', {
   id: integer().primaryKey({ autoIncrement: true }),
@@ -66,6 +71,30 @@ describe('SQLite table rebuilds', () => {
       const uniq = table('parent', { id: integer().primaryKey({ autoIncrement: true }), name: text().notNull() }, { unique: [['name']] });
       await assert.rejects(evolveTo(db, [uniq]), /UNIQUE_WITH_DUPLICATES/);
       assert.deepEqual(await rows(db, 'SELECT count(*) AS n FROM parent'), [{ n: '2' }]);
+    } finally { await db.dispose(); }
+  });
+});
+
+describe('SQLite after a killed writer', () => {
+  // Regression (CI, crash test): a deployer killed while SQLite had written pages of an open
+  // transaction leaves a hot journal; a read-only open then failed with SQLITE_READONLY_ROLLBACK.
+  it('a hot journal is rolled back, and read-only commands see the last committed schema', async () => {
+    const db = await freshDatabase('sqlite');
+    try {
+      await evolveTo(db, [parent()]);
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const file = db.url.replace(/^sqlite:/, '');
+      const writer = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+        const db = new D(${JSON.stringify(file)}); db.pragma('cache_size = 5');
+        db.exec("BEGIN; CREATE TABLE junk (x); INSERT INTO junk WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) SELECT x FROM c;");
+        process.kill(process.pid, 'SIGKILL');`;
+      spawnSync(process.execPath, ['-e', writer]);
+      assert.ok(existsSync(`${file}-journal`), 'the killed writer left a journal behind');
+      const ro = new Database(file, { readonly: true });
+      assert.throws(() => ro.prepare('SELECT count(*) FROM sqlite_schema').get(), /readonly/, 'the journal is hot: a plain read-only open fails');
+      ro.close();
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, before);
+      assert.deepEqual(await db.query("SELECT name FROM sqlite_schema WHERE name = 'junk'"), []);
     } finally { await db.dispose(); }
   });
 });

@@ -20,8 +20,21 @@ function notADatabase(path: string, cause: unknown): EvolveError {
   });
 }
 
+/** Roll back the hot journal a crashed writer left behind, through a short read-write open. */
+function recoverHotJournal(Database: typeof BetterSqlite3, path: string, cause: unknown): void {
+  try {
+    const rw = new Database(path, { fileMustExist: true });
+    try { rw.prepare('SELECT count(*) FROM sqlite_schema').get(); } finally { rw.close(); }
+  } catch (e) {
+    throw new EvolveError(ErrorCode.DbConnect,
+      `SQLite database '${path}' holds an unfinished write from a process that stopped (a hot journal), and it cannot be rolled back: ${(e as Error).message}.`, {
+        hint: 'Open the database once with write access (any SQLite client) so SQLite rolls the unfinished write back, then retry.', cause: cause ?? e,
+      });
+  }
+}
+
 /** Open a SQLite database. Read-only opens of a missing file see an empty in-memory database. */
-export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boolean }): Promise<SqliteConnection> {
+export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boolean }, recovered = false): Promise<SqliteConnection> {
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const path = url.path ?? ':memory:';
   const missing = path !== ':memory:' && !existsSync(path);
@@ -37,7 +50,15 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
   } catch (e) {
     db.close();
-    if ((e as { code?: string }).code === 'SQLITE_NOTADB') throw notADatabase(path, e);
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') throw notADatabase(path, e);
+    if (db.readonly && !recovered && (code === 'SQLITE_READONLY_ROLLBACK' || code === 'SQLITE_READONLY_RECOVERY')) {
+      // A process was stopped in the middle of a write (a killed deployer): its hot journal
+      // must be rolled back before anyone can read, and a read-only handle may not do that.
+      // Rolling back only restores the last committed state, which is what every reader sees.
+      recoverHotJournal(Database, path, e);
+      return connectSqlite(url, options, true);
+    }
     throw new EvolveError(ErrorCode.DbConnect, `Cannot read SQLite database '${path}': ${(e as Error).message}.`, { hint: 'Check the file and its permissions.', cause: e });
   }
   db.defaultSafeIntegers(false);
