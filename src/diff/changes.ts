@@ -4,7 +4,7 @@
  * Column changes name the column by its target name; a `renameColumn` comes first.
  * Every consumer dispatches exhaustively (`assertNever`), so no change is ever dropped silently.
  */
-import type { ColumnIR, ForeignKeyIR, IndexIR, PrimaryKeyIR, TableIR, UniqueIR } from '../ir/schema.js';
+import type { CheckIR, ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, PrimaryKeyIR, TableIR, UniqueIR } from '../ir/schema.js';
 
 /** Which attributes of a column differ (Atlas's change bitset, as named flags). */
 export interface ColumnChangeFlags {
@@ -12,6 +12,9 @@ export interface ColumnChangeFlags {
   readonly nullable: boolean;
   readonly default: boolean;
   readonly autoIncrement: boolean;
+  /** The generated-column expression (or whether the column is generated at all). */
+  readonly generated: boolean;
+  readonly collation: boolean;
 }
 
 export type Change =
@@ -28,7 +31,14 @@ export type Change =
   | { readonly kind: 'dropUnique'; readonly table: string; readonly unique: UniqueIR }
   | { readonly kind: 'alterPrimaryKey'; readonly table: string; readonly from: PrimaryKeyIR | null; readonly to: PrimaryKeyIR | null }
   | { readonly kind: 'addForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyIR }
-  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyIR };
+  | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyIR }
+  | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckIR }
+  | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckIR }
+  | { readonly kind: 'alterTableOptions'; readonly table: string; readonly from: Readonly<Record<string, string>>; readonly to: Readonly<Record<string, string>> }
+  /** Objects beyond tables; `reason` says why an unchanged object is recreated (a table it depends on changes). */
+  | { readonly kind: 'createObject'; readonly object: ObjectIR; readonly reason?: string }
+  | { readonly kind: 'dropObject'; readonly object: ObjectIR; readonly reason?: string }
+  | { readonly kind: 'replaceObject'; readonly from: ObjectIR; readonly to: ObjectIR };
 
 export type ChangeKind = Change['kind'];
 
@@ -37,6 +47,8 @@ export function changeTable(c: Change): string {
   switch (c.kind) {
     case 'createTable': case 'dropTable': return c.table.name;
     case 'renameTable': return c.to;
+    case 'createObject': case 'dropObject': return c.object.table ?? '';
+    case 'replaceObject': return c.to.table ?? '';
     default: return c.table;
   }
 }
@@ -61,5 +73,28 @@ export function describeChange(c: Change): string {
     case 'alterPrimaryKey': return `change primary key of ${c.table} to (${c.to?.columns.join(', ') ?? 'none'})`;
     case 'addForeignKey': return `add foreign key ${c.table}(${c.foreignKey.columns.join(', ')}) → ${c.foreignKey.refTable}`;
     case 'dropForeignKey': return `drop foreign key ${c.table}(${c.foreignKey.columns.join(', ')}) → ${c.foreignKey.refTable}`;
+    case 'addCheck': return `add check (${c.check.expression}) on ${c.table}`;
+    case 'dropCheck': return `drop check (${c.check.expression}) on ${c.table}`;
+    case 'alterTableOptions': return `change options of ${c.table} (${optionsText(c.from)} → ${optionsText(c.to)})`;
+    case 'createObject': return `${c.reason ? 'recreate' : 'create'} ${objectLabel(c.object)}${c.reason ? ` (${c.reason})` : ''}`;
+    case 'dropObject': return `drop ${objectLabel(c.object)}${c.reason ? ` to recreate it (${c.reason})` : ''}`;
+    case 'replaceObject': return `replace ${objectLabel(c.to)} (definition changed)`;
   }
+}
+
+const KIND_WORDS: Record<ObjectIR['kind'], string> = {
+  extension: 'extension', enum: 'enum type', domain: 'domain', sequence: 'sequence', function: 'function',
+  view: 'view', materializedView: 'materialized view', index: 'index', trigger: 'trigger', comment: 'comment on',
+};
+
+/** "trigger t on table x", "view v": an object as users read it. */
+export function objectLabel(o: ObjectIR): string {
+  const name = o.table && o.name.startsWith(`${o.table}.`) ? o.name.slice(o.table.length + 1) : o.name;
+  if (o.kind === 'comment') return `comment on ${name}`;
+  return `${KIND_WORDS[o.kind]} ${name}${o.table ? ` on table ${o.table}` : ''}`;
+}
+
+function optionsText(o: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(o).sort();
+  return keys.length ? keys.map((k) => `${k}=${o[k]}`).join(', ') : 'defaults';
 }

@@ -8,7 +8,8 @@ import { canonicalColumn, canonicalForeignKey, canonicalIndex, isEvolveTable } f
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Change, ColumnChangeFlags } from './changes.js';
 import { typeToString } from '../ir/types.js';
-import { defaultToString } from '../ir/canonical.js';
+import { canonicalOptions, defaultToString } from '../ir/canonical.js';
+import { diffObjects } from './objects.js';
 
 /** A rename the plan uses, and the `aka` that justified it. */
 export interface Rename {
@@ -40,6 +41,8 @@ function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
     nullable: a.nullable !== b.nullable,
     default: defaultToString(a.default) !== defaultToString(b.default),
     autoIncrement: a.autoIncrement !== b.autoIncrement,
+    generated: key(canonicalColumn(a).generated ?? null) !== key(canonicalColumn(b).generated ?? null),
+    collation: (a.collation ?? null) !== (b.collation ?? null),
   };
 }
 
@@ -168,6 +171,17 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     const newU = new Map(t.uniques.map((u) => [key([...u.columns]), u]));
     for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
     for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
+
+    // CHECK constraints (by expression; a column rename changes the text, so drop and add).
+    const oldChecks = new Map((old.checks ?? []).map((ck) => [ck.expression, ck]));
+    const newChecks = new Map((t.checks ?? []).map((ck) => [ck.expression, ck]));
+    for (const [e, ck] of oldChecks) if (!newChecks.has(e)) tableChanges.push({ kind: 'dropCheck', table: t.name, check: ck });
+    for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
+
+    // Storage options.
+    if (key(canonicalOptions(old.options) ?? {}) !== key(canonicalOptions(t.options) ?? {})) {
+      tableChanges.push({ kind: 'alterTableOptions', table: t.name, from: old.options ?? {}, to: t.options ?? {} });
+    }
   }
 
   const claimedLive = new Set([...matched.values()].map((t) => t.name));
@@ -177,7 +191,9 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     drops.push({ kind: 'dropTable', table: t });
   }
 
-  changes.push(...dropFks, ...dropIndexes, ...tableRenames, ...creates, ...tableChanges, ...addIndexes, ...addFks, ...drops);
   const liveName = new Map([...matched].map(([k, v]) => [k, v.name]));
+  const tablePart = [...dropFks, ...dropIndexes, ...tableRenames, ...creates, ...tableChanges, ...addIndexes, ...addFks, ...drops];
+  const objects = diffObjects(from, to, tablePart, liveName);
+  changes.push(...objects.dropFirst, ...objects.createBeforeTables, ...tablePart, ...objects.dropAfterTables, ...objects.createLast);
   return { from, to, changes, renames, liveName };
 }

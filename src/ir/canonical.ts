@@ -3,7 +3,7 @@
  * the differ compares. Specified in `docs/fingerprint.md`; any change to its output is a new
  * fingerprint algorithm version.
  */
-import type { ColumnIR, DefaultValue, ForeignKeyIR, IndexIR, SchemaIR, TableIR } from './schema.js';
+import type { ColumnIR, DefaultValue, ForeignKeyIR, IndexIR, ObjectIR, SchemaIR, TableIR } from './schema.js';
 import { typeToString } from './types.js';
 
 /** Tables whose names start with this prefix belong to Evolve and are never fingerprinted. */
@@ -20,7 +20,13 @@ export function defaultToString(d: DefaultValue | null): string | null {
   return d.kind === 'value' ? `value:${JSON.stringify(d.value)}` : `expr:${d.sql}`;
 }
 
-export interface CanonicalColumn { name: string; type: string; nullable: boolean; default: string | null; autoIncrement: boolean }
+export interface CanonicalColumn {
+  name: string; type: string; nullable: boolean; default: string | null; autoIncrement: boolean;
+  /** Present only for generated columns: `stored:EXPR` or `virtual:EXPR`. */
+  generated?: string;
+  /** Present only where the column has a non-default collation. */
+  collation?: string;
+}
 export interface CanonicalIndex { name: string; columns: string[]; unique: boolean; where: string | null }
 export interface CanonicalForeignKey { columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string }
 export interface CanonicalTable {
@@ -30,13 +36,36 @@ export interface CanonicalTable {
   uniques: string[][];
   indexes: CanonicalIndex[];
   foreignKeys: CanonicalForeignKey[];
+  /** Present only when the table has CHECK constraints: their expressions, sorted. */
+  checks?: string[];
+  /** Present only when the table has non-default options. */
+  options?: Record<string, string>;
 }
-export interface CanonicalSchema { dialect: string; tables: CanonicalTable[] }
+export interface CanonicalObject { kind: string; name: string; table: string | null; definition: string }
+export interface CanonicalSchema {
+  dialect: string;
+  tables: CanonicalTable[];
+  /** Present only when the schema has objects beyond tables. */
+  objects?: CanonicalObject[];
+}
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function canonicalColumn(c: ColumnIR): CanonicalColumn {
-  return { name: c.name, type: typeToString(c.type), nullable: c.nullable, default: defaultToString(c.default), autoIncrement: c.autoIncrement };
+  const out: CanonicalColumn = { name: c.name, type: typeToString(c.type), nullable: c.nullable, default: defaultToString(c.default), autoIncrement: c.autoIncrement };
+  if (c.generated) out.generated = `${c.generated.stored ? 'stored' : 'virtual'}:${c.generated.expression}`;
+  if (c.collation) out.collation = c.collation;
+  return out;
+}
+
+export function canonicalObject(o: ObjectIR): CanonicalObject {
+  return { kind: o.kind, name: o.name, table: o.table, definition: o.definition };
+}
+
+/** Options with sorted keys, or undefined when there are none. */
+export function canonicalOptions(o: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  const keys = Object.keys(o ?? {}).sort();
+  return keys.length ? Object.fromEntries(keys.map((k) => [k, o![k]!])) : undefined;
 }
 
 export function canonicalIndex(i: IndexIR): CanonicalIndex {
@@ -55,6 +84,8 @@ export function canonicalTable(t: TableIR): CanonicalTable {
     uniques: dedupe(t.uniques.map((u) => [...u.columns])).sort((a, b) => byString(JSON.stringify(a), JSON.stringify(b))),
     indexes: t.indexes.map(canonicalIndex).sort((a, b) => byString(a.name, b.name)),
     foreignKeys: t.foreignKeys.map(canonicalForeignKey).sort((a, b) => byString(JSON.stringify(a), JSON.stringify(b))),
+    ...(t.checks?.length ? { checks: [...new Set(t.checks.map((c) => c.expression))].sort(byString) } : {}),
+    ...(canonicalOptions(t.options) ? { options: canonicalOptions(t.options)! } : {}),
   };
 }
 
@@ -65,8 +96,11 @@ function dedupe(lists: string[][]): string[][] {
 
 /** The canonical form: sorted, names of generated constraints dropped, Evolve's tables left out. */
 export function canonicalSchema(schema: SchemaIR): CanonicalSchema {
+  const objects = (schema.objects ?? []).filter((o) => !(o.table && isEvolveTable(o.table))).map(canonicalObject)
+    .sort((a, b) => byString(a.kind, b.kind) || byString(a.name, b.name));
   return {
     dialect: schema.dialect,
     tables: schema.tables.filter((t) => !isEvolveTable(t.name)).map(canonicalTable).sort((a, b) => byString(a.name, b.name)),
+    ...(objects.length ? { objects } : {}),
   };
 }

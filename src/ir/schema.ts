@@ -41,8 +41,27 @@ export interface ColumnIR {
   readonly default: DefaultValue | null;
   /** Values come from the database: SQLite AUTOINCREMENT, PostgreSQL identity/serial, MySQL AUTO_INCREMENT. */
   readonly autoIncrement: boolean;
+  /** A generated (computed) column: its expression as the database reports it, normalised. */
+  readonly generated?: GeneratedIR | null;
+  /** Collation, only where it differs from the table's or database's default (MySQL, PostgreSQL). */
+  readonly collation?: string | null;
   /** Former names (models only; never introspected, never fingerprinted). */
   readonly aka?: readonly string[];
+}
+
+export interface GeneratedIR {
+  /** Normalised expression text (the database's own rendering where it has one). */
+  readonly expression: string;
+  /** STORED (computed on write) rather than VIRTUAL (computed on read). */
+  readonly stored: boolean;
+}
+
+/** A CHECK constraint on a table. */
+export interface CheckIR {
+  /** Constraint name where the database has one; not fingerprinted (databases invent them). */
+  readonly name: string | null;
+  /** Normalised expression text, without the surrounding `CHECK (…)`. */
+  readonly expression: string;
 }
 
 export interface PrimaryKeyIR {
@@ -84,13 +103,90 @@ export interface TableIR {
   readonly uniques: readonly UniqueIR[];
   readonly indexes: readonly IndexIR[];
   readonly foreignKeys: readonly ForeignKeyIR[];
+  /** CHECK constraints (absent means none). */
+  readonly checks?: readonly CheckIR[];
+  /**
+   * Table options that change how the table is stored, as normalised `key → value` text:
+   * SQLite `strict`, `without_rowid`; MySQL `engine`, `charset`, `collation` where they differ
+   * from the database's defaults. Absent or empty means the dialect's defaults.
+   */
+  readonly options?: Readonly<Record<string, string>>;
   /** Former names (models only). */
   readonly aka?: readonly string[];
+}
+
+/**
+ * Kinds of database objects beyond tables. Objects of the `before` phase are created before
+ * tables (columns, defaults and checks may use them) and dropped after; objects of the `after`
+ * phase are created after tables (they read tables) and dropped before.
+ */
+export type ObjectKind =
+  | 'extension' | 'enum' | 'domain' | 'sequence' | 'function'
+  | 'view' | 'materializedView' | 'index' | 'trigger' | 'comment';
+
+/** When an object kind is created relative to tables. */
+export function objectPhase(kind: ObjectKind): 'before' | 'after' {
+  switch (kind) {
+    case 'extension': case 'enum': case 'domain': case 'sequence': case 'function': return 'before';
+    default: return 'after';
+  }
+}
+
+/**
+ * A database object beyond tables, compared by its normalised definition (the way migra
+ * compares PostgreSQL objects): created by `create`, removed by `drop`, and recreated when its
+ * definition changes — or changed in place by `replace` where the database allows it.
+ * Statements are the dialect's own SQL, with every name unqualified (they run in the target
+ * schema) and quoted by the dialect's quoting.
+ */
+export interface ObjectIR {
+  readonly kind: ObjectKind;
+  /**
+   * Name, unique within its kind. Objects named per table (triggers on PostgreSQL, comments)
+   * use `table.name`; functions include their argument types: `f(integer, text)`.
+   */
+  readonly name: string;
+  /** The table it belongs to (indexes, triggers, comments on tables and columns), else null. */
+  readonly table: string | null;
+  /** Normalised definition: what is fingerprinted and compared. */
+  readonly definition: string;
+  /** Statements that create it. */
+  readonly create: readonly string[];
+  /** Statements that drop it. */
+  readonly drop: readonly string[];
+  /** Statements that change a live object of the same kind and name into this one in place, if possible. */
+  readonly replace?: readonly string[];
+  /**
+   * Keys (`table:t`, `view:v`, `function:f(integer)`, …) of what it depends on, where the
+   * catalog says so. The differ adds what the definition's words name (see `objectDependencies`).
+   */
+  readonly dependsOn?: readonly string[];
+}
+
+/** An object in the database that Evolve does not model: reported by name, never fingerprinted, never touched. */
+export interface UnmanagedIR {
+  readonly kind: string;
+  readonly name: string;
+  readonly table?: string | null;
 }
 
 export interface SchemaIR {
   readonly dialect: DialectName;
   readonly tables: readonly TableIR[];
+  /** Objects beyond tables (absent means none). */
+  readonly objects?: readonly ObjectIR[];
+  /** What the introspector saw and does not manage (absent means nothing). */
+  readonly unmanaged?: readonly UnmanagedIR[];
+}
+
+/** The key of an object: `kind:name`. Tables are `table:name`. */
+export function objectKey(o: { readonly kind: string; readonly name: string }): string {
+  return `${o.kind}:${o.name}`;
+}
+
+/** "trigger t on table x": how an unmanaged object is named to users. */
+export function describeUnmanaged(u: UnmanagedIR): string {
+  return `${u.kind} ${u.name}${u.table ? ` on table ${u.table}` : ''}`;
 }
 
 /** Deep-freeze plain data (the IR is immutable once built). */

@@ -99,8 +99,20 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
         });
         break;
       }
+      case 'addCheck': {
+        const liveTable = diff.from.tables.find((t) => t.name === live(c.table));
+        if (!liveTable) break; // a new table has no rows
+        checks.push({
+          hazard: { code: HazardCode.CheckViolated, severity: 'error', table: c.table, column: null, allowable: false,
+            message: `check (${c.check.expression}) on ${c.table} but some rows break it`,
+            fix: 'update or delete the rows that break the check first' },
+          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE NOT (${c.check.expression})`,
+        });
+        break;
+      }
       case 'createTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex':
       case 'dropUnique': case 'alterPrimaryKey': case 'addForeignKey': case 'dropForeignKey':
+      case 'dropCheck': case 'alterTableOptions': case 'createObject': case 'dropObject': case 'replaceObject':
         break;
       default: assertNever(c, 'change');
     }

@@ -16,6 +16,8 @@ export const HazardCode = {
   UniqueWithDuplicates: 'UNIQUE_WITH_DUPLICATES',
   TableRebuild: 'TABLE_REBUILD',
   DeleteRows: 'DELETE_ROWS',
+  CheckViolated: 'CHECK_VIOLATED',
+  EnumValueRemoved: 'ENUM_VALUE_REMOVED',
 } as const;
 export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
 

@@ -12,6 +12,7 @@ import { findTable } from '../../ir/schema.js';
 import type { Plan, PlanStatement } from '../../plan/plan.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
+import { objectStatements } from '../../plan/object-statements.js';
 import { namedAfterColumn, servesForeignKey, type MysqlTableIR } from './normalise.js';
 import { columnSql, createTableSql, defaultValueSql, foreignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName } from './sql-builder.js';
 
@@ -150,6 +151,18 @@ class MysqlPlanner {
         case 'renameColumn': case 'addColumn': case 'alterColumn': case 'dropColumn':
         case 'alterPrimaryKey': case 'addUnique': case 'dropUnique':
           break; // grouped above
+        case 'addCheck':
+          this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.check.name ? `CONSTRAINT ${q(c.check.name)} ` : ''}CHECK (${c.check.expression})`);
+          break;
+        case 'dropCheck': this.push(c, `ALTER TABLE ${q(this.liveName(c.table))} DROP CONSTRAINT ${q(c.check.name!)}`); break;
+        case 'alterTableOptions': {
+          const opts = Object.entries(c.to).map(([k, v]) => `${k.toUpperCase()} = ${v}`);
+          if (opts.length) this.push(c, `ALTER TABLE ${q(c.table)} ${opts.join(', ')}`);
+          break;
+        }
+        case 'createObject': case 'dropObject': case 'replaceObject':
+          for (const sql of objectStatements(c)) this.push(c, sql);
+          break;
         default: assertNever(c, 'change');
       }
     }

@@ -9,7 +9,8 @@ import type { Change } from '../../diff/changes.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { Plan, PlanStatement } from '../../plan/plan.js';
-import { assertNever } from '../../errors.js';
+import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
+import { objectStatements } from '../../plan/object-statements.js';
 import { usingExpression } from './conversions.js';
 import {
   MAX_IDENTIFIER_BYTES, columnSql, createIndexSql, createTableSql, defaultSql, foreignKeySql, pgTypeSql, postgresSql,
@@ -112,6 +113,13 @@ export function planPostgres(diff: Diff): Plan {
         push(c, dropConstraint(table, c.foreignKey.name, () => defaultConstraintName(table, c.foreignKey.columns, 'fkey')));
         break;
       }
+      case 'addCheck':
+        push(c, `ALTER TABLE ${q(c.table)} ADD ${c.check.name ? `CONSTRAINT ${q(c.check.name)} ` : ''}CHECK (${c.check.expression})`);
+        break;
+      case 'dropCheck': push(c, dropConstraint(live(c.table), c.check.name, () => `${live(c.table)}_check`)); break;
+      case 'alterTableOptions':
+        throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${c.table}).`, { hint: 'Remove the options from the desired schema.' });
+      case 'createObject': case 'dropObject': case 'replaceObject': push(c, ...objectStatements(c)); break;
       default: assertNever(c, 'change');
     }
   }

@@ -21,5 +21,5 @@ function normaliseTable(t: TableIR): TableIR {
 }
 
 export function normaliseSqlite(schema: SchemaIR): SchemaIR {
-  return { dialect: 'sqlite', tables: schema.tables.map(normaliseTable) };
+  return { ...schema, dialect: 'sqlite', tables: schema.tables.map(normaliseTable) };
 }

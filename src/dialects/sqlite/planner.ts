@@ -12,6 +12,7 @@ import { findTable } from '../../ir/schema.js';
 import type { Plan, PlanStatement } from '../../plan/plan.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
+import { objectStatements } from '../../plan/object-statements.js';
 import { columnSql, createIndexSql, createTableSql, defaultSql, sqliteSql } from './sql-builder.js';
 
 const q = sqliteSql.ident;
@@ -43,7 +44,10 @@ function tablesToRebuild(diff: Diff): Set<string> {
         if (!live || !droppable(live, c.column.name)) out.add(c.table);
         break;
       }
-      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey': out.add(c.table); break;
+      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey':
+      case 'addCheck': case 'dropCheck': case 'alterTableOptions':
+        out.add(c.table); break;
+      case 'createObject': case 'dropObject': case 'replaceObject': break;
       case 'addForeignKey': if (!created.has(c.table)) out.add(c.table); break;
       case 'dropForeignKey': if (findTable(diff.to, c.table)) out.add(c.table); break;
       case 'createTable': case 'dropTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex': break;
@@ -93,6 +97,10 @@ export function planSqlite(diff: Diff): Plan {
   const statements: PlanStatement[] = [];
   const push = (c: Change, sql: string): void => { statements.push({ sql, comment: describeChange(c), inTransaction: true }); };
   for (const c of diff.changes) {
+    if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') {
+      for (const sql of objectStatements(c)) push(c, sql);
+      continue;
+    }
     const t = c.kind === 'createTable' || c.kind === 'dropTable' ? c.table.name : c.kind === 'renameTable' ? c.to : c.table;
     const inRebuild = rebuild.has(t);
     switch (c.kind) {
@@ -108,7 +116,9 @@ export function planSqlite(diff: Diff): Plan {
       case 'renameColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
       case 'addColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(c.column, false)}`); break;
       case 'dropColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`); break;
-      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey': break; // by rebuild
+      case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey':
+      case 'addCheck': case 'dropCheck': case 'alterTableOptions':
+        break; // by rebuild
       default: assertNever(c, 'change');
     }
     if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey') {

@@ -1,0 +1,157 @@
+/**
+ * Diffing objects beyond tables (views, triggers, functions, enums, …): compared by their
+ * normalised definitions, recreated when a table they depend on changes shape, and ordered by
+ * their dependencies — dependents dropped first, dependencies created first.
+ */
+import type { DialectName, ObjectIR, SchemaIR } from '../ir/schema.js';
+import { isEvolveTable } from '../ir/canonical.js';
+import { objectKey, objectPhase } from '../ir/schema.js';
+import type { Change, ChangeKind } from './changes.js';
+
+/**
+ * Table changes after which a table's dependents still stand, per dialect. Any other change to
+ * a table recreates the objects that depend on it (on SQLite most changes rebuild the table,
+ * and a rebuild drops its triggers and indexes).
+ */
+const KEEPS_DEPENDENTS: Record<DialectName, ReadonlySet<ChangeKind>> = {
+  sqlite: new Set(['addIndex', 'dropIndex']),
+  postgres: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
+  mysql: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
+};
+
+/** Identifier-like words of a definition, unquoted and lower-cased (a deliberate over-approximation). */
+function words(sql: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of sql.matchAll(/"((?:[^"]|"")+)"|`((?:[^`]|``)+)`|\[([^\]]+)\]|([A-Za-z_][\w$]*)/g)) {
+    out.add((m[1] ?? m[2] ?? m[3] ?? m[4]!).toLowerCase());
+  }
+  return out;
+}
+
+/** The bare name an object is referred to by in SQL (`f(integer)` → `f`; `t.trg` → `trg`). */
+function bareName(o: { kind: string; name: string; table?: string | null }): string {
+  let n = o.name;
+  if (o.kind === 'function') n = n.replace(/\(.*$/s, '');
+  return n.toLowerCase();
+}
+
+/**
+ * What an object depends on: the catalog's list, its table, and every table or object of the
+ * schema whose name appears among the words of its definition.
+ */
+export function objectDependencies(schema: SchemaIR, o: ObjectIR): Set<string> {
+  const deps = new Set<string>(o.dependsOn ?? []);
+  if (o.table) deps.add(`table:${o.table}`);
+  const w = words(o.definition);
+  for (const t of schema.tables) if (w.has(t.name.toLowerCase())) deps.add(`table:${t.name}`);
+  for (const x of schema.objects ?? []) {
+    if (x === o || x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index') continue;
+    if (w.has(bareName(x))) deps.add(objectKey(x));
+  }
+  deps.delete(objectKey(o));
+  return deps;
+}
+
+/** Sort objects so each comes after what it depends on (ties and cycles: by kind and name). */
+function topological(objects: readonly ObjectIR[], depsOf: (o: ObjectIR) => Set<string>): ObjectIR[] {
+  const byKey = new Map(objects.map((o) => [objectKey(o), o]));
+  const sorted = [...objects].sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0));
+  const out: ObjectIR[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (o: ObjectIR): void => {
+    const k = objectKey(o);
+    if (state.get(k)) return; // done, or a cycle: stop here
+    state.set(k, 'visiting');
+    for (const d of [...depsOf(o)].sort()) { const dep = byKey.get(d); if (dep) visit(dep); }
+    state.set(k, 'done');
+    out.push(o);
+  };
+  for (const o of sorted) visit(o);
+  return out;
+}
+
+/** Object changes of a diff, in the four places a plan runs them. */
+export interface ObjectChanges {
+  /** Before anything else: drops of after-phase objects (removed, changed, or depending on a changing table). */
+  readonly dropFirst: Change[];
+  /** Before the table changes: new and changed before-phase objects (types, functions, …). */
+  readonly createBeforeTables: Change[];
+  /** After the table changes: drops of removed before-phase objects. */
+  readonly dropAfterTables: Change[];
+  /** Last: creates of after-phase objects (new, changed, or recreated). */
+  readonly createLast: Change[];
+}
+
+/**
+ * Diff the objects of two schemas, given the table changes already found.
+ * `liveName` maps target table names to live ones (renames).
+ */
+export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly Change[], liveName: ReadonlyMap<string, string>): ObjectChanges {
+  const inScope = (o: ObjectIR): boolean => !(o.table && isEvolveTable(o.table));
+  const live = new Map((from.objects ?? []).filter(inScope).map((o) => [objectKey(o), o]));
+  const want = new Map((to.objects ?? []).filter(inScope).map((o) => [objectKey(o), o]));
+  const result: ObjectChanges = { dropFirst: [], createBeforeTables: [], dropAfterTables: [], createLast: [] };
+  if (live.size === 0 && want.size === 0) return result;
+
+  // Tables whose change takes their dependents down (live and target names).
+  const keeps = KEEPS_DEPENDENTS[to.dialect];
+  const shaken = new Map<string, string>(); // `table:name` → reason
+  for (const c of tableChanges) {
+    if (keeps.has(c.kind)) continue;
+    if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') continue;
+    const names = c.kind === 'renameTable' ? [c.from, c.to] : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name] : [c.table, liveName.get(c.table) ?? c.table];
+    for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
+  }
+
+  const liveDeps = new Map([...live.values()].map((o) => [objectKey(o), objectDependencies(from, o)]));
+  const wantDeps = new Map([...want.values()].map((o) => [objectKey(o), objectDependencies(to, o)]));
+
+  const removed = [...live.values()].filter((o) => !want.has(objectKey(o)));
+  const added = [...want.values()].filter((o) => !live.has(objectKey(o)));
+  const changed = [...want.values()].filter((o) => live.has(objectKey(o)) && live.get(objectKey(o))!.definition !== o.definition);
+  const inPlace = (o: ObjectIR): boolean => o.replace !== undefined;
+
+  // Objects going away in the live database (removed, or dropped to be recreated): their live
+  // dependents that stay must be recreated too, transitively.
+  const down = new Map<string, string>(shaken); // key → reason
+  for (const o of removed) down.set(objectKey(o), `${o.kind} ${o.name} is dropped`);
+  for (const o of changed) if (!inPlace(o)) down.set(objectKey(o), `${o.kind} ${o.name} changes`);
+  const recreate = new Map<string, string>(); // unchanged object key → reason
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const o of want.values()) {
+      const k = objectKey(o);
+      if (!live.has(k) || recreate.has(k) || down.has(k)) continue;
+      const hit = [...liveDeps.get(k)!].find((d) => down.has(d)) ?? [...wantDeps.get(k)!].find((d) => down.has(d));
+      if (hit !== undefined) { const reason = down.get(hit)!; recreate.set(k, reason); down.set(k, reason); grew = true; }
+    }
+  }
+
+  const liveSorted = topological([...live.values()], (o) => liveDeps.get(objectKey(o))!);
+  const wantSorted = topological([...want.values()], (o) => wantDeps.get(objectKey(o))!);
+  const changedKeys = new Set(changed.map(objectKey));
+  const removedKeys = new Set(removed.map(objectKey));
+
+  // Drops, dependents first (reverse dependency order).
+  for (const o of [...liveSorted].reverse()) {
+    const k = objectKey(o);
+    const after = objectPhase(o.kind) === 'after';
+    if (removedKeys.has(k)) (after ? result.dropFirst : result.dropAfterTables).push({ kind: 'dropObject', object: o });
+    else if (recreate.has(k)) result.dropFirst.push({ kind: 'dropObject', object: o, reason: recreate.get(k)! });
+    else if (changedKeys.has(k) && !inPlace(want.get(k)!)) result.dropFirst.push({ kind: 'dropObject', object: o, reason: 'its definition changes' });
+  }
+  // before-phase objects that are dropped to be recreated go right before their new version.
+  const early = result.dropFirst.filter((c) => c.kind === 'dropObject' && objectPhase(c.object.kind) === 'before');
+  result.dropFirst.splice(0, result.dropFirst.length, ...result.dropFirst.filter((c) => !early.includes(c)), ...early);
+
+  // Creates, dependencies first.
+  const addedKeys = new Set(added.map(objectKey));
+  for (const o of wantSorted) {
+    const k = objectKey(o);
+    const target = objectPhase(o.kind) === 'before' ? result.createBeforeTables : result.createLast;
+    if (addedKeys.has(k)) target.push({ kind: 'createObject', object: o });
+    else if (changedKeys.has(k)) target.push(inPlace(o) ? { kind: 'replaceObject', from: live.get(k)!, to: o } : { kind: 'createObject', object: o, reason: 'its definition changes' });
+    else if (recreate.has(k)) target.push({ kind: 'createObject', object: o, reason: recreate.get(k)! });
+  }
+  return result;
+}
