@@ -73,7 +73,10 @@ export function operations(d: OpenDatabase, onStatement?: (sql: string) => void)
   /** Edit a copy of the live schema and run the dialect's plan for the difference. */
   const change = async (edit: (tables: TableIR[]) => TableIR[]): Promise<void> => {
     const live = await d.introspect();
-    const target: SchemaIR = { dialect: live.dialect, tables: edit(userTables(live).map((t) => ({ ...t }))) };
+    const tables = edit(userTables(live).map((t) => ({ ...t })));
+    // Objects beyond tables stay, but for those on a table the edit dropped.
+    const objects = (live.objects ?? []).filter((o) => o.table === null || tables.some((t) => t.name === o.table));
+    const target: SchemaIR = { ...live, tables, objects };
     const plan = d.dialect.plan(diffSchemas(live, target));
     for (const s of plan.statements) {
       onStatement?.(s.sql);

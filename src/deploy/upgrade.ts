@@ -16,6 +16,7 @@ import { describeChange } from '../diff/changes.js';
 import { fileHash } from '../evolutions/checksum.js';
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../engine/database.js';
 import { desiredSchema } from '../engine/evolve.js';
+import { adoptUnmodelled } from '../engine/sources.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { addHistory, ensureRecord, readDeployed, recordExists, recordNames, writeDeployed, type DeploymentOptions, type RecordNames } from './record.js';
 import { versionedOf, isVersioned, type Versioned } from './versioned.js';
@@ -75,7 +76,7 @@ async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise
   const present = new Set(userTables(live).map((t) => t.name));
   const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
   if (missing.length === 0) return [];
-  const target: SchemaIR = { dialect: live.dialect, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
+  const target: SchemaIR = { ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
   const plan = d.dialect.plan(diffSchemas(live, target));
   await d.dialect.run(d.conn, plan);
   return missing.map((t) => t.name);
@@ -253,7 +254,7 @@ export async function checkVersion(options: DeployOptions): Promise<VersionRepor
     const n = names(options, v);
     const dep = (await recordExists(d, n)) ? await readDeployed(d, n) : null;
     const live = await d.introspect();
-    const desired = models.length ? desiredSchema(models, d.dialect) : null;
+    const desired = models.length ? adoptUnmodelled(desiredSchema(models, d.dialect), live).schema : null;
     const base = {
       app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null,
       liveFingerprint: fingerprint(live), expectedFingerprint: desired ? fingerprint(desired) : null,

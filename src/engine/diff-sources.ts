@@ -5,7 +5,7 @@
 import type { DialectName, SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { diffSchemas } from '../diff/differ.js';
-import type { PlanReport } from './evolve.js';
+import { unmanagedOf, type PlanReport } from './evolve.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
@@ -29,6 +29,8 @@ export interface DiffSourcesOptions extends DatabaseOptions {
 export type SourcesDiff = Pick<PlanReport, 'dialect' | 'changes' | 'renames' | 'statements'> & {
   readonly fromFingerprint: string;
   readonly toFingerprint: string;
+  /** Objects each side holds that Evolve does not manage (never fingerprinted, never diffed). */
+  readonly unmanaged: { readonly from: readonly string[]; readonly to: readonly string[] };
 };
 
 type Side = { kind: 'db'; url: DatabaseUrl } | { kind: 'file'; path: string };
@@ -69,5 +71,8 @@ export async function diffSources(from: string, to: string, options: DiffSources
   const b = await read(sides[1], dialect, near, options);
   const diff = diffSchemas(a, b);
   const plan = dialect.plan(diff);
-  return { dialect: dialectName, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements };
+  return {
+    dialect: dialectName, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements,
+    unmanaged: { from: unmanagedOf(a), to: unmanagedOf(b) },
+  };
 }

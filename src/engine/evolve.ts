@@ -3,12 +3,13 @@
  * and apply. The CLI is a thin layer over these.
  */
 import type { Table } from '../model/table.js';
-import { desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
+import { adoptUnmodelled, desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
 import { parseDatabaseUrl } from '../dialects/url.js';
 import { compileModels } from '../model/compile.js';
 import { loadModels } from '../model/load.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { DialectName, SchemaIR } from '../ir/schema.js';
+import { describeUnmanaged } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { diffSchemas, type Rename } from '../diff/differ.js';
 import type { Change } from '../diff/changes.js';
@@ -87,6 +88,8 @@ export interface PlanReport {
   readonly hazards: readonly Hazard[];
   /** The hazards that stop `apply` under the given options. */
   readonly blocking: readonly Hazard[];
+  /** Objects in the live database that Evolve does not manage ("trigger t on table x"): never fingerprinted, never touched. */
+  readonly unmanaged: readonly string[];
 }
 
 /** What `evolve apply` reports. */
@@ -123,16 +126,32 @@ export async function inspect(db: string, options: DatabaseOptions = {}): Promis
 }
 
 /** The live fingerprint of a database. */
-export async function fingerprintDatabase(db: string, options: DatabaseOptions = {}): Promise<{ fingerprint: string; dialect: DialectName; tables: number }> {
+export async function fingerprintDatabase(db: string, options: DatabaseOptions = {}): Promise<{ fingerprint: string; dialect: DialectName; tables: number; unmanaged: string[] }> {
   return withDatabase(db, true, options, async (d) => {
     const live = await d.introspect();
-    return { fingerprint: fingerprint(live), dialect: d.dialect.name, tables: live.tables.length };
+    return { fingerprint: fingerprint(live), dialect: d.dialect.name, tables: live.tables.length, unmanaged: unmanagedOf(live) };
   });
 }
 
+/** What a schema holds that Evolve does not manage, as users read it ("trigger t on table x"). */
+export function unmanagedOf(schema: SchemaIR): string[] {
+  return (schema.unmanaged ?? []).map(describeUnmanaged);
+}
+
+/**
+ * The desired schema for a live one: a models module keeps the live objects it cannot
+ * express (see {@link adoptUnmodelled}); `notes` say which, for the report.
+ */
+export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaIR): Promise<{ schema: SchemaIR; notes: string[] }> {
+  const schema = await desiredOn(d.dialect, d.url, models);
+  if (models.kind !== 'models') return { schema, notes: [] };
+  const r = adoptUnmodelled(schema, live);
+  return { schema: r.schema, notes: r.adopted.map((x) => `${x} (not in the models: kept as it is)`) };
+}
+
 async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
-  const desired = await desiredOn(d.dialect, d.url, models);
   const live = await d.introspect();
+  const { schema: desired, notes } = await desiredFor(d, models, live);
   const diff = diffSchemas(live, desired);
   const plan = d.dialect.plan(diff);
   const checks = dataChecks(diff, d.dialect);
@@ -158,7 +177,7 @@ async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolea
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: liveFp, targetFingerprint: targetFp,
       inSync, changes: plan.changes, renames: plan.renames,
-      statements: plan.statements, hazards, blocking,
+      statements: plan.statements, hazards, blocking, unmanaged: [...unmanagedOf(live), ...notes],
     },
   };
 }
@@ -380,6 +399,8 @@ export interface StatusReport {
   readonly drift: Drift | null;
   /** The deployment record of the application, when the database has one. */
   readonly deployment: { readonly app: string; readonly version: number; readonly stage: number | null; readonly lastHistory: readonly HistoryRow[] } | null;
+  /** Objects Evolve does not manage (see {@link PlanReport.unmanaged}). */
+  readonly unmanaged: readonly string[];
 }
 
 async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promise<StatusReport['deployment']> {
@@ -398,7 +419,8 @@ export async function statusOf(options: { db: string; models?: ModelsInput; evol
     const live = await d.introspect();
     const fp = fingerprint(live);
     const pos = set.known.indexOf(fp);
-    const desired = models ? await desiredOn(d.dialect, d.url, models) : null;
+    const found = models ? await desiredFor(d, models, live) : null;
+    const desired = found?.schema ?? null;
     return {
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: fp,
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
@@ -408,6 +430,7 @@ export async function statusOf(options: { db: string; models?: ModelsInput; evol
       pendingGenerated: desired ? diffSchemas(live, desired).changes.map(describeChange) : [],
       drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
       deployment: await deploymentOf(d, options),
+      unmanaged: [...unmanagedOf(live), ...(found?.notes ?? [])],
     };
   });
 }

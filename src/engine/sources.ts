@@ -14,6 +14,7 @@ import { loadModels } from '../model/load.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
+import { objectLabel } from '../diff/changes.js';
 import { splitSql } from '../evolutions/sql-split.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 
@@ -116,6 +117,32 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
     }
     await conn.close().catch(() => undefined);
   }
+}
+
+/**
+ * What a models module cannot say yet — objects beyond tables (views, triggers, …), CHECK
+ * constraints, table options — is not managed by it: the live database's own are kept as
+ * they are (adopted into the desired schema), never dropped, and reported. A SQL file says
+ * everything, so nothing is adopted for one.
+ */
+export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: SchemaIR; adopted: string[] } {
+  const tables = new Map(desired.tables.map((t) => [t.name, t]));
+  const aka = new Map<string, string>(); // live name → target name
+  for (const t of desired.tables) for (const a of t.aka ?? []) aka.set(a, t.name);
+  const adopted: string[] = [];
+  const objects = (live.objects ?? []).filter((o) => o.table === null || tables.has(o.table) || aka.has(o.table));
+  for (const o of objects) adopted.push(objectLabel(o));
+  const out: SchemaIR = {
+    ...desired,
+    tables: desired.tables.map((t) => {
+      const l = live.tables.find((x) => x.name === t.name) ?? live.tables.find((x) => t.aka?.includes(x.name));
+      if (!l || (t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return t;
+      for (const c of l.checks ?? []) adopted.push(`check (${c.expression}) on table ${t.name}`);
+      return { ...t, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}) };
+    }),
+    ...(objects.length ? { objects } : {}),
+  };
+  return { schema: out, adopted };
 }
 
 /** The desired schema as `dialect` reports it, using a scratch database near `near` for SQL files. */

@@ -28,7 +28,7 @@ export function reverseTarget(forward: Diff): SchemaIR {
     });
     return { ...t, columns, ...(tr ? { aka: [tr.to] } : {}) };
   });
-  return { dialect: forward.from.dialect, tables };
+  return { ...forward.from, tables };
 }
 
 /** The revert plan of a forward diff. */

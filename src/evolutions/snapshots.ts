@@ -18,7 +18,7 @@ const fileOf = (fp: string): string => `${fp.replace(':', '_')}.json`;
 function strip(schema: SchemaIR): SchemaIR {
   const col = ({ aka: _a, ...c }: ColumnIR): ColumnIR => c;
   const tbl = ({ aka: _a, ...t }: TableIR): TableIR => ({ ...t, columns: t.columns.map(col) });
-  return { dialect: schema.dialect, tables: schema.tables.map(tbl) };
+  return { ...schema, tables: schema.tables.map(tbl) };
 }
 
 /** Store the schema of `fp` (no-op when present). */

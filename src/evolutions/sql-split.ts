@@ -1,30 +1,50 @@
 /**
- * Splitting a SQL file into statements at top-level semicolons — never inside a string,
- * a quoted identifier, a comment or a PostgreSQL dollar-quoted body.
+ * Splitting a SQL file into statements at top-level semicolons — never inside a string, a
+ * quoted identifier, a comment, a PostgreSQL dollar-quoted body, or the `BEGIN … END` body of a
+ * trigger, function, procedure or event (SQLite and MySQL compound statements). A MySQL
+ * client-style `DELIMITER //` line switches the terminator until the next `DELIMITER` line.
  */
 
-/** Statements of `text`, trimmed, without their terminating semicolon; empty ones dropped. */
+/** Words that open a block closed by `END` inside a compound statement body. */
+const OPENERS = new Set(['begin', 'case']);
+/** `END IF`, `END LOOP`, … close blocks that were not counted as openers. */
+const NOT_BLOCK_END = new Set(['if', 'loop', 'while', 'repeat']);
+/** A statement whose body may hold semicolons inside BEGIN … END. */
+const COMPOUND = /^\s*create\b[\s\S]*?\b(trigger|procedure|function|event)\b/i;
+
+/** Statements of `text`, trimmed, without their terminator; empty ones dropped. */
 export function splitSql(text: string): string[] {
   const out: string[] = [];
   let cur = '';
   let i = 0;
+  let depth = 0;
+  let delimiter = ';';
   const n = text.length;
   while (i < n) {
     const ch = text[i]!;
     const next = text[i + 1];
+    // DELIMITER lines (mysql client syntax) at the start of a line, between statements.
+    if ((i === 0 || text[i - 1] === '\n') && cur.trim() === '' && /^delimiter[ \t]/i.test(text.slice(i, i + 10))) {
+      const end = text.indexOf('\n', i);
+      const line = text.slice(i, end === -1 ? n : end).trim();
+      delimiter = line.slice('delimiter'.length).trim() || ';';
+      i = end === -1 ? n : end + 1;
+      continue;
+    }
     if (ch === '-' && next === '-') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
+    if (ch === '#' && delimiter !== ';') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
     if (ch === '/' && next === '*') { const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue; }
     if (ch === "'" || ch === '"' || ch === '`') {
       let j = i + 1;
       while (j < n) {
-        if (text[j] === '\\' && ch === "'" ) { j += 2; continue; }
+        if (text[j] === '\\' && ch === "'") { j += 2; continue; }
         if (text[j] === ch) { if (text[j + 1] === ch) { j += 2; continue; } break; }
         j++;
       }
       cur += text.slice(i, j + 1); i = j + 1; continue;
     }
     if (ch === '$') {
-      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i));
+      const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
       if (m) {
         const tag = m[0];
         const end = text.indexOf(tag, i + tag.length);
@@ -32,7 +52,19 @@ export function splitSql(text: string): string[] {
         cur += text.slice(i, stop); i = stop; continue;
       }
     }
-    if (ch === ';') { push(); i++; continue; }
+    if (/[A-Za-z_]/.test(ch) && !/[\w$]/.test(text[i - 1] ?? ' ')) {
+      const word = /^[A-Za-z_][\w$]*/.exec(text.slice(i, i + 64))![0];
+      const lower = word.toLowerCase();
+      if (depth > 0 || ((OPENERS.has(lower)) && COMPOUND.test(cur))) {
+        if (OPENERS.has(lower)) depth++;
+        else if (lower === 'end') {
+          const after = /^\s*([A-Za-z_]+)/.exec(text.slice(i + 3, i + 40))?.[1]?.toLowerCase();
+          if (!after || !NOT_BLOCK_END.has(after)) depth = Math.max(0, depth - 1);
+        }
+      }
+      cur += word; i += word.length; continue;
+    }
+    if (depth === 0 && text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
     cur += ch; i++;
   }
   push();
@@ -45,5 +77,6 @@ export function splitSql(text: string): string[] {
     // Leading comment lines belong to the file, not to the statement.
     if (code !== '') out.push(s.replace(/^(\s*--[^\n]*\n)+/, '').trim());
     cur = '';
+    depth = 0;
   }
 }

@@ -3,9 +3,12 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evolve } from '../support/cli.js';
 import { createRequire } from 'node:module';
-import { table, integer, bigint, text, varchar, planEvolution, fingerprintDatabase } from '../../src/index.js';
+import { table, integer, bigint, text, varchar, planEvolution, fingerprintDatabase, applyEvolution, inspect, splitSql } from '../../src/index.js';
 import { freshDatabase } from '../support/databases.js';
 import { evolveTo, rows } from '../support/evolve.js';
 
@@ -95,6 +98,102 @@ describe('SQLite after a killed writer', () => {
       ro.close();
       assert.equal((await fingerprintDatabase(db.url)).fingerprint, before);
       assert.deepEqual(await db.query("SELECT name FROM sqlite_schema WHERE name = 'junk'"), []);
+    } finally { await db.dispose(); }
+  });
+});
+
+describe('SQLite objects beyond tables', () => {
+  const BASE = `CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price REAL NOT NULL DEFAULT 0, CHECK (price >= 0));
+CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT);`;
+  const variants: Record<string, string> = {
+    'a CHECK constraint': 'CREATE TABLE extra (x INTEGER CHECK (x > 0))',
+    'a generated column': 'CREATE TABLE extra (x INTEGER, y INTEGER GENERATED ALWAYS AS (x * 2) STORED)',
+    'a STRICT table': 'CREATE TABLE extra (x INTEGER) STRICT',
+    'a WITHOUT ROWID table': 'CREATE TABLE extra (x INTEGER PRIMARY KEY) WITHOUT ROWID',
+    'a view': 'CREATE VIEW extra AS SELECT name FROM item',
+    'a trigger': "CREATE TRIGGER extra AFTER INSERT ON item BEGIN INSERT INTO log (what) VALUES ('new ' || NEW.name); END",
+    'an expression index': 'CREATE INDEX extra ON item (lower(name))',
+    'a partial index': 'CREATE INDEX extra ON item (price) WHERE price > 10',
+  };
+  for (const [what, sql] of Object.entries(variants)) {
+    it(`${what}: introspected, fingerprinted, created by apply with no diff left, and dropped`, async () => {
+      const base = await freshDatabase('sqlite');
+      const withIt = await freshDatabase('sqlite');
+      try {
+        for (const s of splitSql(BASE)) await base.exec(s);
+        for (const s of splitSql(`${BASE};\n${sql}`)) await withIt.exec(s);
+        const a = (await fingerprintDatabase(base.url)).fingerprint;
+        const b = (await fingerprintDatabase(withIt.url)).fingerprint;
+        assert.notEqual(a, b, `${what} is part of the fingerprint`);
+        // Created by apply from a SQL file, then dropped by apply from the base file.
+        const file = join(mkdtempSync(join(tmpdir(), 'evolve-obj-')), 'schema.sql');
+        writeFileSync(file, `${BASE};\n${sql};\n`);
+        await applyEvolution({ db: base.url, models: file });
+        assert.equal((await fingerprintDatabase(base.url)).fingerprint, b);
+        assert.deepEqual((await planEvolution({ db: base.url, models: file })).statements, [], 'no false diff');
+        writeFileSync(file, `${BASE};\n`);
+        await applyEvolution({ db: base.url, models: file, allowDataLoss: true });
+        assert.equal((await fingerprintDatabase(base.url)).fingerprint, a);
+      } finally { await base.dispose(); await withIt.dispose(); }
+    });
+  }
+
+  it('a trigger survives a rebuild of its table, and a view is recreated when a column it reads is renamed', async () => {
+    const db = await freshDatabase('sqlite');
+    try {
+      const v1 = `${BASE};
+CREATE TRIGGER item_log AFTER INSERT ON item BEGIN INSERT INTO log (what) VALUES (NEW.name); END;
+CREATE VIEW cheap AS SELECT name FROM item WHERE price < 5;`;
+      for (const s of splitSql(v1)) await db.exec(s);
+      await db.exec("INSERT INTO item (name, price) VALUES ('pen', 1), ('book', 12)");
+      const file = join(mkdtempSync(join(tmpdir(), 'evolve-obj-')), 'schema.sql');
+      // price becomes NOT NULL DEFAULT 1 with a new check (a rebuild), name is renamed (the view must follow).
+      writeFileSync(file, `CREATE TABLE item (id INTEGER PRIMARY KEY,
+  title TEXT NOT NULL, -- evolve:aka name
+  price REAL NOT NULL DEFAULT 1, CHECK (price >= 0), CHECK (price < 1000));
+CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT);
+CREATE TRIGGER item_log AFTER INSERT ON item BEGIN INSERT INTO log (what) VALUES (NEW.title); END;
+CREATE VIEW cheap AS SELECT title FROM item WHERE price < 5;`);
+      const plan = await planEvolution({ db: db.url, models: file });
+      assert.ok(plan.statements.some((s) => /DROP TABLE "item"/.test(s.sql)), 'the table is rebuilt');
+      await applyEvolution({ db: db.url, models: file });
+      assert.deepEqual(await rows(db, 'SELECT title FROM cheap'), [{ title: 'pen' }]);
+      await db.exec("INSERT INTO item (title, price) VALUES ('ink', 2)");
+      assert.deepEqual(await rows(db, 'SELECT what FROM log ORDER BY id'), [{ what: 'pen' }, { what: 'book' }, { what: 'ink' }], 'the trigger fires after the rebuild');
+      assert.deepEqual((await planEvolution({ db: db.url, models: file })).statements, []);
+    } finally { await db.dispose(); }
+  });
+
+  it('a CHECK that existing rows break is refused before anything changes', async () => {
+    const db = await freshDatabase('sqlite');
+    try {
+      for (const s of splitSql(BASE)) await db.exec(s);
+      await db.exec("INSERT INTO item (name, price) VALUES ('gold', 5000)");
+      const file = join(mkdtempSync(join(tmpdir(), 'evolve-obj-')), 'schema.sql');
+      writeFileSync(file, BASE.replace('CHECK (price >= 0)', 'CHECK (price >= 0), CHECK (price < 1000)'));
+      const plan = await planEvolution({ db: db.url, models: file });
+      assert.deepEqual(plan.blocking.map((h) => [h.code, h.rows]), [['CHECK_VIOLATED', 1]]);
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      await assert.rejects(applyEvolution({ db: db.url, models: file }), /CHECK_VIOLATED|check/i);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, before);
+    } finally { await db.dispose(); }
+  });
+
+  it('virtual tables and their shadow tables are reported as not managed, never diffed', async () => {
+    const db = await freshDatabase('sqlite');
+    try {
+      for (const s of splitSql(BASE)) await db.exec(s);
+      await db.exec('CREATE VIRTUAL TABLE search USING fts5(body)');
+      const schema = await inspect(db.url);
+      assert.deepEqual(schema.unmanaged, [{ kind: 'virtual table', name: 'search' }]);
+      assert.ok(!schema.tables.some((t) => t.name.startsWith('search')), 'no shadow table is managed');
+      const file = join(mkdtempSync(join(tmpdir(), 'evolve-obj-')), 'schema.sql');
+      writeFileSync(file, BASE);
+      const plan = await planEvolution({ db: db.url, models: file });
+      assert.deepEqual(plan.statements, []);
+      assert.deepEqual(plan.unmanaged, ['virtual table search']);
+      const cli = await evolve(['fingerprint', '--db', db.url]);
+      assert.match(cli.stderr, /not managed: virtual table search/);
     } finally { await db.dispose(); }
   });
 });

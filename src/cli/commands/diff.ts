@@ -13,6 +13,7 @@ export async function diffCommand(from: string, to: string, flags: CommonFlags &
     ...(flags.dialect ? { dialect: flags.dialect as DialectName } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}),
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  for (const [side, list] of [['FROM', r.unmanaged.from], ['TO', r.unmanaged.to]] as const) for (const u of list) out.error(`not managed (${side}): ${u}`);
   if (r.statements.length === 0) { out.write(`-- no differences (${r.dialect}, ${r.fromFingerprint})`); return 0; }
   out.write([`-- ${r.dialect}: ${r.fromFingerprint} → ${r.toFingerprint}`, ...r.renames.map((x) => `-- rename via aka: ${x.kind} ${x.kind === 'column' ? x.table + '.' : ''}${x.from} → ${x.to}`), ...formatStatements(r.statements)].join('\n'));
   return flags.exitCode ? 3 : 0;

@@ -51,6 +51,7 @@ export async function statusCommand(flags: CommonFlags & { app?: string }, out: 
   if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
   for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);
   if (r.pendingGenerated.length) lines.push(`  pending generated changes:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  for (const u of r.unmanaged) lines.push(`  not managed: ${u}`);
   if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
   if (r.deployment?.lastHistory.length) {
     lines.push('  recent history:');

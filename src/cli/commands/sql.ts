@@ -8,6 +8,7 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
   const s = await resolveSettings(flags);
   const report = await planEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
   const pending = report.source !== 'none';
+  if (!out.json) for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (out.json) {
     printJson(out, { ok: true, ...report });
   } else if (!pending) {

@@ -20,6 +20,7 @@ const q = sqliteSql.ident;
 /** Can `ALTER TABLE ADD COLUMN` add this column? */
 function addable(c: ColumnIR): boolean {
   if (c.autoIncrement) return false;
+  if (c.generated) return !c.generated.stored;
   if (c.default?.kind === 'expression') return false;
   return c.nullable || c.default !== null;
 }
@@ -29,6 +30,10 @@ function droppable(live: TableIR, col: string): boolean {
   if (live.primaryKey?.columns.includes(col)) return false;
   if (live.uniques.some((u) => u.columns.includes(col))) return false;
   if (live.foreignKeys.some((f) => f.columns.includes(col))) return false;
+  // SQLite refuses to drop a column a CHECK or a generated column reads, or a stored generated one.
+  const mentions = (expr: string): boolean => new RegExp(`(^|[^\\w$])["\`[]?${col.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["\`\\]]?($|[^\\w$])`, 'i').test(expr);
+  if ((live.checks ?? []).some((c) => mentions(c.expression))) return false;
+  if (live.columns.some((c) => c.generated && (c.name === col ? c.generated.stored : mentions(c.generated.expression)))) return false;
   return true;
 }
 
@@ -69,7 +74,7 @@ function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
   for (const c of target.columns) {
     const liveCol = renamedFrom.get(c.name) ?? c.name;
     const old = live.columns.find((x) => x.name === liveCol);
-    if (!old) continue; // new column: takes its default
+    if (!old || c.generated) continue; // new column: takes its default; generated: computed
     into.push(q(c.name));
     // NULLs in a column that becomes NOT NULL take its default (only reached with consent).
     select.push(!c.nullable && old.nullable && c.default ? `coalesce(${q(liveCol)}, ${defaultSql(c.default)})` : q(liveCol));

@@ -44,7 +44,8 @@ export function columnSql(c: ColumnIR, inlinePk: boolean): string {
   if (t !== '') parts.push(t);
   if (inlinePk) parts.push('PRIMARY KEY AUTOINCREMENT');
   if (!c.nullable) parts.push('NOT NULL');
-  if (c.default) parts.push('DEFAULT ' + defaultSql(c.default));
+  if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
+  else if (c.default) parts.push('DEFAULT ' + defaultSql(c.default));
   return parts.join(' ');
 }
 
@@ -59,7 +60,9 @@ export function createTableSql(t: TableIR, name = t.name): string {
       (fk.onDelete !== 'no action' ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '') +
       (fk.onUpdate !== 'no action' ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : ''));
   }
-  return `CREATE TABLE ${q(name)} (\n${lines.join(',\n')}\n)`;
+  for (const ck of t.checks ?? []) lines.push(`  ${ck.name ? `CONSTRAINT ${q(ck.name)} ` : ''}CHECK (${ck.expression})`);
+  const options = [t.options?.without_rowid === 'true' ? 'WITHOUT ROWID' : '', t.options?.strict === 'true' ? 'STRICT' : ''].filter(Boolean);
+  return `CREATE TABLE ${q(name)} (\n${lines.join(',\n')}\n)${options.length ? ' ' + options.join(', ') : ''}`;
 }
 
 /** CREATE INDEX. */

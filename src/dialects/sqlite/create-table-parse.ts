@@ -1,0 +1,104 @@
+/**
+ * What SQLite keeps only in the text of a CREATE TABLE statement: CHECK constraints and the
+ * expressions of generated columns. SQLite stores the statement as written, so this reads it
+ * back with a small scanner (quotes, comments and nested parentheses respected); expressions are
+ * kept as written, with whitespace outside strings collapsed.
+ */
+import type { CheckIR, GeneratedIR } from '../../ir/schema.js';
+
+/** Collapse whitespace outside quotes and drop comments: the normal form of an SQL fragment. */
+export function squeezeSql(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length;) {
+    const ch = sql[i]!;
+    if (ch === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e === -1 ? sql.length : e; out += ' '; continue; }
+    if (ch === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e === -1 ? sql.length : e + 2; out += ' '; continue; }
+    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === close && sql[j + 1] !== close)) j += sql[j] === close ? 2 : 1;
+      out += sql.slice(i, j + 1); i = j + 1; continue;
+    }
+    if (/\s/.test(ch)) { out += ' '; while (i < sql.length && /\s/.test(sql[i]!)) i++; continue; }
+    out += ch; i++;
+  }
+  return out.replace(/ +/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')').trim();
+}
+
+/** Index of the parenthesis closing the one at `open`, skipping quotes and comments. */
+function closing(sql: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < sql.length; i++) {
+    const ch = sql[i]!;
+    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      i++;
+      while (i < sql.length && !(sql[i] === close && sql[i + 1] !== close)) i += sql[i] === close ? 2 : 1;
+      continue;
+    }
+    if (ch === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e === -1 ? sql.length : e; continue; }
+    if (ch === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e === -1 ? sql.length : e + 1; continue; }
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Top-level comma-separated parts of the text between `(` at `open` and its closing `)`. */
+function parts(sql: string, open: number, close: number): string[] {
+  const out: string[] = [];
+  let start = open + 1;
+  for (let i = open + 1; i < close; i++) {
+    const ch = sql[i]!;
+    if (ch === '(') { i = closing(sql, i); continue; }
+    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
+      const c = ch === '[' ? ']' : ch;
+      i++;
+      while (i < close && !(sql[i] === c && sql[i + 1] !== c)) i += sql[i] === c ? 2 : 1;
+      continue;
+    }
+    if (ch === ',') { out.push(sql.slice(start, i)); start = i + 1; }
+  }
+  out.push(sql.slice(start, close));
+  return out.map((p) => p.trim());
+}
+
+const NAME = String.raw`("(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[\w$]+)`;
+const unquote = (n: string): string => (/^["`[]/.test(n) ? n.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : n);
+
+/** Parenthesised fragments that follow `keyword` at top level of `part` (with their CONSTRAINT names). */
+function keywordGroups(part: string, keyword: RegExp): { name: string | null; body: string; end: number }[] {
+  const out: { name: string | null; body: string; end: number }[] = [];
+  const re = new RegExp(String.raw`(?:\bconstraint\s+${NAME}\s+)?${keyword.source}\s*\(`, 'gi');
+  for (let m = re.exec(part); m; m = re.exec(part)) {
+    const open = m.index + m[0].length - 1;
+    const close = closing(part, open);
+    if (close === -1) break;
+    out.push({ name: m[1] ? unquote(m[1]) : null, body: squeezeSql(part.slice(open + 1, close)), end: close + 1 });
+    re.lastIndex = close + 1;
+  }
+  return out;
+}
+
+/** CHECK constraints and generated-column expressions of a CREATE TABLE statement. */
+export function parseCreateTable(sql: string): { checks: CheckIR[]; generated: Map<string, GeneratedIR> } {
+  const checks: CheckIR[] = [];
+  const generated = new Map<string, GeneratedIR>();
+  const open = sql.indexOf('(');
+  const close = open === -1 ? -1 : closing(sql, open);
+  if (close === -1) return { checks, generated };
+  for (const part of parts(sql, open, close)) {
+    if (/^(constraint\s+\S+\s+)?check\b/i.test(part)) {
+      for (const g of keywordGroups(part, /check/)) checks.push({ name: g.name, expression: g.body });
+      continue;
+    }
+    if (/^(constraint|primary|unique|foreign)\b/i.test(part)) continue;
+    const col = new RegExp(`^${NAME}`).exec(part);
+    if (!col) continue;
+    const rest = part.slice(col[0].length);
+    for (const g of keywordGroups(rest, /check/)) checks.push({ name: g.name, expression: g.body });
+    const gen = keywordGroups(rest, /(?:generated\s+always\s+)?\bas/)[0];
+    if (gen) generated.set(unquote(col[1]!), { expression: gen.body, stored: /^\s*stored\b/i.test(rest.slice(gen.end)) });
+  }
+  return { checks, generated };
+}

@@ -1,0 +1,32 @@
+/** Splitting SQL files into statements: strings, comments, dollar quotes, compound bodies, DELIMITER. */
+import { it, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitSql } from '../../src/evolutions/sql-split.js';
+
+describe('splitSql', () => {
+  it('splits at top-level semicolons only', () => {
+    assert.deepEqual(splitSql("CREATE TABLE a (x text DEFAULT 'a;b'); -- c;\nCREATE TABLE \"b;\" (y int);"),
+      ["CREATE TABLE a (x text DEFAULT 'a;b')", 'CREATE TABLE "b;" (y int)']);
+  });
+  it('keeps PostgreSQL dollar-quoted bodies whole', () => {
+    const f = 'CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN NEW.x := 1; RETURN NEW; END $$ LANGUAGE plpgsql';
+    assert.deepEqual(splitSql(`${f};\nSELECT 1;`), [f, 'SELECT 1']);
+  });
+  it('keeps BEGIN … END trigger bodies whole (SQLite, MySQL), with nested blocks and CASE', () => {
+    const t = `CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN
+  IF NEW.x > 0 THEN SET @n = 1; END IF;
+  INSERT INTO log VALUES (CASE WHEN NEW.x > 1 THEN 'big' ELSE 'small' END);
+  BEGIN UPDATE b SET y = 1; END;
+END`;
+    assert.deepEqual(splitSql(`${t};\nCREATE VIEW v AS SELECT CASE WHEN 1 THEN 2 END AS c;\nSELECT 2`),
+      [t, 'CREATE VIEW v AS SELECT CASE WHEN 1 THEN 2 END AS c', 'SELECT 2']);
+  });
+  it('follows DELIMITER lines (mysql client syntax)', () => {
+    const text = 'DELIMITER //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //\nDELIMITER ;\nSELECT 3;';
+    assert.deepEqual(splitSql(text), ['CREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END', 'SELECT 3']);
+  });
+  it('counts words only as whole words (a column named begin_at is not a block)', () => {
+    assert.deepEqual(splitSql('CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET begin_at = 1, ending = 2; END; SELECT 1'),
+      ['CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET begin_at = 1, ending = 2; END', 'SELECT 1']);
+  });
+});
