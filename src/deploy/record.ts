@@ -181,10 +181,11 @@ export async function writeDeployed(d: OpenDatabase, n: RecordNames, value: Depl
   }
 }
 
-/** Append a history row. */
-export async function addHistory(d: OpenDatabase, n: RecordNames, e: HistoryEntry): Promise<void> {
+/** Append history rows (one INSERT for all of them). */
+export async function addHistory(d: OpenDatabase, n: RecordNames, ...entries: HistoryEntry[]): Promise<void> {
+  if (entries.length === 0) return;
   const q = d.dialect.sql;
-  const cols: [string, string | number | null | undefined][] = [
+  const columns = (e: HistoryEntry): [string, string | number | null | undefined][] => [
     ['app', n.app], ['kind', e.kind], ['name', e.name.slice(0, 300)],
     ['from_version', e.fromVersion], ['to_version', e.toVersion],
     ['from_fingerprint', e.fromFingerprint], ['to_fingerprint', e.toFingerprint], ['checksum', e.checksum],
@@ -192,7 +193,9 @@ export async function addHistory(d: OpenDatabase, n: RecordNames, e: HistoryEntr
     ['duration_ms', Math.max(0, e.finished.getTime() - e.started.getTime())],
     ['outcome', e.outcome], ['error', e.error],
   ];
-  await d.conn.execute(`INSERT INTO ${q.table(n.history)} (${cols.map(([c]) => q.ident(c)).join(', ')}) VALUES (${cols.map(([, v]) => lit(d, v)).join(', ')})`);
+  const names = columns(entries[0]!).map(([c]) => q.ident(c)).join(', ');
+  const values = entries.map((e) => `(${columns(e).map(([, v]) => lit(d, v)).join(', ')})`).join(', ');
+  await d.conn.execute(`INSERT INTO ${q.table(n.history)} (${names}) VALUES ${values}`);
 }
 
 /** The history of `n.app`, oldest first (empty when there is no record). */
@@ -228,6 +231,15 @@ export async function recordRun(d: OpenDatabase, options: HistoryOptions, e: His
   if (options.history !== true && !(await recordExists(d, n))) return;
   await ensureRecord(d, n);
   await addHistory(d, n, e);
+}
+
+/** Record several engine runs at once (a chain of stored evolutions applied together). */
+export async function recordRuns(d: OpenDatabase, options: HistoryOptions, entries: readonly HistoryEntry[]): Promise<void> {
+  if (options.history === false || entries.length === 0) return;
+  const n = recordNames(options);
+  if (options.history !== true && !(await recordExists(d, n))) return;
+  await ensureRecord(d, n);
+  for (let i = 0; i < entries.length; i += 200) await addHistory(d, n, ...entries.slice(i, i + 200));
 }
 
 /** Run `fn` and record it (ok or failed) with {@link recordRun}; a failure is rethrown. */

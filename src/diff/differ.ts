@@ -92,6 +92,8 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
   const addIndexes: Change[] = [];
   const addFks: Change[] = [];
   const drops: Change[] = [];
+  const pairs: { t: TableIR; old: TableIR; mapped: (cols: readonly string[]) => string[] }[] = [];
+  const columnRenames = new Map<string, ReadonlyMap<string, string>>(); // target table → live column → target column
 
   for (const t of desired) {
     const old = matched.get(t.name);
@@ -144,12 +146,9 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
       if (!i || key(canonicalIndex(n)) !== key(canonicalIndex(i))) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
     }
 
-    // Foreign keys (by structure, after renames).
-    const fkKey = (f: ForeignKeyIR, cols: string[]): string => key({ ...canonicalForeignKey(f), columns: cols });
-    const oldFk = new Map(old.foreignKeys.map((f) => [fkKey(f, mapped(f.columns)), f]));
-    const newFk = new Map(t.foreignKeys.map((f) => [fkKey(f, [...f.columns]), f]));
-    for (const [k, f] of oldFk) if (!newFk.has(k)) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: f });
-    for (const [k, f] of newFk) if (!oldFk.has(k)) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: f });
+    // Foreign keys are compared once every table's renames are known (below).
+    pairs.push({ t, old, mapped });
+    columnRenames.set(t.name, renameMap);
 
     for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
     for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
@@ -182,6 +181,22 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     if (key(canonicalOptions(old.options) ?? {}) !== key(canonicalOptions(t.options) ?? {})) {
       tableChanges.push({ kind: 'alterTableOptions', table: t.name, from: old.options ?? {}, to: t.options ?? {} });
     }
+  }
+
+  // Foreign keys (by structure, after renames — of their columns, and of the table and
+  // columns they reference: databases carry a reference along when its target is renamed).
+  const targetOfLive = new Map([...matched].map(([target, l]) => [l.name, target]));
+  const fkKey = (f: ForeignKeyIR, cols: string[], refTable: string, refColumns: string[]): string =>
+    key({ ...canonicalForeignKey(f), columns: cols, refTable, refColumns });
+  for (const { t, old, mapped } of pairs) {
+    const oldFk = new Map(old.foreignKeys.map((f) => {
+      const refTable = targetOfLive.get(f.refTable) ?? f.refTable;
+      const refCols = f.refColumns.map((c) => columnRenames.get(refTable)?.get(c) ?? c);
+      return [fkKey(f, mapped(f.columns), refTable, refCols), f] as const;
+    }));
+    const newFk = new Map(t.foreignKeys.map((f) => [fkKey(f, [...f.columns], f.refTable, [...f.refColumns]), f]));
+    for (const [k, f] of oldFk) if (!newFk.has(k)) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: f });
+    for (const [k, f] of newFk) if (!oldFk.has(k)) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: f });
   }
 
   const claimedLive = new Set([...matched.values()].map((t) => t.name));

@@ -150,8 +150,8 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
     const k = objectKey(o);
     const target = objectPhase(o.kind) === 'before' ? result.createBeforeTables : result.createLast;
     if (addedKeys.has(k)) target.push({ kind: 'createObject', object: o });
+    else if (recreate.has(k)) target.push({ kind: 'createObject', object: o, reason: recreate.get(k)! }); // dropped above: created anew
     else if (changedKeys.has(k)) target.push(inPlace(o) ? { kind: 'replaceObject', from: live.get(k)!, to: o } : { kind: 'createObject', object: o, reason: 'its definition changes' });
-    else if (recreate.has(k)) target.push({ kind: 'createObject', object: o, reason: recreate.get(k)! });
   }
   return result;
 }

@@ -27,14 +27,14 @@ import type { Evolution } from '../evolutions/format.js';
 import { candidates, distance, nextEvolution, nextRevert } from '../evolutions/select.js';
 import { drift, type Drift } from '../evolutions/snapshots.js';
 import { readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
-import { runEvolution } from '../evolutions/run.js';
+import { runChainAtOnce, runEvolution } from '../evolutions/run.js';
 import { evolutionText, revertPlan, writeRecorded } from '../evolutions/record.js';
 import { writeSum } from '../evolutions/checksum.js';
 import { lintEvolution as lintStored } from '../plan/lint.js';
 import { loadDialect } from '../dialects/registry.js';
 import { readFileSync } from 'node:fs';
 import { fileHash } from '../evolutions/checksum.js';
-import { recorded, type HistoryOptions } from '../deploy/record.js';
+import { recorded, recordRuns, type HistoryOptions } from '../deploy/record.js';
 
 export type { ModelsInput } from './sources.js';
 
@@ -229,6 +229,21 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
   if (set.evolutions.length === 0) return done;
   // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
   let live = fingerprint(await d.introspect());
+  // Fast path (transactional DDL): the whole chain in one transaction, verified once at the end.
+  const chain: Evolution[] = [];
+  for (let fp = live, e = nextEvolution(set, fp); fp !== latest && e && !chain.includes(e); fp = e.to, e = nextEvolution(set, fp)) chain.push(e);
+  if (chain.length > 1) {
+    const runs = await runChainAtOnce(d, chain);
+    if (runs) {
+      await recordRuns(d, record, runs.map((r, i) => ({
+        kind: 'stored' as const, name: r.evolution.id, fromFingerprint: i === 0 ? live : runs[i - 1]!.evolution.to, toFingerprint: r.evolution.to,
+        checksum: evolutionChecksum(set, r.evolution), started: r.started, finished: r.finished, outcome: 'ok' as const,
+      })));
+      return runs.map((r) => storedStep(set, r.evolution));
+    }
+    // A step failed or the result is not what the chain promises: everything was rolled back.
+    // One verified evolution at a time now finds the one at fault and keeps those before it.
+  }
   for (;;) {
     if (live === latest) break;
     const e = nextEvolution(set, live);

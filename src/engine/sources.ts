@@ -138,6 +138,7 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
       const l = live.tables.find((x) => x.name === t.name) ?? live.tables.find((x) => t.aka?.includes(x.name));
       if (!l || (t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return t;
       for (const c of l.checks ?? []) adopted.push(`check (${c.expression}) on table ${t.name}`);
+      for (const [k, v] of Object.entries(l.options ?? {})) adopted.push(`option ${k}=${v} of table ${t.name}`);
       return { ...t, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}) };
     }),
     ...(objects.length ? { objects } : {}),

@@ -63,3 +63,39 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
     if (fkOff) await conn.execute('PRAGMA foreign_keys = ON');
   }
 }
+
+/** One evolution of a chain, with when it ran. */
+export interface ChainRun { readonly evolution: Evolution; readonly started: Date; readonly finished: Date }
+
+/**
+ * The fast path for a chain of stored evolutions on a dialect with transactional DDL: every
+ * step of every evolution in ONE transaction, the fingerprint verified once, at the end,
+ * against the last evolution's `to`. Returns null — with everything rolled back, the database
+ * exactly as it was — when a step fails or the result is not the expected fingerprint; the
+ * caller then runs the chain one verified evolution at a time, which stops at the exact
+ * evolution at fault and keeps the ones before it.
+ */
+export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution[]): Promise<ChainRun[] | null> {
+  const begin = beginSql(db.dialect.name);
+  if (!begin || chain.length === 0 || chain.some((e) => e.foreignKeysOff)) return null;
+  const conn = db.conn;
+  const ctx: StepContext = { query: (s, p) => conn.query(s, p), execute: (s) => conn.execute(s), dialect: db.dialect.name };
+  const runs: ChainRun[] = [];
+  await conn.execute(begin);
+  try {
+    for (const evo of chain) {
+      const started = new Date();
+      for (const s of evo.steps) {
+        if (s.kind === 'sql') await conn.execute(s.sql);
+        else await s.fn(ctx);
+      }
+      runs.push({ evolution: evo, started, finished: new Date() });
+    }
+    if (fingerprint(await db.introspect()) !== chain[chain.length - 1]!.to) throw new Error('fingerprint mismatch');
+    await conn.execute('COMMIT');
+    return runs;
+  } catch {
+    await conn.execute('ROLLBACK').catch(() => undefined);
+    return null;
+  }
+}

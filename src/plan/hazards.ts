@@ -37,6 +37,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
         });
         break;
       case 'dropColumn':
+        if (c.column.generated) break; // computed from other columns: nothing of its own is lost
         checks.push({
           hazard: { code: HazardCode.DropColumn, severity: 'error', table: c.table, column: c.column.name, allowable: true,
             message: `dropping column ${c.table}.${c.column.name} deletes its values`,

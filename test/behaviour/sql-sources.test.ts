@@ -38,9 +38,20 @@ function file(text: string): string {
   return path;
 }
 
+/**
+ * Scratch schemas/databases left behind. Other test files running at the same time make
+ * short-lived scratches of their own, so a leak is one that never goes away: poll until none
+ * is left (a leaked one keeps the count above zero until the deadline).
+ */
 async function leftovers(db: TestDatabase): Promise<number> {
-  if (db.dialect === 'postgres') return (await db.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE '\\_evolve\\_scratch%'"))[0]!.n as number;
-  if (db.dialect === 'mysql') return (await db.query("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name LIKE '\\_evolve\\_scratch%'"))[0]!.n as number;
+  let n = await scratchCount(db);
+  for (const deadline = Date.now() + 60_000; n > 0 && Date.now() < deadline; n = await scratchCount(db)) await new Promise((r) => setTimeout(r, 200));
+  return n;
+}
+
+async function scratchCount(db: TestDatabase): Promise<number> {
+  if (db.dialect === 'postgres') return Number((await db.query("SELECT count(*) AS n FROM pg_namespace WHERE nspname LIKE '\\_evolve\\_scratch%'"))[0]!.n);
+  if (db.dialect === 'mysql') return Number((await db.query("SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name LIKE '\\_evolve\\_scratch%'"))[0]!.n);
   return 0;
 }
 

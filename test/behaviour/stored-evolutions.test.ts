@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   table, integer, text, varchar, applyEvolution, planEvolution, recordEvolution, revertEvolutions, hashEvolutions,
-  statusOf, fingerprintDatabase, modelsFingerprint, isEvolveError, type Table,
+  statusOf, fingerprintDatabase, modelsFingerprint, isEvolveError, deploymentHistory, type Table,
 } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
@@ -118,6 +118,42 @@ forEachDialect('stored evolutions', (d) => {
     await assert.rejects(applyEvolution({ db: db.url, models: v2(), evolutions: dir }),
       (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-wrong\.sql/.test(e.message));
     if (d !== 'mysql') assert.equal(await fp(db), a, 'database exactly as before');
+  }));
+
+  it('a chain runs at once where DDL is transactional, and a wrong link stops apply right there, keeping the links before it', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b, c] = [await fp(db), await modelsFingerprint(v2(), ed), await modelsFingerprint(v3(), ed)];
+    writeEvolution(dir, '0001-a-b.sql', a, b, 'ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;');
+    writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person ADD COLUMN town text;'); // wrong: the models say city
+    writeKnown(dir, [a, b, c]);
+    await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true } }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0002-b-c\.sql/.test(e.message));
+    if (d !== 'mysql') assert.equal(await fp(db), b, 'the first link stays applied, the wrong one was rolled back');
+    const history = (await deploymentHistory({ db: db.url })).history.filter((h) => h.kind === 'stored');
+    assert.deepEqual(history.map((h) => [h.name, h.outcome]), [['0001-a-b.sql', 'ok'], ['0002-b-c.sql', 'failed']]);
+    if (d === 'mysql') return; // MySQL cannot roll the wrong link back: its ADD COLUMN stays (the error says so)
+    // Fixed, the chain applies (at once where it can) and each link is in the history once.
+    writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person ADD COLUMN city text;');
+    writeKnown(dir, [a, b, c]);
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true } });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0002-b-c.sql']);
+    assert.equal(await fp(db), c);
+    assert.deepEqual(await rows(db, 'SELECT full_name FROM person'), [{ full_name: 'ann' }]);
+  }));
+
+  it('a whole chain applied at once is recorded link by link', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const [a, b, c] = [await fp(db), await modelsFingerprint(v2(), ed), await modelsFingerprint(v3(), ed)];
+    writeEvolution(dir, '0001-a-b.sql', a, b, 'ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;');
+    writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person ADD COLUMN city text;');
+    writeKnown(dir, [a, b, c]);
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true } });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-a-b.sql', '0002-b-c.sql']);
+    const history = (await deploymentHistory({ db: db.url })).history.filter((h) => h.kind === 'stored');
+    assert.deepEqual(history.map((h) => [h.name, h.fromFingerprint, h.toFingerprint, h.outcome]), [['0001-a-b.sql', a, b, 'ok'], ['0002-b-c.sql', b, c, 'ok']]);
   }));
 
   it('stored-only mode never runs generated SQL', (t) => withDb(t, d, async (db) => {

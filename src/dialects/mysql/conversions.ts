@@ -5,6 +5,7 @@
  */
 import type { ColumnIR, ColumnType } from '../../ir/schema.js';
 import { mysqlString } from './sql-builder.js';
+import { enumNarrowingPredicate, parseEnumType } from './enum-type.js';
 
 const TEXTUAL = new Set(['text', 'varchar', 'uuid', 'json']);
 const INTEGRAL = new Set(['integer', 'bigint', 'boolean']);
@@ -74,11 +75,29 @@ function toTemporal(col: string, from: ColumnType, to: ColumnType): string | nul
 /**
  * An SQL predicate over `col` (already quoted), true for the non-null values that would not
  * convert from `from` to `to` or would be cut; `null` when every value converts; `undefined`
- * when Evolve cannot tell (raw types, binary data).
+ * when Evolve cannot tell (raw types, binary data). ENUM/SET narrowing is checked: the values
+ * the new list no longer holds (see `enumNarrowingPredicate`).
  */
 export function mysqlLossyPredicate(col: string, from: ColumnIR, to: ColumnIR): string | null | undefined {
   const f = from.type;
   const t = to.type;
+  const fe = f.kind === 'raw' ? parseEnumType(f.sql) : undefined;
+  const te = t.kind === 'raw' ? parseEnumType(t.sql) : undefined;
+  if (te) {
+    if (fe) {
+      // A SET value holding several members does not fit an ENUM.
+      const many = fe.kind === 'set' && te.kind === 'enum' ? `LOCATE(',', ${col}) > 0` : null;
+      return or(enumNarrowingPredicate(col, fe, te), many);
+    }
+    const textual = TEXTUAL.has(f.kind) || (f.kind === 'raw' && /^((tiny|medium|long)?text|(var)?char\(\d+\))$/.test(f.sql));
+    // Text must be one of the values ('' is not one unless listed); SET members are not checked.
+    if (!textual || te.kind === 'set') return undefined;
+    return `${col} NOT IN (${te.values.map(mysqlString).join(', ')})`;
+  }
+  if (fe) {
+    if (t.kind === 'varchar') return `CHAR_LENGTH(${col}) > ${t.length}`;
+    if (t.kind === 'text') return null;
+  }
   if (t.kind === 'text' || t.kind === 'bytes') return f.kind === 'bytes' && t.kind === 'text' ? undefined : null;
   if (f.kind === 'raw' || t.kind === 'raw' || f.kind === 'bytes') return undefined;
   switch (t.kind) {

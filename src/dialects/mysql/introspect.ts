@@ -2,19 +2,25 @@
  * MySQL/MariaDB introspection: a constant number of information_schema queries (filtered by
  * `TABLE_SCHEMA = DATABASE()`), whatever the number of tables; never one query per table.
  *
- * Limits (what the IR does not hold, so it is neither read nor compared): character sets and
- * collations, ON UPDATE CURRENT_TIMESTAMP, generated columns' expressions, CHECK constraints
- * other than MariaDB's json_valid, index prefix lengths, FULLTEXT/SPATIAL and functional
- * indexes (left out entirely), views, triggers, table options (engine, AUTO_INCREMENT start).
+ * Read: columns (ENUM/SET and UNSIGNED/ZEROFILL types exactly, generated columns, collations
+ * that differ from the table's), keys, indexes, CHECK constraints, table options that differ
+ * from the database's defaults (engine, charset, collation), and — in `objects.ts` — views,
+ * triggers, functions, FULLTEXT/SPATIAL/prefix-length indexes; procedures, events, sequences
+ * and functional indexes are listed in `unmanaged`.
+ * Limits (what the IR does not hold, so it is neither read nor compared): ON UPDATE
+ * CURRENT_TIMESTAMP, column and table comments, AUTO_INCREMENT start values, row formats,
+ * partitioning, trigger order (FOLLOWS/PRECEDES), index visibility and comments.
  * MySQL cannot tell a UNIQUE constraint from a unique index: every unique index is read as a
  * unique constraint (see `normaliseMysql`).
  */
-import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
 import { isEvolveTable } from '../../ir/canonical.js';
 import type { Connection, Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
-import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression } from './normalise.js';
+import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
+import { indexObject, introspectObjects, isObjectIndex, serverExpression } from './objects.js';
+import { isLobType, LOB_INDEX_PREFIX } from './sql-builder.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
 /** information_schema text may come back as Buffer (binary collations on MySQL 8). */
@@ -54,16 +60,49 @@ async function server(conn: Connection): Promise<MysqlServer> {
   return serverFromVersion(str((await conn.query('SELECT VERSION() AS v'))[0]?.v));
 }
 
+/** The database's default character set and collation (what tables and options are compared with). */
+export interface MysqlDefaults {
+  readonly charset: string;
+  readonly collation: string;
+  readonly engine: string;
+}
+
+/** A schema as this dialect introspects it: the database's defaults ride along (never fingerprinted). */
+export interface MysqlSchemaIR extends SchemaIR {
+  readonly defaults?: MysqlDefaults;
+}
+
+/** The character set a collation belongs to (`latin1_swedish_ci` → `latin1`). */
+export function collationCharset(collation: string): string {
+  return collation.toLowerCase().split('_')[0]!;
+}
+
+/** Options of a table that differ from the database's defaults. */
+function tableOptions(engine: string, collation: string, d: MysqlDefaults): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (engine && engine.toLowerCase() !== d.engine) out.engine = engine.toLowerCase();
+  if (collation && collationCharset(collation) !== d.charset) out.charset = collationCharset(collation);
+  if (collation && collation.toLowerCase() !== d.collation) out.collation = collation.toLowerCase();
+  return out;
+}
+
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
+  const schemaRow = (await conn.query(
+    `SELECT DATABASE() AS db, DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation
+     FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()`))[0];
+  const database = str(schemaRow?.db);
+  const defaults: MysqlDefaults = { charset: str(schemaRow?.charset).toLowerCase(), collation: str(schemaRow?.collation).toLowerCase(), engine: 'innodb' };
   const tableRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`);
+    `SELECT TABLE_NAME AS tbl, TABLE_TYPE AS type, ENGINE AS engine, TABLE_COLLATION AS collation
+     FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`);
   const colRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra
+    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`);
   const idxRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype
+    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part
      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`);
   // Two queries joined here: information_schema joins are not indexed, and the join costs
   // several times the two reads on a large schema.
@@ -75,14 +114,21 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const ruleRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, UPDATE_RULE AS on_update, DELETE_RULE AS on_delete
      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
-  // MariaDB's JSON is LONGTEXT with CHECK (json_valid(`col`)); MySQL 8 has a real JSON type.
+  // MariaDB lists column-level checks (LEVEL 'Column', named after the column) beside table
+  // ones, and the json_valid check of its JSON columns; MySQL 8 has no TABLE_NAME there.
   const checkRows = srv.flavour === 'mariadb'
-    ? await conn.query(`SELECT TABLE_NAME AS tbl, CHECK_CLAUSE AS clause FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`)
-    : [];
+    ? await conn.query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause, LEVEL AS level
+        FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`)
+    : await conn.query(`SELECT tc.TABLE_NAME AS tbl, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause, 'Table' AS level
+        FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
+          ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
+        WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME`);
+  const found = await introspectObjects(conn, database);
 
   const colsBy = groupBy(colRows, (r) => str(r.tbl));
   const idxBy = groupBy(idxRows, (r) => str(r.tbl));
   const fkBy = groupBy(fkRows, (r) => str(r.tbl));
+  const checkBy = groupBy(checkRows, (r) => str(r.tbl));
   const rules = new Map(ruleRows.map((r) => [`${str(r.tbl)}\u0000${str(r.name)}`, r]));
   const jsonCols = new Set<string>();
   for (const r of checkRows) {
@@ -91,27 +137,39 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   }
 
   const tables: TableIR[] = [];
+  const objects: ObjectIR[] = [];
+  const unmanaged: UnmanagedIR[] = [];
   for (const t of tableRows) {
     const name = str(t.tbl);
-    if (isEvolveTable(name)) continue;
+    const type = str(t.type).toUpperCase();
+    if (isEvolveTable(name) || type === 'VIEW') continue;
+    if (type !== 'BASE TABLE') { unmanaged.push({ kind: type === 'SEQUENCE' ? 'sequence' : type.toLowerCase(), name }); continue; }
+    const tableCollation = str(t.collation).toLowerCase();
     const columns: ColumnIR[] = (colsBy.get(name) ?? []).map((r) => {
       const cname = str(r.name);
       const extra = str(r.extra);
       let type = parseMysqlType(str(r.type));
       if (type.kind === 'raw' && type.sql === 'longtext' && jsonCols.has(`${name}\u0000${cname}`)) type = { kind: 'json' };
+      const gen = /\b(virtual|stored|persistent) generated\b/i.exec(extra);
+      const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
       return {
         name: cname, type,
         nullable: str(r.nullable).toUpperCase() === 'YES',
-        default: parseColumnDefault(strOrNull(r.dflt), extra, type, srv),
+        default: gen ? null : parseColumnDefault(strOrNull(r.dflt), extra, type, srv),
         autoIncrement: /auto_increment/i.test(extra),
+        ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
+        ...(collation && collation !== tableCollation ? { collation } : {}),
       };
     });
     let primaryKey: TableIR['primaryKey'] = null;
     const uniques: UniqueIR[] = [];
     const indexes: IndexIR[] = [];
+    const lob = (col: string): boolean => { const c = columns.find((x) => x.name === col); return c !== undefined && isLobType(c.type); };
     for (const [iname, rs] of groupBy(idxBy.get(name) ?? [], (r) => str(r.idx))) {
-      // Functional (MySQL 8) and FULLTEXT/SPATIAL indexes are outside the IR: left out.
-      if (rs.some((r) => r.col === null) || /^(fulltext|spatial)$/i.test(str(rs[0]!.itype))) continue;
+      // Functional key parts (MySQL 8) are outside the IR: listed as unmanaged.
+      if (rs.some((r) => r.col === null)) { unmanaged.push({ kind: 'index', name: iname, table: name }); continue; }
+      const ix = { table: name, name: iname, rows: rs };
+      if (iname !== 'PRIMARY' && isObjectIndex(ix, lob, LOB_INDEX_PREFIX)) { objects.push(indexObject(ix)); continue; }
       const cols = rs.map((r) => str(r.col));
       if (iname === 'PRIMARY') primaryKey = { name: 'PRIMARY', columns: cols };
       else if (Number(rs[0]!.non_unique) === 0) uniques.push({ name: iname, columns: cols });
@@ -128,7 +186,24 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
         onUpdate: action(rule?.on_update),
       };
     });
-    tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys });
+    const checks: MysqlCheckIR[] = (checkBy.get(name) ?? []).map((r) => ({
+      name: str(r.name),
+      expression: serverExpression(str(r.clause), srv),
+      ...(str(r.level).toLowerCase() === 'column' ? { column: str(r.name) } : {}),
+    }));
+    const options = tableOptions(str(t.engine), tableCollation, defaults);
+    tables.push({
+      name, columns, primaryKey, uniques, indexes, foreignKeys,
+      ...(checks.length ? { checks } : {}),
+      ...(Object.keys(options).length ? { options } : {}),
+    });
   }
-  return deepFreeze(normaliseMysql({ dialect: 'mysql', tables }));
+  objects.push(...found.objects);
+  unmanaged.push(...found.unmanaged);
+  const schema: MysqlSchemaIR = {
+    dialect: 'mysql', tables, defaults,
+    ...(objects.length ? { objects } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
+  };
+  return deepFreeze(normaliseMysql(schema));
 }

@@ -5,11 +5,12 @@
  * Type names and default texts are read by the same functions on both sides: introspected
  * `COLUMN_TYPE` / `COLUMN_DEFAULT` text, and the raw types and `sql\`...\`` defaults of models.
  */
-import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
+import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
 import { normaliseTypeText } from '../../ir/types.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { normaliseDefault, parseDefaultSql, parseNumber, stripOuterParens } from '../shared/defaults.js';
-import { foreignKeyName, mysqlName, uniqueName } from './sql-builder.js';
+import { foreignKeyName, mysqlName, mysqlSql, uniqueName } from './sql-builder.js';
+import { enumTypeSql, parseEnumType } from './enum-type.js';
 
 const INT_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)(?:\((\d+)\))?( unsigned)?( zerofill)?$/;
 
@@ -17,9 +18,13 @@ const INT_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)(?:\((\d+)\))?
  * A MySQL type as a column type: the DSL's types come back as their kinds (see `mysqlType`),
  * anything else stays `raw` in a normalised spelling: integer display widths dropped (MySQL
  * 8.0.19+ no longer reports them, MariaDB does), `integer` → `int`, `numeric` → `decimal`,
- * `(0)` fractional-second precision dropped, `year(4)` → `year`.
+ * `(0)` fractional-second precision dropped, `year(4)` → `year`; ENUM and SET keep their value
+ * lists exactly (see `enum-type.ts`); UNSIGNED and ZEROFILL are kept.
  */
 export function parseMysqlType(text: string): ColumnType {
+  // ENUM and SET keep their values exactly (case, spaces, commas inside values).
+  const e = parseEnumType(text);
+  if (e) return { kind: 'raw', sql: enumTypeSql(e) };
   const t = normaliseTypeText(text);
   const int = INT_TYPE.exec(t);
   if (int) {
@@ -147,6 +152,15 @@ export interface MysqlTableIR extends TableIR {
   readonly implicitIndexes?: readonly IndexIR[];
 }
 
+/**
+ * A CHECK constraint as this dialect reads it: MariaDB's column-level checks (written in a
+ * column's definition) name their `column`; they go when that column is modified, and cannot
+ * be dropped by name.
+ */
+export interface MysqlCheckIR extends CheckIR {
+  readonly column?: string;
+}
+
 /** Bring a default to the form its column's type implies (see the module comment). */
 export function normaliseMysqlDefault(type: ColumnType, d: DefaultValue | null): DefaultValue | null {
   if (d === null) return null;
@@ -190,14 +204,44 @@ export function servesForeignKey(i: IndexIR, fks: readonly ForeignKeyIR[]): bool
 
 function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
   const type = c.type.kind === 'raw' ? parseMysqlType(c.type.sql) : c.type;
+  const { generated, collation, ...rest } = c;
+  const gen = generated ? { expression: normaliseMysqlExpression(generated.expression), stored: generated.stored } : null;
+  // JSON has its own collation on MariaDB (utf8mb4_bin, the server's choice): never compared.
+  const coll = collation && type.kind !== 'json' ? collation.toLowerCase() : null;
   return {
-    ...c,
+    ...rest,
     type,
     // Primary key columns are NOT NULL in MySQL whatever their definition says.
     nullable: pk.includes(c.name) ? false : c.nullable,
-    // AUTO_INCREMENT columns cannot have a default.
-    default: c.autoIncrement ? null : normaliseMysqlDefault(type, c.default),
+    // AUTO_INCREMENT and generated columns cannot have a default.
+    default: c.autoIncrement || gen ? null : normaliseMysqlDefault(type, c.default),
+    ...(gen ? { generated: gen } : {}),
+    ...(coll ? { collation: coll } : {}),
   };
+}
+
+/** The CHECK that MariaDB adds to a JSON column (`json_valid(`col`)`), as normalised text. */
+export function jsonValidCheck(column: string): string {
+  return `json_valid(${mysqlSql.ident(column)})`;
+}
+
+/** CHECK constraints, normalised; the ones the server adds itself (MariaDB's json_valid) left out. */
+function normaliseChecks(t: TableIR, columns: readonly ColumnIR[]): CheckIR[] {
+  const implied = new Set(columns.filter((c) => c.type.kind === 'json').map((c) => jsonValidCheck(c.name)));
+  const out: CheckIR[] = [];
+  for (const ck of t.checks ?? []) {
+    const expression = normaliseMysqlExpression(ck.expression);
+    if (implied.has(expression) || out.some((x) => x.expression === expression)) continue;
+    out.push({ ...ck, name: ck.name === null ? null : mysqlName(ck.name), expression });
+  }
+  return out;
+}
+
+/** Table options in one spelling (lower case), empty ones left out. */
+function normaliseOptions(o: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o ?? {})) if (v) out[k.toLowerCase()] = v.toLowerCase();
+  return out;
 }
 
 function normaliseTable(t: TableIR): MysqlTableIR {
@@ -238,11 +282,17 @@ function normaliseTable(t: TableIR): MysqlTableIR {
     const n = { ...i, name: mysqlName(i.name) };
     (servesForeignKey(n, foreignKeys) ? implicitIndexes : indexes).push(n);
   }
+  const { checks: _checks, options: _options, ...base } = t;
+  const columns = t.columns.map((c) => normaliseColumn(c, pk));
+  const checks = normaliseChecks(t, columns);
+  const options = normaliseOptions(t.options);
   const out: MysqlTableIR = {
-    ...t,
-    columns: t.columns.map((c) => normaliseColumn(c, pk)),
+    ...base,
+    columns,
     primaryKey: t.primaryKey ? { name: 'PRIMARY', columns: t.primaryKey.columns } : null,
     uniques, indexes, foreignKeys,
+    ...(checks.length ? { checks } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
   };
   return implicitIndexes.length ? { ...out, implicitIndexes } : out;
 }
@@ -255,10 +305,15 @@ function normaliseTable(t: TableIR): MysqlTableIR {
  * - every unique index is a unique constraint; implicit foreign-key indexes set aside;
  * - RESTRICT is NO ACTION; names are cut to MySQL's 64 characters (deterministically);
  * - generated names filled in for foreign keys and unique constraints (not fingerprinted).
- * Character sets and collations are not part of the IR, so a database's default charset never
- * reaches the fingerprint.
+ * - generated columns' expressions and CHECK expressions as `normaliseMysqlExpression` writes
+ *   them; MariaDB's json_valid check on JSON columns left out (the server adds it itself);
+ * - collations and table options in lower case; JSON columns' collation left out.
+ * Character sets and collations appear only where they differ from the table's (columns) or
+ * the database's (tables) defaults, so a database's default charset never reaches the
+ * fingerprint. Objects beyond tables and the unmanaged list are kept as they are (the
+ * introspector builds them normalised).
  * @throws EvolveError `E_UNSUPPORTED` for a partial index.
  */
 export function normaliseMysql(schema: SchemaIR): SchemaIR {
-  return { dialect: 'mysql', tables: schema.tables.map(normaliseTable) };
+  return { ...schema, dialect: 'mysql', tables: schema.tables.map(normaliseTable) };
 }

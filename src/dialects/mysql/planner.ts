@@ -13,8 +13,9 @@ import type { Plan, PlanStatement } from '../../plan/plan.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
-import { namedAfterColumn, servesForeignKey, type MysqlTableIR } from './normalise.js';
-import { columnSql, createTableSql, defaultValueSql, foreignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName } from './sql-builder.js';
+import { namedAfterColumn, servesForeignKey, type MysqlCheckIR, type MysqlTableIR } from './normalise.js';
+import { collationCharset, type MysqlSchemaIR } from './introspect.js';
+import { checkSql, columnSql, createTableSql, defaultValueSql, foreignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName } from './sql-builder.js';
 
 const q = mysqlSql.ident;
 type TableChange = Extract<Change, { kind: 'renameColumn' | 'addColumn' | 'alterColumn' | 'dropColumn' | 'alterPrimaryKey' | 'addUnique' | 'dropUnique' }>;
@@ -151,15 +152,9 @@ class MysqlPlanner {
         case 'renameColumn': case 'addColumn': case 'alterColumn': case 'dropColumn':
         case 'alterPrimaryKey': case 'addUnique': case 'dropUnique':
           break; // grouped above
-        case 'addCheck':
-          this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.check.name ? `CONSTRAINT ${q(c.check.name)} ` : ''}CHECK (${c.check.expression})`);
-          break;
-        case 'dropCheck': this.push(c, `ALTER TABLE ${q(this.liveName(c.table))} DROP CONSTRAINT ${q(c.check.name!)}`); break;
-        case 'alterTableOptions': {
-          const opts = Object.entries(c.to).map(([k, v]) => `${k.toUpperCase()} = ${v}`);
-          if (opts.length) this.push(c, `ALTER TABLE ${q(c.table)} ${opts.join(', ')}`);
-          break;
-        }
+        case 'addCheck': this.push(c, `ALTER TABLE ${q(c.table)} ADD ${checkSql(c.check)}`); break;
+        case 'dropCheck': this.dropCheck(c); break;
+        case 'alterTableOptions': this.alterTableOptions(c); break;
         case 'createObject': case 'dropObject': case 'replaceObject':
           for (const sql of objectStatements(c)) this.push(c, sql);
           break;
@@ -172,6 +167,59 @@ class MysqlPlanner {
       this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: true });
     }
     return { dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false };
+  }
+
+  /**
+   * DROP CONSTRAINT (MariaDB, MySQL 8.0.19+). A MariaDB column-level check has no constraint
+   * to drop: it goes with a MODIFY of its column, which the plan may already have run.
+   */
+  dropCheck(c: Extract<Change, { kind: 'dropCheck' }>): void {
+    const column = (c.check as MysqlCheckIR).column;
+    if (column === undefined) { this.push(c, `ALTER TABLE ${q(c.table)} DROP CONSTRAINT ${q(c.check.name!)}`); return; }
+    const name = this.renamer(c.table)(column);
+    const modified = this.diff.changes.some((x) => (x.kind === 'alterColumn' || x.kind === 'dropColumn') && x.table === c.table &&
+      (x.kind === 'alterColumn' ? x.to.name : x.column.name) === (x.kind === 'alterColumn' ? name : column));
+    const col = this.target(c.table)?.columns.find((x) => x.name === name);
+    if (modified || !col) return;
+    this.push(c, `ALTER TABLE ${q(c.table)} MODIFY COLUMN ${columnSql(col, this.keptColumnCheck(c.table, column))}`);
+  }
+
+  /**
+   * The expression of a live column-level check (MariaDB) on `liveColumn` that the target still
+   * has, so a MODIFY of the column keeps it; undefined when there is none.
+   */
+  keptColumnCheck(table: string, liveColumn: string): string | undefined {
+    const ck = (this.live(table)?.checks ?? []).find((x) => (x as MysqlCheckIR).column === liveColumn);
+    if (!ck || !(this.target(table)?.checks ?? []).some((x) => x.expression === ck.expression)) return undefined;
+    return ck.expression;
+  }
+
+  /**
+   * ENGINE = …, and CONVERT TO CHARACTER SET … COLLATE … for a new charset or collation: the
+   * IR's columns without a collation of their own follow their table's, so their data is
+   * converted with it (DEFAULT CHARSET alone would leave them behind). CONVERT also converts the
+   * columns that have their own collation; those are set back right after.
+   */
+  alterTableOptions(c: Extract<Change, { kind: 'alterTableOptions' }>): void {
+    const defaults = (this.diff.from as MysqlSchemaIR).defaults;
+    const parts: string[] = [];
+    if ((c.from.engine ?? '') !== (c.to.engine ?? '')) parts.push(`ENGINE = ${q(c.to.engine ?? defaults?.engine ?? 'innodb')}`);
+    const charsetChanges = (c.from.charset ?? '') !== (c.to.charset ?? '') || (c.from.collation ?? '') !== (c.to.collation ?? '');
+    if (charsetChanges) {
+      const collation = c.to.collation ?? (c.to.charset ? undefined : defaults?.collation);
+      const charset = c.to.charset ?? (collation ? collationCharset(collation) : defaults?.charset);
+      parts.push(charset ? `CONVERT TO CHARACTER SET ${q(charset)}${collation ? ` COLLATE ${q(collation)}` : ''}` : 'CONVERT TO CHARACTER SET DEFAULT');
+    }
+    if (parts.length) this.push(c, `ALTER TABLE ${q(c.table)} ${parts.join(', ')}`);
+    if (!charsetChanges) return;
+    const target = this.target(c.table);
+    const own = (target?.columns ?? []).filter((col) => col.collation);
+    if (own.length) {
+      const live = this.renamer(c.table);
+      const liveOf = (n: string): string => this.live(c.table)?.columns.map((x) => x.name).find((x) => live(x) === n) ?? n;
+      const mods = own.map((col) => `MODIFY COLUMN ${columnSql(col, this.keptColumnCheck(c.table, liveOf(col.name)))}`);
+      this.push(c, `ALTER TABLE ${q(c.table)} ${mods.join(', ')}`);
+    }
   }
 
   /**
@@ -247,7 +295,11 @@ class MysqlPlanner {
    */
   alterColumn(table: string, c: Extract<Change, { kind: 'alterColumn' }>, reindex: Map<string, IndexIR>): void {
     const to: ColumnIR = c.to;
-    if (c.changed.nullable && !to.nullable && to.default !== null) {
+    if (c.changed.generated && !(c.from.generated && to.generated && c.from.generated.stored === to.generated.stored)) {
+      this.replaceColumn(table, c, reindex);
+      return;
+    }
+    if (c.changed.nullable && !to.nullable && to.default !== null && !to.generated) {
       // Only reached when the user allowed it: the NOT_NULL_WITH_NULLS hazard blocks otherwise.
       this.push(c, `UPDATE ${q(table)} SET ${q(to.name)} = ${defaultValueSql(to.default)} WHERE ${q(to.name)} IS NULL`);
     }
@@ -261,7 +313,26 @@ class MysqlPlanner {
         drops += `DROP INDEX ${q(i.name)}${this.supportFor(live, i.columns, [], this.renamer(table))}, `;
       }
     }
-    this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${columnSql(to)}`);
+    this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${columnSql(to, this.keptColumnCheck(table, c.from.name))}`);
+  }
+
+  /**
+   * A column that becomes generated, stops being generated, or moves between STORED and
+   * VIRTUAL: neither server can MODIFY that, so it is dropped and added in one statement (a
+   * generated column's values are computed, so nothing is lost that the target keeps). Its
+   * plain indexes go with it and are added back at the end of the table's changes.
+   */
+  replaceColumn(table: string, c: Extract<Change, { kind: 'alterColumn' }>, reindex: Map<string, IndexIR>): void {
+    const live = this.live(table);
+    const rename = this.renamer(table);
+    let drops = '';
+    for (const i of live?.indexes ?? []) {
+      if (!i.columns.includes(c.from.name) || this.droppedKeys.get(live!.name)?.has(i.name) || reindex.has(i.name)) continue;
+      // Dropped by name: a column dropped and added in one statement keeps its indexes otherwise.
+      reindex.set(i.name, i);
+      drops += `DROP INDEX ${q(i.name)}, `;
+    }
+    this.push(c, `ALTER TABLE ${q(table)} ${drops}DROP COLUMN ${q(rename(c.from.name))}, ADD COLUMN ${columnSql(c.to, this.keptColumnCheck(table, c.from.name))}`);
   }
 
   /**

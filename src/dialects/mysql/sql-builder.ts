@@ -3,7 +3,7 @@
  * definitions are spelled.
  */
 import { createHash } from 'node:crypto';
-import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, TableIR } from '../../ir/schema.js';
+import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, TableIR } from '../../ir/schema.js';
 import type { SqlBuilder } from '../dialect.js';
 import { numberLiteral, quoteWith } from '../shared/quote.js';
 
@@ -117,13 +117,49 @@ export function defaultValueSql(d: DefaultValue): string {
   return d.kind === 'expression' ? (bareExpression(d.sql) ? d.sql : `(${d.sql})`) : mysqlSql.literal(d.value);
 }
 
-/** A full column definition, as CREATE TABLE, ADD COLUMN and MODIFY COLUMN take it. */
-export function columnSql(c: ColumnIR): string {
+/** `CHARACTER SET cs COLLATE coll` for a collation (its character set is the name's first word). */
+export function collationSql(collation: string): string {
+  return `CHARACTER SET ${q(collation.split('_')[0]!)} COLLATE ${q(collation)}`;
+}
+
+/**
+ * A full column definition, as CREATE TABLE, ADD COLUMN and MODIFY COLUMN take it; `check`
+ * is a column-level CHECK to keep (MariaDB drops a column's own check when it is modified).
+ * A generated column is `type AS (expr) STORED|VIRTUAL`, with NOT NULL only when asked for
+ * (MariaDB refuses NULL/NOT NULL there and always reports generated columns as nullable).
+ */
+export function columnSql(c: ColumnIR, check?: string): string {
   const parts = [q(c.name), mysqlType(c.type)];
+  if (c.collation) parts.push(collationSql(c.collation));
+  if (c.generated) {
+    parts.push(`AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
+    if (!c.nullable) parts.push('NOT NULL');
+    if (check) parts.push(`CHECK (${check})`);
+    return parts.join(' ');
+  }
   // NULL is spelled out: without it, older servers make a TIMESTAMP column NOT NULL.
   parts.push(c.nullable ? 'NULL' : 'NOT NULL');
   if (c.default && !c.autoIncrement) parts.push('DEFAULT ' + defaultSql(c.type, c.default));
   if (c.autoIncrement) parts.push('AUTO_INCREMENT');
+  if (check) parts.push(`CHECK (${check})`);
+  return parts.join(' ');
+}
+
+/** `CONSTRAINT name CHECK (expr)` (or an unnamed CHECK). */
+export function checkSql(ck: CheckIR): string {
+  return `${ck.name ? `CONSTRAINT ${q(ck.name)} ` : ''}CHECK (${ck.expression})`;
+}
+
+/**
+ * Table options as CREATE TABLE ends with them: `ENGINE=…`, `DEFAULT CHARSET=…`, `COLLATE=…`
+ * (names quoted; options absent from `options` are the database's defaults, so left out).
+ */
+export function tableOptionsSql(options: Readonly<Record<string, string>> | undefined): string {
+  const o = options ?? {};
+  const parts: string[] = [];
+  if (o.engine) parts.push(`ENGINE=${q(o.engine)}`);
+  if (o.charset) parts.push(`DEFAULT CHARSET=${q(o.charset)}`);
+  if (o.collation) parts.push(`COLLATE=${q(o.collation)}`);
   return parts.join(' ');
 }
 
@@ -146,5 +182,7 @@ export function createTableSql(t: TableIR, foreignKeys: readonly ForeignKeyIR[])
   for (const u of t.uniques) lines.push(`  UNIQUE KEY ${q(u.name ?? uniqueName(t.name, u.columns))} ${keyPartsSql(t, u.columns, true)}`);
   for (const i of t.indexes) lines.push(`  ${i.unique ? 'UNIQUE KEY' : 'KEY'} ${q(i.name)} ${keyPartsSql(t, i.columns, i.unique)}`);
   for (const fk of foreignKeys) lines.push('  ' + foreignKeySql(t.name, fk));
-  return `CREATE TABLE ${q(t.name)} (\n${lines.join(',\n')}\n)`;
+  for (const ck of t.checks ?? []) lines.push('  ' + checkSql(ck));
+  const options = tableOptionsSql(t.options);
+  return `CREATE TABLE ${q(t.name)} (\n${lines.join(',\n')}\n)${options ? ` ${options}` : ''}`;
 }
