@@ -67,10 +67,10 @@ md.push(`Run ${String(m.date)} on ${String(m.cpu)}, ${String(m.cores)} cores, ${
 md.push('Times are medians in milliseconds. **floor** = the introspector\'s own catalog queries replayed through the raw driver in the same process. **plan** = introspect + fingerprint + 5% diff (diff + SQL generation). Ratios over 2× the floor are flagged ⚠. See bench/README.md.', '');
 if (results.plan.length) {
   md.push('## Plan time', '');
-  md.push('| dialect | tables | catalog queries | floor | introspect (×floor) | fingerprint | no-op diff | 5% diff | plan (×floor) | plan µs/table | compile models |');
-  md.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push('| dialect | tables | views | catalog queries | floor | introspect (×floor) | fingerprint | no-op diff | 5% diff | plan (×floor) | plan µs/table | compile models |');
+  md.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const f of results.plan) {
-    md.push(`| ${f.dialect} | ${f.tables} | ${f.catalogQueries} | ${f.floorMs} | ${f.introspectMs} (${f.introspectRatio}×${flag(f.introspectRatio, 2)}) | ${f.fingerprintMs} | ${f.noopDiffMs}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${f.diff5Ms} | ${f.planMs} (${f.planRatio}×${flag(f.planRatio, 2)}) | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs} |`);
+    md.push(`| ${f.dialect} | ${f.tables} | ${f.views} | ${f.catalogQueries} | ${f.floorMs} | ${f.introspectMs} (${f.introspectRatio}×${flag(f.introspectRatio, 2)}) | ${f.fingerprintMs} | ${f.noopDiffMs}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${f.diff5Ms} | ${f.planMs} (${f.planRatio}×${flag(f.planRatio, 2)}) | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs} |`);
   }
   md.push('', '### Scaling (µs per table; growth factor from the smallest to the largest size, 1.0 = linear)', '');
   md.push('| dialect | figure | ' + sizes.map((n) => `${n}`).join(' | ') + ' | growth |');

@@ -66,10 +66,14 @@ function parts(sql: string, open: number, close: number): string[] {
 const NAME = String.raw`("(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[\w$]+)`;
 const unquote = (n: string): string => (/^["`[]/.test(n) ? n.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : n);
 
-/** Parenthesised fragments that follow `keyword` at top level of `part` (with their CONSTRAINT names). */
-function keywordGroups(part: string, keyword: RegExp): { name: string | null; body: string; end: number }[] {
+const CHECK_RE = new RegExp(String.raw`(?:\bconstraint\s+${NAME}\s+)?\bcheck\s*\(`, 'gi');
+const GENERATED_RE = new RegExp(String.raw`(?:\bconstraint\s+${NAME}\s+)?(?:generated\s+always\s+)?\bas\s*\(`, 'gi');
+const COLUMN_NAME_RE = new RegExp(`^${NAME}`);
+
+/** Parenthesised fragments that `re` (a global regex ending in `(`) finds in `part`, with their CONSTRAINT names. */
+function keywordGroups(part: string, re: RegExp): { name: string | null; body: string; end: number }[] {
   const out: { name: string | null; body: string; end: number }[] = [];
-  const re = new RegExp(String.raw`(?:\bconstraint\s+${NAME}\s+)?${keyword.source}\s*\(`, 'gi');
+  re.lastIndex = 0;
   for (let m = re.exec(part); m; m = re.exec(part)) {
     const open = m.index + m[0].length - 1;
     const close = closing(part, open);
@@ -84,20 +88,23 @@ function keywordGroups(part: string, keyword: RegExp): { name: string | null; bo
 export function parseCreateTable(sql: string): { checks: CheckIR[]; generated: Map<string, GeneratedIR> } {
   const checks: CheckIR[] = [];
   const generated = new Map<string, GeneratedIR>();
+  // Most tables have neither: skip the scan.
+  if (!/\bcheck\b|\bas\b/i.test(sql)) return { checks, generated };
   const open = sql.indexOf('(');
   const close = open === -1 ? -1 : closing(sql, open);
   if (close === -1) return { checks, generated };
   for (const part of parts(sql, open, close)) {
     if (/^(constraint\s+\S+\s+)?check\b/i.test(part)) {
-      for (const g of keywordGroups(part, /check/)) checks.push({ name: g.name, expression: g.body });
+      for (const g of keywordGroups(part, CHECK_RE)) checks.push({ name: g.name, expression: g.body });
       continue;
     }
     if (/^(constraint|primary|unique|foreign)\b/i.test(part)) continue;
-    const col = new RegExp(`^${NAME}`).exec(part);
+    const col = COLUMN_NAME_RE.exec(part);
     if (!col) continue;
     const rest = part.slice(col[0].length);
-    for (const g of keywordGroups(rest, /check/)) checks.push({ name: g.name, expression: g.body });
-    const gen = keywordGroups(rest, /(?:generated\s+always\s+)?\bas/)[0];
+    const lower = rest.toLowerCase();
+    if (lower.includes('check')) for (const g of keywordGroups(rest, CHECK_RE)) checks.push({ name: g.name, expression: g.body });
+    const gen = lower.includes('as') ? keywordGroups(rest, GENERATED_RE)[0] : undefined;
     if (gen) generated.set(unquote(col[1]!), { expression: gen.body, stored: /^\s*stored\b/i.test(rest.slice(gen.end)) });
   }
   return { checks, generated };
