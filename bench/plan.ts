@@ -77,7 +77,7 @@ export async function benchPlan(dialect: BenchDialect, n: number): Promise<PlanF
   const d = await loadDialect(dialect);
   const models = generateModels(n);
   const changedModels = generateModels(n, true);
-  const { statements } = createStatements(models, d);
+  const { statements } = createStatements(models, d, { views: true });
   let env!: Awaited<ReturnType<typeof setup>>;
   const createMs = await time(async () => { env = await setup(dialect, n, statements); });
   log(`  ${dialect} ${n} tables created in ${round(createMs / 1000, 1)} s (${statements.length} statements)`);

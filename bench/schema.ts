@@ -46,12 +46,12 @@ export function generateModels(n: number, changed = false): Table[] {
 }
 
 /** The statements that create `models` on `dialect` (Evolve's own plan from an empty schema). */
-export function createStatements(models: readonly Table[], dialect: Dialect): { desired: SchemaIR; statements: string[] } {
+export function createStatements(models: readonly Table[], dialect: Dialect, options: { views?: boolean } = {}): { desired: SchemaIR; statements: string[] } {
   const desired = desiredSchema(models, dialect);
   const empty: SchemaIR = { dialect: dialect.name, tables: [] };
   const plan = dialect.plan(diffSchemas(empty, desired));
   const statements = plan.statements.map((s) => s.sql).filter((s) => !/^\s*(BEGIN|COMMIT)\b/i.test(s));
-  return { desired, statements: [...statements, ...viewStatements(models.length, dialect)] };
+  return { desired, statements: options.views ? [...statements, ...viewStatements(models.length, dialect)] : statements };
 }
 
 /** Views the models cannot state (they are kept by the plan and fingerprinted): one per ten tables. */
