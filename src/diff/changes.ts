@@ -15,6 +15,7 @@ export interface ColumnChangeFlags {
   /** The generated-column expression (or whether the column is generated at all). */
   readonly generated: boolean;
   readonly collation: boolean;
+  readonly onUpdate: boolean;
 }
 
 export type Change =

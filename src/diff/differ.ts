@@ -43,6 +43,7 @@ function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
     autoIncrement: a.autoIncrement !== b.autoIncrement,
     generated: key(canonicalColumn(a).generated ?? null) !== key(canonicalColumn(b).generated ?? null),
     collation: (a.collation ?? null) !== (b.collation ?? null),
+    onUpdate: (a.onUpdate ?? null) !== (b.onUpdate ?? null),
   };
 }
 

@@ -19,6 +19,18 @@ const KEEPS_DEPENDENTS: Record<DialectName, ReadonlySet<ChangeKind>> = {
   mysql: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
 };
 
+/** Kinds bound to the tables and objects their definition names (recreated when those change). */
+const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'comment']);
+
+/**
+ * When an object is created relative to tables: its kind's phase, except that a function whose
+ * catalog dependencies name a table (a row type in its signature, a `BEGIN ATOMIC` body) comes after them.
+ */
+export function phaseOf(o: ObjectIR): 'before' | 'after' {
+  if (o.kind === 'function' && (o.dependsOn ?? []).some((d) => d.startsWith('table:'))) return 'after';
+  return objectPhase(o.kind);
+}
+
 /** Identifier-like words of a definition, unquoted and lower-cased (a deliberate over-approximation). */
 function words(sql: string): Set<string> {
   const out = new Set<string>();
@@ -122,7 +134,11 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
     for (const o of want.values()) {
       const k = objectKey(o);
       if (!live.has(k) || recreate.has(k) || down.has(k)) continue;
-      const hit = [...liveDeps.get(k)!].find((d) => down.has(d)) ?? [...wantDeps.get(k)!].find((d) => down.has(d));
+      // Views, triggers, indexes and comments are bound to what they name; a function or a
+      // type is only when the catalog says so (bodies are resolved when they run).
+      const hit = BOUND.has(o.kind)
+        ? [...liveDeps.get(k)!].find((d) => down.has(d)) ?? [...wantDeps.get(k)!].find((d) => down.has(d))
+        : [...(live.get(k)!.dependsOn ?? []), ...(o.dependsOn ?? [])].find((d) => down.has(d));
       if (hit !== undefined) { const reason = down.get(hit)!; recreate.set(k, reason); down.set(k, reason); grew = true; }
     }
   }
@@ -135,20 +151,20 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
   // Drops, dependents first (reverse dependency order).
   for (const o of [...liveSorted].reverse()) {
     const k = objectKey(o);
-    const after = objectPhase(o.kind) === 'after';
+    const after = phaseOf(o) === 'after';
     if (removedKeys.has(k)) (after ? result.dropFirst : result.dropAfterTables).push({ kind: 'dropObject', object: o });
     else if (recreate.has(k)) result.dropFirst.push({ kind: 'dropObject', object: o, reason: recreate.get(k)! });
     else if (changedKeys.has(k) && !inPlace(want.get(k)!)) result.dropFirst.push({ kind: 'dropObject', object: o, reason: 'its definition changes' });
   }
   // before-phase objects that are dropped to be recreated go right before their new version.
-  const early = result.dropFirst.filter((c) => c.kind === 'dropObject' && objectPhase(c.object.kind) === 'before');
+  const early = result.dropFirst.filter((c) => c.kind === 'dropObject' && phaseOf(c.object) === 'before');
   result.dropFirst.splice(0, result.dropFirst.length, ...result.dropFirst.filter((c) => !early.includes(c)), ...early);
 
   // Creates, dependencies first.
   const addedKeys = new Set(added.map(objectKey));
   for (const o of wantSorted) {
     const k = objectKey(o);
-    const target = objectPhase(o.kind) === 'before' ? result.createBeforeTables : result.createLast;
+    const target = phaseOf(o) === 'before' ? result.createBeforeTables : result.createLast;
     if (addedKeys.has(k)) target.push({ kind: 'createObject', object: o });
     else if (recreate.has(k)) target.push({ kind: 'createObject', object: o, reason: recreate.get(k)! }); // dropped above: created anew
     else if (changedKeys.has(k)) target.push(inPlace(o) ? { kind: 'replaceObject', from: live.get(k)!, to: o } : { kind: 'createObject', object: o, reason: 'its definition changes' });

@@ -78,6 +78,24 @@ function withAka(schema: SchemaIR, text: string): SchemaIR {
   };
 }
 
+/**
+ * The extensions a PostgreSQL file creates, as objects of the scratch schema's introspection
+ * (an extension the target schema already has stays there, so the scratch schema shows none).
+ */
+function withFileExtensions(schema: SchemaIR, text: string, dialect: Dialect): SchemaIR {
+  const have = new Set((schema.objects ?? []).filter((o) => o.kind === 'extension').map((o) => o.name));
+  const named = [...text.matchAll(/create\s+extension\s+(?:if\s+not\s+exists\s+)?("(?:[^"]|"")+"|[\w$-]+)/gi)]
+    .map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase()))
+    .filter((x) => x !== 'plpgsql' && !have.has(x));
+  if (named.length === 0) return schema;
+  const q = dialect.sql.ident;
+  const extra = [...new Set(named)].map((n) => ({
+    kind: 'extension' as const, name: n, table: null, definition: n,
+    create: [`CREATE EXTENSION IF NOT EXISTS ${q(n)}`], drop: [`DROP EXTENSION IF EXISTS ${q(n)}`],
+  }));
+  return { ...schema, objects: [...(schema.objects ?? []), ...extra] };
+}
+
 /** A URL for a scratch database of the same dialect and server as `near`. */
 function scratchUrl(near: DatabaseUrl, name: string): DatabaseUrl {
   if (near.dialect === 'sqlite') return parseDatabaseUrl('sqlite::memory:');
@@ -97,7 +115,12 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
   const url = scratchUrl(near, name);
   const conn = await dialect.connect(url, { readOnly: false, ...(dialect.name === 'postgres' && !near.pglite ? { schema: name } : {}) });
   const server = url.path === undefined; // a schema or database on a server: drop it after
+  const pgServer = dialect.name === 'postgres' && !near.pglite;
   try {
+    // PostgreSQL extensions are per database: one the target schema already has cannot be
+    // created again in the scratch schema. With the target on the search path, the file's
+    // CREATE EXTENSION IF NOT EXISTS finds it and its types and functions resolve.
+    if (pgServer) await conn.execute(`SET search_path TO ${dialect.sql.ident(name)}, ${dialect.sql.ident(near.schema ?? 'public')}`);
     const statements = splitSql(text);
     for (const [i, s] of statements.entries()) {
       try {
@@ -109,8 +132,8 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
         });
       }
     }
-    const schema = await dialect.introspect(conn, dialect.name === 'postgres' && !near.pglite ? { schema: name } : {});
-    return withAka(schema, text);
+    const schema = await dialect.introspect(conn, pgServer ? { schema: name } : {});
+    return withAka(pgServer ? withFileExtensions(schema, text, dialect) : schema, text);
   } finally {
     if (server) {
       await conn.execute(dialect.name === 'postgres' ? `DROP SCHEMA IF EXISTS ${dialect.sql.ident(name)} CASCADE` : `DROP DATABASE IF EXISTS ${dialect.sql.ident(name)}`).catch(() => undefined);
@@ -121,7 +144,7 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
 
 /**
  * What a models module cannot say yet — objects beyond tables (views, triggers, …), CHECK
- * constraints, table options — is not managed by it: the live database's own are kept as
+ * constraints, table options, MySQL ON UPDATE and column collations — is not managed by it: the live database's own are kept as
  * they are (adopted into the desired schema), never dropped, and reported. A SQL file says
  * everything, so nothing is adopted for one.
  */
@@ -136,10 +159,19 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     ...desired,
     tables: desired.tables.map((t) => {
       const l = live.tables.find((x) => x.name === t.name) ?? live.tables.find((x) => t.aka?.includes(x.name));
-      if (!l || (t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return t;
+      if (!l) return t;
+      // Column attributes the DSL cannot state: a MySQL ON UPDATE, a collation.
+      const columns = t.columns.map((c) => {
+        const lc = l.columns.find((x) => x.name === c.name) ?? l.columns.find((x) => c.aka?.includes(x.name));
+        if (!lc || (!lc.onUpdate && !lc.collation) || c.onUpdate || c.collation) return c;
+        if (lc.onUpdate) adopted.push(`on update ${lc.onUpdate} of column ${t.name}.${c.name}`);
+        if (lc.collation) adopted.push(`collation ${lc.collation} of column ${t.name}.${c.name}`);
+        return { ...c, ...(lc.onUpdate ? { onUpdate: lc.onUpdate } : {}), ...(lc.collation ? { collation: lc.collation } : {}) };
+      });
+      if ((t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return { ...t, columns };
       for (const c of l.checks ?? []) adopted.push(`check (${c.expression}) on table ${t.name}`);
       for (const [k, v] of Object.entries(l.options ?? {})) adopted.push(`option ${k}=${v} of table ${t.name}`);
-      return { ...t, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}) };
+      return { ...t, columns, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}) };
     }),
     ...(objects.length ? { objects } : {}),
   };

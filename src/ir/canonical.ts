@@ -26,6 +26,8 @@ export interface CanonicalColumn {
   generated?: string;
   /** Present only where the column has a non-default collation. */
   collation?: string;
+  /** Present only where the column has an `ON UPDATE` expression (MySQL). */
+  onUpdate?: string;
 }
 export interface CanonicalIndex { name: string; columns: string[]; unique: boolean; where: string | null }
 export interface CanonicalForeignKey { columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string }
@@ -55,6 +57,7 @@ export function canonicalColumn(c: ColumnIR): CanonicalColumn {
   const out: CanonicalColumn = { name: c.name, type: typeToString(c.type), nullable: c.nullable, default: defaultToString(c.default), autoIncrement: c.autoIncrement };
   if (c.generated) out.generated = `${c.generated.stored ? 'stored' : 'virtual'}:${c.generated.expression}`;
   if (c.collation) out.collation = c.collation;
+  if (c.onUpdate) out.onUpdate = c.onUpdate;
   return out;
 }
 

@@ -45,6 +45,8 @@ export interface ColumnIR {
   readonly generated?: GeneratedIR | null;
   /** Collation, only where it differs from the table's or database's default (MySQL, PostgreSQL). */
   readonly collation?: string | null;
+  /** MySQL `ON UPDATE` expression (`CURRENT_TIMESTAMP`, with its precision), where the column has one. */
+  readonly onUpdate?: string | null;
   /** Former names (models only; never introspected, never fingerprinted). */
   readonly aka?: readonly string[];
 }

@@ -797,6 +797,18 @@ describe('MySQL objects and attributes (no database)', () => {
 describe('MySQL: objects and attributes, applied and evolved', { skip: SKIP }, () => {
   const base = (cols: string, extra = '', opts = ''): string => `CREATE TABLE film (\n  id int NOT NULL PRIMARY KEY,\n  title varchar(50) NOT NULL,\n  ${cols}${extra ? `,\n  ${extra}` : ''}\n)${opts};\n`;
 
+  it('ON UPDATE CURRENT_TIMESTAMP: kept, added and removed (never lost when Evolve creates a table)', (t) => mysql(t, async (db) => {
+    await steps(db,
+      base('last_update timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP'),
+      base('last_update timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP'),
+      base('last_update datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3)'));
+    const col = (await inspect(db.url)).tables.find((x) => x.name === 'film')!.columns.find((c) => c.name === 'last_update')!;
+    assert.equal(col.onUpdate, 'CURRENT_TIMESTAMP(3)');
+    await db.exec("INSERT INTO film (id, title, last_update) VALUES (1, 'a', '2000-01-01 00:00:00')");
+    await db.exec("UPDATE film SET title = 'b' WHERE id = 1");
+    assert.notEqual(String((await db.query('SELECT last_update FROM film'))[0]!.last_update).slice(0, 4), '2000', 'the database still sets it on update');
+  }));
+
   it('ENUM and SET: created, values added, reordered, a member renamed when unused', (t) => mysql(t, async (db) => {
     await steps(db,
       base("rating enum('G','PG','PG-13') NOT NULL DEFAULT 'G', features set('Trailers','Deleted Scenes')"),

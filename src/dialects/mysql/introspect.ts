@@ -44,6 +44,12 @@ function action(a: unknown): ReferentialAction {
  * `current_timestamp()`. MySQL 8 writes literals unquoted and marks expressions with
  * DEFAULT_GENERATED in EXTRA (CURRENT_TIMESTAMP on temporal columns too).
  */
+/** `ON UPDATE CURRENT_TIMESTAMP[(n)]` from EXTRA (MariaDB: `current_timestamp()`), spelled one way. */
+export function onUpdateOf(extra: string): string | null {
+  const m = /on update (current_timestamp|now|localtimestamp)(?:\((\d*)\))?/i.exec(extra);
+  return m ? `CURRENT_TIMESTAMP${m[2] ? `(${m[2]})` : ''}` : null;
+}
+
 export function parseColumnDefault(raw: string | null, extra: string, type: ColumnType, server: MysqlServer): DefaultValue | null {
   if (raw === null) return null;
   if (server.flavour === 'mariadb') return parseMysqlDefault(raw);
@@ -159,6 +165,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
         autoIncrement: /auto_increment/i.test(extra),
         ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
         ...(collation && collation !== tableCollation ? { collation } : {}),
+        ...(onUpdateOf(extra) ? { onUpdate: onUpdateOf(extra)! } : {}),
       };
     });
     let primaryKey: TableIR['primaryKey'] = null;

@@ -140,6 +140,7 @@ export function columnSql(c: ColumnIR, check?: string): string {
   // NULL is spelled out: without it, older servers make a TIMESTAMP column NOT NULL.
   parts.push(c.nullable ? 'NULL' : 'NOT NULL');
   if (c.default && !c.autoIncrement) parts.push('DEFAULT ' + defaultSql(c.type, c.default));
+  if (c.onUpdate) parts.push(`ON UPDATE ${c.onUpdate}`);
   if (c.autoIncrement) parts.push('AUTO_INCREMENT');
   if (check) parts.push(`CHECK (${check})`);
   return parts.join(' ');

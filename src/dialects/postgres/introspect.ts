@@ -1,14 +1,15 @@
 /**
- * PostgreSQL introspection from pg_catalog: three queries whatever the number of tables
- * (columns, constraints, indexes), scoped to one schema. Evolve's own `_evolve*` tables,
- * partitions, views and other schemas are left out.
+ * PostgreSQL introspection from pg_catalog: four queries whatever the number of tables
+ * (columns, constraints, indexes, and objects beyond tables — see `objects.ts`), scoped to one
+ * schema. Evolve's own `_evolve*` tables, partitions and other schemas are left out.
  */
-import type { ColumnIR, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
+import type { CheckIR, ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
 import type { IntrospectOptions } from '../dialect.js';
 import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { normalisePostgres, parsePgDefault } from './normalise.js';
 import { parsePgType } from './sql-builder.js';
+import { indexObject, introspectObjects, stripSchema } from './objects.js';
 
 /** Ordinary and partitioned tables of schema $1 (not partitions, not Evolve's own tables). */
 const TABLES = `c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
@@ -16,6 +17,7 @@ const TABLES = `c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = $
 
 const COLUMNS_SQL = `
 SELECT c.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+  (SELECT n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = a.atttypid) AS type_schema,
   a.attnotnull AS notnull, a.attidentity AS identity, a.attgenerated AS generated,
   pg_get_expr(d.adbin, d.adrelid) AS dflt,
   -- serial: the default takes nextval() of a sequence the column owns
@@ -37,16 +39,25 @@ const keyNames = (key: string, rel: string): string =>
 const CONSTRAINTS_SQL = `
 SELECT c.relname AS tbl, con.conname AS name, con.contype AS type, ${keyNames('con.conkey', 'con.conrelid')} AS cols,
   r.relname AS ref_table, ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
-  con.confdeltype AS on_delete, con.confupdtype AS on_update
+  con.confdeltype AS on_delete, con.confupdtype AS on_update,
+  CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS def
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 LEFT JOIN pg_class r ON r.oid = con.confrelid
-WHERE ${TABLES} AND con.contype IN ('p', 'u', 'f')
+WHERE ${TABLES} AND con.contype IN ('p', 'u', 'f', 'c')
 ORDER BY c.relname, con.conname`;
 
 // Indexes that back a primary key, unique or exclusion constraint are the constraint's business.
+// plain: a btree on columns, in default order, opclass and collation, without INCLUDE — what
+// IndexIR says; any other index is an object, defined by pg_get_indexdef.
 const INDEXES_SQL = `
 SELECT c.relname AS tbl, ic.relname AS name, i.indisunique AS uniq, pg_get_expr(i.indpred, i.indrelid) AS pred,
+  (am.amname = 'btree' AND i.indexprs IS NULL AND i.indnatts = i.indnkeyatts
+    AND NOT EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)
+    AND NOT EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) oc JOIN pg_opclass op ON op.oid = oc WHERE NOT op.opcdefault)
+    AND NOT EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[], i.indkey::int2[]) k(coll, att)
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att WHERE k.coll <> 0 AND k.coll <> a.attcollation)) AS plain,
+  pg_get_indexdef(i.indexrelid) AS def,
   array_to_json(ARRAY(
     SELECT CASE WHEN k.n = 0 THEN '(' || pg_get_indexdef(i.indexrelid, k.o::int, false) || ')' ELSE a.attname::text END
     FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
@@ -55,6 +66,7 @@ SELECT c.relname AS tbl, ic.relname AS name, i.indisunique AS uniq, pg_get_expr(
 FROM pg_index i
 JOIN pg_class c ON c.oid = i.indrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
 WHERE ${TABLES} AND NOT EXISTS (
   SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x'))
 ORDER BY c.relname, ic.relname`;
@@ -73,17 +85,30 @@ function groupBy(rows: Row[]): Map<string, Row[]> {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
-function column(r: Row): ColumnIR {
+/** A type name without its schema (a type of this schema, or one an extension put elsewhere). */
+function typeText(r: Row, schema: string): string {
+  const text = String(r.type);
+  const ns = typeof r.type_schema === 'string' ? r.type_schema : null;
+  return ns === null || ns === 'pg_catalog' ? text : stripSchema(text, ns === schema ? schema : ns);
+}
+
+/** A CHECK constraint's expression from `pg_get_constraintdef`: `CHECK ((a > 0)) NOT VALID` → `(a > 0)`. */
+export function checkExpression(def: string): string {
+  return def.replace(/^\s*CHECK\s*/i, '').replace(/\s+NO INHERIT\s*$/i, '').replace(/\s+NOT VALID\s*$/i, '').replace(/\s+NO INHERIT\s*$/i, '').trim();
+}
+
+function column(r: Row, schema: string): ColumnIR {
   const identity = typeof r.identity === 'string' && r.identity !== '';
   const autoIncrement = identity || r.serial === true;
   // A generated column's expression lives where defaults do; it is not a default.
   const generated = typeof r.generated === 'string' && r.generated !== '';
   return {
     name: String(r.name),
-    type: parsePgType(String(r.type)),
+    type: parsePgType(typeText(r, schema)),
     nullable: r.notnull !== true,
     default: autoIncrement || generated ? null : parsePgDefault(r.dflt as string | null),
     autoIncrement,
+    ...(generated && typeof r.dflt === 'string' ? { generated: { expression: stripSchema(r.dflt, schema), stored: r.generated === 's' } } : {}),
   };
 }
 
@@ -96,16 +121,19 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   // Generated SQL names tables unqualified: the session must address the schema introspected.
   if (isPgConnection(conn)) await conn.useSchema(schema);
   else schema = options.schema ?? DEFAULT_SCHEMA;
-  const [cols, cons, idx] = [
+  const [cols, cons, idx, found] = [
     await conn.query(COLUMNS_SQL, [schema]),
     await conn.query(CONSTRAINTS_SQL, [schema]),
     await conn.query(INDEXES_SQL, [schema]),
+    await introspectObjects(conn, schema),
   ];
+  const objects: ObjectIR[] = [...found.objects];
   const consBy = groupBy(cons);
   const idxBy = groupBy(idx);
   const tables: TableIR[] = [];
   for (const [name, rows] of groupBy(cols)) {
-    const columns = rows.filter((r) => r.name !== null).map(column);
+    const columns = rows.filter((r) => r.name !== null).map((r) => column(r, schema));
+    const checks: CheckIR[] = [];
     let primaryKey: TableIR['primaryKey'] = null;
     const uniques: UniqueIR[] = [];
     const foreignKeys: ForeignKeyIR[] = [];
@@ -113,6 +141,7 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
       const cname = String(c.name);
       if (c.type === 'p') primaryKey = { name: cname, columns: strings(c.cols) };
       else if (c.type === 'u') uniques.push({ name: cname, columns: strings(c.cols) });
+      else if (c.type === 'c') checks.push({ name: cname, expression: stripSchema(checkExpression(String(c.def)), schema) });
       else {
         foreignKeys.push({
           name: cname, columns: strings(c.cols), refTable: String(c.ref_table), refColumns: strings(c.ref_cols),
@@ -120,10 +149,16 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
         });
       }
     }
-    const indexes: IndexIR[] = (idxBy.get(name) ?? []).map((i) => ({
-      name: String(i.name), columns: strings(i.cols), unique: i.uniq === true, where: (i.pred as string | null) ?? null,
-    }));
-    tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys });
+    const indexes: IndexIR[] = [];
+    for (const i of idxBy.get(name) ?? []) {
+      if (i.plain !== true) { objects.push(indexObject(String(i.name), name, String(i.def), schema)); continue; }
+      indexes.push({ name: String(i.name), columns: strings(i.cols), unique: i.uniq === true, where: i.pred === null ? null : stripSchema(String(i.pred), schema) });
+    }
+    tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys, ...(checks.length ? { checks } : {}) });
   }
-  return normalisePostgres({ dialect: 'postgres', tables });
+  return normalisePostgres({
+    dialect: 'postgres', tables,
+    ...(objects.length ? { objects } : {}),
+    ...(found.unmanaged.length ? { unmanaged: found.unmanaged } : {}),
+  });
 }

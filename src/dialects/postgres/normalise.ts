@@ -101,8 +101,10 @@ function normaliseColumn(c: ColumnIR, inPk: boolean): ColumnIR {
 function normaliseTable(t: TableIR): TableIR {
   const names = (cols: readonly string[]): string[] => cols.map(cut);
   const pk = new Set(t.primaryKey?.columns ?? []);
-  const columns = t.columns.map((c) => normaliseColumn(c, pk.has(c.name)));
-  const types = new Map(columns.map((c) => [c.name, c.type]));
+  const typed = t.columns.map((c) => normaliseColumn(c, pk.has(c.name)));
+  const types = new Map(typed.map((c) => [c.name, c.type]));
+  // A generated column's value comes from its expression: it has no default.
+  const columns = typed.map((c) => (c.generated ? { ...c, default: null, generated: { ...c.generated, expression: canonicalExpression(c.generated.expression, types) } } : c));
   const name = (n: string | null): string | null => (n === null ? null : cut(n));
   return {
     ...t,
@@ -112,10 +114,14 @@ function normaliseTable(t: TableIR): TableIR {
     uniques: t.uniques.map((u) => ({ name: name(u.name), columns: names(u.columns) })),
     indexes: t.indexes.map((i) => ({ ...i, name: cut(i.name), columns: names(i.columns), where: i.where === null ? null : canonicalExpression(i.where, types) })),
     foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: name(f.name), columns: names(f.columns), refTable: cut(f.refTable), refColumns: names(f.refColumns) })),
+    ...(t.checks ? { checks: t.checks.map((c) => ({ name: name(c.name), expression: canonicalExpression(c.expression, types) })) } : {}),
   };
 }
 
-/** Normalise a schema (compiled models or introspected) for PostgreSQL. Idempotent. */
+/**
+ * Normalise a schema (compiled models or introspected) for PostgreSQL. Idempotent. Objects
+ * and unmanaged entries are kept as they are: introspection gives them their one form.
+ */
 export function normalisePostgres(schema: SchemaIR): SchemaIR {
-  return deepFreeze({ dialect: 'postgres' as const, tables: schema.tables.map(normaliseTable) });
+  return deepFreeze({ ...schema, dialect: 'postgres' as const, tables: schema.tables.map(normaliseTable) });
 }

@@ -6,14 +6,16 @@
  * column cannot lose NOT NULL (or its type) while a constraint still needs it.
  */
 import type { Change } from '../../diff/changes.js';
+import type { IndexIR } from '../../ir/schema.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
-import type { Plan, PlanStatement } from '../../plan/plan.js';
+import type { Hazard, Plan, PlanStatement } from '../../plan/plan.js';
 import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { usingExpression } from './conversions.js';
+import { replaceObjectSql } from './object-plan.js';
 import {
-  MAX_IDENTIFIER_BYTES, columnSql, createIndexSql, createTableSql, defaultSql, foreignKeySql, pgTypeSql, postgresSql,
+  MAX_IDENTIFIER_BYTES, checkSql, columnSql, createIndexSql, createTableSql, defaultSql, foreignKeySql, pgTypeSql, postgresSql,
   primaryKeySql, truncateIdentifier, uniqueSql,
 } from './sql-builder.js';
 
@@ -40,18 +42,35 @@ function dropConstraint(table: string, name: string | null, fallback: () => stri
 
 type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
 
-/** The statements that take one column from its live definition to its target one, in a safe order. */
-function alterColumnSql(c: AlterColumn): string[] {
-  const { from, to, changed } = c;
+/**
+ * The statements that take one column from its live definition to its target one, in a safe order.
+ * A generated column whose expression or type changes, or a column that becomes generated, is
+ * dropped and added again (PostgreSQL 15 has no SET EXPRESSION; its values are derived); one
+ * that stops being generated keeps its values (DROP EXPRESSION). `indexes` are the table's
+ * target indexes, recreated when a re-added column takes them down.
+ */
+function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[]): string[] {
+  const { from, changed } = c;
+  let to = c.to;
   const col = q(to.name);
   const alter = `ALTER TABLE ${q(c.table)} ALTER COLUMN ${col}`;
   const out: string[] = [];
+  if (to.generated && (changed.generated || changed.type || !from.generated)) {
+    return [
+      `ALTER TABLE ${q(c.table)} DROP COLUMN ${col}`,
+      `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(to)}`,
+      ...indexes.filter((i) => i.columns.includes(to.name)).map((i) => createIndexSql(c.table, i)),
+    ];
+  }
+  if (from.generated && !to.generated) out.push(`${alter} DROP EXPRESSION`);
+  // Nothing but nullability changes on a column that stays generated.
+  if (to.generated) to = { ...to, default: null };
   if (changed.autoIncrement && from.autoIncrement) {
     // Identity or serial (the IR does not say which): undo whichever it is.
     out.push(`${alter} DROP IDENTITY IF EXISTS`, `${alter} DROP DEFAULT`);
   }
   // The old default may not convert to the new type: drop it first, set the new one after.
-  if (from.default && (changed.default || changed.type)) out.push(`${alter} DROP DEFAULT`);
+  if (from.default && !from.generated && (changed.default || changed.type)) out.push(`${alter} DROP DEFAULT`);
   if (changed.type) out.push(`${alter} TYPE ${pgTypeSql(to.type)} USING ${usingExpression(col, from.type, to.type)}`);
   if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${defaultSql(to.default)}`);
   if (changed.nullable && !to.nullable) {
@@ -70,11 +89,13 @@ function alterColumnSql(c: AlterColumn): string[] {
 /** Turn a diff into PostgreSQL statements (all run in one transaction). */
 export function planPostgres(diff: Diff): Plan {
   const statements: PlanStatement[] = [];
+  const hazards: Hazard[] = [];
   const push = (c: Change, ...sql: string[]): void => {
     for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true });
   };
   const live = (table: string): string => diff.liveName.get(table) ?? table;
   const prepared = new Set<string>();
+  const dropped = new Set<Change>();
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
   const prepare = (table: string): void => {
     if (prepared.has(table)) return;
@@ -95,9 +116,28 @@ export function planPostgres(diff: Diff): Plan {
       case 'dropTable': push(c, `DROP TABLE ${q(c.table.name)}`); break;
       case 'renameTable': push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(c.to)}`); break;
       case 'addColumn': prepare(c.table); push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(c.column)}`); break;
-      case 'dropColumn': prepare(c.table); push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`); break;
+      case 'dropColumn': {
+        prepare(c.table);
+        if (dropped.has(c)) break;
+        // Generated columns first: they read the others.
+        for (const g of diff.changes) {
+          if (g.kind === 'dropColumn' && g.table === c.table && g.column.generated && !dropped.has(g)) {
+            dropped.add(g);
+            push(g, `ALTER TABLE ${q(g.table)} DROP COLUMN ${q(g.column.name)}`);
+          }
+        }
+        if (!dropped.has(c)) push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`);
+        dropped.add(c);
+        break;
+      }
       case 'renameColumn': prepare(c.table); push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
-      case 'alterColumn': prepare(c.table); push(c, ...alterColumnSql(c)); break;
+      case 'alterColumn': {
+        prepare(c.table);
+        const added = new Set(diff.changes.filter((x) => x.kind === 'addIndex' && x.table === c.table).map((x) => (x as { index: IndexIR }).index.name));
+        const indexes = (diff.to.tables.find((t) => t.name === c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
+        push(c, ...alterColumnSql(c, indexes));
+        break;
+      }
       case 'addIndex': push(c, createIndexSql(c.table, c.index)); break;
       case 'dropIndex': push(c, `DROP INDEX ${q(c.index.name)}`); break;
       case 'addUnique': prepare(c.table); push(c, `ALTER TABLE ${q(c.table)} ADD ${uniqueSql(c.unique)}`); break;
@@ -113,15 +153,19 @@ export function planPostgres(diff: Diff): Plan {
         push(c, dropConstraint(table, c.foreignKey.name, () => defaultConstraintName(table, c.foreignKey.columns, 'fkey')));
         break;
       }
-      case 'addCheck':
-        push(c, `ALTER TABLE ${q(c.table)} ADD ${c.check.name ? `CONSTRAINT ${q(c.check.name)} ` : ''}CHECK (${c.check.expression})`);
-        break;
+      case 'addCheck': push(c, `ALTER TABLE ${q(c.table)} ADD ${checkSql(c.check)}`); break;
       case 'dropCheck': push(c, dropConstraint(live(c.table), c.check.name, () => `${live(c.table)}_check`)); break;
       case 'alterTableOptions':
         throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${c.table}).`, { hint: 'Remove the options from the desired schema.' });
-      case 'createObject': case 'dropObject': case 'replaceObject': push(c, ...objectStatements(c)); break;
+      case 'createObject': case 'dropObject': push(c, ...objectStatements(c)); break;
+      case 'replaceObject': {
+        const r = replaceObjectSql(c);
+        push(c, ...r.sql);
+        hazards.push(...r.hazards);
+        break;
+      }
       default: assertNever(c, 'change');
     }
   }
-  return { dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements, hazards: [], checks: [], foreignKeysOff: false };
+  return { dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements, hazards, checks: [], foreignKeysOff: false };
 }
