@@ -866,3 +866,42 @@ for (const dialect of SERVER) {
     }));
   });
 }
+
+describe('PostgreSQL extensions in SQL files', () => {
+  // Extensions belong to a database, not a schema: this test gets a database of its own.
+  it('a file that creates an extension applies, and once the extension is installed the next plan is empty', async (t) => {
+    const problem = await serverProblem('postgres');
+    if (problem || !selectedDialects().includes('postgres')) {
+      if (process.env.CI && selectedDialects().includes('postgres')) throw new Error(`${problem} (CI requires every dialect's server)`);
+      t.skip(problem ?? 'postgres not selected');
+      return;
+    }
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    const names = [1, 2].map((i) => `evolve_ext_${Date.now().toString(36)}_${i}_${Math.random().toString(36).slice(2, 6)}`);
+    for (const n of names) await admin.query(`CREATE DATABASE "${n}"`);
+    const urlOf = (n: string): string => { const u = new URL(PG_URL); u.pathname = `/${n}`; return u.toString(); };
+    try {
+      const file = join(mkdtempSync(join(tmpdir(), 'evolve-ext-')), 'schema.sql');
+      const text = `CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE person (id integer PRIMARY KEY, email citext NOT NULL UNIQUE);
+CREATE VIEW person_emails AS SELECT email FROM person;`;
+      writeFileSync(file, text);
+      const [a, b] = names.map(urlOf) as [string, string];
+      await applyEvolution({ db: a, models: file });
+      const plan = await planEvolution({ db: a, models: file });
+      assert.deepEqual(plan.statements.map((s) => s.sql), [], 'the installed extension is not dropped, nothing else differs');
+      const live = await inspect(a);
+      assert.ok((live.objects ?? []).some((o) => o.kind === 'extension' && o.name === 'citext'), 'the extension is an object of the schema');
+      // The same file loaded by hand gives the same fingerprint.
+      const c = new pg.Client({ connectionString: b });
+      await c.connect();
+      try { await c.query(text); } finally { await c.end(); }
+      assert.equal((await fingerprintDatabase(b)).fingerprint, (await fingerprintDatabase(a)).fingerprint);
+    } finally {
+      for (const n of names) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+});
