@@ -4,7 +4,7 @@
  * on the desired side; nothing is guessed.
  */
 import type { ColumnIR, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
-import { canonicalColumn, canonicalForeignKey, canonicalIndex, isEvolveTable } from '../ir/canonical.js';
+import { canonicalForeignKey, canonicalIndex, isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Change, ColumnChangeFlags } from './changes.js';
 import { typeToString } from '../ir/types.js';
@@ -41,7 +41,7 @@ function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
     nullable: a.nullable !== b.nullable,
     default: defaultToString(a.default) !== defaultToString(b.default),
     autoIncrement: a.autoIncrement !== b.autoIncrement,
-    generated: key(canonicalColumn(a).generated ?? null) !== key(canonicalColumn(b).generated ?? null),
+    generated: (a.generated?.expression ?? null) !== (b.generated?.expression ?? null) || (a.generated?.stored ?? null) !== (b.generated?.stored ?? null),
     collation: (a.collation ?? null) !== (b.collation ?? null),
     onUpdate: (a.onUpdate ?? null) !== (b.onUpdate ?? null),
   };
@@ -156,8 +156,10 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     for (const c of t.columns) {
       const o = colMatch.get(c.name);
       if (!o) continue;
-      const a = { ...canonicalColumn(o), name: c.name };
-      if (key(a) !== key(canonicalColumn(c))) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed: columnFlags(o, c) });
+      const changed = columnFlags(o, c);
+      if (changed.type || changed.nullable || changed.default || changed.autoIncrement || changed.generated || changed.collation || changed.onUpdate) {
+        tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+      }
     }
     for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
 

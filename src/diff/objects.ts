@@ -51,17 +51,24 @@ function bareName(o: { kind: string; name: string; table?: string | null }): str
  * What an object depends on: the catalog's list, its table, and every table or object of the
  * schema whose name appears among the words of its definition.
  */
-export function objectDependencies(schema: SchemaIR, o: ObjectIR): Set<string> {
+export function objectDependencies(schema: SchemaIR, o: ObjectIR, names = nameIndex(schema)): Set<string> {
   const deps = new Set<string>(o.dependsOn ?? []);
   if (o.table) deps.add(`table:${o.table}`);
-  const w = words(o.definition);
-  for (const t of schema.tables) if (w.has(t.name.toLowerCase())) deps.add(`table:${t.name}`);
-  for (const x of schema.objects ?? []) {
-    if (x === o || x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index') continue;
-    if (w.has(bareName(x))) deps.add(objectKey(x));
-  }
+  for (const w of words(o.definition)) for (const k of names.get(w) ?? []) deps.add(k);
   deps.delete(objectKey(o));
   return deps;
+}
+
+/** Lower-case names by which SQL can refer to a table or object → their keys. */
+export function nameIndex(schema: SchemaIR): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (name: string, key: string): void => { const l = out.get(name); if (l) l.push(key); else out.set(name, [key]); };
+  for (const t of schema.tables) add(t.name.toLowerCase(), `table:${t.name}`);
+  for (const x of schema.objects ?? []) {
+    if (x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index') continue;
+    add(bareName(x), objectKey(x));
+  }
+  return out;
 }
 
 /** Sort objects so each comes after what it depends on (ties and cycles: by kind and name). */
@@ -115,8 +122,10 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
     for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
   }
 
-  const liveDeps = new Map([...live.values()].map((o) => [objectKey(o), objectDependencies(from, o)]));
-  const wantDeps = new Map([...want.values()].map((o) => [objectKey(o), objectDependencies(to, o)]));
+  const liveNames = nameIndex(from);
+  const wantNames = nameIndex(to);
+  const liveDeps = new Map([...live.values()].map((o) => [objectKey(o), objectDependencies(from, o, liveNames)]));
+  const wantDeps = new Map([...want.values()].map((o) => [objectKey(o), objectDependencies(to, o, wantNames)]));
 
   const removed = [...live.values()].filter((o) => !want.has(objectKey(o)));
   const added = [...want.values()].filter((o) => !live.has(objectKey(o)));

@@ -152,17 +152,19 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
   const tables = new Map(desired.tables.map((t) => [t.name, t]));
   const aka = new Map<string, string>(); // live name → target name
   for (const t of desired.tables) for (const a of t.aka ?? []) aka.set(a, t.name);
+  const liveTables = new Map(live.tables.map((t) => [t.name, t]));
   const adopted: string[] = [];
   const objects = (live.objects ?? []).filter((o) => o.table === null || tables.has(o.table) || aka.has(o.table));
   for (const o of objects) adopted.push(objectLabel(o));
   const out: SchemaIR = {
     ...desired,
     tables: desired.tables.map((t) => {
-      const l = live.tables.find((x) => x.name === t.name) ?? live.tables.find((x) => t.aka?.includes(x.name));
+      const l = liveTables.get(t.name) ?? (t.aka ?? []).map((a) => liveTables.get(a)).find((x) => x !== undefined);
       if (!l) return t;
       // Column attributes the DSL cannot state: a MySQL ON UPDATE, a collation.
-      const columns = t.columns.map((c) => {
-        const lc = l.columns.find((x) => x.name === c.name) ?? l.columns.find((x) => c.aka?.includes(x.name));
+      const special = l.columns.filter((x) => x.onUpdate || x.collation);
+      const columns = special.length === 0 ? t.columns : t.columns.map((c) => {
+        const lc = special.find((x) => x.name === c.name) ?? special.find((x) => c.aka?.includes(x.name));
         if (!lc || (!lc.onUpdate && !lc.collation) || c.onUpdate || c.collation) return c;
         if (lc.onUpdate) adopted.push(`on update ${lc.onUpdate} of column ${t.name}.${c.name}`);
         if (lc.collation) adopted.push(`collation ${lc.collation} of column ${t.name}.${c.name}`);

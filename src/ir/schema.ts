@@ -195,7 +195,8 @@ export function describeUnmanaged(u: UnmanagedIR): string {
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value as Record<string, unknown>)) deepFreeze(v);
+    const o = value as Record<string, unknown>;
+    for (const k in o) { const v = o[k]; if (v !== null && typeof v === 'object') deepFreeze(v); }
   }
   return value;
 }

@@ -12,14 +12,22 @@ export const KNOWN_TYPE_NAMES = [
 
 /** Normalise raw type text: lower case, single spaces, no spaces inside parentheses. */
 export function normaliseTypeText(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .replace(/\s*\(\s*/g, '(')
-    .replace(/\s*,\s*/g, ',')
-    .replace(/\s*\)/g, ')');
+  let out = typeTextCache.get(text);
+  if (out === undefined) {
+    out = text
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, ' ')
+      .replace(/\s*\(\s*/g, '(')
+      .replace(/\s*,\s*/g, ',')
+      .replace(/\s*\)/g, ')');
+    if (typeTextCache.size > 10_000) typeTextCache.clear();
+    typeTextCache.set(text, out);
+  }
+  return out;
 }
+/** Declared type texts repeat across thousands of columns: normalise each once. */
+const typeTextCache = new Map<string, string>();
 
 /**
  * Parse one of the DSL's own type names (see {@link KNOWN_TYPE_NAMES}); `undefined` when the

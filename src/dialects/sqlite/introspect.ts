@@ -7,7 +7,7 @@
 import type { ColumnIR, ColumnType, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
 import { normaliseTypeText, parseDslTypeName } from '../../ir/types.js';
-import type { Connection } from '../connection.js';
+import type { Connection, Row } from '../connection.js';
 import { parseDefaultSql } from '../shared/defaults.js';
 import { normaliseSqlite } from './normalise.js';
 import { parseCreateTable, squeezeSql } from './create-table-parse.js';
@@ -33,23 +33,28 @@ function partialPredicate(sql: string | null): string | null {
 }
 
 export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
-  const tableFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('virtual', 'shadow'))`;
-  const tables = await conn.query(
-    `SELECT m.name AS name, m.sql AS sql, l.strict AS strict, l.wr AS wr FROM sqlite_schema m LEFT JOIN pragma_table_list l ON l.schema = 'main' AND l.name = m.name
-     WHERE ${tableFilter} ORDER BY m.name`);
-  const cols = await conn.query(
+  // Virtual tables are left out in SQL; their shadow tables (real tables SQLite manages for
+  // them) by name, from one read of pragma_table_list — joining it per table would be quadratic.
+  const tableFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'`;
+  const list = await conn.query(`SELECT name, type, strict, wr FROM pragma_table_list WHERE schema = 'main'`);
+  const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
+  const listed = new Map(list.map((r) => [String(r.name), r]));
+  const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
+  const tables = keep(await conn.query(`SELECT m.name AS name, m.sql AS sql FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name')
+    .map((t): Row => ({ ...t, strict: listed.get(String(t.name))?.strict, wr: listed.get(String(t.name))?.wr }));
+  const cols = keep(await conn.query(
     `SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS nn, p.dflt_value AS dflt, p.pk, p.hidden FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
-     WHERE ${tableFilter} AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid`);
-  const idx = await conn.query(
+     WHERE ${tableFilter} AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid`));
+  const idx = keep(await conn.query(
     `SELECT m.name AS tbl, il.name AS idx, il."unique" AS uniq, il.origin, il.partial, ii.seqno, ii.cid, ii.name AS col, ii."desc" AS dsc, ii.coll, s.sql AS sql
      FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
      LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name
-     WHERE ${tableFilter} AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno`);
-  const fks = await conn.query(
+     WHERE ${tableFilter} AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno`));
+  const fks = keep(await conn.query(
     `SELECT m.name AS tbl, f.id, f.seq, f."table" AS ref, f."from" AS col, f."to" AS refcol, f.on_update, f.on_delete
-     FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f WHERE ${tableFilter} ORDER BY m.name, f.id, f.seq`);
+     FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f WHERE ${tableFilter} ORDER BY m.name, f.id, f.seq`));
   const others = await conn.query(
-    `SELECT type, name, tbl_name AS tbl, sql FROM sqlite_schema WHERE (type IN ('view', 'trigger') OR name IN (SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'virtual'))
+    `SELECT type, name, tbl_name AS tbl, sql FROM sqlite_schema WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'))
      AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`);
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
