@@ -78,6 +78,30 @@ describe('SQLite table rebuilds', () => {
   });
 });
 
+describe('SQLite renames under a rebuild', () => {
+  // Regression (CI, chinook fixture): a referenced column renamed in a table that is also
+  // rebuilt left the other table's foreign key pointing at the old name ("foreign key mismatch").
+  it('a renamed referenced column keeps the referencing foreign keys right when its table is rebuilt', async () => {
+    const db = await freshDatabase('sqlite');
+    try {
+      const p1 = table('parent', { id: integer().primaryKey(), name: text().notNull() });
+      const c1 = table('child', { id: integer().primaryKey(), parent_id: integer().notNull().references(() => p1.columns.id) });
+      await evolveTo(db, [p1, c1]);
+      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a'); INSERT INTO child (id, parent_id) VALUES (1, 1);");
+      const p2 = table('parent', { pid: integer().primaryKey().aka('id'), name: varchar(20).notNull() }); // rename + a rebuild
+      const c2 = table('child', { id: integer().primaryKey(), parent_id: integer().notNull().references(() => p2.columns.pid) });
+      const plan = await planEvolution({ db: db.url, models: [p2, c2] });
+      assert.ok(plan.statements.some((s) => /DROP TABLE "parent"/.test(s.sql)), 'the parent is rebuilt');
+      const rename = plan.statements.findIndex((s) => /RENAME COLUMN "id" TO "pid"/.test(s.sql));
+      assert.ok(rename >= 0 && rename < plan.statements.findIndex((s) => /DROP TABLE "parent"/.test(s.sql)), 'renamed in place before the rebuild');
+      await evolveTo(db, [p2, c2]);
+      assert.deepEqual(await db.query('PRAGMA foreign_key_check'), []);
+      assert.deepEqual((await db.query("SELECT \"to\" AS t FROM pragma_foreign_key_list('child')")).map((r) => r.t), ['pid']);
+      assert.deepEqual(await rows(db, 'SELECT c.id, p.name FROM child c JOIN parent p ON p.pid = c.parent_id'), [{ id: '1', name: 'a' }]);
+    } finally { await db.dispose(); }
+  });
+});
+
 describe('SQLite after a killed writer', () => {
   // Regression (CI, crash test): a deployer killed while SQLite had written pages of an open
   // transaction leaves a hot journal; a read-only open then failed with SQLITE_READONLY_ROLLBACK.

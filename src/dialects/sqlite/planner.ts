@@ -76,8 +76,10 @@ function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
     const old = live.columns.find((x) => x.name === liveCol);
     if (!old || c.generated) continue; // new column: takes its default; generated: computed
     into.push(q(c.name));
+    // Renamed columns already carry their new names (ALTER TABLE RENAME COLUMN runs first, so
+    // SQLite also rewrites the foreign keys of other tables that reference them).
     // NULLs in a column that becomes NOT NULL take its default (only reached with consent).
-    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${q(liveCol)}, ${defaultSql(c.default)})` : q(liveCol));
+    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${q(c.name)}, ${defaultSql(c.default)})` : q(c.name));
   }
   const out: PlanStatement[] = [{ sql: createTableSql(target, tmp), comment: why, inTransaction: true }];
   if (into.length) out.push({ sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`, comment: `${why}: copy every row`, inTransaction: true });
@@ -118,7 +120,9 @@ export function planSqlite(diff: Diff): Plan {
       case 'dropIndex': push(c, `DROP INDEX ${q(c.index.name)}`); break;
       case 'addIndex': if (!inRebuild) push(c, createIndexSql(c.table, c.index)); break;
       case 'addForeignKey': case 'dropForeignKey': break; // in CREATE TABLE, or by rebuild
-      case 'renameColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
+      // Always renamed in place, before any rebuild of the table: SQLite then rewrites every
+      // foreign key that references the column (a rebuild's copy would leave them dangling).
+      case 'renameColumn': push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
       case 'addColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(c.column, false)}`); break;
       case 'dropColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`); break;
       case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey':
@@ -126,7 +130,7 @@ export function planSqlite(diff: Diff): Plan {
         break; // by rebuild
       default: assertNever(c, 'change');
     }
-    if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey') {
+    if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey' && c.kind !== 'renameColumn') {
       rebuilt.add(t);
       statements.push(...rebuildStatements(diff, findTable(diff.to, t)!));
     }
