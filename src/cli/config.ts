@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode } from '../errors.js';
+import { parseSchemaList } from '../dialects/url.js';
 
 /** What `evolve.config.ts` may export (default export). */
 export interface EvolveConfig {
@@ -17,6 +18,8 @@ export interface EvolveConfig {
   evolutions?: string;
   /** PostgreSQL schema. */
   schema?: string;
+  /** PostgreSQL schemas managed beside it (`'billing,audit'` or `['billing', 'audit']`). */
+  schemas?: string | string[];
   /** Never run generated SQL; only stored evolutions (the reviewed and hand-written ways). */
   storedOnly?: boolean;
 }
@@ -45,10 +48,10 @@ export interface Settings {
   models: string | undefined;
   storedOnly: boolean;
   /** Options passed on to the library as they are. */
-  scope: { schema?: string; evolutions?: string; lockTimeout?: number };
+  scope: { schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number };
 }
 
-export async function resolveSettings(flags: { db?: string; models?: string; schema?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string }): Promise<Settings> {
+export async function resolveSettings(flags: { db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string }): Promise<Settings> {
   const lockTimeout = flags.lockTimeout === undefined ? undefined : Number(flags.lockTimeout);
   if (lockTimeout !== undefined && !(lockTimeout >= 0 && Number.isFinite(lockTimeout))) {
     throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, { hint: 'Write e.g. --lock-timeout 30.' });
@@ -56,12 +59,14 @@ export async function resolveSettings(flags: { db?: string; models?: string; sch
   const loaded = await loadConfig(flags.config);
   const cfg = loaded?.config ?? {};
   const rel = (p: string | undefined): string | undefined => (p && loaded ? resolve(loaded.dir, p) : p);
+  const schemas = parseSchemaList(flags.schemas ?? cfg.schemas, flags.schema ?? cfg.schema ?? 'public');
   return {
     db: flags.db ?? process.env.EVOLVE_DATABASE_URL ?? cfg.db,
     models: flags.models ?? rel(cfg.models),
     storedOnly: flags.storedOnly ?? cfg.storedOnly ?? false,
     scope: {
       ...((flags.schema ?? cfg.schema) ? { schema: (flags.schema ?? cfg.schema)! } : {}),
+      ...(schemas.length ? { schemas } : {}),
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),
     },

@@ -22,6 +22,7 @@ export interface CommonFlags {
   db?: string;
   models?: string;
   schema?: string;
+  schemas?: string;
   config?: string;
   evolutions?: string;
   storedOnly?: boolean;
@@ -51,6 +52,7 @@ function common(cmd: Command): Command {
     .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts)')
     .option('--models <path>', 'module exporting the table() models (.ts or .js)')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
+    .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
     .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')

@@ -36,6 +36,11 @@ export interface SqlBuilder {
 export interface IntrospectOptions {
   /** PostgreSQL schema (default `public`). */
   readonly schema?: string;
+  /**
+   * PostgreSQL schemas read beside the primary one (default: the connection's, else none).
+   * Their tables and objects are named `schema.name`; the primary schema's stay unqualified.
+   */
+  readonly schemas?: readonly string[];
 }
 
 /** Options of {@link Dialect.run}. */
@@ -51,7 +56,7 @@ export interface Dialect {
   readonly capabilities: DialectCapabilities;
   readonly sql: SqlBuilder;
   /** Open a connection. `readOnly` commands never create or change anything. */
-  connect(url: DatabaseUrl, options: { readOnly: boolean; schema?: string }): Promise<Connection>;
+  connect(url: DatabaseUrl, options: { readOnly: boolean; schema?: string; schemas?: readonly string[] }): Promise<Connection>;
   /** Read the live schema (already normalised). */
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaIR>;
   /** Map a compiled (model) schema to what this database would report for it. */

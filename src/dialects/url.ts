@@ -17,6 +17,29 @@ export interface DatabaseUrl {
   readonly pglite?: boolean;
   /** PostgreSQL schema from `?schema=` (default public). */
   readonly schema?: string;
+  /**
+   * PostgreSQL schemas managed beside the primary one, from `?schemas=a,b` (or `--schemas`):
+   * their tables and objects are named `schema.name` in the IR.
+   */
+  readonly schemas?: readonly string[];
+}
+
+/**
+ * A list of extra PostgreSQL schemas (`billing,audit`, or an array) as names: trimmed, empty
+ * entries and repeats left out, the primary schema left out (it is always managed).
+ * @throws EvolveError `E_USAGE` for a name Evolve cannot address (one with a dot).
+ */
+export function parseSchemaList(list: string | readonly string[] | undefined, primary = 'public'): string[] {
+  if (list === undefined) return [];
+  const names = (typeof list === 'string' ? list.split(',') : [...list]).map((s) => String(s).trim()).filter((s) => s !== '');
+  for (const n of names) {
+    if (n.includes('.')) {
+      throw new EvolveError(ErrorCode.Usage, `Schema name '${n}' in the list of extra schemas contains a dot.`, {
+        hint: 'Evolve names tables of extra schemas schema.table, so a schema name cannot contain a dot; rename the schema or leave it out of --schemas.',
+      });
+    }
+  }
+  return [...new Set(names)].filter((n) => n !== primary);
 }
 
 /** Remove passwords from anything that may contain a URL. */
@@ -55,7 +78,9 @@ export function parseDatabaseUrl(url: string): DatabaseUrl {
     if (scheme === 'postgres' || scheme === 'postgresql') {
       if (!parsed.hostname && !parsed.searchParams.get('host')) throw badUrl(u, 'no host');
       const schema = parsed.searchParams.get('schema') ?? undefined;
-      return { dialect: 'postgres', raw: u, display, ...(schema ? { schema } : {}) };
+      const list = parsed.searchParams.get('schemas');
+      const schemas = list === null ? [] : parseSchemaList(list, schema ?? 'public');
+      return { dialect: 'postgres', raw: u, display, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
     }
     if (scheme === 'mysql' || scheme === 'mariadb') {
       if (!parsed.hostname) throw badUrl(u, 'no host');

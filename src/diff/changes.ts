@@ -84,7 +84,7 @@ export function describeChange(c: Change): string {
 }
 
 const KIND_WORDS: Record<ObjectIR['kind'], string> = {
-  extension: 'extension', enum: 'enum type', domain: 'domain', sequence: 'sequence', function: 'function',
+  schema: 'schema', extension: 'extension', enum: 'enum type', domain: 'domain', sequence: 'sequence', function: 'function',
   view: 'view', materializedView: 'materialized view', index: 'index', trigger: 'trigger', comment: 'comment on',
 };
 

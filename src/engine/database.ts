@@ -2,7 +2,7 @@
 import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { loadDialect } from '../dialects/registry.js';
-import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
+import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { acquireDeployLock } from './lock.js';
 
@@ -20,17 +20,25 @@ export interface OpenDatabase {
 export interface DatabaseOptions {
   /** PostgreSQL schema (default `public`, or `?schema=` in the URL). */
   readonly schema?: string;
+  /**
+   * PostgreSQL schemas managed beside the primary one (default: `?schemas=a,b` in the URL):
+   * their tables and objects are named `schema.name`. Only these are ever read or changed.
+   */
+  readonly schemas?: string | readonly string[];
   /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
   readonly lockTimeout?: number;
 }
 
 /** Open `url`; the caller closes it (see {@link withDatabase}). */
 export async function openDatabase(url: string, readOnly: boolean, options: DatabaseOptions = {}): Promise<OpenDatabase> {
-  const parsed = parseDatabaseUrl(url);
-  const dialect = await loadDialect(parsed.dialect);
-  const schema = options.schema ?? parsed.schema;
-  const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}) });
-  const introspectOptions: IntrospectOptions = schema ? { schema } : {};
+  const given = parseDatabaseUrl(url);
+  const dialect = await loadDialect(given.dialect);
+  const schema = options.schema ?? given.schema;
+  const schemas = given.dialect === 'postgres' ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
+  // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.
+  const parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
+  const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) });
+  const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
     url: parsed, dialect, conn, introspectOptions,
     introspect: () => dialect.introspect(conn, introspectOptions),

@@ -3,7 +3,9 @@
  * of CREATE statements (B13). A SQL file is normalised the way Atlas and Skeema do it: loaded
  * into a scratch database of the target dialect — in-memory SQLite or PGlite, a temporary
  * schema (PostgreSQL) or database (MySQL) on the target server, always dropped afterwards —
- * and introspected, so the database itself parses it. Former names come from comments:
+ * and introspected, so the database itself parses it. A PostgreSQL connection that manages
+ * extra schemas (`--schemas`) loads the file into a scratch database instead: the file creates
+ * those schemas, which a scratch schema cannot hold. Former names come from comments:
  * `-- evolve:aka old_name` on a CREATE TABLE line or a column's line.
  */
 import { readFileSync, existsSync } from 'node:fs';
@@ -12,8 +14,9 @@ import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
 import { loadModels } from '../model/load.js';
 import type { Dialect } from '../dialects/dialect.js';
+import type { Connection } from '../dialects/connection.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
-import type { SchemaIR } from '../ir/schema.js';
+import { objectKey, type SchemaIR } from '../ir/schema.js';
 import { objectLabel } from '../diff/changes.js';
 import { splitSql } from '../evolutions/sql-split.js';
 import { EvolveError, ErrorCode } from '../errors.js';
@@ -39,19 +42,25 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
   return { kind: 'sql', path: input, text: readFileSync(input, 'utf8') };
 }
 
-/** Former names declared in SQL comments (`-- evolve:aka a, b`). */
-export function akaFromSql(text: string): { tables: Map<string, string[]>; columns: Map<string, Map<string, string[]>> } {
+/**
+ * Former names declared in SQL comments (`-- evolve:aka a, b`). Tables are keyed by their own
+ * name, unless `qualify` names them otherwise (PostgreSQL extra schemas: `billing.invoice`).
+ */
+export function akaFromSql(text: string, qualify?: (schema: string | null, name: string) => string): { tables: Map<string, string[]>; columns: Map<string, Map<string, string[]>> } {
   const tables = new Map<string, string[]>();
   const columns = new Map<string, Map<string, string[]>>();
   const unquote = (s: string): string => s.replace(/^["`[]|["`\]]$/g, '');
   let current: string | null = null;
   for (const line of text.split('\n')) {
-    const NAME = String.raw`(?:"[^"]+"|\x60[^\x60]+\x60|[\w$]+)`;
+    const PART = String.raw`(?:"[^"]+"|\x60[^\x60]+\x60|[\w$]+)`;
+    const NAME = String.raw`${PART}(?:\.${PART})?`;
     const list = new RegExp(String.raw`--\s*evolve:aka\s+(${NAME}(?:\s*,\s*${NAME})*)`, 'i').exec(line)?.[1];
-    const aka = list ? list.split(',').map((x) => unquote(x.trim())).filter(Boolean) : [];
+    const aka = list ? list.split(',').map((x) => x.trim().split('.').map(unquote).join('.')).filter(Boolean) : [];
     const create = /create\s+table\s+(?:if\s+not\s+exists\s+)?((?:"[^"]+"|`[^`]+`|[\w$]+)(?:\.(?:"[^"]+"|`[^`]+`|[\w$]+))?)/i.exec(line);
     if (create) {
-      current = unquote(create[1]!.split('.').pop()!);
+      const parts = create[1]!.split('.').map(unquote);
+      const own = parts.pop()!;
+      current = qualify ? qualify(parts[0] ?? null, own) : own;
       if (aka.length) tables.set(current, aka);
       continue;
     }
@@ -66,8 +75,8 @@ export function akaFromSql(text: string): { tables: Map<string, string[]>; colum
   return { tables, columns };
 }
 
-function withAka(schema: SchemaIR, text: string): SchemaIR {
-  const { tables, columns } = akaFromSql(text);
+function withAka(schema: SchemaIR, text: string, qualify?: (schema: string | null, name: string) => string): SchemaIR {
+  const { tables, columns } = akaFromSql(text, qualify);
   return {
     ...schema,
     tables: schema.tables.map((t) => ({
@@ -106,11 +115,28 @@ function scratchUrl(near: DatabaseUrl, name: string): DatabaseUrl {
   return parseDatabaseUrl(u.toString());
 }
 
+/** Run the statements of a SQL file, naming the one the database rejects. */
+async function loadStatements(conn: Connection, dialect: Dialect, text: string, file: string): Promise<void> {
+  const statements = splitSql(text);
+  for (const [i, s] of statements.entries()) {
+    try {
+      await conn.execute(s);
+    } catch (e) {
+      throw new EvolveError(ErrorCode.SqlFailed, `Statement ${i + 1} of '${file}' was rejected by ${dialect.name}: ${(e as Error).message}.`, {
+        hint: `Fix the statement in '${file}' (it must be valid ${dialect.name} DDL), then try again.`,
+        details: { file, statement: s, index: i },
+      });
+    }
+  }
+}
+
 /**
  * Load SQL `text` into a scratch database beside `near` and introspect it.
  * @throws EvolveError `E_SQL_FAILED` naming the statement the database rejected.
  */
 export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: string, file = 'schema.sql'): Promise<SchemaIR> {
+  const extra = dialect.name === 'postgres' ? near.schemas ?? [] : [];
+  if (extra.length > 0) return pgSchemasFromSql(dialect, near, extra, text, file);
   const name = `_evolve_scratch_${randomBytes(5).toString('hex')}`;
   const url = scratchUrl(near, name);
   const conn = await dialect.connect(url, { readOnly: false, ...(dialect.name === 'postgres' && !near.pglite ? { schema: name } : {}) });
@@ -121,17 +147,7 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
     // created again in the scratch schema. With the target on the search path, the file's
     // CREATE EXTENSION IF NOT EXISTS finds it and its types and functions resolve.
     if (pgServer) await conn.execute(`SET search_path TO ${dialect.sql.ident(name)}, ${dialect.sql.ident(near.schema ?? 'public')}`);
-    const statements = splitSql(text);
-    for (const [i, s] of statements.entries()) {
-      try {
-        await conn.execute(s);
-      } catch (e) {
-        throw new EvolveError(ErrorCode.SqlFailed, `Statement ${i + 1} of '${file}' was rejected by ${dialect.name}: ${(e as Error).message}.`, {
-          hint: `Fix the statement in '${file}' (it must be valid ${dialect.name} DDL), then try again.`,
-          details: { file, statement: s, index: i },
-        });
-      }
-    }
+    await loadStatements(conn, dialect, text, file);
     const schema = await dialect.introspect(conn, pgServer ? { schema: name } : {});
     return withAka(pgServer ? withFileExtensions(schema, text, dialect) : schema, text);
   } finally {
@@ -139,6 +155,58 @@ export async function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: s
       await conn.execute(dialect.name === 'postgres' ? `DROP SCHEMA IF EXISTS ${dialect.sql.ident(name)} CASCADE` : `DROP DATABASE IF EXISTS ${dialect.sql.ident(name)}`).catch(() => undefined);
     }
     await conn.close().catch(() => undefined);
+  }
+}
+
+/**
+ * PostgreSQL with extra schemas: the file creates schemas beside the primary one, so it is
+ * loaded into a scratch DATABASE on the same server (PGlite: a fresh in-memory one), opened
+ * with the same primary and extra schemas, introspected, and always dropped — also on failure.
+ * @throws EvolveError `E_DB_CONNECT` when the server refuses CREATE DATABASE (the fix: CREATEDB).
+ */
+async function pgSchemasFromSql(dialect: Dialect, near: DatabaseUrl, extra: readonly string[], text: string, file: string): Promise<SchemaIR> {
+  const primary = near.schema ?? 'public';
+  const options = { schema: primary, schemas: extra };
+  const qualify = (schema: string | null, name: string): string => (schema === null || schema === primary || !extra.includes(schema) ? name : `${schema}.${name}`);
+  const load = async (url: DatabaseUrl): Promise<SchemaIR> => {
+    const conn = await dialect.connect(url, { readOnly: false, ...options });
+    try {
+      await loadStatements(conn, dialect, text, file);
+      return withAka(await dialect.introspect(conn, options), text, qualify);
+    } finally {
+      await conn.close().catch(() => undefined);
+    }
+  };
+  if (near.pglite) return load(parseDatabaseUrl('pglite:memory'));
+  const name = `_evolve_scratch_${randomBytes(5).toString('hex')}`;
+  const q = dialect.sql.ident;
+  const admin = await dialect.connect(near, { readOnly: false, ...options });
+  try {
+    try {
+      // template0: nothing an administrator added to template1 leaks into the desired schema.
+      await admin.execute(`CREATE DATABASE ${q(name)} TEMPLATE template0`);
+    } catch (e) {
+      const denied = (e as { code?: string }).code === '42501';
+      throw new EvolveError(ErrorCode.DbConnect, `Cannot parse '${file}': with extra schemas (${extra.join(', ')}) a SQL file is loaded into a scratch database, and ${near.display} refused CREATE DATABASE: ${(e as Error).message}.`, {
+        hint: denied
+          ? 'Let the user create databases (ALTER ROLE <user> CREATEDB), or compare against a TypeScript models module, or leave out --schemas / ?schemas=.'
+          : 'Check that the server accepts CREATE DATABASE from this user, or leave out --schemas / ?schemas=.',
+        cause: e,
+      });
+    }
+    try {
+      const u = new URL(near.raw);
+      u.pathname = `/${encodeURIComponent(name)}`;
+      const url = parseDatabaseUrl(u.toString());
+      return await load({ ...url, ...(near.schema ? { schema: near.schema } : {}), schemas: extra });
+    } finally {
+      // WITH (FORCE) (PostgreSQL 13+) ends any session left on it; older servers drop it without.
+      await admin.execute(`DROP DATABASE IF EXISTS ${q(name)} WITH (FORCE)`)
+        .catch(() => admin.execute(`DROP DATABASE IF EXISTS ${q(name)}`))
+        .catch(() => undefined);
+    }
+  } finally {
+    await admin.close().catch(() => undefined);
   }
 }
 
@@ -154,8 +222,12 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
   for (const t of desired.tables) for (const a of t.aka ?? []) aka.set(a, t.name);
   const liveTables = new Map(live.tables.map((t) => [t.name, t]));
   const adopted: string[] = [];
-  const objects = (live.objects ?? []).filter((o) => o.table === null || tables.has(o.table) || aka.has(o.table));
-  for (const o of objects) adopted.push(objectLabel(o));
+  // What the models say themselves (PostgreSQL: the extra schemas their tables live in) stays.
+  const own = new Set((desired.objects ?? []).map(objectKey));
+  const kept = (live.objects ?? []).filter((o) => !own.has(objectKey(o)) && (o.table === null || tables.has(o.table) || aka.has(o.table)));
+  // A live extra schema the models do not use is kept, and not worth a note.
+  for (const o of kept) if (o.kind !== 'schema') adopted.push(objectLabel(o));
+  const objects = [...(desired.objects ?? []), ...kept];
   const out: SchemaIR = {
     ...desired,
     tables: desired.tables.map((t) => {
@@ -180,8 +252,39 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
   return { schema: out, adopted };
 }
 
+/**
+ * PostgreSQL models name a table of an extra schema `schema.table`: that schema must be one the
+ * database is opened with (`--schemas`), else the table would never be seen there.
+ * @throws EvolveError `E_USAGE` naming the table and the fix.
+ */
+function checkModelSchemas(schema: SchemaIR, near: DatabaseUrl): void {
+  // An in-memory PGlite is a scratch database (evolve diff between files): nothing to open.
+  if (near.dialect !== 'postgres' || (near.pglite && near.path === ':memory:')) return;
+  const primary = near.schema ?? 'public';
+  for (const t of schema.tables) {
+    const dot = t.name.indexOf('.');
+    if (dot <= 0) continue;
+    const s = t.name.slice(0, dot);
+    if (s === primary) {
+      throw new EvolveError(ErrorCode.Usage, `Model table '${t.name}' names the primary schema '${primary}'.`, {
+        hint: `Name it '${t.name.slice(dot + 1)}': tables of the primary schema are unqualified.`, details: { table: t.name },
+      });
+    }
+    if (!(near.schemas ?? []).includes(s)) {
+      throw new EvolveError(ErrorCode.Usage, `Model table '${t.name}' is in schema '${s}', which ${near.display} is not opened with.`, {
+        hint: `Add it to the managed schemas: --schemas ${[...(near.schemas ?? []), s].join(',')} (or ?schemas= in the URL, or schemas in evolve.config.ts).`,
+        details: { table: t.name, schema: s },
+      });
+    }
+  }
+}
+
 /** The desired schema as `dialect` reports it, using a scratch database near `near` for SQL files. */
 export async function desiredOn(dialect: Dialect, near: DatabaseUrl, desired: Desired): Promise<SchemaIR> {
-  if (desired.kind === 'models') return dialect.normalise(compileModels(desired.tables, dialect.name));
+  if (desired.kind === 'models') {
+    const schema = dialect.normalise(compileModels(desired.tables, dialect.name));
+    checkModelSchemas(schema, near);
+    return schema;
+  }
   return schemaFromSql(dialect, near, desired.text, desired.path);
 }

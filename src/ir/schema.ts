@@ -118,18 +118,19 @@ export interface TableIR {
 }
 
 /**
- * Kinds of database objects beyond tables. Objects of the `before` phase are created before
+ * Kinds of database objects beyond tables (`schema`: a PostgreSQL schema managed beside the
+ * primary one, see `--schemas`). Objects of the `before` phase are created before
  * tables (columns, defaults and checks may use them) and dropped after; objects of the `after`
  * phase are created after tables (they read tables) and dropped before.
  */
 export type ObjectKind =
-  | 'extension' | 'enum' | 'domain' | 'sequence' | 'function'
+  | 'schema' | 'extension' | 'enum' | 'domain' | 'sequence' | 'function'
   | 'view' | 'materializedView' | 'index' | 'trigger' | 'comment';
 
 /** When an object kind is created relative to tables. */
 export function objectPhase(kind: ObjectKind): 'before' | 'after' {
   switch (kind) {
-    case 'extension': case 'enum': case 'domain': case 'sequence': case 'function': return 'before';
+    case 'schema': case 'extension': case 'enum': case 'domain': case 'sequence': case 'function': return 'before';
     default: return 'after';
   }
 }

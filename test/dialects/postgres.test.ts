@@ -24,6 +24,7 @@ import { parsePgType } from '../../src/dialects/postgres/sql-builder.js';
 import { defaultConstraintName } from '../../src/dialects/postgres/planner.js';
 import { connectPostgres } from '../../src/dialects/postgres/connection.js';
 import { schemaFromSql } from '../../src/engine/sources.js';
+import { objectDependencies } from '../../src/diff/objects.js';
 import { freshDatabase, selectedDialects, serverProblem, PG_URL, type TestDatabase } from '../support/databases.js';
 
 type PgDialect = 'postgres' | 'pglite';
@@ -904,4 +905,216 @@ CREATE VIEW person_emails AS SELECT email FROM person;`;
       await admin.end();
     }
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Extra schemas (issue 7): `?schemas=a,b` / `--schemas` manage schemas beside the primary one
+
+describe('PostgreSQL extra schemas', () => {
+  /** Skip (or fail under CI) without the server. */
+  async function server(t: TestContext): Promise<boolean> {
+    const problem = await serverProblem('postgres');
+    if (problem || !selectedDialects().includes('postgres')) {
+      if (process.env.CI && selectedDialects().includes('postgres')) throw new Error(`${problem} (CI requires every dialect's server)`);
+      t.skip(problem ?? 'postgres not selected');
+      return false;
+    }
+    return true;
+  }
+
+  /** A fresh primary schema and the names of extra schemas of its own (`<primary>_<suffix>`), all dropped after. */
+  async function withSchemas(t: TestContext, suffixes: string[], fn: (db: TestDatabase, extra: string[], url: (schemas: string[]) => string) => Promise<void>): Promise<void> {
+    if (!(await server(t))) return;
+    const db = await freshDatabase('postgres');
+    const primary = new URL(db.url).searchParams.get('schema')!;
+    const extra = suffixes.map((s) => `${primary}_${s}`);
+    const url = (schemas: string[]): string => { const u = new URL(db.url); u.searchParams.set('schemas', schemas.join(',')); return u.toString(); };
+    try { await fn(db, extra, url); } finally {
+      for (const s of extra) await db.exec(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
+      await db.dispose();
+    }
+  }
+
+  it('reads an opted-in schema as schema.table, fingerprints it, and never sees a schema not opted in', (t) => withSchemas(t, ['billing', 'hidden'], async (db, [billing, hidden], url) => {
+    await db.exec(`CREATE TABLE customer (id int PRIMARY KEY, name text);
+      CREATE SCHEMA "${billing}"; CREATE TABLE "${billing}".invoice (id int PRIMARY KEY, customer_id int REFERENCES customer, total numeric(10,2) NOT NULL DEFAULT 0);
+      CREATE INDEX invoice_total ON "${billing}".invoice (total);
+      CREATE INDEX invoice_lower ON "${billing}".invoice ((total * 2));
+      CREATE VIEW "${billing}".big AS SELECT id, total FROM "${billing}".invoice WHERE total > 100;
+      CREATE VIEW customer_totals AS SELECT c.id, sum(i.total) AS total FROM customer c JOIN "${billing}".invoice i ON i.customer_id = c.id GROUP BY c.id;
+      CREATE TYPE "${billing}".state AS ENUM ('open', 'paid');
+      ALTER TABLE customer ADD COLUMN state "${billing}".state;
+      CREATE SCHEMA "${hidden}"; CREATE TABLE "${hidden}".secret (id int PRIMARY KEY); CREATE VIEW "${hidden}".v AS SELECT 1 AS x`);
+    const withExtra = url([billing!]);
+    const live = await inspect(withExtra);
+    assert.deepEqual(live.tables.map((x) => x.name).sort(), [`${billing}.invoice`, 'customer'].sort());
+    const invoice = live.tables.find((x) => x.name === `${billing}.invoice`)!;
+    assert.deepEqual(invoice.indexes.map((i) => i.name), ['invoice_total'], 'index names stay unqualified');
+    assert.deepEqual(invoice.foreignKeys.map((f) => f.refTable), ['customer']);
+    assert.equal(live.tables.find((x) => x.name === 'customer')!.columns.find((c) => c.name === 'state')!.type.kind, 'raw');
+    assert.match(JSON.stringify(live.tables.find((x) => x.name === 'customer')!.columns.find((c) => c.name === 'state')!.type), new RegExp(`${billing}\\.state`));
+    const keys = (live.objects ?? []).map((o) => `${o.kind}:${o.name}`).sort();
+    assert.deepEqual(keys, [`enum:${billing}.state`, `index:${billing}.invoice_lower`, `schema:${billing}`, 'view:customer_totals', `view:${billing}.big`].sort());
+    assert.ok(!JSON.stringify(live).includes(hidden!), 'nothing of the schema not opted in');
+    // A view reading a table of an extra schema depends on it, whichever schema the view is in.
+    for (const v of ['customer_totals', `${billing}.big`]) {
+      const o = live.objects!.find((x) => x.name === v)!;
+      assert.ok(objectDependencies(live, o).has(`table:${billing}.invoice`), `${v} depends on the extra schema's table`);
+    }
+    // The same schema through the option, and in a constant number of queries.
+    assert.equal(fingerprint(await inspect(db.url, { schemas: [billing!] })), fingerprint(live));
+    const fp = await fingerprintDatabase(withExtra);
+    assert.equal(fp.fingerprint, fingerprint(live));
+    assert.notEqual(fp.fingerprint, (await fingerprintDatabase(db.url)).fingerprint, 'the extra schema is part of the fingerprint');
+    const conn = await postgresDialect.connect(parseDatabaseUrl(withExtra), { readOnly: true });
+    let n = 0;
+    const counting: Connection = { ...conn, query: (s, p) => { n++; return conn.query(s, p); }, execute: (s) => { n++; return conn.execute(s); } };
+    try { await postgresDialect.introspect(counting); } finally { await conn.close(); }
+    assert.ok(n <= 4, `${n} queries`);
+    // The live schema plans to itself with nothing to do, and names the extra schema's objects qualified.
+    const plan = postgresDialect.plan(diffSchemas({ dialect: 'postgres', tables: [] }, live));
+    const text = plan.statements.map((s) => s.sql).join('\n');
+    assert.match(text, new RegExp(`CREATE SCHEMA IF NOT EXISTS "${billing}"`));
+    assert.match(text, new RegExp(`CREATE TABLE "${billing}"\\."invoice"`));
+    assert.match(text, new RegExp(`CREATE INDEX "invoice_total" ON "${billing}"\\."invoice"`));
+    assert.match(text, new RegExp(`CREATE TYPE "${billing}"\\."state"`));
+    assert.ok(text.indexOf('CREATE SCHEMA') < text.indexOf('CREATE TYPE'), 'the schema comes first');
+    assert.deepEqual(diffSchemas(live, await inspect(withExtra)).changes, []);
+  }));
+
+  it('applies models naming schema.table: creates the schema, a foreign key into it, and evolves it', (t) => withSchemas(t, ['billing', 'unlisted'], async (db, [billing, unlisted], url) => {
+    const withExtra = url([billing!]);
+    const invoice = table(`${billing}.invoice`, {
+      id: integer().primaryKey({ autoIncrement: true }),
+      total: decimal(10, 2).notNull().default(0),
+    }, { indexes: [index('invoice_total').on('total')] });
+    const customer = table('customer', { id: integer().primaryKey(), invoice_id: integer().references(() => invoice.columns.id, { onDelete: 'cascade' }) });
+    const v1 = [invoice, customer];
+    const report = await applyEvolution({ db: withExtra, models: v1 });
+    assert.equal(report.fingerprintAfter, report.targetFingerprint);
+    assert.equal(report.fingerprintAfter, await modelsFingerprint(v1, 'postgres'), 'the models\' fingerprint without a database');
+    assert.match(report.statements.map((s) => s.sql).join('\n'), new RegExp(`REFERENCES "${billing}"\\."invoice"`));
+    assert.deepEqual(await rows(db, `SELECT nspname FROM pg_namespace WHERE nspname = '${billing}'`), [{ nspname: billing! }]);
+    assert.deepEqual(await rows(db, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${billing}'`), [{ table_name: 'invoice' }]);
+    const again = await planEvolution({ db: withExtra, models: v1 });
+    assert.deepEqual(again.statements.map((s) => s.sql), [], 'a second plan is empty');
+    assert.equal(again.inSync, true);
+    await db.exec(`INSERT INTO "${billing}".invoice (total) VALUES (5), (7); INSERT INTO customer VALUES (1, 1)`);
+    // Rename within the extra schema, add a column, drop the index: rows are kept.
+    const bill = table(`${billing}.bill`, {
+      id: integer().primaryKey({ autoIncrement: true }),
+      total: decimal(10, 2).notNull().default(0),
+      note: text(),
+    }, { aka: [`${billing}.invoice`] });
+    const customer2 = table('customer', { id: integer().primaryKey(), invoice_id: integer().references(() => bill.columns.id, { onDelete: 'cascade' }) });
+    const r2 = await applyEvolution({ db: withExtra, models: [bill, customer2] });
+    const sql2 = r2.statements.map((s) => s.sql).join('\n');
+    assert.match(sql2, new RegExp(`ALTER TABLE "${billing}"\\."invoice" RENAME TO "bill"`));
+    assert.match(sql2, new RegExp(`DROP INDEX "${billing}"\\."invoice_total"`));
+    assert.equal(r2.fingerprintAfter, r2.targetFingerprint);
+    assert.deepEqual(await rows(db, `SELECT id, total FROM "${billing}".bill ORDER BY id`), [{ id: '1', total: '5.00' }, { id: '2', total: '7.00' }]);
+    await db.exec(`INSERT INTO "${billing}".bill (total) VALUES (9)`); // identity continues
+    assert.deepEqual((await planEvolution({ db: withExtra, models: [bill, customer2] })).statements, []);
+    // Without the extra schema the primary schema is as it always was; its foreign key names the extra table.
+    const plain = await inspect(db.url);
+    assert.deepEqual(plain.tables.map((x) => x.name), ['customer']);
+    assert.deepEqual(plain.tables[0]!.foreignKeys.map((f) => f.refTable), ['bill'], 'a schema not opted in: named as before');
+    // A model in a schema the database is not opened with is refused, naming the fix.
+    const stray = table(`${unlisted}.x`, { id: integer().primaryKey() });
+    const e = await rejects(planEvolution({ db: withExtra, models: [bill, customer2, stray] }), 'E_USAGE');
+    assert.match(e.message, new RegExp(unlisted!));
+    assert.match(String((e as { hint?: string }).hint), /--schemas/);
+    assert.deepEqual(await rows(db, `SELECT nspname FROM pg_namespace WHERE nspname = '${unlisted}'`), []);
+    // Dropping the extra schema's tables from the models drops them (with consent) and the schema stays adopted.
+    const r3 = await applyEvolution({ db: withExtra, models: [table('customer', { id: integer().primaryKey(), invoice_id: integer() })], allowDataLoss: true });
+    assert.equal(r3.fingerprintAfter, r3.targetFingerprint);
+    assert.deepEqual(await rows(db, `SELECT table_name FROM information_schema.tables WHERE table_schema = '${billing}'`), []);
+  }));
+
+  it('a SQL file that creates an extra schema is loaded into a scratch database, applied, and matches the file loaded by hand', async (t) => {
+    if (!(await server(t))) return;
+    const pg = (await import('pg')).default;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    const base = `evolve_t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+    const names = [`${base}_a`, `${base}_b`];
+    const role = `${base}_nocreatedb`;
+    const urlOf = (n: string, user?: string): string => {
+      const u = new URL(PG_URL); u.pathname = `/${n}`; u.searchParams.set('schemas', 'billing'); if (user) u.username = user; return u.toString();
+    };
+    const scratch = async (): Promise<string[]> => (await admin.query("SELECT datname FROM pg_database WHERE datname LIKE '\\_evolve\\_scratch\\_%'")).rows.map((r: { datname: string }) => r.datname);
+    const before = new Set(await scratch());
+    for (const n of names) await admin.query(`CREATE DATABASE "${n}"`);
+    try {
+      const text = `CREATE SCHEMA billing;
+CREATE TYPE billing.state AS ENUM ('open', 'paid');
+CREATE TABLE billing.invoice ( -- evolve:aka billing.bill
+  id integer PRIMARY KEY,
+  total numeric(10,2) NOT NULL DEFAULT 0,
+  state billing.state NOT NULL DEFAULT 'open'
+);
+CREATE INDEX invoice_total ON billing.invoice (total);
+CREATE TABLE customer (id integer PRIMARY KEY, invoice_id integer REFERENCES billing.invoice (id));
+CREATE VIEW billing.big_invoice AS SELECT id, total FROM billing.invoice WHERE total > 100;
+COMMENT ON TABLE billing.invoice IS 'invoices';`;
+      const file = sqlFile(text);
+      const [a, b] = names.map((n) => urlOf(n)) as [string, string];
+      const report = await applyEvolution({ db: a, models: file });
+      assert.equal(report.fingerprintAfter, report.targetFingerprint, 'the live fingerprint after apply is the file\'s');
+      const again = await planEvolution({ db: a, models: file });
+      assert.deepEqual(again.statements.map((s) => s.sql), [], 'a second plan is empty');
+      // The file loaded by hand gives the same fingerprint.
+      const c = new pg.Client({ connectionString: b.replace(/\?.*$/, '') });
+      await c.connect();
+      try { await c.query(text); } finally { await c.end(); }
+      assert.equal((await fingerprintDatabase(b)).fingerprint, report.fingerprintAfter);
+      // Through the option rather than the URL, the same.
+      const plainA = urlOf(names[0]!).replace(/\?.*$/, '');
+      assert.equal((await fingerprintDatabase(plainA, { schemas: ['billing'] })).fingerprint, report.fingerprintAfter);
+      // A rename declared in the file (-- evolve:aka schema.table) keeps the rows.
+      const ca = new pg.Client({ connectionString: a.replace(/\?.*$/, '') });
+      await ca.connect();
+      try { await ca.query("INSERT INTO billing.invoice (id, total) VALUES (1, 150)"); } finally { await ca.end(); }
+      const renamed = text.replace('CREATE TABLE billing.invoice ( -- evolve:aka billing.bill', 'CREATE TABLE billing.bill ( -- evolve:aka billing.invoice')
+        .replace(/ON billing\.invoice/g, 'ON billing.bill').replace(/FROM billing\.invoice/g, 'FROM billing.bill').replace(/REFERENCES billing\.invoice/g, 'REFERENCES billing.bill')
+        .replace('TABLE billing.invoice IS', 'TABLE billing.bill IS');
+      const r2 = await applyEvolution({ db: a, models: sqlFile(renamed) });
+      assert.deepEqual(r2.renames.map((x) => `${x.from}→${x.to}`), ['billing.invoice→billing.bill']);
+      assert.equal(r2.fingerprintAfter, r2.targetFingerprint);
+      const cb = new pg.Client({ connectionString: a.replace(/\?.*$/, '') });
+      await cb.connect();
+      try { assert.deepEqual((await cb.query('SELECT id, total::text FROM billing.bill')).rows, [{ id: 1, total: '150.00' }]); } finally { await cb.end(); }
+      // A rejected statement: the error names it, and the scratch database is dropped all the same.
+      const bad = sqlFile(`CREATE SCHEMA billing; CREATE TABLE billing.t (id nosuchtype);`);
+      const e = await rejects(planEvolution({ db: a, models: bad }), 'E_SQL_FAILED');
+      assert.match(e.message, /nosuchtype/);
+      // A user who may not create databases is told why and how to fix it.
+      await admin.query(`CREATE ROLE "${role}" LOGIN NOCREATEDB`);
+      const denied = await rejects(planEvolution({ db: urlOf(names[0]!, role), models: file }), 'E_DB_CONNECT');
+      assert.match(denied.message, /CREATE DATABASE/);
+      assert.match(String((denied as { hint?: string }).hint), /CREATEDB/);
+      assert.deepEqual((await scratch()).filter((n) => !before.has(n)), [], 'no scratch database is left behind');
+    } finally {
+      for (const n of names) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
+      await admin.query(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);
+      await admin.end();
+    }
+  });
+
+  it('without schemas, behaviour and fingerprints are exactly as before', (t) => withSchemas(t, ['billing', 'absent'], async (db, [billing, absent], url) => {
+    const models = goldenModels();
+    await evolve(db, models);
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, GOLDEN_POSTGRES);
+    await db.exec(`CREATE SCHEMA "${billing}"; CREATE TABLE "${billing}".invoice (id int PRIMARY KEY)`);
+    const plain = await inspect(db.url);
+    assert.ok(!(plain.objects ?? []).some((o) => o.kind === 'schema'), 'no schema objects');
+    assert.ok(!plain.tables.some((x) => x.name.includes('.')), 'no qualified names');
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, GOLDEN_POSTGRES);
+    // An opted-in schema that does not exist adds nothing.
+    assert.equal((await fingerprintDatabase(url([absent!]))).fingerprint, GOLDEN_POSTGRES);
+    // Plans still name tables unqualified.
+    const plan = await planEvolution({ db: db.url, models: [...models, table('extra_t', { id: integer().primaryKey() })] });
+    assert.deepEqual(plan.statements.map((s) => s.sql), ['CREATE TABLE "extra_t" (\n  "id" integer NOT NULL,\n  PRIMARY KEY ("id")\n)']);
+    assert.equal(await modelsFingerprint(models, 'postgres'), GOLDEN_POSTGRES);
+  }));
 });

@@ -12,7 +12,7 @@ async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
   const s = await resolveSettings(flags);
   return {
     db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
-    ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}),
+    ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}), ...(s.scope.schemas ? { schemas: s.scope.schemas } : {}),
     ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}),
   };
 }

@@ -10,7 +10,7 @@ export async function diffCommand(from: string, to: string, flags: CommonFlags &
     throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: 'Use --dialect sqlite, postgres or mysql.' });
   }
   const r = await diffSources(from, to, {
-    ...(flags.dialect ? { dialect: flags.dialect as DialectName } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}),
+    ...(flags.dialect ? { dialect: flags.dialect as DialectName } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}), ...(flags.schemas ? { schemas: flags.schemas } : {}),
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   for (const [side, list] of [['FROM', r.unmanaged.from], ['TO', r.unmanaged.to]] as const) for (const u of list) out.error(`not managed (${side}): ${u}`);

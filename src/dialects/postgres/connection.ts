@@ -11,6 +11,10 @@
  *   in defaults are printed;
  * - a read-only connection sets `default_transaction_read_only`, so the server refuses any change.
  *
+ * Extra schemas (`?schemas=` / `--schemas`) are not on the `search_path`: generated SQL names
+ * their tables and objects qualified (`"billing"."invoice"`), and the catalog prints them
+ * qualified, the same way on every server.
+ *
  * A writable connection creates its schema when it does not exist, just before the first
  * statement that may need it (inside the caller's transaction when there is one): every writer
  * — a plan, a stored evolution, an upgrade step, the deployment record — can start from nothing.
@@ -20,18 +24,20 @@ import { join } from 'node:path';
 import type { Client } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Connection, Row } from '../connection.js';
-import { redact, type DatabaseUrl } from '../url.js';
+import { parseSchemaList, redact, type DatabaseUrl } from '../url.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { quoteWith } from '../shared/quote.js';
 
 /** The schema used when neither the URL nor the options name one. */
 export const DEFAULT_SCHEMA = 'public';
 
-/** An open PostgreSQL (or PGlite) connection, scoped to one schema. */
+/** An open PostgreSQL (or PGlite) connection, scoped to one schema (and any extra schemas). */
 export interface PgConnection extends Connection {
   readonly dialect: 'postgres';
   /** The schema everything addresses (the session's whole `search_path`). */
   readonly schema: string;
+  /** Schemas managed beside it (never the primary one); their names are qualified. */
+  readonly schemas: readonly string[];
   readonly readOnly: boolean;
   readonly driver: 'pg' | 'pglite';
   /** Point the connection at another schema (re-pins `search_path`). */
@@ -52,7 +58,7 @@ interface Driver {
 const searchPathSql = (schema: string): string => `SET search_path TO ${quoteWith('"', schema)}`;
 
 /** Statements that only read or steer the session: they never need the schema to exist. */
-const NEEDS_NO_SCHEMA = /^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|CREATE\s+SCHEMA)\b/i;
+const NEEDS_NO_SCHEMA = /^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|CREATE\s+SCHEMA|(?:CREATE|DROP)\s+DATABASE)\b/i;
 
 function sessionSql(schema: string, readOnly: boolean): string {
   return [
@@ -108,6 +114,7 @@ async function openPg(url: DatabaseUrl): Promise<Driver> {
   const u = new URL(url.raw);
   // `schema` is Evolve's parameter, not libpq's: the server would reject it as a setting.
   u.searchParams.delete('schema');
+  u.searchParams.delete('schemas');
   const client: Client = new pg.Client({ connectionString: u.toString(), application_name: 'evolve' });
   // A connection lost while idle must not crash the process; the next query reports it.
   client.on('error', () => undefined);
@@ -148,9 +155,10 @@ async function openPglite(url: DatabaseUrl, readOnly: boolean): Promise<Driver> 
  * scoped to `options.schema`, else `url.schema`, else `public` (introspection options may move it).
  * @throws EvolveError `E_DB_CONNECT` naming the cause; the password is never shown.
  */
-export async function connectPostgres(url: DatabaseUrl, options: { readOnly: boolean; schema?: string }): Promise<PgConnection> {
-  const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url);
+export async function connectPostgres(url: DatabaseUrl, options: { readOnly: boolean; schema?: string; schemas?: readonly string[] }): Promise<PgConnection> {
   let schema = options.schema ?? url.schema ?? DEFAULT_SCHEMA;
+  const extra = parseSchemaList(options.schemas ?? url.schemas, schema);
+  const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url);
   try {
     await driver.exec(sessionSql(schema, options.readOnly));
   } catch (e) {
@@ -171,6 +179,7 @@ export async function connectPostgres(url: DatabaseUrl, options: { readOnly: boo
     readOnly: options.readOnly,
     driver: url.pglite ? 'pglite' : 'pg',
     get schema() { return schema; },
+    get schemas() { return extra.filter((x) => x !== schema); },
     async useSchema(next: string): Promise<void> {
       if (next === schema) return;
       await driver.exec(searchPathSql(next));

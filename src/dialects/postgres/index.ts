@@ -1,14 +1,15 @@
 /**
  * The PostgreSQL dialect: a PostgreSQL server (`postgres://…`, through `pg`) or PGlite
  * (`pglite:DIR`, in-process). Everything is scoped to one schema: `?schema=` in the URL or the
- * `schema` option, default `public`; the connection pins `search_path` to it.
+ * `schema` option, default `public`; the connection pins `search_path` to it. Extra schemas
+ * (`?schemas=a,b`, the `schemas` option) are managed beside it, their names qualified.
  */
 import type { Dialect } from '../dialect.js';
 import { postgresCapabilities } from './capabilities.js';
 import { connectPostgres } from './connection.js';
 import { postgresLossyPredicate } from './conversions.js';
 import { introspectPostgres } from './introspect.js';
-import { normalisePostgres } from './normalise.js';
+import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
@@ -24,7 +25,7 @@ export const postgresDialect: Dialect = {
   sql: postgresSql,
   connect: connectPostgres,
   introspect: introspectPostgres,
-  normalise: normalisePostgres,
+  normalise: normalisePostgresModels,
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,
   run: runPostgres,

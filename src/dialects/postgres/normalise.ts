@@ -14,10 +14,18 @@
  * - Auto-increment columns are NOT NULL with no default; primary key columns are NOT NULL;
  *   identifiers are cut to 63 bytes as PostgreSQL cuts them.
  */
-import type { ColumnIR, ColumnType, DefaultValue, SchemaIR, TableIR } from '../../ir/schema.js';
+import type { ColumnIR, ColumnType, DefaultValue, ObjectIR, SchemaIR, TableIR } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
+import { isEvolveTable } from '../../ir/canonical.js';
 import { normaliseDefault, parseNumber, stripOuterParens } from '../shared/defaults.js';
-import { parsePgType, truncateIdentifier as cut } from './sql-builder.js';
+import { parsePgType, splitName, truncateIdentifier as cut } from './sql-builder.js';
+import { schemaObject } from './objects.js';
+
+/** A table name cut as PostgreSQL cuts it: each part of `schema.table` on its own. */
+function cutName(n: string): string {
+  const [schema, bare] = splitName(n);
+  return schema === null ? cut(n) : `${cut(schema)}.${cut(bare)}`;
+}
 import { canonicalLiteral } from './literals.js';
 import { canonicalExpression, fallback, NO_CONTEXT, parseExpression, print, type Node } from './expression.js';
 export { canonicalExpression };
@@ -108,12 +116,12 @@ function normaliseTable(t: TableIR): TableIR {
   const name = (n: string | null): string | null => (n === null ? null : cut(n));
   return {
     ...t,
-    name: cut(t.name),
+    name: cutName(t.name),
     columns,
     primaryKey: t.primaryKey ? { name: name(t.primaryKey.name), columns: names(t.primaryKey.columns) } : null,
     uniques: t.uniques.map((u) => ({ name: name(u.name), columns: names(u.columns) })),
     indexes: t.indexes.map((i) => ({ ...i, name: cut(i.name), columns: names(i.columns), where: i.where === null ? null : canonicalExpression(i.where, types) })),
-    foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: name(f.name), columns: names(f.columns), refTable: cut(f.refTable), refColumns: names(f.refColumns) })),
+    foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: name(f.name), columns: names(f.columns), refTable: cutName(f.refTable), refColumns: names(f.refColumns) })),
     ...(t.checks ? { checks: t.checks.map((c) => ({ name: name(c.name), expression: canonicalExpression(c.expression, types) })) } : {}),
   };
 }
@@ -124,4 +132,18 @@ function normaliseTable(t: TableIR): TableIR {
  */
 export function normalisePostgres(schema: SchemaIR): SchemaIR {
   return deepFreeze({ ...schema, dialect: 'postgres' as const, tables: schema.tables.map(normaliseTable) });
+}
+
+/**
+ * Normalise compiled models for PostgreSQL: {@link normalisePostgres}, plus the extra schemas
+ * their tables live in (`table('billing.invoice', …)` needs schema `billing`), as `schema`
+ * objects — what the database reports once the models are applied. Idempotent.
+ */
+export function normalisePostgresModels(schema: SchemaIR): SchemaIR {
+  const out = normalisePostgres(schema);
+  const have = new Set((out.objects ?? []).filter((o) => o.kind === 'schema').map((o) => o.name));
+  const needed = [...new Set(out.tables.filter((t) => !isEvolveTable(t.name)).map((t) => splitName(t.name)[0]).filter((s): s is string => s !== null && !have.has(s)))].sort();
+  if (needed.length === 0) return out;
+  const objects: ObjectIR[] = [...(out.objects ?? []), ...needed.map(schemaObject)];
+  return deepFreeze({ ...out, objects });
 }

@@ -9,11 +9,11 @@ import type { ObjectIR } from '../../ir/schema.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { HazardCode, type Hazard } from '../../plan/plan.js';
 import { addEnumValuesSql, alterDomainSql, type DomainData } from './objects.js';
-import { postgresSql } from './sql-builder.js';
+import { postgresSql, qualifiedIdent } from './sql-builder.js';
 
 type ReplaceObject = Extract<Change, { kind: 'replaceObject' }>;
 
-const q = postgresSql.ident;
+const q = qualifiedIdent;
 const lit = postgresSql.literal;
 
 function parse<T>(o: ObjectIR): T | null {

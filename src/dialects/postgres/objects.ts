@@ -2,16 +2,19 @@
  * PostgreSQL objects beyond tables — extensions, enums, domains, sequences, functions and
  * procedures, views, materialized views, indexes Evolve's table IR cannot say, triggers and
  * comments — read in one catalog query ({@link OBJECTS_SQL}) and turned into `ObjectIR`s whose
- * definitions and statements never name the schema (so a schema of any name, such as the
- * scratch schema a SQL file is loaded into, compares equal). What Evolve does not model is
- * reported as unmanaged.
+ * definitions and statements never name the primary schema (so a schema of any name, such as
+ * the scratch schema a SQL file is loaded into, compares equal). Objects of extra schemas
+ * (`--schemas`) are named `schema.name`, depend on their `schema` object, and are written
+ * qualified. What Evolve does not model is reported as unmanaged.
  */
 import type { ObjectIR, UnmanagedIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
 import { OBJECTS_SQL } from './objects-sql.js';
-import { postgresSql } from './sql-builder.js';
+import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
 
 const q = postgresSql.ident;
+/** A (possibly `schema.`-qualified) object name, quoted. */
+const qt = qualifiedIdent;
 const lit = postgresSql.literal;
 
 /** Escape a string for use inside a RegExp. */
@@ -34,7 +37,12 @@ function tidy(text: string): string {
 }
 
 /** A quoted function signature: `"f"(integer, text)`. */
-const signature = (name: string, args: string): string => `${q(name)}(${args})`;
+const signature = (name: string, args: string): string => `${qt(name)}(${args})`;
+
+/** An extra schema as an object: created before everything in it, dropped after (when empty). */
+export function schemaObject(name: string): ObjectIR {
+  return { kind: 'schema', name, table: null, definition: name, create: [`CREATE SCHEMA IF NOT EXISTS ${q(name)}`], drop: [`DROP SCHEMA ${q(name)}`] };
+}
 
 /** A domain's definition (the JSON of its `definition`). */
 export interface DomainData { type: string; notNull: boolean; default: string | null; collation: string | null; checks: [string, string][] }
@@ -42,7 +50,7 @@ interface SequenceData { type: string; increment: string; min: string; max: stri
 
 /** CREATE DOMAIN for a domain's catalog data. */
 export function createDomainSql(name: string, d: DomainData): string {
-  return [`CREATE DOMAIN ${q(name)} AS ${d.type}`,
+  return [`CREATE DOMAIN ${qt(name)} AS ${d.type}`,
     ...(d.collation ? [`COLLATE ${q(d.collation)}`] : []),
     ...(d.default !== null ? [`DEFAULT ${d.default}`] : []),
     ...(d.notNull ? ['NOT NULL'] : []),
@@ -55,7 +63,7 @@ export function createDomainSql(name: string, d: DomainData): string {
  * The base type cannot change in place.
  */
 export function alterDomainSql(name: string, from: DomainData | null, to: DomainData): string[] {
-  const alter = `ALTER DOMAIN ${q(name)}`;
+  const alter = `ALTER DOMAIN ${qt(name)}`;
   const out: string[] = [];
   if (!from || from.default !== to.default) out.push(to.default === null ? `${alter} DROP DEFAULT` : `${alter} SET DEFAULT ${to.default}`);
   if (!from || from.notNull !== to.notNull) out.push(`${alter} ${to.notNull ? 'SET' : 'DROP'} NOT NULL`);
@@ -79,7 +87,7 @@ export function addEnumValuesSql(name: string, labels: readonly string[], existi
   labels.forEach((l, i) => {
     if (existing && have.has(l)) return;
     const where = i > 0 ? ` AFTER ${lit(labels[i - 1]!)}` : existing ? (firstLive !== undefined ? ` BEFORE ${lit(firstLive)}` : '') : labels.length > 1 ? ` BEFORE ${lit(labels[1]!)}` : '';
-    out.push(`ALTER TYPE ${q(name)} ADD VALUE IF NOT EXISTS ${lit(l)}${where}`);
+    out.push(`ALTER TYPE ${qt(name)} ADD VALUE IF NOT EXISTS ${lit(l)}${where}`);
   });
   return out;
 }
@@ -94,11 +102,11 @@ function commentTarget(what: string, on: string, data: Record<string, unknown> |
     const col = String(data?.column);
     const relkind = String(data?.relkind);
     const dep = rel[relkind]?.[2];
-    return { sql: `COLUMN ${q(on)}.${q(col)}`, name: `column ${on}.${col}`, table: on, deps: dep && dep !== 'table' ? [`${dep}:${on}`] : [] };
+    return { sql: `COLUMN ${qt(on)}.${q(col)}`, name: `column ${on}.${col}`, table: on, deps: dep && dep !== 'table' ? [`${dep}:${on}`] : [] };
   }
   if (rel[what]) {
     const [word, label, key] = rel[what]!;
-    return { sql: `${word} ${q(on)}`, name: `${label} ${on}`, table: key === 'table' ? on : null, deps: key && key !== 'table' ? [`${key}:${on}`] : [] };
+    return { sql: `${word} ${qt(on)}`, name: `${label} ${on}`, table: key === 'table' ? on : null, deps: key && key !== 'table' ? [`${key}:${on}`] : [] };
   }
   if (what === 'function' || what === 'procedure') {
     const args = stripSchema(String(data?.args ?? ''), schema);
@@ -106,7 +114,7 @@ function commentTarget(what: string, on: string, data: Record<string, unknown> |
     return { sql: `${what.toUpperCase()} ${signature(String(data?.name), args)}`, name: `${what} ${name}`, table: null, deps: [`function:${name}`] };
   }
   if (what === 'type' || what === 'domain') {
-    return { sql: `${what.toUpperCase()} ${q(on)}`, name: `${what} ${on}`, table: null, deps: [`${what === 'type' ? 'enum' : 'domain'}:${on}`] };
+    return { sql: `${what.toUpperCase()} ${qt(on)}`, name: `${what} ${on}`, table: null, deps: [`${what === 'type' ? 'enum' : 'domain'}:${on}`] };
   }
   return null;
 }
@@ -118,46 +126,59 @@ function toObject(r: Row, schema: string): ObjectIR | null {
   const table = r.tbl === null || r.tbl === undefined ? null : String(r.tbl);
   const def = typeof r.def === 'string' ? tidy(stripSchema(r.def, schema)) : '';
   const data = (r.data ?? null) as Record<string, unknown> | null;
-  const deps = Array.isArray(r.deps) ? (r.deps as unknown[]).map((d) => stripSchema(String(d), schema)) : [];
+  // An object of an extra schema is created after the schema and dropped before it.
+  const nsp = typeof r.nsp === 'string' && r.nsp !== schema ? r.nsp : null;
+  const deps = [
+    ...(Array.isArray(r.deps) ? (r.deps as unknown[]).map((d) => stripSchema(String(d), schema)) : []),
+    ...(nsp !== null && kind !== 'schema' ? [`schema:${nsp}`] : []),
+  ];
   const withDeps = deps.length ? { dependsOn: deps } : {};
   switch (kind) {
-    case 'extension':
-      return { kind, name, table: null, definition: name, create: [`CREATE EXTENSION IF NOT EXISTS ${q(name)}`], drop: [`DROP EXTENSION IF EXISTS ${q(name)}`] };
+    case 'schema':
+      return schemaObject(name);
+    case 'extension': {
+      // Extension names are per database; one in an extra schema is created there.
+      const where = nsp !== null ? ` SCHEMA ${q(nsp)}` : '';
+      return {
+        kind, name, table: null, definition: nsp !== null ? `${name} schema ${nsp}` : name,
+        create: [`CREATE EXTENSION IF NOT EXISTS ${q(name)}${where}`], drop: [`DROP EXTENSION IF EXISTS ${q(name)}`], ...withDeps,
+      };
+    }
     case 'enum': {
       const labels = (r.data as unknown[] | null ?? []).map(String);
       return {
         kind, name, table: null, definition: JSON.stringify(labels),
-        create: [`CREATE TYPE ${q(name)} AS ENUM (${labels.map(lit).join(', ')})`],
-        drop: [`DROP TYPE ${q(name)}`],
-        replace: addEnumValuesSql(name, labels, null),
+        create: [`CREATE TYPE ${qt(name)} AS ENUM (${labels.map(lit).join(', ')})`],
+        drop: [`DROP TYPE ${qt(name)}`],
+        replace: addEnumValuesSql(name, labels, null), ...withDeps,
       };
     }
     case 'domain': {
       const d = data as unknown as DomainData;
       const dom: DomainData = { ...d, type: stripSchema(d.type, schema), default: d.default === null ? null : stripSchema(d.default, schema), checks: d.checks.map(([n, c]) => [n, stripSchema(c, schema)]) };
-      return { kind, name, table: null, definition: JSON.stringify(dom), create: [createDomainSql(name, dom)], drop: [`DROP DOMAIN ${q(name)}`], replace: alterDomainSql(name, null, dom) };
+      return { kind, name, table: null, definition: JSON.stringify(dom), create: [createDomainSql(name, dom)], drop: [`DROP DOMAIN ${qt(name)}`], replace: alterDomainSql(name, null, dom), ...withDeps };
     }
     case 'sequence': {
       const s = data as unknown as SequenceData;
       const opts = sequenceOptions(s);
-      return { kind, name, table: null, definition: opts, create: [`CREATE SEQUENCE ${q(name)} ${opts}`], drop: [`DROP SEQUENCE ${q(name)}`], replace: [`ALTER SEQUENCE ${q(name)} ${opts}`] };
+      return { kind, name, table: null, definition: opts, create: [`CREATE SEQUENCE ${qt(name)} ${opts}`], drop: [`DROP SEQUENCE ${qt(name)}`], replace: [`ALTER SEQUENCE ${qt(name)} ${opts}`], ...withDeps };
     }
     case 'function': {
       const args = stripSchema(String(data?.args ?? ''), schema);
       const word = data?.procedure === true ? 'PROCEDURE' : 'FUNCTION';
       // SQL bodies are checked at creation; the tables they read may come later in the plan.
       const create = ['SET LOCAL check_function_bodies TO off', def];
-      return { kind, name, table: null, definition: def, create, drop: [`DROP ${word} ${signature(String(data?.name), args)}`], replace: create };
+      return { kind, name, table: null, definition: def, create, drop: [`DROP ${word} ${signature(String(data?.name), args)}`], replace: create, ...withDeps };
     }
     case 'view': case 'materializedView': {
       const body = def.replace(/;$/, '');
-      const create = kind === 'view' ? `CREATE VIEW ${q(name)} AS\n${body}` : `CREATE MATERIALIZED VIEW ${q(name)} AS\n${body}\nWITH DATA`;
-      return { kind, name, table: null, definition: body, create: [create], drop: [`DROP ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${q(name)}`], ...withDeps };
+      const create = kind === 'view' ? `CREATE VIEW ${qt(name)} AS\n${body}` : `CREATE MATERIALIZED VIEW ${qt(name)} AS\n${body}\nWITH DATA`;
+      return { kind, name, table: null, definition: body, create: [create], drop: [`DROP ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${qt(name)}`], ...withDeps };
     }
     case 'index':
-      return { kind, name, table, definition: def, create: [def], drop: [`DROP INDEX ${q(name)}`], ...withDeps };
+      return { kind, name, table, definition: def, create: [def], drop: [`DROP INDEX ${qt(name)}`], ...withDeps };
     case 'trigger':
-      return { kind, name, table, definition: def, create: [def], drop: [`DROP TRIGGER ${q(String(data?.name))} ON ${q(table!)}`], ...withDeps };
+      return { kind, name, table, definition: def, create: [def], drop: [`DROP TRIGGER ${q(String(data?.name))} ON ${qt(table!)}`], ...withDeps };
     case 'comment': {
       const target = commentTarget(String(r.name), String(r.tbl), data, schema);
       if (!target) return null;
@@ -172,9 +193,9 @@ function toObject(r: Row, schema: string): ObjectIR | null {
   }
 }
 
-/** The objects and unmanaged things of one schema: one query. */
-export async function introspectObjects(conn: Connection, schema: string): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
-  const rows = await conn.query(OBJECTS_SQL, [schema]);
+/** The objects and unmanaged things of the primary schema `schema` and the extra schemas `extra`: one query. */
+export async function introspectObjects(conn: Connection, schema: string, extra: readonly string[] = []): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
+  const rows = await conn.query(OBJECTS_SQL, [[schema, ...extra]]);
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   for (const r of rows) {
@@ -191,8 +212,13 @@ export async function introspectObjects(conn: Connection, schema: string): Promi
   return { objects: objects.sort(byKey), unmanaged: unmanaged.sort(byKey) };
 }
 
-/** A non-plain table index (expression keys, another method, opclasses, order, INCLUDE, collations) as an object. */
+/**
+ * A non-plain table index (expression keys, another method, opclasses, order, INCLUDE,
+ * collations) as an object. One on a table of an extra schema is named `schema.index`.
+ */
 export function indexObject(name: string, table: string, indexdef: string, schema: string): ObjectIR {
   const def = tidy(stripSchema(indexdef, schema));
-  return { kind: 'index', name, table, definition: def, create: [def], drop: [`DROP INDEX ${q(name)}`] };
+  const nsp = splitName(table)[0];
+  const full = nsp === null ? name : `${nsp}.${name}`;
+  return { kind: 'index', name: full, table, definition: def, create: [def], drop: [`DROP INDEX ${qt(full)}`] };
 }

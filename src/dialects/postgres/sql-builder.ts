@@ -1,9 +1,10 @@
 /**
  * PostgreSQL's SQL builder: the only place PostgreSQL identifiers, literals and types are spelled.
  *
- * Tables are written unqualified on purpose: every connection pins `search_path` to the one
- * target schema (see `connection.ts`), so the same plan — and an evolution recorded from it —
- * applies to a schema of any name.
+ * Tables of the primary schema are written unqualified on purpose: every connection pins
+ * `search_path` to that schema (see `connection.ts`), so the same plan — and an evolution
+ * recorded from it — applies to a schema of any name. Tables and objects of extra schemas
+ * (`--schemas`) are named `schema.name` in the IR and written qualified (`"billing"."invoice"`).
  */
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
 import { normaliseTypeText } from '../../ir/types.js';
@@ -109,20 +110,43 @@ export function parsePgType(text: string): ColumnType {
 
 const ident = (name: string): string => quoteWith('"', name);
 
-/** Quoting and types for PostgreSQL. `table()` is unqualified: `search_path` names the schema. */
+/**
+ * An IR name split into its schema and its own name: `billing.invoice` → `['billing',
+ * 'invoice']` (at the first dot: schema names never hold one); `invoice` → `[null, 'invoice']`
+ * (the primary schema, addressed through `search_path`).
+ */
+export function splitName(name: string): [string | null, string] {
+  const dot = name.indexOf('.');
+  return dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : [null, name];
+}
+
+/** A table's (or object's) name without its schema: what PostgreSQL names it within its schema. */
+export const bareName = (name: string): string => splitName(name)[1];
+
+/** The name of a table or object, quoted: `"invoice"`, or `"billing"."invoice"` for an extra schema's. */
+export function qualifiedIdent(name: string): string {
+  const [schema, bare] = splitName(name);
+  return schema === null ? ident(bare) : `${ident(schema)}.${ident(bare)}`;
+}
+
+/**
+ * Quoting and types for PostgreSQL. `table()` leaves primary-schema tables unqualified
+ * (`search_path` names that schema) and qualifies those of extra schemas (`billing.invoice`).
+ */
 export const postgresSql: SqlBuilder = {
   ident,
-  table: ident,
+  table: qualifiedIdent,
   literal: (v) => (typeof v === 'string' ? quoteString(v) : typeof v === 'boolean' ? (v ? 'TRUE' : 'FALSE') : numberLiteral(v)),
   type: pgTypeSql,
 };
 
 /** A builder whose `table()` is qualified with `schema` (for SQL that must not rely on `search_path`). */
 export function qualifiedSql(schema: string): SqlBuilder {
-  return { ...postgresSql, table: (name) => `${ident(schema)}.${ident(name)}` };
+  return { ...postgresSql, table: (name) => (splitName(name)[0] === null ? `${ident(schema)}.${ident(name)}` : qualifiedIdent(name)) };
 }
 
 const q = ident;
+const qt = qualifiedIdent;
 
 /** The text after `DEFAULT`. Expressions are parenthesised: DEFAULT takes a restricted expression. */
 export function defaultSql(d: DefaultValue): string {
@@ -163,7 +187,7 @@ export function uniqueSql(u: { name: string | null; columns: readonly string[] }
 
 /** `FOREIGN KEY ... REFERENCES ...` with its actions (NO ACTION is the default and left out). */
 export function foreignKeySql(fk: ForeignKeyIR): string {
-  return `${named(fk.name)}FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${q(fk.refTable)} (${cols(fk.refColumns)})` +
+  return `${named(fk.name)}FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${qt(fk.refTable)} (${cols(fk.refColumns)})` +
     (fk.onDelete !== 'no action' ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '') +
     (fk.onUpdate !== 'no action' ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '');
 }
@@ -174,10 +198,10 @@ export function createTableSql(t: TableIR): string {
   if (t.primaryKey) lines.push('  ' + primaryKeySql(t.primaryKey));
   for (const u of t.uniques) lines.push('  ' + uniqueSql(u));
   for (const c of t.checks ?? []) lines.push('  ' + checkSql(c));
-  return `CREATE TABLE ${q(t.name)} (\n${lines.join(',\n')}\n)`;
+  return `CREATE TABLE ${qt(t.name)} (\n${lines.join(',\n')}\n)`;
 }
 
 /** CREATE INDEX (partial when the index has a predicate). */
 export function createIndexSql(table: string, i: IndexIR): string {
-  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${q(i.name)} ON ${q(table)} (${cols(i.columns)})${i.where ? ` WHERE ${i.where}` : ''}`;
+  return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${q(i.name)} ON ${qt(table)} (${cols(i.columns)})${i.where ? ` WHERE ${i.where}` : ''}`;
 }
