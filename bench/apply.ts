@@ -5,10 +5,21 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyEvolution, openDatabase, fingerprint, hashEvolutions, loadDialect, table, integer, text, type ColumnBuilder, type Table } from '../src/index.js';
-import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, round, time, log } from './lib.js';
+import { applyEvolution, openDatabase, fingerprint, hashEvolutions, loadDialect, table, integer, text, type ColumnBuilder, type Table } from '../dist/index.js';
+import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, round, time, log, median, medianOf } from './lib.js';
 
-export interface ApplyFigures { dialect: BenchDialect; evolutions: number; evolveMs: number; directMs: number; ratio: number; perEvolutionEvolveMs: number; perEvolutionDirectMs: number }
+export interface ApplyFigures {
+  dialect: BenchDialect; evolutions: number;
+  /** Runs per side, each on a fresh database; the times are medians. */
+  runs: number;
+  evolveMs: number; directMs: number; ratio: number; perEvolutionEvolveMs: number; perEvolutionDirectMs: number;
+  evolveRuns: number[]; directRuns: number[];
+  /**
+   * One verification as a chain link does it (introspect + fingerprint of the finished
+   * database), median: Evolve's fixed cost per evolution beside the DDL itself.
+   */
+  verifyMs: number;
+}
 
 const TABLES = 20;
 
@@ -49,7 +60,7 @@ function finalModels(n: number): Table[] {
   return out;
 }
 
-export async function benchApply(dialect: BenchDialect, n = 500): Promise<ApplyFigures> {
+export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Promise<ApplyFigures> {
   const d = await loadDialect(dialect);
   const statements = Array.from({ length: n }, (_, k) => `ALTER TABLE ${d.sql.ident(`a${k % TABLES}`)} ADD COLUMN ${d.sql.ident(`c${k}`)} ${dialect === 'mysql' ? 'INT' : 'INTEGER'}`);
   const tag = `evolve_bench_apply_${process.pid}`;
@@ -70,24 +81,36 @@ export async function benchApply(dialect: BenchDialect, n = 500): Promise<ApplyF
     hashEvolutions(dir);
     log(`  ${dialect}: ${n} evolutions written`);
 
-    const direct = await fresh(dialect, `${tag}_d`);
-    let directMs: number;
-    try { directMs = await time(async () => { for (const s of statements) await direct.raw.query(s); }); } finally { await direct.drop(); }
-
-    const target = await fresh(dialect, `${tag}_e`);
-    let evolveMs: number;
-    try {
-      const models = finalModels(n);
-      let applied = 0;
-      evolveMs = await time(async () => {
-        const r = await applyEvolution({ db: target.url, models, evolutions: dir, storedOnly: true });
-        applied = r.storedApplied.length;
-      });
-      if (applied !== n) throw new Error(`${dialect}: applied ${applied} of ${n} evolutions`);
-    } finally { await target.drop(); }
+    // Alternate the sides, each on a fresh database, so a burst of load on the machine hits both.
+    const directRuns: number[] = [];
+    const evolveRuns: number[] = [];
+    const models = finalModels(n);
+    let verifyMs = NaN;
+    for (let i = 0; i < runs; i++) {
+      const direct = await fresh(dialect, `${tag}_d`);
+      try { directRuns.push(await time(async () => { for (const s of statements) await direct.raw.query(s); })); } finally { await direct.drop(); }
+      const target = await fresh(dialect, `${tag}_e`);
+      try {
+        let applied = 0;
+        // The path of `evolve apply --stored-only`: applyEvolution with the stored chain.
+        evolveRuns.push(await time(async () => {
+          const r = await applyEvolution({ db: target.url, models, evolutions: dir, storedOnly: true });
+          applied = r.storedApplied.length;
+        }));
+        if (applied !== n) throw new Error(`${dialect}: applied ${applied} of ${n} evolutions`);
+        if (i === 0) {
+          const db = await openDatabase(target.url, true);
+          try { verifyMs = await medianOf(20, async () => fingerprint(await db.introspect())); } finally { await db.close(); }
+        }
+      } finally { await target.drop(); }
+      log(`  ${dialect} run ${i + 1}: direct ${round(directRuns[i]!, 0)} ms, Evolve ${round(evolveRuns[i]!, 0)} ms`);
+    }
+    const directMs = median(directRuns);
+    const evolveMs = median(evolveRuns);
     return {
-      dialect, evolutions: n, evolveMs: round(evolveMs, 0), directMs: round(directMs, 0), ratio: round(evolveMs / directMs),
+      dialect, evolutions: n, runs, evolveMs: round(evolveMs, 0), directMs: round(directMs, 0), ratio: round(evolveMs / directMs),
       perEvolutionEvolveMs: round(evolveMs / n), perEvolutionDirectMs: round(directMs / n),
+      evolveRuns: evolveRuns.map((x) => round(x, 0)), directRuns: directRuns.map((x) => round(x, 0)), verifyMs: round(verifyMs),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

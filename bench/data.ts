@@ -1,17 +1,33 @@
 /**
  * Data-preserving type change (issue 8 item 4): integer → bigint on a table of N rows, Evolve's
- * apply against the hand-written SQL, each in its own child process so peak RSS is its own.
+ * apply against the hand-written SQL, each in its own child process so peak RSS is its own:
+ * VmHWM from /proc/self/status, the high-water mark of the child's own address space.
+ * (`process.resourceUsage().maxRSS` is not: Linux carries ru_maxrss across exec, so a child
+ * reports at least its parent's peak at the time of the spawn.)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { applyEvolution, loadDialect, table, integer, bigint, text, type Table } from '../src/index.js';
+import { applyEvolution, loadDialect, table, integer, bigint, text, type Table } from '../dist/index.js';
 import { createStatements } from './schema.js';
-import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, round, log } from './lib.js';
+import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, round, log, median } from './lib.js';
 
-export interface DataFigures { dialect: BenchDialect; rows: number; change: string; evolveMs: number; handMs: number; ratio: number; evolveRssMiB: number; handRssMiB: number; nodeBaselineRssMiB: number }
+export interface DataFigures {
+  dialect: BenchDialect; rows: number; change: string;
+  /** Runs per side; times are medians, memory the largest peak over the runs. */
+  runs: number;
+  evolveMs: number; handMs: number; ratio: number;
+  evolveRuns: number[]; handRuns: number[];
+  /**
+   * Peak resident memory (VmHWM) of the child that ran each side, and of a child that only
+   * loads the same modules. Memory is flat when Evolve's peak does not grow with the rows.
+   */
+  evolveRssMiB: number; handRssMiB: number; nodeBaselineRssMiB: number;
+  /** A child that loads the same modules and holds 64 MiB: proves the readings are each child's own. */
+  controlRssMiB: number;
+}
 
 const models = (wide: boolean): Table[] => [table('big', { id: integer().primaryKey(), v: wide ? bigint().notNull() : integer().notNull(), note: text() })];
 
@@ -57,25 +73,48 @@ async function fresh(dialect: BenchDialect, tag: string, rows: number): Promise<
   return { url: mysqlUrl(tag), where: tag, drop: async () => { await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
 }
 
-function child(args: string[]): { ms: number; rssMiB: number } {
+/** Peak resident set of this process (VmHWM), in MiB; Linux only. */
+export function peakRssMiB(): number {
+  const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  if (!m) throw new Error('no VmHWM in /proc/self/status: peak memory needs Linux');
+  return round(Number(m[1]) / 1024, 1);
+}
+
+const CONTROL_MIB = 64;
+
+/** Run one side in a child process (bench/data.ts itself, under tsx): its time and its own peak memory. */
+export function child(args: string[]): { ms: number; rssMiB: number } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { ms: number; rssMiB: number };
 }
 
-export async function benchData(dialect: BenchDialect, rows = 1_000_000): Promise<DataFigures> {
+export async function benchData(dialect: BenchDialect, rows = 1_000_000, runs = 3): Promise<DataFigures> {
   const tag = `evolve_bench_data_${process.pid}`;
   const base = child(['baseline']);
-  const a = await fresh(dialect, `${tag}_h`, rows);
-  let hand: { ms: number; rssMiB: number };
-  try { hand = child(['hand', dialect, a.where]); } finally { await a.drop(); }
-  log(`  ${dialect} hand-written: ${hand.ms} ms`);
-  const b = await fresh(dialect, `${tag}_e`, rows);
-  let evolve: { ms: number; rssMiB: number };
-  try { evolve = child(['evolve', dialect, b.url]); } finally { await b.drop(); }
+  // The readings must be each child's own: a control child that touches CONTROL_MIB more than
+  // the bare one must read about that much more (with maxRSS every child read the same).
+  const control = child(['control']);
+  if (!(control.rssMiB - base.rssMiB >= CONTROL_MIB * 0.8)) {
+    throw new Error(`invalid memory readings: a child holding ${CONTROL_MIB} MiB more read ${control.rssMiB} MiB against ${base.rssMiB} MiB for a bare one`);
+  }
+  const hand: { ms: number; rssMiB: number }[] = [];
+  const evolve: { ms: number; rssMiB: number }[] = [];
+  for (let i = 0; i < runs; i++) {
+    const a = await fresh(dialect, `${tag}_h`, rows);
+    try { hand.push(child(['hand', dialect, a.where])); } finally { await a.drop(); }
+    const b = await fresh(dialect, `${tag}_e`, rows);
+    try { evolve.push(child(['evolve', dialect, b.url])); } finally { await b.drop(); }
+    log(`  ${dialect} ${rows} rows run ${i + 1}: hand-written ${hand[i]!.ms} ms, Evolve ${evolve[i]!.ms} ms`);
+  }
+  const handMs = median(hand.map((r) => r.ms));
+  const evolveMs = median(evolve.map((r) => r.ms));
+  const handRssMiB = Math.max(...hand.map((r) => r.rssMiB));
+  const evolveRssMiB = Math.max(...evolve.map((r) => r.rssMiB));
   return {
-    dialect, rows, change: 'integer → bigint (NOT NULL)', evolveMs: evolve.ms, handMs: hand.ms, ratio: round(evolve.ms / hand.ms),
-    evolveRssMiB: evolve.rssMiB, handRssMiB: hand.rssMiB, nodeBaselineRssMiB: base.rssMiB,
+    dialect, rows, change: 'integer → bigint (NOT NULL)', runs, evolveMs, handMs, ratio: round(evolveMs / handMs),
+    evolveRuns: evolve.map((r) => r.ms), handRuns: hand.map((r) => r.ms),
+    evolveRssMiB, handRssMiB, nodeBaselineRssMiB: base.rssMiB, controlRssMiB: control.rssMiB,
   };
 }
 
@@ -87,10 +126,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const raw = await connect(dialect, where);
     for (const s of HAND[dialect]) await raw.query(s);
     await raw.close();
+  } else if (mode === 'control') {
+    const b = Buffer.alloc(CONTROL_MIB * 2 ** 20, 1);
+    if (b[b.length - 1] !== 1) throw new Error('control buffer');
   } else if (mode === 'evolve') {
     const r = await applyEvolution({ db: where, models: models(true) });
     if (!r.applied) throw new Error('nothing applied');
   }
   const ms = round(performance.now() - t0, 0);
-  console.log(JSON.stringify({ ms, rssMiB: round(process.resourceUsage().maxRSS / 1024, 1) }));
+  console.log(JSON.stringify({ ms, rssMiB: peakRssMiB() }));
 }

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../src/index.js';
+import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../dist/index.js';
 import { generateModels, createStatements } from './schema.js';
-import { adoptUnmodelled } from '../src/engine/sources.js';
+import { adoptUnmodelled } from '../dist/engine/sources.js';
 import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, round, log, time } from './lib.js';
 
 export interface PlanFigures {
@@ -40,14 +40,14 @@ export interface PlanFigures {
 
 interface Captured { sql: string; params: readonly unknown[] }
 
-export async function setup(dialect: BenchDialect, n: number, statements: readonly string[]): Promise<{ url: string; raw: RawConn; drop: () => Promise<void> }> {
+export async function setup(dialect: BenchDialect, n: number, statements: readonly string[]): Promise<{ url: string; tag: string; raw: RawConn; drop: () => Promise<void> }> {
   const tag = `evolve_bench_${n}_${process.pid}`;
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'evolve-bench-'));
     const path = join(dir, `${tag}.db`);
     const raw = rawSqlite(path);
     await raw.batch(['PRAGMA journal_mode = WAL', 'BEGIN', ...statements, 'COMMIT']);
-    return { url: `sqlite:${path}`, raw, drop: async () => { await raw.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return { url: `sqlite:${path}`, tag, raw, drop: async () => { await raw.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   if (dialect === 'postgres') {
     const admin = await rawPostgres();
@@ -63,16 +63,20 @@ export async function setup(dialect: BenchDialect, n: number, statements: readon
       await admin.batch([`DROP SCHEMA ${tag} CASCADE`]);
       await admin.close();
     };
-    return { url: pgUrl(tag), raw, drop };
+    return { url: pgUrl(tag), tag, raw, drop };
   }
   const admin = await rawMysql();
   await admin.batch([`DROP DATABASE IF EXISTS ${tag}`, `CREATE DATABASE ${tag}`]);
   const raw = await rawMysql(tag);
   await raw.batch(['SET foreign_key_checks = 0', ...statements, 'SET foreign_key_checks = 1']);
-  return { url: mysqlUrl(tag), raw, drop: async () => { await raw.close(); await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
+  return { url: mysqlUrl(tag), tag, raw, drop: async () => { await raw.close(); await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
 }
 
-export async function benchPlan(dialect: BenchDialect, n: number): Promise<PlanFigures> {
+/**
+ * The plan figures on a fresh database of `n` generated tables. `alsoOnDatabase` runs on the same
+ * database before it is dropped (the drizzle-kit comparison), so a size is built once.
+ */
+export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase?: (url: string, tag: string) => Promise<void>): Promise<PlanFigures> {
   const runs = n >= 5000 ? 3 : n >= 1000 ? 5 : 9;
   const d = await loadDialect(dialect);
   const models = generateModels(n);
@@ -130,6 +134,8 @@ export async function benchPlan(dialect: BenchDialect, n: number): Promise<PlanF
     const diff5Ms = await medianOf(runs, () => { const plan = d.plan(diffSchemas(live, adoptUnmodelled(desired5, live).schema)); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; });
     if (noopChanges) log(`  WARNING ${dialect} ${n}: the no-op diff found ${noopChanges} changes`);
     const planMs = introspectMs + fingerprintMs + diff5Ms;
+    await db.close();
+    if (alsoOnDatabase) await alsoOnDatabase(env.url, env.tag);
     return {
       dialect, tables: n, views, runs, createMs: round(createMs, 0), catalogQueries: captured.length, catalogRows,
       floorMs: round(floorMs), introspectDriverMs: round(introspectDriverMs), introspectMs: round(introspectMs),

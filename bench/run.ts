@@ -3,52 +3,80 @@
  *
  * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
  * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle),
- * BENCH_PG_URL, BENCH_MYSQL_URL, BENCH_OUT (results file stem, default latest).
+ * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
+ * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
+ * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
+ * this run), BENCH_MERGE=1 (keep the figures of the existing results file that this run does not
+ * re-measure; each figure says which run it comes from).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { benchPlan, type PlanFigures } from './plan.js';
-import { benchStartup, type StartupFigures } from './startup.js';
-import { benchApply, type ApplyFigures } from './apply.js';
-import { benchData, type DataFigures } from './data.js';
-import { benchDrizzle, type DrizzleFigures } from './drizzle.js';
-import { machine, selectedDialects, log, round } from './lib.js';
+import { benchPlan } from './plan.js';
+import { benchStartup } from './startup.js';
+import { benchApply } from './apply.js';
+import { benchData } from './data.js';
+import { benchDrizzle } from './drizzle.js';
+import { markdown, type Results } from './report.js';
+import { machine, selectedDialects, log } from './lib.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
+const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
+// drizzle-kit's pull sends queries per table on PostgreSQL: 5,000 tables take it far longer than the rest of the bench.
+const drizzleSizes = (process.env.BENCH_DRIZZLE_SIZES ?? '100,1000').split(',').map((s) => Number(s.trim()));
+// A pull of 1,000 tables takes drizzle-kit minutes on a loaded machine: one run there, three below.
+const drizzleRuns = (n: number): number => Number(process.env.BENCH_DRIZZLE_RUNS ?? (n >= 1000 ? 1 : 3));
+const out = join('bench', 'results');
+const stem = process.env.BENCH_OUT ?? 'latest';
 
-const results: {
-  machine: Record<string, unknown>; sizes: number[];
-  plan: PlanFigures[]; startup: StartupFigures | null; apply: ApplyFigures[]; data: DataFigures[]; drizzle: DrizzleFigures[];
-  errors: string[];
-} = { machine: await machine(), sizes, plan: [], startup: null, apply: [], data: [], drizzle: [], errors: [] };
+// The bench measures the built library (dist/), what `evolve` and an application run: a build
+// older than the sources would measure old code.
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) t = Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs);
+  return t;
+}
+if (!existsSync('dist/index.js') || newest('src') > statSync('dist/index.js').mtimeMs) {
+  log('dist/ is missing or older than src/: run `npm run build` first (the bench measures the built library).');
+  process.exit(2);
+}
+
+const mach = await machine();
+const run = String(mach.date);
+const results: Results = {
+  machine: mach, sizes,
+  runs: [{ date: run, note: process.env.BENCH_NOTE ?? '', parts, sizes, dialects, loadavg: loadavg() }],
+  plan: [], startup: null, apply: [], data: [], drizzle: [], errors: [],
+};
 
 async function guarded(what: string, fn: () => Promise<void>): Promise<void> {
-  try { await fn(); } catch (e) { const msg = `${what}: ${(e as Error).stack ?? String(e)}`; log(`FAILED ${msg}`); results.errors.push(msg.split('\n').slice(0, 3).join(' | ')); }
+  try { await fn(); } catch (e) { const msg = `${what}: ${(e as Error).stack ?? String(e)}`; log(`FAILED ${msg}`); results.errors.push(`${msg.split('\n').slice(0, 3).join(' / ')} (${run})`); }
 }
 
-if (parts.includes('plan')) {
+if (parts.includes('plan') || parts.includes('drizzle')) {
+  // drizzle-kit pulls the database the plan figures are taken on: each size is built once.
   for (const dialect of dialects) for (const n of sizes) {
     log(`plan: ${dialect} ${n} tables`);
-    await guarded(`plan ${dialect} ${n}`, async () => { const f = await benchPlan(dialect, n); results.plan.push(f); log(`  ${JSON.stringify(f)}`); });
-  }
-}
-if (parts.includes('drizzle')) {
-  for (const dialect of dialects) {
-    const n = sizes.includes(1000) ? 1000 : sizes[0]!;
-    log(`drizzle-kit: ${dialect} ${n} tables`);
-    await guarded(`drizzle ${dialect}`, async () => { const f = await benchDrizzle(dialect, n); results.drizzle.push(f); log(`  ${JSON.stringify(f)}`); });
+    await guarded(`plan ${dialect} ${n}`, async () => {
+      const f = await benchPlan(dialect, n, parts.includes('drizzle') && drizzleSizes.includes(n) ? async (url, tag) => {
+        log(`  drizzle-kit: ${dialect} ${n} tables`);
+        await guarded(`drizzle ${dialect} ${n}`, async () => { const d = await benchDrizzle(dialect, n, url, tag, drizzleRuns(n)); results.drizzle.push({ ...d, run }); log(`  ${JSON.stringify(d)}`); });
+      } : undefined);
+      if (parts.includes('plan')) results.plan.push({ ...f, run });
+      log(`  ${JSON.stringify(f)}`);
+    });
   }
 }
 if (parts.includes('startup')) {
   log('startup');
-  await guarded('startup', async () => { results.startup = benchStartup(10); log(`  ${JSON.stringify(results.startup)}`); });
+  await guarded('startup', async () => { results.startup = { ...benchStartup(10), run }; log(`  ${JSON.stringify(results.startup)}`); });
 }
 if (parts.includes('apply')) {
   for (const dialect of dialects) {
     log(`apply: ${dialect}`);
-    await guarded(`apply ${dialect}`, async () => { const f = await benchApply(dialect, Number(process.env.BENCH_EVOLUTIONS ?? 500)); results.apply.push(f); log(`  ${JSON.stringify(f)}`); });
+    await guarded(`apply ${dialect}`, async () => { const f = await benchApply(dialect, Number(process.env.BENCH_EVOLUTIONS ?? 500), sideRuns); results.apply.push({ ...f, run }); log(`  ${JSON.stringify(f)}`); });
   }
 }
 if (parts.includes('data')) {
@@ -57,66 +85,42 @@ if (parts.includes('data')) {
     // Two sizes, a tenth and the whole: memory must not grow with the rows (they never enter Node).
     const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
     for (const n of [Math.round(rows / 10), rows]) {
-      await guarded(`data ${dialect} ${n}`, async () => { const f = await benchData(dialect, n); results.data.push(f); log(`  ${JSON.stringify(f)}`); });
+      await guarded(`data ${dialect} ${n}`, async () => { const f = await benchData(dialect, n, sideRuns); results.data.push({ ...f, run }); log(`  ${JSON.stringify(f)}`); });
     }
   }
 }
 
-// ---- Markdown ----
-const flag = (ratio: number, limit: number): string => (ratio > limit ? ` ⚠ >${limit}×` : '');
-const md: string[] = [];
-md.push('# Evolve benchmark results', '');
-const m = results.machine;
-md.push(`Run ${String(m.date)} on ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}; SQLite ${String(m.sqlite)}, PostgreSQL ${String(m.postgres)}, MariaDB/MySQL ${String(m.mysql)}.`, '');
-md.push('Times are medians in milliseconds. **floor** = the introspector\'s own catalog queries replayed through the raw driver in the same process. **plan** = introspect + fingerprint + 5% diff (diff + SQL generation). Ratios over 2× the floor are flagged ⚠. See bench/README.md.', '');
-if (results.plan.length) {
-  md.push('## Plan time', '');
-  md.push('| dialect | tables | views | catalog queries | floor | introspect (×floor) | fingerprint | no-op diff | 5% diff | plan (×floor) | plan µs/table | compile models |');
-  md.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const f of results.plan) {
-    md.push(`| ${f.dialect} | ${f.tables} | ${f.views} | ${f.catalogQueries} | ${f.floorMs} | ${f.introspectMs} (${f.introspectRatio}×${flag(f.introspectRatio, 2)}) | ${f.fingerprintMs} | ${f.noopDiffMs}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${f.diff5Ms} | ${f.planMs} (${f.planRatio}×${flag(f.planRatio, 2)}) | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs} |`);
-  }
-  md.push('', '### Scaling (µs per table; growth factor from the smallest to the largest size, 1.0 = linear)', '');
-  md.push('| dialect | figure | ' + sizes.map((n) => `${n}`).join(' | ') + ' | growth |');
-  md.push('|---|---|' + sizes.map(() => '---:').join('|') + '|---:|');
-  for (const dialect of dialects) {
-    const rows = results.plan.filter((f) => f.dialect === dialect).sort((a, b) => a.tables - b.tables);
-    if (rows.length < 1) continue;
-    for (const key of ['floorMs', 'introspectMs', 'fingerprintMs', 'noopDiffMs', 'diff5Ms', 'planMs'] as const) {
-      const per = rows.map((f) => (f[key] * 1000) / f.tables);
-      const growth = per.length > 1 ? round(per[per.length - 1]! / per[0]!) : 1;
-      md.push(`| ${dialect} | ${key.replace(/Ms$/, '')} | ${sizes.map((n) => { const i = rows.findIndex((f) => f.tables === n); return i >= 0 ? String(round(per[i]!, 0)) : '–'; }).join(' | ')} | ${growth}${growth > 2 ? ' ⚠' : ''} |`);
-    }
-  }
-  md.push('');
+/** BENCH_MERGE=1: keep the previous file's figures that this run did not re-measure. */
+function merge(prev: Results): void {
+  const prevRun = (x: { run?: string }): string => x.run ?? String(prev.machine.date);
+  const keep = <T extends { run?: string }>(old: T[], now: T[], key: (x: T) => string): T[] => {
+    const have = new Set(now.map(key));
+    return [...old.filter((x) => !have.has(key(x))).map((x) => ({ ...x, run: prevRun(x) })), ...now];
+  };
+  const ORDER = ['sqlite', 'postgres', 'mysql', 'pglite'];
+  const order = (a: { dialect: string; tables?: number; rows?: number }, b: typeof a): number =>
+    ORDER.indexOf(a.dialect) - ORDER.indexOf(b.dialect) || (a.tables ?? a.rows ?? 0) - (b.tables ?? b.rows ?? 0);
+  // Figures known to be invalid are never carried over: drizzle-kit pulls whose table count was
+  // not verified (one pulled no table at all) and memory read with maxRSS (the parent's peak).
+  prev.drizzle = prev.drizzle.filter((f) => typeof f.drizzleTables === 'number');
+  prev.data = prev.data.filter((f) => typeof f.controlRssMiB === 'number');
+  results.plan = keep(prev.plan, results.plan, (f) => `${f.dialect}:${f.tables}`).sort(order);
+  results.drizzle = keep(prev.drizzle, results.drizzle, (f) => `${f.dialect}:${f.tables}`).sort(order);
+  results.apply = keep(prev.apply, results.apply, (f) => f.dialect).sort(order);
+  results.data = keep(prev.data, results.data, (f) => `${f.dialect}:${f.rows}`).sort(order);
+  if (!results.startup && prev.startup) results.startup = { ...prev.startup, run: prevRun(prev.startup) };
+  const used = new Set([...results.plan, ...results.drizzle, ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
+  const prevRuns = prev.runs ?? [{ date: String(prev.machine.date), note: 'The previous complete run.', parts: ['plan', 'startup', 'apply'], sizes: prev.sizes, dialects: ['sqlite', 'postgres', 'mysql'] }];
+  results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs];
+  results.sizes = [...new Set([...prev.sizes, ...sizes])].sort((a, b) => a - b);
+  results.errors = [...(prev.errors ?? []).filter((e) => [...used].some((r) => r && e.includes(r))), ...results.errors];
 }
-md.push('## drizzle-kit introspection (`drizzle-kit pull`)', '');
-if (results.drizzle.length) {
-  md.push('| dialect | tables | drizzle-kit pull | Evolve plan | Evolve ÷ drizzle-kit | note |', '|---|---:|---:|---:|---:|---|');
-  for (const f of results.drizzle) md.push(`| ${f.dialect} | ${f.tables} | ${f.drizzleMs ?? '–'} | ${f.evolvePlanMs ?? '–'} | ${f.ratio ?? '–'} | ${f.note} |`);
-} else md.push('Not run.');
-md.push('');
-if (results.startup) {
-  const s = results.startup;
-  md.push('## Start-up (cold process, median of 10)', '', '| command | ms |', '|---|---:|',
-    `| \`node -e 0\` (baseline) | ${s.nodeBaselineMs} |`, `| \`evolve --version\` | ${s.versionMs} |`, `| \`evolve fingerprint\` (small SQLite) | ${s.fingerprintSqliteMs} |`, '');
-}
-if (results.apply.length) {
-  md.push('## Apply overhead (stored evolutions, target ≤ 1.3×)', '', '| dialect | evolutions | Evolve ms | direct ms | ratio | ms/evolution Evolve | ms/evolution direct |', '|---|---:|---:|---:|---:|---:|---:|');
-  for (const f of results.apply) md.push(`| ${f.dialect} | ${f.evolutions} | ${f.evolveMs} | ${f.directMs} | ${f.ratio}×${flag(f.ratio, 1.3)} | ${f.perEvolutionEvolveMs} | ${f.perEvolutionDirectMs} |`);
-  md.push('');
-}
-if (results.data.length) {
-  md.push('## Data-preserving type change (target ≤ 1.3×, memory flat)', '', '| dialect | rows | change | Evolve ms | hand-written ms | ratio | Evolve peak RSS MiB | hand-written peak RSS MiB | bare node RSS MiB |', '|---|---:|---|---:|---:|---:|---:|---:|---:|');
-  for (const f of results.data) md.push(`| ${f.dialect} | ${f.rows} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${flag(f.ratio, 1.3)} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB} |`);
-  md.push('');
-}
-if (results.errors.length) { md.push('## Errors', ''); for (const e of results.errors) md.push(`- ${e}`); md.push(''); }
 
-const out = join('bench', 'results');
+const jsonPath = join(out, `${stem}.json`);
+if (process.env.BENCH_MERGE === '1' && existsSync(jsonPath)) merge(JSON.parse(readFileSync(jsonPath, 'utf8')) as Results);
+const text = markdown(results);
 mkdirSync(out, { recursive: true });
-const stem = process.env.BENCH_OUT ?? 'latest';
-writeFileSync(join(out, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(out, `${stem}.md`), `${md.join('\n')}\n`);
-log(`wrote ${join(out, `${stem}.json`)} and ${stem}.md`);
-process.stdout.write(`${md.join('\n')}\n`);
+writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(out, `${stem}.md`), text);
+log(`wrote ${jsonPath} and ${stem}.md`);
+process.stdout.write(text);

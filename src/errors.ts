@@ -12,6 +12,8 @@ export const ErrorCode = {
   ModelsLoad: 'E_MODELS_LOAD',
   /** The models module loaded but a model is malformed (duplicate column, bad aka, ...). */
   ModelInvalid: 'E_MODEL_INVALID',
+  /** A model's table lies outside the tables the command manages (include/exclude filters, an application's own tables). */
+  OutOfScope: 'E_OUT_OF_SCOPE',
   /** A column type name Evolve does not know. */
   UnknownType: 'E_UNKNOWN_TYPE',
   /** The `--db` URL cannot be understood. */

@@ -25,7 +25,7 @@ export { diffSchemas } from './diff/differ.js';
 export type { Diff, Rename } from './diff/differ.js';
 export type { Change, ChangeKind, ColumnChangeFlags } from './diff/changes.js';
 export { describeChange } from './diff/changes.js';
-export type { Plan, PlanStatement, Hazard, DataCheck } from './plan/plan.js';
+export type { Plan, PlanOptions, PlanStatement, Hazard, DataCheck } from './plan/plan.js';
 export { HazardCode } from './plan/plan.js';
 
 export { parseDatabaseUrl, redact } from './dialects/url.js';
@@ -48,8 +48,10 @@ export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
 export { schemaFromSql, akaFromSql } from './engine/sources.js';
 export { evolution } from './evolutions/format.js';
 export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
-export { loadEvolutions } from './evolutions/load.js';
-export type { EvolutionSet } from './evolutions/load.js';
+export { loadEvolutions, isPlaceholder } from './evolutions/load.js';
+export type { EvolutionSet, LoadOptions } from './evolutions/load.js';
+export { completeEvolution } from './evolutions/complete.js';
+export type { CompleteOptions, CompleteReport } from './evolutions/complete.js';
 export { splitSql } from './evolutions/sql-split.js';
 
 export { EvolveError, ErrorCode, isEvolveError } from './errors.js';

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
+import { defaultExport, loadFailure } from '../model/load.js';
 
 /** What `evolve.config.ts` may export (default export). */
 export interface EvolveConfig {
@@ -22,6 +23,14 @@ export interface EvolveConfig {
   schemas?: string | string[];
   /** Never run generated SQL; only stored evolutions (the reviewed and hand-written ways). */
   storedOnly?: boolean;
+  /** Tables every command manages, as names or globs (`'billing_*'`; `'!legacy_*'` excludes). Default: all. */
+  include?: string | string[];
+  /** Tables every command leaves alone, as names or globs. */
+  exclude?: string | string[];
+  /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
+  recordTable?: string;
+  /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
+  historyTable?: string;
 }
 
 const CONFIG_NAMES = ['evolve.config.ts', 'evolve.config.mts', 'evolve.config.js', 'evolve.config.mjs'];
@@ -31,15 +40,20 @@ export async function loadConfig(path?: string): Promise<{ config: EvolveConfig;
   const file = path ? resolve(path) : CONFIG_NAMES.map((n) => resolve(n)).find((p) => existsSync(p));
   if (!file) return null;
   if (!existsSync(file)) throw new EvolveError(ErrorCode.Usage, `Config file '${path}' does not exist.`, { hint: 'Check the --config path.' });
+  let config: unknown;
   try {
     const mod = /\.(m)?ts$/.test(file)
       ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)
       : await import(pathToFileURL(file).href);
-    const config = (mod.default ?? mod) as EvolveConfig;
-    return { config, dir: resolve(file, '..') };
+    // defaultExport unwraps the extra level a CommonJS-compiled config (no "type": "module") has.
+    config = defaultExport(mod as Record<string, unknown>);
   } catch (e) {
-    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' did not load: ${(e as Error).message.split('\n')[0]}`, { hint: 'Fix the config file; it must default-export an object such as { db, models }.', cause: e });
+    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' did not load: ${loadFailure(e, file)}`, { hint: 'Fix the config file; it must default-export an object such as { db, models }.', cause: e });
   }
+  if (config === null || typeof config !== 'object' || Array.isArray(config)) {
+    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' does not default-export an object.`, { hint: "Write export default { db: 'sqlite:app.db', models: './models.ts' }." });
+  }
+  return { config: config as EvolveConfig, dir: resolve(file, '..') };
 }
 
 /** Settings every command resolves the same way. */
@@ -48,10 +62,24 @@ export interface Settings {
   models: string | undefined;
   storedOnly: boolean;
   /** Options passed on to the library as they are. */
-  scope: { schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number };
+  scope: {
+    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number;
+    include?: string[]; exclude?: string[];
+    /** The deployment record's table names (history of apply and revert, the deployment commands). */
+    record?: { recordTable?: string; historyTable?: string };
+  };
 }
 
-export async function resolveSettings(flags: { db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string }): Promise<Settings> {
+/** The flags {@link resolveSettings} reads. */
+export interface SettingFlags {
+  db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string;
+  include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
+}
+
+const patterns = (v: string | readonly string[] | undefined): string[] =>
+  (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
+
+export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
   const lockTimeout = flags.lockTimeout === undefined ? undefined : Number(flags.lockTimeout);
   if (lockTimeout !== undefined && !(lockTimeout >= 0 && Number.isFinite(lockTimeout))) {
     throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, { hint: 'Write e.g. --lock-timeout 30.' });
@@ -60,8 +88,14 @@ export async function resolveSettings(flags: { db?: string; models?: string; sch
   const cfg = loaded?.config ?? {};
   const rel = (p: string | undefined): string | undefined => (p && loaded ? resolve(loaded.dir, p) : p);
   const schemas = parseSchemaList(flags.schemas ?? cfg.schemas, flags.schema ?? cfg.schema ?? 'public');
+  // Flags replace the config file's filters (each list as a whole).
+  const include = patterns(flags.include ?? cfg.include);
+  const exclude = patterns(flags.exclude ?? cfg.exclude);
+  const recordTable = flags.recordTable ?? cfg.recordTable;
+  const historyTable = flags.historyTable ?? cfg.historyTable;
   return {
-    db: flags.db ?? process.env.EVOLVE_DATABASE_URL ?? cfg.db,
+    // An empty EVOLVE_DATABASE_URL counts as unset (as a shell's `EVOLVE_DATABASE_URL= evolve …` means).
+    db: flags.db ?? (process.env.EVOLVE_DATABASE_URL || undefined) ?? cfg.db,
     models: flags.models ?? rel(cfg.models),
     storedOnly: flags.storedOnly ?? cfg.storedOnly ?? false,
     scope: {
@@ -69,6 +103,9 @@ export async function resolveSettings(flags: { db?: string; models?: string; sch
       ...(schemas.length ? { schemas } : {}),
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),
+      ...(include.length ? { include } : {}),
+      ...(exclude.length ? { exclude } : {}),
+      ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),
     },
   };
 }

@@ -12,7 +12,7 @@ import { fingerprintCommand } from './commands/fingerprint.js';
 import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
-import { hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
+import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, outOfSync: 3 } as const;
@@ -27,6 +27,10 @@ export interface CommonFlags {
   evolutions?: string;
   storedOnly?: boolean;
   lockTimeout?: string;
+  include?: string[];
+  exclude?: string[];
+  recordTable?: string;
+  historyTable?: string;
   json?: boolean;
   exitCode?: boolean;
 }
@@ -56,8 +60,15 @@ function common(cmd: Command): Command {
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
     .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
+    .option('--include <tables>', "manage only these tables: names or globs, comma-separated or repeated ('billing_*'; '!legacy_*' excludes)", collect)
+    .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)
+    .option('--record-table <name>', 'deployment record table (default _evolve_deployment; must start with _evolve)')
+    .option('--history-table <name>', 'deployment history table (default _evolve_history; must start with _evolve)')
     .option('--json', 'machine-readable output on stdout');
 }
+
+/** Repeated list options (`--include a --include b`) collect into one list. */
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Build the program; `run` receives each command's result code. */
 export function buildProgram(setCode: (code: number) => void): Command {
@@ -100,6 +111,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--steps <n>', 'revert this many evolutions (default 1)')
     .action(wrap(revertCommand));
 
+  common(program.command('complete').argument('[file]', 'the evolution file (default: the only one with a placeholder to-fingerprint)')
+    .description('run a hand-written evolution with a placeholder to-fingerprint (fv1:xxxxxxxx) on a development database and fill in the real fingerprint'))
+    .action(async (file: string | undefined, flags: CommonFlags): Promise<void> => {
+      const out = stdio(flags.json === true);
+      try { setCode(await completeCommand(file, flags, out)); } catch (e) { setCode(reportError(out, e)); }
+    });
+
   program.command('diff')
     .description('print the SQL that turns FROM into TO; each is a database URL, a models module or a .sql file')
     .argument('<from>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
@@ -107,6 +125,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--dialect <name>', 'sqlite, postgres or mysql, when neither side is a database (default sqlite)')
     .option('--scratch <url>', 'server where SQL files are parsed when neither side is a database (a temporary schema/database, dropped after)')
     .option('--schema <name>', 'PostgreSQL schema of database sides')
+    .option('--include <tables>', 'compare only these tables: names or globs, comma-separated or repeated', collect)
+    .option('--exclude <tables>', 'leave these tables out of the comparison: names or globs', collect)
     .option('--exit-code', 'exit 3 when the two differ')
     .option('--json', 'machine-readable output on stdout')
     .action(async (from: string, to: string, flags: CommonFlags & { dialect?: string; scratch?: string }) => {
@@ -124,7 +144,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
 
   common(program.command('status')
     .description('where the database stands: deployed version, fingerprint (known or not), pending evolutions and changes, drift, recent history'))
-    .option('--app <id>', 'application id of the deployment record (default: default)')
+    .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
+    .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
     .action(wrap(statusCommand));
 
   // The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check.

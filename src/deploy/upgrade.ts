@@ -3,9 +3,6 @@
  * (assert_storage), `checkVersion` / `assertVersion` (assert_version) and `baselineDeployment`
  * (set the deployed version by hand). An application may call them at start-up.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Table } from '../model/table.js';
 import { loadModels } from '../model/load.js';
 import type { SchemaIR, TableIR } from '../ir/schema.js';
@@ -15,11 +12,13 @@ import { diffSchemas } from '../diff/differ.js';
 import { describeChange } from '../diff/changes.js';
 import { fileHash } from '../evolutions/checksum.js';
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../engine/database.js';
-import { desiredSchema } from '../engine/evolve.js';
-import { adoptUnmodelled } from '../engine/sources.js';
+import { desiredFor, desiredSchema, evolutionSet } from '../engine/evolve.js';
+import { adoptUnmodelled, loadDesired } from '../engine/sources.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { addHistory, ensureRecord, readDeployed, recordExists, recordNames, writeDeployed, type DeploymentOptions, type RecordNames } from './record.js';
-import { versionedOf, isVersioned, type Versioned } from './versioned.js';
+import { isVersioned, type Versioned } from './versioned.js';
+import { findApplication, loadSteps } from './steps-module.js';
+import { intersectScopes, assertInScope, keepExternalReferences } from '../engine/scope.js';
 import { operations } from './operations.js';
 
 /** Options of the deployment calls. */
@@ -30,27 +29,13 @@ export interface DeployOptions extends DatabaseOptions, DeploymentOptions {
   readonly models?: string | readonly Table[];
   /** The numbered steps: a `versioned()` definition or the path of a module exporting one. Default: the models module. */
   readonly steps?: Versioned | string;
+  /** Stored evolutions directory: `check` without numbered steps compares with its latest known fingerprint. */
+  readonly evolutions?: string;
 }
 
 const userTables = (s: SchemaIR): TableIR[] => s.tables.filter((t) => !isEvolveTable(t.name));
 
-/** Load the `versioned()` definition exported by the module at `path`. */
-export async function loadSteps(path: string): Promise<Versioned> {
-  const abs = resolve(path);
-  if (!existsSync(abs)) throw new EvolveError(ErrorCode.StepsInvalid, `Steps module '${path}' does not exist.`, { hint: 'Pass --steps PATH (or --models PATH) to the module exporting `schema = versioned({ ... })`.' });
-  let mod: Record<string, unknown>;
-  try {
-    mod = /\.(c|m)?tsx?$/i.test(abs)
-      ? (await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>
-      : (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
-  } catch (e) {
-    if (isEvolveError(e)) throw e;
-    throw new EvolveError(ErrorCode.ModelsLoad, `Steps module '${path}' did not load: ${(e as Error).message.split('\n')[0]}`, { hint: 'Fix the error in the module, then try again.', cause: e });
-  }
-  const v = versionedOf(mod) ?? versionedOf((mod.default ?? {}) as Record<string, unknown>);
-  if (!v) throw new EvolveError(ErrorCode.StepsInvalid, `Module '${path}' exports no versioned() schema definition.`, { hint: "Export it: export const schema = versioned({ id: 'myapp', latest: 1, steps: { 1: async (ops) => { ... } } })." });
-  return v;
-}
+export { loadSteps } from './steps-module.js';
 
 async function resolveSteps(options: DeployOptions): Promise<Versioned> {
   if (options.steps !== undefined) return isVersioned(options.steps) ? options.steps : loadSteps(options.steps);
@@ -65,6 +50,10 @@ async function resolveModels(models: DeployOptions['models']): Promise<readonly 
 
 const names = (options: DeployOptions, v: Versioned | null): RecordNames => recordNames({ ...options, app: options.app ?? v?.id });
 
+/** The options limited to the application's own tables (`versioned({ tables | prefix })`). */
+const scoped = <O extends DeployOptions>(options: O, v: Versioned | null): O =>
+  (v?.scope ? { ...options, tableScope: intersectScopes(options.tableScope ?? null, v.scope) } : options);
+
 /**
  * Create every model's table that the database lacks (by name or former name), in one
  * transaction where the dialect allows. Existing tables are never touched.
@@ -72,6 +61,7 @@ const names = (options: DeployOptions, v: Versioned | null): RecordNames => reco
 async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise<string[]> {
   if (models.length === 0) return [];
   const desired = desiredSchema(models, d.dialect);
+  assertInScope(desired, d.scope);
   const live = await d.introspect();
   const present = new Set(userTables(live).map((t) => t.name));
   const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
@@ -92,12 +82,13 @@ export interface InstallReport { readonly database: string; readonly created: re
 export async function installStorage(options: DeployOptions): Promise<InstallReport> {
   const models = await resolveModels(options.models);
   if (models.length === 0) throw new EvolveError(ErrorCode.Usage, 'No models given to install.', { hint: 'Pass --models PATH to the module exporting your table() models.' });
-  return withDatabase(options.db, false, options, async (d) => {
+  const v = await findApplication(options);
+  return withDatabase(options.db, false, scoped(options, v), async (d) => {
     const started = new Date();
     const before = fingerprint(await d.introspect());
     const created = await createMissing(d, models);
     if (created.length) {
-      const n = recordNames(options);
+      const n = names(options, v); // the application's own history rows
       await ensureRecord(d, n);
       await addHistory(d, n, { kind: 'install', name: `install ${created.join(', ')}`.slice(0, 300), fromFingerprint: before, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(), outcome: 'ok' });
     }
@@ -127,7 +118,7 @@ function transactional(d: OpenDatabase): boolean {
 }
 
 /** Run step `s` (version s−1 → s), in one transaction with the version update where the dialect allows. */
-async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number): Promise<void> {
+async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number, resumed = false): Promise<void> {
   const conn = d.conn;
   const tx = transactional(d);
   const sqlite = d.dialect.name === 'sqlite';
@@ -161,9 +152,11 @@ async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number)
       const ran = tx
         ? `It was rolled back: the database is at version ${s - 1}, as it was.`
         : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
-      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg}. ${ran}`, {
+      // A stage left by a killed run: what that run did before it was killed may be why this one failed.
+      const before = resumed ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.` : '';
+      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg}. ${ran}${before}`, {
         hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
-        cause: e, details: { app: n.app, step: s, ...(isEvolveError(e) ? { cause: e.code } : {}) },
+        cause: e, details: { app: n.app, step: s, resumed, ...(isEvolveError(e) ? { cause: e.code } : {}) },
       });
     }
   } finally {
@@ -188,7 +181,8 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
     throw new EvolveError(ErrorCode.Usage, `Cannot upgrade to version ${target}: the steps go from 0 to ${v.latest}.`, { hint: `Give a version between 0 and ${v.latest}, or none for the latest.` });
   }
   const models = await resolveModels(options.models);
-  return withDatabase(options.db, false, options, async (d) => {
+  return withDatabase(options.db, false, scoped(options, v), async (d) => {
+    if (models.length) assertInScope(desiredSchema(models, d.dialect), d.scope); // before the record is created
     const n = names(options, v);
     await ensureRecord(d, n);
     const dep = await readDeployed(d, n);
@@ -213,7 +207,7 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
     }
     const ran: number[] = [];
     for (let s = dep.version + 1; s <= target; s++) {
-      await runStep(d, n, v, s);
+      await runStep(d, n, v, s, dep.stage === s);
       ran.push(s);
     }
     return { ...base, from: dep.version, ran, freshInstall: false, created: [], resumedStage: dep.stage };
@@ -230,42 +224,66 @@ function unversioned(app: string, tables: number): EvolveError {
 
 /** Where a deployment stands (`evolve check`). */
 export interface VersionReport {
-  readonly app: string;
+  /** The application id (null: a project without numbered steps, checked by fingerprint alone). */
+  readonly app: string | null;
   readonly database: string;
-  /** `schema-differs`: at the latest version, but the live fingerprint is not the models'. */
+  /** `schema-differs`: at the latest version (or, without numbered steps, at all), but the live fingerprint is not the expected one. */
   readonly state: 'unversioned' | 'behind' | 'ahead' | 'schema-differs' | 'in-sync';
   readonly deployed: number | null;
-  readonly latest: number;
+  /** The steps' latest version (null without numbered steps). */
+  readonly latest: number | null;
   readonly stage: number | null;
   readonly message: string;
-  /** The live fingerprint, and the models' when models were given. */
+  /** The live fingerprint, and the expected one: the models', else the latest known stored fingerprint. */
   readonly liveFingerprint: string;
   readonly expectedFingerprint: string | null;
 }
 
+/** The expected schema: the models' (keeping what a models module cannot state), or null. */
+async function expectedSchema(d: OpenDatabase, models: DeployOptions['models'], live: SchemaIR): Promise<SchemaIR | null> {
+  if (models === undefined) return null;
+  if (typeof models !== 'string') {
+    const desired = desiredSchema(models, d.dialect);
+    assertInScope(desired, d.scope);
+    return keepExternalReferences(adoptUnmodelled(desired, live).schema, live, d.scope).schema;
+  }
+  return (await desiredFor(d, await loadDesired(models), live)).schema;
+}
+
 /**
  * Read where the deployment stands against the steps' latest version, changing nothing.
- * With models, an up-to-date version must also have the models' fingerprint.
+ * With models, an up-to-date version must also have the models' fingerprint. A project
+ * without numbered steps (no `versioned()`) is checked by fingerprint alone: the live one must
+ * be the models' (or, without models, the latest known stored fingerprint).
+ * @throws EvolveError `E_USAGE` when there is nothing to check against.
  */
 export async function checkVersion(options: DeployOptions): Promise<VersionReport> {
-  const v = await resolveSteps(options);
-  const models = await resolveModels(options.models);
-  return withDatabase(options.db, true, options, async (d) => {
+  const v = await findApplication(options);
+  const known = v ? [] : (await evolutionSet(options)).known;
+  if (!v && options.models === undefined && known.length === 0) {
+    throw new EvolveError(ErrorCode.Usage, 'Nothing to check against: no versioned() steps, no models and no known fingerprints.', { hint: 'Pass --models PATH (the models module, which may export `schema = versioned({ ... })`), --steps PATH, or --evolutions DIR.' });
+  }
+  return withDatabase(options.db, true, scoped(options, v), async (d) => {
+    const live = await d.introspect();
+    const desired = await expectedSchema(d, options.models, live);
+    const liveFingerprint = fingerprint(live);
+    const expectedFingerprint = desired ? fingerprint(desired) : known[known.length - 1] ?? null;
+    const differs = expectedFingerprint !== null && expectedFingerprint !== liveFingerprint;
+    const what = (): string => (desired ? diffSchemas(live, desired).changes.map(describeChange).join('; ') || 'attributes outside the diff' : 'run evolve status to see the drift');
+    if (!v) {
+      const base = { app: null, database: d.url.display, latest: null, deployed: null, stage: null, liveFingerprint, expectedFingerprint };
+      if (differs) return { ...base, state: 'schema-differs', message: `The live schema (${liveFingerprint}) is not the ${desired ? "models'" : 'latest known'} (${expectedFingerprint}): ${what()}. Run evolve apply (or evolve sql to see the plan).` };
+      return { ...base, state: 'in-sync', message: `The live schema is at the ${desired ? "models'" : 'latest known'} fingerprint (${liveFingerprint}).` };
+    }
     const n = names(options, v);
     const dep = (await recordExists(d, n)) ? await readDeployed(d, n) : null;
-    const live = await d.introspect();
-    const desired = models.length ? adoptUnmodelled(desiredSchema(models, d.dialect), live).schema : null;
-    const base = {
-      app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null,
-      liveFingerprint: fingerprint(live), expectedFingerprint: desired ? fingerprint(desired) : null,
-    };
+    const base = { app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null, liveFingerprint, expectedFingerprint };
     const stage = dep?.stage != null ? ` A step to version ${dep.stage} is in progress or was interrupted.` : '';
     if (!dep) return { ...base, state: 'unversioned', message: `'${n.app}' uses a versioned schema, but this database has no deployment record: its version cannot be determined. Install it (evolve upgrade on an empty database) or set the version by hand (evolve baseline VERSION).` };
     if (dep.version > v.latest) return { ...base, state: 'ahead', message: `The deployed version of '${n.app}' (${dep.version}) is greater than this code's latest version (${v.latest}): the database was upgraded by newer code.${stage}` };
     if (dep.version < v.latest) return { ...base, state: 'behind', message: `The deployed version of '${n.app}' (${dep.version}) is less than the latest version (${v.latest}): run evolve upgrade before starting the application.${stage}` };
-    if (desired && base.expectedFingerprint !== base.liveFingerprint) {
-      const diffs = diffSchemas(live, desired).changes.map(describeChange);
-      return { ...base, state: 'schema-differs', message: `'${n.app}' is at version ${dep.version}, the latest, but its schema (${base.liveFingerprint}) is not the models' (${base.expectedFingerprint}): ${diffs.join('; ') || 'attributes outside the diff'}. Someone changed the schema by hand, or a step does not match the models.` };
+    if (desired && differs) {
+      return { ...base, state: 'schema-differs', message: `'${n.app}' is at version ${dep.version}, the latest, but its schema (${liveFingerprint}) is not the models' (${expectedFingerprint}): ${what()}. Someone changed the schema by hand, or a step does not match the models.` };
     }
     return { ...base, state: 'in-sync', message: `'${n.app}' is at version ${dep.version}, the latest.${stage}` };
   });
@@ -292,7 +310,7 @@ export async function baselineDeployment(options: DeployOptions & { version: num
   const v = options.steps !== undefined || typeof options.models === 'string' ? await resolveSteps(options).catch((e) => { if (options.steps !== undefined) throw e; return null; }) : null;
   if (!Number.isInteger(options.version) || options.version < 0) throw new EvolveError(ErrorCode.Usage, `Baseline version must be a whole number ≥ 0, got ${options.version}.`, { hint: 'Write e.g. evolve baseline 3.' });
   if (v && options.version > v.latest) throw new EvolveError(ErrorCode.VersionAhead, `Cannot baseline version ${options.version}: this code's latest version is ${v.latest}.`, { hint: `Give a version between 0 and ${v.latest}.` });
-  return withDatabase(options.db, false, options, async (d) => {
+  return withDatabase(options.db, false, scoped(options, v), async (d) => {
     const n = names(options, v);
     await ensureRecord(d, n);
     const before = await readDeployed(d, n);

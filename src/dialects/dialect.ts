@@ -6,7 +6,7 @@
  */
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { Diff } from '../diff/differ.js';
-import type { Plan } from '../plan/plan.js';
+import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 
@@ -61,8 +61,8 @@ export interface Dialect {
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaIR>;
   /** Map a compiled (model) schema to what this database would report for it. */
   normalise(schema: SchemaIR): SchemaIR;
-  /** Turn a diff into statements. */
-  plan(diff: Diff): Plan;
+  /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
+  plan(diff: Diff, options?: PlanOptions): Plan;
   /**
    * An SQL predicate, true for the (non-null) values of `column` that would not survive a
    * change from `from` to `to`; `null` when every value survives; `undefined` when it cannot be checked.

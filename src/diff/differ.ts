@@ -4,7 +4,7 @@
  * on the desired side; nothing is guessed.
  */
 import type { ColumnIR, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
-import { canonicalForeignKey, canonicalIndex, isEvolveTable } from '../ir/canonical.js';
+import { isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Change, ColumnChangeFlags } from './changes.js';
 import { typeToString } from '../ir/types.js';
@@ -31,6 +31,25 @@ export interface Diff {
 
 const key = (v: unknown): string => JSON.stringify(v);
 
+// The comparisons below run for every column, index and key of every table (15,000 columns at
+// 1,000 tables): plain equality, no JSON, with the same meaning as comparing canonical forms.
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Same index (`live` with its columns already renamed) as canonicalIndex would say: name, columns, unique, predicate. */
+function sameIndex(live: IndexIR, liveColumns: readonly string[], target: IndexIR): boolean {
+  return live.name === target.name && live.unique === target.unique && live.where === target.where && sameList(liveColumns, target.columns);
+}
+
+function sameOptions(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
+  const empty = (o: Readonly<Record<string, string>> | undefined): boolean => { for (const _ in o) return false; return true; };
+  if (empty(a) && empty(b)) return true;
+  return key(canonicalOptions(a) ?? {}) === key(canonicalOptions(b) ?? {});
+}
+
 function renameCols(cols: readonly string[], map: ReadonlyMap<string, string>): string[] {
   return cols.map((c) => map.get(c) ?? c);
 }
@@ -40,7 +59,7 @@ function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
     type: typeToString(a.type) !== typeToString(b.type),
     nullable: a.nullable !== b.nullable,
     default: defaultToString(a.default) !== defaultToString(b.default),
-    autoIncrement: a.autoIncrement !== b.autoIncrement,
+    autoIncrement: a.autoIncrement !== b.autoIncrement || (a.identity ?? null) !== (b.identity ?? null),
     generated: (a.generated?.expression ?? null) !== (b.generated?.expression ?? null) || (a.generated?.stored ?? null) !== (b.generated?.stored ?? null),
     collation: (a.collation ?? null) !== (b.collation ?? null),
     onUpdate: (a.onUpdate ?? null) !== (b.onUpdate ?? null),
@@ -76,7 +95,14 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
       claimed.add(t.name);
       continue;
     }
-    const former = (t.aka ?? []).find((a) => live.has(a) && !claimed.has(a));
+    const formers = (t.aka ?? []).filter((a) => live.has(a) && !claimed.has(a));
+    if (formers.length > 1) {
+      throw new EvolveError(ErrorCode.Conflict, `Table '${t.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database has all of them.`, {
+        hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${a}'`).join(', ')} yourself, or keep only that one in the aka of '${t.name}'.`,
+        details: { table: t.name, aka: formers },
+      });
+    }
+    const former = formers[0];
     if (former !== undefined) {
       matched.set(t.name, live.get(former)!);
       claimed.add(former);
@@ -93,7 +119,7 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
   const addIndexes: Change[] = [];
   const addFks: Change[] = [];
   const drops: Change[] = [];
-  const pairs: { t: TableIR; old: TableIR; mapped: (cols: readonly string[]) => string[] }[] = [];
+  const pairs: { t: TableIR; old: TableIR; mapped: (cols: readonly string[]) => readonly string[] }[] = [];
   const columnRenames = new Map<string, ReadonlyMap<string, string>>(); // target table → live column → target column
 
   for (const t of desired) {
@@ -125,7 +151,14 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     }
     for (const c of t.columns) {
       if (colMatch.has(c.name)) continue;
-      const former = (c.aka ?? []).find((a) => oldCols.has(a) && !colClaimed.has(a));
+      const formers = (c.aka ?? []).filter((a) => oldCols.has(a) && !colClaimed.has(a));
+      if (formers.length > 1) {
+        throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database table has all of them.`, {
+          hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${old.name}.${a}'`).join(', ')} yourself, or keep only that one in the aka of '${c.name}'.`,
+          details: { table: t.name, column: c.name, aka: formers },
+        });
+      }
+      const former = formers[0];
       if (former !== undefined) {
         colMatch.set(c.name, oldCols.get(former)!);
         colClaimed.add(former);
@@ -133,22 +166,24 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
         renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
       }
     }
-    const mapped = (cols: readonly string[]): string[] => renameCols(cols, renameMap);
+    const mapped = renameMap.size ? (cols: readonly string[]): string[] => renameCols(cols, renameMap) : (cols: readonly string[]): string[] => [...cols];
+    const mappedView = renameMap.size ? mapped : (cols: readonly string[]): readonly string[] => cols; // read-only uses: no copy
 
     // Indexes (by name; compared after column renames). Dropped first so names can be reused.
-    const oldIdx = new Map(old.indexes.map((i) => [i.name, { ...i, columns: mapped(i.columns) } as IndexIR]));
+    const oldIdx = new Map<string, { index: IndexIR; columns: readonly string[] }>();
+    for (const i of old.indexes) if (!oldIdx.has(i.name)) oldIdx.set(i.name, { index: i, columns: mappedView(i.columns) });
     const newIdx = new Map(t.indexes.map((i) => [i.name, i]));
-    for (const [name, i] of oldIdx) {
+    const changedIdx = new Set<string>();
+    for (const [name, o] of oldIdx) {
       const n = newIdx.get(name);
-      if (!n || key(canonicalIndex(n)) !== key(canonicalIndex(i))) dropIndexes.push({ kind: 'dropIndex', table: t.name, index: old.indexes.find((x) => x.name === name)! });
+      if (!n || !sameIndex(o.index, o.columns, n)) { dropIndexes.push({ kind: 'dropIndex', table: t.name, index: o.index }); changedIdx.add(name); }
     }
     for (const [name, n] of newIdx) {
-      const i = oldIdx.get(name);
-      if (!i || key(canonicalIndex(n)) !== key(canonicalIndex(i))) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
+      if (!oldIdx.has(name) || changedIdx.has(name)) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
     }
 
     // Foreign keys are compared once every table's renames are known (below).
-    pairs.push({ t, old, mapped });
+    pairs.push({ t, old, mapped: mappedView });
     columnRenames.set(t.name, renameMap);
 
     for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
@@ -164,13 +199,13 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
 
     // Primary key.
-    const oldPk = old.primaryKey ? mapped(old.primaryKey.columns) : null;
-    const newPk = t.primaryKey ? [...t.primaryKey.columns] : null;
-    if (key(oldPk) !== key(newPk)) tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
+    const oldPk = old.primaryKey ? mappedView(old.primaryKey.columns) : null;
+    const newPk = t.primaryKey ? t.primaryKey.columns : null;
+    if (oldPk === null || newPk === null ? oldPk !== newPk : !sameList(oldPk, newPk)) tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
 
     // Unique constraints (by columns, after renames).
-    const oldU = new Map(old.uniques.map((u) => [key(mapped(u.columns)), u]));
-    const newU = new Map(t.uniques.map((u) => [key([...u.columns]), u]));
+    const oldU = new Map(old.uniques.map((u) => [key(mappedView(u.columns)), u]));
+    const newU = new Map(t.uniques.map((u) => [key(u.columns), u]));
     for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
     for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
 
@@ -181,7 +216,7 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
 
     // Storage options.
-    if (key(canonicalOptions(old.options) ?? {}) !== key(canonicalOptions(t.options) ?? {})) {
+    if (!sameOptions(old.options, t.options)) {
       tableChanges.push({ kind: 'alterTableOptions', table: t.name, from: old.options ?? {}, to: t.options ?? {} });
     }
   }
@@ -189,15 +224,16 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
   // Foreign keys (by structure, after renames — of their columns, and of the table and
   // columns they reference: databases carry a reference along when its target is renamed).
   const targetOfLive = new Map([...matched].map(([target, l]) => [l.name, target]));
-  const fkKey = (f: ForeignKeyIR, cols: string[], refTable: string, refColumns: string[]): string =>
-    key({ ...canonicalForeignKey(f), columns: cols, refTable, refColumns });
+  // Keys only meet each other here: any one-to-one encoding of the canonical fields will do.
+  const fkKey = (f: ForeignKeyIR, cols: readonly string[], refTable: string, refColumns: readonly string[]): string =>
+    key([cols, refTable, refColumns, f.onDelete, f.onUpdate]);
   for (const { t, old, mapped } of pairs) {
     const oldFk = new Map(old.foreignKeys.map((f) => {
       const refTable = targetOfLive.get(f.refTable) ?? f.refTable;
       const refCols = f.refColumns.map((c) => columnRenames.get(refTable)?.get(c) ?? c);
       return [fkKey(f, mapped(f.columns), refTable, refCols), f] as const;
     }));
-    const newFk = new Map(t.foreignKeys.map((f) => [fkKey(f, [...f.columns], f.refTable, [...f.refColumns]), f]));
+    const newFk = new Map(t.foreignKeys.map((f) => [fkKey(f, f.columns, f.refTable, f.refColumns), f]));
     for (const [k, f] of oldFk) if (!newFk.has(k)) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: f });
     for (const [k, f] of newFk) if (!oldFk.has(k)) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: f });
   }

@@ -19,6 +19,19 @@ const KEEPS_DEPENDENTS: Record<DialectName, ReadonlySet<ChangeKind>> = {
   mysql: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
 };
 
+/**
+ * A column change its table's dependents survive: where ALTER TABLE changes columns in place
+ * (PostgreSQL, MySQL), a new default, nullability, auto-increment or ON UPDATE leaves the
+ * views, triggers, indexes and comments that read the column as they are. A new type, a
+ * generation expression or a collation can break or change them (PostgreSQL refuses to change
+ * the type of a column a view reads): those recreate them. On SQLite every column change
+ * rebuilds the table.
+ */
+function keepsDependents(dialect: DialectName, c: Extract<Change, { kind: 'alterColumn' }>): boolean {
+  if (dialect === 'sqlite') return false;
+  return !c.changed.type && !c.changed.generated && !c.changed.collation;
+}
+
 /** Kinds bound to the tables and objects their definition names (recreated when those change). */
 const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'comment']);
 
@@ -118,6 +131,7 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
   for (const c of tableChanges) {
     if (keeps.has(c.kind)) continue;
     if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') continue;
+    if (c.kind === 'alterColumn' && keepsDependents(to.dialect, c)) continue;
     const names = c.kind === 'renameTable' ? [c.from, c.to] : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name] : [c.table, liveName.get(c.table) ?? c.table];
     for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
   }

@@ -5,6 +5,7 @@ import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { acquireDeployLock } from './lock.js';
+import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 /** An open database: its dialect, connection and introspection options. */
 export interface OpenDatabase {
@@ -12,6 +13,9 @@ export interface OpenDatabase {
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
+  /** The tables this command manages (null: all of them); introspection sees only these. */
+  readonly scope: TableScope | null;
+  /** The live schema, limited to {@link scope}. */
   introspect(): Promise<SchemaIR>;
   close(): Promise<void>;
 }
@@ -27,11 +31,30 @@ export interface DatabaseOptions {
   readonly schemas?: string | readonly string[];
   /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
   readonly lockTimeout?: number;
+  /**
+   * Tables this command manages, as names or globs (`billing_*`; `!legacy_*` excludes), a list
+   * or a comma-separated string. Default: every table. Tables outside — and the objects tied to
+   * them — are never read, fingerprinted, diffed or changed; foreign keys to them are kept.
+   */
+  readonly include?: TableFilter;
+  /** Tables this command leaves alone, as names or globs (see {@link include}). */
+  readonly exclude?: TableFilter;
+  /**
+   * A resolved scope that also applies (a table must be in both): an application's own
+   * tables, from `versioned({ tables | prefix })`. The engine sets it from the models module.
+   */
+  readonly tableScope?: TableScope | null;
+}
+
+/** The scope of these options: include/exclude, and an application's own tables. */
+export function scopeOf(options: DatabaseOptions): TableScope | null {
+  return intersectScopes(options.tableScope ?? null, tableScope(options.include, options.exclude));
 }
 
 /** Open `url`; the caller closes it (see {@link withDatabase}). */
 export async function openDatabase(url: string, readOnly: boolean, options: DatabaseOptions = {}): Promise<OpenDatabase> {
   const given = parseDatabaseUrl(url);
+  const scope = scopeOf(options); // before connecting: a bad filter leaves nothing open
   const dialect = await loadDialect(given.dialect);
   const schema = options.schema ?? given.schema;
   const schemas = given.dialect === 'postgres' ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
@@ -40,8 +63,8 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) });
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
-    url: parsed, dialect, conn, introspectOptions,
-    introspect: () => dialect.introspect(conn, introspectOptions),
+    url: parsed, dialect, conn, introspectOptions, scope,
+    introspect: async () => scopeSchema(await dialect.introspect(conn, introspectOptions), scope),
     close: () => conn.close(),
   };
 }

@@ -10,8 +10,9 @@ import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { withDatabase, type DatabaseOptions } from './database.js';
-import { desiredOn, isSqlPath, loadDesired } from './sources.js';
+import { scopeOf, withDatabase, type DatabaseOptions } from './database.js';
+import { scopeSchema } from './scope.js';
+import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from './sources.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions extends DatabaseOptions {
@@ -29,7 +30,10 @@ export interface DiffSourcesOptions extends DatabaseOptions {
 export type SourcesDiff = Pick<PlanReport, 'dialect' | 'changes' | 'renames' | 'statements'> & {
   readonly fromFingerprint: string;
   readonly toFingerprint: string;
-  /** Objects each side holds that Evolve does not manage (never fingerprinted, never diffed). */
+  /**
+   * Objects each side holds that Evolve does not manage (never fingerprinted, never diffed),
+   * and, on a models module's side, what it keeps of the other side's (see {@link adoptUnmodelled}).
+   */
   readonly unmanaged: { readonly from: readonly string[]; readonly to: readonly string[] };
 };
 
@@ -42,9 +46,23 @@ function classify(source: string): Side {
   return { kind: 'db', url: parseDatabaseUrl(source) };
 }
 
-async function read(side: Side, dialect: Dialect, near: DatabaseUrl, options: DatabaseOptions): Promise<SchemaIR> {
-  if (side.kind === 'db') return withDatabase(side.url.raw, true, options, (d) => d.introspect());
-  return desiredOn(dialect, near, await loadDesired(side.path));
+async function read(side: Side, dialect: Dialect, near: DatabaseUrl, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
+  if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false };
+  const desired = await loadDesired(side.path);
+  // The include/exclude filters limit a file side as they limit a database side.
+  return { schema: scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options)), models: desired.kind === 'models' };
+}
+
+/**
+ * A models module cannot state objects beyond tables and some attributes: facing a database or
+ * a SQL file, it keeps the other side's (exactly as `evolve sql`/`apply` do, see
+ * {@link adoptUnmodelled}), so the diff shows only what the models manage. The notes say what
+ * was kept, and — for models on the TO side — what goes with a table the models drop.
+ */
+function adopt(side: { schema: SchemaIR; models: boolean }, other: { schema: SchemaIR; models: boolean }, isTo: boolean): { schema: SchemaIR; notes: string[] } {
+  if (!side.models || other.models) return { schema: side.schema, notes: [] };
+  const r = adoptUnmodelled(side.schema, other.schema);
+  return { schema: r.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...(isTo ? r.dropped : [])] };
 }
 
 /** The plan that turns `from` into `to`. Nothing is changed anywhere (scratch databases are dropped). */
@@ -67,12 +85,16 @@ export async function diffSources(from: string, to: string, options: DiffSources
       throw new EvolveError(ErrorCode.Usage, 'A MySQL SQL file needs a server to parse it.', { hint: 'Pass --scratch mysql://user@host/anydb: a temporary database is created there and dropped.' });
     }
   }
-  const a = await read(sides[0], dialect, near, options);
-  const b = await read(sides[1], dialect, near, options);
+  const readA = await read(sides[0], dialect, near, options);
+  const readB = await read(sides[1], dialect, near, options);
+  const adoptedA = adopt(readA, readB, false);
+  const adoptedB = adopt(readB, readA, true);
+  const a = adoptedA.schema;
+  const b = adoptedB.schema;
   const diff = diffSchemas(a, b);
   const plan = dialect.plan(diff);
   return {
     dialect: dialectName, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements,
-    unmanaged: { from: unmanagedOf(a), to: unmanagedOf(b) },
+    unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes], to: [...unmanagedOf(b), ...adoptedB.notes] },
   };
 }

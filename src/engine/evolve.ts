@@ -3,7 +3,7 @@
  * and apply. The CLI is a thin layer over these.
  */
 import type { Table } from '../model/table.js';
-import { adoptUnmodelled, desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
+import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
 import { parseDatabaseUrl } from '../dialects/url.js';
 import { compileModels } from '../model/compile.js';
 import { loadModels } from '../model/load.js';
@@ -14,15 +14,15 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { diffSchemas, type Rename } from '../diff/differ.js';
 import type { Change } from '../diff/changes.js';
 import { describeChange } from '../diff/changes.js';
-import { dataChecks } from '../plan/hazards.js';
-import type { Hazard, Plan, PlanStatement } from '../plan/plan.js';
+import { dataChecks, exampleOf } from '../plan/hazards.js';
+import { HazardCode, type Hazard, type Plan, type PlanStatement } from '../plan/plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { describeHazard } from '../plan/describe.js';
 export { describeHazard };
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from './database.js';
 import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
 import type { Diff } from '../diff/differ.js';
-import { loadEvolutions, signedFiles, type EvolutionSet } from '../evolutions/load.js';
+import { loadEvolutions, signedFiles, type EvolutionSet, type LoadOptions } from '../evolutions/load.js';
 import type { Evolution } from '../evolutions/format.js';
 import { candidates, distance, nextEvolution, nextRevert } from '../evolutions/select.js';
 import { drift, type Drift } from '../evolutions/snapshots.js';
@@ -35,6 +35,9 @@ import { loadDialect } from '../dialects/registry.js';
 import { readFileSync } from 'node:fs';
 import { fileHash } from '../evolutions/checksum.js';
 import { recorded, recordRuns, type HistoryOptions } from '../deploy/record.js';
+import { withApplication } from '../deploy/steps-module.js';
+import { assertInScope, describeScope, keepExternalReferences } from './scope.js';
+import type { Versioned } from '../deploy/versioned.js';
 
 export type { ModelsInput } from './sources.js';
 
@@ -140,29 +143,36 @@ export function unmanagedOf(schema: SchemaIR): string[] {
 
 /**
  * The desired schema for a live one: a models module keeps the live objects it cannot
- * express (see {@link adoptUnmodelled}); `notes` say which, for the report.
+ * express (see {@link adoptUnmodelled}); `notes` say which, for the report. For a SQL file,
+ * `notes` name what the file holds that Evolve does not create (see {@link unmanagedOnlyInFile}).
  */
 export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaIR): Promise<{ schema: SchemaIR; notes: string[] }> {
   const schema = await desiredOn(d.dialect, d.url, models);
-  if (models.kind !== 'models') return { schema, notes: [] };
+  assertInScope(schema, d.scope); // a model outside the scope would be created, then never seen
+  if (models.kind !== 'models') return { schema, notes: unmanagedOnlyInFile(schema, live) };
   const r = adoptUnmodelled(schema, live);
-  return { schema: r.schema, notes: r.adopted.map((x) => `${x} (not in the models: kept as it is)`) };
+  const ext = keepExternalReferences(r.schema, live, d.scope); // foreign keys to tables outside the scope
+  return { schema: ext.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept] };
 }
 
 async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
   const live = await d.introspect();
   const { schema: desired, notes } = await desiredFor(d, models, live);
   const diff = diffSchemas(live, desired);
-  const plan = d.dialect.plan(diff);
   const checks = dataChecks(diff, d.dialect);
-  const hazards: Hazard[] = [...plan.hazards];
+  const found: Hazard[] = [];
+  // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
+  const convertLossy = new Set<Change>();
   for (const c of checks) {
     const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
     if (n === 0) continue;
     let examples: string[] | undefined;
-    if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map((r) => String(r.v));
-    hazards.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
+    if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map(exampleOf);
+    found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
+    if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
   }
+  const plan = d.dialect.plan(diff, { convertLossy });
+  const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
   const liveFp = fingerprint(live);
   const targetFp = fingerprint(desired);
@@ -203,9 +213,9 @@ export function evolutionsDir(options: { models?: ModelsInput; evolutions?: stri
 }
 
 /** Load (and verify) the stored evolutions for these options. */
-export async function evolutionSet(options: { models?: ModelsInput; evolutions?: string }): Promise<EvolutionSet> {
+export async function evolutionSet(options: { models?: ModelsInput; evolutions?: string }, load: LoadOptions = {}): Promise<EvolutionSet> {
   const dir = evolutionsDir(options);
-  return dir ? loadEvolutions(dir) : { dir: '', known: [], evolutions: [] };
+  return dir ? loadEvolutions(dir, load) : { dir: '', known: [], evolutions: [] };
 }
 
 /**
@@ -214,6 +224,7 @@ export async function evolutionSet(options: { models?: ModelsInput; evolutions?:
  * Reads the data to count what each hazard would affect.
  */
 export async function planEvolution(options: EvolveOptions): Promise<PlanReport> {
+  options = (await withApplication(options)).options; // an application's own tables only
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
   return withDatabase(options.db, true, options, async (d) => (await buildPlan(d, models, options.allowDataLoss === true, set)).report);
@@ -221,17 +232,18 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
 
 /**
  * Run stored evolutions from the live fingerprint, longest jump first, verifying the
- * fingerprint after each, until the latest known fingerprint is reached or none applies.
+ * fingerprint after each, until none applies — by the rule `sql` and `status` use
+ * ({@link nextEvolution}); every evolution goes forward along the known list, so at the
+ * latest known fingerprint none does.
  */
 export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}): Promise<StoredStep[]> {
   const done: StoredStep[] = [];
-  const latest = set.known[set.known.length - 1];
   if (set.evolutions.length === 0) return done;
   // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
   let live = fingerprint(await d.introspect());
-  // Fast path (transactional DDL): the whole chain in one transaction, verified once at the end.
+  // Fast path (transactional DDL): the whole chain in one transaction, each link verified.
   const chain: Evolution[] = [];
-  for (let fp = live, e = nextEvolution(set, fp); fp !== latest && e && !chain.includes(e); fp = e.to, e = nextEvolution(set, fp)) chain.push(e);
+  for (let e = nextEvolution(set, live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   if (chain.length > 1) {
     const runs = await runChainAtOnce(d, chain);
     if (runs) {
@@ -245,7 +257,6 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     // One verified evolution at a time now finds the one at fault and keeps those before it.
   }
   for (;;) {
-    if (live === latest) break;
     const e = nextEvolution(set, live);
     if (!e) break;
     if (done.some((x) => x.id === e.id)) break; // a cycle in the evolutions: stop rather than loop
@@ -255,6 +266,17 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     live = e.to;
   }
   return done;
+}
+
+/** The hint of a refusal: which hazards --allow-data-loss would accept, and which need a fix. */
+function dataLossHint(blocking: readonly Hazard[]): string {
+  const where = (h: Hazard): string => `${h.code} ${h.table}${h.column ? `.${h.column}` : ''}`;
+  const yes = blocking.filter((h) => h.allowable);
+  const no = blocking.filter((h) => !h.allowable);
+  if (!no.length) return 'Fix the models (aka for renames), or pass --allow-data-loss to accept the loss.';
+  if (!yes.length) return 'Fix the models or the data as each line says; --allow-data-loss cannot help with these.';
+  return `Fix the models or the data for ${no.map(where).join(', ')} (--allow-data-loss cannot help with ${no.length === 1 ? 'it' : 'these'}); `
+    + `--allow-data-loss would accept ${yes.map(where).join(', ')}.`;
 }
 
 /**
@@ -267,6 +289,7 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
  *   `E_OUT_OF_SYNC` in stored-only mode when the stored evolutions do not reach the models.
  */
 export async function applyEvolution(options: EvolveOptions): Promise<ApplyReport> {
+  options = (await withApplication(options)).options; // an application's own tables only; history under its id
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
   return withDatabase(options.db, false, options, async (d) => {
@@ -283,11 +306,10 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
       return { ...report, applied: storedApplied.length > 0, fingerprintAfter: report.liveFingerprint, storedApplied };
     }
     if (report.blocking.length) {
-      const allowable = report.blocking.every((h) => h.allowable);
       throw new EvolveError(ErrorCode.DataLoss,
         `Refusing to apply: ${report.blocking.length} change${report.blocking.length === 1 ? '' : 's'} would lose data or fail on existing rows; nothing was changed${storedApplied.length ? ' after the stored evolutions' : ''}.\n` +
         report.blocking.map((h) => '  - ' + describeHazard(h)).join('\n'), {
-          hint: allowable ? 'Fix the models (aka for renames), or pass --allow-data-loss to accept the loss.' : 'Fix the models or the data as each line says; --allow-data-loss cannot help with these.',
+          hint: dataLossHint(report.blocking),
           details: { hazards: report.blocking, storedApplied },
         });
     }
@@ -327,6 +349,7 @@ export interface RecordReport {
  * (`evolve record`). Nothing is applied to the database.
  */
 export async function recordEvolution(options: EvolveOptions & { name?: string }): Promise<RecordReport> {
+  options = (await withApplication(options)).options;
   const models = await resolveModels(options.models);
   const dir = evolutionsDir(options);
   if (!dir) throw new EvolveError(ErrorCode.Usage, 'No evolutions directory to record into.', { hint: 'Pass --evolutions DIR (or --models PATH, whose directory holds evolutions/).' });
@@ -336,6 +359,7 @@ export async function recordEvolution(options: EvolveOptions & { name?: string }
     if (report.liveFingerprint === report.targetFingerprint) {
       return { file: null, from: report.liveFingerprint, to: report.targetFingerprint, changes: [], hazards: [] };
     }
+    refuseRecord(set, report.liveFingerprint, report.targetFingerprint);
     const revert = revertPlan(d.dialect, diff);
     const text = evolutionText(report.liveFingerprint, report.targetFingerprint, plan, revert, report.hazards,
       `recorded by evolve record from ${d.url.display}:`);
@@ -346,6 +370,34 @@ export async function recordEvolution(options: EvolveOptions & { name?: string }
     });
     return { file: joinPath(dir, file), from: report.liveFingerprint, to: report.targetFingerprint, changes: plan.changes, hazards: report.hazards };
   });
+}
+
+/**
+ * `record` writes an evolution from the live fingerprint; refuse one the selection rule could
+ * not use: a stored evolution already starts there (recording twice before applying would
+ * give two evolutions from the same fingerprint), or the target is a known fingerprint that
+ * is not after the live one (a way back is a revert).
+ */
+function refuseRecord(set: EvolutionSet, live: string, target: string): void {
+  const pending = nextEvolution(set, live);
+  if (pending) {
+    const same = pending.to === target;
+    throw new EvolveError(ErrorCode.Conflict,
+      same ? `The pending change is already recorded: '${pending.file}' goes from the live fingerprint ${live} to the models' ${target}.`
+        : `Stored evolution '${pending.file}' already starts at the live fingerprint ${live} (it leads to ${pending.to}); a second one from the same fingerprint would compete with it.`, {
+        hint: same ? 'Apply it first (`evolve apply --stored-only` on this database); there is nothing new to record.'
+          : 'Apply it first (`evolve apply --stored-only` on this development database), then record the next change from there.',
+        details: { evolution: pending.file, live, target },
+      });
+  }
+  const at = set.known.indexOf(target);
+  const here = set.known.indexOf(live);
+  if (at >= 0 && (here < 0 || at <= here)) {
+    throw new EvolveError(ErrorCode.Conflict, `The models' fingerprint ${target} is known (position ${at + 1} of fingerprints.txt) and not after the live one ${live}: recording would go backwards.`, {
+      hint: 'Go back with `evolve revert --to FINGERPRINT` (stored reverts), or change the models so they describe a new schema.',
+      details: { live, target },
+    });
+  }
 }
 
 /** Options of {@link revertEvolutions}. */
@@ -363,6 +415,7 @@ export interface RevertOptions extends DatabaseOptions {
 
 /** Run stored reverts back along the chain, verifying the fingerprint after each (`evolve revert`). */
 export async function revertEvolutions(options: RevertOptions): Promise<{ reverted: StoredStep[]; fingerprintAfter: string }> {
+  options = (await withApplication(options)).options;
   const set = await evolutionSet(options);
   if (options.to !== undefined && !set.known.includes(options.to)) {
     throw new EvolveError(ErrorCode.NoPath, `Fingerprint ${options.to} is not a known fingerprint.`, { hint: `Use one listed in ${set.dir || 'fingerprints.txt'} (evolve status shows them).` });
@@ -414,6 +467,13 @@ export interface StatusReport {
   readonly drift: Drift | null;
   /** The deployment record of the application, when the database has one. */
   readonly deployment: { readonly app: string; readonly version: number; readonly stage: number | null; readonly lastHistory: readonly HistoryRow[] } | null;
+  /**
+   * The application the models (or `steps`) define with `versioned()`: its id, latest version
+   * and own tables (`include …`, null: every table). Null when there is none.
+   */
+  readonly application: { readonly id: string; readonly latest: number; readonly tables: string | null } | null;
+  /** Numbered steps `evolve upgrade` would run (the versions they reach); empty when none or when there is no record yet. */
+  readonly pendingSteps: readonly number[];
   /** Objects Evolve does not manage (see {@link PlanReport.unmanaged}). */
   readonly unmanaged: readonly string[];
 }
@@ -427,7 +487,10 @@ async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promis
 }
 
 /** Where the database stands: deployed version, fingerprint (known or not), what is pending, drift, recent history. */
-export async function statusOf(options: { db: string; models?: ModelsInput; evolutions?: string } & DatabaseOptions & DeploymentOptions): Promise<StatusReport> {
+export async function statusOf(options: { db: string; models?: ModelsInput; evolutions?: string; steps?: Versioned | string } & DatabaseOptions & DeploymentOptions): Promise<StatusReport> {
+  const found0 = await withApplication(options, { ...(options.steps !== undefined ? { steps: options.steps } : {}), models: options.models });
+  const app = found0.app;
+  options = { ...found0.options, app: options.app ?? app?.id }; // the application's own tables and record row
   const set = await evolutionSet(options);
   const models = options.models === undefined ? null : await resolveModels(options.models);
   return withDatabase(options.db, true, options, async (d) => {
@@ -436,6 +499,9 @@ export async function statusOf(options: { db: string; models?: ModelsInput; evol
     const pos = set.known.indexOf(fp);
     const found = models ? await desiredFor(d, models, live) : null;
     const desired = found?.schema ?? null;
+    const deployment = await deploymentOf(d, options);
+    const pendingSteps: number[] = [];
+    if (app && deployment && (deployment.app === app.id)) for (let v = deployment.version + 1; v <= app.latest; v++) pendingSteps.push(v);
     return {
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: fp,
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
@@ -444,7 +510,9 @@ export async function statusOf(options: { db: string; models?: ModelsInput; evol
       pendingStored: candidates(set, fp).map((e) => storedStep(set, e)),
       pendingGenerated: desired ? diffSchemas(live, desired).changes.map(describeChange) : [],
       drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
-      deployment: await deploymentOf(d, options),
+      deployment,
+      application: app ? { id: app.id, latest: app.latest, tables: app.scope ? describeScope(app.scope) : null } : null,
+      pendingSteps,
       unmanaged: [...unmanagedOf(live), ...(found?.notes ?? [])],
     };
   });
@@ -465,7 +533,8 @@ export interface LintReport {
  * (`evolve lint`). Changes nothing.
  */
 export async function lintEvolution(options: Partial<EvolveOptions>): Promise<LintReport> {
-  const set = await evolutionSet(options);
+  options = (await withApplication(options)).options;
+  const set = await evolutionSet(options, { checkKnown: false }); // lint reads statements; placeholders are still refused
   const stored = set.evolutions.flatMap(lintStored);
   let generated: Hazard[] = [];
   if (options.db && options.models !== undefined) {

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { SUM_FILE } from './format.js';
+import { FINGERPRINTS_FILE, SUM_FILE } from './format.js';
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
@@ -34,6 +34,18 @@ export function writeSum(dir: string, files: readonly { name: string; content: s
   const text = sumText(files);
   writeFileSync(join(dir, SUM_FILE), text);
   return text;
+}
+
+/** The file names `evolve.sum` lists (empty when there is none). */
+export function sumNames(dir: string): string[] {
+  const path = join(dir, SUM_FILE);
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('total ')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+}
+
+/** How messages name a signed file: the fingerprint list is not an evolution. */
+function label(name: string): string {
+  return name === FINGERPRINTS_FILE ? `The known-fingerprints list '${name}'` : `Evolution '${name}'`;
 }
 
 function integrity(message: string, file: string | null): EvolveError {
@@ -63,10 +75,14 @@ export function verifySum(dir: string, files: readonly { name: string; content: 
   const actualMap = new Map(actual);
   for (const [name, hash] of actual) {
     const r = recordedMap.get(name);
-    if (r === undefined) throw integrity(`Evolution '${name}' is not in ${SUM_FILE}: it was added without re-hashing.`, name);
-    if (r !== hash) throw integrity(`Evolution '${name}' was edited after it was hashed (its checksum no longer matches ${SUM_FILE}).`, name);
+    if (r === undefined) {
+      const was = recorded.find(([n, h]) => h === hash && !actualMap.has(n));
+      if (was) throw integrity(`${label(name)} was renamed from '${was[0]}' since it was hashed (renumbering reorders the evolutions).`, name);
+      throw integrity(`${label(name)} is not in ${SUM_FILE}: it was added without re-hashing.`, name);
+    }
+    if (r !== hash) throw integrity(`${label(name)} was edited after it was hashed (its checksum no longer matches ${SUM_FILE}).`, name);
   }
-  for (const [name] of recorded) if (!actualMap.has(name)) throw integrity(`Evolution '${name}' listed in ${SUM_FILE} is missing.`, name);
+  for (const [name] of recorded) if (!actualMap.has(name)) throw integrity(`${label(name)} listed in ${SUM_FILE} is missing.`, name);
   const order = recorded.map(([n]) => n).join('\n');
   if (order !== actual.map(([n]) => n).join('\n')) throw integrity(`The evolutions were reordered since they were hashed.`, null);
   if (total !== chainHash(recorded)) throw integrity(`${SUM_FILE} itself was edited (its total does not match its lines).`, SUM_FILE);

@@ -11,6 +11,7 @@
  * - `snapshots/`: the canonical schema of each recorded fingerprint, for drift reports.
  */
 import type { Row } from '../dialects/connection.js';
+import type { Operations } from '../deploy/operations.js';
 
 /** What a TypeScript step receives: the connection, inside the evolution's transaction where there is one. */
 export interface StepContext {
@@ -20,6 +21,12 @@ export interface StepContext {
   execute(sql: string): Promise<void>;
   /** The dialect: 'sqlite' | 'postgres' | 'mysql'. */
   readonly dialect: string;
+  /**
+   * The dialect-independent operations API (the one numbered upgrade steps get, see
+   * docs/deployment.md): `ops.addColumn('person', 'label', text())`, `ops.renameColumn(…)`,
+   * `ops.hasColumn(…)`, … on the same connection and transaction.
+   */
+  readonly ops: Operations;
 }
 
 /** A step written in TypeScript (a data migration). */

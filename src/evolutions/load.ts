@@ -3,9 +3,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
-import { verifySum } from './checksum.js';
+import { sumNames, verifySum } from './checksum.js';
+import { checkSet } from './select.js';
 import { splitSql } from './sql-split.js';
-import { EVOLUTION_FILE, FINGERPRINTS_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
+import { loadFailure } from '../model/load.js';
+import { EVOLUTION_FILE, FINGERPRINTS_FILE, SUM_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
 
 /** The contents of an evolutions directory. */
 export interface EvolutionSet {
@@ -17,6 +19,42 @@ export interface EvolutionSet {
 }
 
 const FP = /^fv\d+:[0-9a-f]+$/;
+/** A to-fingerprint not known yet, written by hand (as in the seed): `fv1:` and x's only. */
+export const PLACEHOLDER = /^fv\d+:x+$/i;
+
+/** Is `fp` a placeholder to-fingerprint (`fv1:xxxxxxxx`), to be filled in by `evolve complete`? */
+export function isPlaceholder(fp: string): boolean {
+  return PLACEHOLDER.test(fp);
+}
+
+/** Options of {@link loadEvolutions}. */
+export interface LoadOptions {
+  /**
+   * Keep evolutions whose to-fingerprint is a placeholder (`evolve complete` does); by default
+   * one is refused with `E_EVOLUTION_INVALID`, naming the completion command.
+   */
+  readonly placeholders?: boolean;
+  /** Check that every evolution goes forward between known fingerprints (default true; `lint` reads statements only). */
+  readonly checkKnown?: boolean;
+  /**
+   * An evolution file that may be missing from evolve.sum (the one `evolve complete` signs);
+   * a directory with no evolve.sum at all is then accepted as never signed.
+   */
+  readonly unsigned?: string;
+}
+
+/** The placeholder to-fingerprint in an evolution file's text, if it has one. */
+export function placeholderIn(name: string, text: string): string | null {
+  const m = name.endsWith('.sql') ? /^--\s*evolve:to\s+(fv\d+:x+)\s*$/mi.exec(text) : /\bto\s*:\s*['"`](fv\d+:x+)['"`]/i.exec(text);
+  return m ? m[1]! : null;
+}
+
+function placeholderError(file: string, fp: string): EvolveError {
+  return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${file}' has a placeholder to-fingerprint (${fp}): it has not been completed, so nothing can verify it.`, {
+    hint: `Run \`evolve complete ${file} --db DEV_DB\` against a development database at its from-fingerprint: it runs the evolution there, writes the real to-fingerprint into the file and ${FINGERPRINTS_FILE}, and re-signs evolve.sum.`,
+    details: { file, placeholder: fp },
+  });
+}
 
 function invalid(file: string, why: string): EvolveError {
   return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${file}' is malformed: ${why}.`, {
@@ -47,7 +85,7 @@ export function parseSqlEvolution(name: string, text: string): Evolution {
   const from = header('from');
   const to = header('to');
   if (!from || !FP.test(from)) throw invalid(name, 'no valid `-- evolve:from fv1:…` line');
-  if (!to || !FP.test(to)) throw invalid(name, 'no valid `-- evolve:to fv1:…` line');
+  if (!to || !(FP.test(to) || isPlaceholder(to))) throw invalid(name, 'no valid `-- evolve:to fv1:…` line');
   const parts = text.split(/^--\s*evolve:revert\s*$/mi);
   if (parts.length > 2) throw invalid(name, 'more than one `-- evolve:revert` line');
   const steps = (t: string): Step[] => splitSql(t).map((sql) => ({ kind: 'sql' as const, sql }));
@@ -68,14 +106,14 @@ async function loadModuleEvolution(dir: string, name: string): Promise<Evolution
       : await import(pathToFileURL(abs).href);
   } catch (e) {
     if (isEvolveError(e)) throw e;
-    throw invalid(name, `it did not load (${(e as Error).message.split('\n')[0]})`);
+    throw invalid(name, `it did not load (${loadFailure(e, abs)})`);
   }
   // A module loaded as CommonJS nests the default export once more.
   let def = mod.default as (EvolutionDefinition & { default?: EvolutionDefinition }) | undefined;
   if (def && def.from === undefined && def.default) def = def.default;
   if (!def || typeof def !== 'object') throw invalid(name, 'no default export (use `export default evolution({ from, to, up, down })`)');
   if (typeof def.from !== 'string' || !FP.test(def.from)) throw invalid(name, '`from` is not a fingerprint');
-  if (typeof def.to !== 'string' || !FP.test(def.to)) throw invalid(name, '`to` is not a fingerprint');
+  if (typeof def.to !== 'string' || !(FP.test(def.to) || isPlaceholder(def.to))) throw invalid(name, '`to` is not a fingerprint');
   const steps = (list: readonly unknown[] | undefined, what: string): Step[] => {
     if (!Array.isArray(list)) throw invalid(name, `\`${what}\` is not an array`);
     return list.map((s, i) => {
@@ -94,13 +132,24 @@ async function loadModuleEvolution(dir: string, name: string): Promise<Evolution
 
 /**
  * Load `dir` (a missing directory is an empty set). Checksums are verified first, so an
- * edited TypeScript evolution is refused before its code runs.
+ * edited TypeScript evolution is refused before its code runs. Then every evolution must go
+ * forward between fingerprints of `fingerprints.txt`, and none may hold a placeholder
+ * to-fingerprint (unless `options` say otherwise).
  * @throws EvolveError `E_INTEGRITY`, `E_EVOLUTION_INVALID`.
  */
-export async function loadEvolutions(dir: string): Promise<EvolutionSet> {
+export async function loadEvolutions(dir: string, options: LoadOptions = {}): Promise<EvolutionSet> {
   if (!existsSync(dir)) return { dir, known: [], evolutions: [] };
   const files = signedFiles(dir);
-  verifySum(dir, files);
+  if (!options.placeholders) {
+    for (const f of files) {
+      const p = f.name === FINGERPRINTS_FILE ? null : placeholderIn(f.name, f.content);
+      if (p) throw placeholderError(f.name, p);
+    }
+  }
+  if (options.unsigned === undefined || existsSync(join(dir, SUM_FILE))) {
+    const skip = options.unsigned !== undefined && !sumNames(dir).includes(options.unsigned) ? options.unsigned : null;
+    verifySum(dir, skip === null ? files : files.filter((f) => f.name !== skip));
+  } // else: a directory never signed, whose first evolution is being completed (and signed)
   const known = (files.find((f) => f.name === FINGERPRINTS_FILE)?.content ?? '')
     .split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
   for (const k of known) if (!FP.test(k)) throw invalid(FINGERPRINTS_FILE, `'${k}' is not a fingerprint`);
@@ -109,5 +158,8 @@ export async function loadEvolutions(dir: string): Promise<EvolutionSet> {
     if (f.name === FINGERPRINTS_FILE) continue;
     evolutions.push(f.name.endsWith('.sql') ? parseSqlEvolution(f.name, f.content) : await loadModuleEvolution(dir, f.name));
   }
-  return { dir, known, evolutions };
+  for (const e of evolutions) if (!options.placeholders && isPlaceholder(e.to)) throw placeholderError(e.file, e.to);
+  const set = { dir, known, evolutions };
+  if (options.checkKnown !== false) checkSet({ ...set, evolutions: evolutions.filter((e) => !isPlaceholder(e.to)) });
+  return set;
 }

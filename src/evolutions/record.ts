@@ -55,6 +55,16 @@ export function evolutionText(from: string, to: string, forward: Plan, revert: P
   return lines.join('\n') + '\n';
 }
 
+/** Append to `fingerprints.txt` (created when missing) those of `fps` it does not list yet, in order. */
+export function addKnown(dir: string, fps: readonly string[]): void {
+  const fpPath = join(dir, FINGERPRINTS_FILE);
+  const known = existsSync(fpPath) ? readFileSync(fpPath, 'utf8') : '# Known schema fingerprints, oldest first. Evolve appends to this list; never reorder it.\n';
+  const list = known.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  let text = known.endsWith('\n') ? known : known + '\n';
+  for (const fp of fps) if (!list.includes(fp)) { text += fp + '\n'; list.push(fp); }
+  writeFileSync(fpPath, text);
+}
+
 /** Write a recorded evolution into `dir`; returns the file name. */
 export function writeRecorded(dir: string, args: { name?: string; from: SchemaIR; to: SchemaIR; fromFp: string; toFp: string; text: string; firstChange: string }): string {
   mkdirSync(dir, { recursive: true });
@@ -62,12 +72,7 @@ export function writeRecorded(dir: string, args: { name?: string; from: SchemaIR
   const next = (numbers.length ? Math.max(...numbers) : 0) + 1;
   const file = `${String(next).padStart(4, '0')}-${slug(args.name ?? args.firstChange)}.sql`;
   writeFileSync(join(dir, file), args.text);
-  const fpPath = join(dir, FINGERPRINTS_FILE);
-  const known = existsSync(fpPath) ? readFileSync(fpPath, 'utf8') : '# Known schema fingerprints, oldest first. Evolve appends to this list; never reorder it.\n';
-  const list = known.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
-  let text = known.endsWith('\n') ? known : known + '\n';
-  for (const fp of [args.fromFp, args.toFp]) if (!list.includes(fp)) { text += fp + '\n'; list.push(fp); }
-  writeFileSync(fpPath, text);
+  addKnown(dir, [args.fromFp, args.toFp]);
   writeSnapshot(dir, args.from);
   writeSnapshot(dir, args.to);
   writeSum(dir, signedFiles(dir));

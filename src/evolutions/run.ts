@@ -8,27 +8,42 @@ import type { OpenDatabase } from '../engine/database.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import type { Evolution, Step, StepContext } from './format.js';
+import { operations } from '../deploy/operations.js';
+
+/** What a TypeScript step receives: the connection and the operations API, on `db`. */
+function stepContext(db: OpenDatabase): StepContext {
+  const conn = db.conn;
+  return { query: (s, p) => conn.query(s, p), execute: (s) => conn.execute(s), dialect: db.dialect.name, ops: operations(db) };
+}
 
 /** Begin statement per dialect (SQLite takes the write lock at once). */
 function beginSql(dialect: string): string | null {
   return dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : dialect === 'postgres' ? 'BEGIN' : null;
 }
 
-/** Run `steps` of `evo` and verify the result is `expected`. */
-export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string): Promise<void> {
+/**
+ * Run `steps` of `evo` and verify the result is `expected` (null: accept any fingerprint but
+ * `refuse`, for `evolve complete`). Returns the fingerprint after.
+ */
+export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null, refuse?: (after: string) => EvolveError | null): Promise<string> {
   const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
   const conn = db.conn;
-  const ctx: StepContext = { query: (s, p) => conn.query(s, p), execute: (s) => conn.execute(s), dialect: db.dialect.name };
+  const ctx = stepContext(db);
   const begin = beginSql(db.dialect.name);
   const sqlite = db.dialect.name === 'sqlite';
   const fkOff = sqlite && evo.foreignKeysOff && Number((await conn.query('PRAGMA foreign_keys'))[0]?.foreign_keys ?? 0) === 1;
   if (fkOff) await conn.execute('PRAGMA foreign_keys = OFF');
   const fkBefore = sqlite && evo.foreignKeysOff ? (await conn.query('PRAGMA foreign_key_check')).length : 0;
   let i = -1;
+  // PostgreSQL: leading enum value changes (`ALTER TYPE … ADD VALUE`, as the planner places
+  // them) commit before the transaction: a value cannot be used in the transaction that added it.
+  let first = 0;
+  while (db.dialect.name === 'postgres' && first < steps.length && steps[first]!.kind === 'sql' && /^\s*ALTER TYPE .* (?:ADD|RENAME) VALUE /is.test((steps[first] as { sql: string }).sql)) first++;
   try {
-    if (begin) await conn.execute(begin);
     try {
-      for (i = 0; i < steps.length; i++) {
+      for (i = 0; i < first; i++) await conn.execute((steps[i] as { sql: string }).sql);
+      if (begin) await conn.execute(begin);
+      for (i = first; i < steps.length; i++) {
         const s = steps[i]!;
         if (s.kind === 'sql') await conn.execute(s.sql);
         else await s.fn(ctx);
@@ -40,7 +55,9 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
         });
       }
       const after = fingerprint(await db.introspect());
-      if (after !== expected) {
+      const refused = expected === null ? refuse?.(after) ?? null : null;
+      if (refused) throw refused;
+      if (expected !== null && after !== expected) {
         throw new EvolveError(ErrorCode.EvolutionMismatch,
           `Evolution '${evo.id}' (${direction === 'up' ? 'forward' : 'revert'}) should lead to ${expected} but the schema is now ${after}${begin ? '; it was rolled back and the database is as it was' : ''}.`, {
             hint: 'The evolution does not do what its header says: fix its SQL (or its from/to), run `evolve hash`, and try again.',
@@ -48,6 +65,7 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
           });
       }
       if (begin) await conn.execute('COMMIT');
+      return after;
     } catch (e) {
       if (begin) await conn.execute('ROLLBACK').catch(() => undefined);
       if (isEvolveError(e)) throw e;
@@ -69,17 +87,19 @@ export interface ChainRun { readonly evolution: Evolution; readonly started: Dat
 
 /**
  * The fast path for a chain of stored evolutions on a dialect with transactional DDL: every
- * step of every evolution in ONE transaction, the fingerprint verified once, at the end,
- * against the last evolution's `to`. Returns null — with everything rolled back, the database
- * exactly as it was — when a step fails or the result is not the expected fingerprint; the
- * caller then runs the chain one verified evolution at a time, which stops at the exact
- * evolution at fault and keeps the ones before it.
+ * step of every evolution in ONE transaction, the fingerprint verified after each link
+ * against that evolution's `to` (one introspection per link), so a link that does not do what
+ * its header says is caught even when a later one happens to reach the chain's end. Returns
+ * null — with everything rolled back, the database exactly as it was — when a step fails or a
+ * link's result is not its to-fingerprint; the caller then runs the chain one verified
+ * evolution at a time, which stops at the exact evolution at fault (and names it), keeping
+ * the ones before it.
  */
 export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution[]): Promise<ChainRun[] | null> {
   const begin = beginSql(db.dialect.name);
   if (!begin || chain.length === 0 || chain.some((e) => e.foreignKeysOff)) return null;
   const conn = db.conn;
-  const ctx: StepContext = { query: (s, p) => conn.query(s, p), execute: (s) => conn.execute(s), dialect: db.dialect.name };
+  const ctx = stepContext(db);
   const runs: ChainRun[] = [];
   await conn.execute(begin);
   try {
@@ -89,9 +109,9 @@ export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution
         if (s.kind === 'sql') await conn.execute(s.sql);
         else await s.fn(ctx);
       }
+      if (fingerprint(await db.introspect()) !== evo.to) throw new Error(`fingerprint mismatch after ${evo.id}`);
       runs.push({ evolution: evo, started, finished: new Date() });
     }
-    if (fingerprint(await db.introspect()) !== chain[chain.length - 1]!.to) throw new Error('fingerprint mismatch');
     await conn.execute('COMMIT');
     return runs;
   } catch {

@@ -1,10 +1,16 @@
 /**
- * Choosing stored evolutions. Forward: among the evolutions starting at the live
- * fingerprint, the one that jumps furthest along the known list wins (distance =
- * position(to) − position(from); a to-fingerprint not in the list counts −1, as in the seed);
- * ties go to the first in file order. Backward: see {@link nextRevert}.
+ * Choosing stored evolutions — the one rule `apply`, `sql` and `status` share.
+ *
+ * Every evolution goes forward along the known list (loading refuses one whose `from` or `to`
+ * is not in `fingerprints.txt`, or that does not move forward: see {@link checkSet}), so
+ * distance = position(to) − position(from) is always ≥ 1. Forward: among the evolutions
+ * starting at the live fingerprint, the one that jumps furthest wins; ties go to the first in
+ * file order. At the latest known fingerprint nothing starts, so apply stops there by the
+ * same rule that `sql` and `status` use. Backward: see {@link nextRevert}.
  */
+import { EvolveError, ErrorCode } from '../errors.js';
 import type { Evolution } from './format.js';
+import { FINGERPRINTS_FILE } from './format.js';
 import type { EvolutionSet } from './load.js';
 
 /** Position (0-based) of `fp` in the known list, or -1. */
@@ -19,19 +25,41 @@ export function distance(set: EvolutionSet, e: Evolution): number {
   return a < 0 || b < 0 ? -1 : b - a;
 }
 
-/** The evolution to run from `live`, or null. */
-export function nextEvolution(set: EvolutionSet, live: string): Evolution | null {
-  let best: Evolution | null = null;
-  for (const e of set.evolutions) {
-    if (e.from !== live || e.to === live) continue;
-    if (best === null || distance(set, e) > distance(set, best)) best = e;
-  }
-  return best;
+/** Can `e` run forward from `live`? The one predicate behind apply, sql and status. */
+export function startsAt(set: EvolutionSet, e: Evolution, live: string): boolean {
+  return e.from === live && distance(set, e) > 0;
 }
 
-/** Every evolution starting at `live`, best first (for `evolve sql` and `status`). */
+/** Every evolution that can run from `live`, best first: longest jump, then file order. */
 export function candidates(set: EvolutionSet, live: string): Evolution[] {
-  return set.evolutions.filter((e) => e.from === live && e.to !== live).sort((a, b) => distance(set, b) - distance(set, a));
+  return set.evolutions
+    .map((e, i) => ({ e, i }))
+    .filter(({ e }) => startsAt(set, e, live))
+    .sort((a, b) => distance(set, b.e) - distance(set, a.e) || a.i - b.i)
+    .map(({ e }) => e);
+}
+
+/** The evolution to run from `live`, or null. */
+export function nextEvolution(set: EvolutionSet, live: string): Evolution | null {
+  return candidates(set, live)[0] ?? null;
+}
+
+/**
+ * Refuse a set the selection rule could not use safely: an evolution whose `from` or `to` is
+ * not a known fingerprint (it would be offered by nothing, or skipped at the latest one), or
+ * that does not go forward along the list.
+ * @throws EvolveError `E_EVOLUTION_INVALID` naming the file.
+ */
+export function checkSet(set: EvolutionSet): void {
+  for (const e of set.evolutions) {
+    const bad = (why: string, hint: string): EvolveError => new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${e.file}' ${why}.`, {
+      hint, details: { file: e.file, from: e.from, to: e.to },
+    });
+    const addIt = `add it to ${FINGERPRINTS_FILE} in its place (oldest first) and run \`evolve hash\`; for a hand-written evolution, \`evolve complete ${e.file} --db DEV_DB\` fills in the to-fingerprint and the list`;
+    if (position(set, e.from) < 0) throw bad(`starts at ${e.from}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`, `Apply, sql and status select evolutions along the known list: ${addIt}.`);
+    if (position(set, e.to) < 0) throw bad(`leads to ${e.to}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`, `Apply, sql and status select evolutions along the known list: ${addIt}.`);
+    if (distance(set, e) <= 0) throw bad(`goes from position ${position(set, e.from) + 1} to position ${position(set, e.to) + 1} of ${FINGERPRINTS_FILE}, not forward`, 'A stored evolution leads to a later known fingerprint; a way back is its revert section (`-- evolve:revert` or `down`), run by `evolve revert`.');
+  }
 }
 
 /**

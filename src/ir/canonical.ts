@@ -28,6 +28,8 @@ export interface CanonicalColumn {
   collation?: string;
   /** Present only where the column has an `ON UPDATE` expression (MySQL). */
   onUpdate?: string;
+  /** Present only for a PostgreSQL `GENERATED ALWAYS AS IDENTITY` column: `always`. */
+  identity?: 'always';
 }
 export interface CanonicalIndex { name: string; columns: string[]; unique: boolean; where: string | null }
 export interface CanonicalForeignKey { columns: string[]; refTable: string; refColumns: string[]; onDelete: string; onUpdate: string }
@@ -58,6 +60,7 @@ export function canonicalColumn(c: ColumnIR): CanonicalColumn {
   if (c.generated) out.generated = `${c.generated.stored ? 'stored' : 'virtual'}:${c.generated.expression}`;
   if (c.collation) out.collation = c.collation;
   if (c.onUpdate) out.onUpdate = c.onUpdate;
+  if (c.identity === 'always') out.identity = 'always';
   return out;
 }
 

@@ -45,6 +45,11 @@ export interface ColumnIR {
   readonly generated?: GeneratedIR | null;
   /** Collation, only where it differs from the table's or database's default (MySQL, PostgreSQL). */
   readonly collation?: string | null;
+  /**
+   * `always` for a PostgreSQL `GENERATED ALWAYS AS IDENTITY` column (values cannot be given
+   * without `OVERRIDING SYSTEM VALUE`); absent for every other auto-increment column.
+   */
+  readonly identity?: 'always' | null;
   /** MySQL `ON UPDATE` expression (`CURRENT_TIMESTAMP`, with its precision), where the column has one. */
   readonly onUpdate?: string | null;
   /** Former names (models only; never introspected, never fingerprinted). */
@@ -159,6 +164,11 @@ export interface ObjectIR {
   readonly drop: readonly string[];
   /** Statements that change a live object of the same kind and name into this one in place, if possible. */
   readonly replace?: readonly string[];
+  /**
+   * Former names of its parts, declared in a SQL file (enum values: value → former values,
+   * from `'fine', -- evolve:aka ok`). Never introspected, never fingerprinted.
+   */
+  readonly aka?: Readonly<Record<string, readonly string[]>>;
   /**
    * Keys (`table:t`, `view:v`, `function:f(integer)`, …) of what it depends on, where the
    * catalog says so. The differ adds what the definition's words name (see `objectDependencies`).

@@ -27,18 +27,24 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
 function compileTable(model: Table, allNames: Set<string>): TableIR {
   const tname = checkName('A table', model.name);
   const columns: ColumnIR[] = [];
-  const seen = new Map<string, string>();
+  // Names compare case-insensitively: SQLite and MySQL treat `Name` and `name` as one column,
+  // and PostgreSQL folds unquoted names to lower case, so two names differing only in case
+  // would either fail late (E_SQL_FAILED) or make a schema no one can query unquoted. A model
+  // with both is a mistake on every dialect: refuse it here, naming both.
+  const seen = new Map<string, { key: string; name: string }>();
   const pkFromColumns: string[] = [];
   const uniques: UniqueIR[] = [];
   const foreignKeys: ForeignKeyIR[] = [];
   for (const [key, builder] of Object.entries(model.builders)) {
     const d = builder.definition();
     const cname = checkName(`Column '${key}' of table '${tname}'`, d.name ?? key);
-    if (seen.has(cname)) {
-      throw invalid(`Table '${tname}' has two columns named '${cname}' (properties '${seen.get(cname)}' and '${key}').`,
+    const prior = seen.get(cname.toLowerCase());
+    if (prior) {
+      const named = prior.name === cname ? `two columns named '${cname}'` : `two columns named '${prior.name}' and '${cname}' (names differing only in case are the same column)`;
+      throw invalid(`Table '${tname}' has ${named} (properties '${prior.key}' and '${key}').`,
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
-    seen.set(cname, key);
+    seen.set(cname.toLowerCase(), { key, name: cname });
     if (d.autoIncrement && d.type.kind !== 'integer' && d.type.kind !== 'bigint') {
       throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`, 'Only integer() and bigint() primary keys can auto-increment.');
     }
@@ -102,9 +108,9 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     const d = ib.definition();
     mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
     const name = d.name ?? defaultIndexName(tname, d.columns);
-    if (indexes.some((i) => i.name === name)) throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name.');
-    if (allNames.has(`index:${name}`)) throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema.');
-    allNames.add(`index:${name}`);
+    if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
+    if (allNames.has(`index:${name.toLowerCase()}`)) throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+    allNames.add(`index:${name.toLowerCase()}`);
     indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
   for (const fk of opts.foreignKeys ?? []) {
@@ -134,7 +140,12 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
   for (const m of models) {
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
     const t = compileTable(m, allNames);
-    if (tables.some((x) => x.name === t.name)) throw invalid(`Two models define table '${t.name}'.`, 'Give each table a distinct name.', { table: t.name });
+    // Case-insensitively, as for columns (see compileTable).
+    const twin = tables.find((x) => x.name.toLowerCase() === t.name.toLowerCase());
+    if (twin) {
+      throw invalid(twin.name === t.name ? `Two models define table '${t.name}'.` : `Two models define tables '${twin.name}' and '${t.name}', names differing only in case.`,
+        'Give each table a distinct name (names differing only in case are the same table).', { table: t.name });
+    }
     tables.push(t);
   }
   const tableNames = new Set(tables.map((t) => t.name));

@@ -3,18 +3,53 @@
  * models. TypeScript loads without a build step (through tsx, imported only when needed).
  */
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { isTable, type Table } from './table.js';
 
+/**
+ * The default export of a loaded module. A TypeScript module in a package without
+ * `"type": "module"` is compiled as CommonJS, and importing it gives
+ * `{ default: { default: value } }`: unwrap that extra level.
+ */
+export function defaultExport(mod: Record<string, unknown>): unknown {
+  const d = mod.default;
+  if (d !== null && typeof d === 'object' && !Array.isArray(d) && Object.prototype.hasOwnProperty.call(d, 'default')) {
+    return (d as Record<string, unknown>).default;
+  }
+  return d ?? mod;
+}
+
+/**
+ * One line (or a few) saying why a module did not load, keeping the place it names: esbuild's
+ * `Transform failed with 1 error:` is followed by `file.ts:2:48: ERROR: Unexpected "}"`, and
+ * an error thrown while the module runs names its line in the stack.
+ */
+export function loadFailure(e: unknown, file: string): string {
+  const lines = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).filter(Boolean);
+  const kept = lines.length > 1 && /^Transform failed with \d+ errors?:?$/.test(lines[0]!) ? lines.slice(1, 4) : lines.slice(0, 1);
+  let text = kept.join('; ') || 'unknown error';
+  if (!/:\d+:\d+/.test(text) && e instanceof Error && e.stack) {
+    // The first stack frame in the module itself: `at … (file:///…/models.ts?tsx…:3:7)`.
+    for (const frame of e.stack.split('\n')) {
+      const from = [pathToFileURL(file).href, file].map((p) => frame.indexOf(p)).find((i) => i >= 0);
+      const pos = from === undefined ? null : /^[^\s():]*(?:\?[^\s():]*)?:(\d+):(\d+)/.exec(frame.slice(from).replace(/^file:\/\//, ''));
+      if (pos) { text += ` (at ${basename(file)}:${pos[1]}:${pos[2]})`; break; }
+    }
+  }
+  return text;
+}
+
 /** Every table exported by a loaded module (named exports, and a default export holding tables). */
-export function tablesOf(mod: Record<string, unknown>): Table[] {
+export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
   const out: Table[] = [];
   const add = (v: unknown): void => { if (isTable(v) && !out.includes(v)) out.push(v); };
   for (const [name, value] of Object.entries(mod)) {
     if (name === 'default' && value && typeof value === 'object' && !isTable(value)) {
-      for (const v of Array.isArray(value) ? value : Object.values(value)) add(v);
+      if (Array.isArray(value)) value.forEach(add);
+      // A CommonJS-compiled module nests its own default export one level down.
+      else if (depth < 2) tablesOf(value as Record<string, unknown>, depth + 1).forEach(add);
     } else add(value);
   }
   return out;
@@ -43,7 +78,7 @@ export async function loadModels(path: string): Promise<Table[]> {
     }
   } catch (e) {
     if (isEvolveError(e)) throw e;
-    const msg = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    const msg = loadFailure(e, abs);
     throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' did not load: ${msg}`, {
       hint: 'Fix the error in the models module (run it with `npx tsx` to see the full trace), then try again.',
       cause: e, details: { path },

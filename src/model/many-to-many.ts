@@ -12,11 +12,21 @@ export interface ManyToManyOptions {
   leftColumn?: string;
   /** Column referencing the right model (default `<right>_id`, or `to_<right>_id` for a self-relation). */
   rightColumn?: string;
+  /**
+   * Former name(s) of the left column. By default (when `leftColumn` is not given) the default
+   * names of the left model's former names (its `aka`) are former names too, so renaming a side
+   * table renames its join column and keeps the links.
+   */
+  leftColumnAka?: string | string[];
+  /** Former name(s) of the right column (see `leftColumnAka`). */
+  rightColumnAka?: string | string[];
   /** Former name(s) of the join table. */
   aka?: string | string[];
   /** What deleting a row on either side does to its links (default `cascade`). */
   onDelete?: ReferenceOptions['onDelete'];
 }
+
+const asList = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function keyOf(model: Table, role: string): { column: string; builder: ColumnBuilder } {
   const pk = Object.entries(model.builders).filter(([, b]) => b.definition().primaryKey);
@@ -33,7 +43,9 @@ function keyOf(model: Table, role: string): { column: string; builder: ColumnBui
 /**
  * A join table linking `left` and `right`: two NOT NULL columns typed like the two primary
  * keys, each a foreign key (ON DELETE CASCADE by default), together the primary key, with an
- * index for lookups from the right side.
+ * index for lookups from the right side. Renaming a side model (with `aka`) renames its
+ * default-named join column too, so the links survive; give `leftColumnAka` / `rightColumnAka`
+ * for columns renamed otherwise.
  *
  * @example
  * ```ts
@@ -46,13 +58,22 @@ export function manyToMany(name: string, left: Table, right: Table, options: Man
   const l = keyOf(left, 'left');
   const r = keyOf(right, 'right');
   const self = left.name === right.name;
-  const lc = options.leftColumn ?? (self ? `from_${left.name}_id` : `${left.name}_id`);
-  const rc = options.rightColumn ?? (self ? `to_${right.name}_id` : `${right.name}_id`);
+  const leftName = (n: string): string => (self ? `from_${n}_id` : `${n}_id`);
+  const rightName = (n: string): string => (self ? `to_${n}_id` : `${n}_id`);
+  const lc = options.leftColumn ?? leftName(left.name);
+  const rc = options.rightColumn ?? rightName(right.name);
+  // Former column names: given, and the defaults of the side models' former names.
+  const formerOf = (given: string | string[] | undefined, explicit: string | undefined, model: Table, named: (n: string) => string, current: string): string[] => {
+    const derived = explicit === undefined ? asList(model.options?.aka).map(named) : [];
+    return [...new Set([...asList(given), ...derived])].filter((n) => n !== current);
+  };
+  const lAka = formerOf(options.leftColumnAka, options.leftColumn, left, leftName, lc);
+  const rAka = formerOf(options.rightColumnAka, options.rightColumn, right, rightName, rc);
   if (lc === rc) throw new EvolveError(ErrorCode.ModelInvalid, `manyToMany('${name}'): both columns are named '${lc}'.`, { hint: 'Give leftColumn and rightColumn distinct names.' });
   const onDelete = options.onDelete ?? 'cascade';
-  const col = (b: ColumnBuilder, target: Table, targetColumn: string): ColumnBuilder =>
-    new ColumnBuilder(b.definition().type).notNull().references(() => ({ tableName: target.name, columnName: targetColumn }), { onDelete });
-  return table(name, { [lc]: col(l.builder, left, l.column), [rc]: col(r.builder, right, r.column) }, {
+  const col = (b: ColumnBuilder, target: Table, targetColumn: string, aka: string[]): ColumnBuilder =>
+    new ColumnBuilder(b.definition().type).notNull().references(() => ({ tableName: target.name, columnName: targetColumn }), { onDelete }).aka(...aka);
+  return table(name, { [lc]: col(l.builder, left, l.column, lAka), [rc]: col(r.builder, right, r.column, rAka) }, {
     primaryKey: [lc, rc],
     indexes: [index(`${name}_${rc}_idx`).on(rc)],
     ...(options.aka !== undefined ? { aka: options.aka } : {}),

@@ -2,12 +2,14 @@
  * Hazards of a diff, generic over dialects: each becomes a data check (a count query built
  * with the dialect's quoting) that `sql` and `apply` run before anything changes.
  */
+import type { Change } from '../diff/changes.js';
 import type { Diff } from '../diff/differ.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { ColumnIR } from '../ir/schema.js';
 import { typeToString } from '../ir/types.js';
 import { assertNever } from '../errors.js';
 import { HazardCode, type DataCheck } from './plan.js';
+import { lossyFix, lossyRule } from './lossy.js';
 
 /** True when every value of `from` fits `to` whatever the dialect (a widening). */
 export function isWidening(from: ColumnIR, to: ColumnIR): boolean {
@@ -19,6 +21,12 @@ export function isWidening(from: ColumnIR, to: ColumnIR): boolean {
   if (a.kind === 'varchar' && b.kind === 'varchar') return b.length >= a.length;
   if (a.kind === 'decimal' && b.kind === 'decimal') return b.scale >= a.scale && b.precision - b.scale >= a.precision - a.scale;
   return false;
+}
+
+/** One example row of a data check as text: its one value, or its values in parentheses. */
+export function exampleOf(row: Record<string, unknown>): string {
+  const values = Object.values(row).map((v) => String(v));
+  return values.length === 1 ? values[0]! : `(${values.join(', ')})`;
 }
 
 /** Data checks for the hazards of a diff. */
@@ -33,7 +41,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
           hazard: { code: HazardCode.DropTable, severity: 'error', table: c.table.name, column: null, allowable: true,
             message: `dropping table ${c.table.name} deletes its rows`,
             fix: `keep the table in the models, list its old name in aka if it was renamed, or pass --allow-data-loss` },
-          countSql: `SELECT count(*) AS n FROM ${q.table(c.table.name)}`,
+          countSql: `SELECT count(*) AS n FROM ${q.table(c.table.name)}`, change: c,
         });
         break;
       case 'dropColumn':
@@ -42,7 +50,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
           hazard: { code: HazardCode.DropColumn, severity: 'error', table: c.table, column: c.column.name, allowable: true,
             message: `dropping column ${c.table}.${c.column.name} deletes its values`,
             fix: `if the column was renamed, add .aka('${c.column.name}') to the new column; otherwise pass --allow-data-loss` },
-          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE ${q.ident(c.column.name)} IS NOT NULL`,
+          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE ${q.ident(c.column.name)} IS NOT NULL`, change: c,
         });
         break;
       case 'addColumn':
@@ -51,7 +59,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
             hazard: { code: HazardCode.AddNotNullWithoutDefault, severity: 'error', table: c.table, column: c.column.name, allowable: false,
               message: `new NOT NULL column ${c.table}.${c.column.name} has no default, and the table has rows`,
               fix: `give the column a default, or make it nullable, fill it, then make it NOT NULL` },
-            countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))}`,
+            countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))}`, change: c,
           });
         }
         break;
@@ -64,24 +72,29 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
             hazard: { code: HazardCode.NotNullWithNulls, severity: 'error', table: c.table, column: c.to.name, allowable: filled,
               message: `${c.table}.${c.to.name} becomes NOT NULL but holds NULLs`,
               fix: filled ? 'update the NULLs first, or pass --allow-data-loss to replace them with the default' : 'update the NULLs first, or give the column a default (NULLs are then replaced by it with --allow-data-loss)' },
-            countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NULL`,
+            countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NULL`, change: c,
           });
         }
         if (c.changed.type && !isWidening(c.from, c.to)) {
           const pred = dialect.lossyValuePredicate(col, c.from, c.to);
-          const base = { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: true,
-            fix: 'fix or remove the values that do not convert, or pass --allow-data-loss to convert them as the database does' } as const;
           const change = `${typeToString(c.from.type)} → ${typeToString(c.to.type)}`;
           if (pred === undefined) {
             checks.push({
-              hazard: { ...base, severity: 'warning', message: `${c.table}.${c.to.name} changes type ${change}; Evolve cannot check which values convert` },
-              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL`,
+              hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: true, severity: 'warning',
+                message: `${c.table}.${c.to.name} changes type ${change}; Evolve cannot check which values convert`,
+                fix: 'check the values convert: the database converts them its own way, or refuses the change' },
+              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL`, change: c,
             });
           } else if (pred !== null) {
+            const rule = lossyRule(c.from, c.to);
+            const what = rule.kind === 'cut' ? `some values are longer than ${rule.length} characters`
+              : rule.kind === 'null' ? 'some values would not convert' : 'some values would not convert, and the column becomes NOT NULL';
             checks.push({
-              hazard: { ...base, severity: 'error', message: `${c.table}.${c.to.name} changes type ${change} and some values would not convert or would be cut` },
+              hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: rule.kind !== 'refuse', severity: 'error',
+                message: `${c.table}.${c.to.name} changes type ${change} and ${what}`, fix: lossyFix(rule, c.table, c.to.name) },
               countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred})`,
               examplesSql: `SELECT ${col} AS v FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred}) LIMIT 5`,
+              change: c,
             });
           }
         }
@@ -96,7 +109,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
           hazard: { code: HazardCode.UniqueWithDuplicates, severity: 'error', table: c.table, column: c.unique.columns.join(', '), allowable: false,
             message: `unique (${c.unique.columns.join(', ')}) on ${c.table} but some values repeat`,
             fix: 'remove the duplicates first' },
-          countSql: `SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${q.table(live(c.table))} WHERE ${cols.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) d`,
+          countSql: `SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${q.table(live(c.table))} WHERE ${cols.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) d`, change: c,
         });
         break;
       }
@@ -107,16 +120,60 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
           hazard: { code: HazardCode.CheckViolated, severity: 'error', table: c.table, column: null, allowable: false,
             message: `check (${c.check.expression}) on ${c.table} but some rows break it`,
             fix: 'update or delete the rows that break the check first' },
-          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE NOT (${c.check.expression})`,
+          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE NOT (${c.check.expression})`, change: c,
         });
         break;
       }
+      case 'addForeignKey': {
+        const check = orphanCheck(diff, dialect, c);
+        if (check) checks.push(check);
+        break;
+      }
       case 'createTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex':
-      case 'dropUnique': case 'alterPrimaryKey': case 'addForeignKey': case 'dropForeignKey':
+      case 'dropUnique': case 'alterPrimaryKey': case 'dropForeignKey':
       case 'dropCheck': case 'alterTableOptions': case 'createObject': case 'dropObject': case 'replaceObject':
         break;
       default: assertNever(c, 'change');
     }
   }
   return checks;
+}
+
+/** The live name of a target column of a target table (through the diff's column renames). */
+function liveColumn(diff: Diff, table: string, column: string): string {
+  return diff.renames.find((r) => r.kind === 'column' && r.table === table && r.to === column)?.from ?? column;
+}
+
+/**
+ * A new foreign key on an existing table: the rows whose key columns are all set but match no
+ * row of the referenced table (a new referenced table has none) make the constraint fail.
+ */
+function orphanCheck(diff: Diff, dialect: Dialect, c: Extract<Change, { kind: 'addForeignKey' }>): DataCheck | null {
+  const q = dialect.sql;
+  const childLive = diff.liveName.get(c.table);
+  const child = childLive === undefined ? undefined : diff.from.tables.find((t) => t.name === childLive);
+  if (!child) return null; // a new table has no rows
+  const fk = c.foreignKey;
+  const cols = fk.columns.map((x) => liveColumn(diff, c.table, x));
+  if (cols.some((x) => !child.columns.some((lc) => lc.name === x))) return null; // new columns: nothing set yet
+  const parentLive = diff.liveName.get(fk.refTable);
+  const parent = parentLive === undefined ? undefined : diff.from.tables.find((t) => t.name === parentLive);
+  const refCols = fk.refColumns.map((x) => liveColumn(diff, fk.refTable, x));
+  if (parent && refCols.some((x) => !parent.columns.some((lc) => lc.name === x))) return null;
+  const ch = q.ident('evolve_child');
+  const pa = q.ident('evolve_parent');
+  const set = cols.map((x) => `${ch}.${q.ident(x)} IS NOT NULL`).join(' AND ');
+  const orphan = parent
+    ? `${set} AND NOT EXISTS (SELECT 1 FROM ${q.table(parent.name)} ${pa} WHERE ${refCols.map((x, i) => `${pa}.${q.ident(x)} = ${ch}.${q.ident(cols[i]!)}`).join(' AND ')})`
+    : set;
+  const from = `${q.table(child.name)} ${ch} WHERE ${orphan}`;
+  const target = `${fk.refTable} (${fk.refColumns.join(', ')})`;
+  return {
+    hazard: { code: HazardCode.ForeignKeyViolated, severity: 'error', table: c.table, column: fk.columns.join(', '), allowable: false,
+      message: `new foreign key ${c.table} (${fk.columns.join(', ')}) → ${target}, but some rows reference no ${fk.refTable} row`,
+      fix: `insert the missing ${fk.refTable} rows, or set those ${c.table}.${fk.columns.join(', ')} values to NULL (or delete the rows) first` },
+    countSql: `SELECT count(*) AS n FROM ${from}`,
+    examplesSql: `SELECT ${cols.map((x, i) => `${ch}.${q.ident(x)} AS ${q.ident(`v${i}`)}`).join(', ')} FROM ${from} LIMIT 5`,
+    change: c,
+  };
 }

@@ -18,6 +18,7 @@ export const HazardCode = {
   DeleteRows: 'DELETE_ROWS',
   CheckViolated: 'CHECK_VIOLATED',
   EnumValueRemoved: 'ENUM_VALUE_REMOVED',
+  ForeignKeyViolated: 'FOREIGN_KEY_VIOLATED',
 } as const;
 export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
 
@@ -48,6 +49,18 @@ export interface DataCheck {
   readonly hazard: Omit<Hazard, 'rows' | 'examples'>;
   readonly countSql: string;
   readonly examplesSql?: string;
+  /** The change the hazard comes from. */
+  readonly change: Change;
+}
+
+/** Options of `Dialect.plan`. */
+export interface PlanOptions {
+  /**
+   * Type changes (`alterColumn` changes of the diff) whose non-converting values the user
+   * allowed to lose: the plan converts them by the rule of `lossyRule` (plan/lossy.ts) — text
+   * cut to the new length, other values NULL. Other type changes convert as the database does.
+   */
+  readonly convertLossy?: ReadonlySet<Change>;
 }
 
 /** One statement of a plan. */
@@ -55,7 +68,10 @@ export interface PlanStatement {
   readonly sql: string;
   /** Why the statement exists. */
   readonly comment: string;
-  /** False for statements that must run outside the plan's transaction (SQLite `PRAGMA foreign_keys`). */
+  /**
+   * False for statements that run outside the plan's transaction (SQLite `PRAGMA foreign_keys`;
+   * every MySQL/MariaDB statement, since each DDL statement commits at once).
+   */
   readonly inTransaction: boolean;
 }
 

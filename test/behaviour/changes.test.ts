@@ -5,10 +5,11 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  table, index, sql, integer, bigint, decimal, text, varchar, boolean, timestamp,
-  applyEvolution, planEvolution, EvolveError, isEvolveError,
+  table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, timestamp,
+  applyEvolution, planEvolution, modelsFingerprint, EvolveError, isEvolveError, type Table, type Hazard,
 } from '../../src/index.js';
-import { forEachDialect, withDb } from '../support/harness.js';
+import type { TestDatabase } from '../support/databases.js';
+import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 
 const person = (extra: Record<string, ReturnType<typeof text>> = {}, opts = {}) =>
@@ -34,6 +35,18 @@ forEachDialect('each kind of change', (d) => {
     await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
     await assert.rejects(applyEvolution({ db: db.url, models: [person({ age: integer().notNull() as never })], allowDataLoss: true }),
       (e: unknown) => isEvolveError(e) && e.code === 'E_DATA_LOSS' && /ADD_NOT_NULL_WITHOUT_DEFAULT/.test(e.message));
+  }));
+
+  it('says which refused hazards --allow-data-loss would accept and which it cannot', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ nick: text() })]);
+    await db.exec("INSERT INTO person (id, name, nick) VALUES (1, 'ann', 'a')");
+    await assert.rejects(applyEvolution({ db: db.url, models: [person({ age: integer().notNull() as never })] }), (e: unknown) => {
+      assert.ok(isEvolveError(e) && e.code === 'E_DATA_LOSS');
+      assert.match(e.hint!, /for ADD_NOT_NULL_WITHOUT_DEFAULT person\.age \(--allow-data-loss cannot help with it\)/);
+      assert.match(e.hint!, /--allow-data-loss would accept DROP_COLUMN person\.nick\./);
+      return true;
+    });
+    assert.deepEqual(await rows(db, 'SELECT nick FROM person'), [{ nick: 'a' }], 'nothing was changed');
   }));
 
   it('drops a column only with consent', (t) => withDb(t, d, async (db) => {
@@ -106,6 +119,69 @@ forEachDialect('each kind of change', (d) => {
     assert.deepEqual(await rows(db, 'SELECT name FROM person'), [{ name: 'a name of 20 letters' }]);
   }));
 
+  it('text → integer: refused with counts and examples; with consent non-numbers become NULL', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ code: varchar(20) })]);
+    await db.exec("INSERT INTO person (id, name, code) VALUES (1, 'ann', '42'), (2, 'bob', 'abc'), (3, 'cy', NULL), (4, 'di', '1.5x')");
+    const target = [person({ code: integer() as never })];
+    await refusedUnlessAllowed(db, target, { code: 'LOSSY_TYPE_CHANGE', rows: 2, examples: ['1.5x', 'abc'] });
+    const shown = (await planEvolution({ db: db.url, models: target, allowDataLoss: true })).statements.map((s) => s.sql).join('\n');
+    assert.match(shown, /THEN NULL|SET `code` = NULL WHERE/, 'evolve sql --allow-data-loss shows how the values are converted');
+    assert.doesNotMatch((await planEvolution({ db: db.url, models: target })).statements.map((s) => s.sql).join('\n'), /THEN NULL|= NULL WHERE/);
+    await evolveTo(db, target, { allowDataLoss: true });
+    assert.deepEqual(await rows(db, 'SELECT code FROM person ORDER BY id'), [{ code: '42' }, { code: null }, { code: null }, { code: null }]);
+  }));
+
+  it('text → NOT NULL integer: values that do not convert are refused even with consent', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ code: varchar(20).notNull() })]);
+    await db.exec("INSERT INTO person (id, name, code) VALUES (1, 'ann', '42'), (2, 'bob', 'abc')");
+    const target = [person({ code: integer().notNull().default(0) as never })];
+    const p = await refusedUnlessAllowed(db, target, { code: 'LOSSY_TYPE_CHANGE', rows: 1, examples: ['abc'] }, false);
+    assert.match(p.fix, /UPDATE person SET code/);
+    await assert.rejects(applyEvolution({ db: db.url, models: target, allowDataLoss: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_DATA_LOSS' && /LOSSY_TYPE_CHANGE person\.code/.test(e.message) && /cannot help/.test(e.hint ?? ''));
+    assert.deepEqual(await rows(db, 'SELECT code FROM person ORDER BY id'), [{ code: '42' }, { code: 'abc' }], 'nothing changed');
+    await db.exec("UPDATE person SET code = '7' WHERE id = 2");
+    await evolveTo(db, target);
+    assert.deepEqual(await rows(db, 'SELECT code FROM person ORDER BY id'), [{ code: '42' }, { code: '7' }]);
+  }));
+
+  it('NOT NULL text → nullable integer: with consent the column loses NOT NULL before the values become NULL', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ code: text().notNull() })]);
+    await db.exec("INSERT INTO person (id, name, code) VALUES (1, 'ann', '-5'), (2, 'bob', 'x')");
+    await evolveTo(db, [person({ code: integer() as never })], { allowDataLoss: true });
+    assert.deepEqual(await rows(db, 'SELECT code FROM person ORDER BY id'), [{ code: '-5' }, { code: null }]);
+  }));
+
+  it('varchar(50) → varchar(10): refused with counts and examples; with consent longer values are cut', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ note: varchar(50) as never })]);
+    await db.exec("INSERT INTO person (id, name, note) VALUES (1, 'ann', 'short'), (2, 'bob', 'exactly 10'), (3, 'cy', 'a note that is too long')");
+    const target = [person({ note: varchar(10).notNull().default('') as never })];
+    await refusedUnlessAllowed(db, target, { code: 'LOSSY_TYPE_CHANGE', rows: 1, examples: ['a note that is too long'] });
+    await evolveTo(db, target, { allowDataLoss: true });
+    assert.deepEqual(await rows(db, 'SELECT note FROM person ORDER BY id'), [{ note: 'short' }, { note: 'exactly 10' }, { note: 'a note tha' }]);
+  }));
+
+  it('bigint → integer: overflow refused with counts and examples; with consent it becomes NULL', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ score: bigint() as never })]);
+    await db.exec("INSERT INTO person (id, name, score) VALUES (1, 'ann', 2147483647), (2, 'bob', 3000000000), (3, 'cy', -3000000000), (4, 'di', -2147483648)");
+    const target = [person({ score: integer() as never })];
+    await refusedUnlessAllowed(db, target, { code: 'LOSSY_TYPE_CHANGE', rows: 2, examples: ['-3000000000', '3000000000'] });
+    await assert.rejects(applyEvolution({ db: db.url, models: target }), (e: unknown) => isEvolveError(e) && e.code === 'E_DATA_LOSS');
+    assert.deepEqual(await rows(db, 'SELECT score FROM person ORDER BY id'), [{ score: '2147483647' }, { score: '3000000000' }, { score: '-3000000000' }, { score: '-2147483648' }]);
+    await evolveTo(db, target, { allowDataLoss: true });
+    assert.deepEqual(await rows(db, 'SELECT score FROM person ORDER BY id'), [{ score: '2147483647' }, { score: null }, { score: null }, { score: '-2147483648' }]);
+  }));
+
+  it('nullable → NOT NULL with NULLs: counted; with consent the default fills them, without a default still refused', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [person({ nick: text() })]);
+    await db.exec("INSERT INTO person (id, name, nick) VALUES (1, 'ann', 'a'), (2, 'bob', NULL), (3, 'cy', NULL)");
+    await refusedUnlessAllowed(db, [person({ nick: text().notNull() })], { code: 'NOT_NULL_WITH_NULLS', rows: 2 }, false);
+    const filled = [person({ nick: text().notNull().default('none') })];
+    await refusedUnlessAllowed(db, filled, { code: 'NOT_NULL_WITH_NULLS', rows: 2 });
+    await evolveTo(db, filled, { allowDataLoss: true });
+    assert.deepEqual(await rows(db, 'SELECT nick FROM person ORDER BY id'), [{ nick: 'a' }, { nick: 'none' }, { nick: 'none' }]);
+  }));
+
   it('changes nullability both ways', (t) => withDb(t, d, async (db) => {
     await evolveTo(db, [person({ nick: text() })]);
     await db.exec("INSERT INTO person (id, name, nick) VALUES (1, 'ann', 'a')");
@@ -128,6 +204,20 @@ forEachDialect('each kind of change', (d) => {
     const r = await rows(db, 'SELECT status, at FROM person WHERE id = 2');
     assert.equal(r[0]!.status, null);
     assert.notEqual(r[0]!.at, null);
+    // Literals written as SQL are values: the database reports them as values (regression: on
+    // SQLite these failed apply with E_FINGERPRINT_MISMATCH).
+    const literals = {
+      zero: integer().default(sql`0`) as never, minus: integer().default(sql`-1`) as never,
+      state: text().default(sql`'active'`) as never, flag: boolean().default(sql`TRUE`) as never,
+      huge: real().default(1e21) as never,
+    };
+    const keep = { status: varchar(10) as never, at: timestamp().default(sql`CURRENT_TIMESTAMP`) as never };
+    await evolveTo(db, [person({ ...keep, ...literals })]);
+    await db.exec("INSERT INTO person (id, name) VALUES (3, 'cy')");
+    const l = (await db.query('SELECT zero, minus, state, flag, huge FROM person WHERE id = 3'))[0]!;
+    assert.deepEqual([Number(l.zero), Number(l.minus), l.state, Boolean(Number(l.flag) || l.flag === true), Number(l.huge)], [0, -1, 'active', true, 1e21]);
+    const plain = { zero: integer().default(0) as never, minus: integer().default(-1) as never, state: text().default('active') as never, flag: boolean().default(true) as never, huge: real().default(1e21) as never };
+    assert.equal(await modelsFingerprint([person(literals)], evolveDialect(d)), await modelsFingerprint([person(plain)], evolveDialect(d)), 'sql`0` and .default(0) are the same default');
   }));
 
   it('adds and drops indexes, unique and composite', (t) => withDb(t, d, async (db) => {
@@ -180,5 +270,22 @@ forEachDialect('each kind of change', (d) => {
     assert.equal(again.liveFingerprint, before.liveFingerprint);
   }));
 });
+
+/**
+ * The plan for `models` holds exactly one hazard, `code`, over `rows` rows (with those example
+ * values): it blocks without consent, and with consent it blocks only when not `allowable`.
+ */
+async function refusedUnlessAllowed(db: TestDatabase, models: readonly Table[], expect: { code: string; rows: number; examples?: string[] }, allowable = true): Promise<Hazard> {
+  const p = await planEvolution({ db: db.url, models });
+  assert.deepEqual(p.hazards.map((h) => h.code), [expect.code]);
+  const h = p.hazards[0]!;
+  assert.equal(h.rows, expect.rows);
+  if (expect.examples) assert.deepEqual([...h.examples ?? []].sort(), expect.examples);
+  assert.equal(h.allowable, allowable);
+  assert.deepEqual(p.blocking.map((x) => x.code), [expect.code]);
+  const consented = await planEvolution({ db: db.url, models, allowDataLoss: true });
+  assert.deepEqual(consented.blocking.map((x) => x.code), allowable ? [] : [expect.code], 'with consent, only what cannot be allowed blocks');
+  return h;
+}
 
 void EvolveError;

@@ -13,8 +13,9 @@ import {
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import type { TestDatabase } from '../support/databases.js';
-import { evolve, writeModels, stepsModuleSource } from '../support/cli.js';
-import { mkdtempSync } from 'node:fs';
+import { evolve, writeModels, stepsModuleSource, IMPORTS, ROOT } from '../support/cli.js';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -235,4 +236,49 @@ forEachDialect('deployment record and numbered steps', (d) => {
     assert.match(h[1]!.checksum ?? '', /^[0-9a-f]{64}$/);
     assert.equal(h[0]!.toFingerprint, await modelsFingerprint(latest(), ed));
   }));
+
+  if (d !== 'pglite') {
+    // PGlite runs in the deployer's own process: there is no second process to wait or to kill.
+    it('a second deployer times out with E_LOCK_TIMEOUT; a killed holder leaves no lock behind', { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
+      const marks = join(mkdtempSync(join(tmpdir(), 'evolve-lock-')), 'held');
+      const file = writeModels(`${IMPORTS}import { versioned } from 'evolve';
+import { writeFileSync } from 'node:fs';
+export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });
+export const schema = versioned({ id: 'lock', latest: 1, steps: { 1: async () => {
+  if (!process.env.EVOLVE_HOLD) return;
+  writeFileSync(process.env.EVOLVE_HOLD, 'held');
+  await new Promise((r) => setTimeout(r, 10 * 60_000)); // holds the deploy lock until killed
+} } });
+`);
+      await db.exec('CREATE TABLE person (id integer NOT NULL PRIMARY KEY, name varchar(50) NOT NULL)');
+      assert.equal((await evolve(['baseline', '0', '--db', db.url, '--models', file])).code, 0);
+      const holder = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'upgrade', '--db', db.url, '--models', file], { stdio: 'ignore', env: { ...process.env, EVOLVE_HOLD: marks } });
+      const exited = new Promise((res) => holder.on('exit', res));
+      try {
+        for (let i = 0; !existsSync(marks); i++) {
+          assert.ok(i < 6000, 'the holder reached its step');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const started = Date.now();
+        const waited = await evolve(['upgrade', '--json', '--db', db.url, '--models', file, '--lock-timeout', '1']);
+        assert.equal(waited.code, 1, waited.stdout + waited.stderr);
+        const e = (JSON.parse(waited.stdout) as { error: { code: string; message: string; hint: string } }).error;
+        assert.equal(e.code, 'E_LOCK_TIMEOUT');
+        assert.match(e.message, /held the deploy lock .* for more than 1 s; nothing was changed/);
+        assert.ok(Date.now() - started >= 1000, 'it waited for the timeout');
+      } finally {
+        holder.kill('SIGKILL');
+        await exited;
+      }
+      // The killed holder's lock is gone (its session or process died): the next deployer gets it at once.
+      const started = Date.now();
+      const next = await evolve(['upgrade', '--json', '--db', db.url, '--models', file, '--lock-timeout', '30']);
+      assert.equal(next.code, 0, next.stdout + next.stderr);
+      const r = JSON.parse(next.stdout) as { ran: number[]; resumedStage: number | null };
+      assert.deepEqual(r.ran, [1]);
+      assert.equal(r.resumedStage, 1, 'the killed holder had recorded its stage');
+      assert.ok(Date.now() - started < 25_000, 'it did not wait out a stale lock');
+      assert.equal((await checkVersion({ db: db.url, steps: file })).state, 'in-sync');
+    }));
+  }
 });

@@ -4,11 +4,12 @@
  */
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachDialect, withDb } from '../support/harness.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, ROOT } from '../support/cli.js';
 import type { TestDatabase } from '../support/databases.js';
 
 const V1 = IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });\n`;
@@ -38,7 +39,8 @@ forEachDialect('user errors', (d) => {
   it('a models file that does not load', (t) => withDb(t, d, async (db) => {
     const before = await setup(db);
     const file = writeModels(IMPORTS + 'export const broken = table("x", { id: integer( });\n');
-    assertUserError(await evolve(['apply', '--db', db.url, '--models', file]), 'E_MODELS_LOAD', /did not load/);
+    // The message keeps the place esbuild names (models.ts:2:48: ERROR: …), not just "Transform failed".
+    assertUserError(await evolve(['apply', '--db', db.url, '--models', file]), 'E_MODELS_LOAD', /did not load: .*models\.ts:\d+:\d+/);
     assertUserError(await evolve(['apply', '--db', db.url, '--models', 'no/such/models.ts']), 'E_MODELS_LOAD', /does not exist/);
     assert.equal(await fp(db), before);
   }));
@@ -54,6 +56,12 @@ forEachDialect('user errors', (d) => {
     const before = await setup(db);
     const file = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: text(), name2: text().named('name') });\n`);
     assertUserError(await evolve(['apply', '--db', db.url, '--models', file]), 'E_MODEL_INVALID', /two columns named 'name'/);
+    // Names differing only in case are one column on SQLite and MySQL (and a trap on PostgreSQL):
+    // refused up front, naming both, instead of failing late with E_SQL_FAILED.
+    const cased = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: text(), Name: text() });\n`);
+    assertUserError(await evolve(['apply', '--db', db.url, '--models', cased]), 'E_MODEL_INVALID', /'name' and 'Name'/);
+    const tables = writeModels(IMPORTS + `export const a = table('pet', { id: integer().primaryKey() });\nexport const b = table('Pet', { id: integer().primaryKey() });\n`);
+    assertUserError(await evolve(['apply', '--db', db.url, '--models', tables]), 'E_MODEL_INVALID', /'pet' and 'Pet'/);
     assert.equal(await fp(db), before);
   }));
 
@@ -67,6 +75,22 @@ forEachDialect('user errors', (d) => {
     const inDb = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), full_name: varchar(50).aka('name') });\n`);
     assertUserError(await evolve(['apply', '--db', db.url, '--models', inDb, '--allow-data-loss']), 'E_CONFLICT', /has both columns/);
     assert.equal(await fp(db), before2);
+  }));
+
+  it('two former names (aka) that both exist', (t) => withDb(t, d, async (db) => {
+    await setup(db);
+    await db.exec('ALTER TABLE person ADD COLUMN title varchar(50)');
+    await db.exec('CREATE TABLE pet (id integer PRIMARY KEY)');
+    await db.exec('CREATE TABLE animal (id integer PRIMARY KEY)');
+    const before = await fp(db);
+    // Regression: the first was renamed and the second dropped, with a misleading hint.
+    const cols = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), label: varchar(50).aka('name', 'title') });\n`
+      + `export const pet = table('pet', { id: integer().primaryKey() });\nexport const animal = table('animal', { id: integer().primaryKey() });\n`);
+    assertUserError(await evolve(['apply', '--db', db.url, '--models', cols, '--allow-data-loss']), 'E_CONFLICT', /'person\.label' has former names 'name' and 'title'/);
+    const tables = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), title: varchar(50) });\n`
+      + `export const creature = table('creature', { id: integer().primaryKey() }, { aka: ['pet', 'animal'] });\n`);
+    assertUserError(await evolve(['apply', '--db', db.url, '--models', tables, '--allow-data-loss']), 'E_CONFLICT', /'creature' has former names 'pet' and 'animal'/);
+    assert.equal(await fp(db), before);
   }));
 
   it('a statement that fails leaves the database as it was (or says what ran)', (t) => withDb(t, d, async (db) => {
@@ -88,6 +112,23 @@ forEachDialect('user errors', (d) => {
     assert.equal(doc.error.code, 'E_MODELS_LOAD');
     assert.ok(doc.error.hint.length > 0);
   }));
+});
+
+describe('a project without "type": "module" (TypeScript compiled as CommonJS)', () => {
+  it('reads evolve.config.ts and a models module with a default export', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-cjs-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0' }));
+    writeFileSync(join(dir, 'evolve.config.ts'), `export default { db: ${JSON.stringify(`sqlite:${join(dir, 'app.db')}`)}, models: './models.ts' };\n`);
+    writeFileSync(join(dir, 'models.ts'), `import { table, integer, text } from ${JSON.stringify(join(ROOT, 'dist', 'index.js'))};\n`
+      + `const person = table('person', { id: integer().primaryKey(), name: text() });\nexport default [person];\n`);
+    // Regression: the config was silently ignored (E_NO_DATABASE) and the models exported no tables.
+    const run = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'evolve.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, EVOLVE_DATABASE_URL: '' } });
+    const r = run('apply');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Applied 1 .*app\.db[\s\S]*matches the models/);
+    assert.ok(existsSync(join(dir, 'app.db')));
+    assert.equal(run('sql', '--exit-code').status, 0, 'nothing left to do');
+  });
 });
 
 describe('user errors independent of the database', () => {
@@ -112,6 +153,28 @@ describe('user errors independent of the database', () => {
     assertUserError(await evolve(['apply', '--db', file, '--models', writeModels(V1)]), 'E_NOT_A_DATABASE', /not a SQLite database/);
     assertUserError(await evolve(['fingerprint', '--db', `sqlite:${file}`]), 'E_NOT_A_DATABASE', /not a SQLite database/);
     assert.deepEqual(readFileSync(file), before);
+    // Shorter than a page, SQLite would take the file over as a new database: the header decides.
+    for (const content of ['x', 'SQLite format 2\0'.padEnd(100, ' ')]) {
+      const small = join(dir, `small-${content.length}.db`);
+      writeFileSync(small, content);
+      assertUserError(await evolve(['apply', '--db', small, '--models', writeModels(V1)]), 'E_NOT_A_DATABASE', /not a SQLite database/);
+      assert.equal(readFileSync(small, 'latin1'), content, 'left untouched');
+    }
+    // An empty file is a new database (SQLite's rule).
+    const empty = join(dir, 'empty.db');
+    writeFileSync(empty, '');
+    assert.equal((await evolve(['apply', '--db', empty, '--models', writeModels(V1)])).code, 0);
+    assert.ok(readFileSync(empty).length > 0);
+  });
+
+  it('a failed apply to a new SQLite path leaves no file behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-new-'));
+    const file = join(dir, 'app.db');
+    const bad = writeModels(IMPORTS + "export const a = table('a', { id: integer().primaryKey(), x: integer().default(sql`(1 +`) });\n");
+    assertUserError(await evolve(['apply', '--db', file, '--models', bad]), 'E_SQL_FAILED', /failed/);
+    assert.equal(existsSync(file), false, 'no database file was created');
+    assert.equal((await evolve(['apply', '--db', file, '--models', writeModels(V1)])).code, 0);
+    assert.ok(existsSync(file), 'a successful apply creates it');
   });
 
   it('no database given', async () => {

@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { table, integer, varchar, hashEvolutions } from '../../src/index.js';
+import { table, integer, varchar, hashEvolutions, applyEvolution, planEvolution, isEvolveError } from '../../src/index.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo } from '../support/evolve.js';
 import { evolve, writeModels, IMPORTS } from '../support/cli.js';
 
-interface LintJson { ok: boolean; errors: number; generated: { code: string; severity: string; table: string; column: string | null; rows: number | null; fix: string }[]; stored: { code: string; message: string; table: string }[] }
+interface LintJson { ok: boolean; errors: number; generated: { code: string; severity: string; table: string; column: string | null; rows: number | null; fix: string; examples?: string[] }[]; stored: { code: string; message: string; table: string }[] }
 
 forEachDialect('lint', (d) => {
   it('lists every hazard with code, severity, table, column and fix; exit 3 on an error', (t) => withDb(t, d, async (db) => {
@@ -35,5 +35,46 @@ forEachDialect('lint', (d) => {
     const ok = await evolve(['lint', '--db', db.url, '--models', clean, '--evolutions', mkdtempSync(join(tmpdir(), 'evolve-lint-'))]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);
     assert.match(ok.stdout, /0 error\(s\), 0 warning\(s\)/);
+  }));
+
+  it('a new foreign key over orphan rows is an error with examples; apply refuses it even with consent', (t) => withDb(t, d, async (db) => {
+    const dept = table('dept', { id: integer().primaryKey() });
+    await evolveTo(db, [dept, table('emp', { id: integer().primaryKey(), dept_id: integer() })]);
+    await db.exec('INSERT INTO dept (id) VALUES (1)');
+    await db.exec('INSERT INTO emp (id, dept_id) VALUES (1, 1), (2, 9), (3, NULL), (4, 8)');
+    const file = writeModels(IMPORTS + `export const dept = table('dept', { id: integer().primaryKey() });\n` +
+      `export const emp = table('emp', { id: integer().primaryKey(), dept_id: integer().references(() => dept.columns.id) });\n`);
+    const r = await evolve(['lint', '--json', '--db', db.url, '--models', file, '--evolutions', mkdtempSync(join(tmpdir(), 'evolve-lint-'))]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const doc = JSON.parse(r.stdout) as LintJson;
+    assert.deepEqual(doc.generated.map((h) => `${h.code} ${h.severity} ${h.table}.${h.column} ${h.rows}`), ['FOREIGN_KEY_VIOLATED error emp.dept_id 2']);
+    assert.deepEqual([...doc.generated[0]!.examples ?? []].sort(), ['8', '9']);
+    assert.match(doc.generated[0]!.fix, /dept/);
+    const models = [dept, table('emp', { id: integer().primaryKey(), dept_id: integer().references(() => dept.columns.id) })];
+    await assert.rejects(applyEvolution({ db: db.url, models, allowDataLoss: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_DATA_LOSS' && /FOREIGN_KEY_VIOLATED emp\.dept_id/.test(e.message) && /"9"/.test(e.message));
+    await db.exec('UPDATE emp SET dept_id = NULL WHERE id IN (2, 4)');
+    await evolveTo(db, models);
+  }));
+
+  it('a composite foreign key counts only rows whose key columns are all set', (t) => withDb(t, d, async (db) => {
+    const parent = table('parent', { a: integer().notNull(), b: integer().notNull() }, { primaryKey: ['a', 'b'] });
+    await evolveTo(db, [parent, table('child', { id: integer().primaryKey(), pa: integer(), pb: integer() })]);
+    await db.exec('INSERT INTO parent (a, b) VALUES (1, 1)');
+    await db.exec('INSERT INTO child (id, pa, pb) VALUES (1, 1, 1), (2, 1, 2), (3, NULL, 5)');
+    const child = table('child', { id: integer().primaryKey(), pa: integer(), pb: integer() }, { foreignKeys: [{ columns: ['pa', 'pb'], references: () => [parent.columns.a, parent.columns.b] }] });
+    const p = await planEvolution({ db: db.url, models: [parent, child] });
+    assert.deepEqual(p.hazards.map((h) => `${h.code} ${h.rows} ${(h.examples ?? []).join(' ')}`), ['FOREIGN_KEY_VIOLATED 1 (1, 2)']);
+  }));
+
+  it('a stored evolution adding a NOT NULL column without default is an error', (t) => withDb(t, d, async (db) => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-lint-'));
+    writeFileSync(join(dir, '0001-add.sql'), '-- evolve:from fv1:aa\n-- evolve:to fv1:bb\nALTER TABLE person ADD COLUMN z integer NOT NULL;\nALTER TABLE person ADD COLUMN w decimal(10, 2) NOT NULL DEFAULT 0;\n');
+    hashEvolutions(dir);
+    const r = await evolve(['lint', '--json', '--db', db.url, '--evolutions', dir]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    const doc = JSON.parse(r.stdout) as LintJson;
+    assert.deepEqual(doc.stored.map((h) => `${h.code} ${h.table}`), ['ADD_NOT_NULL_WITHOUT_DEFAULT person']);
+    assert.match(doc.stored[0]!.message, /0001-add\.sql step 1 .*person\.z/);
   }));
 });

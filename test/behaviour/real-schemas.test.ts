@@ -2,7 +2,7 @@
  * Round trips on real-world schemas (issue 7, part 4): sample-database-like fixtures with
  * views, triggers, checks, generated columns, enums, partial and expression indexes, in
  * `test/fixtures/<dialect>/<sample>/` as `v1.sql`, a later `v2.sql` (renames marked with
- * `-- evolve:aka`), and `data.sql` (rows valid for v1). For each:
+ * `-- evolve:aka`), and `data.sql` (rows valid for v1); each has at least 24 tables. For each:
  *  (a) `evolve diff DB v1.sql` is empty right after loading v1.sql into DB;
  *  (b) `evolve apply --models v1.sql` on an empty database gives the fingerprint of loading it;
  *  (c) evolving v1 (with data) to v2 gives v2's fingerprint and keeps every row.
@@ -51,6 +51,7 @@ forEachDialect('real-world schemas', (d) => {
     it(`${name}: diff DB v1.sql is empty after loading v1.sql; apply --models v1.sql on an empty database gives the same fingerprint`, { timeout: 10 * 60_000 }, (t) => withDb(t, d, async (db) => {
       await load(db, v1);
       const loaded = await fingerprintDatabase(db.url);
+      assert.ok(loaded.tables >= 24, `a sample of real-world size: ${loaded.tables} tables`);
       const self = await diffSources(db.url, v1);
       assert.deepEqual(self.statements.map((s) => s.sql), [], 'no statement turns the database into the file it was loaded from');
       assert.equal(self.fromFingerprint, self.toFingerprint);

@@ -9,6 +9,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitSql } from '../../src/index.js';
+import { scratchName, SCRATCH_STALE_MS } from '../../src/engine/sources.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import { freshDatabase, PG_URL, MYSQL_URL, type TestDatabase } from '../support/databases.js';
@@ -102,6 +103,125 @@ forEachDialect('SQL files and evolve diff', (d) => {
     assert.equal(files.code, 0, files.stderr);
     assert.match(files.stdout, /RENAME/i);
     assert.equal(Number(await leftovers(db)), 0);
+  }));
+
+  it('what a SQL file holds that Evolve does not manage is reported, not silently skipped', (t) => withDb(t, d, async (db) => {
+    // Each dialect's own unmanaged things: never created by apply, so each is named.
+    const extra = d === 'sqlite' ? ['CREATE VIRTUAL TABLE search USING fts5(body);']
+      : d === 'mysql' ? ['CREATE PROCEDURE touch_author() BEGIN UPDATE author SET name = name; END;']
+      : ['CREATE TABLE measurement (id integer NOT NULL, logdate date NOT NULL) PARTITION BY RANGE (logdate);',
+        'ALTER TABLE author ENABLE ROW LEVEL SECURITY;', 'CREATE POLICY author_all ON author USING (true);'];
+    const expected = d === 'sqlite' ? ['virtual table search'] : d === 'mysql' ? ['procedure touch_author']
+      : ['partition key RANGE (logdate) on table measurement', 'row level security enabled on table author', 'policy author_all on table author'];
+    const path = file(V1 + extra.join('\n') + '\n');
+    const plan = await evolve(['sql', '--json', '--db', db.url, '--models', path]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const unmanaged = (JSON.parse(plan.stdout) as { unmanaged: string[] }).unmanaged;
+    for (const u of expected) assert.ok(unmanaged.includes(`${u} (in the SQL file; Evolve does not create it)`), `${u} in ${JSON.stringify(unmanaged)}`);
+    const r = await evolve(['apply', '--db', db.url, '--models', path]);
+    assert.equal(r.code, 0, r.stderr);
+    for (const u of expected) assert.ok(r.stderr.includes(`not managed: ${u} (in the SQL file; Evolve does not create it)`), r.stderr);
+    assert.match(r.stdout, /matches the models \(in what Evolve manages/);
+  }));
+
+  it('a column default or nullability change leaves the views, triggers and special indexes reading the table alone', (t) => withDb(t, d, async (db) => {
+    const v1 = d === 'sqlite'
+      ? `CREATE TABLE doc (id integer PRIMARY KEY, body text NOT NULL DEFAULT 'x', n integer DEFAULT 1);
+CREATE INDEX doc_lower ON doc (lower(body));
+CREATE VIEW doc_v AS SELECT id, body FROM doc;
+CREATE TRIGGER doc_t AFTER INSERT ON doc BEGIN UPDATE doc SET n = 2 WHERE id = NEW.id; END;`
+      : d === 'mysql'
+        ? `CREATE TABLE doc (id integer PRIMARY KEY, body varchar(200) NOT NULL DEFAULT 'x', n integer DEFAULT 1, FULLTEXT KEY doc_fts (body));
+CREATE VIEW doc_v AS SELECT id, body FROM doc;
+CREATE TRIGGER doc_t BEFORE INSERT ON doc FOR EACH ROW SET NEW.n = 2;`
+        : `CREATE TABLE doc (id integer PRIMARY KEY, body text NOT NULL DEFAULT 'x', n integer DEFAULT 1);
+CREATE INDEX doc_fts ON doc USING gin (to_tsvector('english', body));
+CREATE INDEX doc_lower ON doc (lower(body));
+CREATE VIEW doc_v AS SELECT id, body FROM doc;
+COMMENT ON TABLE doc IS 'documents';`;
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', file(v1)])).code, 0);
+    const v2 = v1.replace(`DEFAULT 'x'`, `DEFAULT 'y'`).replace('n integer DEFAULT 1', 'n integer NOT NULL DEFAULT 3');
+    const plan = await evolve(['sql', '--json', '--db', db.url, '--models', file(v2)]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const kinds = (JSON.parse(plan.stdout) as { changes: { kind: string }[] }).changes.map((c) => c.kind);
+    assert.ok(kinds.includes('alterColumn'), kinds.join());
+    // SQLite cannot alter a column: it rebuilds the table, which takes its triggers with it.
+    if (d === 'sqlite') assert.ok(kinds.includes('createObject'), kinds.join());
+    else assert.deepEqual(kinds.filter((k) => k !== 'alterColumn'), [], 'no object dropped or recreated');
+    const r = await evolve(['apply', '--db', db.url, '--models', file(v2)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await evolve(['sql', '--exit-code', '--db', db.url, '--models', file(v2)])).code, 0);
+  }));
+
+  it('models that drop a table drop the views reading it (transitively); evolve diff DB models.ts keeps what sql/apply keep', (t) => withDb(t, d, async (db) => {
+    const pet = `export const pet = table('pet', { id: integer().primaryKey(), name: varchar(50) });\n`;
+    const both = writeModels(IMPORTS + pet + `export const person = table('person', { id: integer().primaryKey(), name: varchar(50) });\n`);
+    const onlyPet = writeModels(IMPORTS + pet);
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', both])).code, 0);
+    const objects = [
+      'CREATE VIEW person_v AS SELECT id, name FROM person',
+      'CREATE VIEW person_vv AS SELECT id FROM person_v',
+      'CREATE VIEW pet_v AS SELECT id, name FROM pet',
+      ...(d === 'sqlite' ? ['CREATE TRIGGER pet_t AFTER INSERT ON pet BEGIN UPDATE pet SET name = upper(name) WHERE id = NEW.id; END']
+        : d === 'mysql' ? ['CREATE TRIGGER pet_t BEFORE INSERT ON pet FOR EACH ROW SET NEW.name = upper(NEW.name)']
+          : ['CREATE FUNCTION pet_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$',
+            'CREATE TRIGGER pet_t BEFORE INSERT ON pet FOR EACH ROW EXECUTE FUNCTION pet_up()']),
+    ];
+    for (const s of objects) await db.exec(s);
+    // The same adoption as sql/apply: nothing to do between the database and the models.
+    const same = await evolve(['diff', '--exit-code', db.url, both]);
+    assert.equal(same.code, 0, same.stdout + same.stderr);
+    assert.match(same.stdout, /no differences/);
+    const toPet = await evolve(['diff', '--json', db.url, onlyPet]);
+    assert.equal(toPet.code, 0, toPet.stderr);
+    const sqls = (JSON.parse(toPet.stdout) as { statements: { sql: string }[] }).statements.map((s) => s.sql);
+    const at = (re: RegExp): number => sqls.findIndex((s) => re.test(s));
+    assert.ok(at(/DROP VIEW .person_vv/) >= 0 && at(/DROP VIEW .person_vv/) < at(/DROP VIEW .person_v\W*$/), sqls.join('\n'));
+    assert.ok(at(/DROP VIEW .person_v\W*$/) < at(/DROP TABLE .person/), sqls.join('\n'));
+    assert.equal(at(/pet_v|pet_t|pet_up/), -1, 'what reads the kept table stays');
+    const r = await evolve(['apply', '--db', db.url, '--models', onlyPet]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /not managed: view person_v \(reads table person, which the models drop: dropped\)/);
+    assert.match(r.stderr, /not managed: view person_vv \(depends on view person_v, which goes: dropped\)/);
+    assert.equal((await evolve(['sql', '--exit-code', '--db', db.url, '--models', onlyPet])).code, 0);
+    await db.exec("INSERT INTO pet (id, name) VALUES (1, 'rex')");
+    assert.deepEqual(await rows(db, 'SELECT name FROM pet_v'), [{ name: 'REX' }], 'the kept view and trigger work');
+  }));
+
+  it('a live index the models cannot express, under the name of a model index, is dropped before the model index is created', (t) => withDb(t, d, async (db) => {
+    const base = `export const w = table('w', { id: integer().primaryKey(), name: varchar(80) }`;
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(IMPORTS + base + ');\n')])).code, 0);
+    await db.exec(d === 'mysql' ? 'CREATE INDEX w_name_idx ON w (name(50))' : d === 'sqlite' ? 'CREATE INDEX w_name_idx ON w (lower(name))' : 'CREATE INDEX w_name_idx ON w (name DESC)');
+    const models = writeModels(IMPORTS + base + `, { indexes: [index('w_name_idx').on('name')] });\n`);
+    const r = await evolve(['apply', '--db', db.url, '--models', models]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /index .*w_name_idx.* \(the models declare an index w_name_idx on table w: replaced by it: dropped\)/);
+    assert.equal((await evolve(['sql', '--exit-code', '--db', db.url, '--models', models])).code, 0, 'the plain index is in place');
+  }));
+
+  it('stale scratch schemas/databases left by a killed client are swept; fresh ones are not', (t) => withDb(t, d, async (db) => {
+    // SQLite and PGlite parse files in memory: nothing is ever left on a server.
+    if (d === 'sqlite' || d === 'pglite') { assert.equal(await scratchCount(db), 0); return; }
+    const stale = scratchName(Date.now() - SCRATCH_STALE_MS - 60_000);
+    const fresh = scratchName();
+    const make = (n: string): string => (d === 'postgres' ? `CREATE SCHEMA "${n}"` : `CREATE DATABASE \`${n}\``);
+    const drop = (n: string): string => (d === 'postgres' ? `DROP SCHEMA IF EXISTS "${n}" CASCADE` : `DROP DATABASE IF EXISTS \`${n}\``);
+    const exists = async (n: string): Promise<boolean> => Number((await db.query(d === 'postgres'
+      ? `SELECT count(*) AS n FROM pg_namespace WHERE nspname = '${n}'` : `SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = '${n}'`))[0]!.n) > 0;
+    await db.exec(make(stale));
+    await db.exec(make(fresh));
+    try {
+      // A file that cannot load in a transaction (PostgreSQL) takes the other way, and sweeps too.
+      const text = V1 + (d === 'postgres' ? 'CREATE INDEX CONCURRENTLY author_name_idx ON author (name);\n' : '');
+      const r = await evolve(['sql', '--db', db.url, '--models', file(text)]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /author_name_idx|CREATE TABLE/);
+      assert.equal(await exists(stale), false, 'the stale scratch is swept');
+      assert.equal(await exists(fresh), true, 'a scratch in use by another client is left alone');
+    } finally {
+      await db.exec(drop(stale));
+      await db.exec(drop(fresh));
+    }
   }));
 
   it('a SQL file the database rejects: a clear error, the database untouched, the scratch dropped', (t) => withDb(t, d, async (db) => {

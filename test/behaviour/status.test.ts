@@ -1,7 +1,7 @@
 /** `evolve status` on every dialect: deployed version, live fingerprint, pending work, recent history. */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, integer, varchar, versioned, upgradeDeployment, baselineDeployment, modelsFingerprint } from '../../src/index.js';
+import { table, integer, varchar, versioned, upgradeDeployment, baselineDeployment, modelsFingerprint, inspect, fingerprintDatabase } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolve, writeModels, IMPORTS } from '../support/cli.js';
 
@@ -40,5 +40,76 @@ export const schema = versioned({ id: 'fp', latest: 1, steps: { 1: async () => {
     const bad = await evolve(['check', '--db', db.url, '--models', file]);
     assert.equal(bad.code, 3);
     assert.match(bad.stderr, /schema-differs: .*is at version 1, the latest, but its schema .* is not the models'.*drop column person\.hack/);
+  }));
+
+  it('status defaults to the versioned() id of the models and lists the pending numbered steps (text and JSON)', (t) => withDb(t, d, async (db) => {
+    const steps = (latest: number): string => Array.from({ length: latest }, (_, i) => `${i + 1}: async () => {}`).join(', ');
+    const module = (latest: number): string => writeModels(IMPORTS + `import { versioned } from 'evolve';
+export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });
+export const schema = versioned({ id: 'shop', latest: ${latest}, steps: { ${steps(latest)} } });
+`);
+    const v1 = module(1);
+    const none = JSON.parse((await evolve(['status', '--json', '--db', db.url, '--models', v1])).stdout) as { application: { id: string; latest: number }; deployment: unknown; pendingSteps: number[] };
+    assert.deepEqual(none.application, { id: 'shop', latest: 1, tables: null });
+    assert.equal(none.deployment, null);
+    assert.match((await evolve(['status', '--db', db.url, '--models', v1])).stdout, /deployed version: none \(no deployment record for 'shop'/);
+    assert.equal((await evolve(['upgrade', '--db', db.url, '--models', v1])).code, 0);
+    const v3 = module(3);
+    const r = await evolve(['status', '--json', '--db', db.url, '--models', v3]); // no --app: the module's id
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout) as { deployment: { app: string; version: number }; application: { id: string; latest: number }; pendingSteps: number[] };
+    assert.equal(s.deployment.app, 'shop');
+    assert.equal(s.deployment.version, 1);
+    assert.equal(s.application.latest, 3);
+    assert.deepEqual(s.pendingSteps, [2, 3]);
+    const text = await evolve(['status', '--db', db.url, '--models', v3]);
+    assert.match(text.stdout, /application 'shop': latest version 3/);
+    assert.match(text.stdout, /deployed version: 1 of 'shop'/);
+    assert.match(text.stdout, /pending upgrade steps: 2, 3 \(run evolve upgrade\)/);
+    // --steps gives the definition when the models module has none.
+    const plain = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });\n`);
+    const viaSteps = JSON.parse((await evolve(['status', '--json', '--db', db.url, '--models', plain, '--steps', v3])).stdout) as { pendingSteps: number[] };
+    assert.deepEqual(viaSteps.pendingSteps, [2, 3]);
+    assert.equal((await evolve(['upgrade', '--db', db.url, '--models', v3])).code, 0);
+    assert.match((await evolve(['status', '--db', db.url, '--models', v3])).stdout, /upgrade steps: none pending/);
+  }));
+
+  it('check without versioned() compares fingerprints: 0 in sync, 3 when the schema differs', (t) => withDb(t, d, async (db) => {
+    const file = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });\n`);
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', file])).code, 0);
+    const ok = await evolve(['check', '--db', db.url, '--models', file]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /at the models' fingerprint/);
+    const j = JSON.parse((await evolve(['check', '--json', '--db', db.url, '--models', file])).stdout) as { state: string; app: string | null };
+    assert.deepEqual([j.state, j.app], ['in-sync', null]);
+    await db.exec('ALTER TABLE person ADD COLUMN hack integer');
+    const bad = await evolve(['check', '--db', db.url, '--models', file]);
+    assert.equal(bad.code, 3, bad.stdout + bad.stderr);
+    assert.match(bad.stderr, /schema-differs: The live schema .* is not the models' .*drop column person\.hack/);
+  }));
+
+  it('custom record table names (CLI flags and evolve.config.ts) hold the record, and are never fingerprinted', (t) => withDb(t, d, async (db) => {
+    const file = writeModels(IMPORTS + `import { versioned } from 'evolve';
+export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });
+export const schema = versioned({ id: 'named', latest: 1, steps: { 1: async () => {} } });
+`);
+    const names = ['--record-table', '_evolve_app_state', '--history-table', '_evolve_app_log'];
+    const up = await evolve(['upgrade', '--db', db.url, '--models', file, ...names]);
+    assert.equal(up.code, 0, up.stderr);
+    const tables = (await inspect(db.url)).tables.map((x) => x.name);
+    assert.ok(tables.includes('_evolve_app_state') && tables.includes('_evolve_app_log'), tables.join(', '));
+    assert.ok(!tables.includes('_evolve_deployment') && !tables.includes('_evolve_history'), 'the default names are not used');
+    const models = [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, await modelsFingerprint(models, evolveDialect(d)), 'the record tables are not fingerprinted');
+    const st = JSON.parse((await evolve(['status', '--json', '--db', db.url, '--models', file, ...names])).stdout) as { deployment: { version: number } | null };
+    assert.equal(st.deployment?.version, 1);
+    assert.equal((await evolve(['check', '--db', db.url, '--models', file, ...names])).code, 0);
+    // Without the names, the record is not found: unversioned.
+    assert.equal((await evolve(['check', '--db', db.url, '--models', file])).code, 3);
+    const config = writeModels("export default { recordTable: '_evolve_app_state', historyTable: '_evolve_app_log' };\n", 'evolve.config.ts');
+    assert.equal((await evolve(['check', '--db', db.url, '--models', file, '--config', config])).code, 0, 'the config file names them too');
+    const bad = await evolve(['check', '--db', db.url, '--models', file, '--record-table', 'state']);
+    assert.equal(bad.code, 2, 'a name outside _evolve* is a usage error');
+    assert.match(bad.stderr, /does not start with '_evolve'/);
   }));
 });

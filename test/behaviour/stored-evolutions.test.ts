@@ -5,17 +5,17 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, renameSync, rmSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  table, integer, text, varchar, applyEvolution, planEvolution, recordEvolution, revertEvolutions, hashEvolutions,
+  table, index, integer, text, varchar, completeEvolution, applyEvolution, planEvolution, recordEvolution, revertEvolutions, hashEvolutions,
   statusOf, fingerprintDatabase, modelsFingerprint, isEvolveError, deploymentHistory, type Table,
 } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { evolve } from '../support/cli.js';
+import { evolve, writeModels } from '../support/cli.js';
 
 const v1 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
 const v2 = (): Table[] => [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer() })];
@@ -252,5 +252,164 @@ forEachDialect('stored evolutions', (d) => {
     const r = await applyEvolution({ db: db.url, models: v2(), evolutions: dir });
     assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-ts.ts']);
     assert.deepEqual(await rows(db, 'SELECT id, age FROM person ORDER BY id'), [{ id: '1', age: '11' }, { id: '2', age: '12' }]);
+  }));
+  it('refuses an evolution whose to-fingerprint is not known, in apply, sql and status alike (regression: it was offered by sql, skipped by apply)', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const r = await recordEvolution({ db: db.url, models: v2(), evolutions: dir });
+    await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
+    const b = await fp(db);
+    assert.equal(b, r.to, 'the live fingerprint is the latest known one');
+    // A hand-written data-preserving split, from the latest known fingerprint to one not in fingerprints.txt.
+    writeEvolution(dir, '0002-split-name.sql', b, 'fv1:0123456789abcdef', 'ALTER TABLE person ADD COLUMN city text;');
+    hashEvolutions(dir);
+    const invalid = (e: unknown): boolean => isEvolveError(e) && e.code === 'E_EVOLUTION_INVALID' && e.message.includes('0002-split-name.sql')
+      && /not a known fingerprint/.test(e.message) && /fingerprints\.txt/.test(e.hint ?? '') && /evolve complete/.test(e.hint ?? '');
+    await assert.rejects(planEvolution({ db: db.url, models: v3(), evolutions: dir }), invalid);
+    await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, allowDataLoss: true }), invalid);
+    await assert.rejects(statusOf({ db: db.url, evolutions: dir }), invalid);
+    const sql = await evolve(['sql', '--db', db.url, '--models', 'unused.ts', '--evolutions', dir]);
+    assert.equal(sql.code, 1);
+    assert.match(sql.stderr, /E_EVOLUTION_INVALID: Evolution '0002-split-name\.sql' leads to fv1:0123456789abcdef, which is not a known fingerprint/);
+    assert.equal(await fp(db), b, 'nothing ran');
+    assert.deepEqual(await rows(db, 'SELECT id, full_name FROM person'), [{ id: '1', full_name: 'ann' }]);
+    // Listed in fingerprints.txt, the same evolution is what sql shows and what apply runs.
+    const c = await modelsFingerprint(v3(), ed);
+    writeEvolution(dir, '0002-split-name.sql', b, c, 'ALTER TABLE person ADD COLUMN city text;');
+    writeFileSync(join(dir, 'fingerprints.txt'), readFileSync(join(dir, 'fingerprints.txt'), 'utf8') + c + '\n');
+    hashEvolutions(dir);
+    const preview = await planEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.equal(preview.stored?.id, '0002-split-name.sql');
+    assert.deepEqual((await statusOf({ db: db.url, evolutions: dir })).pendingStored.map((p) => p.id), ['0002-split-name.sql']);
+    const applied = await applyEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.deepEqual(applied.storedApplied.map((s) => s.id), ['0002-split-name.sql']);
+    assert.equal(applied.source, 'none');
+  }));
+
+  it('refuses an evolution that goes backwards along the known list', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const [a, b] = [await fp(db), await modelsFingerprint(v2(), ed)];
+    writeEvolution(dir, '0001-b-a.sql', b, a, 'SELECT 1;');
+    writeKnown(dir, [a, b]);
+    await assert.rejects(planEvolution({ db: db.url, models: v2(), evolutions: dir }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_INVALID' && /not forward/.test(e.message) && /revert/.test(e.hint ?? ''));
+  }));
+
+  it('verifies every link of a chain run at once: a link that does not do what it says is named, even when a later one reaches the end', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b, c] = [await fp(db), await modelsFingerprint(v2(), ed), await modelsFingerprint(v3(), ed)];
+    writeEvolution(dir, '0001-a-b.sql', a, b, 'SELECT 1;'); // lies: claims A → B, does nothing
+    // Does all of A → C, so the end of the chain is C although the first link never reached B.
+    writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;\nALTER TABLE person ADD COLUMN city text;');
+    writeKnown(dir, [a, b, c]);
+    await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true } }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
+    assert.equal(await fp(db), a, 'nothing stays applied: the lying link changed nothing and the next never ran');
+    const history = (await deploymentHistory({ db: db.url })).history.filter((h) => h.kind === 'stored');
+    assert.deepEqual(history.map((h) => [h.name, h.outcome]), [['0001-a-b.sql', 'failed']]);
+    assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+  }));
+
+  it('refuses to record twice before applying (E_CONFLICT: apply it first)', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const r = await recordEvolution({ db: db.url, models: v2(), evolutions: dir });
+    await assert.rejects(recordEvolution({ db: db.url, models: v2(), evolutions: dir }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_CONFLICT' && /already recorded/.test(e.message) && /apply it first/i.test(e.hint ?? ''));
+    await assert.rejects(recordEvolution({ db: db.url, models: v3(), evolutions: dir }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_CONFLICT' && e.message.includes(r.file!.split('/').pop()!) && /apply it first/i.test(e.hint ?? ''));
+    const cli = await evolve(['record', '--db', db.url, '--models', 'unused.ts', '--evolutions', dir]);
+    assert.notEqual(cli.code, 0);
+    assert.deepEqual(readdirSync(dir).filter((n) => /^\d+-/.test(n)), [r.file!.split('/').pop()]);
+    // Applied, the next change records from there.
+    await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
+    const next = await recordEvolution({ db: db.url, models: v3(), evolutions: dir });
+    assert.equal(next.from, r.to);
+    assert.match(next.file!, /0002-/);
+  }));
+
+  it('a TypeScript step gets the operations API and moves data between two SQL statements', (t) => withDb(t, d, async (db) => {
+    // Inside the package, so the evolution can import from 'evolve'.
+    const dir = join(writeModels('export {};\n'), '..', 'evolutions');
+    mkdirSync(dir);
+    const target = (): Table[] => [table('person', { id: integer().primaryKey(), label: varchar(60) }, { indexes: [index('person_label_idx').on('label')] })];
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann lee'), (2, 'bob'), (3, 'cy d')");
+    const [a, b] = [await fp(db), await modelsFingerprint(target(), ed)];
+    const param = ed === 'postgres' ? (n: number) => `$${n}` : () => '?';
+    writeFileSync(join(dir, '0001-label.ts'), `import { evolution, index } from 'evolve';
+export default evolution({
+  from: '${a}', to: '${b}',
+  up: [
+    'ALTER TABLE person ADD COLUMN label varchar(60)',
+    async function fillLabels({ ops }) {
+      if (!(await ops.hasColumn('person', 'label'))) throw new Error('label missing');
+      for (const r of await ops.query('SELECT id, name FROM person')) {
+        const label = String(r.name).split(' ').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') + ' #' + r.id;
+        await ops.query('UPDATE person SET label = ${param(1)} WHERE id = ${param(2)}', [label, Number(r.id)]);
+      }
+      await ops.createIndex('person', index('person_label_idx').on('label'));
+    },
+    'ALTER TABLE person DROP COLUMN name',
+  ],
+});
+`);
+    writeKnown(dir, [a, b]);
+    const r = await applyEvolution({ db: db.url, models: target(), evolutions: dir, storedOnly: true });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-label.ts']);
+    assert.deepEqual(r.storedApplied[0]!.steps, ['ALTER TABLE person ADD COLUMN label varchar(60)', '-- function fillLabels', 'ALTER TABLE person DROP COLUMN name']);
+    assert.equal(await fp(db), b);
+    assert.deepEqual(await rows(db, 'SELECT id, label FROM person ORDER BY id'), [
+      { id: '1', label: 'Ann Lee #1' }, { id: '2', label: 'Bob #2' }, { id: '3', label: 'Cy D #3' },
+    ]);
+  }));
+
+  it('a placeholder to-fingerprint is refused by every command but complete, which fills it in', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const a = await fp(db);
+    const file = join(dir, '0001-add-city.sql');
+    writeFileSync(file, `-- evolve:from ${a}\n-- evolve:to fv1:xxxxxxxx\nALTER TABLE person ADD COLUMN city text;\nUPDATE person SET city = 'Oslo';\n-- evolve:revert\nALTER TABLE person DROP COLUMN city;\n`);
+    const placeholder = (e: unknown): boolean => isEvolveError(e) && e.code === 'E_EVOLUTION_INVALID' && /placeholder/.test(e.message) && /evolve complete 0001-add-city\.sql/.test(e.hint ?? '');
+    await assert.rejects(planEvolution({ db: db.url, models: v1(), evolutions: dir }), placeholder);
+    await assert.rejects(applyEvolution({ db: db.url, models: v1(), evolutions: dir }), placeholder);
+    await assert.rejects(statusOf({ db: db.url, evolutions: dir }), placeholder);
+    await assert.rejects(revertEvolutions({ db: db.url, evolutions: dir }), placeholder);
+    await assert.rejects(recordEvolution({ db: db.url, models: v2(), evolutions: dir }), placeholder);
+    // complete: only at the from-fingerprint.
+    const other = await freshDatabase(d);
+    try {
+      await assert.rejects(completeEvolution({ db: other.url, evolutions: dir }), (e: unknown) => isEvolveError(e) && e.code === 'E_CONFLICT' && /starts at/.test(e.message));
+    } finally { await other.dispose(); }
+    const r = await completeEvolution({ db: db.url, evolutions: dir });
+    assert.equal(r.from, a);
+    assert.equal(r.placeholder, 'fv1:xxxxxxxx');
+    assert.equal(await fp(db), r.to, 'the development database is at the new fingerprint');
+    assert.match(readFileSync(file, 'utf8'), new RegExp(`^-- evolve:to ${r.to}$`, 'm'));
+    const known = readFileSync(join(dir, 'fingerprints.txt'), 'utf8').split('\n').filter((l) => l.startsWith('fv'));
+    assert.deepEqual(known, [a, r.to]);
+    assert.deepEqual(await rows(db, 'SELECT id, city FROM person'), [{ id: '1', city: 'Oslo' }]);
+    // Signed and consistent: status reads it, the revert works, and it applies again.
+    assert.deepEqual((await statusOf({ db: db.url, evolutions: dir })).known, { position: 2, of: 2 });
+    await revertEvolutions({ db: db.url, evolutions: dir });
+    assert.equal(await fp(db), a);
+    // The models here are v1 (no city): the stored evolution runs, then stored-only says the models are elsewhere.
+    await assert.rejects(applyEvolution({ db: db.url, models: v1(), evolutions: dir, storedOnly: true }), (e: unknown) => isEvolveError(e) && e.code === 'E_OUT_OF_SYNC');
+    assert.equal(await fp(db), r.to);
+  }));
+
+  it('complete refuses an evolution that changes nothing, and leaves the file a placeholder', (t) => withDb(t, d, async (db) => {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    const a = await fp(db);
+    writeFileSync(join(dir, '0001-noop.sql'), `-- evolve:from ${a}\n-- evolve:to fv1:xxxx\nUPDATE person SET name = name;\n`);
+    await assert.rejects(completeEvolution({ db: db.url, evolutions: dir, file: '0001-noop.sql' }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_INVALID' && /changes nothing/.test(e.message));
+    assert.match(readFileSync(join(dir, '0001-noop.sql'), 'utf8'), /evolve:to fv1:xxxx$/m);
   }));
 });

@@ -571,7 +571,7 @@ async function freshMysql(charset?: string): Promise<TestDatabase & { name: stri
   };
 }
 
-describe('MySQL: fingerprints ignore the database\'s charset and name', () => {
+describe('MySQL: fingerprints ignore the database\'s charset and name', { skip: SKIP }, () => {
   it('latin1 and utf8mb4 databases give the same fingerprint', async (t) => {
     if (await serverProblem('mysql')) return mysql(t, async () => undefined);
     const latin = await freshMysql('latin1');
@@ -584,8 +584,38 @@ describe('MySQL: fingerprints ignore the database\'s charset and name', () => {
       assert.equal(a, (await fingerprintDatabase(utf.url)).fingerprint);
       assert.equal(a, await modelsFingerprint(models, 'mysql'));
       assert.notEqual(latin.name, utf.name);
+      // Tables the models create are utf8mb4 whatever the database's default.
+      const charsets = await latin.query(`SELECT DISTINCT TABLE_COLLATION AS c FROM information_schema.TABLES WHERE TABLE_SCHEMA = '${latin.name}'`);
+      assert.deepEqual(charsets.map((r) => String(r.c).split('_')[0]), ['utf8mb4']);
     } finally { await latin.dispose(); await utf.dispose(); }
   });
+
+  it('ALTER DATABASE … CHARACTER SET under existing tables moves no fingerprint; new tables still match the models', async (t) => {
+    if (await serverProblem('mysql')) return mysql(t, async () => undefined);
+    const db = await freshMysql('utf8mb4');
+    try {
+      const models = allFeatures();
+      await evolveTo(db, models);
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      await db.exec(`ALTER DATABASE \`${db.name}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, before, 'the database default is not part of the schema');
+      assert.equal((await planEvolution({ db: db.url, models })).inSync, true, 'nothing to convert');
+      const more = [...models, table('added_later', { id: integer().primaryKey(), note: varchar(20) })];
+      await evolveTo(db, more);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, await modelsFingerprint(more, 'mysql'));
+      // A charset the database holds for real is part of the schema, database default or not.
+      await db.exec('ALTER TABLE added_later CONVERT TO CHARACTER SET latin1');
+      const live = (await inspect(db.url)).tables.find((x) => x.name === 'added_later')!;
+      assert.deepEqual(live.options, { charset: 'latin1', collation: 'latin1_swedish_ci' });
+    } finally { await db.dispose(); }
+  });
+
+  it('connections create tables InnoDB whatever the server\'s default engine', (t) => mysql(t, async (db) => {
+    const conn = await connect(db, false);
+    try {
+      assert.deepEqual(await conn.query('SELECT @@SESSION.default_storage_engine AS e'), [{ e: 'InnoDB' }]);
+    } finally { await conn.close(); }
+  }));
 });
 
 describe('MySQL: lossy conversions are found in the data', { skip: SKIP }, () => {
@@ -628,13 +658,20 @@ describe('MySQL: runs without transactional DDL', { skip: SKIP }, () => {
       table('t2', { id: integer().primaryKey(), x: rawType('no_such_type') }),
       table('t3', { id: integer().primaryKey() }),
     ];
+    const planned = await planEvolution({ db: db.url, models });
+    assert.deepEqual(planned.statements.map((s) => s.inTransaction), [false, false, false], 'no MySQL statement runs in a transaction');
     let err: unknown;
     try { await applyEvolution({ db: db.url, models }); } catch (e) { err = e; }
     assert.ok(isEvolveError(err) && err.code === 'E_SQL_FAILED', String(err));
     assert.match(err.message, /^Statement 2 of 3 failed: /);
     assert.match(err.message, /CREATE TABLE `t2`/);
     assert.match(err.message, /statement 1 ran and stays applied; statement 2 failed; statement 3 did not run\./);
-    assert.deepEqual({ executed: err.details!.executed, notRun: err.details!.notRun, failed: (err.details!.failed as { number: number }).number }, { executed: [1], notRun: [3], failed: 2 });
+    // Each statement that ran and each that did not is listed with its purpose and SQL.
+    assert.match(err.message, /\nRan \(still applied\):\n {2}1\. \(create table t1\) CREATE TABLE `t1` \(/);
+    assert.match(err.message, /\nDid not run:\n {2}3\. \(create table t3\) CREATE TABLE `t3` \(/);
+    const numbered = (x: unknown) => (x as { number: number; sql: string }[]).map((s) => `${s.number} ${s.sql.slice(0, 18)}`);
+    assert.deepEqual({ executed: numbered(err.details!.executed), notRun: numbered(err.details!.notRun), failed: (err.details!.failed as { number: number }).number },
+      { executed: ['1 CREATE TABLE `t1` '], notRun: ['3 CREATE TABLE `t3` '], failed: 2 });
     assert.deepEqual((await rows(db, 'SHOW TABLES')).map((r) => Object.values(r)[0]), ['t1']);
     // Apply again after fixing the model: the plan starts from what the database holds now.
     const fixed = [models[0]!, table('t2', { id: integer().primaryKey(), x: text() }), models[2]!];
@@ -644,26 +681,33 @@ describe('MySQL: runs without transactional DDL', { skip: SKIP }, () => {
 
   it('names the statements that ran and did not, wherever the failure is (no database)', async () => {
     const plan = (n: number) => ({ dialect: 'mysql' as const, changes: [], renames: [], hazards: [], checks: [], foreignKeysOff: false,
-      statements: Array.from({ length: n }, (_, i) => ({ sql: `S${i + 1}`, comment: '', inTransaction: true })) });
+      statements: Array.from({ length: n }, (_, i) => ({ sql: `S${i + 1}`, comment: '', inTransaction: false })) });
     const failingAt = (k: number): Connection => ({ dialect: 'mysql', displayUrl: 'x', close: async () => undefined, query: async () => [],
       execute: async (s: string) => { if (s === `S${k}`) throw new Error('boom'); } });
     const message = async (n: number, k: number): Promise<string> => {
-      try { await mysqlDialect.run(failingAt(k), plan(n)); } catch (e) { return (e as Error).message.split('\n').at(-1)!; }
+      try { await mysqlDialect.run(failingAt(k), plan(n)); } catch (e) { return (e as Error).message; }
       return 'no error';
     };
-    assert.match(await message(3, 1), /no statement ran before it; statement 1 failed; statements 2, 3 did not run\.$/);
-    assert.match(await message(5, 5), /statements 1–4 ran and stay applied; statement 5 failed; it was the last one\.$/);
+    assert.match(await message(3, 1), /no statement ran before it; statement 1 failed; statements 2, 3 did not run\.\nDid not run:\n {2}2\. S2\n {2}3\. S3$/);
+    assert.match(await message(5, 5), /statements 1–4 ran and stay applied; statement 5 failed; it was the last one\.\nRan \(still applied\):\n {2}1\. S1\n {2}2\. S2\n {2}3\. S3\n {2}4\. S4$/);
+    // A long plan keeps both ends of each list readable; the details hold every statement.
+    let long: unknown;
+    try { await mysqlDialect.run(failingAt(50), plan(100)); } catch (e) { long = e; }
+    assert.ok(isEvolveError(long));
+    assert.match(long.message, /\n {2}10\. S10\n {2}… 29 more \(every statement is in the error's details\)\n {2}40\. S40\n/);
+    assert.equal((long.details!.executed as unknown[]).length, 49);
+    assert.deepEqual((long.details!.notRun as { number: number; sql: string }[])[0], { number: 51, sql: 'S51' });
     let verified = 0;
     await mysqlDialect.run(failingAt(0), plan(2), { beforeCommit: async () => { verified++; } });
     assert.equal(verified, 1, 'beforeCommit runs once, after the last statement');
   });
 
-  it('narrowing with consent fails instead of cutting values (strict mode)', (t) => mysql(t, async (db) => {
+  it('narrowing with consent cuts the values first (strict mode would refuse them)', (t) => mysql(t, async (db) => {
     await evolveTo(db, [table('s', { id: integer().primaryKey(), v: varchar(20) })]);
     await db.exec("INSERT INTO s VALUES (1, 'much too long')");
-    await assert.rejects(applyEvolution({ db: db.url, models: [table('s', { id: integer().primaryKey(), v: varchar(3) })], allowDataLoss: true }),
-      (e: unknown) => isEvolveError(e) && e.code === 'E_SQL_FAILED' && /Data too long|truncated/i.test(e.message));
-    assert.deepEqual(await rows(db, 'SELECT v FROM s'), [{ v: 'much too long' }]);
+    const r = await evolveTo(db, [table('s', { id: integer().primaryKey(), v: varchar(3) })], { allowDataLoss: true });
+    assert.ok(r.statements.some((s) => /^UPDATE `s` SET `v` = LEFT\(`v`, 3\) WHERE/.test(s.sql)), 'the cut is a statement of the plan');
+    assert.deepEqual(await rows(db, 'SELECT v FROM s'), [{ v: 'muc' }]);
   }));
 });
 

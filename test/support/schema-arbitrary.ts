@@ -10,14 +10,28 @@ export type TypeSpec =
   | { k: 'varchar'; n: number } | { k: 'decimal'; p: number; s: number };
 export interface ColSpec { name: string; type: TypeSpec; nullable: boolean; def: string | number | boolean | null; aka?: string[] }
 export interface IndexSpec { name: string; cols: string[]; unique: boolean }
-/** A foreign key from the table's `fk` column to another table's `id`. */
+/** A foreign key from a link column to a table's `id`. */
 export interface FkSpec { ref: string; onDelete: 'cascade' | 'set null' | 'no action' }
+/**
+ * Link columns: `fk` (to an earlier table), `sf` (to the table itself), `bk` (back to a later
+ * table: a cycle). Each is a nullable column typed like the `id` it references.
+ */
+export const LINKS = ['fk', 'sf', 'bk'] as const;
 export interface TableSpec {
   name: string; aka?: string[]; cols: ColSpec[]; indexes: IndexSpec[]; uniques: string[][];
-  /** Set: the table has an `fk integer` column; non-null: it references `ref.id`. */
-  fk?: FkSpec | null;
-  /** A many-to-many join table (columns l_id, r_id) between two tables. */
-  join?: { left: string; right: string };
+  /** The table's `id` is a bigint (widened from integer). */
+  bigId?: boolean;
+  /** Link column name → the foreign key it carries (null: a plain column, no foreign key). */
+  links?: Record<string, FkSpec | null>;
+  /** A many-to-many join table between two tables (maybe the same one): columns l_id, r_id when `named`, else manyToMany's defaults. */
+  join?: { left: string; right: string; named: boolean };
+}
+
+/** The two columns of a join table (as manyToMany names them). */
+export function joinColumns(t: TableSpec): [string, string] {
+  const j = t.join!;
+  if (j.named) return ['l_id', 'r_id'];
+  return j.left === j.right ? [`from_${j.left}_id`, `to_${j.right}_id`] : [`${j.left}_id`, `${j.right}_id`];
 }
 export type SchemaSpec = TableSpec[];
 export type Row = Record<string, string | number | boolean | null>;
@@ -29,13 +43,16 @@ const typeArb: fc.Arbitrary<TypeSpec> = fc.oneof(
   fc.record({ p: fc.integer({ min: 6, max: 12 }), s: fc.integer({ min: 0, max: 3 }) }).map(({ p, s }) => ({ k: 'decimal' as const, p, s })),
 );
 
+const numberText: fc.Arbitrary<string> = fc.oneof(fc.integer().map(String), fc.integer({ min: -1e12, max: 1e12 }).map((n) => ` ${n}`), fc.constantFrom('1.5', '', '12abc'));
+
 export function valueArb(t: TypeSpec): fc.Arbitrary<string | number | boolean> {
   switch (t.k) {
     case 'integer': return fc.integer({ min: -100000, max: 100000 });
     case 'bigint': return fc.integer({ min: -1e12, max: 1e12 });
     case 'real': return fc.integer({ min: -4000, max: 4000 }).map((n) => n / 4);
-    case 'text': return fc.string({ maxLength: 30 }).map((s) => s.replace(/\u0000/g, ''));
-    case 'varchar': return fc.string({ maxLength: t.n }).map((s) => s.replace(/\u0000/g, ''));
+    // Text that does and does not convert to a number (numbers beyond the integer range included).
+    case 'text': return fc.oneof(fc.string({ maxLength: 30 }), numberText).map((s) => s.replace(/\u0000/g, ''));
+    case 'varchar': return fc.oneof(fc.string({ maxLength: t.n }), numberText.filter((x) => x.length <= t.n)).map((s) => s.replace(/\u0000/g, ''));
     case 'boolean': return fc.boolean();
     case 'date': return fc.date({ min: new Date('1990-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
     case 'decimal': return fc.integer({ min: -(10 ** (t.p - 1)) + 1, max: 10 ** (t.p - 1) - 1 }).map((n) => n / 10 ** t.s);
@@ -66,13 +83,29 @@ const tableArb = (name: string): fc.Arbitrary<TableSpec> =>
 const plainArb: fc.Arbitrary<SchemaSpec> = fc.uniqueArray(fc.constantFrom('t0', 't1', 't2', 't3'), { minLength: 1, maxLength: 3 })
   .chain((names) => fc.tuple(...names.map(tableArb)));
 
-/** Tables, some with a foreign key to an earlier table, and maybe a many-to-many join table. */
+/**
+ * Tables, some with a foreign key to an earlier table, some referencing themselves, maybe the
+ * first one referencing the last (a cycle), and maybe a many-to-many join table (between two
+ * tables or one and itself; with its own column names or manyToMany's defaults).
+ */
 export const schemaArb: fc.Arbitrary<SchemaSpec> = plainArb.chain((ts) => fc.tuple(
   fc.array(fc.option(fc.constantFrom('cascade' as const, 'set null' as const, 'no action' as const), { nil: null }), { minLength: ts.length, maxLength: ts.length }),
+  fc.array(fc.boolean(), { minLength: ts.length, maxLength: ts.length }),
   fc.boolean(),
-).map(([fks, join]) => {
-  const out: SchemaSpec = ts.map((t, i) => (i > 0 && fks[i] ? { ...t, cols: [...t.cols, { name: 'fk', type: { k: 'integer' as const }, nullable: true, def: null }], fk: { ref: ts[i - 1]!.name, onDelete: fks[i]! } } : t));
-  if (join && ts.length >= 2) out.push({ name: 'j0', cols: [], indexes: [], uniques: [], join: { left: ts[0]!.name, right: ts[1]!.name } });
+  fc.option(fc.record({ self: fc.boolean(), named: fc.boolean() }), { nil: null }),
+).map(([fks, selfs, back, join]) => {
+  const link = (name: string, ref: string, onDelete: FkSpec['onDelete']): [ColSpec, [string, FkSpec]] =>
+    [{ name, type: { k: 'integer' }, nullable: true, def: null }, [name, { ref, onDelete }]];
+  const out: SchemaSpec = ts.map((t, i) => {
+    const add: [ColSpec, [string, FkSpec]][] = [];
+    if (i > 0 && fks[i]) add.push(link('fk', ts[i - 1]!.name, fks[i]!));
+    if (selfs[i]) add.push(link('sf', t.name, 'set null'));
+    if (i === 0 && back && ts.length >= 2) add.push(link('bk', ts[ts.length - 1]!.name, 'set null'));
+    return add.length ? { ...t, cols: [...t.cols, ...add.map((x) => x[0])], links: Object.fromEntries(add.map((x) => x[1])) } : t;
+  });
+  if (join && (join.self || ts.length >= 2)) {
+    out.push({ name: 'j0', cols: [], indexes: [], uniques: [], join: { left: ts[0]!.name, right: join.self ? ts[0]!.name : ts[1]!.name, named: join.named } });
+  }
   return out;
 }));
 
@@ -85,18 +118,23 @@ export function rowsArb(s: SchemaSpec): fc.Arbitrary<Record<string, Row[]>> {
     fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }),
   ).map(([all, pairs]) => {
     const data: Record<string, Row[]> = Object.fromEntries(plain.map((t, i) => [t.name, all[i]!]));
-    // Foreign keys point at existing parents (or are NULL).
+    // Foreign keys point at existing parents (or are NULL); a row references only earlier rows of its own table.
     for (const t of plain) {
-      if (!t.fk) continue;
-      const n = data[t.fk.ref]!.length;
-      for (const r of data[t.name]!) r.fk = n === 0 || r.fk === null ? null : (Math.abs(Number(r.fk)) % n) + 1;
+      for (const [col, fk] of Object.entries(t.links ?? {})) {
+        if (!fk) continue;
+        for (const r of data[t.name]!) {
+          const n = fk.ref === t.name ? Number(r.id) - 1 : data[fk.ref]!.length;
+          r[col] = n <= 0 || r[col] === null ? null : (Math.abs(Number(r[col])) % n) + 1;
+        }
+      }
     }
     for (const t of s) {
       if (!t.join) continue;
       const nl = data[t.join.left]!.length;
       const nr = data[t.join.right]!.length;
+      const [lc, rc] = joinColumns(t);
       const seen = new Set<string>();
-      data[t.name] = nl && nr ? pairs.map(([a, b]) => ({ l_id: (a % nl) + 1, r_id: (b % nr) + 1 })).filter((r) => { const k = `${r.l_id}:${r.r_id}`; if (seen.has(k)) return false; seen.add(k); return true; }) : [];
+      data[t.name] = nl && nr ? pairs.map(([a, b]) => ({ [lc]: (a % nl) + 1, [rc]: (b % nr) + 1 })).filter((r) => { const k = `${r[lc]}:${r[rc]}`; if (seen.has(k)) return false; seen.add(k); return true; }) : [];
     }
     return data;
   });
@@ -128,18 +166,29 @@ function narrow(t: TypeSpec, r: number): TypeSpec | null {
 /**
  * Derive schema B from A with edits chosen by `dice`: tables kept, renamed (aka) or dropped;
  * columns kept, dropped, renamed (aka), widened, made nullable / not null with a default, given
- * a new default; columns, indexes and tables added.
+ * a new default, narrowed (values may not convert); ids widened to bigint together with every
+ * foreign key to them; foreign keys kept (following renamed tables) or removed; columns,
+ * indexes and tables added.
  */
 export function derive(a: SchemaSpec, dice: number[]): SchemaSpec {
   let i = 0;
   const roll = (n: number): number => (dice[i++ % dice.length]! % n);
   const out: SchemaSpec = [];
   const names = new Map<string, string>(); // A name → B name, for surviving tables
+  const bigIds = new Set<string>(); // B names of tables whose id is (now) a bigint
   for (const t of a) {
     if (t.join) continue;
     const op = roll(6);
     if (op === 0 && a.filter((x) => !x.join).length > 1) continue; // drop table
     names.set(t.name, op === 1 ? `${t.name}_r` : t.name);
+    // Sometimes widen the id: every foreign key to it (and join column) widens with it.
+    if (t.bigId || roll(4) === 0) bigIds.add(names.get(t.name)!);
+  }
+  const links = new Map<string, Record<string, FkSpec | null>>(); // B table → its links
+  for (const t of a) {
+    if (t.join || !names.has(t.name) || !t.links) continue;
+    links.set(names.get(t.name)!, Object.fromEntries(Object.entries(t.links).map(([col, fk]) =>
+      [col, fk && names.has(fk.ref) && roll(3) !== 0 ? { ...fk, ref: names.get(fk.ref)! } : null])));
   }
   for (const t of a) {
     if (t.join) continue;
@@ -148,7 +197,11 @@ export function derive(a: SchemaSpec, dice: number[]): SchemaSpec {
     const renames = new Map<string, string>();
     const cols: ColSpec[] = [];
     for (const c of t.cols) {
-      if (c.name === 'fk') { cols.push({ ...c }); continue; }
+      if ((LINKS as readonly string[]).includes(c.name)) {
+        const fk = links.get(name)?.[c.name];
+        cols.push(fk ? { ...c, type: { k: bigIds.has(fk.ref) ? 'bigint' : 'integer' } } : { ...c });
+        continue;
+      }
       const cop = roll(9);
       if (cop === 0 && (cols.length > 0 || c !== t.cols[t.cols.length - 1])) continue; // drop column (one always stays)
       let col: ColSpec = { ...c };
@@ -167,13 +220,15 @@ export function derive(a: SchemaSpec, dice: number[]): SchemaSpec {
       .filter((ix) => ix.cols.every((c) => surviving.has(c)) && roll(4) !== 0)
       .map((ix) => ({ ...ix, cols: ix.cols.map((c) => surviving.get(c)!) }));
     if (roll(3) === 0 && cols.length) indexes.push({ name: `${name}_nx`, cols: [cols[0]!.name], unique: false });
-    const fk = t.fk && names.has(t.fk.ref) && roll(3) !== 0 ? { ...t.fk, ref: names.get(t.fk.ref)! } : t.fk === undefined ? undefined : null;
-    out.push({ name, ...(name !== t.name ? { aka: [t.name] } : {}), cols, indexes, uniques: [], ...(fk !== undefined ? { fk } : {}) });
+    out.push({
+      name, ...(name !== t.name ? { aka: [t.name] } : {}), cols, indexes, uniques: [],
+      ...(bigIds.has(name) ? { bigId: true } : {}), ...(links.has(name) ? { links: links.get(name)! } : {}),
+    });
   }
   for (const t of a) {
     if (!t.join || !names.has(t.join.left) || !names.has(t.join.right) || roll(4) === 0) continue;
     const rename = roll(3) === 0;
-    out.push({ name: rename ? `${t.name}_r` : t.name, ...(rename ? { aka: [t.name] } : {}), cols: [], indexes: [], uniques: [], join: { left: names.get(t.join.left)!, right: names.get(t.join.right)! } });
+    out.push({ name: rename ? `${t.name}_r` : t.name, ...(rename ? { aka: [t.name] } : {}), cols: [], indexes: [], uniques: [], join: { left: names.get(t.join.left)!, right: names.get(t.join.right)!, named: t.join.named } });
   }
   if (roll(4) === 0) out.push({ name: 'tn', cols: [{ name: 'c0', type: { k: 'text' }, nullable: true, def: null }], indexes: [], uniques: [] });
   return out;
@@ -197,10 +252,11 @@ export function toModels(s: SchemaSpec): Table[] {
   const byName = new Map<string, Table>();
   const out: Table[] = [];
   for (const t of s.filter((x) => !x.join)) {
-    const cols: Record<string, ColumnBuilder> = { id: integer().primaryKey() };
+    const cols: Record<string, ColumnBuilder> = { id: (t.bigId ? bigint() : integer()).primaryKey() };
     for (const c of t.cols) {
       let b = builder(c.type);
-      if (c.name === 'fk' && t.fk) { const ref = t.fk.ref; b = b.references(() => ({ tableName: ref, columnName: 'id' }), { onDelete: t.fk.onDelete }); }
+      const fk = t.links?.[c.name];
+      if (fk) b = b.references(() => ({ tableName: fk.ref, columnName: 'id' }), { onDelete: fk.onDelete });
       if (!c.nullable) b = b.notNull();
       if (c.def !== null) b = b.default(c.def);
       if (c.aka) b = b.aka(...c.aka);
@@ -212,7 +268,7 @@ export function toModels(s: SchemaSpec): Table[] {
   }
   for (const t of s) {
     if (!t.join) continue;
-    out.push(manyToMany(t.name, byName.get(t.join.left)!, byName.get(t.join.right)!, { leftColumn: 'l_id', rightColumn: 'r_id', ...(t.aka ? { aka: t.aka } : {}) }));
+    out.push(manyToMany(t.name, byName.get(t.join.left)!, byName.get(t.join.right)!, { ...(t.join.named ? { leftColumn: 'l_id', rightColumn: 'r_id' } : {}), ...(t.aka ? { aka: t.aka } : {}) }));
   }
   return out;
 }

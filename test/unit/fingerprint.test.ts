@@ -2,6 +2,8 @@
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { fingerprint, fingerprintText, type SchemaIR } from '../../src/index.js';
+import { typeToString } from '../../src/ir/types.js';
+import type { ColumnType, ColumnTypeKind } from '../../src/ir/schema.js';
 
 const col = (name: string, kind: 'integer' | 'text', extra = {}) => ({ name, type: { kind }, nullable: true, default: null, autoIncrement: false, ...extra });
 const base: SchemaIR = {
@@ -49,5 +51,27 @@ describe('fv1', () => {
     ];
     const fps = new Set([fingerprint(base), ...variants.map(fingerprint)]);
     assert.equal(fps.size, variants.length + 1);
+  });
+
+  it('pins the canonical spelling of every type kind', () => {
+    // A Record over every kind: a new kind does not compile until it is pinned here.
+    const spelled: Record<ColumnTypeKind, [ColumnType, string][]> = {
+      integer: [[{ kind: 'integer' }, 'integer']],
+      bigint: [[{ kind: 'bigint' }, 'bigint']],
+      real: [[{ kind: 'real' }, 'real']],
+      text: [[{ kind: 'text' }, 'text']],
+      boolean: [[{ kind: 'boolean' }, 'boolean']],
+      date: [[{ kind: 'date' }, 'date']],
+      json: [[{ kind: 'json' }, 'json']],
+      bytes: [[{ kind: 'bytes' }, 'bytes']],
+      uuid: [[{ kind: 'uuid' }, 'uuid']],
+      varchar: [[{ kind: 'varchar', length: 255 }, 'varchar(255)']],
+      decimal: [[{ kind: 'decimal', precision: 10, scale: 2 }, 'decimal(10,2)'], [{ kind: 'decimal', precision: 6, scale: 0 }, 'decimal(6,0)']],
+      timestamp: [[{ kind: 'timestamp', withTimeZone: false }, 'timestamp'], [{ kind: 'timestamp', withTimeZone: true }, 'timestamptz']],
+      raw: [[{ kind: 'raw', sql: 'geometry' }, 'raw:geometry'], [{ kind: 'raw', sql: 'character varying(3)[]' }, 'raw:character varying(3)[]']],
+    };
+    for (const [kind, cases] of Object.entries(spelled)) {
+      for (const [type, text] of cases) assert.equal(typeToString(type), text, kind);
+    }
   });
 });

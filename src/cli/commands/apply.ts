@@ -17,8 +17,9 @@ export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolea
     lines.push(`Applied ${report.statements.length} generated statement(s) for ${report.changes.length} change(s) to ${report.database}.`);
     if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  '));
   }
+  for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);
-  else lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models.`);
+  else lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models${report.unmanaged.length ? ' (in what Evolve manages: see "not managed")' : ''}.`);
   out.write(lines.join('\n'));
   return 0;
 }

@@ -14,6 +14,8 @@ async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
     db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}), ...(s.scope.schemas ? { schemas: s.scope.schemas } : {}),
     ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}),
+    ...(s.scope.include ? { include: s.scope.include } : {}), ...(s.scope.exclude ? { exclude: s.scope.exclude } : {}),
+    ...(s.scope.evolutions ? { evolutions: s.scope.evolutions } : {}), ...s.scope.record,
   };
 }
 

@@ -1,6 +1,7 @@
 /** `evolve record`, `evolve revert`, `evolve hash`, `evolve status`. */
 import { evolutionsDir, hashEvolutions, lintEvolution, recordEvolution, revertEvolutions, statusOf } from '../../engine/evolve.js';
 import { describeChange } from '../../diff/changes.js';
+import { completeEvolution } from '../../evolutions/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
@@ -31,6 +32,18 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
   return 0;
 }
 
+export async function completeCommand(file: string | undefined, flags: CommonFlags, out: Out): Promise<number> {
+  const s = await resolveSettings(flags);
+  const r = await completeEvolution({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
+  if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
+  out.write([
+    `Completed ${r.file}`,
+    `  ${r.from} → ${r.to} (was ${r.placeholder}); the database is now at ${r.to}.`,
+    'Wrote the to-fingerprint into the file and fingerprints.txt, snapshots, and re-signed evolve.sum. Review and commit them.',
+  ].join('\n'));
+  return 0;
+}
+
 export async function hashCommand(flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
   const dir = evolutionsDir({ ...(s.models ? { models: s.models } : {}), ...s.scope });
@@ -41,12 +54,16 @@ export async function hashCommand(flags: CommonFlags, out: Out): Promise<number>
   return 0;
 }
 
-export async function statusCommand(flags: CommonFlags & { app?: string }, out: Out): Promise<number> {
+export async function statusCommand(flags: CommonFlags & { app?: string; steps?: string }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
-  const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...s.scope });
+  const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}), ...s.scope, ...s.scope.record });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   const lines = [`${r.database} (${r.dialect})`];
+  if (r.application) lines.push(`  application '${r.application.id}': latest version ${r.application.latest}${r.application.tables ? `, own tables: ${r.application.tables}` : ''}`);
   if (r.deployment) lines.push(`  deployed version: ${r.deployment.version} of '${r.deployment.app}'${r.deployment.stage !== null ? ` (step to ${r.deployment.stage} in progress or interrupted)` : ''}`);
+  else if (r.application) lines.push(`  deployed version: none (no deployment record for '${r.application.id}': evolve upgrade installs it, evolve baseline VERSION sets it)`);
+  if (r.pendingSteps.length) lines.push(`  pending upgrade steps: ${r.pendingSteps.join(', ')} (run evolve upgrade)`);
+  else if (r.application && r.deployment?.app === r.application.id && r.deployment.version >= r.application.latest) lines.push(`  upgrade steps: none pending${r.deployment.version > r.application.latest ? ` (deployed version is AHEAD of this code's latest ${r.application.latest})` : ''}`);
   lines.push(`  live fingerprint: ${r.liveFingerprint} (${r.known ? `known: ${r.known.position} of ${r.known.of}` : 'unknown'})`);
   if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
   for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);

@@ -6,7 +6,7 @@ import type { Connection as Mysql2Connection, ConnectionOptions } from 'mysql2/p
 import type { Connection, Row } from '../connection.js';
 import { redact, type DatabaseUrl } from '../url.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { mysqlSql } from './sql-builder.js';
+import { MODEL_CHARSET, mysqlSql } from './sql-builder.js';
 
 /** Which server answers: the two differ in how information_schema reports defaults and types. */
 export interface MysqlServer {
@@ -87,7 +87,7 @@ export async function connectMysql(url: DatabaseUrl, options: { readOnly: boolea
       // The database does not exist: connect to the server alone.
       c = await mysql.createConnection({ ...connOptions, database: undefined });
       if (!options.readOnly) {
-        await c.query(`CREATE DATABASE IF NOT EXISTS ${mysqlSql.ident(database)}`);
+        await c.query(`CREATE DATABASE IF NOT EXISTS ${mysqlSql.ident(database)} CHARACTER SET ${MODEL_CHARSET}`);
         await c.query(`USE ${mysqlSql.ident(database)}`);
       }
     }
@@ -97,7 +97,9 @@ export async function connectMysql(url: DatabaseUrl, options: { readOnly: boolea
   try {
     const [rows] = await c.query('SELECT VERSION() AS v, @@SESSION.sql_mode AS m, @@SESSION.explicit_defaults_for_timestamp AS e');
     const info = (rows as Row[])[0] ?? {};
-    await c.query('SET SESSION sql_mode = ?', [sessionSqlMode(String(info.m ?? ''))]);
+    // Tables are created InnoDB whatever the server's default engine: another engine is part
+    // of the schema (a table option), which the models did not ask for.
+    await c.query('SET SESSION sql_mode = ?, SESSION default_storage_engine = InnoDB', [sessionSqlMode(String(info.m ?? ''))]);
     // Older servers give the first TIMESTAMP column a hidden default and ON UPDATE; never do that.
     if (Number(info.e) === 0) await c.query('SET SESSION explicit_defaults_for_timestamp = ON').catch(() => undefined);
     if (options.readOnly) await c.query('SET SESSION TRANSACTION READ ONLY');

@@ -4,7 +4,9 @@
  *
  * Read: columns (ENUM/SET and UNSIGNED/ZEROFILL types exactly, generated columns, collations
  * that differ from the table's), keys, indexes, CHECK constraints, table options that differ
- * from the database's defaults (engine, charset, collation), and — in `objects.ts` — views,
+ * from what a table gets when nothing is asked for (engine other than InnoDB, a charset other
+ * than utf8mb4, a collation other than the server's default for the charset; see
+ * `MysqlDefaults`), and — in `objects.ts` — views,
  * triggers, functions, FULLTEXT/SPATIAL/prefix-length indexes; procedures, events, sequences
  * and functional indexes are listed in `unmanaged`.
  * Limits (what the IR does not hold, so it is neither read nor compared): ON UPDATE
@@ -20,7 +22,7 @@ import type { Connection, Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
 import { indexObject, introspectObjects, isObjectIndex, serverExpression } from './objects.js';
-import { isLobType, LOB_INDEX_PREFIX } from './sql-builder.js';
+import { isLobType, LOB_INDEX_PREFIX, MODEL_CHARSET } from './sql-builder.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
 /** information_schema text may come back as Buffer (binary collations on MySQL 8). */
@@ -66,14 +68,19 @@ async function server(conn: Connection): Promise<MysqlServer> {
   return serverFromVersion(str((await conn.query('SELECT VERSION() AS v'))[0]?.v));
 }
 
-/** The database's default character set and collation (what tables and options are compared with). */
+/**
+ * What a table gets when nothing is asked for, as Evolve creates it (what table options are
+ * compared with): the character set utf8mb4 (`MODEL_CHARSET`) with the server's default
+ * collation for it, and InnoDB. Never the database's default character set: that is a setting
+ * the models did not ask for (and `ALTER DATABASE` changes it under existing tables).
+ */
 export interface MysqlDefaults {
   readonly charset: string;
   readonly collation: string;
   readonly engine: string;
 }
 
-/** A schema as this dialect introspects it: the database's defaults ride along (never fingerprinted). */
+/** A schema as this dialect introspects it: the defaults ride along (never fingerprinted). */
 export interface MysqlSchemaIR extends SchemaIR {
   readonly defaults?: MysqlDefaults;
 }
@@ -83,7 +90,7 @@ export function collationCharset(collation: string): string {
   return collation.toLowerCase().split('_')[0]!;
 }
 
-/** Options of a table that differ from the database's defaults. */
+/** Options of a table that differ from what a table gets when nothing is asked for. */
 function tableOptions(engine: string, collation: string, d: MysqlDefaults): Record<string, string> {
   const out: Record<string, string> = {};
   if (engine && engine.toLowerCase() !== d.engine) out.engine = engine.toLowerCase();
@@ -95,11 +102,11 @@ function tableOptions(engine: string, collation: string, d: MysqlDefaults): Reco
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
-  const schemaRow = (await conn.query(
-    `SELECT DATABASE() AS db, DEFAULT_CHARACTER_SET_NAME AS charset, DEFAULT_COLLATION_NAME AS collation
-     FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()`))[0];
+  // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
+  // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
+  const schemaRow = (await conn.query(`SELECT DATABASE() AS db, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS collation`))[0];
   const database = str(schemaRow?.db);
-  const defaults: MysqlDefaults = { charset: str(schemaRow?.charset).toLowerCase(), collation: str(schemaRow?.collation).toLowerCase(), engine: 'innodb' };
+  const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.collation).toLowerCase(), engine: 'innodb' };
   const tableRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, TABLE_TYPE AS type, ENGINE AS engine, TABLE_COLLATION AS collation
      FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`);

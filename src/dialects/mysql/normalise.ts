@@ -309,8 +309,8 @@ function normaliseTable(t: TableIR): MysqlTableIR {
  *   them; MariaDB's json_valid check on JSON columns left out (the server adds it itself);
  * - collations and table options in lower case; JSON columns' collation left out.
  * Character sets and collations appear only where they differ from the table's (columns) or
- * the database's (tables) defaults, so a database's default charset never reaches the
- * fingerprint. Objects beyond tables and the unmanaged list are kept as they are (the
+ * from utf8mb4 with the server's default collation for it (tables; see `MysqlDefaults`), so a
+ * database's default charset never reaches the fingerprint. Objects beyond tables and the unmanaged list are kept as they are (the
  * introspector builds them normalised).
  * @throws EvolveError `E_UNSUPPORTED` for a partial index.
  */

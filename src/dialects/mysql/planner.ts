@@ -8,8 +8,9 @@
 import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
-import { findTable } from '../../ir/schema.js';
-import type { Plan, PlanStatement } from '../../plan/plan.js';
+import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
+import { consentUpdate, lossyRule } from '../../plan/lossy.js';
+import { mysqlLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
@@ -41,8 +42,31 @@ class MysqlPlanner {
   /** Indexes added to keep a foreign key served, per live table. */
   readonly addedSupports = new Map<string, (readonly string[])[]>();
 
-  constructor(readonly diff: Diff) {
+  // Lookups by name are maps built once: a plan stays linear in the schema's size.
+  readonly #live = new Map<string, MysqlTableIR>();
+  readonly #target = new Map<string, TableIR>();
+  /** Live table name → target table name, for tables the target keeps (not dropped ones). */
+  readonly #targetOf = new Map<string, string>();
+  /** Live column name → target column name, per target table. */
+  readonly #columnRenames = new Map<string, Map<string, string>>();
+  /** The changes that `tableChanges` groups, per target table, in diff order. */
+  readonly #tableChanges = new Map<string, TableChange[]>();
+  /** Live names of the tables the plan drops. */
+  readonly #droppedTables = new Set<string>();
+
+  constructor(readonly diff: Diff, readonly options: PlanOptions = {}) {
+    for (const [target, live] of diff.liveName) this.#targetOf.set(live, target);
+    for (const t of diff.from.tables) this.#live.set(t.name, t as MysqlTableIR);
+    for (const t of diff.to.tables) this.#target.set(t.name, t);
+    for (const r of diff.renames) {
+      if (r.kind === 'column') (this.#columnRenames.get(r.table) ?? this.#columnRenames.set(r.table, new Map()).get(r.table)!).set(r.from, r.to);
+    }
     for (const c of diff.changes) {
+      if (c.kind === 'dropTable') this.#droppedTables.add(c.table.name);
+      if (TABLE_CHANGE_KINDS.has(c.kind)) {
+        const t = (c as TableChange).table;
+        (this.#tableChanges.get(t) ?? this.#tableChanges.set(t, []).get(t)!).push(c as TableChange);
+      }
       if (c.kind === 'dropForeignKey') this.droppedFks.add(c.foreignKey);
       if (c.kind === 'dropIndex') this.dropKey(this.liveName(c.table), c.index.name);
       if (c.kind === 'dropUnique' && c.unique.name) this.dropKey(this.liveName(c.table), c.unique.name);
@@ -51,17 +75,20 @@ class MysqlPlanner {
   }
 
   liveName(target: string): string { return this.diff.liveName.get(target) ?? target; }
-  live(target: string): MysqlTableIR | undefined { return findTable(this.diff.from, this.liveName(target)) as MysqlTableIR | undefined; }
-  target(name: string): TableIR | undefined { return findTable(this.diff.to, name); }
+  /** Live table name → target table name, for tables the target keeps. */
+  targetName(live: string): string { return this.#targetOf.get(live) ?? live; }
+  live(target: string): MysqlTableIR | undefined { return this.#live.get(this.liveName(target)); }
+  target(name: string): TableIR | undefined { return this.#target.get(name); }
   dropKey(table: string, name: string): void { (this.droppedKeys.get(table) ?? this.droppedKeys.set(table, new Set()).get(table)!).add(name); }
 
   /** Live column name → target column name, for a (target) table. */
   renamer(target: string): (col: string) => string {
-    const m = new Map(this.diff.renames.filter((r) => r.kind === 'column' && r.table === target).map((r) => [r.from, r.to]));
-    return (col) => m.get(col) ?? col;
+    const m = this.#columnRenames.get(target);
+    return m ? (col) => m.get(col) ?? col : (col) => col;
   }
 
-  push(c: Change, sql: string): void { this.statements.push({ sql, comment: describeChange(c), inTransaction: true }); }
+  /** Every MySQL statement runs outside a transaction (DDL commits implicitly): `inTransaction` is false. */
+  push(c: Change, sql: string): void { this.statements.push({ sql, comment: describeChange(c), inTransaction: false }); }
 
   /**
    * `, ADD INDEX fk (cols)` for each surviving foreign key of the live table that would be left
@@ -88,24 +115,39 @@ class MysqlPlanner {
     return out;
   }
 
-  /** Foreign keys that must be dropped around a column type change (MySQL refuses otherwise). */
+  /**
+   * Foreign keys that must be dropped around a column type change (MySQL refuses otherwise):
+   * those whose own or referenced columns change type. The live keys are indexed by child and
+   * by parent table once, so a plan is linear in the schema's size.
+   */
   collectTypeChangeFks(): void {
+    type Entry = { fk: ForeignKeyIR; target: string; ord: number };
+    const byChild = new Map<string, Entry[]>();
+    const byParent = new Map<string, Entry[]>();
+    const add = (m: Map<string, Entry[]>, k: string, e: Entry): void => { (m.get(k) ?? m.set(k, []).get(k)!).push(e); };
+    let ord = 0;
+    for (const t of this.diff.from.tables) {
+      const target = this.#targetOf.get(t.name);
+      if (target === undefined) continue; // a dropped table: the differ drops its keys
+      for (const fk of t.foreignKeys) {
+        const e = { fk, target, ord: ord++ };
+        add(byChild, t.name, e);
+        add(byParent, fk.refTable, e);
+      }
+    }
     const seen = new Set<ForeignKeyIR>();
-    const targetOf = new Map([...this.diff.liveName].map(([target, live]) => [live, target]));
     for (const c of this.diff.changes) {
       if (c.kind !== 'alterColumn' || !c.changed.type) continue;
       const table = this.liveName(c.table);
-      for (const t of this.diff.from.tables) {
-        const target = targetOf.get(t.name);
-        if (target === undefined) continue; // a dropped table: the differ drops its keys
-        for (const fk of t.foreignKeys) {
-          if (this.droppedFks.has(fk) || seen.has(fk)) continue;
-          const child = t.name === table && fk.columns.includes(c.from.name);
-          const parent = fk.refTable === table && fk.refColumns.includes(c.from.name);
-          if (!child && !parent) continue;
-          seen.add(fk);
-          this.rebuiltFks.push({ table: target, fk });
-        }
+      const col = c.from.name;
+      const hits = [
+        ...(byChild.get(table) ?? []).filter((e) => e.fk.columns.includes(col)),
+        ...(byParent.get(table) ?? []).filter((e) => e.fk.refColumns.includes(col)),
+      ].sort((a, b) => a.ord - b.ord);
+      for (const { fk, target } of hits) {
+        if (this.droppedFks.has(fk) || seen.has(fk)) continue;
+        seen.add(fk);
+        this.rebuiltFks.push({ table: target, fk });
       }
     }
     for (const { fk } of this.rebuiltFks) this.droppedFks.add(fk);
@@ -114,7 +156,7 @@ class MysqlPlanner {
   plan(): Plan {
     this.collectTypeChangeFks();
     for (const { table, fk } of this.rebuiltFks) {
-      this.statements.push({ sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`, comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: true });
+      this.statements.push({ sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`, comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: false });
     }
     const grouped = new Set<string>();
     const created = new Set<string>();
@@ -162,9 +204,11 @@ class MysqlPlanner {
       }
     }
     for (const { table, fk } of this.rebuiltFks) {
-      const rename = this.renamer(table);
-      const readd = { ...fk, columns: fk.columns.map(rename) };
-      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: true });
+      // The keys come back under the target's names: their table or a referenced table may
+      // have been renamed meanwhile, and so may their columns.
+      const refTable = this.targetName(fk.refTable);
+      const readd = { ...fk, columns: fk.columns.map(this.renamer(table)), refTable, refColumns: fk.refColumns.map(this.renamer(refTable)) };
+      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: false });
     }
     return { dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false };
   }
@@ -177,7 +221,7 @@ class MysqlPlanner {
     const column = (c.check as MysqlCheckIR).column;
     if (column === undefined) { this.push(c, `ALTER TABLE ${q(c.table)} DROP CONSTRAINT ${q(c.check.name!)}`); return; }
     const name = this.renamer(c.table)(column);
-    const modified = this.diff.changes.some((x) => (x.kind === 'alterColumn' || x.kind === 'dropColumn') && x.table === c.table &&
+    const modified = (this.#tableChanges.get(c.table) ?? []).some((x) => (x.kind === 'alterColumn' || x.kind === 'dropColumn') &&
       (x.kind === 'alterColumn' ? x.to.name : x.column.name) === (x.kind === 'alterColumn' ? name : column));
     const col = this.target(c.table)?.columns.find((x) => x.name === name);
     if (modified || !col) return;
@@ -231,7 +275,7 @@ class MysqlPlanner {
     this.push(c, `ALTER TABLE ${q(liveName)} DROP FOREIGN KEY ${q(c.foreignKey.name!)}`);
     const live = this.live(c.table);
     const target = this.target(c.table);
-    if (!live || !target || this.diff.changes.some((x) => x.kind === 'dropTable' && x.table.name === liveName)) return;
+    if (!live || !target || this.#droppedTables.has(liveName)) return;
     const fk = c.foreignKey;
     const implicit = (live.implicitIndexes ?? []).find((i) => sameColumns(i.columns, fk.columns) && !this.droppedKeys.get(liveName)?.has(i.name));
     if (!implicit) return;
@@ -248,7 +292,7 @@ class MysqlPlanner {
 
   /** The changes of one table, in the order MySQL can carry them out (see the module comment). */
   tableChanges(table: string): void {
-    const cs = this.diff.changes.filter((c): c is TableChange => TABLE_CHANGE_KINDS.has(c.kind) && (c as TableChange).table === table);
+    const cs = this.#tableChanges.get(table) ?? [];
     const of = <K extends TableChange['kind']>(k: K): Extract<TableChange, { kind: K }>[] => cs.filter((c): c is Extract<TableChange, { kind: K }> => c.kind === k);
     const pk = of('alterPrimaryKey')[0];
     const oldPk = new Set((pk?.from?.columns ?? []).map(this.renamer(table)));
@@ -280,7 +324,7 @@ class MysqlPlanner {
     const rename = this.renamer(table);
     for (const i of reindex.values()) {
       const cols = i.columns.map(rename);
-      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`, comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: true });
+      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`, comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: false });
     }
     for (const c of of('addUnique')) {
       this.push(c, `ALTER TABLE ${q(table)} ADD UNIQUE KEY ${q(c.unique.name ?? uniqueName(table, c.unique.columns))} ${keyPartsSql(this.target(table), c.unique.columns, true)}`);
@@ -303,6 +347,7 @@ class MysqlPlanner {
       // Only reached when the user allowed it: the NOT_NULL_WITH_NULLS hazard blocks otherwise.
       this.push(c, `UPDATE ${q(table)} SET ${q(to.name)} = ${defaultValueSql(to.default)} WHERE ${q(to.name)} IS NULL`);
     }
+    if (this.options.convertLossy?.has(c)) this.convertLossy(table, c);
     let drops = '';
     const live = this.live(table);
     if (live && c.changed.type && isLobType(c.from.type) !== isLobType(to.type)) {
@@ -314,6 +359,23 @@ class MysqlPlanner {
       }
     }
     this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${columnSql(to, this.keptColumnCheck(table, c.from.name))}`);
+  }
+
+  /**
+   * A consented lossy type change (plan/lossy.ts): strict mode refuses values MODIFY would cut
+   * or not convert, so they are cut or set to NULL first, by the predicate the data check
+   * counted with. A NOT NULL column that becomes nullable loses NOT NULL first.
+   */
+  convertLossy(table: string, c: Extract<Change, { kind: 'alterColumn' }>): void {
+    const col = q(c.to.name);
+    const pred = mysqlLossyPredicate(col, c.from, c.to);
+    const rule = lossyRule(c.from, c.to);
+    if (!pred) return;
+    if (rule.kind === 'null' && !c.from.nullable) {
+      this.push(c, `ALTER TABLE ${q(table)} MODIFY COLUMN ${columnSql({ ...c.from, name: c.to.name, nullable: true }, this.keptColumnCheck(table, c.from.name))}`);
+    }
+    const update = consentUpdate(rule, q(table), col, pred, (x, n) => `LEFT(${x}, ${n})`);
+    if (update) this.push(c, update);
   }
 
   /**
@@ -349,7 +411,7 @@ class MysqlPlanner {
     if (c.to) parts.push(`ADD PRIMARY KEY (${c.to.columns.map(q).join(', ')})`);
     const live = this.live(table);
     const support = live && c.from ? this.supportFor(live, c.from.columns, c.to ? [c.to.columns] : [], this.renamer(table)) : '';
-    this.statements.push({ sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: true });
+    this.statements.push({ sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: false });
   }
 
   /**
@@ -373,7 +435,7 @@ class MysqlPlanner {
 }
 
 /** Turn a diff into MySQL/MariaDB statements. */
-export function planMysql(diff: Diff): Plan {
-  return new MysqlPlanner(diff).plan();
+export function planMysql(diff: Diff, options: PlanOptions = {}): Plan {
+  return new MysqlPlanner(diff, options).plan();
 }
 

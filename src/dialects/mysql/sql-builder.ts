@@ -152,8 +152,14 @@ export function checkSql(ck: CheckIR): string {
 }
 
 /**
+ * The character set of a table whose model states none. CREATE TABLE always states it, so the
+ * database's default character set (a setting the models did not ask for) never decides it.
+ */
+export const MODEL_CHARSET = 'utf8mb4';
+
+/**
  * Table options as CREATE TABLE ends with them: `ENGINE=…`, `DEFAULT CHARSET=…`, `COLLATE=…`
- * (names quoted; options absent from `options` are the database's defaults, so left out).
+ * (names quoted; options absent from `options` are left out).
  */
 export function tableOptionsSql(options: Readonly<Record<string, string>> | undefined): string {
   const o = options ?? {};
@@ -184,6 +190,9 @@ export function createTableSql(t: TableIR, foreignKeys: readonly ForeignKeyIR[])
   for (const i of t.indexes) lines.push(`  ${i.unique ? 'UNIQUE KEY' : 'KEY'} ${q(i.name)} ${keyPartsSql(t, i.columns, i.unique)}`);
   for (const fk of foreignKeys) lines.push('  ' + foreignKeySql(t.name, fk));
   for (const ck of t.checks ?? []) lines.push('  ' + checkSql(ck));
-  const options = tableOptionsSql(t.options);
+  // Without a charset or collation of its own, a table gets utf8mb4 with the server's default
+  // collation for it, whatever the database's default (see MysqlDefaults in introspect.ts).
+  const o = t.options ?? {};
+  const options = tableOptionsSql(o.charset || o.collation ? o : { ...o, charset: MODEL_CHARSET });
   return `CREATE TABLE ${q(t.name)} (\n${lines.join(',\n')}\n)${options ? ` ${options}` : ''}`;
 }

@@ -41,8 +41,10 @@ const keyNames = (key: string, rel: string): string =>
 
 const CONSTRAINTS_SQL = `
 SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname AS name, con.contype AS type, ${keyNames('con.conkey', 'con.conrelid')} AS cols,
-  -- a table of a schema Evolve does not manage is named as it always was: without its schema
-  CASE WHEN r.relnamespace IN ${NS} THEN ${qual('r.relnamespace', 'r.relname')} ELSE r.relname::text END AS ref_table, ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
+  -- a table of a schema Evolve does not manage is named with its schema (schema.table): it is
+  -- not the managed schema's table of the same name
+  CASE WHEN r.relnamespace IN ${NS} THEN ${qual('r.relnamespace', 'r.relname')}
+    ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = r.relnamespace) || '.' || r.relname END AS ref_table, ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
   con.confdeltype AS on_delete, con.confupdtype AS on_update,
   CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS def
 FROM pg_constraint con
@@ -116,6 +118,7 @@ function column(r: Row, schema: string, extra: readonly string[]): ColumnIR {
     nullable: r.notnull !== true,
     default: autoIncrement || generated ? null : parsePgDefault(r.dflt as string | null),
     autoIncrement,
+    ...(r.identity === 'a' ? { identity: 'always' as const } : {}),
     ...(generated && typeof r.dflt === 'string' ? { generated: { expression: stripSchema(r.dflt, schema), stored: r.generated === 's' } } : {}),
   };
 }

@@ -104,6 +104,11 @@ const PARTS: string[] = [
   // What Evolve does not model.
   `SELECT 'unmanaged:rule', r.rulename, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
    WHERE ${REL} AND r.rulename <> '_RETURN' AND ${notExt('pg_rewrite', 'r.oid')}`,
+  // Attributes of a table Evolve creates but does not model: it would be created without them.
+  `SELECT 'unmanaged:partition key', pg_get_partkeydef(c.oid), ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_class c WHERE ${REL} AND c.relkind = 'p' AND NOT c.relispartition`,
+  `SELECT 'unmanaged:row level security', CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END, ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_class c WHERE ${REL} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`,
   `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL}`,
   `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END, ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND (t.typtype IN ('r', 'b') AND t.typelem = 0 OR t.typtype = 'c' AND

@@ -9,10 +9,11 @@ import type { Change } from '../../diff/changes.js';
 import type { IndexIR } from '../../ir/schema.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
-import type { Hazard, Plan, PlanStatement } from '../../plan/plan.js';
+import type { Hazard, Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
+import { consentedValue, consentUpdate, lossyRule } from '../../plan/lossy.js';
 import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
-import { usingExpression } from './conversions.js';
+import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import {
   MAX_IDENTIFIER_BYTES, checkSql, columnSql, createIndexSql, createTableSql, defaultSql, foreignKeySql, pgTypeSql, postgresSql,
@@ -20,6 +21,11 @@ import {
 } from './sql-builder.js';
 
 const q = postgresSql.ident;
+/**
+ * `ALTER TYPE … ADD VALUE` (and the declared `RENAME VALUE`s the added values may be placed
+ * after): run before the plan's transaction (see the end of {@link planPostgres}).
+ */
+const ENUM_ADD_VALUE = /^ALTER TYPE .* (?:ADD|RENAME) VALUE /s;
 /** A table (or other schema object) name: unqualified in the primary schema, `"schema"."name"` in an extra one. */
 const qt = qualifiedIdent;
 const lit = postgresSql.literal;
@@ -64,13 +70,37 @@ function renameTableSql(from: string, to: string): string[] {
 }
 
 /**
+ * The `USING` expression of a type change: the plain conversion, or, for a consented lossy
+ * change (`convert`), the one that cuts or NULLs the values the data check counted (plan/lossy.ts).
+ */
+function usingFor(c: AlterColumn, convert: boolean): string {
+  const col = q(c.to.name);
+  const plain = usingExpression(col, c.from.type, c.to.type);
+  const pred = convert ? postgresLossyPredicate(col, c.from, c.to) : null;
+  if (!pred || hasSubquery(pred)) return plain;
+  return consentedValue(lossyRule(c.from, c.to), col, pred, plain, (x, n) => `left(${x}, ${n})::${pgTypeSql(c.to.type)}`);
+}
+
+/** `USING` cannot hold a subquery: such a predicate's values are converted by an UPDATE first. */
+const hasSubquery = (pred: string): boolean => /\bSELECT\b/i.test(pred);
+
+/** The UPDATE that converts a consented lossy change's values before the type changes, when `USING` cannot. */
+function consentUpdateFor(c: AlterColumn, convert: boolean): string[] {
+  const col = q(c.to.name);
+  const pred = convert ? postgresLossyPredicate(col, c.from, c.to) : null;
+  if (!pred || !hasSubquery(pred)) return [];
+  const sql = consentUpdate(lossyRule(c.from, c.to), qt(c.table), col, pred, (x, n) => `left(${x}, ${n})`);
+  return sql ? [sql] : [];
+}
+
+/**
  * The statements that take one column from its live definition to its target one, in a safe order.
  * A generated column whose expression or type changes, or a column that becomes generated, is
  * dropped and added again (PostgreSQL 15 has no SET EXPRESSION; its values are derived); one
  * that stops being generated keeps its values (DROP EXPRESSION). `indexes` are the table's
  * target indexes, recreated when a re-added column takes them down.
  */
-function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[]): string[] {
+function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: boolean): string[] {
   const { from, changed } = c;
   let to = c.to;
   const col = q(to.name);
@@ -87,28 +117,35 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[]): string[] {
   // Nothing but nullability changes on a column that stays generated.
   if (to.generated) to = { ...to, default: null };
   if (changed.autoIncrement && from.autoIncrement) {
-    // Identity or serial (the IR does not say which): undo whichever it is.
+    // Identity or serial (the IR does not say which): undo whichever it is. Between identity
+    // ALWAYS and BY DEFAULT too: a serial column cannot SET GENERATED, and the new identity
+    // continues after the existing values.
     out.push(`${alter} DROP IDENTITY IF EXISTS`, `${alter} DROP DEFAULT`);
   }
   // The old default may not convert to the new type: drop it first, set the new one after.
   if (from.default && !from.generated && (changed.default || changed.type)) out.push(`${alter} DROP DEFAULT`);
-  if (changed.type) out.push(`${alter} TYPE ${pgTypeSql(to.type)} USING ${usingExpression(col, from.type, to.type)}`);
+  // Before the type: values that do not convert may become NULL (with consent).
+  if (changed.nullable && to.nullable) out.push(`${alter} DROP NOT NULL`);
+  if (changed.type) out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)} USING ${usingFor(c, convert)}`);
   if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${defaultSql(to.default)}`);
   if (changed.nullable && !to.nullable) {
     // Only reached when the NULLs may be replaced (allowDataLoss; see plan/hazards.ts).
     if (to.default && !to.autoIncrement) out.push(`UPDATE ${qt(c.table)} SET ${col} = ${defaultSql(to.default)} WHERE ${col} IS NULL`);
     out.push(`${alter} SET NOT NULL`);
-  } else if (changed.nullable) out.push(`${alter} DROP NOT NULL`);
+  }
   if (changed.autoIncrement && to.autoIncrement) {
-    out.push(`${alter} ADD GENERATED BY DEFAULT AS IDENTITY`);
+    out.push(`${alter} ADD GENERATED ${to.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
     // Existing rows keep their values; new ones must not collide with them.
     out.push(`SELECT setval(pg_get_serial_sequence(${lit(qt(c.table))}, ${lit(to.name)}), coalesce(max(${col}), 0) + 1, false) FROM ${qt(c.table)}`);
   }
   return out;
 }
 
-/** Turn a diff into PostgreSQL statements (all run in one transaction). */
-export function planPostgres(diff: Diff): Plan {
+/**
+ * Turn a diff into PostgreSQL statements, run in one transaction — except new enum values
+ * (`ALTER TYPE … ADD VALUE`), which come first and are committed before it.
+ */
+export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   const statements: PlanStatement[] = [];
   const hazards: Hazard[] = [];
   const push = (c: Change, ...sql: string[]): void => {
@@ -156,7 +193,7 @@ export function planPostgres(diff: Diff): Plan {
         prepare(c.table);
         const added = new Set(diff.changes.filter((x) => x.kind === 'addIndex' && x.table === c.table).map((x) => (x as { index: IndexIR }).index.name));
         const indexes = (diff.to.tables.find((t) => t.name === c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        push(c, ...alterColumnSql(c, indexes));
+        push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
         break;
       }
       case 'addIndex': push(c, createIndexSql(c.table, c.index)); break;
@@ -186,12 +223,18 @@ export function planPostgres(diff: Diff): Plan {
       case 'createObject': case 'dropObject': push(c, ...objectStatements(c)); break;
       case 'replaceObject': {
         const r = replaceObjectSql(c);
-        push(c, ...r.sql);
+        for (const s of r.sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: !ENUM_ADD_VALUE.test(s) });
         hazards.push(...r.hazards);
         break;
       }
       default: assertNever(c, 'change');
     }
   }
-  return { dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements, hazards, checks: [], foreignKeysOff: false };
+  // New enum values first, each committed on its own: PostgreSQL refuses to use a value in the
+  // transaction that added it ("unsafe use of new value"), and the plan may use it (a default,
+  // an index predicate, a check). ADD VALUE IF NOT EXISTS is harmless should the rest fail;
+  // a declared value rename (which new values may be placed after) would stay.
+  const early = statements.filter((s) => !s.inTransaction);
+  const rest = statements.filter((s) => s.inTransaction);
+  return { dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false };
 }

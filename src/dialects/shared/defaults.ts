@@ -23,12 +23,17 @@ export function stripOuterParens(text: string): string {
   }
 }
 
-/** A number from SQL text, when it is one and survives the trip through a JS number. */
+/**
+ * A number from SQL text, when it is one and survives the trip through a JS number.
+ * Integers written out in digits (`12345678901234567890`, `…890.0`) beyond JavaScript's exact
+ * range are refused, so a caller can keep them as exact text; exponent notation (`1e21`,
+ * `1e+21`) is a floating-point value by nature and is accepted.
+ */
 export function parseNumber(text: string): number | undefined {
   if (!NUMBER.test(text)) return undefined;
   const n = Number(text);
   if (!Number.isFinite(n)) return undefined;
-  if (Number.isInteger(n) && !Number.isSafeInteger(n)) return undefined;
+  if (!/[eE]/.test(text) && Number.isInteger(n) && !Number.isSafeInteger(n)) return undefined;
   return n;
 }
 
@@ -77,12 +82,15 @@ const TEXT_KINDS = new Set(['text', 'varchar', 'uuid', 'date', 'timestamp', 'jso
 /**
  * Bring a default into the form the column's type implies, so that `DEFAULT '5'` on an
  * integer column and `.default(5)` compare equal, and booleans stored as 0/1 read as booleans.
+ * An expression that is a literal (`sql\`0\``, `sql\`-1\``, `sql\`'active'\``, `sql\`TRUE\``) is
+ * that value: the database reports it as one, so it must compare as one.
  */
 export function normaliseDefault(type: ColumnType, d: DefaultValue | null): DefaultValue | null {
   if (d === null) return null;
   if (d.kind === 'expression') {
-    const e = normaliseExpression(d.sql);
-    return e === '' || /^null$/i.test(e) ? null : { kind: 'expression', sql: e };
+    const parsed = parseDefaultSql(d.sql);
+    if (parsed === null || parsed.kind === 'expression') return parsed;
+    return normaliseDefault(type, parsed);
   }
   const v = d.value;
   if (type.kind === 'boolean') {

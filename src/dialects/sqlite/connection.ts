@@ -1,5 +1,5 @@
 /** SQLite connections through better-sqlite3 (loaded lazily). */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Connection, Row } from '../connection.js';
@@ -20,6 +20,29 @@ function notADatabase(path: string, cause: unknown): EvolveError {
   });
 }
 
+const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Refuse a non-empty file that does not start with SQLite's header magic. SQLite itself only
+ * notices a foreign file when it is at least a page long: a short one it would silently take
+ * over (and overwrite) as a new database. An empty file is a new database (SQLite's own rule).
+ */
+function checkHeader(path: string): void {
+  let size: number;
+  try { size = statSync(path).size; } catch { return; } // not a plain file we can stat: SQLite says what is wrong
+  if (size === 0) return;
+  const head = Buffer.alloc(MAGIC.length);
+  let n = 0;
+  let fd: number | undefined;
+  try { fd = openSync(path, 'r'); n = readSync(fd, head, 0, head.length, 0); } catch { return; } finally { if (fd !== undefined) closeSync(fd); }
+  if (n < MAGIC.length || !head.equals(MAGIC)) throw notADatabase(path, new Error(`the file (${size} bytes) does not start with the SQLite header`));
+}
+
+/** Remove a database file this process created, when nothing was ever written to it. */
+function removeIfUnused(path: string): void {
+  try { if (statSync(path).size === 0) unlinkSync(path); } catch { /* gone already, or not ours to judge */ }
+}
+
 /** Roll back the hot journal a crashed writer left behind, through a short read-write open. */
 function recoverHotJournal(Database: typeof BetterSqlite3, path: string, cause: unknown): void {
   try {
@@ -38,6 +61,12 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const path = url.path ?? ':memory:';
   const missing = path !== ':memory:' && !existsSync(path);
+  if (!missing && path !== ':memory:' && path !== '') checkHeader(path);
+  // A writable open of a missing path creates the file; if the command then writes nothing
+  // (a failed apply is rolled back), close() removes it again: no file is left that was not
+  // there before. (A process that opened the same new, empty file in between would lose it;
+  // a race between first deployments that the deploy lock's companion file makes unlikely.)
+  const created = missing && !options.readOnly;
   let db: BetterSqlite3.Database;
   try {
     db = missing && options.readOnly ? new Database(':memory:') : new Database(path, { readonly: options.readOnly && !missing });
@@ -77,6 +106,7 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
     },
     async close(): Promise<void> {
       if (db.open) db.close();
+      if (created) removeIfUnused(path);
     },
   };
 }

@@ -40,8 +40,7 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
   const listed = new Map(list.map((r) => [String(r.name), r]));
   const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
-  const tables = keep(await conn.query(`SELECT m.name AS name, m.sql AS sql FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name')
-    .map((t): Row => ({ ...t, strict: listed.get(String(t.name))?.strict, wr: listed.get(String(t.name))?.wr }));
+  const tables = keep(await conn.query(`SELECT m.name AS name, m.sql AS sql FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name');
   const cols = keep(await conn.query(
     `SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS nn, p.dflt_value AS dflt, p.pk, p.hidden FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
      WHERE ${tableFilter} AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid`));
@@ -124,8 +123,9 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
       onUpdate: action(rs[0]!.on_update),
     }));
     const options: Record<string, string> = {};
-    if (Number(t.strict) === 1) options.strict = 'true';
-    if (Number(t.wr) === 1) options.without_rowid = 'true';
+    const flags = listed.get(name);
+    if (Number(flags?.strict) === 1) options.strict = 'true';
+    if (Number(flags?.wr) === 1) options.without_rowid = 'true';
     out.push({
       name, columns,
       primaryKey: pkRows.length ? { name: null, columns: pkRows.map((r) => String(r.name)) } : null,
@@ -134,11 +134,14 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
       ...(Object.keys(options).length ? { options } : {}),
     });
   }
-  // Resolve implicit FK targets (REFERENCES t without columns) to the target's primary key.
-  const resolved = out.map((t) => ({
+  // Resolve implicit FK targets (REFERENCES t without columns) to the target's primary key
+  // (only the tables that have one are copied; targets found through a map, not a scan).
+  const implicit = (fk: ForeignKeyIR): boolean => fk.refColumns.some((c) => c === '');
+  const byName = new Map(out.map((t) => [t.name, t]));
+  const resolved = out.map((t) => (!t.foreignKeys.some(implicit) ? t : {
     ...t,
-    foreignKeys: t.foreignKeys.map((fk) => fk.refColumns.every((c) => c !== '') ? fk
-      : { ...fk, refColumns: out.find((x) => x.name === fk.refTable)?.primaryKey?.columns ?? fk.refColumns }),
+    foreignKeys: t.foreignKeys.map((fk) => !implicit(fk) ? fk
+      : { ...fk, refColumns: byName.get(fk.refTable)?.primaryKey?.columns ?? fk.refColumns }),
   }));
   return deepFreeze(normaliseSqlite({
     dialect: 'sqlite', tables: resolved,

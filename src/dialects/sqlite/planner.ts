@@ -9,13 +9,16 @@ import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, TableIR } from '../../ir/schema.js';
 import { findTable } from '../../ir/schema.js';
-import type { Plan, PlanStatement } from '../../plan/plan.js';
+import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
+import { consentedValue, lossyRule } from '../../plan/lossy.js';
+import { sqliteLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { columnSql, createIndexSql, createTableSql, defaultSql, sqliteSql } from './sql-builder.js';
 
 const q = sqliteSql.ident;
+type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
 
 /** Can `ALTER TABLE ADD COLUMN` add this column? */
 function addable(c: ColumnIR): boolean {
@@ -63,7 +66,7 @@ function tablesToRebuild(diff: Diff): Set<string> {
 }
 
 /** The statements that rebuild `target` from the live table (already renamed to the target name). */
-function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
+function rebuildStatements(diff: Diff, target: TableIR, options: PlanOptions): PlanStatement[] {
   const liveName = diff.liveName.get(target.name) ?? target.name;
   const live = findTable(diff.from, liveName)!;
   const tmp = `_evolve_new_${target.name}`;
@@ -79,7 +82,11 @@ function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
     // Renamed columns already carry their new names (ALTER TABLE RENAME COLUMN runs first, so
     // SQLite also rewrites the foreign keys of other tables that reference them).
     // NULLs in a column that becomes NOT NULL take its default (only reached with consent).
-    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${q(c.name)}, ${defaultSql(c.default)})` : q(c.name));
+    // A consented lossy type change cuts or NULLs the values that do not convert (plan/lossy.ts).
+    const alter = diff.changes.find((x): x is AlterColumn => x.kind === 'alterColumn' && x.table === target.name && x.to.name === c.name);
+    const pred = alter && options.convertLossy?.has(alter) ? sqliteLossyPredicate(q(c.name), alter.from, alter.to) : null;
+    const value = pred ? consentedValue(lossyRule(alter!.from, alter!.to), q(c.name), pred, q(c.name), (x, n) => `substr(${x}, 1, ${n})`) : q(c.name);
+    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${value}, ${defaultSql(c.default)})` : value);
   }
   const out: PlanStatement[] = [{ sql: createTableSql(target, tmp), comment: why, inTransaction: true }];
   if (into.length) out.push({ sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`, comment: `${why}: copy every row`, inTransaction: true });
@@ -98,7 +105,7 @@ function rebuildStatements(diff: Diff, target: TableIR): PlanStatement[] {
   return out;
 }
 
-export function planSqlite(diff: Diff): Plan {
+export function planSqlite(diff: Diff, options: PlanOptions = {}): Plan {
   const rebuild = tablesToRebuild(diff);
   const rebuilt = new Set<string>();
   const statements: PlanStatement[] = [];
@@ -132,10 +139,10 @@ export function planSqlite(diff: Diff): Plan {
     }
     if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey' && c.kind !== 'renameColumn') {
       rebuilt.add(t);
-      statements.push(...rebuildStatements(diff, findTable(diff.to, t)!));
+      statements.push(...rebuildStatements(diff, findTable(diff.to, t)!, options));
     }
   }
-  for (const t of rebuild) if (!rebuilt.has(t)) statements.push(...rebuildStatements(diff, findTable(diff.to, t)!));
+  for (const t of rebuild) if (!rebuilt.has(t)) statements.push(...rebuildStatements(diff, findTable(diff.to, t)!, options));
   const foreignKeysOff = rebuild.size > 0 || diff.changes.some((c) => c.kind === 'dropTable');
   return { dialect: 'sqlite', changes: diff.changes, renames: diff.renames, statements, hazards: [], checks: [], foreignKeysOff };
 }

@@ -1,0 +1,138 @@
+/**
+ * The Markdown report of a bench run (bench/results/latest.md): every figure beside its floor,
+ * growth between each pair of sizes, the drizzle-kit comparison, and a Limits section for every
+ * missed target (the analysis lives in limits.ts).
+ */
+import type { PlanFigures } from './plan.js';
+import type { StartupFigures } from './startup.js';
+import type { ApplyFigures } from './apply.js';
+import type { DataFigures } from './data.js';
+import type { DrizzleFigures } from './drizzle.js';
+import { LIMITS } from './limits.js';
+import { round } from './lib.js';
+
+/** A figure with the run it comes from (a results file may merge runs: BENCH_MERGE). */
+export type FromRun<T> = T & { run?: string };
+
+export interface Results {
+  machine: Record<string, unknown>;
+  /** Every run whose figures are in this file: date and machine note. */
+  runs: { date: string; note: string; parts: string[]; sizes: number[]; dialects: string[]; loadavg?: number[] }[];
+  sizes: number[];
+  plan: FromRun<PlanFigures>[];
+  startup: FromRun<StartupFigures> | null;
+  apply: FromRun<ApplyFigures>[];
+  data: FromRun<DataFigures>[];
+  drizzle: FromRun<DrizzleFigures>[];
+  errors: string[];
+}
+
+const PLAN_TARGET = 2;
+const APPLY_TARGET = 1.3;
+const GROWTH_FLAG = 1.5;
+const ratio = (x: number, floor: number): number => round(x / floor);
+const flag = (r: number, limit: number): string => (r > limit ? ` ⚠ >${limit}×` : '');
+
+/** The run a figure comes from, as a short label (R1, R2…) into the runs list. */
+function runLabel(results: Results, run: string | undefined): string {
+  const i = results.runs.findIndex((r) => r.date === run);
+  return i >= 0 ? `R${i + 1}` : '?';
+}
+
+interface Missed { key: string; what: string }
+
+export function markdown(results: Results): string {
+  const md: string[] = [];
+  const missed: Missed[] = [];
+  const m = results.machine;
+  const multi = results.runs.length > 1;
+  const from = (run: string | undefined): string => (multi ? ` | ${runLabel(results, run)}` : '');
+  md.push('# Evolve benchmark results', '');
+  md.push(`Machine: ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}; SQLite ${String(m.sqlite)}, PostgreSQL ${String(m.postgres)}, MariaDB/MySQL ${String(m.mysql)}.`, '');
+  md.push('Runs whose figures are in this file:', '');
+  results.runs.forEach((r, i) => md.push(`- **R${i + 1}** ${r.date}: ${r.parts.join(', ')}; sizes ${r.sizes.join(', ')}; ${r.dialects.join(', ')}${r.loadavg ? `; load average at start ${r.loadavg.map((x) => round(x, 1)).join(' / ')}` : ''}. ${r.note}`));
+  md.push('', 'Times are medians in milliseconds. **floor** = the introspector\'s own catalog queries replayed through the raw driver in the same process; every other figure is also shown as a multiple of it (×floor). **plan** = introspect + fingerprint + 5% diff (diff + SQL generation), target ≤ 2× the floor. Ratios are taken within one run, so they hold even when the machine is loaded; absolute times do not compare across runs. See bench/README.md.', '');
+
+  if (results.plan.length) {
+    md.push('## Plan time', '');
+    md.push(`| dialect | tables | queries | floor | introspect | fingerprint | no-op diff | 5% diff | plan | plan µs/table | compile models${multi ? ' | run' : ''} |`);
+    md.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    for (const f of results.plan) {
+      const x = (v: number): string => `${v} (${ratio(v, f.floorMs)}×)`;
+      const planR = ratio(f.planMs, f.floorMs);
+      if (planR > PLAN_TARGET) missed.push({ key: `plan:${f.dialect}`, what: `${f.dialect} plan at ${f.tables} tables: ${planR}× the floor (target ≤ ${PLAN_TARGET}×)` });
+      md.push(`| ${f.dialect} | ${f.tables} | ${f.catalogQueries} | ${f.floorMs} | ${x(f.introspectMs)} | ${x(f.fingerprintMs)} | ${x(f.noopDiffMs)}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${x(f.diff5Ms)} | **${f.planMs} (${planR}×${flag(planR, PLAN_TARGET)})** | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs}${from(f.run)} |`);
+    }
+    md.push('', `### Scaling: µs per table at each size, and its growth from each size to the next (1.0 = linear; over ${GROWTH_FLAG} flagged ⚠)`, '');
+    const sizes = [...new Set(results.plan.map((f) => f.tables))].sort((a, b) => a - b);
+    const steps = sizes.slice(1).map((n, i) => `${sizes[i]}→${n}`);
+    md.push(`| dialect | figure | ${sizes.join(' | ')} | ${steps.map((s) => `growth ${s}`).join(' | ')} |`);
+    md.push(`|---|---|${sizes.map(() => '---:').join('|')}|${steps.map(() => '---:').join('|')}|`);
+    for (const dialect of [...new Set(results.plan.map((f) => f.dialect))]) {
+      const rows = results.plan.filter((f) => f.dialect === dialect);
+      for (const key of ['floorMs', 'introspectMs', 'fingerprintMs', 'noopDiffMs', 'diff5Ms', 'planMs'] as const) {
+        const at = sizes.map((n) => rows.find((r) => r.tables === n));
+        const per = at.map((f, i) => (f ? (f[key] * 1000) / sizes[i]! : NaN));
+        const growth = per.slice(1).map((p, i) => round(p / per[i]!));
+        // Growth between figures of two different runs compares two machine states: shown, not judged.
+        const mixed = growth.map((_, i) => at[i]?.run !== at[i + 1]?.run);
+        for (let i = 0; i < growth.length; i++) {
+          if (growth[i]! > GROWTH_FLAG && !mixed[i]) missed.push({ key: `growth:${dialect}:${key}`, what: `${dialect} ${key.replace(/Ms$/, '')} per table grows ${growth[i]}× from ${sizes[i]} to ${sizes[i + 1]} tables` });
+        }
+        md.push(`| ${dialect} | ${key.replace(/Ms$/, '')} | ${per.map((p) => (Number.isNaN(p) ? '–' : String(round(p, 0)))).join(' | ')} | ${growth.map((g, i) => (Number.isNaN(g) ? '–' : mixed[i] ? `(${g}) †` : `${g}${g > GROWTH_FLAG ? ' ⚠' : ''}`)).join(' | ')} |`);
+      }
+    }
+    if (multi) md.push('', '† the two sizes come from different runs (different machine load): the growth is shown but not judged.');
+    md.push('');
+  }
+
+  md.push('## Against drizzle-kit (`drizzle-kit pull`, same database)', '');
+  if (results.drizzle.length) {
+    md.push('Cold processes on the database the plan figures were taken on: `drizzle-kit pull` (reads the catalogs, writes schema.ts; the figure is void unless schema.ts holds every table) against `evolve sql --models` with the 5%-changed models (introspect + fingerprint + diff + SQL: Evolve\'s whole plan). Both pay node\'s start-up and their own module loading (Evolve also loads the TypeScript models through tsx).', '');
+    md.push(`| dialect | tables | runs | drizzle-kit pull ms | tables pulled | Evolve plan ms | Evolve ÷ drizzle-kit | note${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---${multi ? '|---' : ''}|`);
+    for (const f of results.drizzle) {
+      if (f.ratio !== null && f.ratio >= 1) missed.push({ key: `drizzle:${f.dialect}`, what: `${f.dialect} at ${f.tables} tables: Evolve's plan takes ${f.ratio}× drizzle-kit's pull` });
+      md.push(`| ${f.dialect} | ${f.tables} | ${f.runs ?? '–'} | ${f.drizzleMs ?? '–'} | ${f.drizzleTables ?? '–'} | ${f.evolvePlanMs ?? '–'} | ${f.ratio ?? '–'}${f.ratio !== null && f.ratio >= 1 ? ' ⚠' : ''} | ${f.ratio !== null ? '' : f.note}${from(f.run)} |`);
+    }
+  } else md.push('Not run.');
+  md.push('');
+
+  if (results.startup) {
+    const s = results.startup;
+    md.push(`## Start-up (cold process, median of ${s.runs})${multi ? ` — ${runLabel(results, s.run)}` : ''}`, '', '| command | ms |', '|---|---:|',
+      `| \`node -e 0\` (baseline) | ${s.nodeBaselineMs} |`, `| \`evolve --version\` | ${s.versionMs} |`, `| \`evolve fingerprint\` (small SQLite) | ${s.fingerprintSqliteMs} |`, '');
+  }
+  if (results.apply.length) {
+    md.push(`## Apply overhead (stored evolutions through \`applyEvolution\`, the path of \`evolve apply\`; target ≤ ${APPLY_TARGET}×)`, '');
+    md.push(`| dialect | evolutions | runs | Evolve ms | direct ms | ratio | ms/evolution Evolve | ms/evolution direct | Evolve runs | direct runs${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---:|---|---${multi ? '|---' : ''}|`);
+    for (const f of results.apply) {
+      if (f.ratio > APPLY_TARGET) missed.push({ key: `apply:${f.dialect}`, what: `${f.dialect} apply of ${f.evolutions} stored evolutions: ${f.ratio}× direct SQL (target ≤ ${APPLY_TARGET}×)` });
+      md.push(`| ${f.dialect} | ${f.evolutions} | ${f.runs ?? 1} | ${f.evolveMs} | ${f.directMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.perEvolutionEvolveMs} | ${f.perEvolutionDirectMs} | ${f.evolveRuns?.join(', ') ?? '–'} | ${f.directRuns?.join(', ') ?? '–'}${from(f.run)} |`);
+    }
+    md.push('');
+  }
+  if (results.data.length) {
+    md.push(`## Data-preserving type change (target ≤ ${APPLY_TARGET}×, memory flat)`, '');
+    md.push('Peak memory is each child process\'s own high-water mark (VmHWM); "bare node" is a child that loads the same modules and does nothing.', '');
+    md.push(`| dialect | rows | runs | change | Evolve ms | hand-written ms | ratio | Evolve peak MiB | hand-written peak MiB | bare node MiB${multi ? ' | run' : ''} |`, `|---|---:|---:|---|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    for (const f of results.data) {
+      if (f.ratio > APPLY_TARGET) missed.push({ key: `data:${f.dialect}`, what: `${f.dialect} type change on ${f.rows} rows: ${f.ratio}× the hand-written SQL (target ≤ ${APPLY_TARGET}×)` });
+      md.push(`| ${f.dialect} | ${f.rows} | ${f.runs ?? 1} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB}${from(f.run)} |`);
+    }
+    md.push('');
+  }
+
+  md.push('## Limits', '');
+  if (missed.length === 0) md.push('Every target is met in this run.');
+  else {
+    md.push('Each target missed in this file, and why (analysis from profiles: bench/limits.ts).', '');
+    const keys = [...new Set(missed.map((x) => x.key.split(':').slice(0, 2).join(':')))];
+    for (const key of keys) {
+      md.push(`- ${missed.filter((x) => x.key.startsWith(key)).map((x) => x.what).join('; ')}.`);
+      md.push(`  ${LIMITS[key] ?? LIMITS[key.split(':')[0]!] ?? 'Not analysed yet.'}`);
+    }
+  }
+  md.push('');
+  if (results.errors.length) { md.push('## Errors', ''); for (const e of results.errors) md.push(`- ${e}`); md.push(''); }
+  return `${md.join('\n')}\n`;
+}
