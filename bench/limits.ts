@@ -9,7 +9,7 @@ export const LIMITS: Record<string, string> = {
   'plan:sqlite':
     'SQLite\'s floor is six pragma queries answered in-process (no network, ~50 ms at 1,000 tables on a quiet machine), so Evolve\'s own work weighs more here than on a server. '
     + 'Profile at 1,000 tables (catalog rows cached, so only Evolve\'s code runs): building the IR (row mapping in dialects/sqlite/introspect.ts, normaliseSqlite in normalise.ts, deepFreeze in ir/schema.ts ≈ 5% of introspection) ≈ 0.5× the floor; '
-    + 'the driver time inside an introspection is ≈ 1.3× the replayed floor because the collector runs on Evolve\'s garbage during the driver calls; '
+    + 'the driver time inside an introspection (introspectDriverMs in latest.json) runs 1.3–2× the replayed floor, while the same queries replayed alone through Evolve\'s own connection run at the floor\'s speed (measured side by side): the excess is the queries running between Evolve\'s own allocations (collector pauses land in them) and, on the loaded machine, scheduling; '
     + 'fingerprint ≈ 0.2× (canonical form ⅓, JSON.stringify ½, SHA-256 the rest: hashing table by table was measured slower); 5% diff ≈ 0.5× (diffSchemas, the SQLite planner\'s rebuild statements, adoptUnmodelled). '
     + 'Done in this round: the differ compared indexes, primary keys, options and foreign keys through JSON.stringify, half of its CPU; it now compares fields (same changes, its CPU halved at 1,000 tables); the SQLite introspector no longer copies every table row and every table to resolve implicit foreign-key targets. '
     + 'The bench itself measured src/ through tsx, whose esbuild keepNames wraps every closure (introspection JS 203 → 109 ms, diff 367 → 148 ms in the same harness): it now measures dist/, what the CLI runs. '
@@ -21,6 +21,8 @@ export const LIMITS: Record<string, string> = {
   'growth:mysql':
     'MariaDB\'s information_schema opens each table\'s definition to answer; table_definition_cache is 400 on the bench server, so past 400 tables every catalog query re-reads definitions from disk and the floor per table rises (any tool pays this: it is the server). '
     + 'The 5% diff growth from 1,000 to 5,000 tables is the MySQL planner\'s per-change scan of every table (being fixed).',
+  'growth:sqlite':
+    'The catalog is read in six queries at every size (the "queries" column), so the growth is in-process work, not round trips. At 5,000 tables the bench process holds several whole-schema IRs at once (live, desired, the 5% target, their diffs) and the collector works on a much larger heap; on a quiet machine (the run of 2026-11-21) the same figures grew 1.1–1.5× from 1,000 to 5,000 tables, so the larger factors of a loaded run are the collector and the load, not a per-table loop.',
   'drizzle:postgres':
     'The earlier 1,000-table figure (Evolve 1.66× drizzle-kit) was void: drizzle-kit 0.31 ignored --schemaFilters and pulled no table from public. The bench now passes schemaFilter in a drizzle config and rejects a pull whose schema.ts lacks tables.',
   plan: 'Profile the plan of this dialect (node --cpu-prof on bench/plan.ts with BENCH_DIALECTS and BENCH_SIZES) and record the finding here.',
@@ -31,7 +33,7 @@ export const LIMITS: Record<string, string> = {
     + 'The chain path (src/evolutions/run.ts, runChainAtOnce) now verifies every link of the chain, not only its end, so this cost is paid 500 times. Changes that would bring it under 1.3×: '
     + '(1) verify only the chain\'s end inside its one transaction, as before this round: the final schema is still verified, and a failure rolls everything back and falls back to the one-at-a-time path, which names the link at fault; what is lost is catching a link that is wrong in the middle while its successors still reach the right end (its recorded to-fingerprint, which a later revert starts from, would be wrong); '
     + '(2) or keep per-link checks but make them incremental: introspect only the tables a link\'s statements name and rebuild the fingerprint from cached per-table canonical text (the fingerprint is a hash of the sorted per-table JSON, so unchanged tables need not be re-read); '
-    + '(3) on MySQL (no transactional DDL, always one at a time), batch the history rows instead of one write round trip per evolution.',
+    + '(3) on MySQL (no transactional DDL, so always one evolution at a time through recorded() in src/deploy/record.ts), each evolution also asks the catalog whether the history table exists (recordExists) and, when it does, ensures and writes it: ask once per apply and write the rows in one batch at the end (as recordRuns does for a chain), keeping a failure row written at once.',
   data:
     'Fixed costs, not rows: Evolve opens the database, takes its lock, introspects, plans, counts the rows a change could refuse (one scan) and verifies the fingerprint after; at 100,000 rows these are a large share of a sub-second change, at 1,000,000 rows the ratio approaches 1. Memory stays at the bare node level (rows never enter Node).',
 };

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../dist/index.js';
 import { generateModels, createStatements } from './schema.js';
 import { adoptUnmodelled } from '../dist/engine/sources.js';
-import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, round, log, time } from './lib.js';
+import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, median, round, log, time } from './lib.js';
 
 export interface PlanFigures {
   dialect: BenchDialect;
@@ -33,8 +33,11 @@ export interface PlanFigures {
   diff5Ms: number;
   diff5Changes: number;
   diff5Statements: number;
+  /** introspect + fingerprint + 5% diff (sum of the medians). */
   planMs: number;
+  /** Median over the rounds of each round's plan ÷ floor (a round runs every figure back to back). */
   planRatio: number;
+  /** Median over the rounds of each round's introspect ÷ floor. */
   introspectRatio: number;
 }
 
@@ -110,28 +113,40 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
     const views = (live.objects ?? []).filter((o) => o.kind === 'view').length;
     if (views !== Math.ceil(n / 10)) throw new Error(`${dialect}: introspected ${views} views, expected ${Math.ceil(n / 10)}`);
 
-    const driverRuns: number[] = [];
-    const introspectMs = await medianOf(runs, async () => { driverMs = 0; live = await introspect(); driverRuns.push(driverMs); });
-    driverRuns.sort((a, b) => a - b);
-    const introspectDriverMs = driverRuns[Math.floor(driverRuns.length / 2)]!;
-
-    let catalogRows = 0;
-    const floorMs = await medianOf(runs, async () => {
-      catalogRows = 0;
-      for (const q of captured) catalogRows += (await env.raw.query(q.sql, q.params)).length;
-    });
-
-    const fingerprintMs = await medianOf(runs, () => fingerprint(live));
     let desired!: SchemaIR;
-    let desired5!: SchemaIR;
+    const desired5 = desiredSchema(changedModels, d);
     const compileModelsMs = await medianOf(runs, () => { desired = desiredSchema(models, d); });
-    desired5 = desiredSchema(changedModels, d);
-    // The diff includes what a plan does with a models module: keep the views the models cannot state.
+    // One round = every figure once, back to back, so a burst of load on a shared machine hits
+    // the floor and Evolve alike; the ratios are medians of each round's own ratio.
+    let catalogRows = 0;
     let noopChanges = 0;
-    const noopDiffMs = await medianOf(runs, () => { const diff = diffSchemas(live, adoptUnmodelled(desired, live).schema); noopChanges = d.plan(diff).changes.length; });
     let diff5Changes = 0;
     let diff5Statements = 0;
-    const diff5Ms = await medianOf(runs, () => { const plan = d.plan(diffSchemas(live, adoptUnmodelled(desired5, live).schema)); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; });
+    const floorRound = async (): Promise<void> => {
+      catalogRows = 0;
+      for (const q of captured) catalogRows += (await env.raw.query(q.sql, q.params)).length;
+    };
+    // The diff includes what a plan does with a models module: keep the views the models cannot state.
+    const noopRound = (): void => { const diff = diffSchemas(live, adoptUnmodelled(desired, live).schema); noopChanges = d.plan(diff).changes.length; };
+    const diff5Round = (): void => { const plan = d.plan(diffSchemas(live, adoptUnmodelled(desired5, live).schema)); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; };
+    const xs = { floor: [] as number[], introspect: [] as number[], driver: [] as number[], fingerprint: [] as number[], noop: [] as number[], diff5: [] as number[], planRatio: [] as number[], introspectRatio: [] as number[] };
+    for (let k = -1; k < runs; k++) { // k = -1: warm-up
+      const floor = await time(floorRound);
+      driverMs = 0;
+      const intro = await time(async () => { live = await introspect(); });
+      const fp = await time(() => fingerprint(live));
+      const noop = await time(noopRound);
+      const diff5 = await time(diff5Round);
+      if (k < 0) continue;
+      xs.floor.push(floor); xs.introspect.push(intro); xs.driver.push(driverMs); xs.fingerprint.push(fp); xs.noop.push(noop); xs.diff5.push(diff5);
+      xs.planRatio.push((intro + fp + diff5) / floor); xs.introspectRatio.push(intro / floor);
+    }
+    const floorMs = median(xs.floor);
+    const introspectMs = median(xs.introspect);
+    const introspectDriverMs = median(xs.driver);
+    const fingerprintMs = median(xs.fingerprint);
+    const noopDiffMs = median(xs.noop);
+    const diff5Ms = median(xs.diff5);
     if (noopChanges) log(`  WARNING ${dialect} ${n}: the no-op diff found ${noopChanges} changes`);
     const planMs = introspectMs + fingerprintMs + diff5Ms;
     await db.close();
@@ -141,7 +156,7 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       floorMs: round(floorMs), introspectDriverMs: round(introspectDriverMs), introspectMs: round(introspectMs),
       fingerprintMs: round(fingerprintMs), compileModelsMs: round(compileModelsMs), noopDiffMs: round(noopDiffMs), noopChanges,
       diff5Ms: round(diff5Ms), diff5Changes, diff5Statements, planMs: round(planMs),
-      planRatio: round(planMs / floorMs), introspectRatio: round(introspectMs / floorMs),
+      planRatio: round(median(xs.planRatio)), introspectRatio: round(median(xs.introspectRatio)),
     };
   } finally {
     await db.close().catch(() => undefined);

@@ -50,7 +50,7 @@ export function markdown(results: Results): string {
   md.push('# Evolve benchmark results', '');
   md.push(`Machine: ${String(m.cpu)}, ${String(m.cores)} cores, ${String(m.memoryGiB)} GiB, ${String(m.os)}, Node ${String(m.node)}; SQLite ${String(m.sqlite)}, PostgreSQL ${String(m.postgres)}, MariaDB/MySQL ${String(m.mysql)}.`, '');
   md.push('Runs whose figures are in this file:', '');
-  results.runs.forEach((r, i) => md.push(`- **R${i + 1}** ${r.date}: ${r.parts.join(', ')}; sizes ${r.sizes.join(', ')}; ${r.dialects.join(', ')}${r.loadavg ? `; load average at start ${r.loadavg.map((x) => round(x, 1)).join(' / ')}` : ''}. ${r.note}`));
+  results.runs.forEach((r, i) => md.push(`- **R${i + 1}** ${r.date}: ${r.parts.join(', ')}${r.parts.some((p) => p === 'plan' || p === 'drizzle') ? `; sizes ${r.sizes.join(', ')}` : ''}; ${r.dialects.join(', ')}${r.loadavg ? `; load average at start ${r.loadavg.map((x) => round(x, 1)).join(' / ')}` : ''}. ${r.note}`));
   md.push('', 'Times are medians in milliseconds. **floor** = the introspector\'s own catalog queries replayed through the raw driver in the same process; every other figure is also shown as a multiple of it (×floor). **plan** = introspect + fingerprint + 5% diff (diff + SQL generation), target ≤ 2× the floor. Ratios are taken within one run, so they hold even when the machine is loaded; absolute times do not compare across runs. See bench/README.md.', '');
 
   if (results.plan.length) {
@@ -58,10 +58,11 @@ export function markdown(results: Results): string {
     md.push(`| dialect | tables | queries | floor | introspect | fingerprint | no-op diff | 5% diff | plan | plan µs/table | compile models${multi ? ' | run' : ''} |`);
     md.push(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
     for (const f of results.plan) {
-      const x = (v: number): string => `${v} (${ratio(v, f.floorMs)}×)`;
-      const planR = ratio(f.planMs, f.floorMs);
+      const x = (v: number, r = ratio(v, f.floorMs)): string => `${v} (${r}×)`;
+      // plan and introspect: the median of each round's own ratio (paired in time; see plan.ts).
+      const planR = f.planRatio;
       if (planR > PLAN_TARGET) missed.push({ key: `plan:${f.dialect}`, what: `${f.dialect} plan at ${f.tables} tables: ${planR}× the floor (target ≤ ${PLAN_TARGET}×)` });
-      md.push(`| ${f.dialect} | ${f.tables} | ${f.catalogQueries} | ${f.floorMs} | ${x(f.introspectMs)} | ${x(f.fingerprintMs)} | ${x(f.noopDiffMs)}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${x(f.diff5Ms)} | **${f.planMs} (${planR}×${flag(planR, PLAN_TARGET)})** | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs}${from(f.run)} |`);
+      md.push(`| ${f.dialect} | ${f.tables} | ${f.catalogQueries} | ${f.floorMs} | ${x(f.introspectMs, f.introspectRatio)} | ${x(f.fingerprintMs)} | ${x(f.noopDiffMs)}${f.noopChanges ? ` (${f.noopChanges} changes!)` : ''} | ${x(f.diff5Ms)} | **${f.planMs} (${planR}×${flag(planR, PLAN_TARGET)})** | ${round((f.planMs * 1000) / f.tables, 0)} | ${f.compileModelsMs}${from(f.run)} |`);
     }
     md.push('', `### Scaling: µs per table at each size, and its growth from each size to the next (1.0 = linear; over ${GROWTH_FLAG} flagged ⚠)`, '');
     const sizes = [...new Set(results.plan.map((f) => f.tables))].sort((a, b) => a - b);
@@ -104,20 +105,21 @@ export function markdown(results: Results): string {
   }
   if (results.apply.length) {
     md.push(`## Apply overhead (stored evolutions through \`applyEvolution\`, the path of \`evolve apply\`; target ≤ ${APPLY_TARGET}×)`, '');
-    md.push(`| dialect | evolutions | runs | Evolve ms | direct ms | ratio | ms/evolution Evolve | ms/evolution direct | Evolve runs | direct runs${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---:|---|---${multi ? '|---' : ''}|`);
+    md.push('**verify ms**: one link verification as the chain does it (introspect + fingerprint of the finished database), Evolve\'s fixed cost per evolution.', '');
+    md.push(`| dialect | evolutions | runs | Evolve ms | direct ms | ratio | ms/evolution Evolve | ms/evolution direct | verify ms | Evolve runs | direct runs${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---${multi ? '|---' : ''}|`);
     for (const f of results.apply) {
       if (f.ratio > APPLY_TARGET) missed.push({ key: `apply:${f.dialect}`, what: `${f.dialect} apply of ${f.evolutions} stored evolutions: ${f.ratio}× direct SQL (target ≤ ${APPLY_TARGET}×)` });
-      md.push(`| ${f.dialect} | ${f.evolutions} | ${f.runs ?? 1} | ${f.evolveMs} | ${f.directMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.perEvolutionEvolveMs} | ${f.perEvolutionDirectMs} | ${f.evolveRuns?.join(', ') ?? '–'} | ${f.directRuns?.join(', ') ?? '–'}${from(f.run)} |`);
+      md.push(`| ${f.dialect} | ${f.evolutions} | ${f.runs ?? 1} | ${f.evolveMs} | ${f.directMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.perEvolutionEvolveMs} | ${f.perEvolutionDirectMs} | ${f.verifyMs ?? '–'} | ${f.evolveRuns?.join(', ') ?? '–'} | ${f.directRuns?.join(', ') ?? '–'}${from(f.run)} |`);
     }
     md.push('');
   }
   if (results.data.length) {
     md.push(`## Data-preserving type change (target ≤ ${APPLY_TARGET}×, memory flat)`, '');
-    md.push('Peak memory is each child process\'s own high-water mark (VmHWM); "bare node" is a child that loads the same modules and does nothing.', '');
-    md.push(`| dialect | rows | runs | change | Evolve ms | hand-written ms | ratio | Evolve peak MiB | hand-written peak MiB | bare node MiB${multi ? ' | run' : ''} |`, `|---|---:|---:|---|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    md.push('Peak memory is each child process\'s own high-water mark (VmHWM); "bare node" is a child that loads the same modules and does nothing; "control" one that also holds 64 MiB (it must read about 64 MiB more, or the readings are not the children\'s own).', '');
+    md.push(`| dialect | rows | runs | change | Evolve ms | hand-written ms | ratio | Evolve peak MiB | hand-written peak MiB | bare node MiB | control MiB${multi ? ' | run' : ''} |`, `|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
     for (const f of results.data) {
       if (f.ratio > APPLY_TARGET) missed.push({ key: `data:${f.dialect}`, what: `${f.dialect} type change on ${f.rows} rows: ${f.ratio}× the hand-written SQL (target ≤ ${APPLY_TARGET}×)` });
-      md.push(`| ${f.dialect} | ${f.rows} | ${f.runs ?? 1} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB}${from(f.run)} |`);
+      md.push(`| ${f.dialect} | ${f.rows} | ${f.runs ?? 1} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB} | ${f.controlRssMiB ?? '–'}${from(f.run)} |`);
     }
     md.push('');
   }
@@ -135,4 +137,11 @@ export function markdown(results: Results): string {
   md.push('');
   if (results.errors.length) { md.push('## Errors', ''); for (const e of results.errors) md.push(`- ${e}`); md.push(''); }
   return `${md.join('\n')}\n`;
+}
+
+// `node --import tsx bench/report.ts [stem]`: rewrite bench/results/<stem>.md from its .json (after editing limits.ts).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { readFileSync, writeFileSync } = await import('node:fs');
+  const stem = process.argv[2] ?? 'latest';
+  writeFileSync(`bench/results/${stem}.md`, markdown(JSON.parse(readFileSync(`bench/results/${stem}.json`, 'utf8')) as Results));
 }

@@ -38,16 +38,18 @@ function newest(dir: string): number {
   for (const e of readdirSync(dir, { withFileTypes: true })) t = Math.max(t, e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs);
   return t;
 }
-if (!existsSync('dist/index.js') || newest('src') > statSync('dist/index.js').mtimeMs) {
-  log('dist/ is missing or older than src/: run `npm run build` first (the bench measures the built library).');
+if (!existsSync('dist/index.js')) {
+  log('dist/ is missing: run `npm run build` first (the bench measures the built library).');
   process.exit(2);
 }
+const staleSeconds = Math.round((newest('src') - statSync('dist/index.js').mtimeMs) / 1000);
+if (staleSeconds > 0) log(`WARNING: dist/ is ${staleSeconds} s older than src/ (run \`npm run build\`); the results say so.`);
 
 const mach = await machine();
 const run = String(mach.date);
 const results: Results = {
   machine: mach, sizes,
-  runs: [{ date: run, note: process.env.BENCH_NOTE ?? '', parts, sizes, dialects, loadavg: loadavg() }],
+  runs: [{ date: run, note: `${process.env.BENCH_NOTE ?? ''}${staleSeconds > 0 ? ` dist/ was ${staleSeconds} s older than src/ (edits not yet built).` : ''}`.trim(), parts, sizes, dialects, loadavg: loadavg() }],
   plan: [], startup: null, apply: [], data: [], drizzle: [], errors: [],
 };
 
@@ -111,7 +113,7 @@ function merge(prev: Results): void {
   if (!results.startup && prev.startup) results.startup = { ...prev.startup, run: prevRun(prev.startup) };
   const used = new Set([...results.plan, ...results.drizzle, ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
   const prevRuns = prev.runs ?? [{ date: String(prev.machine.date), note: 'The previous complete run.', parts: ['plan', 'startup', 'apply'], sizes: prev.sizes, dialects: ['sqlite', 'postgres', 'mysql'] }];
-  results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs];
+  results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs].sort((a, b) => a.date.localeCompare(b.date));
   results.sizes = [...new Set([...prev.sizes, ...sizes])].sort((a, b) => a - b);
   results.errors = [...(prev.errors ?? []).filter((e) => [...used].some((r) => r && e.includes(r))), ...results.errors];
 }

@@ -36,6 +36,8 @@ export { loadDialect } from './dialects/registry.js';
 
 export { openDatabase, withDatabase } from './engine/database.js';
 export type { OpenDatabase, DatabaseOptions } from './engine/database.js';
+export { tableScope, scopeSchema } from './engine/scope.js';
+export type { TableScope, TableFilter } from './engine/scope.js';
 export {
   applyEvolution, planEvolution, fingerprintDatabase, modelsFingerprint, inspect, desiredSchema, describeHazard,
 } from './engine/evolve.js';

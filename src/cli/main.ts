@@ -184,6 +184,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      // Commander has said what is wrong on stderr; --json still gets its one document on stdout.
+      if (argv.includes('--json')) {
+        const usage = new EvolveError(ErrorCode.Usage, e.message.replace(/^error:\s*/, ''), { hint: 'Run evolve --help (or evolve COMMAND --help) for usage.' });
+        stdio(true).write(JSON.stringify({ ok: false, error: usage.toJSON() }, null, 2));
+      }
       return EXIT.usage;
     }
     return reportError(stdio(argv.includes('--json')), e);

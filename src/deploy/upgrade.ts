@@ -154,7 +154,7 @@ async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number,
         : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
       // A stage left by a killed run: what that run did before it was killed may be why this one failed.
       const before = resumed ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.` : '';
-      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg}. ${ran}${before}`, {
+      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg.replace(/\.$/, '')}. ${ran}${before}`, {
         hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
         cause: e, details: { app: n.app, step: s, resumed, ...(isEvolveError(e) ? { cause: e.code } : {}) },
       });

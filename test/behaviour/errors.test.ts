@@ -103,6 +103,21 @@ forEachDialect('user errors', (d) => {
     assert.deepEqual((await db.query('SELECT name FROM person')).map((x) => x.name), ['ann']);
   }));
 
+  it('an apply whose result is not the models\' fingerprint is refused loudly (and rolled back)', (t) => withDb(t, d, async (db) => {
+    const before = await setup(db);
+    // A raw type smuggling a constraint: the database reports the type (and nullability) apart,
+    // so what it builds can never be what the models say. (If rawType() ever refuses such text
+    // up front, provoke the mismatch another way: this test is about the check after apply.)
+    const file = writeModels(V1 + `export const odd = table('odd', { id: integer().primaryKey(), x: rawType('integer not null') });\n`);
+    const r = await evolve(['apply', '--db', db.url, '--models', file]);
+    assertUserError(r, 'E_FINGERPRINT_MISMATCH', /live fingerprint fv1:\w+ is not the models' fingerprint fv1:\w+.*Still different: alter column odd\.x \(type/);
+    if (d !== 'mysql') {
+      assert.match(r.stderr, /rolled back/);
+      assert.equal(await fp(db), before, 'rolled back');
+    }
+    assert.deepEqual((await db.query('SELECT name FROM person')).map((x) => x.name), ['ann']);
+  }));
+
   it('--json errors are one JSON document with the code', (t) => withDb(t, d, async (db) => {
     await setup(db);
     const r = await evolve(['apply', '--json', '--db', db.url, '--models', 'missing.ts']);
@@ -186,5 +201,14 @@ describe('user errors independent of the database', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /unknown option/);
     assert.equal((await evolve(['frobnicate'])).code, 2);
+    // --json: the one JSON document on stdout even for a usage error.
+    for (const args of [['apply', '--json', '--no-such-flag'], ['frobnicate', '--json']]) {
+      const j = await evolve(args);
+      assert.equal(j.code, 2);
+      const doc = JSON.parse(j.stdout) as { ok: boolean; error: { code: string; message: string; hint: string } };
+      assert.equal(doc.ok, false);
+      assert.equal(doc.error.code, 'E_USAGE');
+      assert.match(doc.error.message, /unknown (option|command)/);
+    }
   });
 });

@@ -67,6 +67,23 @@ forEachDialect('lint', (d) => {
     assert.deepEqual(p.hazards.map((h) => `${h.code} ${h.rows} ${(h.examples ?? []).join(' ')}`), ['FOREIGN_KEY_VIOLATED 1 (1, 2)']);
   }));
 
+  it('evolve sql --allow-data-loss reports exactly what would still block, and shows the conversion', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [table('person', { id: integer().primaryKey(), code: varchar(10) })]);
+    await db.exec("INSERT INTO person (id, code) VALUES (1, '42'), (2, 'abc')");
+    const nullable = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), code: integer() });\n`);
+    const notNull = writeModels(IMPORTS + `export const person = table('person', { id: integer().primaryKey(), code: integer().notNull().default(0) });\n`);
+    const plain = await evolve(['sql', '--db', db.url, '--models', nullable]);
+    assert.match(plain.stdout, /hazards \(1 blocking apply\)/, plain.stdout + plain.stderr);
+    const allowed = await evolve(['sql', '--allow-data-loss', '--db', db.url, '--models', nullable]);
+    assert.match(allowed.stdout, /hazards \(0 blocking apply\)/, allowed.stdout + allowed.stderr);
+    assert.match(allowed.stdout, /THEN NULL|= NULL WHERE/, 'the conversion is shown');
+    const refused = await evolve(['sql', '--allow-data-loss', '--db', db.url, '--models', notNull]);
+    assert.match(refused.stdout, /hazards \(1 blocking apply\)/, refused.stdout + refused.stderr);
+    assert.match(refused.stdout, /LOSSY_TYPE_CHANGE person\.code.*UPDATE person SET code/);
+    const applied = await evolve(['apply', '--allow-data-loss', '--db', db.url, '--models', nullable]);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+  }));
+
   it('a stored evolution adding a NOT NULL column without default is an error', (t) => withDb(t, d, async (db) => {
     const dir = mkdtempSync(join(tmpdir(), 'evolve-lint-'));
     writeFileSync(join(dir, '0001-add.sql'), '-- evolve:from fv1:aa\n-- evolve:to fv1:bb\nALTER TABLE person ADD COLUMN z integer NOT NULL;\nALTER TABLE person ADD COLUMN w decimal(10, 2) NOT NULL DEFAULT 0;\n');

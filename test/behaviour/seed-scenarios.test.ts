@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { evolve, writeModels, IMPORTS } from '../support/cli.js';
 import { rows } from '../support/evolve.js';
-import type { TestDatabase } from '../support/databases.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
 
 /** Preview, apply, and check the preview showed `expect` and that the result is in sync. */
 async function step(db: TestDatabase, models: string, expect: RegExp[], extra: string[] = []): Promise<string> {
@@ -74,11 +74,28 @@ forEachDialect('seed scenarios (CLI)', (d) => {
     await step(db, renamed, [/DROP TABLE/i]); // empty table: no consent needed
   }));
 
-  it('skipping versions: v1 straight to v3 with aka history', (t) => withDb(t, d, async (db) => {
-    // v1 t1:{A}; v2 t2:{B,C} (A dropped, renamed table); v3 t2:{A,B}. From v1, v3 keeps A.
-    await step(db, `export const t1 = table('t1', { id: integer().primaryKey(), a: text() });\n`, [/CREATE TABLE/]);
+  it('skipping versions: v1 straight to v3, as the seed\'s t1:{A} → t2:{B,C} → t2:{A,B}', (t) => withDb(t, d, async (db) => {
+    const v1 = `export const t1 = table('t1', { id: integer().primaryKey(), a: text() });\n`;
+    const v2 = `export const t2 = table('t2', { id: integer().primaryKey(), b: text(), c: text() }, { aka: 't1' });\n`;
+    const v3 = `export const t2 = table('t2', { id: integer().primaryKey(), a: text(), b: text() }, { aka: 't1' });\n`;
+    // v1 => v3 directly: rename the table, add B; A and its data stay (no consent needed).
+    await step(db, v1, [/CREATE TABLE/]);
     await db.exec("INSERT INTO t1 (id, a) VALUES (1, 'kept')");
-    await step(db, `export const t2 = table('t2', { id: integer().primaryKey(), a: text(), b: text() }, { aka: 't1' });\n`, [/t1 → t2/]);
-    assert.deepEqual(await rows(db, 'SELECT a, b FROM t2'), [{ a: 'kept', b: null }]);
+    const out = await step(db, v3, [/rename via aka: table t1 → t2/, /ADD (COLUMN )?["`]?b["`]?/i]);
+    assert.doesNotMatch(out, /DROP/i);
+    assert.deepEqual(await rows(db, 'SELECT id, a, b FROM t2'), [{ id: '1', a: 'kept', b: null }]);
+    // v1 => v2 => v3 on a second database: the same end schema, but A was dropped on the way.
+    const other = await freshDatabase(d);
+    try {
+      await step(other, v1, [/CREATE TABLE/]);
+      await other.exec("INSERT INTO t1 (id, a) VALUES (1, 'lost')");
+      await step(other, v2, [/rename via aka: table t1 → t2/, /DROP_COLUMN t2?1?\.a/], ['--allow-data-loss']);
+      await other.exec("UPDATE t2 SET c = 'x'");
+      await step(other, v3, [/DROP_COLUMN t2\.c/], ['--allow-data-loss']);
+      assert.deepEqual(await rows(other, 'SELECT id, a, b FROM t2'), [{ id: '1', a: null, b: null }]);
+      const fp = async (x: TestDatabase): Promise<string> => (await evolve(['fingerprint', '--db', x.url])).stdout.trim();
+      assert.equal(await fp(other), await fp(db), 'both ways end at the same schema');
+      assert.match(await fp(db), /^fv1:[0-9a-f]{64}$/);
+    } finally { await other.dispose(); }
   }));
 });

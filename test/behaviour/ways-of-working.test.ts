@@ -126,7 +126,7 @@ forEachDialect('ways of working, through the CLI', (d) => {
       mkdirSync(dir);
       // The seed's way: the live fingerprint starts the known list; the evolution maps it to a placeholder.
       writeFileSync(join(dir, 'fingerprints.txt'), `# known fingerprints\n${a}\n`);
-      writeFileSync(join(dir, '0001-full-name.ts'), `import { evolution } from 'evolve';
+      writeFileSync(join(dir, '0001-full-name.ts'), `import { evolution, varchar, integer } from 'evolve';
 export default evolution({
   from: '${a}',
   to: 'fv1:xxxxxxxx',
@@ -142,7 +142,7 @@ export default evolution({
     },
   ],
 });
-`.replace("import { evolution } from 'evolve';", "import { evolution, varchar, integer } from 'evolve';"));
+`);
       // Every other command refuses the placeholder, naming the completion command.
       writeFileSync(models, V2);
       const refused = await evolve(['apply', '--stored-only', '--db', prod.url, '--models', models]);

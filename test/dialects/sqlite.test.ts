@@ -3,12 +3,12 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evolve } from '../support/cli.js';
 import { createRequire } from 'node:module';
-import { table, integer, bigint, text, varchar, planEvolution, fingerprintDatabase, applyEvolution, inspect, splitSql } from '../../src/index.js';
+import { table, index, integer, bigint, text, varchar, planEvolution, fingerprintDatabase, applyEvolution, inspect, splitSql, isEvolveError } from '../../src/index.js';
 import { freshDatabase } from '../support/databases.js';
 import { evolveTo, rows } from '../support/evolve.js';
 
@@ -52,28 +52,55 @@ describe('SQLite table rebuilds', () => {
 
   it('keeps the AUTOINCREMENT counter, indexes, views, and the foreign_keys setting', async () => {
     const db = await freshDatabase('sqlite');
+    const indexed = (nameType: 'text' | 'varchar') => table('parent', { ...parent(nameType).builders }, { indexes: [index('parent_name_idx').on('name'), index('parent_name_id_uq').on('name', 'id').unique()] });
+    const kid = table('child', { id: integer().primaryKey(), parent_id: integer().notNull().references(() => indexed('text').columns.id, { onDelete: 'cascade' }) });
     try {
-      await evolveTo(db, [parent()]);
-      await db.exec("INSERT INTO parent (name) VALUES ('a'), ('b'), ('c'); DELETE FROM parent WHERE id = 3; CREATE VIEW parent_names AS SELECT name FROM parent;");
-      await evolveTo(db, [parent('varchar')]);
+      await evolveTo(db, [indexed('text'), kid]);
+      await db.exec("INSERT INTO parent (name) VALUES ('a'), ('b'), ('c'); DELETE FROM parent WHERE id = 3; INSERT INTO child (id, parent_id) VALUES (1, 2); CREATE VIEW parent_names AS SELECT name FROM parent;");
+      const plan = await planEvolution({ db: db.url, models: [indexed('varchar'), kid] });
+      assert.ok(plan.statements.some((s) => /DROP TABLE "parent"/.test(s.sql)), 'the change needs a rebuild');
+      await evolveTo(db, [indexed('varchar'), kid]);
       await db.exec("INSERT INTO parent (name) VALUES ('d')");
       assert.deepEqual((await rows(db, 'SELECT id FROM parent ORDER BY id')).map((r) => r.id), ['1', '2', '4'], 'ids are never reused');
       assert.deepEqual((await rows(db, 'SELECT name FROM parent_names ORDER BY name')).map((r) => r.name), ['a', 'b', 'd']);
       const conn = new Database(db.url.slice('sqlite:'.length));
       try {
         assert.deepEqual(conn.prepare("SELECT name FROM sqlite_schema WHERE name LIKE '_evolve%'").all(), [], 'no temporary table left');
+        // Indexes restored on the rebuilt table, with their columns and uniqueness.
+        const idx = conn.prepare("SELECT name, \"unique\" AS u FROM pragma_index_list('parent') WHERE origin = 'c' ORDER BY name").all();
+        assert.deepEqual(idx, [{ name: 'parent_name_id_uq', u: 1 }, { name: 'parent_name_idx', u: 0 }]);
+        assert.deepEqual(conn.prepare("SELECT name FROM pragma_index_info('parent_name_id_uq') ORDER BY seqno").all(), [{ name: 'name' }, { name: 'id' }]);
+        // Foreign keys: the child still references the rebuilt table (by its final name), no
+        // child row was cascaded away, and enforcement works once a connection turns it on.
+        assert.deepEqual(conn.prepare("SELECT \"table\" AS t, on_delete FROM pragma_foreign_key_list('child')").all(), [{ t: 'parent', on_delete: 'CASCADE' }]);
+        assert.deepEqual(conn.prepare('SELECT id, parent_id FROM child').all(), [{ id: 1, parent_id: 2 }]);
+        assert.deepEqual(conn.prepare('PRAGMA foreign_key_check').all(), []);
+        conn.pragma('foreign_keys = ON');
+        assert.throws(() => conn.prepare('INSERT INTO child (id, parent_id) VALUES (2, 99)').run(), /FOREIGN KEY constraint failed/);
+        conn.prepare('DELETE FROM parent WHERE id = 2').run();
+        assert.deepEqual(conn.prepare('SELECT count(*) AS n FROM child').all(), [{ n: 0 }], 'ON DELETE CASCADE still acts');
       } finally { conn.close(); }
     } finally { await db.dispose(); }
   });
 
   it('a failed rebuild leaves the file as it was', async () => {
     const db = await freshDatabase('sqlite');
+    const path = db.url.slice('sqlite:'.length);
     try {
-      await evolveTo(db, [parent()]);
-      await db.exec("INSERT INTO parent (name) VALUES ('a'), ('a')");
-      const uniq = table('parent', { id: integer().primaryKey({ autoIncrement: true }), name: text().notNull() }, { unique: [['name']] });
-      await assert.rejects(evolveTo(db, [uniq]), /UNIQUE_WITH_DUPLICATES/);
-      assert.deepEqual(await rows(db, 'SELECT count(*) AS n FROM parent'), [{ n: '2' }]);
+      await evolveTo(db, [table('parent', { id: integer().primaryKey({ autoIncrement: true }), code: text() })]);
+      await db.exec("INSERT INTO parent (code) VALUES ('1'), ('1.0')");
+      // Distinct as text, equal as integers: the gate finds no duplicates, so the rebuild really
+      // runs (text → integer needs one) and fails mid-way, copying the rows under the new UNIQUE.
+      const v2 = [table('parent', { id: integer().primaryKey({ autoIncrement: true }), code: integer().unique() })];
+      const plan = await planEvolution({ db: db.url, models: v2 });
+      assert.ok(plan.statements.some((s) => /DROP TABLE "parent"/.test(s.sql)), 'the change needs a rebuild');
+      const before = readFileSync(path);
+      await assert.rejects(applyEvolution({ db: db.url, models: v2, allowDataLoss: true }),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_SQL_FAILED' && /Statement [2-9] of \d+ failed: UNIQUE constraint failed/.test(e.message) && /rolled back/.test(e.message));
+      assert.deepEqual(readFileSync(path), before, 'the file is byte for byte as it was');
+      assert.deepEqual(await rows(db, 'SELECT id, code FROM parent ORDER BY id'), [{ id: '1', code: '1' }, { id: '2', code: '1.0' }]);
+      const conn = new Database(path);
+      try { assert.deepEqual(conn.prepare("SELECT name FROM sqlite_schema WHERE name LIKE '_evolve%'").all(), [], 'no temporary table left'); } finally { conn.close(); }
     } finally { await db.dispose(); }
   });
 });
