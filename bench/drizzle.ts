@@ -23,6 +23,8 @@ export interface DrizzleFigures {
   drizzleTables: number | null;
   /** Median of cold `evolve sql --models` processes (the whole plan). */
   evolvePlanMs: number | null;
+  /** Set when drizzle-kit's pull did not finish within this many milliseconds (it was stopped). */
+  timedOutMs?: number;
   /** evolvePlanMs ÷ drizzleMs (below 1: Evolve is faster). */
   ratio: number | null;
   note: string;
@@ -40,15 +42,15 @@ function tail(text: string, max = 300): string {
   return lines.join(' / ').slice(-max).replace(/\|/g, '/');
 }
 
-interface Run { ms: number; ok: boolean; why: string }
+interface Run { ms: number; ok: boolean; why: string; timedOut: boolean }
 
 function timed(args: string[], cwd: string): Run {
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 256 * 2 ** 20 });
   const ms = performance.now() - t0;
-  if (r.status === 0) return { ms, ok: true, why: '' };
+  if (r.status === 0) return { ms, ok: true, why: '', timedOut: false };
   const how = r.error ? `error ${r.error.message}` : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
-  return { ms, ok: false, why: `${how}; stderr: ${tail(r.stderr ?? '') || '(empty)'}; stdout: ${tail(r.stdout ?? '') || '(empty)'}` };
+  return { ms, ok: false, timedOut: (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT', why: `${how}; stderr: ${tail(r.stderr ?? '') || '(empty)'}; stdout: ${tail(r.stdout ?? '') || '(empty)'}` };
 }
 
 /** Tables declared in a drizzle-kit schema.ts (pgTable / mysqlTable / sqliteTable / pgSchema(…).table). */
@@ -84,6 +86,7 @@ export async function benchDrizzle(dialect: BenchDialect, n: number, url: string
     const ev: number[] = [];
     let drizzleTables: number | null = null;
     let drizzleFailure = '';
+    let timedOut = false;
     for (let i = 0; i < runs; i++) {
       const out = join(work, `pull-${i}`);
       const config = join(work, `drizzle-${i}.config.json`);
@@ -91,7 +94,8 @@ export async function benchDrizzle(dialect: BenchDialect, n: number, url: string
       if (!drizzleFailure) {
         const r = timed([BIN, 'pull', '--config', config], work);
         const schemaTs = join(out, 'schema.ts');
-        if (!r.ok) drizzleFailure = `drizzle-kit pull failed (${r.why})`;
+        if (!r.ok && r.timedOut) { timedOut = true; drizzleFailure = `drizzle-kit pull did not finish in ${TIMEOUT_MS / 1000} s (stopped); ${r.why}`; }
+        else if (!r.ok) drizzleFailure = `drizzle-kit pull failed (${r.why})`;
         else if (!existsSync(schemaTs)) drizzleFailure = 'drizzle-kit pull wrote no schema.ts';
         else {
           drizzleTables = countDrizzleTables(readFileSync(schemaTs, 'utf8'));
@@ -105,7 +109,7 @@ export async function benchDrizzle(dialect: BenchDialect, n: number, url: string
     }
     const evolvePlanMs = round(median(ev), 0);
     const what = `cold processes, median of ${runs}: drizzle-kit pull (reads the catalogs, writes schema.ts) vs evolve sql --models (introspect + fingerprint + 5% diff + SQL)`;
-    if (drizzleFailure) return { ...none(drizzleFailure), drizzleTables, evolvePlanMs };
+    if (drizzleFailure) return { ...none(drizzleFailure), drizzleTables, evolvePlanMs, ...(timedOut ? { timedOutMs: TIMEOUT_MS } : {}) };
     const drizzleMs = round(median(dz), 0);
     return { dialect, tables: n, runs, drizzleMs, drizzleTables, evolvePlanMs, ratio: round(evolvePlanMs / drizzleMs), note: what };
   } finally {

@@ -25,6 +25,7 @@ export const LIMITS: Record<string, string> = {
     'The catalog is read in six queries at every size (the "queries" column), so the growth is in-process work, not round trips. At 5,000 tables the bench process holds several whole-schema IRs at once (live, desired, the 5% target, their diffs) and the collector works on a much larger heap; on a quiet machine (the run of 2026-11-21) the same figures grew 1.1–1.5× from 1,000 to 5,000 tables, so the larger factors of a loaded run are the collector and the load, not a per-table loop.',
   'drizzle:postgres':
     'The earlier 1,000-table figure (Evolve 1.66× drizzle-kit) was void: drizzle-kit 0.31 ignored --schemaFilters and pulled no table from public. The bench now passes schemaFilter in a drizzle config and rejects a pull whose schema.ts lacks tables.',
+  // Printed only when a run finds Evolve slower than drizzle-kit on PostgreSQL.
   plan: 'Profile the plan of this dialect (node --cpu-prof on bench/plan.ts with BENCH_DIALECTS and BENCH_SIZES) and record the finding here.',
   growth: 'A per-table cost that grows with the table count points at a loop over every table per table or per change; profile at the two sizes and compare.',
   drizzle: 'Evolve\'s cold plan is slower than drizzle-kit\'s pull here: compare the two processes\' profiles (start-up and module loading are in both figures).',

@@ -93,7 +93,11 @@ export function markdown(results: Results): string {
     md.push(`| dialect | tables | runs | drizzle-kit pull ms | tables pulled | Evolve plan ms | Evolve ÷ drizzle-kit | note${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:|---${multi ? '|---' : ''}|`);
     for (const f of results.drizzle) {
       if (f.ratio !== null && f.ratio >= 1) missed.push({ key: `drizzle:${f.dialect}`, what: `${f.dialect} at ${f.tables} tables: Evolve's plan takes ${f.ratio}× drizzle-kit's pull` });
-      md.push(`| ${f.dialect} | ${f.tables} | ${f.runs ?? '–'} | ${f.drizzleMs ?? '–'} | ${f.drizzleTables ?? '–'} | ${f.evolvePlanMs ?? '–'} | ${f.ratio ?? '–'}${f.ratio !== null && f.ratio >= 1 ? ' ⚠' : ''} | ${f.ratio !== null ? '' : f.note}${from(f.run)} |`);
+      // A pull stopped at the time limit: its time is a lower bound, the ratio an upper one.
+      const dz = f.drizzleMs ?? (f.timedOutMs ? `> ${f.timedOutMs}` : '–');
+      const r = f.ratio ?? (f.timedOutMs && f.evolvePlanMs ? `< ${round(f.evolvePlanMs / f.timedOutMs, 3)}` : '–');
+      const note = f.ratio !== null ? '' : f.timedOutMs ? `drizzle-kit pull did not finish in ${f.timedOutMs / 1000} s and was stopped` : f.note;
+      md.push(`| ${f.dialect} | ${f.tables} | ${f.runs ?? '–'} | ${dz} | ${f.drizzleTables ?? '–'} | ${f.evolvePlanMs ?? '–'} | ${r}${f.ratio !== null && f.ratio >= 1 ? ' ⚠' : ''} | ${note}${from(f.run)} |`);
     }
   } else md.push('Not run.');
   md.push('');

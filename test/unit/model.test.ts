@@ -40,6 +40,12 @@ describe('model DSL', () => {
     rejects(() => compileModels([table('t', { a: text(), b: text().aka('a') })], 'sqlite'), 'E_MODEL_INVALID', /former name 'a'/);
     rejects(() => compileModels([table('t', { a: text() }), table('u', { a: text() }, { aka: 't' })], 'sqlite'), 'E_MODEL_INVALID', /former name 't'/);
     rejects(() => compileModels([table('t', { a: text() }), table('t', { b: text() })], 'sqlite'), 'E_MODEL_INVALID', /Two models define table 't'/);
+    // Names differing only in case are one name (on every dialect: see compileTable).
+    for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
+      rejects(() => compileModels([table('t', { name: text(), Name: text() })], dialect), 'E_MODEL_INVALID', /'name' and 'Name'/);
+      rejects(() => compileModels([table('t', { a: text() }), table('T', { b: text() })], dialect), 'E_MODEL_INVALID', /'t' and 'T'/);
+      rejects(() => compileModels([table('t', { a: text() }, { indexes: [index('ix').on('a')] }), table('u', { a: text() }, { indexes: [index('IX').on('a')] })], dialect), 'E_MODEL_INVALID', /'IX' is used twice/);
+    }
     rejects(() => compileModels([table('t', { a: text() }, { indexes: [index('i').on('nope')] })], 'sqlite'), 'E_MODEL_INVALID', /column 'nope'/);
     rejects(() => compileModels([table('t', { a: text().primaryKey({ autoIncrement: true }) })], 'sqlite'), 'E_MODEL_INVALID', /auto-increment/);
     rejects(() => compileModels([table('t', {})], 'sqlite'), 'E_MODEL_INVALID', /no columns/);
