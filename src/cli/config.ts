@@ -4,10 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
-import { defaultExport, loadFailure } from '../model/load.js';
+import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
 
 /** What `evolve.config.ts` may export (default export). */
 export interface EvolveConfig {
@@ -42,9 +41,7 @@ export async function loadConfig(path?: string): Promise<{ config: EvolveConfig;
   if (!existsSync(file)) throw new EvolveError(ErrorCode.Usage, `Config file '${path}' does not exist.`, { hint: 'Check the --config path.' });
   let config: unknown;
   try {
-    const mod = /\.(m)?ts$/.test(file)
-      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(file).href, import.meta.url)
-      : await import(pathToFileURL(file).href);
+    const mod = await importModuleFile(file);
     // defaultExport unwraps the extra level a CommonJS-compiled config (no "type": "module") has.
     config = defaultExport(mod as Record<string, unknown>);
   } catch (e) {

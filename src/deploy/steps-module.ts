@@ -5,19 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { isSqlPath } from '../engine/sources.js';
 import { isVersioned, versionedOf, type Versioned } from './versioned.js';
 import { intersectScopes, type TableScope } from '../engine/scope.js';
 import type { HistoryOptions } from './record.js';
-import { loadFailure } from '../model/load.js';
+import { importModuleFile, loadFailure } from '../model/load.js';
 
 async function importModule(abs: string, path: string): Promise<Record<string, unknown>> {
   try {
-    return /\.(c|m)?tsx?$/i.test(abs)
-      ? (await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url)) as Record<string, unknown>
-      : (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    return await importModuleFile(abs);
   } catch (e) {
     if (isEvolveError(e)) throw e;
     throw new EvolveError(ErrorCode.ModelsLoad, `Module '${path}' did not load: ${loadFailure(e, abs)}`, { hint: 'Fix the error in the module, then try again.', cause: e });

@@ -1,12 +1,11 @@
 /** Reading an evolutions directory, verifying its checksums before any of it is used. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { sumNames, verifySum } from './checksum.js';
 import { checkSet } from './select.js';
 import { splitSql } from './sql-split.js';
-import { loadFailure } from '../model/load.js';
+import { importModuleFile, loadFailure } from '../model/load.js';
 import { EVOLUTION_FILE, FINGERPRINTS_FILE, SUM_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
 
 /** The contents of an evolutions directory. */
@@ -101,9 +100,7 @@ async function loadModuleEvolution(dir: string, name: string): Promise<Evolution
   const abs = resolve(dir, name);
   let mod: { default?: EvolutionDefinition };
   try {
-    mod = /\.m?ts$/.test(name)
-      ? await (await import('tsx/esm/api')).tsImport(pathToFileURL(abs).href, import.meta.url)
-      : await import(pathToFileURL(abs).href);
+    mod = await importModuleFile(abs) as { default?: EvolutionDefinition };
   } catch (e) {
     if (isEvolveError(e)) throw e;
     throw invalid(name, `it did not load (${loadFailure(e, abs)})`);

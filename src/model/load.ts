@@ -56,6 +56,20 @@ export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
 }
 
 /**
+ * Import a user's module (models, steps, evolution or config): TypeScript through tsx (loaded
+ * only when needed, no build step), JavaScript natively. Errors are the loader's own; callers
+ * wrap them with `loadFailure`.
+ */
+export async function importModuleFile(abs: string): Promise<Record<string, unknown>> {
+  const href = pathToFileURL(abs).href;
+  if (/\.(c|m)?tsx?$/i.test(abs)) {
+    const { tsImport } = await import('tsx/esm/api');
+    return await tsImport(href, import.meta.url) as Record<string, unknown>;
+  }
+  return await import(href) as Record<string, unknown>;
+}
+
+/**
  * Load the models exported by the module at `path`.
  * @throws EvolveError `E_MODELS_LOAD` when the file is missing, does not load, or exports no tables;
  *   the model's own error (e.g. `E_UNKNOWN_TYPE`) when a model is malformed.
@@ -70,12 +84,7 @@ export async function loadModels(path: string): Promise<Table[]> {
   }
   let mod: Record<string, unknown>;
   try {
-    if (/\.(c|m)?tsx?$/i.test(abs)) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = await tsImport(pathToFileURL(abs).href, import.meta.url) as Record<string, unknown>;
-    } else {
-      mod = await import(pathToFileURL(abs).href) as Record<string, unknown>;
-    }
+    mod = await importModuleFile(abs);
   } catch (e) {
     if (isEvolveError(e)) throw e;
     const msg = loadFailure(e, abs);
