@@ -23,7 +23,12 @@ export interface ApplyFigures {
 
 const TABLES = 20;
 
-interface Db { url: string; raw: RawConn; drop: () => Promise<void> }
+interface Db {
+  url: string; raw: RawConn;
+  /** A new raw connection to the same database (the direct side connects and disconnects, as Evolve does). */
+  connect: () => Promise<RawConn>;
+  drop: () => Promise<void>;
+}
 
 async function fresh(dialect: BenchDialect, tag: string): Promise<Db> {
   const base = Array.from({ length: TABLES }, (_, i) => dialect === 'mysql'
@@ -34,20 +39,20 @@ async function fresh(dialect: BenchDialect, tag: string): Promise<Db> {
     const path = join(dir, `${tag}.db`);
     const raw = rawSqlite(path);
     await raw.batch(['PRAGMA journal_mode = WAL', ...base]);
-    return { url: `sqlite:${path}`, raw, drop: async () => { await raw.close(); rmSync(dir, { recursive: true, force: true }); } };
+    return { url: `sqlite:${path}`, raw, connect: async () => rawSqlite(path), drop: async () => { await raw.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   if (dialect === 'postgres') {
     const admin = await rawPostgres();
     await admin.batch([`DROP SCHEMA IF EXISTS ${tag} CASCADE`, `CREATE SCHEMA ${tag}`]);
     const raw = await rawPostgres(tag);
     await raw.batch(base);
-    return { url: pgUrl(tag), raw, drop: async () => { await raw.close(); await admin.batch([`DROP SCHEMA ${tag} CASCADE`]); await admin.close(); } };
+    return { url: pgUrl(tag), raw, connect: () => rawPostgres(tag), drop: async () => { await raw.close(); await admin.batch([`DROP SCHEMA ${tag} CASCADE`]); await admin.close(); } };
   }
   const admin = await rawMysql();
   await admin.batch([`DROP DATABASE IF EXISTS ${tag}`, `CREATE DATABASE ${tag}`]);
   const raw = await rawMysql(tag);
   await raw.batch(base);
-  return { url: mysqlUrl(tag), raw, drop: async () => { await raw.close(); await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
+  return { url: mysqlUrl(tag), raw, connect: () => rawMysql(tag), drop: async () => { await raw.close(); await admin.batch([`DROP DATABASE ${tag}`]); await admin.close(); } };
 }
 
 function finalModels(n: number): Table[] {
@@ -88,7 +93,13 @@ export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Prom
     let verifyMs = NaN;
     for (let i = 0; i < runs; i++) {
       const direct = await fresh(dialect, `${tag}_d`);
-      try { directRuns.push(await time(async () => { for (const s of statements) await direct.raw.query(s); })); } finally { await direct.drop(); }
+      // Direct: connect, run the statements one by one, disconnect — the whole job, as Evolve's side does it.
+      try {
+        directRuns.push(await time(async () => {
+          const c = await direct.connect();
+          try { for (const s of statements) await c.query(s); } finally { await c.close(); }
+        }));
+      } finally { await direct.drop(); }
       const target = await fresh(dialect, `${tag}_e`);
       try {
         let applied = 0;

@@ -22,6 +22,11 @@ export interface EvolveConfig {
   schemas?: string | string[];
   /** Never run generated SQL; only stored evolutions (the reviewed and hand-written ways). */
   storedOnly?: boolean;
+  /**
+   * `apply`: verify the fingerprint after every link of a chain of stored evolutions, not only
+   * where the database can be left (`--verify-each-link`; docs/evolutions.md).
+   */
+  verifyEachLink?: boolean;
   /** Tables every command manages, as names or globs (`'billing_*'`; `'!legacy_*'` excludes). Default: all. */
   include?: string | string[];
   /** Tables every command leaves alone, as names or globs. */
@@ -58,6 +63,7 @@ export interface Settings {
   db: string | undefined;
   models: string | undefined;
   storedOnly: boolean;
+  verifyEachLink: boolean;
   /** Options passed on to the library as they are. */
   scope: {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number;
@@ -69,7 +75,7 @@ export interface Settings {
 
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
-  db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; lockTimeout?: string;
+  db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean; lockTimeout?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
@@ -95,6 +101,7 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
     db: flags.db ?? (process.env.EVOLVE_DATABASE_URL || undefined) ?? cfg.db,
     models: flags.models ?? rel(cfg.models),
     storedOnly: flags.storedOnly ?? cfg.storedOnly ?? false,
+    verifyEachLink: flags.verifyEachLink ?? cfg.verifyEachLink ?? false,
     scope: {
       ...((flags.schema ?? cfg.schema) ? { schema: (flags.schema ?? cfg.schema)! } : {}),
       ...(schemas.length ? { schemas } : {}),

@@ -34,7 +34,7 @@ import { lintEvolution as lintStored } from '../plan/lint.js';
 import { loadDialect } from '../dialects/registry.js';
 import { readFileSync } from 'node:fs';
 import { fileHash } from '../evolutions/checksum.js';
-import { recorded, recordRuns, type HistoryOptions } from '../deploy/record.js';
+import { HistoryRecorder, recorded, type HistoryOptions } from '../deploy/record.js';
 import { withApplication } from '../deploy/steps-module.js';
 import { assertInScope, describeScope, keepExternalReferences } from './scope.js';
 import type { Versioned } from '../deploy/versioned.js';
@@ -58,6 +58,14 @@ export interface EvolveOptions extends DatabaseOptions {
   readonly storedOnly?: boolean;
   /** The deployment record's history (app id, table names; `history: true` to create it, `false` to skip). */
   readonly record?: HistoryOptions;
+  /**
+   * Verify the fingerprint after every link of a chain of stored evolutions, also where no
+   * commit follows (`--verify-each-link`). Default: verified wherever the database can be
+   * left — the end of each transaction: the end of a chain run at once (SQLite, PostgreSQL),
+   * after every evolution on MySQL (each DDL statement commits) — and every link again, one at
+   * a time, when that check fails. See docs/evolutions.md.
+   */
+  readonly verifyEachLink?: boolean;
 }
 
 /** A stored evolution as reports show it. */
@@ -231,23 +239,24 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
 }
 
 /**
- * Run stored evolutions from the live fingerprint, longest jump first, verifying the
- * fingerprint after each, until none applies — by the rule `sql` and `status` use
- * ({@link nextEvolution}); every evolution goes forward along the known list, so at the
- * latest known fingerprint none does.
+ * Run stored evolutions from the live fingerprint, longest jump first, until none applies — by
+ * the rule `sql` and `status` use ({@link nextEvolution}); every evolution goes forward along
+ * the known list, so at the latest known fingerprint none does. The fingerprint is verified
+ * wherever the database can be left (see {@link EvolveOptions.verifyEachLink}).
  */
-export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}): Promise<StoredStep[]> {
+export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false): Promise<StoredStep[]> {
   const done: StoredStep[] = [];
   if (set.evolutions.length === 0) return done;
+  const history = new HistoryRecorder(d, record);
   // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
   let live = fingerprint(await d.introspect());
-  // Fast path (transactional DDL): the whole chain in one transaction, each link verified.
+  // Fast path (transactional DDL): the whole chain in one transaction, verified before commit.
   const chain: Evolution[] = [];
   for (let e = nextEvolution(set, live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   if (chain.length > 1) {
-    const runs = await runChainAtOnce(d, chain);
+    const runs = await runChainAtOnce(d, chain, verifyEachLink);
     if (runs) {
-      await recordRuns(d, record, runs.map((r, i) => ({
+      await history.add(runs.map((r, i) => ({
         kind: 'stored' as const, name: r.evolution.id, fromFingerprint: i === 0 ? live : runs[i - 1]!.evolution.to, toFingerprint: r.evolution.to,
         checksum: evolutionChecksum(set, r.evolution), started: r.started, finished: r.finished, outcome: 'ok' as const,
       })));
@@ -260,7 +269,7 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     const e = nextEvolution(set, live);
     if (!e) break;
     if (done.some((x) => x.id === e.id)) break; // a cycle in the evolutions: stop rather than loop
-    await recorded(d, record, { kind: 'stored', name: e.id, fromFingerprint: live, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
+    await history.run({ kind: 'stored', name: e.id, fromFingerprint: live, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
       () => runEvolution(d, e, 'up', e.to));
     done.push(storedStep(set, e));
     live = e.to;
@@ -293,7 +302,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
   return withDatabase(options.db, false, options, async (d) => {
-    const storedApplied = await applyStored(d, set, options.record);
+    const storedApplied = await applyStored(d, set, options.record, options.verifyEachLink === true);
     const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set);
     if (options.storedOnly) {
       if (!report.inSync) {
@@ -422,6 +431,7 @@ export async function revertEvolutions(options: RevertOptions): Promise<{ revert
   }
   return withDatabase(options.db, false, options, async (d) => {
     const reverted: StoredStep[] = [];
+    const history = new HistoryRecorder(d, options.record ?? {});
     let live = fingerprint(await d.introspect());
     const max = options.to === undefined ? options.steps ?? 1 : Number.POSITIVE_INFINITY;
     while (reverted.length < max && live !== options.to) {
@@ -433,7 +443,7 @@ export async function revertEvolutions(options: RevertOptions): Promise<{ revert
             details: { live, reverted },
           });
       }
-      await recorded(d, options.record ?? {}, { kind: 'revert', name: e.id, fromFingerprint: live, toFingerprint: e.from, checksum: evolutionChecksum(set, e) },
+      await history.run({ kind: 'revert', name: e.id, fromFingerprint: live, toFingerprint: e.from, checksum: evolutionChecksum(set, e) },
         () => runEvolution(d, e, 'down', e.from));
       reverted.push(storedStep(set, e, 'down'));
       live = e.from;

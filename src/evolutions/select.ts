@@ -13,9 +13,33 @@ import type { Evolution } from './format.js';
 import { FINGERPRINTS_FILE } from './format.js';
 import type { EvolutionSet } from './load.js';
 
+/** Per set: each known fingerprint's first position, and the evolutions by `from` (file order). */
+interface SetIndex { readonly positions: Map<string, number>; readonly byFrom: Map<string, Evolution[]> }
+const indexes = new WeakMap<EvolutionSet, SetIndex>();
+
+/**
+ * The set's lookup tables, built once per set (a set is not changed after loading): a chain of
+ * n evolutions is then selected in O(n), not O(n²) list scans.
+ */
+function indexOf(set: EvolutionSet): SetIndex {
+  let ix = indexes.get(set);
+  if (!ix) {
+    const positions = new Map<string, number>();
+    set.known.forEach((fp, i) => { if (!positions.has(fp)) positions.set(fp, i); });
+    const byFrom = new Map<string, Evolution[]>();
+    for (const e of set.evolutions) {
+      const list = byFrom.get(e.from);
+      if (list) list.push(e); else byFrom.set(e.from, [e]);
+    }
+    ix = { positions, byFrom };
+    indexes.set(set, ix);
+  }
+  return ix;
+}
+
 /** Position (0-based) of `fp` in the known list, or -1. */
 export function position(set: EvolutionSet, fp: string): number {
-  return set.known.indexOf(fp);
+  return indexOf(set).positions.get(fp) ?? -1;
 }
 
 /** Distance of an evolution along the known list (−1 when either end is unknown). */
@@ -32,7 +56,7 @@ export function startsAt(set: EvolutionSet, e: Evolution, live: string): boolean
 
 /** Every evolution that can run from `live`, best first: longest jump, then file order. */
 export function candidates(set: EvolutionSet, live: string): Evolution[] {
-  return set.evolutions
+  return (indexOf(set).byFrom.get(live) ?? [])
     .map((e, i) => ({ e, i }))
     .filter(({ e }) => startsAt(set, e, live))
     .sort((a, b) => distance(set, b.e) - distance(set, a.e) || a.i - b.i)

@@ -15,7 +15,7 @@ import {
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { evolve, writeModels } from '../support/cli.js';
+import { evolve, IMPORTS, writeModels } from '../support/cli.js';
 
 const v1 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
 const v2 = (): Table[] => [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer() })];
@@ -297,7 +297,8 @@ forEachDialect('stored evolutions', (d) => {
       (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_INVALID' && /not forward/.test(e.message) && /revert/.test(e.hint ?? ''));
   }));
 
-  it('verifies every link of a chain run at once: a link that does not do what it says is named, even when a later one reaches the end', (t) => withDb(t, d, async (db) => {
+  /** A chain whose first link lies (claims A → B, does nothing) while the second does all of A → C. */
+  async function lyingChain(db: TestDatabase): Promise<{ dir: string; a: string; c: string }> {
     const dir = dirOf();
     await evolveTo(db, v1());
     await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
@@ -306,12 +307,41 @@ forEachDialect('stored evolutions', (d) => {
     // Does all of A → C, so the end of the chain is C although the first link never reached B.
     writeEvolution(dir, '0002-b-c.sql', b, c, 'ALTER TABLE person RENAME COLUMN name TO full_name;\nALTER TABLE person ADD COLUMN age integer;\nALTER TABLE person ADD COLUMN city text;');
     writeKnown(dir, [a, b, c]);
-    await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true } }),
-      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
+    return { dir, a, c };
+  }
+
+  it('--verify-each-link verifies every link of a chain run at once: a link that does not do what it says is named, even when a later one reaches the end', (t) => withDb(t, d, async (db) => {
+    const { dir, a } = await lyingChain(db);
+    const models = writeModels(`${IMPORTS}export const person = table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer(), city: text() });\n`);
+    const cli = await evolve(['apply', '--db', db.url, '--models', models, '--evolutions', dir, '--stored-only', '--verify-each-link', '--json']);
+    assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+    const out = JSON.parse(cli.stdout) as { ok: boolean; error: { code: string; message: string } };
+    assert.equal(out.error.code, 'E_EVOLUTION_MISMATCH');
+    assert.match(out.error.message, /0001-a-b\.sql/);
     assert.equal(await fp(db), a, 'nothing stays applied: the lying link changed nothing and the next never ran');
+    await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, record: { history: true }, verifyEachLink: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
+    assert.equal(await fp(db), a);
     const history = (await deploymentHistory({ db: db.url })).history.filter((h) => h.kind === 'stored');
     assert.deepEqual(history.map((h) => [h.name, h.outcome]), [['0001-a-b.sql', 'failed']]);
     assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+  }));
+
+  it('by default the fingerprint is verified wherever the database can be left: the end of a chain run at once, every evolution on MySQL', (t) => withDb(t, d, async (db) => {
+    const { dir, a, c } = await lyingChain(db);
+    if (d === 'mysql') {
+      // Each DDL statement commits on MySQL, so every link is a state the database can be left in: each is verified.
+      await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true }),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
+      assert.equal(await fp(db), a);
+      return;
+    }
+    // One transaction: the state after the first link is never committed, so no database can be at it;
+    // the chain's end (C) is what is verified before commit.
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true, record: { history: true } });
+    assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-a-b.sql', '0002-b-c.sql']);
+    assert.equal(await fp(db), c);
+    assert.deepEqual(await rows(db, 'SELECT id, full_name FROM person'), [{ id: '1', full_name: 'ann' }]);
   }));
 
   it('refuses to record twice before applying (E_CONFLICT: apply it first)', (t) => withDb(t, d, async (db) => {

@@ -6,7 +6,7 @@ import type { CommonFlags } from '../main.js';
 
 export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
-  const report = await applyEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, ...s.scope });
+  const report = await applyEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink, ...s.scope });
   if (out.json) {
     printJson(out, { ok: true, ...report });
     return 0;
