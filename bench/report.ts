@@ -29,6 +29,8 @@ export interface Results {
 
 const PLAN_TARGET = 2;
 const APPLY_TARGET = 1.3;
+/** The table size the data-change time target is set for. */
+const DATA_TARGET_ROWS = 1_000_000;
 const GROWTH_FLAG = 1.5;
 const ratio = (x: number, floor: number): number => round(x / floor);
 const flag = (r: number, limit: number): string => (r > limit ? ` ⚠ >${limit}×` : '');
@@ -118,12 +120,14 @@ export function markdown(results: Results): string {
     md.push('');
   }
   if (results.data.length) {
-    md.push(`## Data-preserving type change (target ≤ ${APPLY_TARGET}×, memory flat)`, '');
+    md.push(`## Data-preserving type change (target ≤ ${APPLY_TARGET}× at ${DATA_TARGET_ROWS.toLocaleString('en')} rows, memory flat)`, '');
+    md.push(`The time target is judged on the ${DATA_TARGET_ROWS.toLocaleString('en')}-row table (issue 8); smaller tables are there to show memory staying flat as rows grow, and their ratios (where Evolve's fixed costs — open, lock, introspect, plan, verify — weigh more) are shown, not judged.`, '');
     md.push('Peak memory is each child process\'s own high-water mark (VmHWM); "bare node" is a child that loads the same modules and does nothing; "control" one that also holds 64 MiB (it must read about 64 MiB more, or the readings are not the children\'s own).', '');
     md.push(`| dialect | rows | runs | change | Evolve ms | hand-written ms | ratio | Evolve peak MiB | hand-written peak MiB | bare node MiB | control MiB${multi ? ' | run' : ''} |`, `|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
     for (const f of results.data) {
-      if (f.ratio > APPLY_TARGET) missed.push({ key: `data:${f.dialect}`, what: `${f.dialect} type change on ${f.rows} rows: ${f.ratio}× the hand-written SQL (target ≤ ${APPLY_TARGET}×)` });
-      md.push(`| ${f.dialect} | ${f.rows} | ${f.runs ?? 1} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${flag(f.ratio, APPLY_TARGET)} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB} | ${f.controlRssMiB ?? '–'}${from(f.run)} |`);
+      const judged = f.rows >= DATA_TARGET_ROWS;
+      if (judged && f.ratio > APPLY_TARGET) missed.push({ key: `data:${f.dialect}`, what: `${f.dialect} type change on ${f.rows} rows: ${f.ratio}× the hand-written SQL (target ≤ ${APPLY_TARGET}×)` });
+      md.push(`| ${f.dialect} | ${f.rows} | ${f.runs ?? 1} | ${f.change} | ${f.evolveMs} | ${f.handMs} | ${f.ratio}×${judged ? flag(f.ratio, APPLY_TARGET) : ' (not judged)'} | ${f.evolveRssMiB} | ${f.handRssMiB} | ${f.nodeBaselineRssMiB} | ${f.controlRssMiB ?? '–'}${from(f.run)} |`);
     }
     md.push('');
   }

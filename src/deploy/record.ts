@@ -244,9 +244,10 @@ export class HistoryRecorder {
     return this.enabled;
   }
 
-  /** Append rows (in batches of 200). */
-  async add(entries: readonly HistoryEntry[]): Promise<void> {
-    if (entries.length === 0 || !(await this.ready())) return;
+  /** Append rows (in batches of 200); a function is called only when there is a history to write to. */
+  async add(rows: readonly HistoryEntry[] | (() => readonly HistoryEntry[])): Promise<void> {
+    if ((Array.isArray(rows) && rows.length === 0) || !(await this.ready())) return;
+    const entries = typeof rows === 'function' ? rows() : rows;
     for (let i = 0; i < entries.length; i += 200) await addHistory(this.d, this.names, ...entries.slice(i, i + 200));
   }
 

@@ -163,8 +163,9 @@ export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaI
   return { schema: ext.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept] };
 }
 
-async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
-  const live = await d.introspect();
+async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
+  // `known`: the live schema just read by this command, under its lock (apply's stored part).
+  const live = known ?? await d.introspect();
   const { schema: desired, notes } = await desiredFor(d, models, live);
   const diff = diffSchemas(live, desired);
   const checks = dataChecks(diff, d.dialect);
@@ -244,23 +245,26 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
  * the known list, so at the latest known fingerprint none does. The fingerprint is verified
  * wherever the database can be left (see {@link EvolveOptions.verifyEachLink}).
  */
-export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false): Promise<StoredStep[]> {
+export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
   const done: StoredStep[] = [];
-  if (set.evolutions.length === 0) return done;
+  if (set.evolutions.length === 0) return { steps: done, schema: null };
   const history = new HistoryRecorder(d, record);
+  // The last schema read and verified: what the generated plan starts from.
+  let schema = await d.introspect();
   // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
-  let live = fingerprint(await d.introspect());
+  let live = fingerprint(schema);
   // Fast path (transactional DDL): the whole chain in one transaction, verified before commit.
   const chain: Evolution[] = [];
   for (let e = nextEvolution(set, live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   if (chain.length > 1) {
-    const runs = await runChainAtOnce(d, chain, verifyEachLink);
-    if (runs) {
-      await history.add(runs.map((r, i) => ({
+    const result = await runChainAtOnce(d, chain, verifyEachLink);
+    if (result) {
+      const { runs } = result;
+      await history.add(() => runs.map((r, i) => ({
         kind: 'stored' as const, name: r.evolution.id, fromFingerprint: i === 0 ? live : runs[i - 1]!.evolution.to, toFingerprint: r.evolution.to,
         checksum: evolutionChecksum(set, r.evolution), started: r.started, finished: r.finished, outcome: 'ok' as const,
       })));
-      return runs.map((r) => storedStep(set, r.evolution));
+      return { steps: runs.map((r) => storedStep(set, r.evolution)), schema: result.schema };
     }
     // A step failed or the result is not what the chain promises: everything was rolled back.
     // One verified evolution at a time now finds the one at fault and keeps those before it.
@@ -270,11 +274,11 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     if (!e) break;
     if (done.some((x) => x.id === e.id)) break; // a cycle in the evolutions: stop rather than loop
     await history.run({ kind: 'stored', name: e.id, fromFingerprint: live, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
-      () => runEvolution(d, e, 'up', e.to));
+      () => runEvolution(d, e, 'up', e.to, null, (s) => { schema = s; }));
     done.push(storedStep(set, e));
     live = e.to;
   }
-  return done;
+  return { steps: done, schema };
 }
 
 /** The hint of a refusal: which hazards --allow-data-loss would accept, and which need a fix. */
@@ -302,8 +306,9 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
   return withDatabase(options.db, false, options, async (d) => {
-    const storedApplied = await applyStored(d, set, options.record, options.verifyEachLink === true);
-    const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set);
+    const stored = await applyStored(d, set, options.record, options.verifyEachLink === true);
+    const storedApplied = stored.steps;
+    const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema);
     if (options.storedOnly) {
       if (!report.inSync) {
         throw new EvolveError(ErrorCode.OutOfSync,

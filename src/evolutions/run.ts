@@ -6,6 +6,7 @@
  */
 import type { OpenDatabase } from '../engine/database.js';
 import { fingerprint } from '../ir/fingerprint.js';
+import type { SchemaIR } from '../ir/schema.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import type { Evolution, Step, StepContext } from './format.js';
 import { operations } from '../deploy/operations.js';
@@ -23,9 +24,10 @@ function beginSql(dialect: string): string | null {
 
 /**
  * Run `steps` of `evo` and verify the result is `expected` (null: accept any fingerprint but
- * `refuse`, for `evolve complete`). Returns the fingerprint after.
+ * `refuse`, for `evolve complete`). Returns the fingerprint after; `onSchema` receives the
+ * schema it was computed from (so a caller that plans next need not read the catalog again).
  */
-export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null, refuse?: (after: string) => EvolveError | null): Promise<string> {
+export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null, refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void): Promise<string> {
   const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
   const conn = db.conn;
   const ctx = stepContext(db);
@@ -54,7 +56,8 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
           hint: 'Fix the evolution so every foreign key holds afterwards (PRAGMA foreign_key_check lists the rows).',
         });
       }
-      const after = fingerprint(await db.introspect());
+      const schema = await db.introspect();
+      const after = fingerprint(schema);
       const refused = expected === null ? refuse?.(after) ?? null : null;
       if (refused) throw refused;
       if (expected !== null && after !== expected) {
@@ -65,6 +68,7 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
           });
       }
       if (begin) await conn.execute('COMMIT');
+      onSchema?.(schema);
       return after;
     } catch (e) {
       if (begin) await conn.execute('ROLLBACK').catch(() => undefined);
@@ -85,6 +89,9 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
 /** One evolution of a chain, with when it ran. */
 export interface ChainRun { readonly evolution: Evolution; readonly started: Date; readonly finished: Date }
 
+/** A chain run at once: its evolutions, and the schema verified at its end. */
+export interface ChainResult { readonly runs: readonly ChainRun[]; readonly schema: SchemaIR }
+
 /**
  * The fast path for a chain of stored evolutions on a dialect with transactional DDL: every
  * step of every evolution in ONE transaction, the fingerprint verified against the chain's end
@@ -97,12 +104,13 @@ export interface ChainRun { readonly evolution: Evolution; readonly started: Dat
  * runs the chain one verified evolution at a time, which stops at the exact evolution at fault
  * (and names it), keeping the ones before it.
  */
-export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution[], verifyEachLink = false): Promise<ChainRun[] | null> {
+export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution[], verifyEachLink = false): Promise<ChainResult | null> {
   const begin = beginSql(db.dialect.name);
   if (!begin || chain.length === 0 || chain.some((e) => e.foreignKeysOff)) return null;
   const conn = db.conn;
   const ctx = stepContext(db);
   const runs: ChainRun[] = [];
+  let schema: SchemaIR | null = null;
   await conn.execute(begin);
   try {
     for (const [k, evo] of chain.entries()) {
@@ -111,11 +119,14 @@ export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution
         if (s.kind === 'sql') await conn.execute(s.sql);
         else await s.fn(ctx);
       }
-      if ((verifyEachLink || k === chain.length - 1) && fingerprint(await db.introspect()) !== evo.to) throw new Error(`fingerprint mismatch after ${evo.id}`);
+      if (verifyEachLink || k === chain.length - 1) {
+        schema = await db.introspect();
+        if (fingerprint(schema) !== evo.to) throw new Error(`fingerprint mismatch after ${evo.id}`);
+      }
       runs.push({ evolution: evo, started, finished: new Date() });
     }
     await conn.execute('COMMIT');
-    return runs;
+    return { runs, schema: schema! };
   } catch {
     await conn.execute('ROLLBACK').catch(() => undefined);
     return null;
