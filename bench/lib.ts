@@ -63,6 +63,8 @@ export async function rawPostgres(schema?: string): Promise<RawConn> {
   const c = new pg.Client({ connectionString: PG_URL });
   await c.connect();
   c.on('error', () => undefined);
+  // As Evolve's own connections do: JIT compiling a catalog query costs more than running it.
+  await c.query('SET jit TO off');
   if (schema) await c.query(`SET search_path TO "${schema}"`);
   return {
     query: async (sql, params = []) => (await c.query(sql, params as unknown[])).rows,

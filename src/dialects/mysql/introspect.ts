@@ -104,12 +104,17 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
   // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
   // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
-  const schemaRow = (await conn.query(`SELECT DATABASE() AS db, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS collation`))[0];
-  const database = str(schemaRow?.db);
-  const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.collation).toLowerCase(), engine: 'innodb' };
-  const tableRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, TABLE_TYPE AS type, ENGINE AS engine, TABLE_COLLATION AS collation
-     FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`);
+  // One round trip for both: the row with no table (tbl NULL) holds the database and that
+  // collation; the others are the tables.
+  const rows = await conn.query(
+    `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, NULL AS collation
+     UNION ALL
+     SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
+     ORDER BY tbl`);
+  const schemaRow = rows.find((r) => r.tbl === null);
+  const tableRows = rows.filter((r) => r.tbl !== null);
+  const database = str(schemaRow?.type);
+  const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.engine).toLowerCase(), engine: 'innodb' };
   const colRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
        GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation

@@ -1,9 +1,14 @@
 /**
- * PostgreSQL introspection from pg_catalog: four queries whatever the number of tables
- * (columns, constraints, indexes, and objects beyond tables — see `objects.ts`), whatever the
- * number of schemas: the primary schema (names unqualified) and the extra schemas opted into
- * (`--schemas`; names `schema.name`), passed as one text array. Evolve's own `_evolve*` tables,
- * partitions and other schemas are left out.
+ * PostgreSQL introspection from pg_catalog: four queries at most whatever the number of tables
+ * (the tables' oids with what kinds of object the schemas hold; columns; constraints and
+ * indexes; the objects beyond tables of those kinds — see `objects.ts`), whatever the number of schemas:
+ * the primary schema (names unqualified) and the extra schemas opted into (`--schemas`; names
+ * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables, partitions and other
+ * schemas are left out.
+ *
+ * pg_class has no index by schema: it is scanned once, by the first query, and the queries that
+ * follow look the tables up by oid (`$2`), so that their cost follows the size of the schema,
+ * not of the server's catalogs (a shared server may hold many schemas).
  */
 import type { CheckIR, ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
@@ -12,70 +17,84 @@ import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { normalisePostgres, parsePgDefault } from './normalise.js';
 import { parsePgType } from './sql-builder.js';
 import { indexObject, introspectObjects, stripSchema } from './objects.js';
-import { NS, qual } from './objects-sql.js';
+import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
 
-/** Ordinary and partitioned tables of the schemas $1 (not partitions, not Evolve's own tables). */
-const TABLES = `c.relnamespace IN ${NS}
-  AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND c.relname NOT LIKE '\\_evolve%'`;
+/**
+ * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; not partitions,
+ * not Evolve's own tables), and what kinds of object the schemas hold (`have`, see `HAVE`).
+ */
+const START_SQL = `WITH ${REL_CTE}
+SELECT ARRAY(SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND NOT relispartition AND relname NOT LIKE '\\_evolve%') AS tables,
+  ${HAVE} AS have`;
+
+/**
+ * The tables of `START_SQL` ($2, an oid array) as `c`: a join on the array's elements (a filter
+ * `c.oid = ANY($2)` on a scan of pg_class compares every row of it with every element).
+ */
+const TABLES = `unnest($2::oid[]) u(oid) JOIN pg_class c ON c.oid = u.oid`;
 
 const COLUMNS_SQL = `
 SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-  (SELECT n.nspname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = a.atttypid) AS type_schema,
+  tn.nspname AS type_schema,
   a.attnotnull AS notnull, a.attidentity AS identity, a.attgenerated AS generated,
   pg_get_expr(d.adbin, d.adrelid) AS dflt,
-  -- serial: the default takes nextval() of a sequence the column owns
-  (d.adbin IS NOT NULL AND pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%' AND EXISTS (
-    SELECT 1 FROM pg_depend dep JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
-    WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
-      AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'a')) AS serial
-FROM pg_class c
+  -- the column owns a sequence (serial when the default takes its nextval(): see column())
+  (d.adbin IS NOT NULL AND EXISTS (
+    SELECT 1 FROM pg_depend dep
+    WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum
+      AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'a'
+      AND (SELECT s.relkind FROM pg_class s WHERE s.oid = dep.objid) = 'S')) AS owns_seq
+FROM ${TABLES}
 LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE ${TABLES}
+LEFT JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_namespace tn ON tn.oid = t.typnamespace
 ORDER BY tbl, a.attnum`;
 
-/** Column names of a constraint key, in key order. */
+/** Column names of a constraint key, in key order (each looked up by its number: no scan of the table's columns). */
 const keyNames = (key: string, rel: string): string =>
-  `array_to_json(ARRAY(SELECT a.attname FROM unnest(${key}) WITH ORDINALITY k(n, o)
-    JOIN pg_attribute a ON a.attrelid = ${rel} AND a.attnum = k.n ORDER BY k.o))`;
+  `array_to_json(ARRAY(SELECT (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ${rel} AND a.attnum = k.n)
+    FROM unnest(${key}) WITH ORDINALITY k(n, o) ORDER BY k.o))`;
 
-const CONSTRAINTS_SQL = `
-SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname AS name, con.contype AS type, ${keyNames('con.conkey', 'con.conrelid')} AS cols,
+// Constraints (part 'c') and indexes (part 'i'): one round trip, one row shape.
+const KEYS_SQL = `
+SELECT 'c' AS part, ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname AS name, con.contype::text AS type, ${keyNames('con.conkey', 'con.conrelid')} AS cols,
   -- a table of a schema Evolve does not manage is named with its schema (schema.table): it is
   -- not the managed schema's table of the same name
   CASE WHEN r.relnamespace IN ${NS} THEN ${qual('r.relnamespace', 'r.relname')}
     ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = r.relnamespace) || '.' || r.relname END AS ref_table, ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
-  con.confdeltype AS on_delete, con.confupdtype AS on_update,
-  CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS def
-FROM pg_constraint con
-JOIN pg_class c ON c.oid = con.conrelid
+  con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+  CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS def,
+  NULL::bool AS uniq, NULL::text AS pred, NULL::bool AS plain
+FROM ${TABLES}
+JOIN pg_constraint con ON con.conrelid = c.oid
 LEFT JOIN pg_class r ON r.oid = con.confrelid
-WHERE ${TABLES} AND con.contype IN ('p', 'u', 'f', 'c')
-ORDER BY tbl, con.conname`;
-
-// Indexes that back a primary key, unique or exclusion constraint are the constraint's business.
-// plain: a btree on columns, in default order, opclass and collation, without INCLUDE — what
-// IndexIR says; any other index is an object, defined by pg_get_indexdef.
-const INDEXES_SQL = `
-SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, ic.relname AS name, i.indisunique AS uniq, pg_get_expr(i.indpred, i.indrelid) AS pred,
-  (am.amname = 'btree' AND i.indexprs IS NULL AND i.indnatts = i.indnkeyatts
-    AND NOT EXISTS (SELECT 1 FROM unnest(i.indoption::int2[]) o WHERE o <> 0)
-    AND NOT EXISTS (SELECT 1 FROM unnest(i.indclass::oid[]) oc JOIN pg_opclass op ON op.oid = oc WHERE NOT op.opcdefault)
-    AND NOT EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[], i.indkey::int2[]) k(coll, att)
-      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.att WHERE k.coll <> 0 AND k.coll <> a.attcollation)) AS plain,
-  pg_get_indexdef(i.indexrelid) AS def,
-  array_to_json(ARRAY(
-    SELECT CASE WHEN k.n = 0 THEN '(' || pg_get_indexdef(i.indexrelid, k.o::int, false) || ')' ELSE a.attname::text END
+WHERE con.contype IN ('p', 'u', 'f', 'c')
+UNION ALL
+-- Indexes that back a primary key, unique or exclusion constraint are the constraint's business.
+-- plain: a btree on columns, in default order, opclass and collation, without INCLUDE — what
+-- IndexIR says, read as columns and predicate; any other index is an object, defined by
+-- pg_get_indexdef (only then asked for: it is the dearest call here).
+SELECT 'i', ${qual('c.relnamespace', 'c.relname')}, ic.relname, NULL,
+  CASE WHEN x.plain THEN array_to_json(ARRAY(
+    SELECT (SELECT a.attname FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = k.n)
     FROM unnest(i.indkey) WITH ORDINALITY k(n, o)
-    LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
-    WHERE k.o <= i.indnkeyatts ORDER BY k.o)) AS cols
-FROM pg_index i
-JOIN pg_class c ON c.oid = i.indrelid
+    WHERE k.o <= i.indnkeyatts ORDER BY k.o)) END,
+  NULL, NULL, NULL, NULL, CASE WHEN x.plain THEN NULL ELSE pg_get_indexdef(i.indexrelid) END, i.indisunique,
+  CASE WHEN x.plain THEN pg_get_expr(i.indpred, i.indrelid) END, x.plain
+FROM ${TABLES}
+JOIN pg_index i ON i.indrelid = c.oid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
-WHERE ${TABLES} AND NOT EXISTS (
+CROSS JOIN LATERAL (SELECT (am.amname = 'btree' AND i.indexprs IS NULL AND i.indnatts = i.indnkeyatts
+    AND 0 = ALL (i.indoption::int2[])
+    AND NOT (i.indclass::oid[] && ARRAY(SELECT op.oid FROM pg_opclass op WHERE NOT op.opcdefault))
+    AND NOT EXISTS (SELECT 1 FROM unnest(i.indcollation::oid[], i.indkey::int2[]) k(coll, att)
+      WHERE k.coll <> 0 AND k.coll <> (SELECT a.attcollation FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = k.att))) AS plain
+  OFFSET 0) x
+WHERE NOT EXISTS (
   SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x'))
-ORDER BY tbl, ic.relname`;
+ORDER BY part, tbl, name`;
 
 const ACTIONS: Record<string, ReferentialAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
@@ -109,7 +128,9 @@ export function checkExpression(def: string): string {
 
 function column(r: Row, schema: string, extra: readonly string[]): ColumnIR {
   const identity = typeof r.identity === 'string' && r.identity !== '';
-  const autoIncrement = identity || r.serial === true;
+  // serial: the default takes nextval() of a sequence the column owns
+  const serial = r.owns_seq === true && typeof r.dflt === 'string' && r.dflt.startsWith('nextval(');
+  const autoIncrement = identity || serial;
   // A generated column's expression lives where defaults do; it is not a default.
   const generated = typeof r.generated === 'string' && r.generated !== '';
   return {
@@ -136,12 +157,17 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   else schema = options.schema ?? DEFAULT_SCHEMA;
   const extra = [...new Set(options.schemas ?? (isPgConnection(conn) ? conn.schemas : []))].filter((x) => x !== schema);
   const schemas = [schema, ...extra];
-  const [cols, cons, idx, found] = [
-    await conn.query(COLUMNS_SQL, [schemas]),
-    await conn.query(CONSTRAINTS_SQL, [schemas]),
-    await conn.query(INDEXES_SQL, [schemas]),
-    await introspectObjects(conn, schema, extra),
+  const start = (await conn.query(START_SQL, [schemas]))[0];
+  const oids = (start?.tables as unknown[] | undefined) ?? [];
+  const have = new Set((start?.have as string[] | undefined) ?? []);
+  const none = Promise.resolve([]);
+  const [cols, keys, found] = [
+    await (oids.length ? conn.query(COLUMNS_SQL, [schemas, oids]) : none),
+    await (oids.length ? conn.query(KEYS_SQL, [schemas, oids]) : none),
+    await introspectObjects(conn, schema, extra, have),
   ];
+  const cons = keys.filter((r) => r.part === 'c');
+  const idx = keys.filter((r) => r.part === 'i');
   const objects: ObjectIR[] = [...found.objects];
   const consBy = groupBy(cons);
   const idxBy = groupBy(idx);

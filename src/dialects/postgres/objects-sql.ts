@@ -5,6 +5,10 @@
  * the extra ones). Names of an extra schema's objects (and of what they depend on) come back
  * qualified, `schema.name`; the primary schema's stay unqualified. Objects that belong to an extension (pg_depend deptype 'e')
  * are never listed; what Evolve does not model comes back with kind `unmanaged:<what>`.
+ * The query holds only the parts that can find something ({@link objectsSql}), as told by a
+ * cheap probe ({@link HAVE}, read with the tables' oids in the introspector's first query):
+ * planning the twenty-odd parts cost more than running them, on a schema that has few kinds
+ * of object.
  */
 
 /** The managed schemas' oids (use as `x IN ${NS}`). */
@@ -42,89 +46,154 @@ const viewDeps = (rel: string): string => `(SELECT coalesce(json_agg(DISTINCT k.
 /** Relations of the managed schemas, Evolve's own left out. */
 const REL = `c.relnamespace IN ${NS} AND c.relname NOT LIKE '\\_evolve%'`;
 
+/**
+ * The same (`c` not an index), found through pg_depend (every relation but an index, a TOAST
+ * table or a composite type's depends on its schema): index lookups, where REL scans pg_class.
+ */
+const REL_DEP = `c.oid IN (SELECT d.objid FROM pg_depend d WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid IN ${NS}
+    AND d.refobjsubid = 0 AND d.classid = 'pg_class'::regclass AND d.deptype = 'n') AND c.relname NOT LIKE '\\_evolve%'`;
+
 /** A relation `c`'s name as the IR names it. */
 const REL_NAME = qual('c.relnamespace', 'c.relname');
 
-const PARTS: string[] = [
+/**
+ * Each part of the objects query, with the tokens of {@link PROBE_SQL}'s answer it needs to find
+ * anything: a part none of whose tokens is present returns no rows, and is left out.
+ */
+const PARTS: [readonly string[], string][] = [
   // Extensions installed in the schema (plpgsql is always there, in pg_catalog anyway).
-  `SELECT 'extension' AS kind, x.extname::text AS name, NULL::text AS tbl, x.extname::text AS def, NULL::json AS data, NULL::json AS deps, ${nspOf('x.extnamespace')} AS nsp
-   FROM pg_extension x WHERE x.extnamespace IN ${NS} AND x.extname <> 'plpgsql'`,
+  [['ext'], `SELECT 'extension' AS kind, x.extname::text AS name, NULL::text AS tbl, x.extname::text AS def, NULL::json AS data, NULL::json AS deps, ${nspOf('x.extnamespace')} AS nsp
+   FROM pg_extension x WHERE x.extnamespace IN ${NS} AND x.extname <> 'plpgsql'`],
   // The extra schemas themselves (the primary one is the scope, not an object).
-  `SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, n.nspname::text
-   FROM pg_namespace n WHERE n.oid IN ${NS} AND n.nspname <> ($1::text[])[1]`,
+  [['schema'], `SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, n.nspname::text
+   FROM pg_namespace n WHERE n.oid IN ${NS} AND n.nspname <> ($1::text[])[1]`],
   // Enums: labels in order.
-  `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
-   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'e' AND ${notExt('pg_type', 't.oid')}`,
+  [['typ:e'], `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'e' AND ${notExt('pg_type', 't.oid')}`],
   // Domains: base type, NOT NULL, default, collation, checks.
-  `SELECT 'domain', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, json_build_object(
+  [['typ:d'], `SELECT 'domain', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, json_build_object(
      'type', format_type(t.typbasetype, t.typtypmod), 'notNull', t.typnotnull, 'default', t.typdefault,
      'collation', CASE WHEN t.typcollation <> 0 AND t.typcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype)
        THEN (SELECT collname FROM pg_collation WHERE oid = t.typcollation) END,
      'checks', (SELECT coalesce(json_agg(json_build_array(c.conname, pg_get_constraintdef(c.oid)) ORDER BY c.conname), '[]')
        FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')), NULL, ${nspOf('t.typnamespace')}
-   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'd' AND ${notExt('pg_type', 't.oid')}`,
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'd' AND ${notExt('pg_type', 't.oid')}`],
   // Standalone sequences (not those an identity or serial column owns).
-  `SELECT 'sequence', ${REL_NAME}, NULL, NULL, json_build_object('type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement::text,
+  [['rel:S'], `SELECT 'sequence', ${REL_NAME}, NULL, NULL, json_build_object('type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement::text,
      'min', s.seqmin::text, 'max', s.seqmax::text, 'start', s.seqstart::text, 'cache', s.seqcache::text, 'cycle', s.seqcycle), NULL, ${nspOf('c.relnamespace')}
    FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
-   WHERE ${REL} AND c.relkind = 'S' AND ${notExt('pg_class', 'c.oid')} AND NOT EXISTS (
+   WHERE ${REL_DEP} AND c.relkind = 'S' AND ${notExt('pg_class', 'c.oid')} AND NOT EXISTS (
      SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-       AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))`,
+       AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))`],
   // Functions and procedures.
-  `SELECT 'function', ${qual('p.pronamespace', fnName('p'))}, NULL, pg_get_functiondef(p.oid), json_build_object('procedure', p.prokind = 'p',
+  [['pro:f', 'pro:p'], `SELECT 'function', ${qual('p.pronamespace', fnName('p'))}, NULL, pg_get_functiondef(p.oid), json_build_object('procedure', p.prokind = 'p',
      'args', pg_get_function_identity_arguments(p.oid), 'name', ${qual('p.pronamespace', 'p.proname::text')}), NULL, ${nspOf('p.pronamespace')}
    FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}
-     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')`,
+     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')`],
   // Views and materialized views.
-  `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materializedView' END, ${REL_NAME}, NULL, pg_get_viewdef(c.oid, true), NULL, ${viewDeps('c.oid')}, ${nspOf('c.relnamespace')}
-   FROM pg_class c WHERE ${REL} AND c.relkind IN ('v', 'm') AND ${notExt('pg_class', 'c.oid')}`,
+  [['rel:v', 'rel:m'], `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materializedView' END, ${REL_NAME}, NULL, pg_get_viewdef(c.oid, true), NULL, ${viewDeps('c.oid')}, ${nspOf('c.relnamespace')}
+   FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('v', 'm') AND ${notExt('pg_class', 'c.oid')}`],
   // Indexes of materialized views (those of tables come with the tables).
-  `SELECT 'index', ${qual('c.relnamespace', 'ic.relname')}, ${REL_NAME}, pg_get_indexdef(i.indexrelid), NULL, json_build_array('materializedView:' || ${REL_NAME}), ${nspOf('c.relnamespace')}
+  [['rel:m'], `SELECT 'index', ${qual('c.relnamespace', 'ic.relname')}, ${REL_NAME}, pg_get_indexdef(i.indexrelid), NULL, json_build_array('materializedView:' || ${REL_NAME}), ${nspOf('c.relnamespace')}
    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
-   WHERE ${REL} AND c.relkind = 'm'`,
+   WHERE ${REL_DEP} AND c.relkind = 'm'`],
   // Triggers (not the internal ones behind foreign keys).
-  `SELECT 'trigger', ${REL_NAME} || '.' || tg.tgname, ${REL_NAME}, pg_get_triggerdef(tg.oid), json_build_object('name', tg.tgname::text),
+  [['trg'], `SELECT 'trigger', ${REL_NAME} || '.' || tg.tgname, ${REL_NAME}, pg_get_triggerdef(tg.oid), json_build_object('name', tg.tgname::text),
      (SELECT json_build_array('function:' || ${qual('p.pronamespace', fnName('p'))}) FROM pg_proc p WHERE p.oid = tg.tgfoid AND p.pronamespace IN ${NS}), ${nspOf('c.relnamespace')}
    FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-   WHERE ${REL} AND NOT tg.tgisinternal AND ${notExt('pg_trigger', 'tg.oid')}`,
+   WHERE ${REL_DEP} AND NOT tg.tgisinternal AND ${notExt('pg_trigger', 'tg.oid')}`],
   // Comments on relations and their columns.
-  `SELECT 'comment', CASE WHEN d.objsubid > 0 THEN 'column' ELSE c.relkind::text END, ${REL_NAME}, d.description,
+  [['crel'], `SELECT 'comment', CASE WHEN d.objsubid > 0 THEN 'column' ELSE c.relkind::text END, ${REL_NAME}, d.description,
      json_build_object('column', a.attname::text, 'relkind', c.relkind::text), NULL, ${nspOf('c.relnamespace')}
    FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-   WHERE ${REL} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f') AND NOT c.relispartition AND ${notExt('pg_class', 'c.oid')}`,
+   WHERE ${REL} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f') AND NOT c.relispartition AND ${notExt('pg_class', 'c.oid')}`],
   // Comments on functions, enums and domains.
-  `SELECT 'comment', CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END, ${qual('p.pronamespace', fnName('p'))}, d.description,
+  [['pro:f', 'pro:p'], `SELECT 'comment', CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END, ${qual('p.pronamespace', fnName('p'))}, d.description,
      json_build_object('name', ${qual('p.pronamespace', 'p.proname::text')}, 'args', pg_get_function_identity_arguments(p.oid)), NULL, ${nspOf('p.pronamespace')}
    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid
-   WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}`,
-  `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description, NULL, NULL, ${nspOf('t.typnamespace')}
+   WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}`],
+  [['typ:e', 'typ:d'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description, NULL, NULL, ${nspOf('t.typnamespace')}
    FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
-   WHERE t.typnamespace IN ${NS} AND t.typtype IN ('e', 'd') AND ${notExt('pg_type', 't.oid')}`,
+   WHERE t.typnamespace IN ${NS} AND t.typtype IN ('e', 'd') AND ${notExt('pg_type', 't.oid')}`],
   // What Evolve does not model.
-  `SELECT 'unmanaged:rule', r.rulename, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-   WHERE ${REL} AND r.rulename <> '_RETURN' AND ${notExt('pg_rewrite', 'r.oid')}`,
+  [['rul'], `SELECT 'unmanaged:rule', r.rulename, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+   WHERE ${REL_DEP} AND r.rulename <> '_RETURN' AND ${notExt('pg_rewrite', 'r.oid')}`],
   // Attributes of a table Evolve creates but does not model: it would be created without them.
-  `SELECT 'unmanaged:partition key', pg_get_partkeydef(c.oid), ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_class c WHERE ${REL} AND c.relkind = 'p' AND NOT c.relispartition`,
-  `SELECT 'unmanaged:row level security', CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END, ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_class c WHERE ${REL} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`,
-  `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL}`,
-  `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END, ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
+  [['rel:p'], `SELECT 'unmanaged:partition key', pg_get_partkeydef(c.oid), ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_class c WHERE ${REL_DEP} AND c.relkind = 'p' AND NOT c.relispartition`],
+  [['rls'], `SELECT 'unmanaged:row level security', CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END, ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`],
+  [['pol'], `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL_DEP}`],
+  [['typ:c', 'typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END, ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND (t.typtype IN ('r', 'b') AND t.typelem = 0 OR t.typtype = 'c' AND
-     (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExt('pg_type', 't.oid')}`,
-  `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))}, NULL, NULL, NULL, NULL, NULL
-   FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('a', 'w') AND ${notExt('pg_proc', 'p.oid')}`,
-  `SELECT 'unmanaged:' || CASE WHEN c.relkind = 'f' THEN 'foreign table' ELSE 'partition' END, ${REL_NAME},
+     (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExt('pg_type', 't.oid')}`],
+  [['pro:a', 'pro:w'], `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))}, NULL, NULL, NULL, NULL, NULL
+   FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('a', 'w') AND ${notExt('pg_proc', 'p.oid')}`],
+  [['rel:f', 'part'], `SELECT 'unmanaged:' || CASE WHEN c.relkind = 'f' THEN 'foreign table' ELSE 'partition' END, ${REL_NAME},
      (SELECT ${qual('pc.relnamespace', 'pc.relname')} FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1), NULL, NULL, NULL, NULL
-   FROM pg_class c WHERE ${REL} AND (c.relkind = 'f' OR c.relispartition AND c.relkind IN ('r', 'p')) AND ${notExt('pg_class', 'c.oid')}`,
-  `SELECT 'unmanaged:exclusion constraint', x.conname, ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL} AND x.contype = 'x'`,
-  `SELECT 'unmanaged:publication', p.pubname, ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid JOIN pg_class c ON c.oid = pr.prrelid WHERE ${REL}`,
-  `SELECT 'unmanaged:event trigger', et.evtname, NULL, NULL, NULL, NULL, NULL
-   FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid WHERE p.pronamespace IN ${NS}`,
+   FROM pg_class c WHERE ${REL_DEP} AND (c.relkind = 'f' OR c.relispartition AND c.relkind IN ('r', 'p')) AND ${notExt('pg_class', 'c.oid')}`],
+  [['exc'], `SELECT 'unmanaged:exclusion constraint', x.conname, ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x'`],
+  [['pub'], `SELECT 'unmanaged:publication', p.pubname, ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid JOIN pg_class c ON c.oid = pr.prrelid WHERE ${REL_DEP}`],
+  [['evt'], `SELECT 'unmanaged:event trigger', et.evtname, NULL, NULL, NULL, NULL, NULL
+   FROM pg_event_trigger et JOIN pg_proc p ON p.oid = et.evtfoid WHERE p.pronamespace IN ${NS}`],
 ];
 
+/** The row shape of the objects query (no row): a part's NULLs take their types from it. */
+const HEAD = `SELECT NULL::text AS kind, NULL::text AS name, NULL::text AS tbl, NULL::text AS def, NULL::json AS data, NULL::json AS deps, NULL::text AS nsp WHERE false`;
+
 /** Every object of the schemas $1 (text array, the primary one first), one row each. */
-export const OBJECTS_SQL = PARTS.join('\nUNION ALL\n');
+export const OBJECTS_SQL = [HEAD, ...PARTS.map(([, sql]) => sql)].join('\nUNION ALL\n');
+
+/**
+ * What the schemas $1 hold, found through their dependants in pg_depend (an index lookup) rather
+ * than by scanning pg_class, pg_type and pg_proc (no index by schema): on a server of many
+ * schemas (tests, scratch schemas) those scans cost the whole server's catalogs. Every relation
+ * but an index (a TOAST table is in pg_toast), every type created as such (not a table's row
+ * type, not an array type) and every function depends on its schema (deptype 'n').
+ * `dep`: those objects (classid, objid); `rel`: the relations among them (oid, relkind, relname,
+ * relrowsecurity, relispartition).
+ */
+export const REL_CTE = `dep AS MATERIALIZED (
+  SELECT d.classid, d.objid FROM pg_depend d
+  WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid IN ${NS} AND d.refobjsubid = 0 AND d.deptype = 'n'),
+rel AS MATERIALIZED (
+  SELECT c.oid, c.relkind, c.relname, c.relrowsecurity, c.relispartition FROM dep JOIN pg_class c ON c.oid = dep.objid
+  WHERE dep.classid = 'pg_class'::regclass)`;
+
+/**
+ * What the schemas $1 hold that some part of the objects query reads, as tokens (`have`, a
+ * text array; needs {@link REL_CTE}): `rel:<relkind>`, `typ:<typtype>` (types created as such),
+ * `pro:<prokind>`, and `schema`, `ext`, `trg`, `crel` (comments on relations and indexes),
+ * `rul`, `rls`, `pol`, `part`, `exc`, `pub`, `evt`. A token may be present when the part then
+ * finds nothing (it filters further); never absent when it would find something. Cheap to plan
+ * and run, unlike the whole objects query (a union of some twenty parts: most of its cost is
+ * planning them, on a schema that has none of them).
+ */
+export const HAVE = `ARRAY(SELECT DISTINCT x FROM rel
+    CROSS JOIN LATERAL unnest(ARRAY['rel:' || rel.relkind::text, CASE WHEN rel.relrowsecurity THEN 'rls' END, CASE WHEN rel.relispartition THEN 'part' END]) x
+    WHERE (rel.relkind NOT IN ('r', 'i', 't') OR rel.relrowsecurity OR rel.relispartition) AND x IS NOT NULL)
+  || ARRAY(SELECT DISTINCT 'typ:' || t.typtype::text FROM dep JOIN pg_type t ON t.oid = dep.objid WHERE dep.classid = 'pg_type'::regclass)
+  || ARRAY(SELECT DISTINCT 'pro:' || p.prokind::text FROM dep JOIN pg_proc p ON p.oid = dep.objid WHERE dep.classid = 'pg_proc'::regclass)
+  || ARRAY(SELECT 'schema' FROM pg_namespace n WHERE n.oid IN ${NS} AND n.nspname <> ($1::text[])[1] LIMIT 1)
+  || ARRAY(SELECT 'ext' FROM pg_extension x WHERE x.extnamespace IN ${NS} AND x.extname <> 'plpgsql' LIMIT 1)
+  || ARRAY(SELECT 'trg' FROM pg_trigger tg WHERE tg.tgrelid IN (SELECT oid FROM rel) AND NOT tg.tgisinternal LIMIT 1)
+  || ARRAY(SELECT 'rul' FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM rel) AND r.rulename <> '_RETURN' LIMIT 1)
+  || ARRAY(SELECT 'pol' FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM rel) LIMIT 1)
+  || ARRAY(SELECT 'exc' FROM pg_constraint x WHERE x.conrelid IN (SELECT oid FROM rel) AND x.contype = 'x' LIMIT 1)
+  || ARRAY(SELECT 'crel' FROM pg_description d WHERE d.classoid = 'pg_class'::regclass AND d.objoid IN (SELECT oid FROM rel) LIMIT 1)
+  || ARRAY(SELECT 'crel' FROM pg_description d WHERE d.classoid = 'pg_class'::regclass
+    AND d.objoid IN (SELECT i.indexrelid FROM pg_index i WHERE i.indrelid IN (SELECT oid FROM rel)) LIMIT 1)
+  || ARRAY(SELECT 'pub' FROM pg_publication_rel LIMIT 1)
+  || ARRAY(SELECT 'evt' FROM pg_event_trigger LIMIT 1)`;
+
+/** {@link HAVE} alone (one row, `have`). */
+export const PROBE_SQL = `WITH ${REL_CTE}\nSELECT ${HAVE} AS have`;
+
+/** The objects query with only the parts that can find something, given {@link PROBE_SQL}'s tokens; null: none can. */
+export function objectsSql(have: ReadonlySet<string>): string | null {
+  const parts = PARTS.filter(([needs]) => needs.some((t) => have.has(t))).map(([, sql]) => sql);
+  return parts.length ? [HEAD, ...parts].join('\nUNION ALL\n') : null;
+}

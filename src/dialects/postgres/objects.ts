@@ -1,7 +1,7 @@
 /**
  * PostgreSQL objects beyond tables — extensions, enums, domains, sequences, functions and
  * procedures, views, materialized views, indexes Evolve's table IR cannot say, triggers and
- * comments — read in one catalog query ({@link OBJECTS_SQL}) and turned into `ObjectIR`s whose
+ * comments — read in one catalog query ({@link OBJECTS_SQL}, only its parts a probe says can find something) and turned into `ObjectIR`s whose
  * definitions and statements never name the primary schema (so a schema of any name, such as
  * the scratch schema a SQL file is loaded into, compares equal). Objects of extra schemas
  * (`--schemas`) are named `schema.name`, depend on their `schema` object, and are written
@@ -9,7 +9,7 @@
  */
 import type { ObjectIR, UnmanagedIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
-import { OBJECTS_SQL } from './objects-sql.js';
+import { objectsSql, PROBE_SQL } from './objects-sql.js';
 import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
 
 const q = postgresSql.ident;
@@ -193,9 +193,15 @@ function toObject(r: Row, schema: string): ObjectIR | null {
   }
 }
 
-/** The objects and unmanaged things of the primary schema `schema` and the extra schemas `extra`: one query. */
-export async function introspectObjects(conn: Connection, schema: string, extra: readonly string[] = []): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
-  const rows = await conn.query(OBJECTS_SQL, [[schema, ...extra]]);
+/**
+ * The objects and unmanaged things of the primary schema `schema` and the extra schemas `extra`.
+ * Most schemas hold few kinds of object: a cheap probe ({@link PROBE_SQL}; `have`, its answer,
+ * when the caller read it already), then one query of only the parts that can find something.
+ */
+export async function introspectObjects(conn: Connection, schema: string, extra: readonly string[] = [], have?: ReadonlySet<string>): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
+  const schemas = [schema, ...extra];
+  const sql = objectsSql(have ?? new Set(((await conn.query(PROBE_SQL, [schemas]))[0]?.have as string[] | undefined) ?? []));
+  const rows = sql === null ? [] : await conn.query(sql, [schemas]);
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   for (const r of rows) {
