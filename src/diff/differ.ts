@@ -3,12 +3,11 @@
  * Both sides must already be normalised by the same dialect. Renames come only from `aka`
  * on the desired side; nothing is guessed.
  */
-import type { ColumnIR, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Change, ColumnChangeFlags } from './changes.js';
-import { typeToString } from '../ir/types.js';
-import { canonicalOptions, defaultToString } from '../ir/canonical.js';
+import { canonicalOptions } from '../ir/canonical.js';
 import { diffObjects } from './objects.js';
 
 /** A rename the plan uses, and the `aka` that justified it. */
@@ -54,16 +53,82 @@ function renameCols(cols: readonly string[], map: ReadonlyMap<string, string>): 
   return cols.map((c) => map.get(c) ?? c);
 }
 
-function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags {
-  return {
-    type: typeToString(a.type) !== typeToString(b.type),
-    nullable: a.nullable !== b.nullable,
-    default: defaultToString(a.default) !== defaultToString(b.default),
-    autoIncrement: a.autoIncrement !== b.autoIncrement || (a.identity ?? null) !== (b.identity ?? null),
-    generated: (a.generated?.expression ?? null) !== (b.generated?.expression ?? null) || (a.generated?.stored ?? null) !== (b.generated?.stored ?? null),
-    collation: (a.collation ?? null) !== (b.collation ?? null),
-    onUpdate: (a.onUpdate ?? null) !== (b.onUpdate ?? null),
-  };
+/** typeToString(a) === typeToString(b), without building the strings. */
+function sameTypeText(a: ColumnType, b: ColumnType): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'varchar': return sameNumberText(a.length, (b as typeof a).length);
+    case 'decimal': return sameNumberText(a.precision, (b as typeof a).precision) && sameNumberText(a.scale, (b as typeof a).scale);
+    case 'timestamp': return !a.withTimeZone === !(b as typeof a).withTimeZone;
+    case 'raw': return a.sql === (b as typeof a).sql;
+    default: return true;
+  }
+}
+const sameNumberText = (a: number, b: number): boolean => a === b || String(a) === String(b);
+
+/** defaultToString(a) === defaultToString(b), without building the strings. */
+function sameDefaultText(a: DefaultValue | null, b: DefaultValue | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  const av = a.kind === 'value';
+  if (av !== (b.kind === 'value')) return false;
+  if (!av) return (a as { sql: string }).sql === (b as { sql: string }).sql;
+  const x = (a as { value: unknown }).value;
+  const y = (b as { value: unknown }).value;
+  // Distinct strings and booleans have distinct JSON; numbers may not (NaN, Infinity: null).
+  return x === y || (typeof x !== 'string' && typeof y !== 'string' && typeof x !== 'boolean' && typeof y !== 'boolean' && JSON.stringify(x) === JSON.stringify(y));
+}
+
+/** What differs between two matched columns, or null when nothing does (no object built for the unchanged ones). */
+function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags | null {
+  const type = !sameTypeText(a.type, b.type);
+  const nullable = a.nullable !== b.nullable;
+  const dflt = !sameDefaultText(a.default, b.default);
+  const autoIncrement = a.autoIncrement !== b.autoIncrement || (a.identity ?? null) !== (b.identity ?? null);
+  const ag = a.generated;
+  const bg = b.generated;
+  const generated = ag !== bg && ((ag?.expression ?? null) !== (bg?.expression ?? null) || (ag?.stored ?? null) !== (bg?.stored ?? null));
+  const collation = (a.collation ?? null) !== (b.collation ?? null);
+  const onUpdate = (a.onUpdate ?? null) !== (b.onUpdate ?? null);
+  if (!(type || nullable || dflt || autoIncrement || generated || collation || onUpdate)) return null;
+  return { type, nullable, default: dflt, autoIncrement, generated, collation, onUpdate };
+}
+
+/**
+ * True when the live keys, with renames applied as the key comparison below applies them, are
+ * the target's keys one for one in the same order (then neither side has a key the other lacks).
+ */
+function sameForeignKeys(
+  live: readonly ForeignKeyIR[], target: readonly ForeignKeyIR[], mapped: (cols: readonly string[]) => readonly string[],
+  targetOfLive: ReadonlyMap<string, string>, columnRenames: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): boolean {
+  if (live.length !== target.length) return false;
+  for (let i = 0; i < live.length; i++) {
+    const f = live[i]!;
+    const g = target[i]!;
+    const refTable = targetOfLive.get(f.refTable) ?? f.refTable;
+    if (refTable !== g.refTable || f.onDelete !== g.onDelete || f.onUpdate !== g.onUpdate) return false;
+    if (!sameList(mapped(f.columns), g.columns)) return false;
+    const renamed = columnRenames.get(refTable);
+    if (!sameList(renamed?.size ? f.refColumns.map((c) => renamed.get(c) ?? c) : f.refColumns, g.refColumns)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when the target's columns have the live columns' names in the same order and none has
+ * an aka: matching by name then pairs each with the live column at its position, renames none,
+ * adds and drops none. (Names within a table are unique: a database, compiled models and SQL
+ * sources cannot give a table two columns of one name.)
+ */
+function alignedColumns(live: readonly ColumnIR[], target: readonly ColumnIR[]): boolean {
+  if (live.length !== target.length) return false;
+  for (let i = 0; i < target.length; i++) {
+    const c = target[i]!;
+    if (c.name !== live[i]!.name || c.aka?.length) return false;
+  }
+  return true;
 }
 
 /** Live table names in scope of a diff (Evolve's own tables never are). */
@@ -131,39 +196,44 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     }
     if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
 
-    // Columns: match by name, then by aka.
-    const oldCols = new Map(old.columns.map((c) => [c.name, c]));
+    // Columns: match by name, then by aka. The common case, the same names in the same order
+    // and no aka, matches each column with the live one at its position: no maps.
+    const aligned = alignedColumns(old.columns, t.columns);
+    const oldCols = new Map<string, ColumnIR>();
     const colMatch = new Map<string, ColumnIR>(); // target column → live column
     const colClaimed = new Set<string>();
     const renameMap = new Map<string, string>(); // live name → target name
-    for (const c of t.columns) {
-      if (oldCols.has(c.name)) {
-        const both = (c.aka ?? []).filter((a) => oldCols.has(a));
-        if (both.length) {
-          throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former name '${both[0]}', and the database table has both columns.`, {
-            hint: `Evolve cannot tell which one holds the data. Drop or rename '${old.name}.${both[0]}' yourself, or remove it from the aka of '${c.name}'.`,
-            details: { table: t.name, column: c.name, aka: both[0] },
+    if (!aligned) {
+      for (const c of old.columns) oldCols.set(c.name, c);
+      for (const c of t.columns) {
+        if (oldCols.has(c.name)) {
+          const both = c.aka?.length ? c.aka.filter((a) => oldCols.has(a)) : [];
+          if (both.length) {
+            throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former name '${both[0]}', and the database table has both columns.`, {
+              hint: `Evolve cannot tell which one holds the data. Drop or rename '${old.name}.${both[0]}' yourself, or remove it from the aka of '${c.name}'.`,
+              details: { table: t.name, column: c.name, aka: both[0] },
+            });
+          }
+          colMatch.set(c.name, oldCols.get(c.name)!);
+          colClaimed.add(c.name);
+        }
+      }
+      for (const c of t.columns) {
+        if (colMatch.has(c.name)) continue;
+        const formers = c.aka?.length ? c.aka.filter((a) => oldCols.has(a) && !colClaimed.has(a)) : [];
+        if (formers.length > 1) {
+          throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database table has all of them.`, {
+            hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${old.name}.${a}'`).join(', ')} yourself, or keep only that one in the aka of '${c.name}'.`,
+            details: { table: t.name, column: c.name, aka: formers },
           });
         }
-        colMatch.set(c.name, oldCols.get(c.name)!);
-        colClaimed.add(c.name);
-      }
-    }
-    for (const c of t.columns) {
-      if (colMatch.has(c.name)) continue;
-      const formers = (c.aka ?? []).filter((a) => oldCols.has(a) && !colClaimed.has(a));
-      if (formers.length > 1) {
-        throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database table has all of them.`, {
-          hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${old.name}.${a}'`).join(', ')} yourself, or keep only that one in the aka of '${c.name}'.`,
-          details: { table: t.name, column: c.name, aka: formers },
-        });
-      }
-      const former = formers[0];
-      if (former !== undefined) {
-        colMatch.set(c.name, oldCols.get(former)!);
-        colClaimed.add(former);
-        renameMap.set(former, c.name);
-        renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
+        const former = formers[0];
+        if (former !== undefined) {
+          colMatch.set(c.name, oldCols.get(former)!);
+          colClaimed.add(former);
+          renameMap.set(former, c.name);
+          renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
+        }
       }
     }
     const mapped = renameMap.size ? (cols: readonly string[]): string[] => renameCols(cols, renameMap) : (cols: readonly string[]): string[] => [...cols];
@@ -186,17 +256,24 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     pairs.push({ t, old, mapped: mappedView });
     columnRenames.set(t.name, renameMap);
 
-    for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
-    for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
-    for (const c of t.columns) {
-      const o = colMatch.get(c.name);
-      if (!o) continue;
-      const changed = columnFlags(o, c);
-      if (changed.type || changed.nullable || changed.default || changed.autoIncrement || changed.generated || changed.collation || changed.onUpdate) {
-        tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+    if (aligned) {
+      for (let i = 0; i < t.columns.length; i++) {
+        const o = old.columns[i]!;
+        const c = t.columns[i]!;
+        const changed = columnFlags(o, c);
+        if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
       }
+    } else {
+      for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
+      for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
+      for (const c of t.columns) {
+        const o = colMatch.get(c.name);
+        if (!o) continue;
+        const changed = columnFlags(o, c);
+        if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+      }
+      for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
     }
-    for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
 
     // Primary key.
     const oldPk = old.primaryKey ? mappedView(old.primaryKey.columns) : null;
@@ -204,16 +281,20 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
     if (oldPk === null || newPk === null ? oldPk !== newPk : !sameList(oldPk, newPk)) tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
 
     // Unique constraints (by columns, after renames).
-    const oldU = new Map(old.uniques.map((u) => [key(mappedView(u.columns)), u]));
-    const newU = new Map(t.uniques.map((u) => [key(u.columns), u]));
-    for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
-    for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
+    if (old.uniques.length || t.uniques.length) {
+      const oldU = new Map(old.uniques.map((u) => [key(mappedView(u.columns)), u]));
+      const newU = new Map(t.uniques.map((u) => [key(u.columns), u]));
+      for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
+      for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
+    }
 
     // CHECK constraints (by expression; a column rename changes the text, so drop and add).
-    const oldChecks = new Map((old.checks ?? []).map((ck) => [ck.expression, ck]));
-    const newChecks = new Map((t.checks ?? []).map((ck) => [ck.expression, ck]));
-    for (const [e, ck] of oldChecks) if (!newChecks.has(e)) tableChanges.push({ kind: 'dropCheck', table: t.name, check: ck });
-    for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
+    if (old.checks?.length || t.checks?.length) {
+      const oldChecks = new Map((old.checks ?? []).map((ck) => [ck.expression, ck]));
+      const newChecks = new Map((t.checks ?? []).map((ck) => [ck.expression, ck]));
+      for (const [e, ck] of oldChecks) if (!newChecks.has(e)) tableChanges.push({ kind: 'dropCheck', table: t.name, check: ck });
+      for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
+    }
 
     // Storage options.
     if (!sameOptions(old.options, t.options)) {
@@ -228,6 +309,8 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
   const fkKey = (f: ForeignKeyIR, cols: readonly string[], refTable: string, refColumns: readonly string[]): string =>
     key([cols, refTable, refColumns, f.onDelete, f.onUpdate]);
   for (const { t, old, mapped } of pairs) {
+    // The same keys in the same order (after renames) cannot differ: no maps, no key texts.
+    if (sameForeignKeys(old.foreignKeys, t.foreignKeys, mapped, targetOfLive, columnRenames)) continue;
     const oldFk = new Map(old.foreignKeys.map((f) => {
       const refTable = targetOfLive.get(f.refTable) ?? f.refTable;
       const refCols = f.refColumns.map((c) => columnRenames.get(refTable)?.get(c) ?? c);

@@ -70,7 +70,8 @@ export function canonicalObject(o: ObjectIR): CanonicalObject {
 
 /** Options with sorted keys, or undefined when there are none. */
 export function canonicalOptions(o: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
-  const keys = Object.keys(o ?? {}).sort();
+  if (o === undefined || o === null) return undefined;
+  const keys = Object.keys(o).sort();
   return keys.length ? Object.fromEntries(keys.map((k) => [k, o![k]!])) : undefined;
 }
 
@@ -82,17 +83,23 @@ export function canonicalForeignKey(f: ForeignKeyIR): CanonicalForeignKey {
   return { columns: [...f.columns], refTable: f.refTable, refColumns: [...f.refColumns], onDelete: f.onDelete, onUpdate: f.onUpdate };
 }
 
+const byName = (a: { name: string }, b: { name: string }): number => byString(a.name, b.name);
+const byJson = (a: unknown, b: unknown): number => byString(JSON.stringify(a), JSON.stringify(b));
+
 export function canonicalTable(t: TableIR): CanonicalTable {
-  return {
+  // Runs for every table on every fingerprint: nothing sorted or de-duplicated that cannot change.
+  const out: CanonicalTable = {
     name: t.name,
-    columns: t.columns.map(canonicalColumn).sort((a, b) => byString(a.name, b.name)),
+    columns: t.columns.map(canonicalColumn).sort(byName),
     primaryKey: t.primaryKey ? [...t.primaryKey.columns] : null,
-    uniques: dedupe(t.uniques.map((u) => [...u.columns])).sort((a, b) => byString(JSON.stringify(a), JSON.stringify(b))),
-    indexes: t.indexes.map(canonicalIndex).sort((a, b) => byString(a.name, b.name)),
-    foreignKeys: t.foreignKeys.map(canonicalForeignKey).sort((a, b) => byString(JSON.stringify(a), JSON.stringify(b))),
-    ...(t.checks?.length ? { checks: [...new Set(t.checks.map((c) => c.expression))].sort(byString) } : {}),
-    ...(canonicalOptions(t.options) ? { options: canonicalOptions(t.options)! } : {}),
+    uniques: t.uniques.length === 0 ? [] : t.uniques.length === 1 ? [[...t.uniques[0]!.columns]] : dedupe(t.uniques.map((u) => [...u.columns])).sort(byJson),
+    indexes: t.indexes.map(canonicalIndex).sort(byName),
+    foreignKeys: t.foreignKeys.map(canonicalForeignKey).sort(byJson),
   };
+  if (t.checks?.length) out.checks = [...new Set(t.checks.map((c) => c.expression))].sort(byString);
+  const options = canonicalOptions(t.options);
+  if (options) out.options = options;
+  return out;
 }
 
 function dedupe(lists: string[][]): string[][] {

@@ -204,18 +204,45 @@ export function describeUnmanaged(u: UnmanagedIR): string {
 
 /** Deep-freeze plain data (the IR is immutable once built). */
 export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    const o = value as Record<string, unknown>;
-    for (const k in o) { const v = o[k]; if (v !== null && typeof v === 'object') deepFreeze(v); }
-  }
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeTree(value);
   return value;
+}
+
+/**
+ * Freeze `o` and everything under it not frozen yet (a frozen value is taken as frozen all the
+ * way down: deepFreeze and the dialects' builders freeze bottom-up). Arrays by index: `for…in`
+ * over an array makes a string of every index.
+ */
+function freezeTree(o: object): void {
+  Object.freeze(o);
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const v: unknown = o[i];
+      if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freezeTree(v);
+    }
+    return;
+  }
+  const r = o as Record<string, unknown>;
+  for (const k in r) {
+    const v = r[k];
+    if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freezeTree(v);
+  }
 }
 
 /** Find a table by name. */
 export function findTable(schema: SchemaIR, name: string): TableIR | undefined {
-  return schema.tables.find((t) => t.name === name);
+  const tables = schema.tables;
+  // A frozen list cannot change: index it once (planners look up every changed table).
+  if (tables.length < 16 || !Object.isFrozen(tables)) return tables.find((t) => t.name === name);
+  let index = tableIndex.get(tables);
+  if (index === undefined) {
+    index = new Map();
+    for (const t of tables) if (!index.has(t.name)) index.set(t.name, t);
+    tableIndex.set(tables, index);
+  }
+  return index.get(name);
 }
+const tableIndex = new WeakMap<readonly TableIR[], Map<string, TableIR>>();
 
 /** Find a column by name. */
 export function findColumn(table: TableIR, name: string): ColumnIR | undefined {

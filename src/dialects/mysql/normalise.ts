@@ -22,6 +22,19 @@ const INT_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)(?:\((\d+)\))?
  * lists exactly (see `enum-type.ts`); UNSIGNED and ZEROFILL are kept.
  */
 export function parseMysqlType(text: string): ColumnType {
+  // Type texts repeat across thousands of columns: one frozen object per spelling (frozen, it
+  // is also skipped by deepFreeze).
+  let type = mysqlTypeCache.get(text);
+  if (type === undefined) {
+    type = Object.freeze(readMysqlType(text));
+    if (mysqlTypeCache.size > 10_000) mysqlTypeCache.clear();
+    mysqlTypeCache.set(text, type);
+  }
+  return type;
+}
+const mysqlTypeCache = new Map<string, ColumnType>();
+
+function readMysqlType(text: string): ColumnType {
   // ENUM and SET keep their values exactly (case, spaces, commas inside values).
   const e = parseEnumType(text);
   if (e) return { kind: 'raw', sql: enumTypeSql(e) };
@@ -204,20 +217,40 @@ export function servesForeignKey(i: IndexIR, fks: readonly ForeignKeyIR[]): bool
 
 function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
   const type = c.type.kind === 'raw' ? parseMysqlType(c.type.sql) : c.type;
-  const { generated, collation, ...rest } = c;
+  const generated = c.generated;
+  const collation = c.collation;
   const gen = generated ? { expression: normaliseMysqlExpression(generated.expression), stored: generated.stored } : null;
   // JSON has its own collation on MariaDB (utf8mb4_bin, the server's choice): never compared.
   const coll = collation && type.kind !== 'json' ? collation.toLowerCase() : null;
-  return {
-    ...rest,
-    type,
-    // Primary key columns are NOT NULL in MySQL whatever their definition says.
-    nullable: pk.includes(c.name) ? false : c.nullable,
-    // AUTO_INCREMENT and generated columns cannot have a default.
-    default: c.autoIncrement || gen ? null : normaliseMysqlDefault(type, c.default),
-    ...(gen ? { generated: gen } : {}),
-    ...(coll ? { collation: coll } : {}),
-  };
+  // Primary key columns are NOT NULL in MySQL whatever their definition says.
+  const nullable = pk.includes(c.name) ? false : c.nullable;
+  // AUTO_INCREMENT and generated columns cannot have a default.
+  const dflt = c.autoIncrement || gen ? null : normaliseMysqlDefault(type, c.default);
+  // Already in this form (most introspected columns, built moments ago): the column itself, a
+  // copy would be equal. Not a model's (frozen) column: those come in many hidden classes, and
+  // the copies below share one.
+  if (!Object.isFrozen(c) && type === c.type && nullable === c.nullable && typeof nullable === 'boolean' && dflt === c.default && !('generated' in c) && !('collation' in c)) return c;
+  // The column's own fields in their order (type, nullable and default replaced), then the
+  // generated expression and collation: what `{ ...rest, type, nullable, default, ...gen, ...coll }`
+  // gave, built by plain stores so that every column shares one hidden class (an object rest
+  // gives each its own, and every later reader of columns goes megamorphic).
+  const out: Record<string, unknown> = {};
+  let seen = 0;
+  for (const k in c) {
+    switch (k) {
+      case 'generated': case 'collation': break;
+      case 'type': out.type = type; seen |= 1; break;
+      case 'nullable': out.nullable = nullable; seen |= 2; break;
+      case 'default': out.default = dflt; seen |= 4; break;
+      default: out[k] = (c as unknown as Record<string, unknown>)[k];
+    }
+  }
+  if (!(seen & 1)) out.type = type;
+  if (!(seen & 2)) out.nullable = nullable;
+  if (!(seen & 4)) out.default = dflt;
+  if (gen) out.generated = gen;
+  if (coll) out.collation = coll;
+  return out as unknown as ColumnIR;
 }
 
 /** The CHECK that MariaDB adds to a JSON column (`json_valid(`col`)`), as normalised text. */
@@ -227,6 +260,7 @@ export function jsonValidCheck(column: string): string {
 
 /** CHECK constraints, normalised; the ones the server adds itself (MariaDB's json_valid) left out. */
 function normaliseChecks(t: TableIR, columns: readonly ColumnIR[]): CheckIR[] {
+  if (!t.checks?.length) return [];
   const implied = new Set(columns.filter((c) => c.type.kind === 'json').map((c) => jsonValidCheck(c.name)));
   const out: CheckIR[] = [];
   for (const ck of t.checks ?? []) {
@@ -282,19 +316,36 @@ function normaliseTable(t: TableIR): MysqlTableIR {
     const n = { ...i, name: mysqlName(i.name) };
     (servesForeignKey(n, foreignKeys) ? implicitIndexes : indexes).push(n);
   }
-  const { checks: _checks, options: _options, ...base } = t;
   const columns = t.columns.map((c) => normaliseColumn(c, pk));
   const checks = normaliseChecks(t, columns);
   const options = normaliseOptions(t.options);
-  const out: MysqlTableIR = {
-    ...base,
-    columns,
-    primaryKey: t.primaryKey ? { name: 'PRIMARY', columns: t.primaryKey.columns } : null,
-    uniques, indexes, foreignKeys,
-    ...(checks.length ? { checks } : {}),
-    ...(Object.keys(options).length ? { options } : {}),
-  };
-  return implicitIndexes.length ? { ...out, implicitIndexes } : out;
+  const primaryKey = t.primaryKey ? { name: 'PRIMARY', columns: t.primaryKey.columns } : null;
+  // The table's own fields in their order (checks and options left out, the normalised ones
+  // replaced), then checks, options and the implicit indexes: what
+  // `{ ...base, columns, primaryKey, uniques, indexes, foreignKeys, ...checks, ...options }` gave,
+  // by plain stores so that tables share hidden classes (see normaliseColumn).
+  const out: Record<string, unknown> = {};
+  let seen = 0;
+  for (const k in t) {
+    switch (k) {
+      case 'checks': case 'options': break;
+      case 'columns': out.columns = columns; seen |= 1; break;
+      case 'primaryKey': out.primaryKey = primaryKey; seen |= 2; break;
+      case 'uniques': out.uniques = uniques; seen |= 4; break;
+      case 'indexes': out.indexes = indexes; seen |= 8; break;
+      case 'foreignKeys': out.foreignKeys = foreignKeys; seen |= 16; break;
+      default: out[k] = (t as unknown as Record<string, unknown>)[k];
+    }
+  }
+  if (!(seen & 1)) out.columns = columns;
+  if (!(seen & 2)) out.primaryKey = primaryKey;
+  if (!(seen & 4)) out.uniques = uniques;
+  if (!(seen & 8)) out.indexes = indexes;
+  if (!(seen & 16)) out.foreignKeys = foreignKeys;
+  if (checks.length) out.checks = checks;
+  if (Object.keys(options).length) out.options = options;
+  if (implicitIndexes.length) out.implicitIndexes = implicitIndexes;
+  return out as unknown as MysqlTableIR;
 }
 
 /**

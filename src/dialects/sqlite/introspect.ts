@@ -4,21 +4,29 @@
  * expressions live only in the CREATE TABLE text (see create-table-parse.ts); views, triggers
  * and indexes that are more than a list of columns are kept as objects with their own SQL.
  */
-import type { ColumnIR, ColumnType, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
+import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
 import { normaliseTypeText, parseDslTypeName } from '../../ir/types.js';
 import type { Connection, Row } from '../connection.js';
-import { parseDefaultSql } from '../shared/defaults.js';
-import { normaliseSqlite } from './normalise.js';
+import { normaliseDefault, parseDefaultSql } from '../shared/defaults.js';
 import { parseCreateTable, squeezeSql } from './create-table-parse.js';
 import { sqliteSql } from './sql-builder.js';
+import { sqliteColumnType, sqliteIndexWhere, sqliteNullable } from './normalise.js';
 
 /** A declared SQLite type as a column type: the DSL's names map back; anything else stays raw. */
 export function parseSqliteType(declared: string): ColumnType {
-  const t = normaliseTypeText(declared);
-  if (t === 'blob') return { kind: 'bytes' };
-  return parseDslTypeName(t) ?? { kind: 'raw', sql: t };
+  // Declared types repeat across thousands of columns: one frozen object per spelling.
+  let type = sqliteTypeCache.get(declared);
+  if (type === undefined) {
+    const t = normaliseTypeText(declared);
+    type = Object.freeze(t === 'blob' ? { kind: 'bytes' as const } : parseDslTypeName(t) ?? { kind: 'raw' as const, sql: t });
+    if (sqliteTypeCache.size > 10_000) sqliteTypeCache.clear();
+    sqliteTypeCache.set(declared, type);
+  }
+  return type;
 }
+const sqliteTypeCache = new Map<string, ColumnType>();
+const NO_NAMES: readonly string[] = Object.freeze([]);
 
 function action(a: unknown): ReferentialAction {
   const s = String(a ?? 'NO ACTION').toLowerCase();
@@ -74,32 +82,60 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const idxBy = byTable(idx);
   const fkBy = byTable(fks);
 
+  // Primary-key columns of a table, in key order (also the target of a REFERENCES without columns).
+  const pkCache = new Map<string, readonly string[]>();
+  const pkColumnsOf = (table: string): readonly string[] => {
+    let pk = pkCache.get(table);
+    if (pk === undefined) {
+      const rows = (colsBy.get(table) ?? []).filter((r) => Number(r.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk));
+      pk = rows.length ? Object.freeze(rows.map((r) => String(r.name))) : NO_NAMES;
+      pkCache.set(table, pk);
+    }
+    return pk;
+  };
+  const tableNames = new Set(tables.map((t) => String(t.name)));
+  // Defaults repeat too: one frozen value per (column type, default text).
+  const defaultCache = new Map<ColumnType, Map<unknown, DefaultValue | null>>();
+
+  // The IR is built here normalised (normaliseSqlite's rules, through its functions: see
+  // normalise.ts) and frozen as it is built, bottom-up, so deepFreeze only walks the top.
   const out: TableIR[] = [];
   for (const t of tables) {
     const name = String(t.name);
     const createSql = String(t.sql ?? '');
     const rows = colsBy.get(name) ?? [];
-    const pkRows = rows.filter((r) => Number(r.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk));
-    const hasAutoinc = /\bautoincrement\b/i.test(createSql);
+    const pk = pkColumnsOf(name);
+    const hasAutoinc = pk.length === 1 && /\bautoincrement\b/i.test(createSql);
     const parsed = parseCreateTable(createSql);
-    const columns: ColumnIR[] = rows.map((r) => {
-      const generated = Number(r.hidden) >= 2 ? parsed.generated.get(String(r.name)) ?? { expression: 'NULL', stored: Number(r.hidden) === 3 } : null;
-      return {
-        name: String(r.name),
-        type: parseSqliteType(String(r.type ?? '')),
-        nullable: Number(r.nn) === 0,
-        default: parseDefaultSql(r.dflt as string | null),
-        autoIncrement: hasAutoinc && pkRows.length === 1 && pkRows[0]!.name === r.name,
-        ...(generated ? { generated: { ...generated, stored: Number(r.hidden) === 3 } } : {}),
-      };
-    });
+    const columns: ColumnIR[] = [];
+    for (const r of rows) {
+      const cname = String(r.name);
+      const hidden = Number(r.hidden);
+      const autoIncrement = hasAutoinc && pk[0] === r.name;
+      const type = sqliteColumnType(parseSqliteType(String(r.type ?? '')), autoIncrement);
+      const nullable = sqliteNullable(cname, type, Number(r.nn) === 0, pk);
+      let byText = defaultCache.get(type);
+      if (byText === undefined) defaultCache.set(type, byText = new Map());
+      let dflt = byText.get(r.dflt);
+      if (dflt === undefined) {
+        const d = normaliseDefault(type, parseDefaultSql(r.dflt as string | null));
+        dflt = d === null ? null : Object.freeze(d);
+        byText.set(r.dflt, dflt);
+      }
+      if (hidden >= 2) {
+        const g = parsed.generated.get(cname);
+        const generated = Object.freeze({ ...(g ?? { expression: 'NULL', stored: hidden === 3 }), stored: hidden === 3 });
+        columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement, generated }));
+      } else {
+        columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement }));
+      }
+    }
     const uniques: UniqueIR[] = [];
     const indexes: IndexIR[] = [];
     const groups = new Map<string, Record<string, unknown>[]>();
     for (const r of idxBy.get(name) ?? []) { const k = String(r.idx); (groups.get(k) ?? groups.set(k, []).get(k)!).push(r); }
     for (const [iname, rs] of groups) {
       const first = rs[0]!;
-      const columnsOf = rs.map((r) => String(r.col));
       if (first.origin === 'pk') continue;
       const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0 && String(r.coll).toUpperCase() === 'BINARY');
       if (!plain && first.origin !== 'u' && first.sql) {
@@ -108,44 +144,49 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
         objects.push({ kind: 'index', name: iname, table: name, definition: squeezeSql(sql), create: [sql], drop: [`DROP INDEX ${sqliteSql.ident(iname)}`] });
         continue;
       }
-      if (first.origin === 'u') uniques.push({ name: iname, columns: columnsOf });
-      else indexes.push({ name: iname, columns: columnsOf, unique: Number(first.uniq) === 1, where: Number(first.partial) === 1 ? partialPredicate(first.sql as string | null) : null });
+      const columnsOf = Object.freeze(rs.map((r) => String(r.col)));
+      if (first.origin === 'u') uniques.push(Object.freeze({ name: iname, columns: columnsOf }));
+      else {
+        const where = sqliteIndexWhere(Number(first.partial) === 1 ? partialPredicate(first.sql as string | null) : null);
+        indexes.push(Object.freeze({ name: iname, columns: columnsOf, unique: Number(first.uniq) === 1, where }));
+      }
     }
     const fkGroups = new Map<number, Record<string, unknown>[]>();
     for (const r of fkBy.get(name) ?? []) { const k = Number(r.id); (fkGroups.get(k) ?? fkGroups.set(k, []).get(k)!).push(r); }
-    const foreignKeys: ForeignKeyIR[] = [...fkGroups.values()].map((rs) => ({
-      name: null,
-      columns: rs.map((r) => String(r.col)),
-      refTable: String(rs[0]!.ref),
+    const foreignKeys: ForeignKeyIR[] = [];
+    for (const rs of fkGroups.values()) {
+      const refTable = String(rs[0]!.ref);
       // An omitted target column list means the referenced table's primary key.
-      refColumns: rs.map((r) => (r.refcol === null ? '' : String(r.refcol))),
-      onDelete: action(rs[0]!.on_delete),
-      onUpdate: action(rs[0]!.on_update),
-    }));
+      let refColumns: readonly string[] = rs.map((r) => (r.refcol === null ? '' : String(r.refcol)));
+      if (refColumns.some((c) => c === '') && tableNames.has(refTable)) {
+        const target = pkColumnsOf(refTable);
+        if (target.length) refColumns = target;
+      }
+      foreignKeys.push(Object.freeze({
+        name: null,
+        columns: Object.freeze(rs.map((r) => String(r.col))),
+        refTable,
+        refColumns: Object.isFrozen(refColumns) ? refColumns : Object.freeze(refColumns),
+        onDelete: action(rs[0]!.on_delete),
+        onUpdate: action(rs[0]!.on_update),
+      }));
+    }
     const options: Record<string, string> = {};
     const flags = listed.get(name);
     if (Number(flags?.strict) === 1) options.strict = 'true';
     if (Number(flags?.wr) === 1) options.without_rowid = 'true';
-    out.push({
-      name, columns,
-      primaryKey: pkRows.length ? { name: null, columns: pkRows.map((r) => String(r.name)) } : null,
-      uniques, indexes, foreignKeys,
+    const table: TableIR = {
+      name, columns: Object.freeze(columns),
+      primaryKey: pk.length ? Object.freeze({ name: null, columns: pk }) : null,
+      uniques: Object.freeze(uniques), indexes: Object.freeze(indexes), foreignKeys: Object.freeze(foreignKeys),
       ...(parsed.checks.length ? { checks: parsed.checks } : {}),
       ...(Object.keys(options).length ? { options } : {}),
-    });
+    };
+    out.push(table.checks || table.options ? deepFreeze(table) : Object.freeze(table));
   }
-  // Resolve implicit FK targets (REFERENCES t without columns) to the target's primary key
-  // (only the tables that have one are copied; targets found through a map, not a scan).
-  const implicit = (fk: ForeignKeyIR): boolean => fk.refColumns.some((c) => c === '');
-  const byName = new Map(out.map((t) => [t.name, t]));
-  const resolved = out.map((t) => (!t.foreignKeys.some(implicit) ? t : {
-    ...t,
-    foreignKeys: t.foreignKeys.map((fk) => !implicit(fk) ? fk
-      : { ...fk, refColumns: byName.get(fk.refTable)?.primaryKey?.columns ?? fk.refColumns }),
-  }));
-  return deepFreeze(normaliseSqlite({
-    dialect: 'sqlite', tables: resolved,
+  return deepFreeze({
+    dialect: 'sqlite', tables: out,
     ...(objects.length ? { objects } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
-  }));
+  } satisfies SchemaIR);
 }

@@ -4,10 +4,31 @@
  * - An `integer` single-column primary key can never be NULL (it is the rowid).
  * - Defaults take the form their column's type implies.
  * - A raw type is read as introspection reads the declared type (`rawType('int')` is integer).
+ *
+ * The introspector builds its columns and indexes in this form directly, through the same
+ * functions (sqliteColumnType, sqliteNullable, sqliteIndexWhere; defaults through
+ * normaliseDefault), rather than building them once and copying them here.
  */
-import type { SchemaIR, TableIR } from '../../ir/schema.js';
+import type { ColumnType, SchemaIR, TableIR } from '../../ir/schema.js';
 import { normaliseDefault } from '../shared/defaults.js';
 import { parseSqliteType } from './introspect.js';
+
+const INTEGER: ColumnType = Object.freeze({ kind: 'integer' });
+
+/** A column's type in this form: integer when auto-increment; a raw type read as its declared text. */
+export function sqliteColumnType(type: ColumnType, autoIncrement: boolean): ColumnType {
+  return autoIncrement ? INTEGER : type.kind === 'raw' ? parseSqliteType(type.sql) : type;
+}
+
+/** A column's nullability in this form: an integer single-column primary key (the rowid) is never NULL. */
+export function sqliteNullable(name: string, type: ColumnType, nullable: boolean, pk: readonly string[]): boolean {
+  return pk.length === 1 && pk[0] === name && type.kind === 'integer' ? false : nullable;
+}
+
+/** A partial index's predicate in this form: single spaces. */
+export function sqliteIndexWhere(where: string | null): string | null {
+  return where === null ? null : where.replace(/\s+/g, ' ').trim();
+}
 
 function normaliseTable(t: TableIR): TableIR {
   const pk = t.primaryKey?.columns ?? [];
@@ -15,11 +36,10 @@ function normaliseTable(t: TableIR): TableIR {
     ...t,
     columns: t.columns.map((c) => {
       // A raw type reads back as introspection reads the declared type (rawType('int') is integer).
-      const type = c.autoIncrement ? { kind: 'integer' as const } : c.type.kind === 'raw' ? parseSqliteType(c.type.sql) : c.type;
-      const rowid = pk.length === 1 && pk[0] === c.name && type.kind === 'integer';
-      return { ...c, type, nullable: rowid || pk.includes(c.name) ? (rowid ? false : c.nullable) : c.nullable, default: normaliseDefault(type, c.default) };
+      const type = sqliteColumnType(c.type, c.autoIncrement);
+      return { ...c, type, nullable: sqliteNullable(c.name, type, c.nullable, pk), default: normaliseDefault(type, c.default) };
     }),
-    indexes: t.indexes.map((i) => ({ ...i, where: i.where === null ? null : i.where.replace(/\s+/g, ' ').trim() })),
+    indexes: t.indexes.map((i) => ({ ...i, where: sqliteIndexWhere(i.where) })),
   };
 }
 
