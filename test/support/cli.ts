@@ -3,13 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { releasePglite } from '../../src/dialects/postgres/pglite-pool.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = join(ROOT, 'bin', 'evolve.js');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-export function evolve(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function evolve(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  // The command may open a PGlite directory this process keeps open (support/databases.ts).
+  await releasePglite();
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' } });
     let stdout = '';

@@ -6,11 +6,23 @@
  *   EVOLVE_TEST_MYSQL_URL  mysql://root@127.0.0.1:3306/test
  *   EVOLVE_TEST_DIALECTS   comma list of dialects to run (sqlite,postgres,mysql,pglite); default all
  *   CI                     when set, a dialect whose server does not answer FAILS instead of skipping
+ *   EVOLVE_TEST_PGLITE_DIR where PGlite test databases are made (default /dev/shm, else the temp dir)
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
+import { acquirePglite, keepPgliteOpen, releasePglite } from '../../src/dialects/postgres/pglite-pool.js';
+
+/**
+ * PGlite: this process keeps its instance of a test database open between Evolve's calls and
+ * the direct access below (opening a data directory costs hundreds of milliseconds, and every
+ * library call opens its database anew). The CLI runs in another process: `evolve()`
+ * (support/cli.ts) releases the instances before it starts one, and `dispose()` before it
+ * deletes the directory. See `keepPgliteOpen` in src/dialects/postgres/pglite-pool.ts.
+ */
+void keepPgliteOpen();
 
 export type TestDialect = 'sqlite' | 'postgres' | 'mysql' | 'pglite';
 export const ALL_DIALECTS: readonly TestDialect[] = ['sqlite', 'postgres', 'mysql', 'pglite'];
@@ -64,11 +76,43 @@ export function serverProblem(dialect: TestDialect): Promise<string | null> {
   return reachable.get(dialect)!;
 }
 
+/**
+ * Where PGlite test databases live: the memory-backed /dev/shm when it is a writable directory
+ * (copying the template's ~1000 files there, and deleting them after, takes tens of
+ * milliseconds; on this machine's disk most of a second each), else the system's temporary
+ * directory. EVOLVE_TEST_PGLITE_DIR overrides it.
+ */
+const PGLITE_BASE = process.env.EVOLVE_TEST_PGLITE_DIR || (() => {
+  try {
+    if (!statSync('/dev/shm').isDirectory()) return tmpdir();
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
+})();
+
+/**
+ * Directories of test processes that died without cleaning up (killed: no exit handler ran) are
+ * removed; the name carries the creating process's id. In /dev/shm they would hold memory.
+ */
+function sweepDeadPgliteDirs(): void {
+  let names: string[];
+  try { names = readdirSync(PGLITE_BASE); } catch { return; }
+  for (const name of names) {
+    const pid = Number(/^evolve-pglite-(?:template-)?(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try { process.kill(pid, 0); continue; } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ESRCH') continue; }
+    rmSync(join(PGLITE_BASE, name), { recursive: true, force: true });
+  }
+}
+
 let template: Promise<string> | undefined;
 /** An initialised, empty PGlite data directory (once per process). */
 function pgliteTemplate(): Promise<string> {
   template ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evolve-pglite-template-'));
+    sweepDeadPgliteDirs();
+    const dir = mkdtempSync(join(PGLITE_BASE, `evolve-pglite-template-${process.pid}-`));
     const { PGlite } = await import('@electric-sql/pglite');
     const db = new PGlite(dir);
     await db.query('SELECT 1');
@@ -126,19 +170,19 @@ export async function freshDatabase(dialect: TestDialect): Promise<TestDatabase>
     }
     case 'pglite': {
       // initdb takes seconds; a fresh database is a copy of one initialised data directory.
-      const dir = mkdtempSync(join(tmpdir(), 'evolve-pglite-'));
+      const dir = mkdtempSync(join(PGLITE_BASE, `evolve-pglite-${process.pid}-`));
       cpSync(await pgliteTemplate(), dir, { recursive: true });
-      const { PGlite } = await import('@electric-sql/pglite');
-      // Direct access opens the directory only while a call runs, so Evolve can open it in between.
-      const withDb = async <T>(fn: (db: InstanceType<typeof PGlite>) => Promise<T>): Promise<T> => {
-        const db = new PGlite(dir);
-        try { return await fn(db); } finally { await db.close(); }
+      // Direct access borrows the process's PGlite instance for the directory, the one Evolve's
+      // connections in this process reuse (keepPgliteOpen above), for the length of one call.
+      const withDb = async <T>(fn: (db: PGlite) => Promise<T>): Promise<T> => {
+        const lease = await acquirePglite(dir);
+        try { return await fn(lease.db); } finally { await lease.release(); }
       };
       return {
         dialect, url: `pglite:${dir}`,
         async exec(sql) { await withDb((db) => db.exec(sql)); },
         async query(sql) { return withDb(async (db) => (await db.query(sql)).rows as Record<string, unknown>[]); },
-        async dispose() { rmSync(dir, { recursive: true, force: true }); },
+        async dispose() { await releasePglite(dir); rmSync(dir, { recursive: true, force: true }); },
       };
     }
   }

@@ -21,6 +21,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { acquirePglite } from './pglite-pool.js';
 import type { Client } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Connection, Row } from '../connection.js';
@@ -132,21 +133,35 @@ async function openPg(url: DatabaseUrl): Promise<Driver> {
 }
 
 async function openPglite(url: DatabaseUrl, readOnly: boolean): Promise<Driver> {
-  const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
   const path = url.path ?? ':memory:';
   // A read-only look at a directory that holds no database sees an empty one, and creates nothing.
   const memory = path === ':memory:' || (readOnly && !existsSync(join(path, 'PG_VERSION')));
-  let db: PGlite;
+  if (memory) {
+    let db: PGlite;
+    try {
+      const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
+      db = new PGliteClass();
+      await db.waitReady;
+    } catch (e) {
+      throw connectError(url, e);
+    }
+    return {
+      query: async (sql, params) => (await db.query<Row>(sql, params as unknown[])).rows,
+      exec: async (sql) => { await db.exec(sql); },
+      close: () => db.close(),
+    };
+  }
+  let lease: Awaited<ReturnType<typeof acquirePglite>>;
   try {
-    db = memory ? new PGliteClass() : new PGliteClass(path);
-    await db.waitReady;
+    lease = await acquirePglite(path);
   } catch (e) {
     throw connectError(url, e);
   }
+  const { db } = lease;
   return {
     query: async (sql, params) => (await db.query<Row>(sql, params as unknown[])).rows,
     exec: async (sql) => { await db.exec(sql); },
-    close: () => db.close(),
+    close: () => lease.release(),
   };
 }
 
