@@ -19,6 +19,11 @@ export interface ApplyFigures {
    * database), median: Evolve's fixed cost per evolution beside the DDL itself.
    */
   verifyMs: number;
+  /**
+   * One run with `verifyEachLink` (`evolve apply --verify-each-link`: every link verified, not
+   * only the chain's end), ms; null where it is the default path anyway (MySQL).
+   */
+  eachLinkMs?: number | null;
 }
 
 const TABLES = 20;
@@ -91,6 +96,7 @@ export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Prom
     const evolveRuns: number[] = [];
     const models = finalModels(n);
     let verifyMs = NaN;
+    let eachLinkMs: number | null = null;
     for (let i = 0; i < runs; i++) {
       const direct = await fresh(dialect, `${tag}_d`);
       // Direct: connect, run the statements one by one, disconnect — the whole job, as Evolve's side does it.
@@ -114,6 +120,12 @@ export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Prom
           try { verifyMs = await medianOf(20, async () => fingerprint(await db.introspect())); } finally { await db.close(); }
         }
       } finally { await target.drop(); }
+      if (i === 0 && dialect !== 'mysql') {
+        const strict = await fresh(dialect, `${tag}_v`);
+        try {
+          eachLinkMs = await time(() => applyEvolution({ db: strict.url, models, evolutions: dir, storedOnly: true, verifyEachLink: true }));
+        } finally { await strict.drop(); }
+      }
       log(`  ${dialect} run ${i + 1}: direct ${round(directRuns[i]!, 0)} ms, Evolve ${round(evolveRuns[i]!, 0)} ms`);
     }
     const directMs = median(directRuns);
@@ -122,6 +134,7 @@ export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Prom
       dialect, evolutions: n, runs, evolveMs: round(evolveMs, 0), directMs: round(directMs, 0), ratio: round(evolveMs / directMs),
       perEvolutionEvolveMs: round(evolveMs / n), perEvolutionDirectMs: round(directMs / n),
       evolveRuns: evolveRuns.map((x) => round(x, 0)), directRuns: directRuns.map((x) => round(x, 0)), verifyMs: round(verifyMs),
+      eachLinkMs: eachLinkMs === null ? null : round(eachLinkMs, 0),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,20 +7,16 @@
  */
 export const LIMITS: Record<string, string> = {
   'plan:sqlite':
-    'SQLite\'s floor is six pragma queries answered in-process (no network, ~50 ms at 1,000 tables on a quiet machine), so Evolve\'s own work weighs more here than on a server. '
-    + 'Profile at 1,000 tables (catalog rows cached, so only Evolve\'s code runs): building the IR (row mapping in dialects/sqlite/introspect.ts, normaliseSqlite in normalise.ts, deepFreeze in ir/schema.ts ≈ 5% of introspection) ≈ 0.5× the floor; '
-    + 'the driver time inside an introspection (introspectDriverMs in latest.json) runs 1.3–2× the replayed floor, while the same queries replayed alone through Evolve\'s own connection run at the floor\'s speed (measured side by side): the excess is the queries running between Evolve\'s own allocations (collector pauses land in them) and, on the loaded machine, scheduling; '
-    + 'fingerprint ≈ 0.2× (canonical form ⅓, JSON.stringify ½, SHA-256 the rest: hashing table by table was measured slower); 5% diff ≈ 0.5× (diffSchemas, the SQLite planner\'s rebuild statements, adoptUnmodelled). '
-    + 'Done in this round: the differ compared indexes, primary keys, options and foreign keys through JSON.stringify, half of its CPU; it now compares fields (same changes, its CPU halved at 1,000 tables); the SQLite introspector no longer copies every table row and every table to resolve implicit foreign-key targets. '
-    + 'The bench itself measured src/ through tsx, whose esbuild keepNames wraps every closure (introspection JS 203 → 109 ms, diff 367 → 148 ms in the same harness): it now measures dist/, what the CLI runs. '
-    + 'What is left: deepFreeze of the whole IR on every introspection, the per-column object churn of normaliseSqlite (both outside the files this pass could change), and GC.',
+    'SQLite\'s floor is six pragma queries answered in-process (no network: ~60 ms at 1,000 tables), so Evolve\'s own work weighs more here than on a server, and a loaded machine (scheduling, collector pauses) moves the ratio most. '
+    + 'Profile at 1,000 tables (catalog rows replayed from memory, so only Evolve\'s code runs): introspection\'s own JS ≈ 9.5 ms (was ~22: the introspector now builds the normalised, frozen IR directly, sharing cached type and default objects, instead of building rows and normalising them after), fingerprint ≈ 0.2× the floor (canonical form ~4 ms, JSON.stringify 5–7 ms, SHA-256 ~3 ms; a hand-written serialiser measured 1.8× slower than JSON.stringify, hashing in chunks gained nothing), 5% diff ≈ 0.2× (was 0.4×: column flags compared without strings, fast paths for unchanged tables). '
+    + 'What is left: the collector (~15 ms per plan at 1,000 tables), the SQLite planner\'s rebuild statements and adoptUnmodelled in the 5% diff.',
   'plan:mysql':
-    'Profile at 1,000 tables (catalog rows cached): canonicalColumn and the differ\'s columnFlags are the top self time — every column of both sides goes through typeToString/defaultToString, and MariaDB columns carry more optional fields; then deepFreeze, introspectMysql\'s grouping and normaliseColumn (an object rest + spread per column in dialects/mysql/normalise.ts). '
-    + 'At 5,000 tables the 5% diff grew 47 → 577 ms: a loop over every table per change in the MySQL planner (being fixed in dialects/mysql/planner.ts). '
-    + 'The floor itself grows faster than the table count on MariaDB (next entry), which flatters the ratio at 5,000.',
+    'Profile at 1,000 tables (catalog rows replayed from memory): MySQL columns and tables were each built with their own object shape (an object rest per column: 751 hidden classes for 750 columns), which made canonicalColumn, the differ and deepFreeze megamorphic; they now share one shape (fingerprint 44 → 20 ms, 5% diff 67 → 30 ms), and types are parsed once per type text. '
+    + 'The catalog is read in 9 queries (was 11: triggers are filtered by EVENT_OBJECT_SCHEMA, which lets MariaDB open only this schema instead of every database; routines are read only when there are any). '
+    + 'What is left: the driver time inside an introspection runs above the replayed floor (Evolve\'s allocations between the queries), the row mapping of introspectMysql, and the collector.',
   'growth:mysql':
     'MariaDB\'s information_schema opens each table\'s definition to answer; table_definition_cache is 400 on the bench server, so past 400 tables every catalog query re-reads definitions from disk and the floor per table rises (any tool pays this: it is the server). '
-    + 'The 5% diff growth from 1,000 to 5,000 tables is the MySQL planner\'s per-change scan of every table (being fixed).',
+    + 'The MySQL planner\'s per-change scan of every table (the 5% diff grew 47 → 577 ms from 1,000 to 5,000 tables in an earlier run) is gone.',
   'growth:sqlite':
     'The catalog is read in six queries at every size (the "queries" column), so the growth is in-process work, not round trips. At 5,000 tables the bench process holds several whole-schema IRs at once (live, desired, the 5% target, their diffs) and the collector works on a much larger heap; on a quiet machine (the run of 2026-11-21) the same figures grew 1.1–1.5× from 1,000 to 5,000 tables, so the larger factors of a loaded run are the collector and the load, not a per-table loop. On a machine loaded by other processes a single step can also swing either way (the rounds of one size run minutes apart from those of the next).',
   'growth:postgres':
