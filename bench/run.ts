@@ -103,8 +103,9 @@ function merge(prev: Results): void {
   const order = (a: { dialect: string; tables?: number; rows?: number }, b: typeof a): number =>
     ORDER.indexOf(a.dialect) - ORDER.indexOf(b.dialect) || (a.tables ?? a.rows ?? 0) - (b.tables ?? b.rows ?? 0);
   // Figures known to be invalid are never carried over: drizzle-kit pulls whose table count was
-  // not verified (one pulled no table at all) and memory read with maxRSS (the parent's peak).
-  prev.drizzle = prev.drizzle.filter((f) => typeof f.drizzleTables === 'number');
+  // not verified (one pulled no table at all; a pull stopped at the time limit is kept: its time
+  // is a lower bound) and memory read with maxRSS (the parent's peak).
+  prev.drizzle = prev.drizzle.filter((f) => typeof f.drizzleTables === 'number' || typeof f.timedOutMs === 'number');
   prev.data = prev.data.filter((f) => typeof f.controlRssMiB === 'number');
   results.plan = keep(prev.plan, results.plan, (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.drizzle = keep(prev.drizzle, results.drizzle, (f) => `${f.dialect}:${f.tables}`).sort(order);
