@@ -111,7 +111,7 @@ export async function benchDrizzle(dialect: BenchDialect, n: number, url: string
     const what = `cold processes, median of ${runs}: drizzle-kit pull (reads the catalogs, writes schema.ts) vs evolve sql --models (introspect + fingerprint + 5% diff + SQL)`;
     if (drizzleFailure) return { ...none(drizzleFailure), drizzleTables, evolvePlanMs, ...(timedOut ? { timedOutMs: TIMEOUT_MS } : {}) };
     const drizzleMs = round(median(dz), 0);
-    return { dialect, tables: n, runs, drizzleMs, drizzleTables, evolvePlanMs, ratio: round(evolvePlanMs / drizzleMs), note: what };
+    return { dialect, tables: n, runs, drizzleMs, drizzleTables, evolvePlanMs, ratio: round(evolvePlanMs / drizzleMs, evolvePlanMs / drizzleMs < 0.01 ? 4 : 2), note: what };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

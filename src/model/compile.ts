@@ -137,28 +137,36 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
 export function compileModels(models: readonly Table[], dialect: DialectName): SchemaIR {
   const tables: TableIR[] = [];
   const allNames = new Set<string>();
+  // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
+  const byLowerName = new Map<string, TableIR>();
   for (const m of models) {
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
     const t = compileTable(m, allNames);
     // Case-insensitively, as for columns (see compileTable).
-    const twin = tables.find((x) => x.name.toLowerCase() === t.name.toLowerCase());
+    const twin = byLowerName.get(t.name.toLowerCase());
     if (twin) {
       throw invalid(twin.name === t.name ? `Two models define table '${t.name}'.` : `Two models define tables '${twin.name}' and '${t.name}', names differing only in case.`,
         'Give each table a distinct name (names differing only in case are the same table).', { table: t.name });
     }
     tables.push(t);
+    byLowerName.set(t.name.toLowerCase(), t);
   }
-  const tableNames = new Set(tables.map((t) => t.name));
+  const byName = new Map(tables.map((t) => [t.name, t] as const));
+  const akaOwner = new Map<string, TableIR>();
   for (const t of tables) {
     for (const a of t.aka ?? []) {
-      if (tableNames.has(a)) {
+      if (byName.has(a)) {
         throw invalid(`Table '${t.name}' has former name '${a}', but a model named '${a}' also exists.`,
           `Remove '${a}' from the aka of '${t.name}', or rename the other model; a former name cannot exist beside the new one.`, { table: t.name, aka: a });
       }
-      if (tables.some((o) => o !== t && o.aka?.includes(a))) throw invalid(`Two tables claim the former name '${a}'.`, 'A former name can belong to one table only.');
+      const owner = akaOwner.get(a);
+      if (owner && owner !== t) throw invalid(`Two tables claim the former name '${a}'.`, 'A former name can belong to one table only.');
+      akaOwner.set(a, t);
     }
+  }
+  for (const t of tables) {
     for (const fk of t.foreignKeys) {
-      const target = tables.find((x) => x.name === fk.refTable);
+      const target = byName.get(fk.refTable);
       if (!target) throw invalid(`A foreign key of '${t.name}' references table '${fk.refTable}', which is not among the models.`, 'Export the referenced model from the same models module.');
       for (const c of fk.refColumns) if (!target.columns.some((x) => x.name === c)) throw invalid(`A foreign key of '${t.name}' references '${fk.refTable}.${c}', which does not exist.`, 'Reference an existing column.');
       if (fk.refColumns.length !== fk.columns.length) throw invalid(`A foreign key of '${t.name}' has ${fk.columns.length} columns but references ${fk.refColumns.length}.`, 'Reference as many columns as the key has.');

@@ -5,7 +5,7 @@
 import type { Change } from '../diff/changes.js';
 import type { Diff } from '../diff/differ.js';
 import type { Dialect } from '../dialects/dialect.js';
-import type { ColumnIR } from '../ir/schema.js';
+import type { ColumnIR, TableIR } from '../ir/schema.js';
 import { typeToString } from '../ir/types.js';
 import { assertNever } from '../errors.js';
 import { HazardCode, type DataCheck } from './plan.js';
@@ -101,8 +101,8 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
         break;
       }
       case 'addUnique': {
-        const liveTable = diff.from.tables.find((t) => t.name === live(c.table));
-        const liveCols = c.unique.columns.map((x) => diff.renames.find((r) => r.kind === 'column' && r.table === c.table && r.to === x)?.from ?? x);
+        const liveTable = liveTableNamed(diff, live(c.table));
+        const liveCols = c.unique.columns.map((x) => liveColumn(diff, c.table, x));
         if (!liveTable || liveCols.some((x) => !liveTable.columns.some((lc) => lc.name === x))) break;
         const cols = liveCols.map((x) => q.ident(x));
         checks.push({
@@ -114,7 +114,7 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
         break;
       }
       case 'addCheck': {
-        const liveTable = diff.from.tables.find((t) => t.name === live(c.table));
+        const liveTable = liveTableNamed(diff, live(c.table));
         if (!liveTable) break; // a new table has no rows
         checks.push({
           hazard: { code: HazardCode.CheckViolated, severity: 'error', table: c.table, column: null, allowable: false,
@@ -139,9 +139,32 @@ export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
   return checks;
 }
 
+/** Per diff (not changed once made): live tables by name, column renames by table and new name. */
+const indexes = new WeakMap<Diff, { tables: Map<string, TableIR>; renamed: Map<string, string> }>();
+function indexOf(diff: Diff): { tables: Map<string, TableIR>; renamed: Map<string, string> } {
+  let ix = indexes.get(diff);
+  if (!ix) {
+    const tables = new Map<string, TableIR>();
+    for (const t of diff.from.tables) if (!tables.has(t.name)) tables.set(t.name, t);
+    const renamed = new Map<string, string>();
+    for (const r of diff.renames) {
+      const key = `${r.kind === 'column' ? r.table : ''}\u0000${r.to}`;
+      if (r.kind === 'column' && !renamed.has(key)) renamed.set(key, r.from);
+    }
+    ix = { tables, renamed };
+    indexes.set(diff, ix);
+  }
+  return ix;
+}
+
+/** A live table by its live name. */
+function liveTableNamed(diff: Diff, name: string): TableIR | undefined {
+  return indexOf(diff).tables.get(name);
+}
+
 /** The live name of a target column of a target table (through the diff's column renames). */
 function liveColumn(diff: Diff, table: string, column: string): string {
-  return diff.renames.find((r) => r.kind === 'column' && r.table === table && r.to === column)?.from ?? column;
+  return indexOf(diff).renamed.get(`${table}\u0000${column}`) ?? column;
 }
 
 /**
@@ -151,13 +174,13 @@ function liveColumn(diff: Diff, table: string, column: string): string {
 function orphanCheck(diff: Diff, dialect: Dialect, c: Extract<Change, { kind: 'addForeignKey' }>): DataCheck | null {
   const q = dialect.sql;
   const childLive = diff.liveName.get(c.table);
-  const child = childLive === undefined ? undefined : diff.from.tables.find((t) => t.name === childLive);
+  const child = childLive === undefined ? undefined : liveTableNamed(diff, childLive);
   if (!child) return null; // a new table has no rows
   const fk = c.foreignKey;
   const cols = fk.columns.map((x) => liveColumn(diff, c.table, x));
   if (cols.some((x) => !child.columns.some((lc) => lc.name === x))) return null; // new columns: nothing set yet
   const parentLive = diff.liveName.get(fk.refTable);
-  const parent = parentLive === undefined ? undefined : diff.from.tables.find((t) => t.name === parentLive);
+  const parent = parentLive === undefined ? undefined : liveTableNamed(diff, parentLive);
   const refCols = fk.refColumns.map((x) => liveColumn(diff, fk.refTable, x));
   if (parent && refCols.some((x) => !parent.columns.some((lc) => lc.name === x))) return null;
   const ch = q.ident('evolve_child');

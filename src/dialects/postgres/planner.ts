@@ -6,7 +6,7 @@
  * column cannot lose NOT NULL (or its type) while a constraint still needs it.
  */
 import type { Change } from '../../diff/changes.js';
-import type { IndexIR } from '../../ir/schema.js';
+import type { IndexIR, TableIR } from '../../ir/schema.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { Hazard, Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
@@ -152,6 +152,28 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true });
   };
   const live = (table: string): string => diff.liveName.get(table) ?? table;
+  // Built on first use, once per plan: index names added per table, target tables by name.
+  let addedIndexes: Map<string, Set<string>> | null = null;
+  let targets: Map<string, TableIR> | null = null;
+  const addedIndexNames = (table: string): Set<string> => {
+    if (!addedIndexes) {
+      addedIndexes = new Map();
+      for (const x of diff.changes) {
+        if (x.kind !== 'addIndex') continue;
+        let names = addedIndexes.get(x.table);
+        if (!names) addedIndexes.set(x.table, names = new Set());
+        names.add(x.index.name);
+      }
+    }
+    return addedIndexes.get(table) ?? new Set();
+  };
+  const target = (table: string): TableIR | undefined => {
+    if (!targets) {
+      targets = new Map();
+      for (const t of diff.to.tables) if (!targets.has(t.name)) targets.set(t.name, t);
+    }
+    return targets.get(table);
+  };
   const prepared = new Set<string>();
   const dropped = new Set<Change>();
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
@@ -191,8 +213,8 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       case 'renameColumn': prepare(c.table); push(c, `ALTER TABLE ${qt(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
       case 'alterColumn': {
         prepare(c.table);
-        const added = new Set(diff.changes.filter((x) => x.kind === 'addIndex' && x.table === c.table).map((x) => (x as { index: IndexIR }).index.name));
-        const indexes = (diff.to.tables.find((t) => t.name === c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
+        const added = addedIndexNames(c.table);
+        const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
         push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
         break;
       }

@@ -8,7 +8,6 @@
 import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, TableIR } from '../../ir/schema.js';
-import { findTable } from '../../ir/schema.js';
 import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
 import { consentedValue, lossyRule } from '../../plan/lossy.js';
 import { sqliteLossyPredicate } from './conversions.js';
@@ -19,6 +18,39 @@ import { columnSql, createIndexSql, createTableSql, defaultSql, sqliteSql } from
 
 const q = sqliteSql.ident;
 type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
+
+/** Lookups over one diff, built once per plan: a plan of thousands of changes stays linear. */
+interface DiffIndex {
+  readonly from: Map<string, TableIR>;
+  readonly to: Map<string, TableIR>;
+  /** alterColumn changes by table, then by the column's new name. */
+  readonly alters: Map<string, Map<string, AlterColumn>>;
+  /** Column renames by table: new name → live name. */
+  readonly renamed: Map<string, Map<string, string>>;
+}
+
+function indexDiff(diff: Diff): DiffIndex {
+  const byName = (tables: readonly TableIR[]): Map<string, TableIR> => {
+    const m = new Map<string, TableIR>();
+    for (const t of tables) if (!m.has(t.name)) m.set(t.name, t);
+    return m;
+  };
+  const alters = new Map<string, Map<string, AlterColumn>>();
+  for (const c of diff.changes) {
+    if (c.kind !== 'alterColumn') continue;
+    let m = alters.get(c.table);
+    if (!m) alters.set(c.table, m = new Map());
+    if (!m.has(c.to.name)) m.set(c.to.name, c);
+  }
+  const renamed = new Map<string, Map<string, string>>();
+  for (const r of diff.renames) {
+    if (r.kind !== 'column') continue;
+    let m = renamed.get(r.table);
+    if (!m) renamed.set(r.table, m = new Map());
+    m.set(r.to, r.from);
+  }
+  return { from: byName(diff.from.tables), to: byName(diff.to.tables), alters, renamed };
+}
 
 /** Can `ALTER TABLE ADD COLUMN` add this column? */
 function addable(c: ColumnIR): boolean {
@@ -41,14 +73,14 @@ function droppable(live: TableIR, col: string): boolean {
 }
 
 /** Tables (by target name) that need a rebuild. */
-function tablesToRebuild(diff: Diff): Set<string> {
+function tablesToRebuild(diff: Diff, ix: DiffIndex): Set<string> {
   const out = new Set<string>();
   const created = new Set(diff.changes.filter((c) => c.kind === 'createTable').map((c) => (c as { table: TableIR }).table.name));
   for (const c of diff.changes) {
     switch (c.kind) {
       case 'addColumn': if (!addable(c.column)) out.add(c.table); break;
       case 'dropColumn': {
-        const live = findTable(diff.from, diff.liveName.get(c.table) ?? c.table);
+        const live = ix.from.get(diff.liveName.get(c.table) ?? c.table);
         if (!live || !droppable(live, c.column.name)) out.add(c.table);
         break;
       }
@@ -57,7 +89,7 @@ function tablesToRebuild(diff: Diff): Set<string> {
         out.add(c.table); break;
       case 'createObject': case 'dropObject': case 'replaceObject': break;
       case 'addForeignKey': if (!created.has(c.table)) out.add(c.table); break;
-      case 'dropForeignKey': if (findTable(diff.to, c.table)) out.add(c.table); break;
+      case 'dropForeignKey': if (ix.to.has(c.table)) out.add(c.table); break;
       case 'createTable': case 'dropTable': case 'renameTable': case 'renameColumn': case 'addIndex': case 'dropIndex': break;
       default: assertNever(c, 'change');
     }
@@ -66,12 +98,13 @@ function tablesToRebuild(diff: Diff): Set<string> {
 }
 
 /** The statements that rebuild `target` from the live table (already renamed to the target name). */
-function rebuildStatements(diff: Diff, target: TableIR, options: PlanOptions): PlanStatement[] {
+function rebuildStatements(diff: Diff, ix: DiffIndex, target: TableIR, options: PlanOptions): PlanStatement[] {
   const liveName = diff.liveName.get(target.name) ?? target.name;
-  const live = findTable(diff.from, liveName)!;
+  const live = ix.from.get(liveName)!;
   const tmp = `_evolve_new_${target.name}`;
   const why = `rebuild ${target.name} (SQLite cannot ALTER this)`;
-  const renamedFrom = new Map(diff.renames.filter((r) => r.kind === 'column' && r.table === target.name).map((r) => [r.to, r.from]));
+  const renamedFrom = ix.renamed.get(target.name) ?? new Map<string, string>();
+  const alters = ix.alters.get(target.name);
   const into: string[] = [];
   const select: string[] = [];
   for (const c of target.columns) {
@@ -83,7 +116,7 @@ function rebuildStatements(diff: Diff, target: TableIR, options: PlanOptions): P
     // SQLite also rewrites the foreign keys of other tables that reference them).
     // NULLs in a column that becomes NOT NULL take its default (only reached with consent).
     // A consented lossy type change cuts or NULLs the values that do not convert (plan/lossy.ts).
-    const alter = diff.changes.find((x): x is AlterColumn => x.kind === 'alterColumn' && x.table === target.name && x.to.name === c.name);
+    const alter = alters?.get(c.name);
     const pred = alter && options.convertLossy?.has(alter) ? sqliteLossyPredicate(q(c.name), alter.from, alter.to) : null;
     const value = pred ? consentedValue(lossyRule(alter!.from, alter!.to), q(c.name), pred, q(c.name), (x, n) => `substr(${x}, 1, ${n})`) : q(c.name);
     select.push(!c.nullable && old.nullable && c.default ? `coalesce(${value}, ${defaultSql(c.default)})` : value);
@@ -106,7 +139,8 @@ function rebuildStatements(diff: Diff, target: TableIR, options: PlanOptions): P
 }
 
 export function planSqlite(diff: Diff, options: PlanOptions = {}): Plan {
-  const rebuild = tablesToRebuild(diff);
+  const ix = indexDiff(diff);
+  const rebuild = tablesToRebuild(diff, ix);
   const rebuilt = new Set<string>();
   const statements: PlanStatement[] = [];
   const push = (c: Change, sql: string): void => { statements.push({ sql, comment: describeChange(c), inTransaction: true }); };
@@ -139,10 +173,10 @@ export function planSqlite(diff: Diff, options: PlanOptions = {}): Plan {
     }
     if (inRebuild && !rebuilt.has(t) && c.kind !== 'dropIndex' && c.kind !== 'renameTable' && c.kind !== 'dropForeignKey' && c.kind !== 'renameColumn') {
       rebuilt.add(t);
-      statements.push(...rebuildStatements(diff, findTable(diff.to, t)!, options));
+      statements.push(...rebuildStatements(diff, ix, ix.to.get(t)!, options));
     }
   }
-  for (const t of rebuild) if (!rebuilt.has(t)) statements.push(...rebuildStatements(diff, findTable(diff.to, t)!, options));
+  for (const t of rebuild) if (!rebuilt.has(t)) statements.push(...rebuildStatements(diff, ix, ix.to.get(t)!, options));
   const foreignKeysOff = rebuild.size > 0 || diff.changes.some((c) => c.kind === 'dropTable');
   return { dialect: 'sqlite', changes: diff.changes, renames: diff.renames, statements, hazards: [], checks: [], foreignKeysOff };
 }
