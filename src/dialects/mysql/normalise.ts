@@ -215,6 +215,22 @@ export function servesForeignKey(i: IndexIR, fks: readonly ForeignKeyIR[]): bool
   return fks.some((fk) => sameColumns(i.columns, fk.columns) && (i.name === fk.name || namedAfterColumn(i.name, fk.columns[0]!)));
 }
 
+/**
+ * A copy of `src` with its own fields in their order, those in `replace` replaced (and appended
+ * when `src` lacks them), those in `drop` left out: what an object rest and spread gave, built
+ * by plain stores in a fixed order so that the copies share one hidden class (an object rest
+ * gives each its own, and every later reader of columns and tables goes megamorphic).
+ */
+function inOrder(src: object, replace: Record<string, unknown>, drop: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in src) {
+    if (drop.includes(k)) continue;
+    out[k] = Object.prototype.hasOwnProperty.call(replace, k) ? replace[k] : (src as Record<string, unknown>)[k];
+  }
+  for (const k in replace) if (!(k in out)) out[k] = replace[k];
+  return out;
+}
+
 function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
   const type = c.type.kind === 'raw' ? parseMysqlType(c.type.sql) : c.type;
   const generated = c.generated;
@@ -230,24 +246,8 @@ function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
   // copy would be equal. Not a model's (frozen) column: those come in many hidden classes, and
   // the copies below share one.
   if (!Object.isFrozen(c) && type === c.type && nullable === c.nullable && typeof nullable === 'boolean' && dflt === c.default && !('generated' in c) && !('collation' in c)) return c;
-  // The column's own fields in their order (type, nullable and default replaced), then the
-  // generated expression and collation: what `{ ...rest, type, nullable, default, ...gen, ...coll }`
-  // gave, built by plain stores so that every column shares one hidden class (an object rest
-  // gives each its own, and every later reader of columns goes megamorphic).
-  const out: Record<string, unknown> = {};
-  let seen = 0;
-  for (const k in c) {
-    switch (k) {
-      case 'generated': case 'collation': break;
-      case 'type': out.type = type; seen |= 1; break;
-      case 'nullable': out.nullable = nullable; seen |= 2; break;
-      case 'default': out.default = dflt; seen |= 4; break;
-      default: out[k] = (c as unknown as Record<string, unknown>)[k];
-    }
-  }
-  if (!(seen & 1)) out.type = type;
-  if (!(seen & 2)) out.nullable = nullable;
-  if (!(seen & 4)) out.default = dflt;
+  // `{ ...rest, type, nullable, default, ...gen, ...coll }`, with one hidden class for every column.
+  const out = inOrder(c, { type, nullable, default: dflt }, ['generated', 'collation']);
   if (gen) out.generated = gen;
   if (coll) out.collation = coll;
   return out as unknown as ColumnIR;
@@ -324,24 +324,7 @@ function normaliseTable(t: TableIR): MysqlTableIR {
   // replaced), then checks, options and the implicit indexes: what
   // `{ ...base, columns, primaryKey, uniques, indexes, foreignKeys, ...checks, ...options }` gave,
   // by plain stores so that tables share hidden classes (see normaliseColumn).
-  const out: Record<string, unknown> = {};
-  let seen = 0;
-  for (const k in t) {
-    switch (k) {
-      case 'checks': case 'options': break;
-      case 'columns': out.columns = columns; seen |= 1; break;
-      case 'primaryKey': out.primaryKey = primaryKey; seen |= 2; break;
-      case 'uniques': out.uniques = uniques; seen |= 4; break;
-      case 'indexes': out.indexes = indexes; seen |= 8; break;
-      case 'foreignKeys': out.foreignKeys = foreignKeys; seen |= 16; break;
-      default: out[k] = (t as unknown as Record<string, unknown>)[k];
-    }
-  }
-  if (!(seen & 1)) out.columns = columns;
-  if (!(seen & 2)) out.primaryKey = primaryKey;
-  if (!(seen & 4)) out.uniques = uniques;
-  if (!(seen & 8)) out.indexes = indexes;
-  if (!(seen & 16)) out.foreignKeys = foreignKeys;
+  const out = inOrder(t, { columns, primaryKey, uniques, indexes, foreignKeys }, ['checks', 'options']);
   if (checks.length) out.checks = checks;
   if (Object.keys(options).length) out.options = options;
   if (implicitIndexes.length) out.implicitIndexes = implicitIndexes;
