@@ -21,7 +21,7 @@ export interface ApplyFigures {
   verifyMs: number;
   /**
    * One run with `verifyEachLink` (`evolve apply --verify-each-link`: every link verified, not
-   * only the chain's end), ms; null where it is the default path anyway (MySQL).
+   * only the chain's end), ms.
    */
   eachLinkMs?: number | null;
 }
@@ -120,7 +120,7 @@ export async function benchApply(dialect: BenchDialect, n = 500, runs = 3): Prom
           try { verifyMs = await medianOf(20, async () => fingerprint(await db.introspect())); } finally { await db.close(); }
         }
       } finally { await target.drop(); }
-      if (i === 0 && dialect !== 'mysql') {
+      if (i === 0) {
         const strict = await fresh(dialect, `${tag}_v`);
         try {
           eachLinkMs = await time(() => applyEvolution({ db: strict.url, models, evolutions: dir, storedOnly: true, verifyEachLink: true }));

@@ -24,7 +24,8 @@ export interface EvolveConfig {
   storedOnly?: boolean;
   /**
    * `apply`: verify the fingerprint after every link of a chain of stored evolutions, not only
-   * where the database can be left (`--verify-each-link`; docs/evolutions.md).
+   * at its end and (MySQL) before links that are not purely additive (`--verify-each-link`;
+   * docs/evolutions.md).
    */
   verifyEachLink?: boolean;
   /** Tables every command manages, as names or globs (`'billing_*'`; `'!legacy_*'` excludes). Default: all. */

@@ -99,7 +99,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('create missing tables and evolve existing ones to match the models, in one transaction where the database allows'))
     .addOption(new Option('--allow-data-loss', 'run even if the plan drops data or converts values lossily'))
     .option('--stored-only', 'run only stored evolutions, never generated SQL (reviewed / hand-written ways)')
-    .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at each commit')
+    .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end (and, on MySQL, before each link that is not purely additive)')
     .action(wrap(applyCommand));
 
   common(program.command('record')

@@ -16,7 +16,7 @@ import type { Change } from '../diff/changes.js';
 import { describeChange } from '../diff/changes.js';
 import { dataChecks, exampleOf } from '../plan/hazards.js';
 import { HazardCode, type Hazard, type Plan, type PlanStatement } from '../plan/plan.js';
-import { EvolveError, ErrorCode } from '../errors.js';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { describeHazard } from '../plan/describe.js';
 export { describeHazard };
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from './database.js';
@@ -28,6 +28,7 @@ import { candidates, distance, nextEvolution, nextRevert } from '../evolutions/s
 import { drift, type Drift } from '../evolutions/snapshots.js';
 import { readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
 import { runChainAtOnce, runEvolution } from '../evolutions/run.js';
+import { isAdditive } from '../evolutions/additive.js';
 import { evolutionText, revertPlan, writeRecorded } from '../evolutions/record.js';
 import { writeSum } from '../evolutions/checksum.js';
 import { lintEvolution as lintStored } from '../plan/lint.js';
@@ -59,11 +60,11 @@ export interface EvolveOptions extends DatabaseOptions {
   /** The deployment record's history (app id, table names; `history: true` to create it, `false` to skip). */
   readonly record?: HistoryOptions;
   /**
-   * Verify the fingerprint after every link of a chain of stored evolutions, also where no
-   * commit follows (`--verify-each-link`). Default: verified wherever the database can be
-   * left — the end of each transaction: the end of a chain run at once (SQLite, PostgreSQL),
-   * after every evolution on MySQL (each DDL statement commits) — and every link again, one at
-   * a time, when that check fails. See docs/evolutions.md.
+   * Verify the fingerprint after every link of a chain of stored evolutions
+   * (`--verify-each-link`). Default: at the end of a chain run at once in one transaction
+   * (SQLite, PostgreSQL; every link again, one at a time, when that check fails); on MySQL,
+   * where each DDL statement commits, before every link that is not purely additive and at the
+   * chain's end. See docs/evolutions.md.
    */
   readonly verifyEachLink?: boolean;
 }
@@ -242,8 +243,9 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
 /**
  * Run stored evolutions from the live fingerprint, longest jump first, until none applies — by
  * the rule `sql` and `status` use ({@link nextEvolution}); every evolution goes forward along
- * the known list, so at the latest known fingerprint none does. The fingerprint is verified
- * wherever the database can be left (see {@link EvolveOptions.verifyEachLink}).
+ * the known list, so at the latest known fingerprint none does. The fingerprint is verified at
+ * the end of every transaction, and on MySQL before every link that is not purely additive
+ * (see {@link EvolveOptions.verifyEachLink}).
  */
 export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
   const done: StoredStep[] = [];
@@ -269,6 +271,23 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     // A step failed or the result is not what the chain promises: everything was rolled back.
     // One verified evolution at a time now finds the one at fault and keeps those before it.
   }
+  if (chain.length > 1 && !verifyEachLink && !d.dialect.capabilities.transactionalDdl) {
+    // MySQL: each DDL statement commits, so every link is recorded as it finishes. The
+    // fingerprint is verified before every link that is not purely additive, and at the chain's
+    // end: nothing that can lose data runs on a schema that was not verified.
+    let since = 0; // the first link run since the fingerprint was last verified
+    for (const [k, e] of chain.entries()) {
+      const verify = k === chain.length - 1 || !isAdditive(chain[k + 1]!);
+      const from = live;
+      await history.run({ kind: 'stored', name: e.id, fromFingerprint: from, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
+        () => runEvolution(d, e, 'up', verify ? e.to : false, null, (s) => { schema = s; })
+          .catch((err: unknown) => { throw k > since ? unverifiedRunMismatch(chain.slice(since, k + 1), err) : err; }));
+      done.push(storedStep(set, e));
+      live = e.to;
+      if (verify) since = k + 1;
+    }
+    return { steps: done, schema };
+  }
   for (;;) {
     const e = nextEvolution(set, live);
     if (!e) break;
@@ -279,6 +298,24 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     live = e.to;
   }
   return { steps: done, schema };
+}
+
+/**
+ * A fingerprint mismatch at the end of links of a MySQL chain that ran without a check between
+ * them (all but the first only add): which one is at fault cannot be told any more, so name
+ * them all and how to find it. Any other error passes through.
+ */
+function unverifiedRunMismatch(links: readonly Evolution[], err: unknown): unknown {
+  if (!isEvolveError(err) || err.code !== ErrorCode.EvolutionMismatch) return err;
+  const first = links[0]!;
+  const last = links[links.length - 1]!;
+  const actual = (err.details as { actual?: string } | undefined)?.actual ?? '(unknown)';
+  return new EvolveError(ErrorCode.EvolutionMismatch,
+    `Evolutions '${first.id}' … '${last.id}' (${links.length}, run one after another from the verified fingerprint ${first.from}) should lead to ${last.to} but the schema is now ${actual}: `
+    + `one of them does not do what its header says. MySQL commits every DDL statement, so they stay applied; all after the first only add to the schema, so nothing that can lose data ran on an unverified schema.`, {
+      hint: `Find the evolution at fault with \`evolve apply --verify-each-link\` (it verifies every link) on a copy of this database from before this apply; fix it, run \`evolve hash\`, then bring this database back to a known fingerprint.`,
+      cause: err, details: { evolutions: links.map((l) => l.id), from: first.from, expected: last.to, actual },
+    });
 }
 
 /** The hint of a refusal: which hazards --allow-data-loss would accept, and which need a fix. */

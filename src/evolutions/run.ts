@@ -24,10 +24,12 @@ function beginSql(dialect: string): string | null {
 
 /**
  * Run `steps` of `evo` and verify the result is `expected` (null: accept any fingerprint but
- * `refuse`, for `evolve complete`). Returns the fingerprint after; `onSchema` receives the
- * schema it was computed from (so a caller that plans next need not read the catalog again).
+ * `refuse`, for `evolve complete`; false: verify nothing and return the header's fingerprint —
+ * a MySQL chain link whose next link only adds, the chain verifying later: additive.ts).
+ * Returns the fingerprint after; `onSchema` receives the schema it was
+ * computed from (so a caller that plans next need not read the catalog again).
  */
-export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null, refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void): Promise<string> {
+export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null | false, refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void): Promise<string> {
   const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
   const conn = db.conn;
   const ctx = stepContext(db);
@@ -55,6 +57,10 @@ export async function runEvolution(db: OpenDatabase, evo: Evolution, direction: 
         throw new EvolveError(ErrorCode.ForeignKeyViolation, `Evolution '${evo.id}' leaves rows that violate a foreign key${begin ? '; it was rolled back' : ''}.`, {
           hint: 'Fix the evolution so every foreign key holds afterwards (PRAGMA foreign_key_check lists the rows).',
         });
+      }
+      if (expected === false) {
+        if (begin) await conn.execute('COMMIT');
+        return direction === 'up' ? evo.to : evo.from;
       }
       const schema = await db.introspect();
       const after = fingerprint(schema);

@@ -327,21 +327,69 @@ forEachDialect('stored evolutions', (d) => {
     assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
   }));
 
-  it('by default the fingerprint is verified wherever the database can be left: the end of a chain run at once, every evolution on MySQL', (t) => withDb(t, d, async (db) => {
-    const { dir, a, c } = await lyingChain(db);
-    if (d === 'mysql') {
-      // Each DDL statement commits on MySQL, so every link is a state the database can be left in: each is verified.
-      await assert.rejects(applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true }),
-        (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
-      assert.equal(await fp(db), a);
-      return;
-    }
-    // One transaction: the state after the first link is never committed, so no database can be at it;
-    // the chain's end (C) is what is verified before commit.
-    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true, record: { history: true } });
+  const w2 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), age: integer() })];
+  const w3 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), age: integer(), city: text() })];
+  /** A chain whose first link lies (claims A → B, does nothing) and whose second only adds columns: `second` is its SQL. */
+  async function additiveLyingChain(db: TestDatabase, second: string): Promise<{ dir: string; a: string; c: string }> {
+    const dir = dirOf();
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b, c] = [await fp(db), await modelsFingerprint(w2(), ed), await modelsFingerprint(w3(), ed)];
+    writeEvolution(dir, '0001-a-b.sql', a, b, 'SELECT 1;');
+    writeEvolution(dir, '0002-b-c.sql', b, c, second);
+    writeKnown(dir, [a, b, c]);
+    return { dir, a, c };
+  }
+
+  it('by default a chain is verified at its end, and on MySQL also before every link that is not purely additive', (t) => withDb(t, d, async (db) => {
+    // The second link only adds and reaches the chain's end: every dialect accepts the chain (the
+    // first link's lie is what --verify-each-link is for, above).
+    const additive = await additiveLyingChain(db, 'ALTER TABLE person ADD COLUMN age integer;\nALTER TABLE person ADD COLUMN city text;');
+    const r = await applyEvolution({ db: db.url, models: w3(), evolutions: additive.dir, storedOnly: true, record: { history: true } });
     assert.deepEqual(r.storedApplied.map((s) => s.id), ['0001-a-b.sql', '0002-b-c.sql']);
-    assert.equal(await fp(db), c);
-    assert.deepEqual(await rows(db, 'SELECT id, full_name FROM person'), [{ id: '1', full_name: 'ann' }]);
+    assert.equal(await fp(db), additive.c);
+    assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+
+    // The second link renames a column (not additive). SQLite and PostgreSQL run the chain in one
+    // transaction, never committing the state between the links, and verify its end; MySQL commits
+    // every statement, so it verifies the first link's result before the rename can run on it.
+    const other = await freshDatabase(d);
+    try {
+      const { dir, a, c } = await lyingChain(other);
+      if (d === 'mysql') {
+        await assert.rejects(applyEvolution({ db: other.url, models: v3(), evolutions: dir, storedOnly: true }),
+          (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /'0001-a-b\.sql'/.test(e.message) && !/0002/.test(e.message));
+        assert.equal(await fp(other), a, 'the rename never ran');
+        assert.deepEqual(await rows(other, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
+        return;
+      }
+      const chained = await applyEvolution({ db: other.url, models: v3(), evolutions: dir, storedOnly: true });
+      assert.deepEqual(chained.storedApplied.map((s) => s.id), ['0001-a-b.sql', '0002-b-c.sql']);
+      assert.equal(await fp(other), c);
+      assert.deepEqual(await rows(other, 'SELECT id, full_name FROM person'), [{ id: '1', full_name: 'ann' }]);
+    } finally { await other.dispose(); }
+  }));
+
+  it('a chain whose end is wrong: rolled back and the link named (SQLite, PostgreSQL); on MySQL the unverified links are named and stay applied', (t) => withDb(t, d, async (db) => {
+    const { dir, a, c } = await additiveLyingChain(db, 'ALTER TABLE person ADD COLUMN city text;'); // never adds age
+    const cli = await evolve(['apply', '--db', db.url, '--models', writeModels(`${IMPORTS}export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), age: integer(), city: text() });\n`),
+      '--evolutions', dir, '--stored-only', '--json']);
+    assert.equal(cli.code, 1, cli.stdout + cli.stderr);
+    const out = JSON.parse(cli.stdout) as { ok: boolean; error: { code: string; message: string; hint?: string } };
+    assert.equal(out.error.code, 'E_EVOLUTION_MISMATCH');
+    const live = await fp(db);
+    assert.notEqual(live, c);
+    if (d === 'mysql') {
+      assert.match(out.error.message, /'0001-a-b\.sql' … '0002-b-c\.sql' \(2, run one after another/);
+      assert.ok(out.error.message.includes(live), 'names the fingerprint the database is at');
+      assert.match(out.error.hint ?? '', /--verify-each-link/);
+      assert.deepEqual(await rows(db, 'SELECT id, name, city FROM person'), [{ id: '1', name: 'ann', city: null }], 'MySQL cannot roll DDL back: the added column stays');
+    } else {
+      assert.match(out.error.message, /'0001-a-b\.sql'/);
+      assert.doesNotMatch(out.error.message, /0002/);
+      assert.equal(live, a, 'the chain was rolled back, then the first link failed its own check and was rolled back too');
+    }
+    assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
   }));
 
   it('refuses to record twice before applying (E_CONFLICT: apply it first)', (t) => withDb(t, d, async (db) => {
