@@ -4,15 +4,21 @@
  * gives B's fingerprint, a second plan is empty, every value of every surviving column whose
  * type did not change is intact, and every value of a column whose type changed is its
  * conversion — or, for a value that does not convert, what --allow-data-loss documents (cut
- * to the new length for text, NULL otherwise; refused when the column is NOT NULL).
+ * to the new length for text, NULL otherwise; refused when the column is NOT NULL). The same
+ * change recorded at A (`evolve record`, forward and generated revert) is then reverted from B:
+ * A's fingerprint again, and the values of every column the change kept with its type intact.
  *
  * EVOLVE_PROPERTY_RUNS (default 200 on every dialect; EVOLVE_PGLITE_PROPERTY_RUNS overrides it
- * on PGlite alone) and EVOLVE_PROPERTY_SEED replay a run; the seed is printed.
+ * on PGlite alone) and EVOLVE_PROPERTY_SEED replay a run; the seed is printed, and with
+ * EVOLVE_PROPERTY_PATH (the `path` of a failure report) a single counterexample runs again.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { applyEvolution, fingerprintDatabase, isEvolveError } from '../../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyEvolution, fingerprintDatabase, isEvolveError, recordEvolution, revertEvolutions } from '../../src/index.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
@@ -114,11 +120,48 @@ function withoutRefused(a: SchemaSpec, b: SchemaSpec, refused: { table: string; 
   }));
 }
 
+/**
+ * Whether the revert of A → B must fail: a table B keeps still references (non-NULL values, or
+ * join rows) a table B dropped. The revert brings that table back empty and may not change
+ * the referencing values without consent.
+ */
+async function danglingReference(db: TestDatabase, a: SchemaSpec, b: SchemaSpec): Promise<boolean> {
+  const survives = (n: string): boolean => b.some((t) => t.name === n || t.aka?.includes(n));
+  const count = async (sql: string): Promise<number> => Number((await db.query(sql))[0]!.n);
+  for (const ta of a) {
+    const tb = b.find((t) => t.name === ta.name || t.aka?.includes(ta.name));
+    if (!tb) continue;
+    if (ta.join) {
+      if ((!survives(ta.join.left) || !survives(ta.join.right)) && await count(`SELECT count(*) AS n FROM ${tb.name}`) > 0) return true;
+      continue;
+    }
+    for (const [col, fk] of Object.entries(ta.links ?? {})) {
+      if (!fk || survives(fk.ref)) continue;
+      const cb = tb.cols.find((c) => c.name === col || c.aka?.includes(col));
+      if (cb && await count(`SELECT count(*) AS n FROM ${tb.name} WHERE ${cb.name} IS NOT NULL`) > 0) return true;
+    }
+  }
+  return false;
+}
+
 interface Kept { from: string; to: string; cols: { a: string; b: string; from: TypeSpec; to: TypeSpec; filled: boolean }[]; join: [string, string][] | null }
 
 async function oneCase(dialect: TestDialect, a: SchemaSpec, data: Record<string, Row[]>, dice: number[]): Promise<void> {
   let b = derive(a, dice);
   const db = await freshDatabase(dialect);
+  const dirs: string[] = [];
+  /** Record A → `spec` at A (it applies nothing) into a new directory: the directory, 'same' when B is A, null when it is refused even with consent. */
+  const record = async (spec: SchemaSpec): Promise<string | null> => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-prop-'));
+    dirs.push(dir);
+    try {
+      const r = await recordEvolution({ db: db.url, models: toModels(spec), evolutions: dir });
+      return r.file === null ? 'same' : dir; // B may describe A itself
+    } catch (e) {
+      if (isEvolveError(e) && e.code === 'E_DATA_LOSS') return null;
+      throw e;
+    }
+  };
   try {
     await evolveTo(db, toModels(a));
     await insert(db, a, data);
@@ -126,6 +169,7 @@ async function oneCase(dialect: TestDialect, a: SchemaSpec, data: Record<string,
     // Every value of A, before anything runs.
     const beforeAll = new Map<string, Map<string, unknown[]>>();
     for (const ta of a) beforeAll.set(ta.name, await snapshot(db, ta.name, ta.join ? [] : ta.cols.map((c) => c.name), ta.join ? joinColumns(ta) : null));
+    let recorded = await record(b);
     // Phase 1, no consent: anything that loses data is refused and nothing changes; values that
     // do not convert are named (LOSSY_TYPE_CHANGE). Without hazards it simply applies.
     let applied = false;
@@ -141,7 +185,9 @@ async function oneCase(dialect: TestDialect, a: SchemaSpec, data: Record<string,
         assert.equal(col?.nullable, false, 'only a NOT NULL column refuses a lossy change with consent');
       }
       b = withoutRefused(a, b, hazards.filter((h) => h.code === 'LOSSY_TYPE_CHANGE' && !h.allowable));
+      recorded = await record(b); // still at A: the change as it will apply
     }
+    assert.ok(recorded, 'a change that applies with consent can be recorded');
     // Phase 2, with consent: B without the refused conversions (a no-op if phase 1 applied).
     const keep: Kept[] = [];
     for (const tb of b) {
@@ -176,8 +222,35 @@ async function oneCase(dialect: TestDialect, a: SchemaSpec, data: Record<string,
       for (const [id, vals] of after) vals.forEach((v, j) => { if (k.cols[j]!.filled) assert.notEqual(v, null, `${k.to}.${k.cols[j]!.b} row ${id} filled`); });
       assert.deepEqual(got, expected, `data of ${k.from} → ${k.to} survives, converted where the type changed`);
     }
+    // Back to A with the recorded revert: A's fingerprint, and every value of a column the
+    // change kept with the same type (and did not fill) is as it was.
+    if (recorded === 'same') {
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, fpA, 'nothing to record: B is A');
+      return;
+    }
+    if (await danglingReference(db, a, b)) {
+      // The recorded revert says so in a note: it may not change the referencing values.
+      const fpB = (await fingerprintDatabase(db.url)).fingerprint;
+      await assert.rejects(revertEvolutions({ db: db.url, evolutions: recorded }),
+        (e: unknown) => isEvolveError(e) && ['E_FOREIGN_KEY_VIOLATION', 'E_SQL_FAILED'].includes(e.code) && /foreign key/i.test(e.message));
+      if (dialect !== 'mysql') assert.equal((await fingerprintDatabase(db.url)).fingerprint, fpB, 'a failed revert changes nothing');
+      return;
+    }
+    const back = await revertEvolutions({ db: db.url, evolutions: recorded });
+    assert.equal(back.fingerprintAfter, fpA);
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, fpA, 'the revert gives A\'s fingerprint');
+    for (const k of keep) {
+      if (k.join) continue;
+      const ta = a.find((x) => x.name === k.from)!;
+      const same = k.cols.filter((c) => JSON.stringify(c.from) === JSON.stringify(c.to) && !c.filled);
+      const after = await snapshot(db, k.from, same.map((c) => c.a));
+      const idx = same.map((c) => ta.cols.findIndex((x) => x.name === c.a));
+      const expected = new Map([...beforeAll.get(k.from)!].map(([id, vals]) => [id, idx.map((i) => vals[i])]));
+      assert.deepEqual(after, expected, `data of ${k.from} survives the round trip to ${k.to} and back`);
+    }
   } finally {
     await db.dispose();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -192,7 +265,7 @@ forEachDialect('property: evolving A to B', (d) => {
         schemaArb.chain((a) => fc.tuple(fc.constant(a), rowsArb(a), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }))),
         async ([a, data, dice]) => oneCase(d, a, data, dice),
       ),
-      { numRuns: RUNS, seed: SEED, includeErrorInReport: true },
+      { numRuns: RUNS, seed: SEED, includeErrorInReport: true, ...(process.env.EVOLVE_PROPERTY_PATH ? { path: process.env.EVOLVE_PROPERTY_PATH } : {}) },
     );
   }));
 });

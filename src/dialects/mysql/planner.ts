@@ -41,6 +41,8 @@ class MysqlPlanner {
   readonly droppedKeys = new Map<string, Set<string>>();
   /** Indexes added to keep a foreign key served, per live table. */
   readonly addedSupports = new Map<string, (readonly string[])[]>();
+  /** The same stand-in indexes by name (live table, index name, live columns), for {@link dropStandIns}. */
+  readonly standIns: { live: string; name: string; columns: readonly string[] }[] = [];
 
   // Lookups by name are maps built once: a plan stays linear in the schema's size.
   readonly #live = new Map<string, MysqlTableIR>();
@@ -110,6 +112,7 @@ class MysqlPlanner {
       if (keys.some((k) => serves(k, fk.columns)) || stillThere.some((k) => serves(k, fk.columns.map(name)))) continue;
       out += `, ADD INDEX ${q(fk.name!)} (${fk.columns.map((c) => q(name(c))).join(', ')})`;
       (this.addedSupports.get(live.name) ?? this.addedSupports.set(live.name, []).get(live.name)!).push(fk.columns);
+      this.standIns.push({ live: live.name, name: fk.name!, columns: fk.columns });
       keys.push(fk.columns);
     }
     return out;
@@ -210,7 +213,29 @@ class MysqlPlanner {
       const readd = { ...fk, columns: fk.columns.map(this.renamer(table)), refTable, refColumns: fk.refColumns.map(this.renamer(refTable)) };
       this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: false });
     }
+    this.dropStandIns();
     return { dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false };
+  }
+
+  /**
+   * A stand-in index kept a foreign key served while the index serving it was replaced. Where
+   * the target has a key of its own that serves it, the stand-in would stay behind as an index
+   * no model holds — invisible to the fingerprint (it serves a key) but there, so a later plan
+   * made from the models (a recorded revert) would add it a second time. Drop it at the end.
+   */
+  dropStandIns(): void {
+    for (const s of this.standIns) {
+      if (this.#droppedTables.has(s.live)) continue;
+      const table = this.targetName(s.live);
+      const target = this.target(table) as MysqlTableIR | undefined;
+      if (!target) continue;
+      const cols = s.columns.map(this.renamer(table));
+      // The target's implicit indexes are set aside, not created: the database serves those keys
+      // with an index of its own naming — here, the stand-in.
+      const own = [...(target.primaryKey ? [target.primaryKey] : []), ...target.uniques, ...target.indexes];
+      if (!own.some((k) => k.name !== s.name && serves(k.columns, cols))) continue;
+      this.statements.push({ sql: `ALTER TABLE ${q(table)} DROP INDEX ${q(s.name)}`, comment: `drop the stand-in index ${s.name}: ${table} has its own index for the key`, inTransaction: false });
+    }
   }
 
   /**
