@@ -64,9 +64,10 @@ const ALTER_TABLE = new RegExp(String.raw`^alter (?:online )?table (?:only )?(?:
 const ADD_CLAUSE = /^(?:add\b|(?:algorithm|lock) ?=? ?\w+$)/;
 /**
  * Words that, after the clauses, start MySQL's partition options (`… ADD COLUMN c INT DROP
- * PARTITION p0` is one statement) or a maintenance operation: any of them makes it not additive.
+ * PARTITION p0` is one statement), a maintenance operation or a change of storage engine (a
+ * table copy that can drop foreign keys): any of them makes it not additive.
  */
-const NOT_ADD = /\b(?:drop|truncate|remove|coalesce|reorganize|exchange|discard|import|rebuild|repair|optimize|partition by)\b/;
+const NOT_ADD = /\b(?:drop|truncate|remove|coalesce|reorganize|exchange|discard|import|rebuild|repair|optimize|partition by|engine)\b/;
 
 /** Whether one SQL statement can only add to the schema (see the module comment). */
 export function isAdditiveStatement(sql: string): boolean {

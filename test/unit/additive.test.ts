@@ -32,6 +32,8 @@ describe('isAdditiveStatement', () => {
       'ALTER TABLE t ADD COLUMN c int, MODIFY d bigint',
       'ALTER TABLE t ADD COLUMN c int DROP PARTITION p0',
       'ALTER TABLE t ADD COLUMN c int PARTITION BY HASH(id)',
+      'ALTER TABLE t ADD COLUMN c int, ENGINE=MyISAM',
+      'ALTER TABLE t ADD COLUMN c int ENGINE = MyISAM',
       'ALTER TABLE t MODIFY c bigint',
       'ALTER TABLE t CHANGE c d int',
       'ALTER TABLE t RENAME COLUMN a TO b',
