@@ -10,6 +10,7 @@
  * verification, never safety. TypeScript steps are never additive (they can do anything).
  */
 import type { Evolution } from './format.js';
+import { quotedEnd } from './sql-split.js';
 
 /** The statement with comments removed and every string or quoted name reduced to a placeholder. */
 function blanked(sql: string): string {
@@ -21,14 +22,8 @@ function blanked(sql: string): string {
     if ((ch === '-' && next === '-') || ch === '#') { const end = sql.indexOf('\n', i); i = end === -1 ? n : end; out += ' '; continue; }
     if (ch === '/' && next === '*') { const end = sql.indexOf('*/', i + 2); i = end === -1 ? n : end + 2; out += ' '; continue; }
     if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < n) {
-        if (sql[j] === '\\' && ch === "'") { j += 2; continue; }
-        if (sql[j] === ch) { if (sql[j + 1] === ch) { j += 2; continue; } break; }
-        j++;
-      }
       out += ch === "'" ? " 'S' " : ' N ';
-      i = j + 1;
+      i = quotedEnd(sql, i) + 1;
       continue;
     }
     out += ch;

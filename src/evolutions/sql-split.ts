@@ -12,6 +12,22 @@ const NOT_BLOCK_END = new Set(['if', 'loop', 'while', 'repeat']);
 /** A statement whose body may hold semicolons inside BEGIN … END. */
 const COMPOUND = /^\s*create\b[\s\S]*?\b(trigger|procedure|function|event)\b/i;
 
+/**
+ * Where the string or quoted name opening at `text[start]` (`'`, `"` or a backtick) closes: the
+ * index of its closing quote (a doubled quote stays inside; a backslash escapes in a `'`
+ * string, as MySQL reads it), or past the end when it never closes.
+ */
+export function quotedEnd(text: string, start: number): number {
+  const q = text[start];
+  let j = start + 1;
+  while (j < text.length) {
+    if (text[j] === '\\' && q === "'") { j += 2; continue; }
+    if (text[j] === q) { if (text[j + 1] === q) { j += 2; continue; } break; }
+    j++;
+  }
+  return j;
+}
+
 /** Statements of `text`, trimmed, without their terminator; empty ones dropped. */
 export function splitSql(text: string): string[] {
   const out: string[] = [];
@@ -35,12 +51,7 @@ export function splitSql(text: string): string[] {
     if (ch === '#' && delimiter !== ';') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
     if (ch === '/' && next === '*') { const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue; }
     if (ch === "'" || ch === '"' || ch === '`') {
-      let j = i + 1;
-      while (j < n) {
-        if (text[j] === '\\' && ch === "'") { j += 2; continue; }
-        if (text[j] === ch) { if (text[j + 1] === ch) { j += 2; continue; } break; }
-        j++;
-      }
+      const j = quotedEnd(text, i);
       cur += text.slice(i, j + 1); i = j + 1; continue;
     }
     if (ch === '$') {
