@@ -34,10 +34,10 @@ export type { Dialect, DialectCapabilities, SqlBuilder } from './dialects/dialec
 export type { Connection } from './dialects/connection.js';
 export { loadDialect } from './dialects/registry.js';
 
-export { openDatabase, withDatabase } from './engine/database.js';
-export type { OpenDatabase, DatabaseOptions } from './engine/database.js';
-export { tableScope, scopeSchema } from './engine/scope.js';
-export type { TableScope, TableFilter } from './engine/scope.js';
+export { openDatabase, withDatabase } from './database/database.js';
+export type { OpenDatabase, DatabaseOptions } from './database/database.js';
+export { tableScope, scopeSchema } from './database/scope.js';
+export type { TableScope, TableFilter } from './database/scope.js';
 export {
   applyEvolution, planEvolution, fingerprintDatabase, modelsFingerprint, inspect, desiredSchema, describeHazard,
 } from './engine/evolve.js';
@@ -47,21 +47,21 @@ export {
 export type { EvolveOptions, PlanReport, ApplyReport, ModelsInput, StoredStep, RecordReport, RevertOptions, StatusReport, LintReport } from './engine/evolve.js';
 export { diffSources } from './engine/diff-sources.js';
 export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
-export { schemaFromSql, akaFromSql } from './engine/sources.js';
+export { schemaFromSql, akaFromSql } from './database/sources.js';
 export { evolution } from './evolutions/format.js';
 export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
 export { loadEvolutions, isPlaceholder } from './evolutions/load.js';
 export type { EvolutionSet, LoadOptions } from './evolutions/load.js';
 export { completeEvolution } from './evolutions/complete.js';
 export type { CompleteOptions, CompleteReport } from './evolutions/complete.js';
-export { splitSql } from './evolutions/sql-split.js';
+export { splitSql } from './dialects/shared/sql-split.js';
 
 export { EvolveError, ErrorCode, isEvolveError } from './errors.js';
 export type { ErrorCodeValue } from './errors.js';
 
 export { versioned, isVersioned } from './deploy/versioned.js';
 export type { Versioned, VersionedDefinition, UpgradeStep } from './deploy/versioned.js';
-export type { Operations } from './deploy/operations.js';
+export type { Operations } from './database/operations.js';
 export { upgradeDeployment, installStorage, checkVersion, assertVersion, baselineDeployment, loadSteps } from './deploy/upgrade.js';
 export type { DeployOptions, UpgradeReport, InstallReport, VersionReport } from './deploy/upgrade.js';
 export { deploymentHistory } from './deploy/history.js';

@@ -1,5 +1,5 @@
 /** Reading the deployment record from outside (tests, status pages, scripts). */
-import { withDatabase, type DatabaseOptions } from '../engine/database.js';
+import { withDatabase, type DatabaseOptions } from '../database/database.js';
 import { readDeployed, readHistory, recordExists, recordNames, type Deployed, type DeploymentOptions, type HistoryRow } from './record.js';
 
 /** The deployed state and history of one application (`deployed` null when it has no record). */

@@ -10,7 +10,8 @@
  * types are the dialect's. Their names start with `_evolve`, so they are never fingerprinted,
  * diffed or dropped by `apply`.
  */
-import type { OpenDatabase } from '../engine/database.js';
+import type { OpenDatabase } from '../database/database.js';
+import { runPlan } from '../database/run-plan.js';
 import type { Diff } from '../diff/differ.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
@@ -155,7 +156,7 @@ export async function ensureRecord(d: OpenDatabase, n: RecordNames): Promise<voi
   const from: SchemaIR = { dialect: name, tables: [] };
   // The differ leaves `_evolve*` tables out, so the diff is built here: create each table.
   const diff: Diff = { from, to, changes: to.tables.map((t) => ({ kind: 'createTable' as const, table: t })), renames: [], liveName: new Map() };
-  await d.dialect.run(d.conn, d.dialect.plan(diff));
+  await runPlan(d, d.dialect.plan(diff));
 }
 
 const lit = (d: OpenDatabase, v: string | number | null | undefined): string => (v === null || v === undefined ? 'NULL' : d.dialect.sql.literal(v));

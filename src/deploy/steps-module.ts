@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
-import { isSqlPath } from '../engine/sources.js';
+import { isSqlPath } from '../database/sources.js';
 import { isVersioned, versionedOf, type Versioned } from './versioned.js';
-import { intersectScopes, type TableScope } from '../engine/scope.js';
+import { intersectScopes, type TableScope } from '../database/scope.js';
 import type { HistoryOptions } from './record.js';
 import { importModuleFile, loadFailure } from '../model/load.js';
 

@@ -8,18 +8,18 @@ import { loadModels } from '../model/load.js';
 import type { SchemaIR, TableIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { fingerprint } from '../ir/fingerprint.js';
-import { diffSchemas } from '../diff/differ.js';
 import { describeChange } from '../diff/changes.js';
 import { fileHash } from '../evolutions/checksum.js';
-import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../engine/database.js';
+import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../database/database.js';
+import { runPlan } from '../database/run-plan.js';
 import { desiredFor, desiredSchema, evolutionSet } from '../engine/evolve.js';
-import { adoptUnmodelled, loadDesired } from '../engine/sources.js';
+import { adoptUnmodelled, loadDesired } from '../database/sources.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { addHistory, ensureRecord, readDeployed, recordExists, recordNames, writeDeployed, type DeploymentOptions, type RecordNames } from './record.js';
 import { isVersioned, type Versioned } from './versioned.js';
 import { findApplication, loadSteps } from './steps-module.js';
-import { intersectScopes, assertInScope, keepExternalReferences } from '../engine/scope.js';
-import { operations } from './operations.js';
+import { intersectScopes, assertInScope, keepExternalReferences } from '../database/scope.js';
+import { operations } from '../database/operations.js';
 
 /** Options of the deployment calls. */
 export interface DeployOptions extends DatabaseOptions, DeploymentOptions {
@@ -67,8 +67,7 @@ async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise
   const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
   if (missing.length === 0) return [];
   const target: SchemaIR = { ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
-  const plan = d.dialect.plan(diffSchemas(live, target));
-  await d.dialect.run(d.conn, plan);
+  await runPlan(d, d.dialect.plan(d.dialect.diff(live, target)));
   return missing.map((t) => t.name);
 }
 
@@ -117,51 +116,51 @@ function transactional(d: OpenDatabase): boolean {
   return d.dialect.capabilities.transactionalDdl;
 }
 
-/** Run step `s` (version s−1 → s), in one transaction with the version update where the dialect allows. */
+/**
+ * Run step `s` (version s−1 → s) through the dialect's transaction, with the version update
+ * and its history row inside it where the dialect allows (foreign keys off around it on SQLite,
+ * since the operations API may rebuild tables; checked before commit).
+ */
 async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number, resumed = false): Promise<void> {
-  const conn = d.conn;
   const tx = transactional(d);
-  const sqlite = d.dialect.name === 'sqlite';
   const fn = v.step(s);
   const checksum = fileHash(fn.toString());
   const started = new Date();
   const fromFp = fingerprint(await d.introspect());
   const name = `upgrade_to_${s}`;
   await writeDeployed(d, n, { version: s - 1, stage: s }); // committed: visible while the step runs
-  const fkOff = sqlite && Number((await conn.query('PRAGMA foreign_keys'))[0]?.foreign_keys ?? 0) === 1;
-  if (fkOff) await conn.execute('PRAGMA foreign_keys = OFF'); // table rebuilds; checked before commit
   try {
-    const fkBefore = sqlite ? (await conn.query('PRAGMA foreign_key_check')).length : 0;
-    if (tx) await conn.execute(sqlite ? 'BEGIN IMMEDIATE' : 'BEGIN');
-    try {
-      await fn(operations(d));
-      if (sqlite && (await conn.query('PRAGMA foreign_key_check')).length > fkBefore) {
-        throw new EvolveError(ErrorCode.ForeignKeyViolation, `Step ${s} leaves rows that violate a foreign key.`, { hint: 'PRAGMA foreign_key_check lists them; fix the step.' });
-      }
-      const toFp = fingerprint(await d.introspect());
-      await writeDeployed(d, n, { version: s, stage: null });
-      await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: toFp, checksum, started, finished: new Date(), outcome: 'ok' });
-      if (tx) await conn.execute('COMMIT');
-    } catch (e) {
-      if (tx) await conn.execute('ROLLBACK').catch(() => undefined);
-      const msg = e instanceof Error ? e.message : String(e);
-      await (async () => {
-        if (tx) await writeDeployed(d, n, { version: s - 1, stage: null });
-        await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: fingerprint(await d.introspect()), checksum, started, finished: new Date(), outcome: 'failed', error: msg });
-      })().catch(() => undefined);
-      const ran = tx
-        ? `It was rolled back: the database is at version ${s - 1}, as it was.`
-        : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
-      // A stage left by a killed run: what that run did before it was killed may be why this one failed.
-      const before = resumed ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.` : '';
-      throw new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg.replace(/\.$/, '')}. ${ran}${before}`, {
-        hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
-        cause: e, details: { app: n.app, step: s, resumed, ...(isEvolveError(e) ? { cause: e.code } : {}) },
-      });
-    }
-  } finally {
-    if (fkOff) await conn.execute('PRAGMA foreign_keys = ON');
+    await d.dialect.run(d.conn, [{ kind: 'function', name, run: async () => { await fn(operations(d)); } }], {
+      foreignKeysOff: true,
+      beforeCommit: async () => {
+        const toFp = fingerprint(await d.introspect());
+        await writeDeployed(d, n, { version: s, stage: null });
+        await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: toFp, checksum, started, finished: new Date(), outcome: 'ok' });
+      },
+    });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    await (async () => {
+      if (tx) await writeDeployed(d, n, { version: s - 1, stage: null });
+      await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: fingerprint(await d.introspect()), checksum, started, finished: new Date(), outcome: 'failed', error: msg });
+    })().catch(() => undefined);
+    throw stepFailed(d, n, s, resumed, e);
   }
+}
+
+/** The error of upgrade step `s` failing with `e`: what stays applied, and how to go on. */
+function stepFailed(d: OpenDatabase, n: RecordNames, s: number, resumed: boolean, e: unknown): EvolveError {
+  const tx = transactional(d);
+  const msg = e instanceof Error ? e.message : String(e);
+  const ran = tx
+    ? `It was rolled back: the database is at version ${s - 1}, as it was.`
+    : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
+  // A stage left by a killed run: what that run did before it was killed may be why this one failed.
+  const before = resumed ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.` : '';
+  return new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg.replace(/\.$/, '')}. ${ran}${before}`, {
+    hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
+    cause: e, details: { app: n.app, step: s, resumed, ...(isEvolveError(e) ? { cause: e.code } : {}) },
+  });
 }
 
 /**
@@ -269,7 +268,7 @@ export async function checkVersion(options: DeployOptions): Promise<VersionRepor
     const liveFingerprint = fingerprint(live);
     const expectedFingerprint = desired ? fingerprint(desired) : known[known.length - 1] ?? null;
     const differs = expectedFingerprint !== null && expectedFingerprint !== liveFingerprint;
-    const what = (): string => (desired ? diffSchemas(live, desired).changes.map(describeChange).join('; ') || 'attributes outside the diff' : 'run evolve status to see the drift');
+    const what = (): string => (desired ? d.dialect.diff(live, desired).changes.map(describeChange).join('; ') || 'attributes outside the diff' : 'run evolve status to see the drift');
     if (!v) {
       const base = { app: null, database: d.url.display, latest: null, deployed: null, stage: null, liveFingerprint, expectedFingerprint };
       if (differs) return { ...base, state: 'schema-differs', message: `The live schema (${liveFingerprint}) is not the ${desired ? "models'" : 'latest known'} (${expectedFingerprint}): ${what()}. Run evolve apply (or evolve sql to see the plan).` };

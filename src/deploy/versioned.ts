@@ -16,8 +16,8 @@
  * ```
  */
 import { EvolveError, ErrorCode } from '../errors.js';
-import type { Operations } from './operations.js';
-import { tableScope, type TableScope } from '../engine/scope.js';
+import type { Operations } from '../database/operations.js';
+import { tableScope, type TableScope } from '../database/scope.js';
 
 /** One numbered step: brings the schema from version N−1 to N. */
 export type UpgradeStep = (ops: Operations) => Promise<void> | void;

@@ -1,11 +1,14 @@
 /**
- * The dialect seam. Each dialect is one folder with the same files:
- * `connection.ts`, `introspect.ts`, `normalise.ts`, `planner.ts`, `sql-builder.ts`,
- * `capabilities.ts` and an `index.ts` exporting a {@link Dialect}.
- * The differ and the hazard checks are generic; they call these hooks.
+ * The dialect seam. Each dialect is one folder with the same files — `connection.ts`,
+ * `introspect.ts`, `normalise.ts`, `planner.ts`, `sql-builder.ts`, `capabilities.ts`,
+ * `run.ts` (its transaction rules), `lock.ts` (its deploy lock), `scratch.ts` (where SQL files
+ * are parsed), `diff-hooks.ts` (its policies for the generic differ) — an `index.ts` exporting
+ * a {@link Dialect}, and a `registration.ts` that the registry lists (see `docs/dialects.md`).
+ * Everything that differs between databases is behind this interface; the engine, the
+ * evolution runner and the deployment steps never ask which dialect they run on.
  */
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
-import type { Diff } from '../diff/differ.js';
+import type { Diff, DiffHooks } from '../diff/differ.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
@@ -18,6 +21,8 @@ export interface DialectCapabilities {
   readonly partialIndexes: boolean;
   /** ALTER TABLE can change a column's type, nullability and default in place (not SQLite: it rebuilds). */
   readonly alterColumn: boolean;
+  /** A database holds named schemas that can be managed beside the primary one (`--schemas`; PostgreSQL). */
+  readonly schemas: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
@@ -43,24 +48,100 @@ export interface IntrospectOptions {
   readonly schemas?: readonly string[];
 }
 
-/** Options of {@link Dialect.run}. */
-export interface RunOptions {
-  /** Called before each statement with its index. */
-  readonly onStatement?: (index: number) => void;
-  /** Called after the last statement, inside the transaction where there is one. */
-  readonly beforeCommit?: () => Promise<void>;
+/** Options of {@link Dialect.connect}. */
+export interface ConnectOptions {
+  /** Read-only commands never create or change anything. */
+  readonly readOnly: boolean;
+  /** The primary schema (dialects with {@link DialectCapabilities.schemas}). */
+  readonly schema?: string;
+  /** Schemas managed beside the primary one. */
+  readonly schemas?: readonly string[];
 }
 
+/**
+ * One step of a run: an SQL statement (a plan's statements are steps as they are) or a
+ * TypeScript function (a data migration of a stored evolution, a numbered upgrade step).
+ */
+export type RunStep =
+  | {
+    readonly kind?: 'sql';
+    readonly sql: string;
+    /** Why the statement exists (shown when it fails). */
+    readonly comment?: string;
+    /**
+     * False: the statement cannot run inside the run's transaction (PostgreSQL enum
+     * `ADD VALUE`); the dialect commits it before the transaction. Unset: the dialect decides.
+     */
+    readonly inTransaction?: boolean;
+  }
+  | { readonly kind: 'function'; readonly name: string; run(): Promise<void> };
+
+/** Options of {@link Dialect.run}. */
+export interface RunOptions {
+  /** Called before each step with its index. */
+  readonly onStatement?: (index: number) => void;
+  /** Called after the last step, inside the transaction where there is one (a throw rolls everything back). */
+  readonly beforeCommit?: () => Promise<void>;
+  /**
+   * The steps rebuild tables: foreign key enforcement is switched off around the transaction
+   * and the keys are checked before commit (SQLite; other dialects need nothing).
+   */
+  readonly foreignKeysOff?: boolean;
+}
+
+/** Options of {@link Dialect.acquireLock}. */
+export interface LockOptions {
+  /** The URL the connection was opened with (its display form names it in errors). */
+  readonly url: DatabaseUrl;
+  /** The primary schema the command manages (dialects with schemas). */
+  readonly schema?: string;
+  /** How long to wait for another holder, in seconds. */
+  readonly timeoutSeconds: number;
+}
+
+/** Releases a deploy lock. */
+export type ReleaseLock = () => Promise<void>;
+
+/**
+ * A database dialect: how to reach it, read it, plan for it and run on it.
+ *
+ * @example
+ * ```ts
+ * import { loadDialect } from 'evolve';
+ * const sqlite = await loadDialect('sqlite');
+ * console.log(sqlite.capabilities.transactionalDdl); // true
+ * ```
+ */
 export interface Dialect {
+  /**
+   * The SQL dialect its schemas are described in (`schema.dialect`, part of every
+   * fingerprint). A flavour of another dialect (one that only changes its lock, say) keeps its
+   * base's name, so the same schema has the same fingerprint on both.
+   */
   readonly name: DialectName;
   readonly capabilities: DialectCapabilities;
   readonly sql: SqlBuilder;
+  /** The dialect's policies for the generic differ. */
+  readonly diffHooks: DiffHooks;
+  /**
+   * A URL where a SQL file can be parsed with no server (in-memory SQLite, PGlite), or null
+   * when parsing one needs a server of this dialect.
+   */
+  readonly localScratch: string | null;
   /** Open a connection. `readOnly` commands never create or change anything. */
-  connect(url: DatabaseUrl, options: { readOnly: boolean; schema?: string; schemas?: readonly string[] }): Promise<Connection>;
+  connect(url: DatabaseUrl, options: ConnectOptions): Promise<Connection>;
   /** Read the live schema (already normalised). */
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaIR>;
   /** Map a compiled (model) schema to what this database would report for it. */
   normalise(schema: SchemaIR): SchemaIR;
+  /**
+   * Check a normalised models schema against the database it is meant for (PostgreSQL: a table
+   * named `schema.table` needs that schema among the managed ones).
+   * @throws EvolveError `E_USAGE` naming the table and the fix.
+   */
+  checkModels(schema: SchemaIR, url: DatabaseUrl): void;
+  /** The differences between two schemas normalised by this dialect (the generic differ with {@link diffHooks}). */
+  diff(from: SchemaIR, to: SchemaIR): Diff;
   /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
   plan(diff: Diff, options?: PlanOptions): Plan;
   /**
@@ -69,9 +150,29 @@ export interface Dialect {
    */
   lossyValuePredicate(column: string, from: ColumnIR, to: ColumnIR): string | null | undefined;
   /**
-   * Run a plan's statements: in one transaction where the dialect allows, calling
-   * `beforeCommit` inside it (a throw there rolls everything back). Without transactional
-   * DDL, `beforeCommit` runs after the last statement.
+   * The one transaction implementation: run `steps` in one transaction where the dialect
+   * allows (with its rules: SQLite's foreign keys off around it and checked before commit,
+   * PostgreSQL's enum values committed before it), calling `beforeCommit` inside it. Without
+   * transactional DDL each statement commits and `beforeCommit` runs after the last.
+   * Every runner — a generated plan, a stored evolution, a chain run at once, a numbered
+   * upgrade step, a revert — goes through here.
+   * @throws EvolveError `E_SQL_FAILED` for a statement the database rejects (`details.index`,
+   *   `details.statement`, `details.error`: the database's words), after rolling back where it
+   *   can; `E_FK_VIOLATION` when foreign keys no longer hold. What a function step or
+   *   `beforeCommit` throws is rethrown as it is, after the rollback.
    */
-  run(conn: Connection, plan: Plan, options?: RunOptions): Promise<void>;
+  run(conn: Connection, steps: readonly RunStep[], options?: RunOptions): Promise<void>;
+  /**
+   * Take the deploy lock of the database `conn` is on: one deployer at a time (B3). Waits up
+   * to `timeoutSeconds`; a holder that dies releases it by itself.
+   * @throws EvolveError `E_LOCK_TIMEOUT` when another deployer holds it longer.
+   */
+  acquireLock(conn: Connection, options: LockOptions): Promise<ReleaseLock>;
+  /**
+   * The schema a SQL file of CREATE statements describes, as this dialect reports it: loaded
+   * into a scratch database near `near` (or {@link localScratch}), introspected, and the
+   * scratch dropped — also when loading fails, and with what a killed run left swept.
+   * @throws EvolveError `E_SQL_FAILED` naming the statement the database rejected.
+   */
+  schemaFromSql(near: DatabaseUrl, text: string, file: string): Promise<SchemaIR>;
 }

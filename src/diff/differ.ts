@@ -3,12 +3,15 @@
  * Both sides must already be normalised by the same dialect. Renames come only from `aka`
  * on the desired side; nothing is guessed.
  */
-import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import type { ColumnIR, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import { COLUMN_ATTRIBUTES } from '../ir/fields.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Change, ColumnChangeFlags } from './changes.js';
 import { canonicalOptions } from '../ir/canonical.js';
 import { diffObjects } from './objects.js';
+import { CONSERVATIVE_DIFF_HOOKS, type DiffHooks } from './hooks.js';
+export type { DiffHooks } from './hooks.js';
 
 /** A rename the plan uses, and the `aka` that justified it. */
 export interface Rename {
@@ -53,46 +56,21 @@ function renameCols(cols: readonly string[], map: ReadonlyMap<string, string>): 
   return cols.map((c) => map.get(c) ?? c);
 }
 
-/** typeToString(a) === typeToString(b), without building the strings. */
-function sameTypeText(a: ColumnType, b: ColumnType): boolean {
-  if (a === b) return true;
-  if (a.kind !== b.kind) return false;
-  switch (a.kind) {
-    case 'varchar': return sameNumberText(a.length, (b as typeof a).length);
-    case 'decimal': return sameNumberText(a.precision, (b as typeof a).precision) && sameNumberText(a.scale, (b as typeof a).scale);
-    case 'timestamp': return !a.withTimeZone === !(b as typeof a).withTimeZone;
-    case 'raw': return a.sql === (b as typeof a).sql;
-    default: return true;
-  }
-}
-const sameNumberText = (a: number, b: number): boolean => a === b || String(a) === String(b);
+/** Flags with nothing changed, in the order `describeChange` lists them (every flag: the compiler checks). */
+const NO_CHANGE: Readonly<Record<keyof ColumnChangeFlags, false>> = {
+  type: false, nullable: false, default: false, autoIncrement: false, generated: false, collation: false, onUpdate: false,
+};
 
-/** defaultToString(a) === defaultToString(b), without building the strings. */
-function sameDefaultText(a: DefaultValue | null, b: DefaultValue | null): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  const av = a.kind === 'value';
-  if (av !== (b.kind === 'value')) return false;
-  if (!av) return (a as { sql: string }).sql === (b as { sql: string }).sql;
-  const x = (a as { value: unknown }).value;
-  const y = (b as { value: unknown }).value;
-  // Distinct strings and booleans have distinct JSON; numbers may not (NaN, Infinity: null).
-  return x === y || (typeof x !== 'string' && typeof y !== 'string' && typeof x !== 'boolean' && typeof y !== 'boolean' && JSON.stringify(x) === JSON.stringify(y));
-}
-
-/** What differs between two matched columns, or null when nothing does (no object built for the unchanged ones). */
+/**
+ * What differs between two matched columns, or null when nothing does (no object built for the
+ * unchanged ones): every attribute of `COLUMN_FIELDS` (src/ir/fields.ts), each setting its flag.
+ */
 function columnFlags(a: ColumnIR, b: ColumnIR): ColumnChangeFlags | null {
-  const type = !sameTypeText(a.type, b.type);
-  const nullable = a.nullable !== b.nullable;
-  const dflt = !sameDefaultText(a.default, b.default);
-  const autoIncrement = a.autoIncrement !== b.autoIncrement || (a.identity ?? null) !== (b.identity ?? null);
-  const ag = a.generated;
-  const bg = b.generated;
-  const generated = ag !== bg && ((ag?.expression ?? null) !== (bg?.expression ?? null) || (ag?.stored ?? null) !== (bg?.stored ?? null));
-  const collation = (a.collation ?? null) !== (b.collation ?? null);
-  const onUpdate = (a.onUpdate ?? null) !== (b.onUpdate ?? null);
-  if (!(type || nullable || dflt || autoIncrement || generated || collation || onUpdate)) return null;
-  return { type, nullable, default: dflt, autoIncrement, generated, collation, onUpdate };
+  let changed: { -readonly [K in keyof ColumnChangeFlags]: boolean } | null = null;
+  for (const rule of COLUMN_ATTRIBUTES) {
+    if (!rule.same(a, b)) (changed ??= { ...NO_CHANGE })[rule.flag] = true;
+  }
+  return changed;
 }
 
 /**
@@ -137,10 +115,12 @@ function liveTables(schema: SchemaIR): TableIR[] {
 }
 
 /**
- * Diff two normalised schemas of the same dialect.
+ * Diff two normalised schemas of the same dialect. `hooks` are the dialect's policies
+ * (`dialect.diff(from, to)` passes them); without them every table change recreates the objects
+ * that depend on the table.
  * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
  */
-export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
+export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CONSERVATIVE_DIFF_HOOKS): Diff {
   const live = new Map(liveTables(from).map((t) => [t.name, t]));
   const desired = liveTables(to);
   const renames: Rename[] = [];
@@ -330,7 +310,7 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR): Diff {
 
   const liveName = new Map([...matched].map(([k, v]) => [k, v.name]));
   const tablePart = [...dropFks, ...dropIndexes, ...tableRenames, ...creates, ...tableChanges, ...addIndexes, ...addFks, ...drops];
-  const objects = diffObjects(from, to, tablePart, liveName);
+  const objects = diffObjects(from, to, tablePart, liveName, hooks);
   changes.push(...objects.dropFirst, ...objects.createBeforeTables, ...tablePart, ...objects.dropAfterTables, ...objects.createLast);
   return { from, to, changes, renames, liveName };
 }

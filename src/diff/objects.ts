@@ -3,34 +3,11 @@
  * normalised definitions, recreated when a table they depend on changes shape, and ordered by
  * their dependencies — dependents dropped first, dependencies created first.
  */
-import type { DialectName, ObjectIR, SchemaIR } from '../ir/schema.js';
+import type { ObjectIR, SchemaIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { objectKey, objectPhase } from '../ir/schema.js';
-import type { Change, ChangeKind } from './changes.js';
-
-/**
- * Table changes after which a table's dependents still stand, per dialect. Any other change to
- * a table recreates the objects that depend on it (on SQLite most changes rebuild the table,
- * and a rebuild drops its triggers and indexes).
- */
-const KEEPS_DEPENDENTS: Record<DialectName, ReadonlySet<ChangeKind>> = {
-  sqlite: new Set(['addIndex', 'dropIndex']),
-  postgres: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
-  mysql: new Set(['addColumn', 'addIndex', 'dropIndex', 'addUnique', 'dropUnique', 'addForeignKey', 'dropForeignKey', 'addCheck', 'dropCheck']),
-};
-
-/**
- * A column change its table's dependents survive: where ALTER TABLE changes columns in place
- * (PostgreSQL, MySQL), a new default, nullability, auto-increment or ON UPDATE leaves the
- * views, triggers, indexes and comments that read the column as they are. A new type, a
- * generation expression or a collation can break or change them (PostgreSQL refuses to change
- * the type of a column a view reads): those recreate them. On SQLite every column change
- * rebuilds the table.
- */
-function keepsDependents(dialect: DialectName, c: Extract<Change, { kind: 'alterColumn' }>): boolean {
-  if (dialect === 'sqlite') return false;
-  return !c.changed.type && !c.changed.generated && !c.changed.collation;
-}
+import type { Change } from './changes.js';
+import type { DiffHooks } from './hooks.js';
 
 /** Kinds bound to the tables and objects their definition names (recreated when those change). */
 const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'comment']);
@@ -116,9 +93,12 @@ export interface ObjectChanges {
 
 /**
  * Diff the objects of two schemas, given the table changes already found.
- * `liveName` maps target table names to live ones (renames).
+ * `liveName` maps target table names to live ones (renames); `hooks.keepsDependents` says
+ * which table changes leave a table's dependents standing (any other recreates them).
  */
-export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly Change[], liveName: ReadonlyMap<string, string>): ObjectChanges {
+export function diffObjects(
+  from: SchemaIR, to: SchemaIR, tableChanges: readonly Change[], liveName: ReadonlyMap<string, string>, hooks: DiffHooks,
+): ObjectChanges {
   const inScope = (o: ObjectIR): boolean => !(o.table && isEvolveTable(o.table));
   const live = new Map((from.objects ?? []).filter(inScope).map((o) => [objectKey(o), o]));
   const want = new Map((to.objects ?? []).filter(inScope).map((o) => [objectKey(o), o]));
@@ -126,12 +106,10 @@ export function diffObjects(from: SchemaIR, to: SchemaIR, tableChanges: readonly
   if (live.size === 0 && want.size === 0) return result;
 
   // Tables whose change takes their dependents down (live and target names).
-  const keeps = KEEPS_DEPENDENTS[to.dialect];
   const shaken = new Map<string, string>(); // `table:name` → reason
   for (const c of tableChanges) {
-    if (keeps.has(c.kind)) continue;
     if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') continue;
-    if (c.kind === 'alterColumn' && keepsDependents(to.dialect, c)) continue;
+    if (hooks.keepsDependents(c)) continue;
     const names = c.kind === 'renameTable' ? [c.from, c.to] : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name] : [c.table, liveName.get(c.table) ?? c.table];
     for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
   }

@@ -2,22 +2,21 @@
  * `evolve diff FROM TO` (B14): the SQL that turns FROM into TO, where each side is a database
  * URL, a models module or a SQL file — like migra, on three dialects.
  */
-import type { DialectName, SchemaIR } from '../ir/schema.js';
+import type { SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
-import { diffSchemas } from '../diff/differ.js';
 import { unmanagedOf, type PlanReport } from './evolve.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { scopeOf, withDatabase, type DatabaseOptions } from './database.js';
-import { scopeSchema } from './scope.js';
-import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from './sources.js';
+import { scopeOf, withDatabase, type DatabaseOptions } from '../database/database.js';
+import { scopeSchema } from '../database/scope.js';
+import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from '../database/sources.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions extends DatabaseOptions {
   /** Dialect when neither side is a database (default sqlite). */
-  readonly dialect?: DialectName;
+  readonly dialect?: string;
   /**
    * Where SQL files are parsed when neither side is a database: a server URL (a scratch
    * schema or database is made there and dropped). Default: in-memory SQLite, or in-memory
@@ -46,7 +45,7 @@ function classify(source: string): Side {
   return { kind: 'db', url: parseDatabaseUrl(source) };
 }
 
-async function read(side: Side, dialect: Dialect, near: DatabaseUrl, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
+async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
   if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false };
   const desired = await loadDesired(side.path);
   // The include/exclude filters limit a file side as they limit a database side.
@@ -74,27 +73,25 @@ export async function diffSources(from: string, to: string, options: DiffSources
     throw new EvolveError(ErrorCode.Usage, `Cannot diff a ${dbs[0]!.url.dialect} database with a ${dbs[1]!.url.dialect} one.`, { hint: 'Compare two sources of the same dialect.' });
   }
   const dialect = await loadDialect(dialectName);
-  let near: DatabaseUrl;
-  if (dbs[0]) near = dbs[0].url;
-  else if (options.scratch) near = parseDatabaseUrl(options.scratch);
-  else if (dialectName === 'sqlite') near = parseDatabaseUrl('sqlite::memory:');
-  else if (dialectName === 'postgres') near = parseDatabaseUrl('pglite:memory');
-  else {
-    near = parseDatabaseUrl('mysql://scratch/needed'); // replaced below only when a SQL file needs it
-    if (sides.some((s) => s.kind === 'file' && isSqlPath(s.path))) {
-      throw new EvolveError(ErrorCode.Usage, 'A MySQL SQL file needs a server to parse it.', { hint: 'Pass --scratch mysql://user@host/anydb: a temporary database is created there and dropped.' });
-    }
+  // Where SQL files are parsed: beside a database side, on --scratch, else where the dialect
+  // needs no server (in-memory SQLite, PGlite); a dialect that needs one says so.
+  const scratch = dbs[0]?.url.raw ?? options.scratch ?? dialect.localScratch;
+  if (scratch === null && sides.some((s) => s.kind === 'file' && isSqlPath(s.path))) {
+    throw new EvolveError(ErrorCode.Usage, `A ${dialect.name} SQL file needs a server to parse it.`, {
+      hint: `Pass --scratch ${dialect.name}://user@host/anydb: a temporary database is created there and dropped.`,
+    });
   }
+  const near = scratch === null ? null : parseDatabaseUrl(scratch);
   const readA = await read(sides[0], dialect, near, options);
   const readB = await read(sides[1], dialect, near, options);
   const adoptedA = adopt(readA, readB, false);
   const adoptedB = adopt(readB, readA, true);
   const a = adoptedA.schema;
   const b = adoptedB.schema;
-  const diff = diffSchemas(a, b);
+  const diff = dialect.diff(a, b);
   const plan = dialect.plan(diff);
   return {
-    dialect: dialectName, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements,
+    dialect: dialect.name, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements,
     unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes], to: [...unmanagedOf(b), ...adoptedB.notes] },
   };
 }

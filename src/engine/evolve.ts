@@ -3,15 +3,14 @@
  * and apply. The CLI is a thin layer over these.
  */
 import type { Table } from '../model/table.js';
-import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, loadDesired, type Desired, type ModelsInput } from './sources.js';
-import { parseDatabaseUrl } from '../dialects/url.js';
+import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, loadDesired, type Desired, type ModelsInput } from '../database/sources.js';
 import { compileModels } from '../model/compile.js';
 import { loadModels } from '../model/load.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { DialectName, SchemaIR } from '../ir/schema.js';
 import { describeUnmanaged } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
-import { diffSchemas, type Rename } from '../diff/differ.js';
+import type { Rename } from '../diff/differ.js';
 import type { Change } from '../diff/changes.js';
 import { describeChange } from '../diff/changes.js';
 import { dataChecks, exampleOf } from '../plan/hazards.js';
@@ -19,7 +18,8 @@ import { HazardCode, type Hazard, type Plan, type PlanStatement } from '../plan/
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { describeHazard } from '../plan/describe.js';
 export { describeHazard };
-import { withDatabase, type DatabaseOptions, type OpenDatabase } from './database.js';
+import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../database/database.js';
+import { runPlan } from '../database/run-plan.js';
 import { dirname, join as joinPath, resolve as resolvePath } from 'node:path';
 import type { Diff } from '../diff/differ.js';
 import { loadEvolutions, signedFiles, type EvolutionSet, type LoadOptions } from '../evolutions/load.js';
@@ -37,10 +37,10 @@ import { readFileSync } from 'node:fs';
 import { fileHash } from '../evolutions/checksum.js';
 import { HistoryRecorder, recorded, type HistoryOptions } from '../deploy/record.js';
 import { withApplication } from '../deploy/steps-module.js';
-import { assertInScope, describeScope, keepExternalReferences } from './scope.js';
+import { assertInScope, describeScope, keepExternalReferences } from '../database/scope.js';
 import type { Versioned } from '../deploy/versioned.js';
 
-export type { ModelsInput } from './sources.js';
+export type { ModelsInput } from '../database/sources.js';
 
 /** Options shared by the commands that compare a database with models. */
 export interface EvolveOptions extends DatabaseOptions {
@@ -123,13 +123,15 @@ export function desiredSchema(models: readonly Table[], dialect: Dialect): Schem
  * The models' fingerprint on a dialect, computed without a database (proven equal, by the
  * test suite, to the fingerprint of the models created in an empty database).
  */
-export async function modelsFingerprint(models: ModelsInput, dialect: DialectName): Promise<string> {
+export async function modelsFingerprint(models: ModelsInput, dialect: string): Promise<string> {
   const d = await loadDialect(dialect);
   const desired = await resolveModels(models);
-  if (desired.kind === 'sql' && dialect !== 'sqlite') {
-    throw new EvolveError(ErrorCode.Usage, `The fingerprint of SQL file '${desired.path}' on ${dialect} needs a ${dialect} server to parse it.`, { hint: 'Use evolve fingerprint --db URL --models FILE.sql, which loads it into a scratch schema on that server.' });
+  if (desired.kind === 'sql' && d.localScratch === null) {
+    throw new EvolveError(ErrorCode.Usage, `The fingerprint of SQL file '${desired.path}' on ${dialect} needs a ${dialect} server to parse it.`, {
+      hint: 'Use evolve fingerprint --db URL --models FILE.sql, which loads it into a scratch schema on that server.',
+    });
   }
-  return fingerprint(await desiredOn(d, parseDatabaseUrl('sqlite::memory:'), desired));
+  return fingerprint(await desiredOn(d, null, desired));
 }
 
 /** Introspect a database. */
@@ -168,7 +170,7 @@ async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolea
   // `known`: the live schema just read by this command, under its lock (apply's stored part).
   const live = known ?? await d.introspect();
   const { schema: desired, notes } = await desiredFor(d, models, live);
-  const diff = diffSchemas(live, desired);
+  const diff = d.dialect.diff(live, desired);
   const checks = dataChecks(diff, d.dialect);
   const found: Hazard[] = [];
   // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
@@ -372,7 +374,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
       const live = await d.introspect();
       after = fingerprint(live);
       if (after !== report.targetFingerprint) {
-        const rest = diffSchemas(live, desired).changes.map(describeChange);
+        const rest = d.dialect.diff(live, desired).changes.map(describeChange);
         throw new EvolveError(ErrorCode.FingerprintMismatch,
           `After applying, the live fingerprint ${after} is not the models' fingerprint ${report.targetFingerprint}${d.dialect.capabilities.transactionalDdl ? '; the transaction was rolled back' : ''}. Still different: ${rest.join('; ') || '(attributes outside the diff)'}.`, {
             hint: 'This is a bug in Evolve or a schema feature it does not model; please report it with the output of `evolve sql --json`.',
@@ -381,7 +383,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
       }
     };
     await recorded(d, options.record ?? {}, { kind: 'generated', name: 'generated', fromFingerprint: report.liveFingerprint, toFingerprint: report.targetFingerprint, checksum: fileHash(plan.statements.map((x) => x.sql).join(';\n')) },
-      () => d.dialect.run(d.conn, plan, { beforeCommit: verify }));
+      () => runPlan(d, plan, { beforeCommit: verify }));
     return { ...report, source: 'generated', applied: true, fingerprintAfter: after, storedApplied };
   });
 }
@@ -560,7 +562,7 @@ export async function statusOf(options: { db: string; models?: ModelsInput; evol
       latestKnown: set.known[set.known.length - 1] ?? null,
       modelsFingerprint: desired ? fingerprint(desired) : null,
       pendingStored: candidates(set, fp).map((e) => storedStep(set, e)),
-      pendingGenerated: desired ? diffSchemas(live, desired).changes.map(describeChange) : [],
+      pendingGenerated: desired ? d.dialect.diff(live, desired).changes.map(describeChange) : [],
       drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
       deployment,
       application: app ? { id: app.id, latest: app.latest, tables: app.scope ? describeScope(app.scope) : null } : null,

@@ -10,7 +10,7 @@
  * verification, never safety. TypeScript steps are never additive (they can do anything).
  */
 import type { Evolution } from './format.js';
-import { quotedEnd } from './sql-split.js';
+import { quotedEnd } from '../dialects/shared/sql-split.js';
 
 /** The statement with comments removed and every string or quoted name reduced to a placeholder. */
 function blanked(sql: string): string {

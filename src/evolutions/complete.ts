@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { withDatabase, type DatabaseOptions } from '../engine/database.js';
+import { withDatabase, type DatabaseOptions } from '../database/database.js';
 import { evolutionsDir, type ModelsInput } from '../engine/evolve.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { recorded, type HistoryOptions } from '../deploy/record.js';

@@ -11,7 +11,7 @@
  * - `snapshots/`: the canonical schema of each recorded fingerprint, for drift reports.
  */
 import type { Row } from '../dialects/connection.js';
-import type { Operations } from '../deploy/operations.js';
+import type { Operations } from '../database/operations.js';
 
 /** What a TypeScript step receives: the connection, inside the evolution's transaction where there is one. */
 export interface StepContext {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { sumNames, verifySum } from './checksum.js';
 import { checkSet } from './select.js';
-import { splitSql } from './sql-split.js';
+import { splitSql } from '../dialects/shared/sql-split.js';
 import { importModuleFile, loadFailure } from '../model/load.js';
 import { EVOLUTION_FILE, FINGERPRINTS_FILE, SUM_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
 

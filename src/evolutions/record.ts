@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { ColumnType, DefaultValue, ForeignKeyIR, SchemaIR, TableIR } from '../ir/schema.js';
 import { assertNever } from '../errors.js';
 import type { Diff } from '../diff/differ.js';
-import { diffSchemas } from '../diff/differ.js';
 import { describeChange } from '../diff/changes.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { Hazard, Plan } from '../plan/plan.js';
@@ -97,7 +96,7 @@ const withoutAka = (s: SchemaIR): SchemaIR => ({
 export function revertPlan(dialect: Dialect, forward: Diff): RevertPlan {
   const target = reverseTarget(forward);
   const after = afterForward(forward);
-  const back = diffSchemas(after, target);
+  const back = dialect.diff(after, target);
   const fill = new Map<string, DefaultValue>();
   for (const c of back.changes) {
     if (c.kind !== 'addColumn' || c.column.nullable || c.column.default !== null || c.column.autoIncrement || c.column.generated) continue;
@@ -118,8 +117,8 @@ export function revertPlan(dialect: Dialect, forward: Diff): RevertPlan {
       ...t, columns: t.columns.map((c) => { const v = fill.get(`${t.name}\u0000${c.name}`); return v ? { ...c, default: v } : c; }),
     })),
   };
-  const first = dialect.plan(diffSchemas(after, filled));
-  const second = dialect.plan(diffSchemas(withoutAka(filled), withoutAka(target)));
+  const first = dialect.plan(dialect.diff(after, filled));
+  const second = dialect.plan(dialect.diff(withoutAka(filled), withoutAka(target)));
   const notes = [...fill].map(([key, v]) => {
     const [table, column] = key.split('\u0000');
     return `${table}.${column} comes back NOT NULL but its values were dropped: every row gets ${JSON.stringify(v.kind === 'value' ? v.value : v.sql)}`;

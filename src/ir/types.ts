@@ -3,6 +3,7 @@
  * the canonical spelling used by the fingerprint.
  */
 import type { ColumnType } from './schema.js';
+import { assertNever } from '../errors.js';
 
 /** The type names the DSL knows, as `column()` accepts them. */
 export const KNOWN_TYPE_NAMES = [
@@ -63,15 +64,33 @@ export function parseDslTypeName(name: string): ColumnType | undefined {
 /** Canonical spelling of a type, as the fingerprint and messages use it. */
 export function typeToString(type: ColumnType): string {
   switch (type.kind) {
+    case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':
+      return type.kind;
     case 'varchar': return `varchar(${type.length})`;
     case 'decimal': return `decimal(${type.precision},${type.scale})`;
     case 'timestamp': return type.withTimeZone ? 'timestamptz' : 'timestamp';
     case 'raw': return `raw:${type.sql}`;
-    default: return type.kind;
+    default: return assertNever(type, 'column type');
   }
 }
 
-/** Structural equality of two types. */
+/**
+ * Structural equality of two types: `typeToString(a) === typeToString(b)`, without building the
+ * strings (the differ compares every column of every table). Exhaustive over the kinds: a new
+ * kind does not compile until it says how its parameters compare.
+ */
 export function sameType(a: ColumnType, b: ColumnType): boolean {
-  return typeToString(a) === typeToString(b);
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':
+      return true;
+    case 'varchar': return sameNumberText(a.length, (b as typeof a).length);
+    case 'decimal': return sameNumberText(a.precision, (b as typeof a).precision) && sameNumberText(a.scale, (b as typeof a).scale);
+    case 'timestamp': return !a.withTimeZone === !(b as typeof a).withTimeZone;
+    case 'raw': return a.sql === (b as typeof a).sql;
+    default: return assertNever(a, 'column type');
+  }
 }
+/** Two numbers spelled alike in a type's text. */
+const sameNumberText = (a: number, b: number): boolean => a === b || String(a) === String(b);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEvolution, diffSources, fingerprintDatabase, splitSql } from '../../src/index.js';
-import { akaFromSql } from '../../src/engine/sources.js';
+import { akaFromSql } from '../../src/database/sources.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { evolve, ROOT } from '../support/cli.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { splitSql } from '../../src/index.js';
-import { scratchName, SCRATCH_STALE_MS } from '../../src/engine/sources.js';
+import { scratchName, SCRATCH_STALE_MS } from '../../src/database/sources.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import { freshDatabase, PG_URL, MYSQL_URL, type TestDatabase } from '../support/databases.js';

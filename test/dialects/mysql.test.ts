@@ -24,7 +24,7 @@ import { ROOT } from '../support/cli.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { splitSql } from '../../src/evolutions/sql-split.js';
+import { splitSql } from '../../src/dialects/shared/sql-split.js';
 import { mysqlLossyPredicate } from '../../src/dialects/mysql/conversions.js';
 import { stripDatabaseQualifier } from '../../src/dialects/mysql/objects.js';
 import { evolveTo, rows } from '../support/evolve.js';
@@ -685,20 +685,20 @@ describe('MySQL: runs without transactional DDL', { skip: SKIP }, () => {
     const failingAt = (k: number): Connection => ({ dialect: 'mysql', displayUrl: 'x', close: async () => undefined, query: async () => [],
       execute: async (s: string) => { if (s === `S${k}`) throw new Error('boom'); } });
     const message = async (n: number, k: number): Promise<string> => {
-      try { await mysqlDialect.run(failingAt(k), plan(n)); } catch (e) { return (e as Error).message; }
+      try { await mysqlDialect.run(failingAt(k), plan(n).statements); } catch (e) { return (e as Error).message; }
       return 'no error';
     };
     assert.match(await message(3, 1), /no statement ran before it; statement 1 failed; statements 2, 3 did not run\.\nDid not run:\n {2}2\. S2\n {2}3\. S3$/);
     assert.match(await message(5, 5), /statements 1–4 ran and stay applied; statement 5 failed; it was the last one\.\nRan \(still applied\):\n {2}1\. S1\n {2}2\. S2\n {2}3\. S3\n {2}4\. S4$/);
     // A long plan keeps both ends of each list readable; the details hold every statement.
     let long: unknown;
-    try { await mysqlDialect.run(failingAt(50), plan(100)); } catch (e) { long = e; }
+    try { await mysqlDialect.run(failingAt(50), plan(100).statements); } catch (e) { long = e; }
     assert.ok(isEvolveError(long));
     assert.match(long.message, /\n {2}10\. S10\n {2}… 29 more \(every statement is in the error's details\)\n {2}40\. S40\n/);
     assert.equal((long.details!.executed as unknown[]).length, 49);
     assert.deepEqual((long.details!.notRun as { number: number; sql: string }[])[0], { number: 51, sql: 'S51' });
     let verified = 0;
-    await mysqlDialect.run(failingAt(0), plan(2), { beforeCommit: async () => { verified++; } });
+    await mysqlDialect.run(failingAt(0), plan(2).statements, { beforeCommit: async () => { verified++; } });
     assert.equal(verified, 1, 'beforeCommit runs once, after the last statement');
   });
 

@@ -23,7 +23,7 @@ import { parsePgDefault, normaliseColumnDefault } from '../../src/dialects/postg
 import { parsePgType } from '../../src/dialects/postgres/sql-builder.js';
 import { defaultConstraintName } from '../../src/dialects/postgres/planner.js';
 import { connectPostgres } from '../../src/dialects/postgres/connection.js';
-import { schemaFromSql } from '../../src/engine/sources.js';
+import { schemaFromSql } from '../../src/database/sources.js';
 import { objectDependencies } from '../../src/diff/objects.js';
 import { freshDatabase, selectedDialects, serverProblem, PG_URL, type TestDatabase } from '../support/databases.js';
 
@@ -912,9 +912,9 @@ for (const dialect of SERVER) {
         const conn = await postgresDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
         try {
           for (const [from, to] of [[live, before], [before, live]] as const) {
-            const plan = postgresDialect.plan(diffSchemas(from, to));
+            const plan = postgresDialect.plan(postgresDialect.diff(from, to));
             assert.equal(plan.statements.length, 1);
-            await postgresDialect.run(conn, plan);
+            await postgresDialect.run(conn, plan.statements, { foreignKeysOff: plan.foreignKeysOff });
             assert.equal(fingerprint(await postgresDialect.introspect(conn)), fingerprint(to));
           }
         } finally { await conn.close(); }

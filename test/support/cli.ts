@@ -1,8 +1,20 @@
-/** Running the real `evolve` binary (built in dist/) as a user would. */
+/**
+ * Running the `evolve` command (built in dist/) as a user would.
+ *
+ * `evolve()` spawns `bin/evolve.js` for every command on SQLite, PostgreSQL and MySQL. On PGlite
+ * (a `pglite:` URL among the arguments, or in `EVOLVE_DATABASE_URL`) it runs the same CLI entry,
+ * dist/cli/main.js `main(argv)` (all bin/evolve.js does besides setting the exit code), in this
+ * process instead: a new process would open PGlite anew, seconds per command, while this one
+ * keeps the test database's instance open (support/databases.ts). Same argv, same exit code,
+ * stdout and stderr captured, the same working directory and environment. The CLI as a separate
+ * process is what the same tests check on the other three dialects, and on PGlite in
+ * test/dialects/pglite-cache.test.ts. EVOLVE_TEST_CLI_PROCESS=1 spawns a process on PGlite too.
+ */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { releasePglite } from '../../src/dialects/postgres/pglite-pool.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -10,7 +22,19 @@ const BIN = join(ROOT, 'bin', 'evolve.js');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
+/** Does this command work on a PGlite database (so it runs in this process)? */
+function onPglite(args: readonly string[], env: Record<string, string>): boolean {
+  if (process.env.EVOLVE_TEST_CLI_PROCESS) return false;
+  return args.some((a) => a.startsWith('pglite:')) || (env.EVOLVE_DATABASE_URL ?? '').startsWith('pglite:');
+}
+
 export async function evolve(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  if (onPglite(args, env)) return evolveInProcess(args, env);
+  return evolveProcess(args, env);
+}
+
+/** The `evolve` binary in a new process. */
+export async function evolveProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   // The command may open a PGlite directory this process keeps open (support/databases.ts).
   await releasePglite();
   return new Promise((res, rej) => {
@@ -22,6 +46,56 @@ export async function evolve(args: string[], env: Record<string, string> = {}): 
     p.on('error', rej);
     p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** A stand-in for process.stdout / process.stderr (a pipe, as for a spawned process) that keeps what is written. */
+function capture(): { stream: Writable; text: () => string } {
+  let text = '';
+  const stream = new Writable({ decodeStrings: false, write(chunk: string | Buffer, _enc, cb) { text += String(chunk); cb(); } });
+  return { stream, text: () => text };
+}
+
+let cliMain: Promise<(argv: readonly string[]) => Promise<number>> | undefined;
+/** One command at a time: process.stdout, the environment and the working directory are this process's own. */
+let running: Promise<unknown> = Promise.resolve();
+
+/**
+ * The `evolve` CLI's own entry (dist/cli/main.js, what bin/evolve.js runs) in this process, with
+ * the argv, working directory (the package root) and environment a spawned process gets;
+ * process.stdout and process.stderr are swapped for captures while it runs.
+ */
+export function evolveInProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const result = running.then(() => runMain(args, env));
+  running = result.catch(() => undefined);
+  return result;
+}
+
+async function runMain(args: string[], env: Record<string, string>): Promise<CliResult> {
+  cliMain ??= import(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href).then((m: { main: (argv: readonly string[]) => Promise<number> }) => m.main);
+  const main = await cliMain;
+  const vars = { ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' };
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const cwd = process.cwd();
+  const out = capture();
+  const err = capture();
+  const streams = { stdout: Object.getOwnPropertyDescriptor(process, 'stdout')!, stderr: Object.getOwnPropertyDescriptor(process, 'stderr')! };
+  Object.assign(process.env, vars);
+  process.chdir(ROOT);
+  Object.defineProperty(process, 'stdout', { configurable: true, enumerable: streams.stdout.enumerable, get: () => out.stream });
+  Object.defineProperty(process, 'stderr', { configurable: true, enumerable: streams.stderr.enumerable, get: () => err.stream });
+  let code: number;
+  try {
+    code = await main([process.execPath, BIN, ...args]);
+  } finally {
+    Object.defineProperty(process, 'stdout', streams.stdout);
+    Object.defineProperty(process, 'stderr', streams.stderr);
+    process.chdir(cwd);
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  return { code, stdout: out.text(), stderr: err.text() };
 }
 
 /**

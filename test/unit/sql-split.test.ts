@@ -1,7 +1,7 @@
 /** Splitting SQL files into statements: strings, comments, dollar quotes, compound bodies, DELIMITER. */
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { splitSql } from '../../src/evolutions/sql-split.js';
+import { splitSql } from '../../src/dialects/shared/sql-split.js';
 
 describe('splitSql', () => {
   it('splits at top-level semicolons only', () => {

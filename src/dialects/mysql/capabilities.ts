@@ -8,4 +8,6 @@ export const mysqlCapabilities: DialectCapabilities = {
   partialIndexes: false,
   // ALTER TABLE ... MODIFY COLUMN changes type, nullability and default in place.
   alterColumn: true,
+  // A "schema" is a database: one per URL.
+  schemas: false,
 };

@@ -1,6 +1,10 @@
 /** The MySQL/MariaDB dialect. */
 import type { Dialect } from '../dialect.js';
+import { diffSchemas } from '../../diff/differ.js';
 import { mysqlCapabilities } from './capabilities.js';
+import { mysqlDiffHooks } from './diff-hooks.js';
+import { acquireMysqlLock } from './lock.js';
+import { mysqlSchemaFromSql } from './scratch.js';
 import { connectMysql } from './connection.js';
 import { mysqlLossyPredicate } from './conversions.js';
 import { introspectMysql } from './introspect.js';
@@ -21,10 +25,16 @@ export const mysqlDialect: Dialect = {
   name: 'mysql',
   capabilities: mysqlCapabilities,
   sql: mysqlSql,
+  diffHooks: mysqlDiffHooks,
+  localScratch: null,
   connect: connectMysql,
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,
+  checkModels: () => undefined,
+  diff: (from, to) => diffSchemas(from, to, mysqlDiffHooks),
   plan: planMysql,
   lossyValuePredicate: mysqlLossyPredicate,
   run: runMysql,
+  acquireLock: acquireMysqlLock,
+  schemaFromSql: mysqlSchemaFromSql,
 };

@@ -1,13 +1,18 @@
 /**
- * Running a plan on MySQL/MariaDB. Every DDL statement commits implicitly, so there is no
- * transaction to roll back: statements run one by one, `beforeCommit` runs after the last, and
- * a failure says exactly which statements were applied and which were not, each by number,
- * purpose and SQL.
+ * MySQL/MariaDB's rules for a run. Every DDL statement commits implicitly, so there is no
+ * transaction to roll back: steps run one by one, `beforeCommit` runs after the last, and a
+ * failing statement says exactly which statements were applied and which were not, each by
+ * number, purpose and SQL.
  */
 import type { Connection } from '../connection.js';
-import type { Plan, PlanStatement } from '../../plan/plan.js';
-import type { RunOptions } from '../dialect.js';
-import { EvolveError, ErrorCode } from '../../errors.js';
+import type { RunOptions, RunStep } from '../dialect.js';
+import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
+import { isSqlStep, runStep } from '../shared/run-step.js';
+
+type Listed = { readonly sql: string; readonly comment?: string };
+
+/** A step as the failure lists show it (a function by its name). */
+const listed = (s: RunStep): Listed => (isSqlStep(s) ? s : { sql: `-- function ${s.name}` });
 
 /** One statement of a failed run, as `details` gives it. */
 export interface NumberedStatement {
@@ -29,41 +34,42 @@ function numbers(ns: readonly number[]): string {
 }
 
 /** One line per statement: `  3. (add column x to t) ALTER TABLE …`, whitespace collapsed, long SQL cut. */
-function line(n: number, s: PlanStatement): string {
+function line(n: number, s: Listed): string {
   const flat = s.sql.replace(/\s+/g, ' ').trim();
   const sql = flat.length > SQL_WIDTH ? `${flat.slice(0, SQL_WIDTH - 1)}…` : flat;
   return `  ${n}. ${s.comment ? `(${s.comment}) ` : ''}${sql}`;
 }
 
 /** The lines of a list of statements; a long list keeps its ends and says how many it leaves out. */
-function list(all: readonly PlanStatement[], ns: readonly number[]): string[] {
+function list(all: readonly Listed[], ns: readonly number[]): string[] {
   const shown = ns.length > LIST_MAX ? [...ns.slice(0, LIST_END), -1, ...ns.slice(-LIST_END)] : ns;
   return shown.map((n) => (n === -1 ? `  … ${ns.length - 2 * LIST_END} more (every statement is in the error's details)` : line(n, all[n - 1]!)));
 }
 
 /**
- * Run a plan's statements in order.
+ * Run `steps` in order (see {@link Dialect.run}).
  * @throws EvolveError `E_SQL_FAILED` naming the failing statement and its error, then listing
  * the statements that ran (they stay applied) and those that did not; `details` has `executed`
  * and `notRun` ({@link NumberedStatement} lists, complete), `failed` (`{ number, sql, error }`).
+ * What a function step throws is rethrown as it is.
  */
-export async function runMysql(conn: Connection, plan: Plan, options: RunOptions = {}): Promise<void> {
-  const all = plan.statements;
-  const total = all.length;
+export async function runMysql(conn: Connection, steps: readonly RunStep[], options: RunOptions = {}): Promise<void> {
+  const total = steps.length;
   for (let i = 0; i < total; i++) {
-    const stmt = all[i]!;
+    const step = steps[i]!;
     options.onStatement?.(i);
     try {
-      await conn.execute(stmt.sql);
+      await runStep(conn, step);
     } catch (e) {
-      throw failure(all, i, e);
+      if (!isSqlStep(step) || isEvolveError(e)) throw e;
+      throw failure(steps.map(listed), i, e);
     }
   }
   await options.beforeCommit?.();
 }
 
 /** The error for statement `i` (0-based) failing with `e`. */
-function failure(all: readonly PlanStatement[], i: number, e: unknown): EvolveError {
+function failure(all: readonly Listed[], i: number, e: unknown): EvolveError {
   const total = all.length;
   const executed = Array.from({ length: i }, (_, k) => k + 1);
   const notRun = Array.from({ length: total - i - 1 }, (_, k) => i + k + 2);
@@ -86,7 +92,7 @@ function failure(all: readonly PlanStatement[], i: number, e: unknown): EvolveEr
     cause: e,
     details: {
       executed: executed.map(numbered), failed: { number: i + 1, sql: stmt.sql, error: err }, notRun: notRun.map(numbered),
-      statement: stmt.sql, index: i,
+      statement: stmt.sql, index: i, error: err,
     },
   });
 }

@@ -8,4 +8,6 @@ export const postgresCapabilities: DialectCapabilities = {
   partialIndexes: true,
   // ALTER COLUMN TYPE ... USING, SET/DROP NOT NULL, SET/DROP DEFAULT: no table rebuilds.
   alterColumn: true,
+  // Named schemas: extra ones can be managed beside the primary one (--schemas).
+  schemas: true,
 };

@@ -5,7 +5,12 @@
  * (`?schemas=a,b`, the `schemas` option) are managed beside it, their names qualified.
  */
 import type { Dialect } from '../dialect.js';
+import { diffSchemas } from '../../diff/differ.js';
 import { postgresCapabilities } from './capabilities.js';
+import { checkPostgresModels } from './check-models.js';
+import { postgresDiffHooks } from './diff-hooks.js';
+import { acquirePostgresLock } from './lock.js';
+import { postgresSchemaFromSql } from './scratch.js';
 import { connectPostgres } from './connection.js';
 import { postgresLossyPredicate } from './conversions.js';
 import { introspectPostgres } from './introspect.js';
@@ -23,12 +28,18 @@ export const postgresDialect: Dialect = {
   name: 'postgres',
   capabilities: postgresCapabilities,
   sql: postgresSql,
+  diffHooks: postgresDiffHooks,
+  localScratch: 'pglite:memory',
   connect: connectPostgres,
   introspect: introspectPostgres,
   normalise: normalisePostgresModels,
+  checkModels: checkPostgresModels,
+  diff: (from, to) => diffSchemas(from, to, postgresDiffHooks),
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,
   run: runPostgres,
+  acquireLock: acquirePostgresLock,
+  schemaFromSql: postgresSchemaFromSql,
 };
 
 export type { PgConnection } from './connection.js';

@@ -6,4 +6,6 @@ export const sqliteCapabilities: DialectCapabilities = {
   partialIndexes: true,
   // ALTER TABLE cannot change a column: type, nullability and default changes rebuild the table.
   alterColumn: false,
+  // One database per file: no named schemas to manage beside it.
+  schemas: false,
 };

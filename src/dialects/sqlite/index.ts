@@ -1,22 +1,33 @@
-/** The SQLite dialect. */
+/** The SQLite dialect: `sqlite:PATH` (or a bare `*.db` / `*.sqlite` path), through better-sqlite3. */
 import type { Dialect } from '../dialect.js';
+import { diffSchemas } from '../../diff/differ.js';
 import { sqliteCapabilities } from './capabilities.js';
 import { connectSqlite } from './connection.js';
 import { sqliteLossyPredicate } from './conversions.js';
+import { sqliteDiffHooks } from './diff-hooks.js';
 import { introspectSqlite } from './introspect.js';
+import { acquireSqliteLock } from './lock.js';
 import { normaliseSqlite } from './normalise.js';
 import { planSqlite } from './planner.js';
 import { runSqlite } from './run.js';
+import { sqliteSchemaFromSql } from './scratch.js';
 import { sqliteSql } from './sql-builder.js';
 
+/** SQLite 3 (a database file, or `:memory:`). */
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   capabilities: sqliteCapabilities,
   sql: sqliteSql,
+  diffHooks: sqliteDiffHooks,
+  localScratch: 'sqlite::memory:',
   connect: connectSqlite,
   introspect: (conn) => introspectSqlite(conn),
   normalise: normaliseSqlite,
+  checkModels: () => undefined,
+  diff: (from, to) => diffSchemas(from, to, sqliteDiffHooks),
   plan: planSqlite,
   lossyValuePredicate: sqliteLossyPredicate,
   run: runSqlite,
+  acquireLock: acquireSqliteLock,
+  schemaFromSql: sqliteSchemaFromSql,
 };

@@ -5,11 +5,10 @@
  * transaction where the dialect has one). So SQLite table rebuilds, quoting and native ALTERs
  * are the planner's, exactly as `apply` would do them.
  */
-import type { OpenDatabase } from '../engine/database.js';
+import type { OpenDatabase } from './database.js';
 import type { Row } from '../dialects/connection.js';
 import type { DialectName, ForeignKeyIR, IndexIR, SchemaIR, TableIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
-import { diffSchemas } from '../diff/differ.js';
 import { compileTableModel, defaultIndexName } from '../model/compile.js';
 import { table, type IndexBuilder, type Table } from '../model/table.js';
 import type { ColumnBuilder } from '../model/column.js';
@@ -77,7 +76,7 @@ export function operations(d: OpenDatabase, onStatement?: (sql: string) => void)
     // Objects beyond tables stay, but for those on a table the edit dropped.
     const objects = (live.objects ?? []).filter((o) => o.table === null || tables.some((t) => t.name === o.table));
     const target: SchemaIR = { ...live, tables, objects };
-    const plan = d.dialect.plan(diffSchemas(live, target));
+    const plan = d.dialect.plan(d.dialect.diff(live, target));
     for (const s of plan.statements) {
       onStatement?.(s.sql);
       await conn.execute(s.sql);

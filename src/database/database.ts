@@ -1,11 +1,13 @@
-/** Opening a database by URL: the dialect, a connection, and the scope options. */
+/** Opening a database by URL: the dialect, a connection, the scope options, and the deploy lock. */
 import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
-import { acquireDeployLock } from './lock.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
+
+/** Default wait for another deployer's lock, in seconds. */
+export const DEFAULT_LOCK_TIMEOUT = 120;
 
 /** An open database: its dialect, connection and introspection options. */
 export interface OpenDatabase {
@@ -51,13 +53,21 @@ export function scopeOf(options: DatabaseOptions): TableScope | null {
   return intersectScopes(options.tableScope ?? null, tableScope(options.include, options.exclude));
 }
 
-/** Open `url`; the caller closes it (see {@link withDatabase}). */
+/**
+ * Open `url`; the caller closes it (see {@link withDatabase}).
+ *
+ * @example
+ * ```ts
+ * const db = await openDatabase('sqlite:app.db', true);
+ * try { console.log((await db.introspect()).tables.length); } finally { await db.close(); }
+ * ```
+ */
 export async function openDatabase(url: string, readOnly: boolean, options: DatabaseOptions = {}): Promise<OpenDatabase> {
   const given = parseDatabaseUrl(url);
   const scope = scopeOf(options); // before connecting: a bad filter leaves nothing open
   const dialect = await loadDialect(given.dialect);
   const schema = options.schema ?? given.schema;
-  const schemas = given.dialect === 'postgres' ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
+  const schemas = dialect.capabilities.schemas ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.
   const parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
   const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) });
@@ -70,13 +80,16 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
 }
 
 /**
- * Open `url`, run `fn`, always close. A writable open holds the deploy lock (one deployer at a
- * time, see `lock.ts`) for the whole of `fn`, so everything `fn` reads is current.
+ * Open `url`, run `fn`, always close. A writable open holds the dialect's deploy lock (one
+ * deployer at a time, B3) for the whole of `fn`, so everything `fn` reads is current.
  */
 export async function withDatabase<T>(url: string, readOnly: boolean, options: DatabaseOptions, fn: (db: OpenDatabase) => Promise<T>): Promise<T> {
   const db = await openDatabase(url, readOnly, options);
   try {
-    const release = readOnly ? null : await acquireDeployLock(db, options.lockTimeout);
+    const release = readOnly ? null : await db.dialect.acquireLock(db.conn, {
+      url: db.url, timeoutSeconds: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
+      ...(db.introspectOptions.schema ? { schema: db.introspectOptions.schema } : {}),
+    });
     try {
       return await fn(db);
     } finally {

@@ -1,0 +1,69 @@
+/**
+ * Where a desired schema comes from: a models module, tables given as values, or a SQL file
+ * of CREATE statements (B13). A SQL file is normalised the way Atlas and Skeema do it: the
+ * dialect loads it into a scratch database of its own kind and introspects it, so the database
+ * itself parses it (`Dialect.schemaFromSql`; each dialect's `scratch.ts` says where). Former
+ * names come from comments: `-- evolve:aka old_name` on a CREATE TABLE line, a column's line
+ * or (PostgreSQL) an enum value's line. Adoption of what models cannot state is in `adopt.ts`.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import type { Table } from '../model/table.js';
+import { compileModels } from '../model/compile.js';
+import { loadModels } from '../model/load.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
+import type { SchemaIR } from '../ir/schema.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+export { adoptUnmodelled, unmanagedOnlyInFile } from './adopt.js';
+export { akaFromSql } from '../dialects/shared/sql-aka.js';
+export { scratchName, scratchBorn, SCRATCH_STALE_MS } from '../dialects/shared/sql-file.js';
+
+/** Models: a path to a models module or a `.sql` file, or the tables themselves. */
+export type ModelsInput = string | readonly Table[];
+
+/** A loaded desired-state source. */
+export type Desired =
+  | { readonly kind: 'models'; readonly tables: readonly Table[] }
+  | { readonly kind: 'sql'; readonly path: string; readonly text: string };
+
+/** True for a path that names a SQL file. */
+export const isSqlPath = (p: string): boolean => /\.sql$/i.test(p);
+
+/** Load a desired-state source (a SQL file is only read here; it is parsed by a database). */
+export async function loadDesired(input: ModelsInput): Promise<Desired> {
+  if (typeof input !== 'string') return { kind: 'models', tables: input };
+  if (!isSqlPath(input)) return { kind: 'models', tables: await loadModels(input) };
+  if (!existsSync(input)) {
+    throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, { hint: 'Pass --models PATH to a .sql file of CREATE statements, or to a models module.' });
+  }
+  return { kind: 'sql', path: input, text: readFileSync(input, 'utf8') };
+}
+
+/**
+ * The desired schema as `dialect` reports it: models compiled, normalised and checked against
+ * the database `near` (null: no database to check against); a SQL file loaded into the
+ * dialect's scratch beside `near`, or where it needs no server.
+ * @throws EvolveError `E_USAGE` for a SQL file with no place to parse it.
+ */
+export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desired: Desired): Promise<SchemaIR> {
+  if (desired.kind === 'models') {
+    const schema = dialect.normalise(compileModels(desired.tables, dialect.name));
+    if (near) dialect.checkModels(schema, near);
+    return schema;
+  }
+  const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
+  if (!scratch) {
+    throw new EvolveError(ErrorCode.Usage, `SQL file '${desired.path}' needs a ${dialect.name} server to parse it.`, {
+      hint: `Give a ${dialect.name} database (--db URL, or --scratch URL for evolve diff): the file is loaded into a scratch database there and dropped.`,
+    });
+  }
+  return dialect.schemaFromSql(scratch, desired.text, desired.path);
+}
+
+/**
+ * Load SQL `text` into a scratch database of `dialect` beside `near` and introspect it.
+ * @throws EvolveError `E_SQL_FAILED` naming the statement the database rejected.
+ */
+export function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: string, file = 'schema.sql'): Promise<SchemaIR> {
+  return dialect.schemaFromSql(near, text, file);
+}

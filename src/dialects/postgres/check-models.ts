@@ -1,0 +1,32 @@
+/** Checks of a models schema against the PostgreSQL database it is meant for. */
+import type { SchemaIR } from '../../ir/schema.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
+import type { DatabaseUrl } from '../url.js';
+import { DEFAULT_SCHEMA } from './connection.js';
+
+/**
+ * PostgreSQL models name a table of an extra schema `schema.table`: that schema must be one the
+ * database is opened with (`--schemas`), else the table would never be seen there.
+ * @throws EvolveError `E_USAGE` naming the table and the fix.
+ */
+export function checkPostgresModels(schema: SchemaIR, near: DatabaseUrl): void {
+  // An in-memory PGlite is a scratch database (evolve diff between files): nothing to open.
+  if (near.pglite && near.path === ':memory:') return;
+  const primary = near.schema ?? DEFAULT_SCHEMA;
+  for (const t of schema.tables) {
+    const dot = t.name.indexOf('.');
+    if (dot <= 0) continue;
+    const s = t.name.slice(0, dot);
+    if (s === primary) {
+      throw new EvolveError(ErrorCode.Usage, `Model table '${t.name}' names the primary schema '${primary}'.`, {
+        hint: `Name it '${t.name.slice(dot + 1)}': tables of the primary schema are unqualified.`, details: { table: t.name },
+      });
+    }
+    if (!(near.schemas ?? []).includes(s)) {
+      throw new EvolveError(ErrorCode.Usage, `Model table '${t.name}' is in schema '${s}', which ${near.display} is not opened with.`, {
+        hint: `Add it to the managed schemas: --schemas ${[...(near.schemas ?? []), s].join(',')} (or ?schemas= in the URL, or schemas in evolve.config.ts).`,
+        details: { table: t.name, schema: s },
+      });
+    }
+  }
+}

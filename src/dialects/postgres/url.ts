@@ -1,0 +1,18 @@
+/** PostgreSQL URLs: `postgres://…` (or `postgresql://`), with `?schema=` and `?schemas=a,b`; `pglite:DIR` (in-process). */
+import { badUrl, parseSchemaList, parseSchemeUrl, redact, type DatabaseUrl } from '../shared/url-helpers.js';
+
+/** Parse a PostgreSQL or PGlite URL; null when `raw` is not one. */
+export function parsePostgresUrl(raw: string): DatabaseUrl | null {
+  if (/^pglite:/i.test(raw)) {
+    const path = raw.replace(/^pglite:(\/\/)?/i, '');
+    return { dialect: 'postgres', raw, display: raw, path: path === '' || path === 'memory' ? ':memory:' : path, pglite: true };
+  }
+  const parsed = parseSchemeUrl(raw);
+  if (!parsed || (parsed.scheme !== 'postgres' && parsed.scheme !== 'postgresql')) return null;
+  const { url } = parsed;
+  if (!url.hostname && !url.searchParams.get('host')) throw badUrl(raw, 'no host');
+  const schema = url.searchParams.get('schema') ?? undefined;
+  const list = url.searchParams.get('schemas');
+  const schemas = list === null ? [] : parseSchemaList(list, schema ?? 'public');
+  return { dialect: 'postgres', raw, display: redact(raw), ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
+}
