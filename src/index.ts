@@ -30,30 +30,46 @@ export { HazardCode } from './plan/plan.js';
 
 export { parseDatabaseUrl, redact } from './dialects/url.js';
 export type { DatabaseUrl } from './dialects/url.js';
-export type { Dialect, DialectCapabilities, SqlBuilder } from './dialects/dialect.js';
+export type {
+  Dialect, DialectCapabilities, SqlBuilder, ConnectOptions, IntrospectOptions, RunStep, RunOptions, LockOptions, ReleaseLock,
+} from './dialects/dialect.js';
+export type { DiffHooks } from './diff/hooks.js';
 export type { Connection } from './dialects/connection.js';
-export { loadDialect } from './dialects/registry.js';
+export { loadDialect, registerDialect, dialectNames } from './dialects/registry.js';
+export type { DialectRegistration } from './dialects/registry.js';
 
 export { openDatabase, withDatabase } from './database/database.js';
 export type { OpenDatabase, DatabaseOptions } from './database/database.js';
 export { tableScope, scopeSchema } from './database/scope.js';
 export type { TableScope, TableFilter } from './database/scope.js';
-export {
-  applyEvolution, planEvolution, fingerprintDatabase, modelsFingerprint, inspect, desiredSchema, describeHazard,
-} from './engine/evolve.js';
-export {
-  recordEvolution, revertEvolutions, hashEvolutions, statusOf, evolutionsDir, evolutionSet, lintEvolution,
-} from './engine/evolve.js';
-export type { EvolveOptions, PlanReport, ApplyReport, ModelsInput, StoredStep, RecordReport, RevertOptions, StatusReport, LintReport } from './engine/evolve.js';
+export type { ModelsInput } from './database/sources.js';
+export { schemaFromSql, akaFromSql } from './database/sources.js';
+export type { Operations } from './database/operations.js';
+
+export { fingerprintDatabase, modelsFingerprint, inspect, desiredSchema } from './engine/fingerprint.js';
+export { planEvolution } from './engine/plan.js';
+export { applyEvolution } from './engine/apply.js';
+export { recordEvolution } from './engine/record.js';
+export type { RecordReport } from './engine/record.js';
+export { revertEvolutions } from './engine/revert.js';
+export type { RevertOptions } from './engine/revert.js';
+export { hashEvolutions } from './engine/hash.js';
+export { statusOf } from './engine/status.js';
+export type { StatusReport } from './engine/status.js';
+export { lintEvolution } from './engine/lint.js';
+export type { LintReport } from './engine/lint.js';
+export { evolutionsDir, evolutionSet } from './engine/evolution-set.js';
+export { completeEvolution } from './engine/complete.js';
+export type { CompleteOptions, CompleteReport } from './engine/complete.js';
+export type { EvolveOptions, PlanReport, ApplyReport, StoredStep } from './engine/reports.js';
+export { describeHazard } from './plan/describe.js';
 export { diffSources } from './engine/diff-sources.js';
 export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
-export { schemaFromSql, akaFromSql } from './database/sources.js';
+
 export { evolution } from './evolutions/format.js';
 export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
 export { loadEvolutions, isPlaceholder } from './evolutions/load.js';
 export type { EvolutionSet, LoadOptions } from './evolutions/load.js';
-export { completeEvolution } from './evolutions/complete.js';
-export type { CompleteOptions, CompleteReport } from './evolutions/complete.js';
 export { splitSql } from './dialects/shared/sql-split.js';
 
 export { EvolveError, ErrorCode, isEvolveError } from './errors.js';
@@ -61,9 +77,15 @@ export type { ErrorCodeValue } from './errors.js';
 
 export { versioned, isVersioned } from './deploy/versioned.js';
 export type { Versioned, VersionedDefinition, UpgradeStep } from './deploy/versioned.js';
-export type { Operations } from './database/operations.js';
-export { upgradeDeployment, installStorage, checkVersion, assertVersion, baselineDeployment, loadSteps } from './deploy/upgrade.js';
-export type { DeployOptions, UpgradeReport, InstallReport, VersionReport } from './deploy/upgrade.js';
-export { deploymentHistory } from './deploy/history.js';
+export { loadSteps } from './deploy/steps-module.js';
+export { upgradeDeployment } from './engine/upgrade.js';
+export type { UpgradeReport } from './engine/upgrade.js';
+export { installStorage } from './engine/install.js';
+export type { InstallReport } from './engine/install.js';
+export { checkVersion, assertVersion } from './engine/check.js';
+export type { VersionReport } from './engine/check.js';
+export { baselineDeployment } from './engine/baseline.js';
+export type { DeployOptions } from './engine/deploy-context.js';
+export { deploymentHistory } from './engine/history.js';
 export { DEFAULT_RECORD_TABLE, DEFAULT_HISTORY_TABLE, DEFAULT_APP } from './deploy/record.js';
 export type { DeploymentOptions, HistoryOptions, HistoryRow, HistoryKind, Deployed } from './deploy/record.js';

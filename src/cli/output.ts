@@ -1,6 +1,6 @@
 /** Human and JSON output of the CLI. Passwords never reach it: URLs are shown redacted. */
 import type { Hazard, PlanStatement } from '../plan/plan.js';
-import { describeHazard } from '../engine/evolve.js';
+import { describeHazard } from '../plan/describe.js';
 import { redact } from '../dialects/url.js';
 
 export interface Out {

@@ -5,6 +5,7 @@
  * Every consumer dispatches exhaustively (`assertNever`), so no change is ever dropped silently.
  */
 import type { CheckIR, ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, PrimaryKeyIR, TableIR, UniqueIR } from '../ir/schema.js';
+import type { ColumnChangeFlag, FieldChangeKind } from '../ir/fields.js';
 
 /** Which attributes of a column differ (Atlas's change bitset, as named flags). */
 export interface ColumnChangeFlags {
@@ -18,6 +19,7 @@ export interface ColumnChangeFlags {
   readonly onUpdate: boolean;
 }
 
+/** One difference between two schemas, as a value; `kind` says which. */
 export type Change =
   | { readonly kind: 'createTable'; readonly table: TableIR }
   | { readonly kind: 'dropTable'; readonly table: TableIR }
@@ -35,13 +37,24 @@ export type Change =
   | { readonly kind: 'dropForeignKey'; readonly table: string; readonly foreignKey: ForeignKeyIR }
   | { readonly kind: 'addCheck'; readonly table: string; readonly check: CheckIR }
   | { readonly kind: 'dropCheck'; readonly table: string; readonly check: CheckIR }
-  | { readonly kind: 'alterTableOptions'; readonly table: string; readonly from: Readonly<Record<string, string>>; readonly to: Readonly<Record<string, string>> }
+  | {
+    readonly kind: 'alterTableOptions'; readonly table: string;
+    readonly from: Readonly<Record<string, string>>; readonly to: Readonly<Record<string, string>>;
+  }
   /** Objects beyond tables; `reason` says why an unchanged object is recreated (a table it depends on changes). */
   | { readonly kind: 'createObject'; readonly object: ObjectIR; readonly reason?: string }
   | { readonly kind: 'dropObject'; readonly object: ObjectIR; readonly reason?: string }
   | { readonly kind: 'replaceObject'; readonly from: ObjectIR; readonly to: ObjectIR };
 
+/** The kinds of {@link Change}. */
 export type ChangeKind = Change['kind'];
+
+// The IR's field rules (src/ir/fields.ts) name column flags and change kinds without importing
+// this module; these aliases do not compile unless those names are exactly the flags and are kinds.
+type Holds<T extends true> = T;
+type SameUnion<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type FlagsMatchFieldRules = Holds<SameUnion<keyof ColumnChangeFlags, ColumnChangeFlag>>;
+type FieldChangesAreKinds = Holds<[FieldChangeKind] extends [ChangeKind] ? true : false>;
 
 /** The table a change is about (its target name). */
 export function changeTable(c: Change): string {

@@ -4,7 +4,8 @@
  */
 import type { SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
-import { unmanagedOf, type PlanReport } from './evolve.js';
+import { unmanagedOf } from './build-plan.js';
+import type { PlanReport } from './reports.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';

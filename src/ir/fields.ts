@@ -12,12 +12,24 @@
  * them (`src/evolutions/snapshots.ts`), and `test/unit/ir-fields.test.ts` checks every rule
  * against the canonical form, the differ, the drift report and the model compiler.
  */
-import type { ChangeKind, ColumnChangeFlags } from '../diff/changes.js';
 import { defaultToString } from './canonical.js';
 import type {
   CheckIR, ColumnIR, DefaultValue, ForeignKeyIR, GeneratedIR, IndexIR, PrimaryKeyIR, TableIR, UniqueIR,
 } from './schema.js';
 import { sameType, typeToString } from './types.js';
+
+/**
+ * The flags of a column change: `ColumnChangeFlags` (src/diff/changes.ts) has exactly these,
+ * which the compiler checks there (the IR does not import the differ).
+ */
+export type ColumnChangeFlag = 'type' | 'nullable' | 'default' | 'autoIncrement' | 'generated' | 'collation' | 'onUpdate';
+
+/** The kinds of change a difference in a field can make; src/diff/changes.ts checks that each is a `ChangeKind`. */
+export type FieldChangeKind =
+  | 'createTable' | 'dropTable' | 'renameTable'
+  | 'addColumn' | 'dropColumn' | 'renameColumn' | 'alterColumn'
+  | 'addIndex' | 'dropIndex' | 'addUnique' | 'dropUnique' | 'alterPrimaryKey'
+  | 'addForeignKey' | 'dropForeignKey' | 'addCheck' | 'dropCheck' | 'alterTableOptions';
 
 /**
  * Compared as an attribute of a matched record: `same` says whether two values are the same
@@ -27,14 +39,14 @@ import { sameType, typeToString } from './types.js';
 export interface AttributeRule<R> {
   readonly as: 'attribute';
   /** The kinds of change a difference in this field makes the differ report. */
-  readonly changes: readonly ChangeKind[];
+  readonly changes: readonly FieldChangeKind[];
   readonly same: (a: R, b: R) => boolean;
   readonly describe: (from: R, to: R) => string;
 }
 
-/** A column attribute: also names the {@link ColumnChangeFlags} flag a difference sets. */
+/** A column attribute: also names the column-change flag a difference sets. */
 export interface ColumnAttributeRule extends AttributeRule<ColumnIR> {
-  readonly flag: keyof ColumnChangeFlags;
+  readonly flag: ColumnChangeFlag;
 }
 
 /**
@@ -49,9 +61,9 @@ export interface ColumnAttributeRule extends AttributeRule<ColumnIR> {
  */
 export type DifferRule<A> =
   | A
-  | { readonly as: 'identity'; readonly changes: readonly ChangeKind[] }
-  | { readonly as: 'structure'; readonly changes: readonly ChangeKind[] }
-  | { readonly as: 'renames'; readonly changes: readonly ChangeKind[]; readonly why: string }
+  | { readonly as: 'identity'; readonly changes: readonly FieldChangeKind[] }
+  | { readonly as: 'structure'; readonly changes: readonly FieldChangeKind[] }
+  | { readonly as: 'renames'; readonly changes: readonly FieldChangeKind[]; readonly why: string }
   | { readonly as: 'ignored'; readonly why: string };
 
 /** One field's rule. */
@@ -96,7 +108,7 @@ type Same<R> = (a: R, b: R) => boolean;
 type Describe<R> = (from: R, to: R) => string;
 
 /** A column attribute: a difference is an `alterColumn` with `flag` set. */
-function columnAttribute(flag: keyof ColumnChangeFlags, same: Same<ColumnIR>, describe: Describe<ColumnIR>): ColumnAttributeRule {
+function columnAttribute(flag: ColumnChangeFlag, same: Same<ColumnIR>, describe: Describe<ColumnIR>): ColumnAttributeRule {
   return { as: 'attribute', flag, changes: ['alterColumn'], same, describe };
 }
 /** An index attribute: the differ drops the index and creates it again. */

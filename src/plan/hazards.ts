@@ -4,12 +4,20 @@
  */
 import type { Change } from '../diff/changes.js';
 import type { Diff } from '../diff/differ.js';
-import type { Dialect } from '../dialects/dialect.js';
 import type { ColumnIR, TableIR } from '../ir/schema.js';
 import { typeToString } from '../ir/types.js';
 import { assertNever } from '../errors.js';
 import { HazardCode, type DataCheck } from './plan.js';
 import { lossyFix, lossyRule } from './lossy.js';
+
+/**
+ * What the data checks need of a dialect (a `Dialect` is one): its quoting, and its predicate
+ * for the values of a column that would not survive a type change.
+ */
+export interface CheckDialect {
+  readonly sql: { ident(name: string): string; table(name: string): string };
+  lossyValuePredicate(column: string, from: ColumnIR, to: ColumnIR): string | null | undefined;
+}
 
 /** True when every value of `from` fits `to` whatever the dialect (a widening). */
 export function isWidening(from: ColumnIR, to: ColumnIR): boolean {
@@ -30,7 +38,7 @@ export function exampleOf(row: Record<string, unknown>): string {
 }
 
 /** Data checks for the hazards of a diff. */
-export function dataChecks(diff: Diff, dialect: Dialect): DataCheck[] {
+export function dataChecks(diff: Diff, dialect: CheckDialect): DataCheck[] {
   const q = dialect.sql;
   const checks: DataCheck[] = [];
   const live = (table: string): string => diff.liveName.get(table) ?? table;
@@ -171,7 +179,7 @@ function liveColumn(diff: Diff, table: string, column: string): string {
  * A new foreign key on an existing table: the rows whose key columns are all set but match no
  * row of the referenced table (a new referenced table has none) make the constraint fail.
  */
-function orphanCheck(diff: Diff, dialect: Dialect, c: Extract<Change, { kind: 'addForeignKey' }>): DataCheck | null {
+function orphanCheck(diff: Diff, dialect: CheckDialect, c: Extract<Change, { kind: 'addForeignKey' }>): DataCheck | null {
   const q = dialect.sql;
   const childLive = diff.liveName.get(c.table);
   const child = childLive === undefined ? undefined : liveTableNamed(diff, childLive);

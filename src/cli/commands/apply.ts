@@ -1,5 +1,5 @@
 /** `evolve apply` (syncdb): stored evolutions first, then the generated plan; verify the fingerprint. */
-import { applyEvolution } from '../../engine/evolve.js';
+import { applyEvolution } from '../../engine/apply.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';

@@ -1,5 +1,9 @@
 /** `evolve upgrade`, `evolve baseline`, `evolve install`, `evolve check`: the numbered-steps way. */
-import { baselineDeployment, checkVersion, installStorage, upgradeDeployment, type DeployOptions } from '../../deploy/upgrade.js';
+import { baselineDeployment } from '../../engine/baseline.js';
+import { checkVersion } from '../../engine/check.js';
+import type { DeployOptions } from '../../engine/deploy-context.js';
+import { installStorage } from '../../engine/install.js';
+import { upgradeDeployment } from '../../engine/upgrade.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { requireDb, resolveSettings } from '../config.js';
 import { printJson, type Out } from '../output.js';

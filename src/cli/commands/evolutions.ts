@@ -1,7 +1,12 @@
 /** `evolve record`, `evolve revert`, `evolve hash`, `evolve status`. */
-import { evolutionsDir, hashEvolutions, lintEvolution, recordEvolution, revertEvolutions, statusOf } from '../../engine/evolve.js';
+import { evolutionsDir } from '../../engine/evolution-set.js';
+import { hashEvolutions } from '../../engine/hash.js';
+import { lintEvolution } from '../../engine/lint.js';
+import { recordEvolution } from '../../engine/record.js';
+import { revertEvolutions } from '../../engine/revert.js';
+import { statusOf } from '../../engine/status.js';
 import { describeChange } from '../../diff/changes.js';
-import { completeEvolution } from '../../evolutions/complete.js';
+import { completeEvolution } from '../../engine/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';

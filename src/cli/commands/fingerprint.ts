@@ -1,5 +1,5 @@
 /** `evolve fingerprint` (sqlfingerprint): the live fingerprint, whether it is known, and drift. */
-import { statusOf } from '../../engine/evolve.js';
+import { statusOf } from '../../engine/status.js';
 import { requireDb, resolveSettings } from '../config.js';
 import { printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';

@@ -1,5 +1,5 @@
 /** `evolve sql` (sqlevolve): what apply would run next — stored or generated — with hazards. Changes nothing. */
-import { planEvolution } from '../../engine/evolve.js';
+import { planEvolution } from '../../engine/plan.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, formatStatements, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';

@@ -9,15 +9,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
-import { evolutionsDir, type ModelsInput } from '../engine/evolve.js';
+import { evolutionsDir } from './evolution-set.js';
+import type { ModelsInput } from '../database/sources.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { recorded, type HistoryOptions } from '../deploy/record.js';
-import { writeSum } from './checksum.js';
-import { FINGERPRINTS_FILE } from './format.js';
-import { runEvolution } from './run.js';
-import { isPlaceholder, loadEvolutions, placeholderIn, signedFiles } from './load.js';
-import { addKnown } from './record.js';
-import { writeSnapshot } from './snapshots.js';
+import { writeSum } from '../evolutions/checksum.js';
+import { FINGERPRINTS_FILE } from '../evolutions/format.js';
+import { runEvolution } from '../evolutions/run.js';
+import { isPlaceholder, loadEvolutions, placeholderIn, signedFiles } from '../evolutions/load.js';
+import { addKnown } from '../evolutions/record.js';
+import { writeSnapshot } from '../evolutions/snapshots.js';
 
 /** Options of {@link completeEvolution}. */
 export interface CompleteOptions extends DatabaseOptions {

@@ -1,6 +1,6 @@
 /** Reading the deployment record from outside (tests, status pages, scripts). */
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
-import { readDeployed, readHistory, recordExists, recordNames, type Deployed, type DeploymentOptions, type HistoryRow } from './record.js';
+import { readDeployed, readHistory, recordExists, recordNames, type Deployed, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
 
 /** The deployed state and history of one application (`deployed` null when it has no record). */
 export async function deploymentHistory(options: { db: string } & DatabaseOptions & DeploymentOptions): Promise<{ deployed: Deployed | null; history: HistoryRow[] }> {

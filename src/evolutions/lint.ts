@@ -3,8 +3,8 @@
  * its text. (The pending generated plan's hazards come from the data checks in hazards.ts,
  * which count the rows at risk.)
  */
-import type { Evolution } from '../evolutions/format.js';
-import { HazardCode, type Hazard, type HazardCodeValue } from './plan.js';
+import type { Evolution } from './format.js';
+import { HazardCode, type Hazard, type HazardCodeValue } from '../plan/plan.js';
 
 interface Rule {
   readonly re: RegExp;
@@ -40,7 +40,7 @@ const RULES: readonly Rule[] = [
 ];
 
 /** Hazards of one stored evolution's forward steps, each naming the evolution. */
-export function lintEvolution(e: Evolution): Hazard[] {
+export function lintStoredEvolution(e: Evolution): Hazard[] {
   const out: Hazard[] = [];
   for (const [i, s] of e.steps.entries()) {
     if (s.kind !== 'sql') continue;

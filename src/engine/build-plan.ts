@@ -1,0 +1,79 @@
+/**
+ * Building the plan `sql`, `apply` and `record` share: the desired schema for the live one, the
+ * diff, the data checks run against the live rows, the dialect's plan, and its report.
+ */
+import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, loadDesired, type Desired } from '../database/sources.js';
+import type { SchemaIR } from '../ir/schema.js';
+import { describeUnmanaged } from '../ir/schema.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import type { Change } from '../diff/changes.js';
+import { dataChecks, exampleOf } from '../plan/hazards.js';
+import { HazardCode, type Hazard, type Plan } from '../plan/plan.js';
+import type { OpenDatabase } from '../database/database.js';
+import type { Diff } from '../diff/differ.js';
+import type { EvolutionSet } from '../evolutions/load.js';
+import { nextEvolution } from '../evolutions/select.js';
+import { assertInScope, keepExternalReferences } from '../database/scope.js';
+import type { PlanReport } from './reports.js';
+import { storedStep } from './evolution-set.js';
+
+/** Load the models input (a models module, a SQL file, or tables given as values). */
+export const resolveModels = loadDesired;
+
+/** What a schema holds that Evolve does not manage, as users read it ("trigger t on table x"). */
+export function unmanagedOf(schema: SchemaIR): string[] {
+  return (schema.unmanaged ?? []).map(describeUnmanaged);
+}
+
+/**
+ * The desired schema for a live one: a models module keeps the live objects it cannot
+ * express (see {@link adoptUnmodelled}); `notes` say which, for the report. For a SQL file,
+ * `notes` name what the file holds that Evolve does not create (see {@link unmanagedOnlyInFile}).
+ */
+export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaIR): Promise<{ schema: SchemaIR; notes: string[] }> {
+  const schema = await desiredOn(d.dialect, d.url, models);
+  assertInScope(schema, d.scope); // a model outside the scope would be created, then never seen
+  if (models.kind !== 'models') return { schema, notes: unmanagedOnlyInFile(schema, live) };
+  const r = adoptUnmodelled(schema, live);
+  const ext = keepExternalReferences(r.schema, live, d.scope); // foreign keys to tables outside the scope
+  return { schema: ext.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept] };
+}
+
+/** The plan from the live schema of `d` to `models`, with its report (`known`: the live schema just read under this command's lock). */
+export async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
+  // `known`: the live schema just read by this command, under its lock (apply's stored part).
+  const live = known ?? await d.introspect();
+  const { schema: desired, notes } = await desiredFor(d, models, live);
+  const diff = d.dialect.diff(live, desired);
+  const checks = dataChecks(diff, d.dialect);
+  const found: Hazard[] = [];
+  // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
+  const convertLossy = new Set<Change>();
+  for (const c of checks) {
+    const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
+    if (n === 0) continue;
+    let examples: string[] | undefined;
+    if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map(exampleOf);
+    found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
+    if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
+  }
+  const plan = d.dialect.plan(diff, { convertLossy });
+  const hazards: Hazard[] = [...plan.hazards, ...found];
+  const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
+  const liveFp = fingerprint(live);
+  const targetFp = fingerprint(desired);
+  const next = nextEvolution(set, liveFp);
+  const inSync = plan.statements.length === 0 && liveFp === targetFp;
+  const pos = set.known.indexOf(liveFp);
+  return {
+    plan, desired, diff,
+    report: {
+      source: next ? 'stored' : inSync ? 'none' : 'generated',
+      stored: next ? storedStep(set, next) : null,
+      known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
+      dialect: d.dialect.name, database: d.url.display, liveFingerprint: liveFp, targetFingerprint: targetFp,
+      inSync, changes: plan.changes, renames: plan.renames,
+      statements: plan.statements, hazards, blocking, unmanaged: [...unmanagedOf(live), ...notes],
+    },
+  };
+}

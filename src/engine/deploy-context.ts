@@ -1,0 +1,71 @@
+/** What the Dejavu-way use cases share: their options, the numbered steps and models they load, and creating missing tables. */
+import type { Table } from '../model/table.js';
+import { loadModels } from '../model/load.js';
+import type { SchemaIR, TableIR } from '../ir/schema.js';
+import { isEvolveTable } from '../ir/canonical.js';
+import { fingerprint } from '../ir/fingerprint.js';
+import type { DatabaseOptions, OpenDatabase } from '../database/database.js';
+import { runPlan } from '../database/run-plan.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import { recordNames, type DeploymentOptions, type RecordNames } from '../deploy/record.js';
+import { isVersioned, type Versioned } from '../deploy/versioned.js';
+import { loadSteps } from '../deploy/steps-module.js';
+import { intersectScopes, assertInScope } from '../database/scope.js';
+import { desiredSchema } from './fingerprint.js';
+
+/** Options of the deployment calls. */
+export interface DeployOptions extends DatabaseOptions, DeploymentOptions {
+  /** Database URL. */
+  readonly db: string;
+  /** The models (a module path or the tables): tables a fresh install or `install` creates. */
+  readonly models?: string | readonly Table[];
+  /** The numbered steps: a `versioned()` definition or the path of a module exporting one. Default: the models module. */
+  readonly steps?: Versioned | string;
+  /** Stored evolutions directory: `check` without numbered steps compares with its latest known fingerprint. */
+  readonly evolutions?: string;
+}
+
+export const userTables = (s: SchemaIR): TableIR[] => s.tables.filter((t) => !isEvolveTable(t.name));
+
+
+export async function resolveSteps(options: DeployOptions): Promise<Versioned> {
+  if (options.steps !== undefined) return isVersioned(options.steps) ? options.steps : loadSteps(options.steps);
+  if (typeof options.models === 'string') return loadSteps(options.models);
+  throw new EvolveError(ErrorCode.StepsInvalid, 'No numbered steps given.', { hint: 'Pass --steps PATH (or --models PATH to a module that also exports `schema = versioned({ ... })`).' });
+}
+
+export async function deployModels(models: DeployOptions['models']): Promise<readonly Table[]> {
+  if (models === undefined) return [];
+  return typeof models === 'string' ? loadModels(models) : models;
+}
+
+export const recordNamesOf = (options: DeployOptions, v: Versioned | null): RecordNames => recordNames({ ...options, app: options.app ?? v?.id });
+
+/** The options limited to the application's own tables (`versioned({ tables | prefix })`). */
+export const scoped = <O extends DeployOptions>(options: O, v: Versioned | null): O =>
+  (v?.scope ? { ...options, tableScope: intersectScopes(options.tableScope ?? null, v.scope) } : options);
+
+/**
+ * Create every model's table that the database lacks (by name or former name), in one
+ * transaction where the dialect allows. Existing tables are never touched.
+ */
+export async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise<string[]> {
+  if (models.length === 0) return [];
+  const desired = desiredSchema(models, d.dialect);
+  assertInScope(desired, d.scope);
+  const live = await d.introspect();
+  const present = new Set(userTables(live).map((t) => t.name));
+  const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
+  if (missing.length === 0) return [];
+  const target: SchemaIR = { ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
+  await runPlan(d, d.dialect.plan(d.dialect.diff(live, target)));
+  return missing.map((t) => t.name);
+}
+
+export function unversioned(app: string, tables: number): EvolveError {
+  return new EvolveError(ErrorCode.Unversioned,
+    `This database has ${tables} table(s) but no deployment record for '${app}': its schema version cannot be determined.`, {
+      hint: 'If it holds the latest schema, install the record with `evolve baseline LATEST`; if it was deployed before versioning was added, baseline the version it really has (e.g. `evolve baseline 0`) and then upgrade.',
+      details: { app },
+    });
+}

@@ -1,0 +1,19 @@
+/** `evolve sql` (the seed's sqlevolve): what `apply` would run next, changing nothing. */
+import { fingerprint } from '../ir/fingerprint.js';
+import { withDatabase } from '../database/database.js';
+import { withApplication } from '../deploy/steps-module.js';
+import type { EvolveOptions, PlanReport } from './reports.js';
+import { resolveModels, buildPlan } from './build-plan.js';
+import { evolutionSet } from './evolution-set.js';
+
+/**
+ * What `apply` would do next, without changing anything (`evolve sql`): the stored
+ * evolution that starts at the live fingerprint if there is one, else the generated plan.
+ * Reads the data to count what each hazard would affect.
+ */
+export async function planEvolution(options: EvolveOptions): Promise<PlanReport> {
+  options = (await withApplication(options)).options; // an application's own tables only
+  const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
+  const models = await resolveModels(options.models);
+  return withDatabase(options.db, true, options, async (d) => (await buildPlan(d, models, options.allowDataLoss === true, set)).report);
+}
