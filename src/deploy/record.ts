@@ -267,20 +267,7 @@ export class HistoryRecorder {
   }
 }
 
-/**
- * Record one engine run (stored evolution, generated plan, revert) in the history. Called
- * after the run's own transaction has ended.
- */
-export function recordRun(d: OpenDatabase, options: HistoryOptions, e: HistoryEntry): Promise<void> {
-  return new HistoryRecorder(d, options).add([e]);
-}
-
-/** Record several engine runs at once (a chain of stored evolutions applied together). */
-export function recordRuns(d: OpenDatabase, options: HistoryOptions, entries: readonly HistoryEntry[]): Promise<void> {
-  return new HistoryRecorder(d, options).add(entries);
-}
-
-/** Run `fn` and record it (ok or failed) with {@link recordRun}; a failure is rethrown. */
+/** Run `fn` and record it (ok or failed) in the history; a failure is rethrown. */
 export function recorded<T>(d: OpenDatabase, options: HistoryOptions, entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>, after?: (result: T) => Partial<HistoryEntry>): Promise<T> {
   return new HistoryRecorder(d, options).run(entry, fn, after);
 }

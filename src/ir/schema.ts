@@ -228,23 +228,3 @@ function freezeTree(o: object): void {
     if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freezeTree(v);
   }
 }
-
-/** Find a table by name. */
-export function findTable(schema: SchemaIR, name: string): TableIR | undefined {
-  const tables = schema.tables;
-  // A frozen list cannot change: index it once (planners look up every changed table).
-  if (tables.length < 16 || !Object.isFrozen(tables)) return tables.find((t) => t.name === name);
-  let index = tableIndex.get(tables);
-  if (index === undefined) {
-    index = new Map();
-    for (const t of tables) if (!index.has(t.name)) index.set(t.name, t);
-    tableIndex.set(tables, index);
-  }
-  return index.get(name);
-}
-const tableIndex = new WeakMap<readonly TableIR[], Map<string, TableIR>>();
-
-/** Find a column by name. */
-export function findColumn(table: TableIR, name: string): ColumnIR | undefined {
-  return table.columns.find((c) => c.name === name);
-}

@@ -115,7 +115,8 @@ function sweepDeadPgliteDirs(): void {
  * What a fresh PGlite database holds besides its (empty) public schema, as one string: every
  * schema with its owner, privileges and comment; roles, databases, extensions; and the number
  * of rows of every catalog an object can leave rows in (tables, types, functions, comments,
- * dependencies, settings, large objects…). Session-local temporary schemas are left out
+ * dependencies, settings, large objects…; of pg_init_privs, all but initdb's entry for the public
+ * schema, which a re-created public schema cannot have). Session-local temporary schemas are left out
  * (DISCARD ALL empties them when a connection closes). A recycled database must match the template's.
  */
 const CATALOGS = ['pg_class', 'pg_type', 'pg_proc', 'pg_attribute', 'pg_attrdef', 'pg_constraint', 'pg_index', 'pg_inherits',
@@ -123,7 +124,7 @@ const CATALOGS = ['pg_class', 'pg_type', 'pg_proc', 'pg_attribute', 'pg_attrdef'
   'pg_aggregate', 'pg_operator', 'pg_opclass', 'pg_opfamily', 'pg_amop', 'pg_amproc', 'pg_am', 'pg_cast', 'pg_collation',
   'pg_conversion', 'pg_language', 'pg_transform', 'pg_ts_config', 'pg_ts_dict', 'pg_ts_parser', 'pg_ts_template', 'pg_extension',
   'pg_foreign_data_wrapper', 'pg_foreign_server', 'pg_foreign_table', 'pg_user_mapping', 'pg_publication', 'pg_largeobject_metadata',
-  'pg_default_acl', 'pg_init_privs', 'pg_seclabel', 'pg_shseclabel', 'pg_description', 'pg_shdescription', 'pg_depend', 'pg_shdepend',
+  'pg_default_acl', 'pg_seclabel', 'pg_shseclabel', 'pg_description', 'pg_shdescription', 'pg_depend', 'pg_shdepend',
   'pg_db_role_setting', 'pg_authid', 'pg_auth_members', 'pg_database', 'pg_tablespace'];
 const NOT_TEMP = "nspname !~ '^pg_(toast_)?temp_'";
 const SIGNATURE_SQL = `SELECT concat_ws(' | ',
@@ -131,6 +132,8 @@ const SIGNATURE_SQL = `SELECT concat_ws(' | ',
   (SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles),
   (SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database),
   (SELECT string_agg(extname || ' ' || extversion, ',' ORDER BY extname) FROM pg_extension),
+  -- initdb's entry for the public schema is gone with it (only pg_dump reads pg_init_privs).
+  'pg_init_privs=' || (SELECT count(*) FROM pg_init_privs WHERE NOT (classoid = 'pg_namespace'::regclass AND objoid = 'public'::regnamespace)),
   ${CATALOGS.map((c) => `'${c}=' || (SELECT count(*) FROM ${c})`).join(',\n  ')}) AS signature`;
 
 /** Drops everything a test made: every schema but the system's, then a public schema as initdb makes it. */
