@@ -6,7 +6,7 @@ import type { OpenDatabase } from '../database/database.js';
 import type { EvolutionSet } from '../evolutions/load.js';
 import type { Evolution } from '../evolutions/format.js';
 import { nextEvolution } from '../evolutions/select.js';
-import { runChainAtOnce, runEvolution } from '../evolutions/run.js';
+import { runStoredChain, runStoredEvolution } from '../evolutions/run.js';
 import { isAdditive } from '../evolutions/additive.js';
 import { HistoryRecorder, recorded, type HistoryOptions } from '../deploy/record.js';
 import type { EvolveOptions, StoredStep } from './reports.js';
@@ -31,7 +31,7 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
   const chain: Evolution[] = [];
   for (let e = nextEvolution(set, live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   if (chain.length > 1) {
-    const result = await runChainAtOnce(d, chain, verifyEachLink);
+    const result = await runStoredChain(d, chain, verifyEachLink);
     if (result) {
       const { runs } = result;
       await history.add(() => runs.map((r, i) => ({
@@ -52,7 +52,7 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
       const verify = k === chain.length - 1 || !isAdditive(chain[k + 1]!);
       const from = live;
       await history.run({ kind: 'stored', name: e.id, fromFingerprint: from, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
-        () => runEvolution(d, e, 'up', verify ? e.to : false, null, (s) => { schema = s; })
+        () => runStoredEvolution(d, e, 'up', verify ? e.to : false, null, (s) => { schema = s; })
           .catch((err: unknown) => { throw k > since ? unverifiedRunMismatch(chain.slice(since, k + 1), err) : err; }));
       done.push(storedStep(set, e));
       live = e.to;
@@ -65,7 +65,7 @@ export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: Hi
     if (!e) break;
     if (done.some((x) => x.id === e.id)) break; // a cycle in the evolutions: stop rather than loop
     await history.run({ kind: 'stored', name: e.id, fromFingerprint: live, toFingerprint: e.to, checksum: evolutionChecksum(set, e) },
-      () => runEvolution(d, e, 'up', e.to, null, (s) => { schema = s; }));
+      () => runStoredEvolution(d, e, 'up', e.to, null, (s) => { schema = s; }));
     done.push(storedStep(set, e));
     live = e.to;
   }

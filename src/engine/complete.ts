@@ -15,7 +15,7 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { recorded, type HistoryOptions } from '../deploy/record.js';
 import { writeSum } from '../evolutions/checksum.js';
 import { FINGERPRINTS_FILE } from '../evolutions/format.js';
-import { runEvolution } from '../evolutions/run.js';
+import { runStoredEvolution } from '../evolutions/run.js';
 import { isPlaceholder, loadEvolutions, placeholderIn, signedFiles } from '../evolutions/load.js';
 import { addKnown } from '../evolutions/record.js';
 import { writeSnapshot } from '../evolutions/snapshots.js';
@@ -111,7 +111,7 @@ export async function completeEvolution(options: CompleteOptions): Promise<Compl
       return null;
     };
     const to = await recorded(d, options.record ?? {}, { kind: 'stored', name, fromFingerprint: live, toFingerprint: null, checksum: null },
-      () => runEvolution(d, evo, 'up', null, refuse), (after) => ({ toFingerprint: after }));
+      () => runStoredEvolution(d, evo, 'up', null, refuse), (after) => ({ toFingerprint: after }));
     const path = join(dir, name);
     const text = readFileSync(path, 'utf8');
     writeFileSync(path, filledIn(name, text, evo.to, to));

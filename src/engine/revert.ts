@@ -4,7 +4,7 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
 import { nextRevert } from '../evolutions/select.js';
-import { runEvolution } from '../evolutions/run.js';
+import { runStoredEvolution } from '../evolutions/run.js';
 import { HistoryRecorder, type HistoryOptions } from '../deploy/record.js';
 import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, StoredStep } from './reports.js';
@@ -45,7 +45,7 @@ export async function revertEvolutions(options: RevertOptions): Promise<{ revert
           });
       }
       await history.run({ kind: 'revert', name: e.id, fromFingerprint: live, toFingerprint: e.from, checksum: evolutionChecksum(set, e) },
-        () => runEvolution(d, e, 'down', e.from));
+        () => runStoredEvolution(d, e, 'down', e.from));
       reverted.push(storedStep(set, e, 'down'));
       live = e.from;
     }

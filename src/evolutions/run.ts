@@ -45,7 +45,7 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
  * Returns the fingerprint after; `onSchema` receives the schema it was
  * computed from (so a caller that plans next need not read the catalog again).
  */
-export async function runEvolution(
+export async function runStoredEvolution(
   db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null | false,
   refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void,
 ): Promise<string> {
@@ -102,7 +102,7 @@ export interface ChainResult { readonly runs: readonly ChainRun[]; readonly sche
  * the caller then runs the chain one verified evolution at a time, which stops at the exact
  * evolution at fault (and names it), keeping the ones before it.
  */
-export async function runChainAtOnce(db: OpenDatabase, chain: readonly Evolution[], verifyEachLink = false): Promise<ChainResult | null> {
+export async function runStoredChain(db: OpenDatabase, chain: readonly Evolution[], verifyEachLink = false): Promise<ChainResult | null> {
   if (!db.dialect.capabilities.transactionalDdl || chain.length === 0) return null;
   const ctx = stepContext(db);
   const runs: ChainRun[] = [];

@@ -7,8 +7,12 @@
  * (see `docs/fingerprint.md`). Index names are part of it: they are chosen by the user.
  */
 
-/** Dialects Evolve speaks. */
-export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+/**
+ * The SQL dialect a schema is described in (part of its fingerprint): one of the built-in
+ * three, or the name of a dialect a program registered (`registerDialect`; a flavour of a
+ * built-in dialect keeps its base's name).
+ */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql' | (string & {});
 
 /** A column type, structured where Evolve understands it and raw text where it does not. */
 export type ColumnType =

@@ -1,16 +1,16 @@
 /** `evolve diff FROM TO`: the SQL that turns one source into another. */
 import { diffSources } from '../../engine/diff-sources.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import type { DialectName } from '../../ir/schema.js';
+import { dialectNames } from '../../dialects/registry.js';
 import { formatStatements, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 export async function diffCommand(from: string, to: string, flags: CommonFlags & { dialect?: string; scratch?: string }, out: Out): Promise<number> {
-  if (flags.dialect !== undefined && !['sqlite', 'postgres', 'mysql'].includes(flags.dialect)) {
-    throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: 'Use --dialect sqlite, postgres or mysql.' });
+  if (flags.dialect !== undefined && !dialectNames().includes(flags.dialect)) {
+    throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: `Use --dialect ${dialectNames().reverse().join(', ')}.` });
   }
   const r = await diffSources(from, to, {
-    ...(flags.dialect ? { dialect: flags.dialect as DialectName } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}), ...(flags.schemas ? { schemas: flags.schemas } : {}),
+    ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}), ...(flags.schema ? { schema: flags.schema } : {}), ...(flags.schemas ? { schemas: flags.schemas } : {}),
     ...(flags.include ? { include: flags.include } : {}), ...(flags.exclude ? { exclude: flags.exclude } : {}),
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
