@@ -62,6 +62,7 @@ export const ErrorCode = {
   Internal: 'E_INTERNAL',
 } as const;
 
+/** One of the {@link ErrorCode} strings (`'E_USAGE'`, `'E_DATA_LOSS'`, ...): the type of {@link EvolveError.code}. */
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** Options accepted by {@link EvolveError}. */
@@ -104,7 +105,8 @@ export class EvolveError extends Error {
 
 /** True when `e` is an {@link EvolveError}, across module instances. */
 export function isEvolveError(e: unknown): e is EvolveError {
-  return e instanceof EvolveError || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EvolveError' && typeof (e as { code?: unknown }).code === 'string');
+  return e instanceof EvolveError
+    || (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EvolveError' && typeof (e as { code?: unknown }).code === 'string');
 }
 
 /** Exhaustiveness guard for discriminated unions. */

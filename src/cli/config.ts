@@ -51,10 +51,14 @@ export async function loadConfig(path?: string): Promise<{ config: EvolveConfig;
     // defaultExport unwraps the extra level a CommonJS-compiled config (no "type": "module") has.
     config = defaultExport(mod as Record<string, unknown>);
   } catch (e) {
-    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' did not load: ${loadFailure(e, file)}`, { hint: 'Fix the config file; it must default-export an object such as { db, models }.', cause: e });
+    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' did not load: ${loadFailure(e, file)}`, {
+      hint: 'Fix the config file; it must default-export an object such as { db, models }.', cause: e,
+    });
   }
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
-    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' does not default-export an object.`, { hint: "Write export default { db: 'sqlite:app.db', models: './models.ts' }." });
+    throw new EvolveError(ErrorCode.ModelsLoad, `Config file '${file}' does not default-export an object.`, {
+      hint: "Write export default { db: 'sqlite:app.db', models: './models.ts' }.",
+    });
   }
   return { config: config as EvolveConfig, dir: resolve(file, '..') };
 }
@@ -76,7 +80,8 @@ export interface Settings {
 
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
-  db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean; lockTimeout?: string;
+  db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
+  lockTimeout?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
@@ -86,7 +91,9 @@ const patterns = (v: string | readonly string[] | undefined): string[] =>
 export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
   const lockTimeout = flags.lockTimeout === undefined ? undefined : Number(flags.lockTimeout);
   if (lockTimeout !== undefined && !(lockTimeout >= 0 && Number.isFinite(lockTimeout))) {
-    throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, { hint: 'Write e.g. --lock-timeout 30.' });
+    throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, {
+      hint: 'Write e.g. --lock-timeout 30.',
+    });
   }
   const loaded = await loadConfig(flags.config);
   const cfg = loaded?.config ?? {};

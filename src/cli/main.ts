@@ -71,6 +71,10 @@ function common(cmd: Command): Command {
 /** Repeated list options (`--include a --include b`) collect into one list. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** A command's action from its use case: output per `--json`, the result code (or the error's) to `setCode`. */
+type Wrap = (fn: (flags: CommonFlags & Record<string, unknown>, out: Out) => Promise<number>) =>
+  (flags: CommonFlags & Record<string, unknown>) => Promise<void>;
+
 /** Build the program; `run` receives each command's result code. */
 export function buildProgram(setCode: (code: number) => void): Command {
   const program = new Command('evolve')
@@ -78,12 +82,21 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .version(version(), '-v, --version')
     .showHelpAfterError('(run evolve --help for usage)')
     .exitOverride();
-  const wrap = (fn: (flags: CommonFlags & Record<string, unknown>, out: Out) => Promise<number>) =>
+  const wrap: Wrap = (fn) =>
     async (flags: CommonFlags & Record<string, unknown>): Promise<void> => {
       const out = stdio(flags.json === true);
       try { setCode(await fn(flags, out)); } catch (e) { setCode(reportError(out, e)); }
     };
 
+  addApplyCommands(program, wrap, setCode);
+  addDiffCommand(program, setCode);
+  addStoredCommands(program, wrap);
+  addDeployCommands(program, wrap, setCode);
+  return program;
+}
+
+/** fingerprint, sql, apply, record, revert and complete: the commands that bring a database to its models. */
+function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) => void): void {
   common(program.command('fingerprint').alias('sqlfingerprint')
     .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
     .action(wrap(fingerprintCommand));
@@ -99,7 +112,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .description('create missing tables and evolve existing ones to match the models, in one transaction where the database allows'))
     .addOption(new Option('--allow-data-loss', 'run even if the plan drops data or converts values lossily'))
     .option('--stored-only', 'run only stored evolutions, never generated SQL (reviewed / hand-written ways)')
-    .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end (and, on MySQL, before each link that is not purely additive)')
+    .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end ' +
+      '(and, on MySQL, before each link that is not purely additive)')
     .action(wrap(applyCommand));
 
   common(program.command('record')
@@ -114,12 +128,16 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .action(wrap(revertCommand));
 
   common(program.command('complete').argument('[file]', 'the evolution file (default: the only one with a placeholder to-fingerprint)')
-    .description('run a hand-written evolution with a placeholder to-fingerprint (fv1:xxxxxxxx) on a development database and fill in the real fingerprint'))
+    .description('run a hand-written evolution with a placeholder to-fingerprint (fv1:xxxxxxxx) on a development database ' +
+      'and fill in the real fingerprint'))
     .action(async (file: string | undefined, flags: CommonFlags): Promise<void> => {
       const out = stdio(flags.json === true);
       try { setCode(await completeCommand(file, flags, out)); } catch (e) { setCode(reportError(out, e)); }
     });
+}
 
+/** diff: the SQL between any two of a database, a models module and a .sql file. */
+function addDiffCommand(program: Command, setCode: (code: number) => void): void {
   program.command('diff')
     .description('print the SQL that turns FROM into TO; each is a database URL, a models module or a .sql file')
     .argument('<from>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
@@ -135,7 +153,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
       const out = stdio(flags.json === true);
       try { setCode(await diffCommand(from, to, flags, out)); } catch (e) { setCode(reportError(out, e)); }
     });
+}
 
+/** lint, hash and status: the commands that read the stored evolutions and where the database stands. */
+function addStoredCommands(program: Command, wrap: Wrap): void {
   common(program.command('lint')
     .description('list every hazard of the pending plan (rows at risk counted) and of the stored evolutions; exit 3 on an error'))
     .action(wrap(lintCommand));
@@ -149,8 +170,10 @@ export function buildProgram(setCode: (code: number) => void): Command {
     .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
     .action(wrap(statusCommand));
+}
 
-  // The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check.
+/** The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check. */
+function addDeployCommands(program: Command, wrap: Wrap, setCode: (code: number) => void): void {
   const deploy = (cmd: Command): Command => common(cmd)
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module)')
     .option('--app <id>', 'application id in the deployment record (default: the versioned() id)');
@@ -171,8 +194,6 @@ export function buildProgram(setCode: (code: number) => void): Command {
   deploy(program.command('check')
     .description('exit 3 when the deployed version is missing, behind or ahead of the latest step (assert_version); 0 in sync'))
     .action(wrap(checkCommand as (f: CommonFlags & Record<string, unknown>, o: Out) => Promise<number>));
-
-  return program;
 }
 
 /**
@@ -188,7 +209,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       // Commander has said what is wrong on stderr; --json still gets its one document on stdout.
       if (argv.includes('--json')) {
-        const usage = new EvolveError(ErrorCode.Usage, e.message.replace(/^error:\s*/, ''), { hint: 'Run evolve --help (or evolve COMMAND --help) for usage.' });
+        const usage = new EvolveError(ErrorCode.Usage, e.message.replace(/^error:\s*/, ''), {
+          hint: 'Run evolve --help (or evolve COMMAND --help) for usage.',
+        });
         stdio(true).write(JSON.stringify({ ok: false, error: usage.toJSON() }, null, 2));
       }
       return EXIT.usage;

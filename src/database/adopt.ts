@@ -28,7 +28,8 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
   const own = new Set((desired.objects ?? []).map(objectKey));
   const candidates = (live.objects ?? []).filter((o) => !own.has(objectKey(o)) && (o.table === null || tables.has(o.table) || aka.has(o.table)));
   // Names the models declare: index and unique-constraint names per (target) table, table names.
-  const declared = new Map(desired.tables.map((t) => [t.name, new Set([...t.indexes.map((i) => i.name), ...t.uniques.flatMap((u) => (u.name ? [u.name] : []))])]));
+  const declared = new Map(desired.tables.map((t) =>
+    [t.name, new Set([...t.indexes.map((i) => i.name), ...t.uniques.flatMap((u) => (u.name ? [u.name] : []))])]));
   const bare = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
   const gone = new Map<string, string>(); // key → why it goes
   for (const t of live.tables) if (!tables.has(t.name) && !aka.has(t.name)) gone.set(`table:${t.name}`, `reads table ${t.name}, which the models drop`);
@@ -79,12 +80,17 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
         if (attrs && lc.onUpdate) adopted.push(`on update ${lc.onUpdate} of column ${t.name}.${c.name}`);
         if (attrs && lc.collation) adopted.push(`collation ${lc.collation} of column ${t.name}.${c.name}`);
         if (!always && !attrs) return c;
-        return { ...c, ...(always ? { identity: 'always' as const } : {}), ...(attrs && lc.onUpdate ? { onUpdate: lc.onUpdate } : {}), ...(attrs && lc.collation ? { collation: lc.collation } : {}) };
+        return {
+          ...c, ...(always ? { identity: 'always' as const } : {}),
+          ...(attrs && lc.onUpdate ? { onUpdate: lc.onUpdate } : {}), ...(attrs && lc.collation ? { collation: lc.collation } : {}),
+        };
       });
       if ((t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return { ...t, columns };
       for (const c of l.checks ?? []) adopted.push(`check (${c.expression}) on table ${t.name}`);
       for (const [k, v] of Object.entries(l.options ?? {})) adopted.push(`option ${k}=${v} of table ${t.name}`);
-      return { ...t, columns, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}) };
+      return {
+        ...t, columns, ...(l.checks?.length ? { checks: l.checks } : {}), ...(l.options && Object.keys(l.options).length ? { options: l.options } : {}),
+      };
     }),
     ...(objects.length ? { objects } : {}),
   };

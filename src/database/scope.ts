@@ -45,7 +45,11 @@ export function tableScope(include: TableFilter | undefined, exclude: TableFilte
   const exc: string[] = split(exclude);
   for (const p of split(include)) (p.startsWith('!') ? exc : inc).push(p.startsWith('!') ? p.slice(1) : p);
   const bad = [...inc, ...exc].find((p) => p === '' || p.startsWith('!'));
-  if (bad !== undefined) throw new EvolveError(ErrorCode.Usage, `Table filter '${bad}' is not a pattern.`, { hint: "Write table names or globs such as 'billing_*'; '!legacy_*' excludes." });
+  if (bad !== undefined) {
+    throw new EvolveError(ErrorCode.Usage, `Table filter '${bad}' is not a pattern.`, {
+      hint: "Write table names or globs such as 'billing_*'; '!legacy_*' excludes.",
+    });
+  }
   if (inc.length === 0 && exc.length === 0) return null;
   const incRe = inc.map(glob);
   const excRe = exc.map(glob);
@@ -107,8 +111,10 @@ export function assertInScope(desired: SchemaIR, scope: TableScope | null): void
   const outside = desired.tables.filter((t) => !isEvolveTable(t.name) && !scope.matches(t.name)).map((t) => t.name);
   if (outside.length === 0) return;
   throw new EvolveError(ErrorCode.OutOfScope,
-    `Model table${outside.length === 1 ? '' : 's'} ${outside.map((x) => `'${x}'`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} outside the tables ${scope.owner} manage${scope.owner.startsWith('--') ? '' : 's'} (${describeScope(scope)}).`, {
-      hint: 'Rename the model to fit the scope (its old name in aka), widen the scope (versioned({ tables | prefix }), --include), or move the model to the application that owns it.',
+    `Model table${outside.length === 1 ? '' : 's'} ${outside.map((x) => `'${x}'`).join(', ')} ${outside.length === 1 ? 'is' : 'are'} ` +
+    `outside the tables ${scope.owner} manage${scope.owner.startsWith('--') ? '' : 's'} (${describeScope(scope)}).`, {
+      hint: 'Rename the model to fit the scope (its old name in aka), widen the scope (versioned({ tables | prefix }), --include), ' +
+        'or move the model to the application that owns it.',
       details: { tables: outside, include: scope.include, exclude: scope.exclude },
     });
 }

@@ -34,7 +34,9 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
   if (typeof input !== 'string') return { kind: 'models', tables: input };
   if (!isSqlPath(input)) return { kind: 'models', tables: await loadModels(input) };
   if (!existsSync(input)) {
-    throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, { hint: 'Pass --models PATH to a .sql file of CREATE statements, or to a models module.' });
+    throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, {
+      hint: 'Pass --models PATH to a .sql file of CREATE statements, or to a models module.',
+    });
   }
   return { kind: 'sql', path: input, text: readFileSync(input, 'utf8') };
 }

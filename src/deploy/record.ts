@@ -37,8 +37,11 @@ export interface RecordNames {
   readonly history: string;
 }
 
+/** The application id of the deployment record when {@link DeploymentOptions.app} is not given. */
 export const DEFAULT_APP = 'default';
+/** The deployment table (one row per application id) when {@link DeploymentOptions.recordTable} is not given. */
 export const DEFAULT_RECORD_TABLE = '_evolve_deployment';
+/** The history table (one row per applied step or evolution) when {@link DeploymentOptions.historyTable} is not given. */
 export const DEFAULT_HISTORY_TABLE = '_evolve_history';
 
 /** What a history row records. */
@@ -97,9 +100,13 @@ export function recordNames(o: DeploymentOptions = {}): RecordNames {
       });
     }
   }
-  if (deployment === history) throw new EvolveError(ErrorCode.Usage, `The deployment and history tables cannot both be '${deployment}'.`, { hint: 'Give them different names.' });
+  if (deployment === history) {
+    throw new EvolveError(ErrorCode.Usage, `The deployment and history tables cannot both be '${deployment}'.`, { hint: 'Give them different names.' });
+  }
   const app = o.app ?? DEFAULT_APP;
-  if (typeof app !== 'string' || app === '' || app.length > 200) throw new EvolveError(ErrorCode.Usage, `Application id ${JSON.stringify(app)} is not valid.`, { hint: 'Use a non-empty id of at most 200 characters.' });
+  if (typeof app !== 'string' || app === '' || app.length > 200) {
+    throw new EvolveError(ErrorCode.Usage, `Application id ${JSON.stringify(app)} is not valid.`, { hint: 'Use a non-empty id of at most 200 characters.' });
+  }
   return { app, deployment, history };
 }
 
@@ -166,7 +173,8 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 /** The deployed state of `n.app`, or null when it has none (or the record does not exist yet: probe first). */
 export async function readDeployed(d: OpenDatabase, n: RecordNames): Promise<Deployed | null> {
   const q = d.dialect.sql;
-  const rows = await d.conn.query(`SELECT ${q.ident('version')} AS v, ${q.ident('stage')} AS s FROM ${q.table(n.deployment)} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
+  const rows = await d.conn.query(
+    `SELECT ${q.ident('version')} AS v, ${q.ident('stage')} AS s FROM ${q.table(n.deployment)} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
   const r = rows[0];
   return r ? { version: Number(r.v), stage: num(r.s) } : null;
 }
@@ -176,9 +184,11 @@ export async function writeDeployed(d: OpenDatabase, n: RecordNames, value: Depl
   const q = d.dialect.sql;
   const now = lit(d, new Date().toISOString());
   if (await readDeployed(d, n)) {
-    await d.conn.execute(`UPDATE ${q.table(n.deployment)} SET ${q.ident('version')} = ${lit(d, value.version)}, ${q.ident('stage')} = ${lit(d, value.stage)}, ${q.ident('updated')} = ${now} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
+    await d.conn.execute(`UPDATE ${q.table(n.deployment)} SET ${q.ident('version')} = ${lit(d, value.version)}, ` +
+      `${q.ident('stage')} = ${lit(d, value.stage)}, ${q.ident('updated')} = ${now} WHERE ${q.ident('app')} = ${lit(d, n.app)}`);
   } else {
-    await d.conn.execute(`INSERT INTO ${q.table(n.deployment)} (${['app', 'version', 'stage', 'updated'].map(q.ident).join(', ')}) VALUES (${lit(d, n.app)}, ${lit(d, value.version)}, ${lit(d, value.stage)}, ${now})`);
+    await d.conn.execute(`INSERT INTO ${q.table(n.deployment)} (${['app', 'version', 'stage', 'updated'].map(q.ident).join(', ')}) ` +
+      `VALUES (${lit(d, n.app)}, ${lit(d, value.version)}, ${lit(d, value.stage)}, ${now})`);
   }
 }
 
@@ -253,13 +263,16 @@ export class HistoryRecorder {
   }
 
   /** Run `fn` and record it (ok or failed); a failure is rethrown, its row written at once. */
-  async run<T>(entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>, after?: (result: T) => Partial<HistoryEntry>): Promise<T> {
+  async run<T>(
+    entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>, after?: (result: T) => Partial<HistoryEntry>,
+  ): Promise<T> {
     const started = new Date();
     let result: T;
     try {
       result = await fn();
     } catch (e) {
-      await this.add([{ ...entry, started, finished: new Date(), outcome: 'failed', error: e instanceof Error ? e.message : String(e) }]).catch(() => undefined);
+      await this.add([{ ...entry, started, finished: new Date(), outcome: 'failed', error: e instanceof Error ? e.message : String(e) }])
+        .catch(() => undefined);
       throw e;
     }
     await this.add([{ ...entry, ...(after ? after(result) : {}), started, finished: new Date(), outcome: 'ok' }]);
@@ -268,6 +281,9 @@ export class HistoryRecorder {
 }
 
 /** Run `fn` and record it (ok or failed) in the history; a failure is rethrown. */
-export function recorded<T>(d: OpenDatabase, options: HistoryOptions, entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>, after?: (result: T) => Partial<HistoryEntry>): Promise<T> {
+export function recorded<T>(
+  d: OpenDatabase, options: HistoryOptions, entry: Omit<HistoryEntry, 'started' | 'finished' | 'outcome' | 'error'>, fn: () => Promise<T>,
+  after?: (result: T) => Partial<HistoryEntry>,
+): Promise<T> {
   return new HistoryRecorder(d, options).run(entry, fn, after);
 }

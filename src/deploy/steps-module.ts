@@ -17,7 +17,9 @@ async function importModule(abs: string, path: string): Promise<Record<string, u
     return await importModuleFile(abs);
   } catch (e) {
     if (isEvolveError(e)) throw e;
-    throw new EvolveError(ErrorCode.ModelsLoad, `Module '${path}' did not load: ${loadFailure(e, abs)}`, { hint: 'Fix the error in the module, then try again.', cause: e });
+    throw new EvolveError(ErrorCode.ModelsLoad, `Module '${path}' did not load: ${loadFailure(e, abs)}`, {
+      hint: 'Fix the error in the module, then try again.', cause: e,
+    });
   }
 }
 
@@ -29,9 +31,17 @@ const definitionOf = (mod: Record<string, unknown>): Versioned | null => version
  */
 export async function loadSteps(path: string): Promise<Versioned> {
   const abs = resolve(path);
-  if (!existsSync(abs)) throw new EvolveError(ErrorCode.StepsInvalid, `Steps module '${path}' does not exist.`, { hint: 'Pass --steps PATH (or --models PATH) to the module exporting `schema = versioned({ ... })`.' });
+  if (!existsSync(abs)) {
+    throw new EvolveError(ErrorCode.StepsInvalid, `Steps module '${path}' does not exist.`, {
+      hint: 'Pass --steps PATH (or --models PATH) to the module exporting `schema = versioned({ ... })`.',
+    });
+  }
   const v = definitionOf(await importModule(abs, path));
-  if (!v) throw new EvolveError(ErrorCode.StepsInvalid, `Module '${path}' exports no versioned() schema definition.`, { hint: "Export it: export const schema = versioned({ id: 'myapp', latest: 1, steps: { 1: async (ops) => { ... } } })." });
+  if (!v) {
+    throw new EvolveError(ErrorCode.StepsInvalid, `Module '${path}' exports no versioned() schema definition.`, {
+      hint: "Export it: export const schema = versioned({ id: 'myapp', latest: 1, steps: { 1: async (ops) => { ... } } }).",
+    });
+  }
   return v;
 }
 

@@ -64,26 +64,38 @@ function invalid(message: string, hint: string): EvolveError {
  */
 export function versioned(def: VersionedDefinition): Versioned {
   const { latest } = def;
-  if (!Number.isInteger(latest) || latest < 0) throw invalid(`versioned(): latest must be a whole number ≥ 0, got ${JSON.stringify(latest)}.`, 'Set latest to the highest step number.');
-  const id = def.id ?? 'default';
-  if (typeof id !== 'string' || id === '' || id.length > 200) throw invalid(`versioned(): id ${JSON.stringify(id)} is not valid.`, 'Use a non-empty id of at most 200 characters.');
-  if (def.prefix !== undefined && (typeof def.prefix !== 'string' || def.prefix === '' || /[*?,!]/.test(def.prefix))) {
-    throw invalid(`versioned('${id}'): prefix ${JSON.stringify(def.prefix)} is not valid.`, "Give the table-name prefix as plain text, e.g. prefix: 'billing_'.");
+  if (!Number.isInteger(latest) || latest < 0) {
+    throw invalid(`versioned(): latest must be a whole number ≥ 0, got ${JSON.stringify(latest)}.`, 'Set latest to the highest step number.');
   }
-  if (def.tables !== undefined && (!Array.isArray(def.tables) || def.tables.length === 0 || def.tables.some((t) => typeof t !== 'string' || t.trim() === '' || t.includes(',')))) {
-    throw invalid(`versioned('${id}'): tables must be a non-empty list of table names or globs.`, "Write e.g. tables: ['person', 'city'] or tables: ['billing_*'].");
+  const id = def.id ?? 'default';
+  if (typeof id !== 'string' || id === '' || id.length > 200) {
+    throw invalid(`versioned(): id ${JSON.stringify(id)} is not valid.`, 'Use a non-empty id of at most 200 characters.');
+  }
+  if (def.prefix !== undefined && (typeof def.prefix !== 'string' || def.prefix === '' || /[*?,!]/.test(def.prefix))) {
+    throw invalid(`versioned('${id}'): prefix ${JSON.stringify(def.prefix)} is not valid.`,
+      "Give the table-name prefix as plain text, e.g. prefix: 'billing_'.");
+  }
+  if (def.tables !== undefined
+    && (!Array.isArray(def.tables) || def.tables.length === 0 || def.tables.some((t) => typeof t !== 'string' || t.trim() === '' || t.includes(',')))) {
+    throw invalid(`versioned('${id}'): tables must be a non-empty list of table names or globs.`,
+      "Write e.g. tables: ['person', 'city'] or tables: ['billing_*'].");
   }
   const patterns = [...(def.tables ?? []), ...(def.prefix !== undefined ? [`${def.prefix}*`] : [])];
   const scope = patterns.length ? tableScope(patterns, undefined, `application '${id}'`) : null;
   const steps = new Map<number, UpgradeStep>();
   for (const [k, fn] of Object.entries(def.steps ?? {})) {
     const n = Number(k);
-    if (!Number.isInteger(n) || n < 1 || n > latest) throw invalid(`versioned('${id}'): step ${k} is outside 1..${latest}.`, `Number steps 1 to latest (${latest}); raise latest when you add a step.`);
+    if (!Number.isInteger(n) || n < 1 || n > latest) {
+      throw invalid(`versioned('${id}'): step ${k} is outside 1..${latest}.`, `Number steps 1 to latest (${latest}); raise latest when you add a step.`);
+    }
     if (typeof fn !== 'function') throw invalid(`versioned('${id}'): step ${k} is not a function.`, 'Write each step as async (ops) => { ... }.');
     steps.set(n, fn);
   }
   for (let n = 1; n <= latest; n++) {
-    if (!steps.has(n)) throw invalid(`versioned('${id}'): step ${n} is missing (latest is ${latest}).`, `Add step ${n} (an empty async () => {} if nothing changes at that version).`);
+    if (!steps.has(n)) {
+      throw invalid(`versioned('${id}'): step ${n} is missing (latest is ${latest}).`,
+        `Add step ${n} (an empty async () => {} if nothing changes at that version).`);
+    }
   }
   return Object.freeze({ [VERSIONED_BRAND]: true as const, id, latest, scope, step: (n: number) => steps.get(n)! });
 }

@@ -5,6 +5,10 @@ import type { DialectName } from '../ir/schema.js';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * An open connection to one database, as a dialect's `connect` returns it: queries and
+ * statements run on it in order; `close` ends it.
+ */
 export interface Connection {
   readonly dialect: DialectName;
   /** The URL with any password removed, safe to print. */

@@ -115,18 +115,13 @@ function liveTables(schema: SchemaIR): TableIR[] {
 }
 
 /**
- * Diff two normalised schemas of the same dialect. `hooks` are the dialect's policies
- * (`dialect.diff(from, to)` passes them); without them every table change recreates the objects
- * that depend on the table.
+ * Match each desired table with a live one: by name, then by a former name (`aka`); a rename
+ * found is added to `renames`. Returns target name → live table.
  * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
  */
-export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CONSERVATIVE_DIFF_HOOKS): Diff {
-  const live = new Map(liveTables(from).map((t) => [t.name, t]));
-  const desired = liveTables(to);
-  const renames: Rename[] = [];
+function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly TableIR[], renames: Rename[]): Map<string, TableIR> {
   const matched = new Map<string, TableIR>(); // target name → live table
   const claimed = new Set<string>();
-
   for (const t of desired) {
     if (live.has(t.name)) {
       const both = (t.aka ?? []).filter((a) => live.has(a) && !desired.some((d) => d.name === a));
@@ -142,10 +137,12 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CON
     }
     const formers = (t.aka ?? []).filter((a) => live.has(a) && !claimed.has(a));
     if (formers.length > 1) {
-      throw new EvolveError(ErrorCode.Conflict, `Table '${t.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database has all of them.`, {
-        hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${a}'`).join(', ')} yourself, or keep only that one in the aka of '${t.name}'.`,
-        details: { table: t.name, aka: formers },
-      });
+      throw new EvolveError(ErrorCode.Conflict,
+        `Table '${t.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database has all of them.`, {
+          hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${a}'`).join(', ')} yourself, ` +
+            `or keep only that one in the aka of '${t.name}'.`,
+          details: { table: t.name, aka: formers },
+        });
     }
     const former = formers[0];
     if (former !== undefined) {
@@ -154,136 +151,159 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CON
       renames.push({ kind: 'table', table: t.name, from: former, to: t.name });
     }
   }
+  return matched;
+}
 
-  const changes: Change[] = [];
-  const dropFks: Change[] = [];
-  const dropIndexes: Change[] = [];
-  const tableRenames: Change[] = [];
-  const creates: Change[] = [];
-  const tableChanges: Change[] = [];
-  const addIndexes: Change[] = [];
-  const addFks: Change[] = [];
-  const drops: Change[] = [];
-  const pairs: { t: TableIR; old: TableIR; mapped: (cols: readonly string[]) => readonly string[] }[] = [];
-  const columnRenames = new Map<string, ReadonlyMap<string, string>>(); // target table → live column → target column
+/** A matched pair of tables, and the live column names as the target names them (after renames). */
+interface TablePair {
+  readonly t: TableIR;
+  readonly old: TableIR;
+  readonly mapped: (cols: readonly string[]) => readonly string[];
+}
 
-  for (const t of desired) {
-    const old = matched.get(t.name);
-    if (!old) {
-      creates.push({ kind: 'createTable', table: t });
-      for (const fk of t.foreignKeys) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: fk });
-      continue;
-    }
-    if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
+/** How the columns of a matched table pair up with the live table's. */
+interface ColumnMatch {
+  /** Same names in the same order and no aka: each column is the live one at its position (the maps stay empty). */
+  readonly aligned: boolean;
+  /** Target column → live column. */
+  readonly colMatch: ReadonlyMap<string, ColumnIR>;
+  /** Live columns matched. */
+  readonly colClaimed: ReadonlySet<string>;
+  /** Live name → target name, for every renamed column. */
+  readonly renameMap: ReadonlyMap<string, string>;
+}
 
-    // Columns: match by name, then by aka. The common case, the same names in the same order
-    // and no aka, matches each column with the live one at its position: no maps.
-    const aligned = alignedColumns(old.columns, t.columns);
-    const oldCols = new Map<string, ColumnIR>();
-    const colMatch = new Map<string, ColumnIR>(); // target column → live column
-    const colClaimed = new Set<string>();
-    const renameMap = new Map<string, string>(); // live name → target name
-    if (!aligned) {
-      for (const c of old.columns) oldCols.set(c.name, c);
-      for (const c of t.columns) {
-        if (oldCols.has(c.name)) {
-          const both = c.aka?.length ? c.aka.filter((a) => oldCols.has(a)) : [];
-          if (both.length) {
-            throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former name '${both[0]}', and the database table has both columns.`, {
-              hint: `Evolve cannot tell which one holds the data. Drop or rename '${old.name}.${both[0]}' yourself, or remove it from the aka of '${c.name}'.`,
-              details: { table: t.name, column: c.name, aka: both[0] },
-            });
-          }
-          colMatch.set(c.name, oldCols.get(c.name)!);
-          colClaimed.add(c.name);
-        }
-      }
-      for (const c of t.columns) {
-        if (colMatch.has(c.name)) continue;
-        const formers = c.aka?.length ? c.aka.filter((a) => oldCols.has(a) && !colClaimed.has(a)) : [];
-        if (formers.length > 1) {
-          throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database table has all of them.`, {
-            hint: `Evolve cannot tell which one holds the data. Drop or rename all but one of ${formers.map((a) => `'${old.name}.${a}'`).join(', ')} yourself, or keep only that one in the aka of '${c.name}'.`,
-            details: { table: t.name, column: c.name, aka: formers },
+/**
+ * Match the columns of target table `t` with those of its live table `old`: by name, then by
+ * aka; a rename found is added to `renames`.
+ * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live table.
+ */
+function matchColumns(t: TableIR, old: TableIR, renames: Rename[]): ColumnMatch {
+  // Columns: match by name, then by aka. The common case, the same names in the same order
+  // and no aka, matches each column with the live one at its position: no maps.
+  const aligned = alignedColumns(old.columns, t.columns);
+  const oldCols = new Map<string, ColumnIR>();
+  const colMatch = new Map<string, ColumnIR>(); // target column → live column
+  const colClaimed = new Set<string>();
+  const renameMap = new Map<string, string>(); // live name → target name
+  if (!aligned) {
+    for (const c of old.columns) oldCols.set(c.name, c);
+    for (const c of t.columns) {
+      if (oldCols.has(c.name)) {
+        const both = c.aka?.length ? c.aka.filter((a) => oldCols.has(a)) : [];
+        if (both.length) {
+          throw new EvolveError(ErrorCode.Conflict, `Column '${t.name}.${c.name}' has former name '${both[0]}', and the database table has both columns.`, {
+            hint: `Evolve cannot tell which one holds the data. Drop or rename '${old.name}.${both[0]}' yourself, or remove it from the aka of '${c.name}'.`,
+            details: { table: t.name, column: c.name, aka: both[0] },
           });
         }
-        const former = formers[0];
-        if (former !== undefined) {
-          colMatch.set(c.name, oldCols.get(former)!);
-          colClaimed.add(former);
-          renameMap.set(former, c.name);
-          renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
-        }
+        colMatch.set(c.name, oldCols.get(c.name)!);
+        colClaimed.add(c.name);
       }
     }
-    const mapped = renameMap.size ? (cols: readonly string[]): string[] => renameCols(cols, renameMap) : (cols: readonly string[]): string[] => [...cols];
-    const mappedView = renameMap.size ? mapped : (cols: readonly string[]): readonly string[] => cols; // read-only uses: no copy
-
-    // Indexes (by name; compared after column renames). Dropped first so names can be reused.
-    const oldIdx = new Map<string, { index: IndexIR; columns: readonly string[] }>();
-    for (const i of old.indexes) if (!oldIdx.has(i.name)) oldIdx.set(i.name, { index: i, columns: mappedView(i.columns) });
-    const newIdx = new Map(t.indexes.map((i) => [i.name, i]));
-    const changedIdx = new Set<string>();
-    for (const [name, o] of oldIdx) {
-      const n = newIdx.get(name);
-      if (!n || !sameIndex(o.index, o.columns, n)) { dropIndexes.push({ kind: 'dropIndex', table: t.name, index: o.index }); changedIdx.add(name); }
-    }
-    for (const [name, n] of newIdx) {
-      if (!oldIdx.has(name) || changedIdx.has(name)) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
-    }
-
-    // Foreign keys are compared once every table's renames are known (below).
-    pairs.push({ t, old, mapped: mappedView });
-    columnRenames.set(t.name, renameMap);
-
-    if (aligned) {
-      for (let i = 0; i < t.columns.length; i++) {
-        const o = old.columns[i]!;
-        const c = t.columns[i]!;
-        const changed = columnFlags(o, c);
-        if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+    for (const c of t.columns) {
+      if (colMatch.has(c.name)) continue;
+      const formers = c.aka?.length ? c.aka.filter((a) => oldCols.has(a) && !colClaimed.has(a)) : [];
+      if (formers.length > 1) {
+        throw new EvolveError(ErrorCode.Conflict,
+          `Column '${t.name}.${c.name}' has former names ${formers.map((a) => `'${a}'`).join(' and ')}, and the database table has all of them.`, {
+            hint: 'Evolve cannot tell which one holds the data. Drop or rename all but one of ' +
+              `${formers.map((a) => `'${old.name}.${a}'`).join(', ')} yourself, or keep only that one in the aka of '${c.name}'.`,
+            details: { table: t.name, column: c.name, aka: formers },
+          });
       }
-    } else {
-      for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
-      for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
-      for (const c of t.columns) {
-        const o = colMatch.get(c.name);
-        if (!o) continue;
-        const changed = columnFlags(o, c);
-        if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+      const former = formers[0];
+      if (former !== undefined) {
+        colMatch.set(c.name, oldCols.get(former)!);
+        colClaimed.add(former);
+        renameMap.set(former, c.name);
+        renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
       }
-      for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
-    }
-
-    // Primary key.
-    const oldPk = old.primaryKey ? mappedView(old.primaryKey.columns) : null;
-    const newPk = t.primaryKey ? t.primaryKey.columns : null;
-    if (oldPk === null || newPk === null ? oldPk !== newPk : !sameList(oldPk, newPk)) tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
-
-    // Unique constraints (by columns, after renames).
-    if (old.uniques.length || t.uniques.length) {
-      const oldU = new Map(old.uniques.map((u) => [key(mappedView(u.columns)), u]));
-      const newU = new Map(t.uniques.map((u) => [key(u.columns), u]));
-      for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
-      for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
-    }
-
-    // CHECK constraints (by expression; a column rename changes the text, so drop and add).
-    if (old.checks?.length || t.checks?.length) {
-      const oldChecks = new Map((old.checks ?? []).map((ck) => [ck.expression, ck]));
-      const newChecks = new Map((t.checks ?? []).map((ck) => [ck.expression, ck]));
-      for (const [e, ck] of oldChecks) if (!newChecks.has(e)) tableChanges.push({ kind: 'dropCheck', table: t.name, check: ck });
-      for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
-    }
-
-    // Storage options.
-    if (!sameOptions(old.options, t.options)) {
-      tableChanges.push({ kind: 'alterTableOptions', table: t.name, from: old.options ?? {}, to: t.options ?? {} });
     }
   }
+  return { aligned, colMatch, colClaimed, renameMap };
+}
 
-  // Foreign keys (by structure, after renames — of their columns, and of the table and
-  // columns they reference: databases carry a reference along when its target is renamed).
+/** Index changes of a matched table (by name; compared after column renames). Dropped first so names can be reused. */
+function diffIndexes(
+  t: TableIR, old: TableIR, mappedView: (cols: readonly string[]) => readonly string[], dropIndexes: Change[], addIndexes: Change[],
+): void {
+  const oldIdx = new Map<string, { index: IndexIR; columns: readonly string[] }>();
+  for (const i of old.indexes) if (!oldIdx.has(i.name)) oldIdx.set(i.name, { index: i, columns: mappedView(i.columns) });
+  const newIdx = new Map(t.indexes.map((i) => [i.name, i]));
+  const changedIdx = new Set<string>();
+  for (const [name, o] of oldIdx) {
+    const n = newIdx.get(name);
+    if (!n || !sameIndex(o.index, o.columns, n)) { dropIndexes.push({ kind: 'dropIndex', table: t.name, index: o.index }); changedIdx.add(name); }
+  }
+  for (const [name, n] of newIdx) {
+    if (!oldIdx.has(name) || changedIdx.has(name)) addIndexes.push({ kind: 'addIndex', table: t.name, index: n });
+  }
+}
+
+/** Column changes of a matched table, in order: renames, adds, changes, drops. */
+function diffColumns(t: TableIR, old: TableIR, columns: ColumnMatch, tableChanges: Change[]): void {
+  const { colMatch, colClaimed, renameMap } = columns;
+  if (columns.aligned) {
+    for (let i = 0; i < t.columns.length; i++) {
+      const o = old.columns[i]!;
+      const c = t.columns[i]!;
+      const changed = columnFlags(o, c);
+      if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+    }
+  } else {
+    for (const [from, to] of renameMap) tableChanges.push({ kind: 'renameColumn', table: t.name, from, to });
+    for (const c of t.columns) if (!colMatch.has(c.name)) tableChanges.push({ kind: 'addColumn', table: t.name, column: c });
+    for (const c of t.columns) {
+      const o = colMatch.get(c.name);
+      if (!o) continue;
+      const changed = columnFlags(o, c);
+      if (changed) tableChanges.push({ kind: 'alterColumn', table: t.name, from: o, to: c, changed });
+    }
+    for (const o of old.columns) if (!colClaimed.has(o.name)) tableChanges.push({ kind: 'dropColumn', table: t.name, column: o });
+  }
+}
+
+/** Changes of a matched table's primary key, unique constraints, CHECK constraints and storage options (in that order). */
+function diffConstraints(t: TableIR, old: TableIR, mappedView: (cols: readonly string[]) => readonly string[], tableChanges: Change[]): void {
+  // Primary key.
+  const oldPk = old.primaryKey ? mappedView(old.primaryKey.columns) : null;
+  const newPk = t.primaryKey ? t.primaryKey.columns : null;
+  if (oldPk === null || newPk === null ? oldPk !== newPk : !sameList(oldPk, newPk)) {
+    tableChanges.push({ kind: 'alterPrimaryKey', table: t.name, from: old.primaryKey, to: t.primaryKey });
+  }
+
+  // Unique constraints (by columns, after renames).
+  if (old.uniques.length || t.uniques.length) {
+    const oldU = new Map(old.uniques.map((u) => [key(mappedView(u.columns)), u]));
+    const newU = new Map(t.uniques.map((u) => [key(u.columns), u]));
+    for (const [k, u] of oldU) if (!newU.has(k)) tableChanges.push({ kind: 'dropUnique', table: t.name, unique: u as UniqueIR });
+    for (const [k, u] of newU) if (!oldU.has(k)) tableChanges.push({ kind: 'addUnique', table: t.name, unique: u });
+  }
+
+  // CHECK constraints (by expression; a column rename changes the text, so drop and add).
+  if (old.checks?.length || t.checks?.length) {
+    const oldChecks = new Map((old.checks ?? []).map((ck) => [ck.expression, ck]));
+    const newChecks = new Map((t.checks ?? []).map((ck) => [ck.expression, ck]));
+    for (const [e, ck] of oldChecks) if (!newChecks.has(e)) tableChanges.push({ kind: 'dropCheck', table: t.name, check: ck });
+    for (const [e, ck] of newChecks) if (!oldChecks.has(e)) tableChanges.push({ kind: 'addCheck', table: t.name, check: ck });
+  }
+
+  // Storage options.
+  if (!sameOptions(old.options, t.options)) {
+    tableChanges.push({ kind: 'alterTableOptions', table: t.name, from: old.options ?? {}, to: t.options ?? {} });
+  }
+}
+
+/**
+ * Foreign key changes of the matched tables (by structure, after renames — of their columns,
+ * and of the table and columns they reference: databases carry a reference along when its
+ * target is renamed).
+ */
+function diffForeignKeys(
+  pairs: readonly TablePair[], matched: ReadonlyMap<string, TableIR>, columnRenames: ReadonlyMap<string, ReadonlyMap<string, string>>,
+  dropFks: Change[], addFks: Change[],
+): void {
   const targetOfLive = new Map([...matched].map(([target, l]) => [l.name, target]));
   // Keys only meet each other here: any one-to-one encoding of the canonical fields will do.
   const fkKey = (f: ForeignKeyIR, cols: readonly string[], refTable: string, refColumns: readonly string[]): string =>
@@ -300,6 +320,57 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CON
     for (const [k, f] of oldFk) if (!newFk.has(k)) dropFks.push({ kind: 'dropForeignKey', table: t.name, foreignKey: f });
     for (const [k, f] of newFk) if (!oldFk.has(k)) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: f });
   }
+}
+
+/**
+ * Diff two normalised schemas of the same dialect. `hooks` are the dialect's policies
+ * (`dialect.diff(from, to)` passes them); without them every table change recreates the objects
+ * that depend on the table.
+ * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
+ */
+export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CONSERVATIVE_DIFF_HOOKS): Diff {
+  const live = new Map(liveTables(from).map((t) => [t.name, t]));
+  const desired = liveTables(to);
+  const renames: Rename[] = [];
+  const matched = matchTables(live, desired, renames); // target name → live table
+
+  const changes: Change[] = [];
+  const dropFks: Change[] = [];
+  const dropIndexes: Change[] = [];
+  const tableRenames: Change[] = [];
+  const creates: Change[] = [];
+  const tableChanges: Change[] = [];
+  const addIndexes: Change[] = [];
+  const addFks: Change[] = [];
+  const drops: Change[] = [];
+  const pairs: TablePair[] = [];
+  const columnRenames = new Map<string, ReadonlyMap<string, string>>(); // target table → live column → target column
+
+  for (const t of desired) {
+    const old = matched.get(t.name);
+    if (!old) {
+      creates.push({ kind: 'createTable', table: t });
+      for (const fk of t.foreignKeys) addFks.push({ kind: 'addForeignKey', table: t.name, foreignKey: fk });
+      continue;
+    }
+    if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
+
+    const columns = matchColumns(t, old, renames);
+    const renameMap = columns.renameMap;
+    const mapped = renameMap.size ? (cols: readonly string[]): string[] => renameCols(cols, renameMap) : (cols: readonly string[]): string[] => [...cols];
+    const mappedView = renameMap.size ? mapped : (cols: readonly string[]): readonly string[] => cols; // read-only uses: no copy
+
+    diffIndexes(t, old, mappedView, dropIndexes, addIndexes);
+
+    // Foreign keys are compared once every table's renames are known (below).
+    pairs.push({ t, old, mapped: mappedView });
+    columnRenames.set(t.name, renameMap);
+
+    diffColumns(t, old, columns, tableChanges);
+    diffConstraints(t, old, mappedView, tableChanges);
+  }
+
+  diffForeignKeys(pairs, matched, columnRenames, dropFks, addFks);
 
   const claimedLive = new Set([...matched.values()].map((t) => t.name));
   for (const t of live.values()) {

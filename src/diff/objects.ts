@@ -110,7 +110,9 @@ export function diffObjects(
   for (const c of tableChanges) {
     if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') continue;
     if (hooks.keepsDependents(c)) continue;
-    const names = c.kind === 'renameTable' ? [c.from, c.to] : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name] : [c.table, liveName.get(c.table) ?? c.table];
+    const names = c.kind === 'renameTable' ? [c.from, c.to]
+      : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name]
+      : [c.table, liveName.get(c.table) ?? c.table];
     for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
   }
 
@@ -168,7 +170,9 @@ export function diffObjects(
     const target = phaseOf(o) === 'before' ? result.createBeforeTables : result.createLast;
     if (addedKeys.has(k)) target.push({ kind: 'createObject', object: o });
     else if (recreate.has(k)) target.push({ kind: 'createObject', object: o, reason: recreate.get(k)! }); // dropped above: created anew
-    else if (changedKeys.has(k)) target.push(inPlace(o) ? { kind: 'replaceObject', from: live.get(k)!, to: o } : { kind: 'createObject', object: o, reason: 'its definition changes' });
+    else if (changedKeys.has(k)) {
+      target.push(inPlace(o) ? { kind: 'replaceObject', from: live.get(k)!, to: o } : { kind: 'createObject', object: o, reason: 'its definition changes' });
+    }
   }
   return result;
 }

@@ -19,7 +19,9 @@ import { storedStep, evolutionChecksum } from './evolution-set.js';
  * the end of every transaction, and on MySQL before every link that is not purely additive
  * (see {@link EvolveOptions.verifyEachLink}).
  */
-export async function applyStored(d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
+export async function applyStored(
+  d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false,
+): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
   const done: StoredStep[] = [];
   if (set.evolutions.length === 0) return { steps: done, schema: null };
   const history = new HistoryRecorder(d, record);
@@ -83,9 +85,12 @@ function unverifiedRunMismatch(links: readonly Evolution[], err: unknown): unkno
   const last = links[links.length - 1]!;
   const actual = (err.details as { actual?: string } | undefined)?.actual ?? '(unknown)';
   return new EvolveError(ErrorCode.EvolutionMismatch,
-    `Evolutions '${first.id}' … '${last.id}' (${links.length}, run one after another from the verified fingerprint ${first.from}) should lead to ${last.to} but the schema is now ${actual}: `
-    + `one of them does not do what its header says. MySQL commits every DDL statement, so they stay applied; all after the first only add to the schema, so nothing that can lose data ran on an unverified schema.`, {
-      hint: `Find the evolution at fault with \`evolve apply --verify-each-link\` (it verifies every link) on a copy of this database from before this apply; fix it, run \`evolve hash\`, then bring this database back to a known fingerprint.`,
+    `Evolutions '${first.id}' … '${last.id}' (${links.length}, run one after another from the verified fingerprint ${first.from}) `
+    + `should lead to ${last.to} but the schema is now ${actual}: `
+    + 'one of them does not do what its header says. MySQL commits every DDL statement, so they stay applied; '
+    + 'all after the first only add to the schema, so nothing that can lose data ran on an unverified schema.', {
+      hint: 'Find the evolution at fault with `evolve apply --verify-each-link` (it verifies every link) on a copy of this database from before this apply; '
+        + 'fix it, run `evolve hash`, then bring this database back to a known fingerprint.',
       cause: err, details: { evolutions: links.map((l) => l.id), from: first.from, expected: last.to, actual },
     });
 }

@@ -45,7 +45,8 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
     if (options.storedOnly) {
       if (!report.inSync) {
         throw new EvolveError(ErrorCode.OutOfSync,
-          `The database is at ${report.liveFingerprint}${storedApplied.length ? ` after ${storedApplied.length} stored evolution(s)` : ''}, not at the models' fingerprint ${report.targetFingerprint}, and generated SQL is not allowed (stored-only).`, {
+          `The database is at ${report.liveFingerprint}${storedApplied.length ? ` after ${storedApplied.length} stored evolution(s)` : ''}, ` +
+          `not at the models' fingerprint ${report.targetFingerprint}, and generated SQL is not allowed (stored-only).`, {
             hint: 'Record the pending change as an evolution (`evolve record`) on a development database, review and commit it, then apply again.',
             details: { live: report.liveFingerprint, target: report.targetFingerprint, storedApplied },
           });
@@ -54,7 +55,8 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
     }
     if (report.blocking.length) {
       throw new EvolveError(ErrorCode.DataLoss,
-        `Refusing to apply: ${report.blocking.length} change${report.blocking.length === 1 ? '' : 's'} would lose data or fail on existing rows; nothing was changed${storedApplied.length ? ' after the stored evolutions' : ''}.\n` +
+        `Refusing to apply: ${report.blocking.length} change${report.blocking.length === 1 ? '' : 's'} would lose data or fail on existing rows; ` +
+        `nothing was changed${storedApplied.length ? ' after the stored evolutions' : ''}.\n` +
         report.blocking.map((h) => '  - ' + describeHazard(h)).join('\n'), {
           hint: dataLossHint(report.blocking),
           details: { hazards: report.blocking, storedApplied },
@@ -70,14 +72,18 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
       if (after !== report.targetFingerprint) {
         const rest = d.dialect.diff(live, desired).changes.map(describeChange);
         throw new EvolveError(ErrorCode.FingerprintMismatch,
-          `After applying, the live fingerprint ${after} is not the models' fingerprint ${report.targetFingerprint}${d.dialect.capabilities.transactionalDdl ? '; the transaction was rolled back' : ''}. Still different: ${rest.join('; ') || '(attributes outside the diff)'}.`, {
+          `After applying, the live fingerprint ${after} is not the models' fingerprint ${report.targetFingerprint}` +
+          `${d.dialect.capabilities.transactionalDdl ? '; the transaction was rolled back' : ''}. ` +
+          `Still different: ${rest.join('; ') || '(attributes outside the diff)'}.`, {
             hint: 'This is a bug in Evolve or a schema feature it does not model; please report it with the output of `evolve sql --json`.',
             details: { expected: report.targetFingerprint, actual: after, remaining: rest },
           });
       }
     };
-    await recorded(d, options.record ?? {}, { kind: 'generated', name: 'generated', fromFingerprint: report.liveFingerprint, toFingerprint: report.targetFingerprint, checksum: fileHash(plan.statements.map((x) => x.sql).join(';\n')) },
-      () => runPlan(d, plan, { beforeCommit: verify }));
+    await recorded(d, options.record ?? {}, {
+      kind: 'generated', name: 'generated', fromFingerprint: report.liveFingerprint, toFingerprint: report.targetFingerprint,
+      checksum: fileHash(plan.statements.map((x) => x.sql).join(';\n')),
+    }, () => runPlan(d, plan, { beforeCommit: verify }));
     return { ...report, source: 'generated', applied: true, fingerprintAfter: after, storedApplied };
   });
 }

@@ -40,7 +40,9 @@ export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaI
 }
 
 /** The plan from the live schema of `d` to `models`, with its report (`known`: the live schema just read under this command's lock). */
-export async function buildPlan(d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
+export async function buildPlan(
+  d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null,
+): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
   // `known`: the live schema just read by this command, under its lock (apply's stored part).
   const live = known ?? await d.introspect();
   const { schema: desired, notes } = await desiredFor(d, models, live);

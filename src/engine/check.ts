@@ -53,7 +53,9 @@ export async function checkVersion(options: DeployOptions): Promise<VersionRepor
   const v = await findApplication(options);
   const known = v ? [] : (await evolutionSet(options)).known;
   if (!v && options.models === undefined && known.length === 0) {
-    throw new EvolveError(ErrorCode.Usage, 'Nothing to check against: no versioned() steps, no models and no known fingerprints.', { hint: 'Pass --models PATH (the models module, which may export `schema = versioned({ ... })`), --steps PATH, or --evolutions DIR.' });
+    throw new EvolveError(ErrorCode.Usage, 'Nothing to check against: no versioned() steps, no models and no known fingerprints.', {
+      hint: 'Pass --models PATH (the models module, which may export `schema = versioned({ ... })`), --steps PATH, or --evolutions DIR.',
+    });
   }
   return withDatabase(options.db, true, scoped(options, v), async (d) => {
     const live = await d.introspect();
@@ -61,21 +63,38 @@ export async function checkVersion(options: DeployOptions): Promise<VersionRepor
     const liveFingerprint = fingerprint(live);
     const expectedFingerprint = desired ? fingerprint(desired) : known[known.length - 1] ?? null;
     const differs = expectedFingerprint !== null && expectedFingerprint !== liveFingerprint;
-    const what = (): string => (desired ? d.dialect.diff(live, desired).changes.map(describeChange).join('; ') || 'attributes outside the diff' : 'run evolve status to see the drift');
+    const what = (): string => (desired
+      ? d.dialect.diff(live, desired).changes.map(describeChange).join('; ') || 'attributes outside the diff'
+      : 'run evolve status to see the drift');
     if (!v) {
       const base = { app: null, database: d.url.display, latest: null, deployed: null, stage: null, liveFingerprint, expectedFingerprint };
-      if (differs) return { ...base, state: 'schema-differs', message: `The live schema (${liveFingerprint}) is not the ${desired ? "models'" : 'latest known'} (${expectedFingerprint}): ${what()}. Run evolve apply (or evolve sql to see the plan).` };
+      if (differs) {
+        return { ...base, state: 'schema-differs', message: `The live schema (${liveFingerprint}) is not the ${desired ? "models'" : 'latest known'} ` +
+          `(${expectedFingerprint}): ${what()}. Run evolve apply (or evolve sql to see the plan).` };
+      }
       return { ...base, state: 'in-sync', message: `The live schema is at the ${desired ? "models'" : 'latest known'} fingerprint (${liveFingerprint}).` };
     }
     const n = recordNamesOf(options, v);
     const dep = (await recordExists(d, n)) ? await readDeployed(d, n) : null;
-    const base = { app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null, liveFingerprint, expectedFingerprint };
+    const base = {
+      app: n.app, database: d.url.display, latest: v.latest, deployed: dep?.version ?? null, stage: dep?.stage ?? null, liveFingerprint, expectedFingerprint,
+    };
     const stage = dep?.stage != null ? ` A step to version ${dep.stage} is in progress or was interrupted.` : '';
-    if (!dep) return { ...base, state: 'unversioned', message: `'${n.app}' uses a versioned schema, but this database has no deployment record: its version cannot be determined. Install it (evolve upgrade on an empty database) or set the version by hand (evolve baseline VERSION).` };
-    if (dep.version > v.latest) return { ...base, state: 'ahead', message: `The deployed version of '${n.app}' (${dep.version}) is greater than this code's latest version (${v.latest}): the database was upgraded by newer code.${stage}` };
-    if (dep.version < v.latest) return { ...base, state: 'behind', message: `The deployed version of '${n.app}' (${dep.version}) is less than the latest version (${v.latest}): run evolve upgrade before starting the application.${stage}` };
+    if (!dep) {
+      return { ...base, state: 'unversioned', message: `'${n.app}' uses a versioned schema, but this database has no deployment record: ` +
+        'its version cannot be determined. Install it (evolve upgrade on an empty database) or set the version by hand (evolve baseline VERSION).' };
+    }
+    if (dep.version > v.latest) {
+      return { ...base, state: 'ahead', message: `The deployed version of '${n.app}' (${dep.version}) is greater than this code's latest version ` +
+        `(${v.latest}): the database was upgraded by newer code.${stage}` };
+    }
+    if (dep.version < v.latest) {
+      return { ...base, state: 'behind', message: `The deployed version of '${n.app}' (${dep.version}) is less than the latest version (${v.latest}): ` +
+        `run evolve upgrade before starting the application.${stage}` };
+    }
     if (desired && differs) {
-      return { ...base, state: 'schema-differs', message: `'${n.app}' is at version ${dep.version}, the latest, but its schema (${liveFingerprint}) is not the models' (${expectedFingerprint}): ${what()}. Someone changed the schema by hand, or a step does not match the models.` };
+      return { ...base, state: 'schema-differs', message: `'${n.app}' is at version ${dep.version}, the latest, but its schema (${liveFingerprint}) ` +
+        `is not the models' (${expectedFingerprint}): ${what()}. Someone changed the schema by hand, or a step does not match the models.` };
     }
     return { ...base, state: 'in-sync', message: `'${n.app}' is at version ${dep.version}, the latest.${stage}` };
   });
@@ -88,8 +107,10 @@ export async function checkVersion(options: DeployOptions): Promise<VersionRepor
 export async function assertVersion(options: DeployOptions): Promise<VersionReport> {
   const r = await checkVersion(options);
   if (r.state === 'in-sync') return r;
-  const code = r.state === 'unversioned' ? ErrorCode.Unversioned : r.state === 'behind' ? ErrorCode.VersionBehind : r.state === 'schema-differs' ? ErrorCode.FingerprintMismatch : ErrorCode.VersionAhead;
+  const code = r.state === 'unversioned' ? ErrorCode.Unversioned : r.state === 'behind' ? ErrorCode.VersionBehind
+    : r.state === 'schema-differs' ? ErrorCode.FingerprintMismatch : ErrorCode.VersionAhead;
   const hint = r.state === 'unversioned' ? 'Run evolve upgrade (empty database) or evolve baseline VERSION.' : r.state === 'behind' ? 'Run evolve upgrade.'
-    : r.state === 'schema-differs' ? 'Run evolve sql to see the changes; fix the steps or the models so they agree.' : 'Deploy the newer code, or restore a backup.';
+    : r.state === 'schema-differs' ? 'Run evolve sql to see the changes; fix the steps or the models so they agree.'
+    : 'Deploy the newer code, or restore a backup.';
   throw new EvolveError(code, r.message, { hint, details: { ...r } });
 }

@@ -53,19 +53,29 @@ function pickFile(dir: string, file: string | undefined): string {
   const withPlaceholder = signedFiles(dir).filter((f) => f.name !== FINGERPRINTS_FILE && placeholderIn(f.name, f.content) !== null).map((f) => f.name);
   if (file !== undefined) {
     const name = basename(file);
-    if (!signedFiles(dir).some((f) => f.name === name)) throw usage(`There is no evolution '${name}' in '${dir}'.`, 'Name a file of the evolutions directory (NNNN-name.sql or .ts), or give --evolutions DIR.');
+    if (!signedFiles(dir).some((f) => f.name === name)) {
+      throw usage(`There is no evolution '${name}' in '${dir}'.`, 'Name a file of the evolutions directory (NNNN-name.sql or .ts), or give --evolutions DIR.');
+    }
     return name;
   }
   if (withPlaceholder.length === 1) return withPlaceholder[0]!;
-  if (withPlaceholder.length === 0) throw usage(`No evolution in '${dir}' has a placeholder to-fingerprint.`, 'Write the evolution with `-- evolve:to fv1:xxxxxxxx` (or `to: \'fv1:xxxxxxxx\'`), or name the file to complete.');
-  throw usage(`Several evolutions have a placeholder to-fingerprint: ${withPlaceholder.join(', ')}.`, 'Complete them one at a time, in order: evolve complete FILE --db DEV_DB.');
+  if (withPlaceholder.length === 0) {
+    throw usage(`No evolution in '${dir}' has a placeholder to-fingerprint.`,
+      'Write the evolution with `-- evolve:to fv1:xxxxxxxx` (or `to: \'fv1:xxxxxxxx\'`), or name the file to complete.');
+  }
+  throw usage(`Several evolutions have a placeholder to-fingerprint: ${withPlaceholder.join(', ')}.`,
+    'Complete them one at a time, in order: evolve complete FILE --db DEV_DB.');
 }
 
 /** The file's text with its placeholder to-fingerprint replaced by `to`. */
 function filledIn(name: string, text: string, placeholder: string, to: string): string {
   const line = name.endsWith('.sql') ? /^(--\s*evolve:to\s+)(fv\d+:x+)(\s*)$/mi : /(\bto\s*:\s*['"`])(fv\d+:x+)(['"`])/i;
   const out = text.replace(line, (_m, a: string, p: string, b: string) => `${a}${p === placeholder ? to : p}${b}`);
-  if (out === text) throw new EvolveError(ErrorCode.EvolutionInvalid, `Could not find the placeholder ${placeholder} to replace in '${name}'.`, { hint: `Write the to-fingerprint ${to} into the file by hand, add it to ${FINGERPRINTS_FILE} and run \`evolve hash\`.` });
+  if (out === text) {
+    throw new EvolveError(ErrorCode.EvolutionInvalid, `Could not find the placeholder ${placeholder} to replace in '${name}'.`, {
+      hint: `Write the to-fingerprint ${to} into the file by hand, add it to ${FINGERPRINTS_FILE} and run \`evolve hash\`.`,
+    });
+  }
   return out;
 }
 
@@ -92,7 +102,9 @@ export async function completeEvolution(options: CompleteOptions): Promise<Compl
   const set = await loadEvolutions(dir, { placeholders: true, unsigned: name });
   const evo = set.evolutions.find((e) => e.file === name)!;
   if (!isPlaceholder(evo.to)) {
-    throw new EvolveError(ErrorCode.Conflict, `Evolution '${name}' is already complete: it leads to ${evo.to}.`, { hint: 'Apply it with `evolve apply` (or `--stored-only`); only a placeholder to-fingerprint (fv1:xxxxxxxx) is filled in.' });
+    throw new EvolveError(ErrorCode.Conflict, `Evolution '${name}' is already complete: it leads to ${evo.to}.`, {
+      hint: 'Apply it with `evolve apply` (or `--stored-only`); only a placeholder to-fingerprint (fv1:xxxxxxxx) is filled in.',
+    });
   }
   const from = set.known.indexOf(evo.from);
   return withDatabase(options.db, false, options, async (d) => {
@@ -100,14 +112,25 @@ export async function completeEvolution(options: CompleteOptions): Promise<Compl
     const live = fingerprint(before);
     if (live !== evo.from) {
       throw new EvolveError(ErrorCode.Conflict, `The database is at ${live}, but '${name}' starts at ${evo.from}.`, {
-        hint: 'Complete it on a development database at its from-fingerprint (`evolve fingerprint` shows where one is; `evolve apply --stored-only` brings it along the evolutions before this one).',
+        hint: 'Complete it on a development database at its from-fingerprint (`evolve fingerprint` shows where one is; ' +
+          '`evolve apply --stored-only` brings it along the evolutions before this one).',
         details: { live, from: evo.from },
       });
     }
     const refuse = (after: string): EvolveError | null => {
       const at = set.known.indexOf(after);
-      if (after === evo.from) return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${name}' changes nothing the fingerprint covers (the schema is still ${after}); it was rolled back where the dialect allows.`, { hint: 'An evolution must change the schema; a pure data fix belongs in the evolution that changes the schema with it.' });
-      if (at >= 0 && (from < 0 || at <= from)) return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${name}' leads to ${after}, position ${at + 1} of ${FINGERPRINTS_FILE}, which is not after its from-fingerprint; it was rolled back where the dialect allows.`, { hint: 'A way back is a revert section, run by `evolve revert`.' });
+      if (after === evo.from) {
+        return new EvolveError(ErrorCode.EvolutionInvalid,
+          `Evolution '${name}' changes nothing the fingerprint covers (the schema is still ${after}); it was rolled back where the dialect allows.`, {
+            hint: 'An evolution must change the schema; a pure data fix belongs in the evolution that changes the schema with it.',
+          });
+      }
+      if (at >= 0 && (from < 0 || at <= from)) {
+        return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${name}' leads to ${after}, position ${at + 1} of ${FINGERPRINTS_FILE}, ` +
+          'which is not after its from-fingerprint; it was rolled back where the dialect allows.', {
+            hint: 'A way back is a revert section, run by `evolve revert`.',
+          });
+      }
       return null;
     };
     const to = await recorded(d, options.record ?? {}, { kind: 'stored', name, fromFingerprint: live, toFingerprint: null, checksum: null },

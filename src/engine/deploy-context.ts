@@ -31,7 +31,9 @@ export const userTables = (s: SchemaIR): TableIR[] => s.tables.filter((t) => !is
 export async function resolveSteps(options: DeployOptions): Promise<Versioned> {
   if (options.steps !== undefined) return isVersioned(options.steps) ? options.steps : loadSteps(options.steps);
   if (typeof options.models === 'string') return loadSteps(options.models);
-  throw new EvolveError(ErrorCode.StepsInvalid, 'No numbered steps given.', { hint: 'Pass --steps PATH (or --models PATH to a module that also exports `schema = versioned({ ... })`).' });
+  throw new EvolveError(ErrorCode.StepsInvalid, 'No numbered steps given.', {
+    hint: 'Pass --steps PATH (or --models PATH to a module that also exports `schema = versioned({ ... })`).',
+  });
 }
 
 export async function deployModels(models: DeployOptions['models']): Promise<readonly Table[]> {
@@ -65,7 +67,8 @@ export async function createMissing(d: OpenDatabase, models: readonly Table[]): 
 export function unversioned(app: string, tables: number): EvolveError {
   return new EvolveError(ErrorCode.Unversioned,
     `This database has ${tables} table(s) but no deployment record for '${app}': its schema version cannot be determined.`, {
-      hint: 'If it holds the latest schema, install the record with `evolve baseline LATEST`; if it was deployed before versioning was added, baseline the version it really has (e.g. `evolve baseline 0`) and then upgrade.',
+      hint: 'If it holds the latest schema, install the record with `evolve baseline LATEST`; ' +
+        'if it was deployed before versioning was added, baseline the version it really has (e.g. `evolve baseline 0`) and then upgrade.',
       details: { app },
     });
 }

@@ -59,7 +59,9 @@ async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, opti
  * {@link adoptUnmodelled}), so the diff shows only what the models manage. The notes say what
  * was kept, and — for models on the TO side — what goes with a table the models drop.
  */
-function adopt(side: { schema: SchemaIR; models: boolean }, other: { schema: SchemaIR; models: boolean }, isTo: boolean): { schema: SchemaIR; notes: string[] } {
+function adopt(
+  side: { schema: SchemaIR; models: boolean }, other: { schema: SchemaIR; models: boolean }, isTo: boolean,
+): { schema: SchemaIR; notes: string[] } {
   if (!side.models || other.models) return { schema: side.schema, notes: [] };
   const r = adoptUnmodelled(side.schema, other.schema);
   return { schema: r.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...(isTo ? r.dropped : [])] };
@@ -71,7 +73,9 @@ export async function diffSources(from: string, to: string, options: DiffSources
   const dbs = sides.filter((s): s is { kind: 'db'; url: DatabaseUrl } => s.kind === 'db');
   const dialectName = dbs[0]?.url.dialect ?? options.dialect ?? 'sqlite';
   if (dbs.some((s) => s.url.dialect !== dialectName)) {
-    throw new EvolveError(ErrorCode.Usage, `Cannot diff a ${dbs[0]!.url.dialect} database with a ${dbs[1]!.url.dialect} one.`, { hint: 'Compare two sources of the same dialect.' });
+    throw new EvolveError(ErrorCode.Usage, `Cannot diff a ${dbs[0]!.url.dialect} database with a ${dbs[1]!.url.dialect} one.`, {
+      hint: 'Compare two sources of the same dialect.',
+    });
   }
   const dialect = await loadDialect(dialectName);
   // Where SQL files are parsed: beside a database side, on --scratch, else where the dialect
@@ -92,7 +96,8 @@ export async function diffSources(from: string, to: string, options: DiffSources
   const diff = dialect.diff(a, b);
   const plan = dialect.plan(diff);
   return {
-    dialect: dialect.name, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b), changes: plan.changes, renames: plan.renames, statements: plan.statements,
+    dialect: dialect.name, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b),
+    changes: plan.changes, renames: plan.renames, statements: plan.statements,
     unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes], to: [...unmanagedOf(b), ...adoptedB.notes] },
   };
 }

@@ -36,7 +36,9 @@ export async function inspect(db: string, options: DatabaseOptions = {}): Promis
 }
 
 /** The live fingerprint of a database. */
-export async function fingerprintDatabase(db: string, options: DatabaseOptions = {}): Promise<{ fingerprint: string; dialect: DialectName; tables: number; unmanaged: string[] }> {
+export async function fingerprintDatabase(
+  db: string, options: DatabaseOptions = {},
+): Promise<{ fingerprint: string; dialect: DialectName; tables: number; unmanaged: string[] }> {
   return withDatabase(db, true, options, async (d) => {
     const live = await d.introspect();
     return { fingerprint: fingerprint(live), dialect: d.dialect.name, tables: live.tables.length, unmanaged: unmanagedOf(live) };

@@ -17,7 +17,9 @@ export interface InstallReport { readonly database: string; readonly created: re
  */
 export async function installStorage(options: DeployOptions): Promise<InstallReport> {
   const models = await deployModels(options.models);
-  if (models.length === 0) throw new EvolveError(ErrorCode.Usage, 'No models given to install.', { hint: 'Pass --models PATH to the module exporting your table() models.' });
+  if (models.length === 0) {
+    throw new EvolveError(ErrorCode.Usage, 'No models given to install.', { hint: 'Pass --models PATH to the module exporting your table() models.' });
+  }
   const v = await findApplication(options);
   return withDatabase(options.db, false, scoped(options, v), async (d) => {
     const started = new Date();
@@ -26,7 +28,10 @@ export async function installStorage(options: DeployOptions): Promise<InstallRep
     if (created.length) {
       const n = recordNamesOf(options, v); // the application's own history rows
       await ensureRecord(d, n);
-      await addHistory(d, n, { kind: 'install', name: `install ${created.join(', ')}`.slice(0, 300), fromFingerprint: before, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(), outcome: 'ok' });
+      await addHistory(d, n, {
+        kind: 'install', name: `install ${created.join(', ')}`.slice(0, 300), fromFingerprint: before, toFingerprint: fingerprint(await d.introspect()),
+        started, finished: new Date(), outcome: 'ok',
+      });
     }
     return { database: d.url.display, created };
   });

@@ -32,7 +32,11 @@ export async function recordEvolution(options: EvolveOptions & { name?: string }
   options = (await withApplication(options)).options;
   const models = await resolveModels(options.models);
   const dir = evolutionsDir(options);
-  if (!dir) throw new EvolveError(ErrorCode.Usage, 'No evolutions directory to record into.', { hint: 'Pass --evolutions DIR (or --models PATH, whose directory holds evolutions/).' });
+  if (!dir) {
+    throw new EvolveError(ErrorCode.Usage, 'No evolutions directory to record into.', {
+      hint: 'Pass --evolutions DIR (or --models PATH, whose directory holds evolutions/).',
+    });
+  }
   const set = await loadEvolutions(dir);
   return withDatabase(options.db, true, options, async (d) => {
     const { report, plan, diff } = await buildPlan(d, models, true, set);
@@ -64,7 +68,8 @@ function refuseRecord(set: EvolutionSet, live: string, target: string): void {
     const same = pending.to === target;
     throw new EvolveError(ErrorCode.Conflict,
       same ? `The pending change is already recorded: '${pending.file}' goes from the live fingerprint ${live} to the models' ${target}.`
-        : `Stored evolution '${pending.file}' already starts at the live fingerprint ${live} (it leads to ${pending.to}); a second one from the same fingerprint would compete with it.`, {
+        : `Stored evolution '${pending.file}' already starts at the live fingerprint ${live} (it leads to ${pending.to}); ` +
+          'a second one from the same fingerprint would compete with it.', {
         hint: same ? 'Apply it first (`evolve apply --stored-only` on this database); there is nothing new to record.'
           : 'Apply it first (`evolve apply --stored-only` on this development database), then record the next change from there.',
         details: { evolution: pending.file, live, target },
@@ -73,9 +78,10 @@ function refuseRecord(set: EvolutionSet, live: string, target: string): void {
   const at = set.known.indexOf(target);
   const here = set.known.indexOf(live);
   if (at >= 0 && (here < 0 || at <= here)) {
-    throw new EvolveError(ErrorCode.Conflict, `The models' fingerprint ${target} is known (position ${at + 1} of fingerprints.txt) and not after the live one ${live}: recording would go backwards.`, {
-      hint: 'Go back with `evolve revert --to FINGERPRINT` (stored reverts), or change the models so they describe a new schema.',
-      details: { live, target },
-    });
+    throw new EvolveError(ErrorCode.Conflict,
+      `The models' fingerprint ${target} is known (position ${at + 1} of fingerprints.txt) and not after the live one ${live}: recording would go backwards.`, {
+        hint: 'Go back with `evolve revert --to FINGERPRINT` (stored reverts), or change the models so they describe a new schema.',
+        details: { live, target },
+      });
   }
 }

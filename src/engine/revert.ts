@@ -28,7 +28,9 @@ export async function revertEvolutions(options: RevertOptions): Promise<{ revert
   options = (await withApplication(options)).options;
   const set = await evolutionSet(options);
   if (options.to !== undefined && !set.known.includes(options.to)) {
-    throw new EvolveError(ErrorCode.NoPath, `Fingerprint ${options.to} is not a known fingerprint.`, { hint: `Use one listed in ${set.dir || 'fingerprints.txt'} (evolve status shows them).` });
+    throw new EvolveError(ErrorCode.NoPath, `Fingerprint ${options.to} is not a known fingerprint.`, {
+      hint: `Use one listed in ${set.dir || 'fingerprints.txt'} (evolve status shows them).`,
+    });
   }
   return withDatabase(options.db, false, options, async (d) => {
     const reverted: StoredStep[] = [];

@@ -53,7 +53,9 @@ async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promis
 }
 
 /** Where the database stands: deployed version, fingerprint (known or not), what is pending, drift, recent history. */
-export async function statusOf(options: { db: string; models?: ModelsInput; evolutions?: string; steps?: Versioned | string } & DatabaseOptions & DeploymentOptions): Promise<StatusReport> {
+export async function statusOf(
+  options: { db: string; models?: ModelsInput; evolutions?: string; steps?: Versioned | string } & DatabaseOptions & DeploymentOptions,
+): Promise<StatusReport> {
   const found0 = await withApplication(options, { ...(options.steps !== undefined ? { steps: options.steps } : {}), models: options.models });
   const app = found0.app;
   options = { ...found0.options, app: options.app ?? app?.id }; // the application's own tables and record row

@@ -52,14 +52,20 @@ async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number,
       beforeCommit: async () => {
         const toFp = fingerprint(await d.introspect());
         await writeDeployed(d, n, { version: s, stage: null });
-        await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: toFp, checksum, started, finished: new Date(), outcome: 'ok' });
+        await addHistory(d, n, {
+          kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: toFp, checksum, started, finished: new Date(),
+          outcome: 'ok',
+        });
       },
     });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     await (async () => {
       if (tx) await writeDeployed(d, n, { version: s - 1, stage: null });
-      await addHistory(d, n, { kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: fingerprint(await d.introspect()), checksum, started, finished: new Date(), outcome: 'failed', error: msg });
+      await addHistory(d, n, {
+        kind: 'upgrade', name, fromVersion: s - 1, toVersion: s, fromFingerprint: fromFp, toFingerprint: fingerprint(await d.introspect()), checksum, started,
+        finished: new Date(), outcome: 'failed', error: msg,
+      });
     })().catch(() => undefined);
     throw stepFailed(d, n, s, resumed, e);
   }
@@ -71,11 +77,16 @@ function stepFailed(d: OpenDatabase, n: RecordNames, s: number, resumed: boolean
   const msg = e instanceof Error ? e.message : String(e);
   const ran = tx
     ? `It was rolled back: the database is at version ${s - 1}, as it was.`
-    : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; the deployed version stays ${s - 1} with stage ${s} recorded.`;
+    : `${d.dialect.name} commits each DDL statement at once, so what the step did before failing stays applied; ` +
+      `the deployed version stays ${s - 1} with stage ${s} recorded.`;
   // A stage left by a killed run: what that run did before it was killed may be why this one failed.
-  const before = resumed ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.` : '';
+  const before = resumed
+    ? ` An earlier run of step ${s} was interrupted part-way (stage ${s} was recorded)${tx ? '' : ', and what it did before then stayed applied'}.`
+    : '';
   return new EvolveError(ErrorCode.StepFailed, `Upgrade step ${s} of '${n.app}' failed: ${msg.replace(/\.$/, '')}. ${ran}${before}`, {
-    hint: tx ? 'Fix the step (or the data) and run upgrade again.' : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
+    hint: tx
+      ? 'Fix the step (or the data) and run upgrade again.'
+      : 'Fix the step so it can run again over a partly applied change (ops.hasTable / ops.hasColumn), then run upgrade again: it resumes at this step.',
     cause: e, details: { app: n.app, step: s, resumed, ...(isEvolveError(e) ? { cause: e.code } : {}) },
   });
 }
@@ -94,7 +105,9 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
   const v = await resolveSteps(options);
   const target = options.to ?? v.latest;
   if (!Number.isInteger(target) || target < 0 || target > v.latest) {
-    throw new EvolveError(ErrorCode.Usage, `Cannot upgrade to version ${target}: the steps go from 0 to ${v.latest}.`, { hint: `Give a version between 0 and ${v.latest}, or none for the latest.` });
+    throw new EvolveError(ErrorCode.Usage, `Cannot upgrade to version ${target}: the steps go from 0 to ${v.latest}.`, {
+      hint: `Give a version between 0 and ${v.latest}, or none for the latest.`,
+    });
   }
   const models = await deployModels(options.models);
   return withDatabase(options.db, false, scoped(options, v), async (d) => {
@@ -107,19 +120,25 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
       const live = userTables(await d.introspect());
       if (live.length > 0) throw unversioned(n.app, live.length);
       if (target < v.latest) {
-        throw new EvolveError(ErrorCode.VersionAhead, `A fresh install starts at the latest version (${v.latest}), above the version asked for (${target}).`, { hint: 'Upgrade without a version, or baseline a lower version first (evolve baseline).' });
+        throw new EvolveError(ErrorCode.VersionAhead, `A fresh install starts at the latest version (${v.latest}), above the version asked for (${target}).`, {
+          hint: 'Upgrade without a version, or baseline a lower version first (evolve baseline).',
+        });
       }
       const started = new Date();
       const created = await createMissing(d, models);
       await writeDeployed(d, n, { version: v.latest, stage: null });
-      await addHistory(d, n, { kind: 'install', name: 'fresh install', toVersion: v.latest, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(), outcome: 'ok' });
+      await addHistory(d, n, {
+        kind: 'install', name: 'fresh install', toVersion: v.latest, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(),
+        outcome: 'ok',
+      });
       return { ...base, from: null, ran: [], freshInstall: true, created, resumedStage: null };
     }
     if (dep.version > target) {
-      throw new EvolveError(ErrorCode.VersionAhead, `The deployed version of '${n.app}' (${dep.version}) is greater than the version asked for (${target}); nothing was changed.`, {
-        hint: 'Deploy the newer code (it has the steps this database already ran), or restore a backup; steps never run backwards.',
-        details: { deployed: dep.version, target },
-      });
+      throw new EvolveError(ErrorCode.VersionAhead,
+        `The deployed version of '${n.app}' (${dep.version}) is greater than the version asked for (${target}); nothing was changed.`, {
+          hint: 'Deploy the newer code (it has the steps this database already ran), or restore a backup; steps never run backwards.',
+          details: { deployed: dep.version, target },
+        });
     }
     const ran: number[] = [];
     for (let s = dep.version + 1; s <= target; s++) {

@@ -51,7 +51,8 @@ function label(name: string): string {
 function integrity(message: string, file: string | null): EvolveError {
   return new EvolveError(ErrorCode.Integrity, message, {
     hint: file
-      ? `Restore '${file}' from version control (shipped evolutions must not change); if the change is intended and nothing deployed has run it, run \`evolve hash\` to re-sign the directory.`
+      ? `Restore '${file}' from version control (shipped evolutions must not change); ` +
+        'if the change is intended and nothing deployed has run it, run `evolve hash` to re-sign the directory.'
       : 'Run `evolve hash` to sign the evolutions directory, review the result and commit it.',
     details: { file },
   });

@@ -49,10 +49,12 @@ export function placeholderIn(name: string, text: string): string | null {
 }
 
 function placeholderError(file: string, fp: string): EvolveError {
-  return new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${file}' has a placeholder to-fingerprint (${fp}): it has not been completed, so nothing can verify it.`, {
-    hint: `Run \`evolve complete ${file} --db DEV_DB\` against a development database at its from-fingerprint: it runs the evolution there, writes the real to-fingerprint into the file and ${FINGERPRINTS_FILE}, and re-signs evolve.sum.`,
-    details: { file, placeholder: fp },
-  });
+  return new EvolveError(ErrorCode.EvolutionInvalid,
+    `Evolution '${file}' has a placeholder to-fingerprint (${fp}): it has not been completed, so nothing can verify it.`, {
+      hint: `Run \`evolve complete ${file} --db DEV_DB\` against a development database at its from-fingerprint: it runs the evolution there, ` +
+        `writes the real to-fingerprint into the file and ${FINGERPRINTS_FILE}, and re-signs evolve.sum.`,
+      details: { file, placeholder: fp },
+    });
 }
 
 function invalid(file: string, why: string): EvolveError {

@@ -108,7 +108,9 @@ export function revertPlan(dialect: Dialect, forward: Diff): RevertPlan {
   // values without consent, so say it fails while any is set.
   const created = new Set(back.changes.flatMap((c) => (c.kind === 'createTable' ? [c.table.name] : [])));
   const dangling = back.changes.flatMap((c) => (c.kind === 'addForeignKey' && created.has(c.foreignKey.refTable) && !created.has(c.table)
-    ? [`${c.table}(${c.foreignKey.columns.join(', ')}) references ${c.foreignKey.refTable}, which comes back empty (this evolution dropped its rows): the revert fails while ${c.table}.${c.foreignKey.columns.join(', ')} hold values; set them NULL, delete those rows or restore ${c.foreignKey.refTable}'s rows first`]
+    ? [`${c.table}(${c.foreignKey.columns.join(', ')}) references ${c.foreignKey.refTable}, which comes back empty (this evolution dropped its rows): ` +
+      `the revert fails while ${c.table}.${c.foreignKey.columns.join(', ')} hold values; ` +
+      `set them NULL, delete those rows or restore ${c.foreignKey.refTable}'s rows first`]
     : []));
   if (fill.size === 0) return { plan: dialect.plan(back), notes: dangling };
   const filled: SchemaIR = {
@@ -160,7 +162,9 @@ export function evolutionText(from: string, to: string, forward: Plan, revertOf:
 /** Append to `fingerprints.txt` (created when missing) those of `fps` it does not list yet, in order. */
 export function addKnown(dir: string, fps: readonly string[]): void {
   const fpPath = join(dir, FINGERPRINTS_FILE);
-  const known = existsSync(fpPath) ? readFileSync(fpPath, 'utf8') : '# Known schema fingerprints, oldest first. Evolve appends to this list; never reorder it.\n';
+  const known = existsSync(fpPath)
+    ? readFileSync(fpPath, 'utf8')
+    : '# Known schema fingerprints, oldest first. Evolve appends to this list; never reorder it.\n';
   const list = known.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
   let text = known.endsWith('\n') ? known : known + '\n';
   for (const fp of fps) if (!list.includes(fp)) { text += fp + '\n'; list.push(fp); }
@@ -168,7 +172,9 @@ export function addKnown(dir: string, fps: readonly string[]): void {
 }
 
 /** Write a recorded evolution into `dir`; returns the file name. */
-export function writeRecorded(dir: string, args: { name?: string; from: SchemaIR; to: SchemaIR; fromFp: string; toFp: string; text: string; firstChange: string }): string {
+export function writeRecorded(
+  dir: string, args: { name?: string; from: SchemaIR; to: SchemaIR; fromFp: string; toFp: string; text: string; firstChange: string },
+): string {
   mkdirSync(dir, { recursive: true });
   const numbers = existsSync(dir) ? readdirSync(dir).map((n) => EVOLUTION_FILE.exec(n)).filter((m) => m !== null).map((m) => Number(m![1])) : [];
   const next = (numbers.length ? Math.max(...numbers) : 0) + 1;

@@ -33,7 +33,9 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
   const message = sqlFailed ? String((e.details as { error?: unknown } | undefined)?.error ?? e.message) : (e as Error).message;
   const ran = tx ? 'It was rolled back; the database is as it was.' : `Steps 1–${i} ran and stay applied; steps ${i + 1}–${steps.length} did not run.`;
   return new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${steps.length} of evolution '${evo.id}' failed: ${message}. ${ran}`, {
-    hint: tx ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.' : 'Fix what the failing step needs, then finish the remaining steps by hand or restore and apply again.',
+    hint: tx
+      ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.'
+      : 'Fix what the failing step needs, then finish the remaining steps by hand or restore and apply again.',
     cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what },
   });
 }
@@ -63,14 +65,17 @@ export async function runStoredEvolution(
     if (refused) throw refused;
     if (expected !== null && after !== expected) {
       throw new EvolveError(ErrorCode.EvolutionMismatch,
-        `Evolution '${evo.id}' (${direction === 'up' ? 'forward' : 'revert'}) should lead to ${expected} but the schema is now ${after}${tx ? '; it was rolled back and the database is as it was' : ''}.`, {
+        `Evolution '${evo.id}' (${direction === 'up' ? 'forward' : 'revert'}) should lead to ${expected} but the schema is now ${after}` +
+        `${tx ? '; it was rolled back and the database is as it was' : ''}.`, {
           hint: 'The evolution does not do what its header says: fix its SQL (or its from/to), run `evolve hash`, and try again.',
           details: { evolution: evo.id, expected, actual: after },
         });
     }
   };
   try {
-    await db.dialect.run(db.conn, runSteps(steps, stepContext(db)), { foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = k; }, beforeCommit: verify });
+    await db.dialect.run(db.conn, runSteps(steps, stepContext(db)), {
+      foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = k; }, beforeCommit: verify,
+    });
   } catch (e) {
     if (isEvolveError(e) && e.code === ErrorCode.ForeignKeyViolation) {
       throw new EvolveError(ErrorCode.ForeignKeyViolation, `Evolution '${evo.id}' leaves rows that violate a foreign key${tx ? '; it was rolled back' : ''}.`, {

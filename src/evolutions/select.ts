@@ -79,10 +79,20 @@ export function checkSet(set: EvolutionSet): void {
     const bad = (why: string, hint: string): EvolveError => new EvolveError(ErrorCode.EvolutionInvalid, `Evolution '${e.file}' ${why}.`, {
       hint, details: { file: e.file, from: e.from, to: e.to },
     });
-    const addIt = `add it to ${FINGERPRINTS_FILE} in its place (oldest first) and run \`evolve hash\`; for a hand-written evolution, \`evolve complete ${e.file} --db DEV_DB\` fills in the to-fingerprint and the list`;
-    if (position(set, e.from) < 0) throw bad(`starts at ${e.from}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`, `Apply, sql and status select evolutions along the known list: ${addIt}.`);
-    if (position(set, e.to) < 0) throw bad(`leads to ${e.to}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`, `Apply, sql and status select evolutions along the known list: ${addIt}.`);
-    if (distance(set, e) <= 0) throw bad(`goes from position ${position(set, e.from) + 1} to position ${position(set, e.to) + 1} of ${FINGERPRINTS_FILE}, not forward`, 'A stored evolution leads to a later known fingerprint; a way back is its revert section (`-- evolve:revert` or `down`), run by `evolve revert`.');
+    const addIt = `add it to ${FINGERPRINTS_FILE} in its place (oldest first) and run \`evolve hash\`; ` +
+      `for a hand-written evolution, \`evolve complete ${e.file} --db DEV_DB\` fills in the to-fingerprint and the list`;
+    if (position(set, e.from) < 0) {
+      throw bad(`starts at ${e.from}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`,
+        `Apply, sql and status select evolutions along the known list: ${addIt}.`);
+    }
+    if (position(set, e.to) < 0) {
+      throw bad(`leads to ${e.to}, which is not a known fingerprint (not in ${FINGERPRINTS_FILE})`,
+        `Apply, sql and status select evolutions along the known list: ${addIt}.`);
+    }
+    if (distance(set, e) <= 0) {
+      throw bad(`goes from position ${position(set, e.from) + 1} to position ${position(set, e.to) + 1} of ${FINGERPRINTS_FILE}, not forward`,
+        'A stored evolution leads to a later known fingerprint; a way back is its revert section (`-- evolve:revert` or `down`), run by `evolve revert`.');
+    }
   }
 }
 

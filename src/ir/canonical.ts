@@ -56,7 +56,9 @@ export interface CanonicalSchema {
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function canonicalColumn(c: ColumnIR): CanonicalColumn {
-  const out: CanonicalColumn = { name: c.name, type: typeToString(c.type), nullable: c.nullable, default: defaultToString(c.default), autoIncrement: c.autoIncrement };
+  const out: CanonicalColumn = {
+    name: c.name, type: typeToString(c.type), nullable: c.nullable, default: defaultToString(c.default), autoIncrement: c.autoIncrement,
+  };
   if (c.generated) out.generated = `${c.generated.stored ? 'stored' : 'virtual'}:${c.generated.expression}`;
   if (c.collation) out.collation = c.collation;
   if (c.onUpdate) out.onUpdate = c.onUpdate;

@@ -31,6 +31,7 @@ export type ColumnType =
   /** A type Evolve does not model; `sql` is the declared type, normalised (lower case, single spaces). */
   | { readonly kind: 'raw'; readonly sql: string };
 
+/** The `kind` of a column type: `'integer'`, `'varchar'`, … or `'raw'` for a type Evolve does not model. */
 export type ColumnTypeKind = ColumnType['kind'];
 
 /** A column default: a literal value, or an SQL expression kept as (normalised) text. */
@@ -38,6 +39,7 @@ export type DefaultValue =
   | { readonly kind: 'value'; readonly value: string | number | boolean }
   | { readonly kind: 'expression'; readonly sql: string };
 
+/** A column of a table: its name, type, nullability and default, and the attributes some dialects add. */
 export interface ColumnIR {
   readonly name: string;
   readonly type: ColumnType;
@@ -60,6 +62,7 @@ export interface ColumnIR {
   readonly aka?: readonly string[];
 }
 
+/** How a generated (computed) column gets its value: its expression, and whether the value is stored or computed on read. */
 export interface GeneratedIR {
   /** Normalised expression text (the database's own rendering where it has one). */
   readonly expression: string;
@@ -75,18 +78,24 @@ export interface CheckIR {
   readonly expression: string;
 }
 
+/** A table's primary key: its columns, in key order. */
 export interface PrimaryKeyIR {
   /** Constraint name where the database has one; not fingerprinted. */
   readonly name: string | null;
   readonly columns: readonly string[];
 }
 
+/** A UNIQUE constraint over columns of a table (on MySQL, every unique index is read as one). */
 export interface UniqueIR {
   /** Constraint (or backing index) name; not fingerprinted. */
   readonly name: string | null;
   readonly columns: readonly string[];
 }
 
+/**
+ * An index over plain columns of a table, unique or not, partial where the dialect has partial
+ * indexes. Indexes on expressions, with a sort order or a collation are objects (`ObjectIR`, kind `index`).
+ */
 export interface IndexIR {
   readonly name: string;
   readonly columns: readonly string[];
@@ -95,8 +104,10 @@ export interface IndexIR {
   readonly where: string | null;
 }
 
+/** What a foreign key does to the referencing rows when the referenced row is deleted or updated (`ON DELETE` / `ON UPDATE`). */
 export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
+/** A foreign key: `columns` of its table reference `refColumns` of `refTable`, with its ON DELETE and ON UPDATE actions. */
 export interface ForeignKeyIR {
   /** Constraint name; not fingerprinted. */
   readonly name: string | null;
@@ -107,6 +118,7 @@ export interface ForeignKeyIR {
   readonly onUpdate: ReferentialAction;
 }
 
+/** A table: its columns, primary key, unique constraints, indexes, foreign keys, checks and storage options. */
 export interface TableIR {
   readonly name: string;
   readonly columns: readonly ColumnIR[];
@@ -187,6 +199,10 @@ export interface UnmanagedIR {
   readonly table?: string | null;
 }
 
+/**
+ * A whole schema: the dialect it is described in, its tables and other objects (what the
+ * fingerprint covers and the differ compares), and what was seen but is not managed.
+ */
 export interface SchemaIR {
   readonly dialect: DialectName;
   readonly tables: readonly TableIR[];

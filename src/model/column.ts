@@ -64,7 +64,9 @@ export class ColumnBuilder {
   /** A default: a literal (string, number, boolean) or an SQL expression (`sql\`...\``). */
   default(value: string | number | boolean | SqlExpression): this {
     if (isSqlExpression(value)) this.#def.default = { kind: 'expression', sql: value.text };
-    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) this.#def.default = { kind: 'value', value };
+    else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+      this.#def.default = { kind: 'value', value };
+    }
     else throw new EvolveError(ErrorCode.ModelInvalid, `Unsupported default value ${String(value)}.`, {
       hint: 'Use a string, a finite number, a boolean, or sql`...` for an expression.',
     });
@@ -124,7 +126,11 @@ export const real = (): ColumnBuilder => new ColumnBuilder({ kind: 'real' });
 export const decimal = (precision: number, scale = 0): ColumnBuilder => {
   const p = positiveInt('decimal precision', precision);
   const s = positiveInt('decimal scale', scale, 0);
-  if (s > p) throw new EvolveError(ErrorCode.ModelInvalid, `decimal(${p}, ${s}): scale is larger than precision.`, { hint: 'Scale counts the digits after the point; it cannot exceed precision.' });
+  if (s > p) {
+    throw new EvolveError(ErrorCode.ModelInvalid, `decimal(${p}, ${s}): scale is larger than precision.`, {
+      hint: 'Scale counts the digits after the point; it cannot exceed precision.',
+    });
+  }
   return new ColumnBuilder({ kind: 'decimal', precision: p, scale: s });
 };
 /** Unbounded text. */
@@ -164,7 +170,9 @@ export function column(typeName: string): ColumnBuilder {
 /** A column of a dialect-specific type Evolve does not model, kept as text (e.g. `rawType('geometry')`). */
 export function rawType(sqlType: string): ColumnBuilder {
   if (typeof sqlType !== 'string' || sqlType.trim() === '') {
-    throw new EvolveError(ErrorCode.UnknownType, `rawType() needs the type's SQL text, got ${JSON.stringify(sqlType)}.`, { hint: "Write e.g. rawType('geometry')." });
+    throw new EvolveError(ErrorCode.UnknownType, `rawType() needs the type's SQL text, got ${JSON.stringify(sqlType)}.`, {
+      hint: "Write e.g. rawType('geometry').",
+    });
   }
   return new ColumnBuilder({ kind: 'raw', sql: normaliseTypeText(sqlType) });
 }

@@ -24,8 +24,11 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
   return `${table}_${columns.join('_')}_idx`;
 }
 
-function compileTable(model: Table, allNames: Set<string>): TableIR {
-  const tname = checkName('A table', model.name);
+/**
+ * The columns of table `tname`'s model, with what they declare themselves: primary key
+ * columns, single-column unique constraints and foreign keys.
+ */
+function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[] } {
   const columns: ColumnIR[] = [];
   // Names compare case-insensitively: SQLite and MySQL treat `Name` and `name` as one column,
   // and PostgreSQL folds unquoted names to lower case, so two names differing only in case
@@ -40,23 +43,31 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     const cname = checkName(`Column '${key}' of table '${tname}'`, d.name ?? key);
     const prior = seen.get(cname.toLowerCase());
     if (prior) {
-      const named = prior.name === cname ? `two columns named '${cname}'` : `two columns named '${prior.name}' and '${cname}' (names differing only in case are the same column)`;
+      const named = prior.name === cname
+        ? `two columns named '${cname}'`
+        : `two columns named '${prior.name}' and '${cname}' (names differing only in case are the same column)`;
       throw invalid(`Table '${tname}' has ${named} (properties '${prior.key}' and '${key}').`,
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
     seen.set(cname.toLowerCase(), { key, name: cname });
     if (d.autoIncrement && d.type.kind !== 'integer' && d.type.kind !== 'bigint') {
-      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`, 'Only integer() and bigint() primary keys can auto-increment.');
+      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`,
+        'Only integer() and bigint() primary keys can auto-increment.');
     }
     const aka = [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))];
-    if (aka.includes(cname)) throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
-    columns.push({ name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}) });
+    if (aka.includes(cname)) {
+      throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
+    }
+    columns.push({
+      name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}),
+    });
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: d.uniqueName, columns: [cname] });
     if (d.references) {
       let target;
       try { target = d.references.target(); } catch (e) {
-        throw invalid(`The foreign key on '${tname}.${cname}' could not resolve its target.`, 'Write references(() => other.columns.id) with a model defined in the same module.', { cause: String(e) });
+        throw invalid(`The foreign key on '${tname}.${cname}' could not resolve its target.`,
+          'Write references(() => other.columns.id) with a model defined in the same module.', { cause: String(e) });
       }
       foreignKeys.push({
         name: d.references.options.name ?? null, columns: [cname], refTable: target.tableName, refColumns: [target.columnName],
@@ -64,37 +75,61 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
       });
     }
   }
-  if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
-  const names = new Set(columns.map((c) => c.name));
+  return { columns, pkFromColumns, uniques, foreignKeys };
+}
+
+/** Refuse former column names (aka) that are another column's name, or claimed by two columns of table `tname`. */
+function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: ReadonlySet<string>): void {
   for (const c of columns) {
     for (const a of c.aka ?? []) {
       if (names.has(a)) {
         throw invalid(`Column '${tname}.${c.name}' has former name '${a}', but the table also has a column named '${a}'.`,
-          `Remove '${a}' from the aka() of '${c.name}', or rename the other column; a former name cannot exist beside the new one.`, { table: tname, column: c.name, aka: a });
+          `Remove '${a}' from the aka() of '${c.name}', or rename the other column; a former name cannot exist beside the new one.`,
+          { table: tname, column: c.name, aka: a });
       }
     }
   }
   const akaCount = new Map<string, number>();
   for (const c of columns) for (const a of c.aka ?? []) akaCount.set(a, (akaCount.get(a) ?? 0) + 1);
-  for (const [a, n] of akaCount) if (n > 1) throw invalid(`Two columns of '${tname}' claim the former name '${a}'.`, 'A former name can belong to one column only.');
+  for (const [a, n] of akaCount) {
+    if (n > 1) throw invalid(`Two columns of '${tname}' claim the former name '${a}'.`, 'A former name can belong to one column only.');
+  }
+}
+
+/** One model as a table of the IR, validated; `allNames` holds the index names used so far in the schema. */
+function compileTable(model: Table, allNames: Set<string>): TableIR {
+  const tname = checkName('A table', model.name);
+  const { columns, pkFromColumns, uniques, foreignKeys } = compileColumns(model, tname);
+  if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
+  const names = new Set(columns.map((c) => c.name));
+  checkColumnAka(tname, columns, names);
 
   const mustExist = (what: string, cols: readonly string[]): void => {
     if (!Array.isArray(cols) || cols.length === 0) throw invalid(`${what} of table '${tname}' lists no columns.`, 'List at least one column name.');
-    for (const col of cols) if (!names.has(col)) throw invalid(`${what} of table '${tname}' names column '${col}', which the table does not have.`, `Use one of: ${[...names].join(', ')}.`);
+    for (const col of cols) {
+      if (!names.has(col)) {
+        throw invalid(`${what} of table '${tname}' names column '${col}', which the table does not have.`, `Use one of: ${[...names].join(', ')}.`);
+      }
+    }
     if (new Set(cols).size !== cols.length) throw invalid(`${what} of table '${tname}' lists a column twice.`, 'List each column once.');
   };
 
   const opts = model.options ?? {};
   let pk: string[] | null = pkFromColumns.length ? pkFromColumns : null;
   if (opts.primaryKey) {
-    if (pk) throw invalid(`Table '${tname}' declares its primary key both on columns and in options.`, 'Use either .primaryKey() on one column or the primaryKey option, not both.');
+    if (pk) {
+      throw invalid(`Table '${tname}' declares its primary key both on columns and in options.`,
+        'Use either .primaryKey() on one column or the primaryKey option, not both.');
+    }
     mustExist('The primary key', opts.primaryKey);
     pk = [...opts.primaryKey];
   }
   if (pk && pk.length > 1 && columns.some((c) => c.autoIncrement)) {
     throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, 'Auto-increment needs a single-column primary key.');
   }
-  if (columns.some((c) => c.autoIncrement && !(pk && pk.includes(c.name)))) throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).');
+  if (columns.some((c) => c.autoIncrement && !(pk && pk.includes(c.name)))) {
+    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).');
+  }
   const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
 
   for (const u of opts.unique ?? []) {
@@ -108,8 +143,12 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     const d = ib.definition();
     mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
     const name = d.name ?? defaultIndexName(tname, d.columns);
-    if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
-    if (allNames.has(`index:${name.toLowerCase()}`)) throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+    if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
+      throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
+    }
+    if (allNames.has(`index:${name.toLowerCase()}`)) {
+      throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+    }
     allNames.add(`index:${name.toLowerCase()}`);
     indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
@@ -142,10 +181,12 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
   for (const m of models) {
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
     const t = compileTable(m, allNames);
-    // Case-insensitively, as for columns (see compileTable).
+    // Case-insensitively, as for columns (see compileColumns).
     const twin = byLowerName.get(t.name.toLowerCase());
     if (twin) {
-      throw invalid(twin.name === t.name ? `Two models define table '${t.name}'.` : `Two models define tables '${twin.name}' and '${t.name}', names differing only in case.`,
+      throw invalid(twin.name === t.name
+        ? `Two models define table '${t.name}'.`
+        : `Two models define tables '${twin.name}' and '${t.name}', names differing only in case.`,
         'Give each table a distinct name (names differing only in case are the same table).', { table: t.name });
     }
     tables.push(t);
@@ -167,9 +208,19 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
   for (const t of tables) {
     for (const fk of t.foreignKeys) {
       const target = byName.get(fk.refTable);
-      if (!target) throw invalid(`A foreign key of '${t.name}' references table '${fk.refTable}', which is not among the models.`, 'Export the referenced model from the same models module.');
-      for (const c of fk.refColumns) if (!target.columns.some((x) => x.name === c)) throw invalid(`A foreign key of '${t.name}' references '${fk.refTable}.${c}', which does not exist.`, 'Reference an existing column.');
-      if (fk.refColumns.length !== fk.columns.length) throw invalid(`A foreign key of '${t.name}' has ${fk.columns.length} columns but references ${fk.refColumns.length}.`, 'Reference as many columns as the key has.');
+      if (!target) {
+        throw invalid(`A foreign key of '${t.name}' references table '${fk.refTable}', which is not among the models.`,
+          'Export the referenced model from the same models module.');
+      }
+      for (const c of fk.refColumns) {
+        if (!target.columns.some((x) => x.name === c)) {
+          throw invalid(`A foreign key of '${t.name}' references '${fk.refTable}.${c}', which does not exist.`, 'Reference an existing column.');
+        }
+      }
+      if (fk.refColumns.length !== fk.columns.length) {
+        throw invalid(`A foreign key of '${t.name}' has ${fk.columns.length} columns but references ${fk.refColumns.length}.`,
+          'Reference as many columns as the key has.');
+      }
     }
   }
   return deepFreeze({ dialect, tables });

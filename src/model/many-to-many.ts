@@ -63,13 +63,19 @@ export function manyToMany(name: string, left: Table, right: Table, options: Man
   const lc = options.leftColumn ?? leftName(left.name);
   const rc = options.rightColumn ?? rightName(right.name);
   // Former column names: given, and the defaults of the side models' former names.
-  const formerOf = (given: string | string[] | undefined, explicit: string | undefined, model: Table, named: (n: string) => string, current: string): string[] => {
+  const formerOf = (
+    given: string | string[] | undefined, explicit: string | undefined, model: Table, named: (n: string) => string, current: string,
+  ): string[] => {
     const derived = explicit === undefined ? asList(model.options?.aka).map(named) : [];
     return [...new Set([...asList(given), ...derived])].filter((n) => n !== current);
   };
   const lAka = formerOf(options.leftColumnAka, options.leftColumn, left, leftName, lc);
   const rAka = formerOf(options.rightColumnAka, options.rightColumn, right, rightName, rc);
-  if (lc === rc) throw new EvolveError(ErrorCode.ModelInvalid, `manyToMany('${name}'): both columns are named '${lc}'.`, { hint: 'Give leftColumn and rightColumn distinct names.' });
+  if (lc === rc) {
+    throw new EvolveError(ErrorCode.ModelInvalid, `manyToMany('${name}'): both columns are named '${lc}'.`, {
+      hint: 'Give leftColumn and rightColumn distinct names.',
+    });
+  }
   const onDelete = options.onDelete ?? 'cascade';
   const col = (b: ColumnBuilder, target: Table, targetColumn: string, aka: string[]): ColumnBuilder =>
     new ColumnBuilder(b.definition().type).notNull().references(() => ({ tableName: target.name, columnName: targetColumn }), { onDelete }).aka(...aka);

@@ -24,7 +24,9 @@ export class IndexBuilder {
   unique(): this { this.#unique = true; return this; }
   /** A partial index (dialects that have them): only rows matching `predicate`. */
   where(predicate: SqlExpression): this {
-    if (!isSqlExpression(predicate)) throw new EvolveError(ErrorCode.ModelInvalid, 'index().where() takes sql`...`.', { hint: 'Write the predicate as sql`deleted_at IS NULL`.' });
+    if (!isSqlExpression(predicate)) {
+      throw new EvolveError(ErrorCode.ModelInvalid, 'index().where() takes sql`...`.', { hint: 'Write the predicate as sql`deleted_at IS NULL`.' });
+    }
     this.#where = predicate.text;
     return this;
   }
@@ -97,7 +99,9 @@ export function table<C extends Record<string, ColumnBuilder>>(name: string, col
     throw new EvolveError(ErrorCode.ModelInvalid, `table() needs a name, got ${JSON.stringify(name)}.`, { hint: "Write table('name', { ...columns })." });
   }
   if (typeof columns !== 'object' || columns === null) {
-    throw new EvolveError(ErrorCode.ModelInvalid, `table('${name}') needs an object of columns.`, { hint: "Write table('name', { id: integer().primaryKey() })." });
+    throw new EvolveError(ErrorCode.ModelInvalid, `table('${name}') needs an object of columns.`, {
+      hint: "Write table('name', { id: integer().primaryKey() }).",
+    });
   }
   const refs: Record<string, ColumnRef> = {};
   for (const [key, builder] of Object.entries(columns)) {

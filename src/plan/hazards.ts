@@ -71,43 +71,9 @@ export function dataChecks(diff: Diff, dialect: CheckDialect): DataCheck[] {
           });
         }
         break;
-      case 'alterColumn': {
-        const col = q.ident(c.from.name);
-        const tbl = q.table(live(c.table));
-        if (c.changed.nullable && !c.to.nullable) {
-          const filled = c.to.default !== null;
-          checks.push({
-            hazard: { code: HazardCode.NotNullWithNulls, severity: 'error', table: c.table, column: c.to.name, allowable: filled,
-              message: `${c.table}.${c.to.name} becomes NOT NULL but holds NULLs`,
-              fix: filled ? 'update the NULLs first, or pass --allow-data-loss to replace them with the default' : 'update the NULLs first, or give the column a default (NULLs are then replaced by it with --allow-data-loss)' },
-            countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NULL`, change: c,
-          });
-        }
-        if (c.changed.type && !isWidening(c.from, c.to)) {
-          const pred = dialect.lossyValuePredicate(col, c.from, c.to);
-          const change = `${typeToString(c.from.type)} → ${typeToString(c.to.type)}`;
-          if (pred === undefined) {
-            checks.push({
-              hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: true, severity: 'warning',
-                message: `${c.table}.${c.to.name} changes type ${change}; Evolve cannot check which values convert`,
-                fix: 'check the values convert: the database converts them its own way, or refuses the change' },
-              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL`, change: c,
-            });
-          } else if (pred !== null) {
-            const rule = lossyRule(c.from, c.to);
-            const what = rule.kind === 'cut' ? `some values are longer than ${rule.length} characters`
-              : rule.kind === 'null' ? 'some values would not convert' : 'some values would not convert, and the column becomes NOT NULL';
-            checks.push({
-              hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: rule.kind !== 'refuse', severity: 'error',
-                message: `${c.table}.${c.to.name} changes type ${change} and ${what}`, fix: lossyFix(rule, c.table, c.to.name) },
-              countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred})`,
-              examplesSql: `SELECT ${col} AS v FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred}) LIMIT 5`,
-              change: c,
-            });
-          }
-        }
+      case 'alterColumn':
+        checks.push(...alterColumnChecks(c, dialect, live(c.table)));
         break;
-      }
       case 'addUnique': {
         const liveTable = liveTableNamed(diff, live(c.table));
         const liveCols = c.unique.columns.map((x) => liveColumn(diff, c.table, x));
@@ -117,7 +83,9 @@ export function dataChecks(diff: Diff, dialect: CheckDialect): DataCheck[] {
           hazard: { code: HazardCode.UniqueWithDuplicates, severity: 'error', table: c.table, column: c.unique.columns.join(', '), allowable: false,
             message: `unique (${c.unique.columns.join(', ')}) on ${c.table} but some values repeat`,
             fix: 'remove the duplicates first' },
-          countSql: `SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${q.table(live(c.table))} WHERE ${cols.map((x) => `${x} IS NOT NULL`).join(' AND ')} GROUP BY ${cols.join(', ')} HAVING count(*) > 1) d`, change: c,
+          countSql: `SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${q.table(live(c.table))} WHERE ${cols.map((x) => `${x} IS NOT NULL`).join(' AND ')}` +
+            ` GROUP BY ${cols.join(', ')} HAVING count(*) > 1) d`,
+          change: c,
         });
         break;
       }
@@ -142,6 +110,52 @@ export function dataChecks(diff: Diff, dialect: CheckDialect): DataCheck[] {
       case 'dropCheck': case 'alterTableOptions': case 'createObject': case 'dropObject': case 'replaceObject':
         break;
       default: assertNever(c, 'change');
+    }
+  }
+  return checks;
+}
+
+/**
+ * Data checks of a column change on the live table `liveTable`: NULLs in a column that becomes
+ * NOT NULL, values that a narrowing type change would not keep.
+ */
+function alterColumnChecks(c: Extract<Change, { kind: 'alterColumn' }>, dialect: CheckDialect, liveTable: string): DataCheck[] {
+  const q = dialect.sql;
+  const checks: DataCheck[] = [];
+  const col = q.ident(c.from.name);
+  const tbl = q.table(liveTable);
+  if (c.changed.nullable && !c.to.nullable) {
+    const filled = c.to.default !== null;
+    checks.push({
+      hazard: { code: HazardCode.NotNullWithNulls, severity: 'error', table: c.table, column: c.to.name, allowable: filled,
+        message: `${c.table}.${c.to.name} becomes NOT NULL but holds NULLs`,
+        fix: filled
+          ? 'update the NULLs first, or pass --allow-data-loss to replace them with the default'
+          : 'update the NULLs first, or give the column a default (NULLs are then replaced by it with --allow-data-loss)' },
+      countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NULL`, change: c,
+    });
+  }
+  if (c.changed.type && !isWidening(c.from, c.to)) {
+    const pred = dialect.lossyValuePredicate(col, c.from, c.to);
+    const change = `${typeToString(c.from.type)} → ${typeToString(c.to.type)}`;
+    if (pred === undefined) {
+      checks.push({
+        hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: true, severity: 'warning',
+          message: `${c.table}.${c.to.name} changes type ${change}; Evolve cannot check which values convert`,
+          fix: 'check the values convert: the database converts them its own way, or refuses the change' },
+        countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL`, change: c,
+      });
+    } else if (pred !== null) {
+      const rule = lossyRule(c.from, c.to);
+      const what = rule.kind === 'cut' ? `some values are longer than ${rule.length} characters`
+        : rule.kind === 'null' ? 'some values would not convert' : 'some values would not convert, and the column becomes NOT NULL';
+      checks.push({
+        hazard: { code: HazardCode.LossyTypeChange, table: c.table, column: c.to.name, allowable: rule.kind !== 'refuse', severity: 'error',
+          message: `${c.table}.${c.to.name} changes type ${change} and ${what}`, fix: lossyFix(rule, c.table, c.to.name) },
+        countSql: `SELECT count(*) AS n FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred})`,
+        examplesSql: `SELECT ${col} AS v FROM ${tbl} WHERE ${col} IS NOT NULL AND (${pred}) LIMIT 5`,
+        change: c,
+      });
     }
   }
   return checks;
@@ -195,7 +209,8 @@ function orphanCheck(diff: Diff, dialect: CheckDialect, c: Extract<Change, { kin
   const pa = q.ident('evolve_parent');
   const set = cols.map((x) => `${ch}.${q.ident(x)} IS NOT NULL`).join(' AND ');
   const orphan = parent
-    ? `${set} AND NOT EXISTS (SELECT 1 FROM ${q.table(parent.name)} ${pa} WHERE ${refCols.map((x, i) => `${pa}.${q.ident(x)} = ${ch}.${q.ident(cols[i]!)}`).join(' AND ')})`
+    ? `${set} AND NOT EXISTS (SELECT 1 FROM ${q.table(parent.name)} ${pa} WHERE ` +
+      `${refCols.map((x, i) => `${pa}.${q.ident(x)} = ${ch}.${q.ident(cols[i]!)}`).join(' AND ')})`
     : set;
   const from = `${q.table(child.name)} ${ch} WHERE ${orphan}`;
   const target = `${fk.refTable} (${fk.refColumns.join(', ')})`;

@@ -31,7 +31,9 @@ export function lossyFix(rule: LossyRule, table: string, column: string): string
   switch (rule.kind) {
     case 'cut': return `shorten the longer values first, or pass --allow-data-loss to cut them to ${rule.length} characters`;
     case 'null': return 'fix the values that do not convert first, or pass --allow-data-loss to set them to NULL';
-    case 'refuse': return `UPDATE ${table} SET ${column} = <a value that converts> for those rows first (${column} becomes NOT NULL, so they cannot become NULL; --allow-data-loss cannot help)`;
+    case 'refuse':
+      return `UPDATE ${table} SET ${column} = <a value that converts> for those rows first ` +
+        `(${column} becomes NOT NULL, so they cannot become NULL; --allow-data-loss cannot help)`;
   }
 }
 

@@ -6,7 +6,10 @@ import type { CommonFlags } from '../main.js';
 
 export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
-  const report = await applyEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink, ...s.scope });
+  const report = await applyEvolution({
+    db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink,
+    ...s.scope,
+  });
   if (out.json) {
     printJson(out, { ok: true, ...report });
     return 0;
@@ -19,7 +22,10 @@ export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolea
   }
   for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);
-  else lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models${report.unmanaged.length ? ' (in what Evolve manages: see "not managed")' : ''}.`);
+  else {
+    lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models` +
+      `${report.unmanaged.length ? ' (in what Evolve manages: see "not managed")' : ''}.`);
+  }
   out.write(lines.join('\n'));
   return 0;
 }

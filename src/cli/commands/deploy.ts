@@ -26,7 +26,11 @@ async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
 function version(text: string | undefined, what: string): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new EvolveError(ErrorCode.Usage, `${what} must be a whole number ≥ 0, got '${text}'.`, { hint: `Write e.g. evolve ${what === 'VERSION' ? 'upgrade 3' : 'baseline 3'}.` });
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) {
+    throw new EvolveError(ErrorCode.Usage, `${what} must be a whole number ≥ 0, got '${text}'.`, {
+      hint: `Write e.g. evolve ${what === 'VERSION' ? 'upgrade 3' : 'baseline 3'}.`,
+    });
+  }
   return n;
 }
 
@@ -34,7 +38,9 @@ export async function upgradeCommand(target: string | undefined, flags: DeployFl
   const to = version(target, 'VERSION');
   const r = await upgradeDeployment({ ...(await deployOptions(flags)), ...(to !== undefined ? { to } : {}) });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
-  if (r.freshInstall) out.write(`Fresh install of '${r.app}' on ${r.database}: at version ${r.to} (no steps run)${r.created.length ? `; created ${r.created.join(', ')}` : ''}.`);
+  if (r.freshInstall) {
+    out.write(`Fresh install of '${r.app}' on ${r.database}: at version ${r.to} (no steps run)${r.created.length ? `; created ${r.created.join(', ')}` : ''}.`);
+  }
   else if (r.ran.length === 0) out.write(`'${r.app}' is already at version ${r.from}; nothing to do.`);
   else out.write([...r.ran.map((s) => `Ran step ${s}.`), `'${r.app}' upgraded from version ${r.from} to ${r.to}.`].join('\n'));
   return 0;
@@ -44,7 +50,8 @@ export async function baselineCommand(target: string, flags: DeployFlags, out: O
   const v = version(target, 'VERSION to baseline')!;
   const r = await baselineDeployment({ ...(await deployOptions(flags)), version: v });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
-  out.write(`'${r.app}' on ${r.database} is now recorded at version ${r.version}${r.from === null ? ' (it had no record)' : ` (was ${r.from})`}. No step was run.`);
+  out.write(`'${r.app}' on ${r.database} is now recorded at version ${r.version}` +
+    `${r.from === null ? ' (it had no record)' : ` (was ${r.from})`}. No step was run.`);
   return 0;
 }
 

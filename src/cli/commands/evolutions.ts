@@ -30,8 +30,12 @@ export async function recordCommand(flags: CommonFlags & { name?: string }, out:
 export async function revertCommand(flags: CommonFlags & { to?: string; steps?: string }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
   const steps = flags.steps === undefined ? undefined : Number(flags.steps);
-  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
-  const r = await revertEvolutions({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope });
+  if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
+    throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
+  }
+  const r = await revertEvolutions({
+    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope,
+  });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([...r.reverted.map((x) => `Reverted ${x.id}: ${x.from} → ${x.to} (verified).`), `Live fingerprint ${r.fingerprintAfter}.`].join('\n'));
   return 0;
@@ -52,7 +56,11 @@ export async function completeCommand(file: string | undefined, flags: CommonFla
 export async function hashCommand(flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
   const dir = evolutionsDir({ ...(s.models ? { models: s.models } : {}), ...s.scope });
-  if (!dir) throw new EvolveError(ErrorCode.Usage, 'No evolutions directory given.', { hint: 'Pass --evolutions DIR, or --models PATH (its directory holds evolutions/).' });
+  if (!dir) {
+    throw new EvolveError(ErrorCode.Usage, 'No evolutions directory given.', {
+      hint: 'Pass --evolutions DIR, or --models PATH (its directory holds evolutions/).',
+    });
+  }
   const r = hashEvolutions(dir);
   if (out.json) printJson(out, { ok: true, ...r });
   else out.write(`Wrote ${r.file} over ${r.files} file(s).`);
@@ -61,14 +69,27 @@ export async function hashCommand(flags: CommonFlags, out: Out): Promise<number>
 
 export async function statusCommand(flags: CommonFlags & { app?: string; steps?: string }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
-  const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}), ...s.scope, ...s.scope.record });
+  const r = await statusOf({
+    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
+    ...s.scope, ...s.scope.record,
+  });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   const lines = [`${r.database} (${r.dialect})`];
-  if (r.application) lines.push(`  application '${r.application.id}': latest version ${r.application.latest}${r.application.tables ? `, own tables: ${r.application.tables}` : ''}`);
-  if (r.deployment) lines.push(`  deployed version: ${r.deployment.version} of '${r.deployment.app}'${r.deployment.stage !== null ? ` (step to ${r.deployment.stage} in progress or interrupted)` : ''}`);
-  else if (r.application) lines.push(`  deployed version: none (no deployment record for '${r.application.id}': evolve upgrade installs it, evolve baseline VERSION sets it)`);
+  if (r.application) {
+    lines.push(`  application '${r.application.id}': latest version ${r.application.latest}` +
+      `${r.application.tables ? `, own tables: ${r.application.tables}` : ''}`);
+  }
+  if (r.deployment) {
+    lines.push(`  deployed version: ${r.deployment.version} of '${r.deployment.app}'` +
+      `${r.deployment.stage !== null ? ` (step to ${r.deployment.stage} in progress or interrupted)` : ''}`);
+  } else if (r.application) {
+    lines.push(`  deployed version: none (no deployment record for '${r.application.id}': evolve upgrade installs it, evolve baseline VERSION sets it)`);
+  }
   if (r.pendingSteps.length) lines.push(`  pending upgrade steps: ${r.pendingSteps.join(', ')} (run evolve upgrade)`);
-  else if (r.application && r.deployment?.app === r.application.id && r.deployment.version >= r.application.latest) lines.push(`  upgrade steps: none pending${r.deployment.version > r.application.latest ? ` (deployed version is AHEAD of this code's latest ${r.application.latest})` : ''}`);
+  else if (r.application && r.deployment?.app === r.application.id && r.deployment.version >= r.application.latest) {
+    lines.push('  upgrade steps: none pending' +
+      `${r.deployment.version > r.application.latest ? ` (deployed version is AHEAD of this code's latest ${r.application.latest})` : ''}`);
+  }
   lines.push(`  live fingerprint: ${r.liveFingerprint} (${r.known ? `known: ${r.known.position} of ${r.known.of}` : 'unknown'})`);
   if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
   for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);
@@ -77,7 +98,10 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
   if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
   if (r.deployment?.lastHistory.length) {
     lines.push('  recent history:');
-    for (const h of r.deployment.lastHistory) lines.push(`    ${h.started}  ${h.kind.padEnd(9)} ${h.name ?? ''}${h.toVersion !== null ? ` → v${h.toVersion}` : ''}  ${h.outcome}${h.durationMs !== null ? ` (${h.durationMs} ms)` : ''}`);
+    for (const h of r.deployment.lastHistory) {
+      lines.push(`    ${h.started}  ${h.kind.padEnd(9)} ${h.name ?? ''}${h.toVersion !== null ? ` → v${h.toVersion}` : ''}  ` +
+        `${h.outcome}${h.durationMs !== null ? ` (${h.durationMs} ms)` : ''}`);
+    }
   }
   out.write(lines.join('\n'));
   return 0;

@@ -9,7 +9,10 @@ export async function fingerprintCommand(flags: CommonFlags, out: Out): Promise<
   const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...s.scope });
   const matches = r.modelsFingerprint === null ? null : r.modelsFingerprint === r.liveFingerprint;
   if (out.json) {
-    printJson(out, { ok: true, fingerprint: r.liveFingerprint, dialect: r.dialect, known: r.known, latestKnown: r.latestKnown, modelsFingerprint: r.modelsFingerprint, matchesModels: matches, drift: r.drift, unmanaged: r.unmanaged });
+    printJson(out, {
+      ok: true, fingerprint: r.liveFingerprint, dialect: r.dialect, known: r.known, latestKnown: r.latestKnown, modelsFingerprint: r.modelsFingerprint,
+      matchesModels: matches, drift: r.drift, unmanaged: r.unmanaged,
+    });
     return 0;
   }
   out.write(r.liveFingerprint);
@@ -17,6 +20,8 @@ export async function fingerprintCommand(flags: CommonFlags, out: Out): Promise<
   if (r.known) out.error(`known: position ${r.known.position} of ${r.known.of}${r.known.position === r.known.of ? ' (latest)' : ''}`);
   else if (r.latestKnown) out.error('unknown: not in the known fingerprints');
   if (r.drift) out.error([`nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `  ${d}`)].join('\n'));
-  if (matches !== null) out.error(matches ? 'matches the models' : `differs from the models' fingerprint ${r.modelsFingerprint}; run evolve sql to see the changes`);
+  if (matches !== null) {
+    out.error(matches ? 'matches the models' : `differs from the models' fingerprint ${r.modelsFingerprint}; run evolve sql to see the changes`);
+  }
   return 0;
 }

@@ -17,7 +17,8 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
     const st = report.stored;
     out.write([
       `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next`,
-      `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''} → ${st.to} (distance ${st.distance})`,
+      `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
+        ` → ${st.to} (distance ${st.distance})`,
       ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
     ].join('\n'));
   } else {

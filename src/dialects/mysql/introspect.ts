@@ -21,7 +21,7 @@ import { isEvolveTable } from '../../ir/canonical.js';
 import type { Connection, Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
-import { indexObject, introspectObjects, isObjectIndex, serverExpression } from './objects.js';
+import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression } from './objects.js';
 import { isLobType, LOB_INDEX_PREFIX, MODEL_CHARSET } from './sql-builder.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
@@ -99,6 +99,67 @@ function tableOptions(engine: string, collation: string, d: MysqlDefaults): Reco
   return out;
 }
 
+/** The columns of table `table` from its information_schema.COLUMNS rows. */
+function readColumns(table: string, rows: Row[], jsonCols: ReadonlySet<string>, tableCollation: string, srv: MysqlServer): ColumnIR[] {
+  return rows.map((r) => {
+    const cname = str(r.name);
+    const extra = str(r.extra);
+    let type = parseMysqlType(str(r.type));
+    if (type.kind === 'raw' && type.sql === 'longtext' && jsonCols.has(`${table}\u0000${cname}`)) type = { kind: 'json' };
+    const gen = /\b(virtual|stored|persistent) generated\b/i.exec(extra);
+    const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
+    return {
+      name: cname, type,
+      nullable: str(r.nullable).toUpperCase() === 'YES',
+      default: gen ? null : parseColumnDefault(strOrNull(r.dflt), extra, type, srv),
+      autoIncrement: /auto_increment/i.test(extra),
+      ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
+      ...(collation && collation !== tableCollation ? { collation } : {}),
+      ...(onUpdateOf(extra) ? { onUpdate: onUpdateOf(extra)! } : {}),
+    };
+  });
+}
+
+/**
+ * The primary key, unique constraints and plain indexes of table `table` from its
+ * information_schema.STATISTICS rows; the indexes the IR holds as objects go to `objects`, those
+ * outside it to `unmanaged`.
+ */
+function readKeys(
+  table: string, rows: Row[], columns: readonly ColumnIR[], objects: ObjectIR[], unmanaged: UnmanagedIR[],
+): { primaryKey: TableIR['primaryKey']; uniques: UniqueIR[]; indexes: IndexIR[] } {
+  let primaryKey: TableIR['primaryKey'] = null;
+  const uniques: UniqueIR[] = [];
+  const indexes: IndexIR[] = [];
+  const lob = (col: string): boolean => { const c = columns.find((x) => x.name === col); return c !== undefined && isLobType(c.type); };
+  for (const [iname, rs] of groupBy(rows, (r) => str(r.idx))) {
+    // Functional key parts (MySQL 8) are outside the IR: listed as unmanaged.
+    if (rs.some((r) => r.col === null)) { unmanaged.push({ kind: 'index', name: iname, table }); continue; }
+    const ix = { table, name: iname, rows: rs };
+    if (iname !== 'PRIMARY' && isObjectIndex(ix, lob, LOB_INDEX_PREFIX)) { objects.push(mysqlIndexObject(ix)); continue; }
+    const cols = rs.map((r) => str(r.col));
+    if (iname === 'PRIMARY') primaryKey = { name: 'PRIMARY', columns: cols };
+    else if (Number(rs[0]!.non_unique) === 0) uniques.push({ name: iname, columns: cols });
+    else indexes.push({ name: iname, columns: cols, unique: false, where: null });
+  }
+  return { primaryKey, uniques, indexes };
+}
+
+/** The foreign keys of table `table` from its KEY_COLUMN_USAGE rows and the REFERENTIAL_CONSTRAINTS `rules`. */
+function readForeignKeys(table: string, rows: Row[], rules: ReadonlyMap<string, Row>): ForeignKeyIR[] {
+  return [...groupBy(rows, (r) => str(r.name))].map(([fname, rs]) => {
+    const rule = rules.get(`${table}\u0000${fname}`);
+    return {
+      name: fname,
+      columns: rs.map((r) => str(r.col)),
+      refTable: str(rs[0]!.ref),
+      refColumns: rs.map((r) => str(r.refcol)),
+      onDelete: action(rule?.on_delete),
+      onUpdate: action(rule?.on_update),
+    };
+  });
+}
+
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
@@ -141,7 +202,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
         FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
           ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
         WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME`);
-  const found = await introspectObjects(conn, database);
+  const found = await mysqlIntrospectObjects(conn, database);
 
   const colsBy = groupBy(colRows, (r) => str(r.tbl));
   const idxBy = groupBy(idxRows, (r) => str(r.tbl));
@@ -163,48 +224,9 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
     if (isEvolveTable(name) || type === 'VIEW') continue;
     if (type !== 'BASE TABLE') { unmanaged.push({ kind: type === 'SEQUENCE' ? 'sequence' : type.toLowerCase(), name }); continue; }
     const tableCollation = str(t.collation).toLowerCase();
-    const columns: ColumnIR[] = (colsBy.get(name) ?? []).map((r) => {
-      const cname = str(r.name);
-      const extra = str(r.extra);
-      let type = parseMysqlType(str(r.type));
-      if (type.kind === 'raw' && type.sql === 'longtext' && jsonCols.has(`${name}\u0000${cname}`)) type = { kind: 'json' };
-      const gen = /\b(virtual|stored|persistent) generated\b/i.exec(extra);
-      const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
-      return {
-        name: cname, type,
-        nullable: str(r.nullable).toUpperCase() === 'YES',
-        default: gen ? null : parseColumnDefault(strOrNull(r.dflt), extra, type, srv),
-        autoIncrement: /auto_increment/i.test(extra),
-        ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
-        ...(collation && collation !== tableCollation ? { collation } : {}),
-        ...(onUpdateOf(extra) ? { onUpdate: onUpdateOf(extra)! } : {}),
-      };
-    });
-    let primaryKey: TableIR['primaryKey'] = null;
-    const uniques: UniqueIR[] = [];
-    const indexes: IndexIR[] = [];
-    const lob = (col: string): boolean => { const c = columns.find((x) => x.name === col); return c !== undefined && isLobType(c.type); };
-    for (const [iname, rs] of groupBy(idxBy.get(name) ?? [], (r) => str(r.idx))) {
-      // Functional key parts (MySQL 8) are outside the IR: listed as unmanaged.
-      if (rs.some((r) => r.col === null)) { unmanaged.push({ kind: 'index', name: iname, table: name }); continue; }
-      const ix = { table: name, name: iname, rows: rs };
-      if (iname !== 'PRIMARY' && isObjectIndex(ix, lob, LOB_INDEX_PREFIX)) { objects.push(indexObject(ix)); continue; }
-      const cols = rs.map((r) => str(r.col));
-      if (iname === 'PRIMARY') primaryKey = { name: 'PRIMARY', columns: cols };
-      else if (Number(rs[0]!.non_unique) === 0) uniques.push({ name: iname, columns: cols });
-      else indexes.push({ name: iname, columns: cols, unique: false, where: null });
-    }
-    const foreignKeys: ForeignKeyIR[] = [...groupBy(fkBy.get(name) ?? [], (r) => str(r.name))].map(([fname, rs]) => {
-      const rule = rules.get(`${name}\u0000${fname}`);
-      return {
-        name: fname,
-        columns: rs.map((r) => str(r.col)),
-        refTable: str(rs[0]!.ref),
-        refColumns: rs.map((r) => str(r.refcol)),
-        onDelete: action(rule?.on_delete),
-        onUpdate: action(rule?.on_update),
-      };
-    });
+    const columns = readColumns(name, colsBy.get(name) ?? [], jsonCols, tableCollation, srv);
+    const { primaryKey, uniques, indexes } = readKeys(name, idxBy.get(name) ?? [], columns, objects, unmanaged);
+    const foreignKeys = readForeignKeys(name, fkBy.get(name) ?? [], rules);
     const checks: MysqlCheckIR[] = (checkBy.get(name) ?? []).map((r) => ({
       name: str(r.name),
       expression: serverExpression(str(r.clause), srv),

@@ -245,7 +245,8 @@ function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
   // Already in this form (most introspected columns, built moments ago): the column itself, a
   // copy would be equal. Not a model's (frozen) column: those come in many hidden classes, and
   // the copies below share one.
-  if (!Object.isFrozen(c) && type === c.type && nullable === c.nullable && typeof nullable === 'boolean' && dflt === c.default && !('generated' in c) && !('collation' in c)) return c;
+  if (!Object.isFrozen(c) && type === c.type && nullable === c.nullable && typeof nullable === 'boolean' && dflt === c.default
+    && !('generated' in c) && !('collation' in c)) return c;
   // `{ ...rest, type, nullable, default, ...gen, ...coll }`, with one hidden class for every column.
   const out = inOrder(c, { type, nullable, default: dflt }, ['generated', 'collation']);
   if (gen) out.generated = gen;
@@ -282,17 +283,19 @@ function normaliseTable(t: TableIR): MysqlTableIR {
   const pk = t.primaryKey?.columns ?? [];
   const partial = t.indexes.find((i) => i.where !== null);
   if (partial) {
-    throw new EvolveError(ErrorCode.Unsupported, `Index '${partial.name}' of table '${t.name}' is partial (WHERE ${partial.where}), and MySQL/MariaDB have no partial indexes.`, {
-      hint: 'Remove .where() from the index for this database, or index the whole table.',
-      details: { table: t.name, index: partial.name },
-    });
+    throw new EvolveError(ErrorCode.Unsupported,
+      `Index '${partial.name}' of table '${t.name}' is partial (WHERE ${partial.where}), and MySQL/MariaDB have no partial indexes.`, {
+        hint: 'Remove .where() from the index for this database, or index the whole table.',
+        details: { table: t.name, index: partial.name },
+      });
   }
   const setDefault = t.foreignKeys.find((fk) => fk.onDelete === 'set default' || fk.onUpdate === 'set default');
   if (setDefault) {
-    throw new EvolveError(ErrorCode.Unsupported, `The foreign key (${setDefault.columns.join(', ')}) of table '${t.name}' uses SET DEFAULT, which InnoDB refuses.`, {
-      hint: "Use 'set null', 'cascade', 'restrict' or 'no action' for this database.",
-      details: { table: t.name, columns: setDefault.columns },
-    });
+    throw new EvolveError(ErrorCode.Unsupported,
+      `The foreign key (${setDefault.columns.join(', ')}) of table '${t.name}' uses SET DEFAULT, which InnoDB refuses.`, {
+        hint: "Use 'set null', 'cascade', 'restrict' or 'no action' for this database.",
+        details: { table: t.name, columns: setDefault.columns },
+      });
   }
   const foreignKeys = t.foreignKeys.map((fk) => ({
     ...fk, name: mysqlName(fk.name ?? foreignKeyName(t.name, fk.columns)), onDelete: action(fk.onDelete), onUpdate: action(fk.onUpdate),

@@ -74,7 +74,7 @@ export function isObjectIndex(ix: IndexRows, isLobColumn: (col: string) => boole
 }
 
 /** An index outside the table IR, as an object (`table.index`, kind `index`). */
-export function indexObject(ix: IndexRows): ObjectIR {
+export function mysqlIndexObject(ix: IndexRows): ObjectIR {
   const type = str(ix.rows[0]!.itype).toUpperCase();
   const unique = Number(ix.rows[0]!.non_unique) === 0;
   const kind = type === 'FULLTEXT' ? 'fulltext' : type === 'SPATIAL' ? 'spatial' : unique ? 'unique' : 'index';
@@ -151,7 +151,7 @@ function functionObject(r: Row, params: readonly Row[], database: string): Objec
   };
 }
 
-/** What {@link introspectObjects} found. */
+/** What {@link mysqlIntrospectObjects} found. */
 export interface MysqlObjects {
   readonly objects: ObjectIR[];
   readonly unmanaged: UnmanagedIR[];
@@ -161,7 +161,7 @@ export interface MysqlObjects {
  * Read views, triggers, functions, procedures and events of the connection's database
  * (five queries at most, whatever their number).
  */
-export async function introspectObjects(conn: Connection, database: string): Promise<MysqlObjects> {
+export async function mysqlIntrospectObjects(conn: Connection, database: string): Promise<MysqlObjects> {
   const views = await conn.query(
     `SELECT TABLE_NAME AS name, VIEW_DEFINITION AS body, CHECK_OPTION AS check_opt, SECURITY_TYPE AS sec_type, ALGORITHM AS algo
      FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`);

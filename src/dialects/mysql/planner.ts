@@ -16,7 +16,9 @@ import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { namedAfterColumn, servesForeignKey, type MysqlCheckIR, type MysqlTableIR } from './normalise.js';
 import { collationCharset, type MysqlSchemaIR } from './introspect.js';
-import { checkSql, columnSql, createTableSql, defaultValueSql, foreignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName } from './sql-builder.js';
+import {
+  mysqlCheckSql, mysqlColumnSql, mysqlCreateTableSql, defaultValueSql, mysqlForeignKeySql, isLobType, keyPartsSql, mysqlSql, uniqueName,
+} from './sql-builder.js';
 
 const q = mysqlSql.ident;
 type TableChange = Extract<Change, { kind: 'renameColumn' | 'addColumn' | 'alterColumn' | 'dropColumn' | 'alterPrimaryKey' | 'addUnique' | 'dropUnique' }>;
@@ -159,7 +161,10 @@ class MysqlPlanner {
   plan(): Plan {
     this.collectTypeChangeFks();
     for (const { table, fk } of this.rebuiltFks) {
-      this.statements.push({ sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`, comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: false });
+      this.statements.push({
+        sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`,
+        comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: false,
+      });
     }
     const grouped = new Set<string>();
     const created = new Set<string>();
@@ -174,14 +179,15 @@ class MysqlPlanner {
           const inline = c.table.foreignKeys.filter((fk) => fk.refTable === c.table.name || created.has(fk.refTable));
           for (const fk of inline) this.inlined.add(fk);
           created.add(c.table.name);
-          this.push(c, createTableSql(c.table, inline));
+          this.push(c, mysqlCreateTableSql(c.table, inline));
           break;
         }
         case 'dropTable': this.push(c, `DROP TABLE ${q(c.table.name)}`); break;
         case 'renameTable': this.push(c, `RENAME TABLE ${q(c.from)} TO ${q(c.to)}`); break;
         case 'addIndex':
           if (this.satisfied.has(`${c.table}\u0000${c.index.name}`)) break;
-          this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.index.unique ? 'UNIQUE ' : ''}INDEX ${q(c.index.name)} ${keyPartsSql(this.target(c.table), c.index.columns, c.index.unique)}`);
+          this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.index.unique ? 'UNIQUE ' : ''}INDEX ${q(c.index.name)} ` +
+            keyPartsSql(this.target(c.table), c.index.columns, c.index.unique));
           break;
         case 'dropIndex': {
           // Runs before renames: the live names apply.
@@ -191,13 +197,13 @@ class MysqlPlanner {
           break;
         }
         case 'addForeignKey':
-          if (!this.inlined.has(c.foreignKey)) this.push(c, `ALTER TABLE ${q(c.table)} ADD ${foreignKeySql(c.table, c.foreignKey)}`);
+          if (!this.inlined.has(c.foreignKey)) this.push(c, `ALTER TABLE ${q(c.table)} ADD ${mysqlForeignKeySql(c.table, c.foreignKey)}`);
           break;
         case 'dropForeignKey': this.dropForeignKey(c); break;
         case 'renameColumn': case 'addColumn': case 'alterColumn': case 'dropColumn':
         case 'alterPrimaryKey': case 'addUnique': case 'dropUnique':
           break; // grouped above
-        case 'addCheck': this.push(c, `ALTER TABLE ${q(c.table)} ADD ${checkSql(c.check)}`); break;
+        case 'addCheck': this.push(c, `ALTER TABLE ${q(c.table)} ADD ${mysqlCheckSql(c.check)}`); break;
         case 'dropCheck': this.dropCheck(c); break;
         case 'alterTableOptions': this.alterTableOptions(c); break;
         case 'createObject': case 'dropObject': case 'replaceObject':
@@ -211,10 +217,15 @@ class MysqlPlanner {
       // have been renamed meanwhile, and so may their columns.
       const refTable = this.targetName(fk.refTable);
       const readd = { ...fk, columns: fk.columns.map(this.renamer(table)), refTable, refColumns: fk.refColumns.map(this.renamer(refTable)) };
-      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD ${foreignKeySql(table, readd)}`, comment: `restore foreign key ${fk.name} after the type change`, inTransaction: false });
+      this.statements.push({
+        sql: `ALTER TABLE ${q(table)} ADD ${mysqlForeignKeySql(table, readd)}`,
+        comment: `restore foreign key ${fk.name} after the type change`, inTransaction: false,
+      });
     }
     this.dropStandIns();
-    return { dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false };
+    return {
+      dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false,
+    };
   }
 
   /**
@@ -234,7 +245,10 @@ class MysqlPlanner {
       // with an index of its own naming — here, the stand-in.
       const own = [...(target.primaryKey ? [target.primaryKey] : []), ...target.uniques, ...target.indexes];
       if (!own.some((k) => k.name !== s.name && serves(k.columns, cols))) continue;
-      this.statements.push({ sql: `ALTER TABLE ${q(table)} DROP INDEX ${q(s.name)}`, comment: `drop the stand-in index ${s.name}: ${table} has its own index for the key`, inTransaction: false });
+      this.statements.push({
+        sql: `ALTER TABLE ${q(table)} DROP INDEX ${q(s.name)}`,
+        comment: `drop the stand-in index ${s.name}: ${table} has its own index for the key`, inTransaction: false,
+      });
     }
   }
 
@@ -250,7 +264,7 @@ class MysqlPlanner {
       (x.kind === 'alterColumn' ? x.to.name : x.column.name) === (x.kind === 'alterColumn' ? name : column));
     const col = this.target(c.table)?.columns.find((x) => x.name === name);
     if (modified || !col) return;
-    this.push(c, `ALTER TABLE ${q(c.table)} MODIFY COLUMN ${columnSql(col, this.keptColumnCheck(c.table, column))}`);
+    this.push(c, `ALTER TABLE ${q(c.table)} MODIFY COLUMN ${mysqlColumnSql(col, this.keptColumnCheck(c.table, column))}`);
   }
 
   /**
@@ -286,7 +300,7 @@ class MysqlPlanner {
     if (own.length) {
       const live = this.renamer(c.table);
       const liveOf = (n: string): string => this.live(c.table)?.columns.map((x) => x.name).find((x) => live(x) === n) ?? n;
-      const mods = own.map((col) => `MODIFY COLUMN ${columnSql(col, this.keptColumnCheck(c.table, liveOf(col.name)))}`);
+      const mods = own.map((col) => `MODIFY COLUMN ${mysqlColumnSql(col, this.keptColumnCheck(c.table, liveOf(col.name)))}`);
       this.push(c, `ALTER TABLE ${q(c.table)} ${mods.join(', ')}`);
     }
   }
@@ -318,7 +332,8 @@ class MysqlPlanner {
   /** The changes of one table, in the order MySQL can carry them out (see the module comment). */
   tableChanges(table: string): void {
     const cs = this.#tableChanges.get(table) ?? [];
-    const of = <K extends TableChange['kind']>(k: K): Extract<TableChange, { kind: K }>[] => cs.filter((c): c is Extract<TableChange, { kind: K }> => c.kind === k);
+    const of = <K extends TableChange['kind']>(k: K): Extract<TableChange, { kind: K }>[] =>
+      cs.filter((c): c is Extract<TableChange, { kind: K }> => c.kind === k);
     const pk = of('alterPrimaryKey')[0];
     const oldPk = new Set((pk?.from?.columns ?? []).map(this.renamer(table)));
     const alters = of('alterColumn');
@@ -332,7 +347,9 @@ class MysqlPlanner {
     // Columns of the old key go in the key's statement: dropping one alone would change the key.
     const pkDrops = pk ? of('dropColumn').filter((d) => pk.from?.columns.includes(d.column.name)) : [];
 
-    for (const c of of('renameColumn')) this.push(c, `ALTER TABLE ${q(table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}${this.renameImplicitIndex(table, c.from)}`);
+    for (const c of of('renameColumn')) {
+      this.push(c, `ALTER TABLE ${q(table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}${this.renameImplicitIndex(table, c.from)}`);
+    }
     for (const c of of('dropUnique')) {
       const live = this.live(table);
       const support = live ? this.supportFor(live, c.unique.columns, [], this.renamer(table)) : '';
@@ -340,7 +357,7 @@ class MysqlPlanner {
     }
     const reindex = new Map<string, IndexIR>();
     for (const c of loseAuto) this.alterColumn(table, c, reindex);
-    for (const c of adds) if (!autoAdds.includes(c)) this.push(c, `ALTER TABLE ${q(table)} ADD COLUMN ${columnSql(c.column)}`);
+    for (const c of adds) if (!autoAdds.includes(c)) this.push(c, `ALTER TABLE ${q(table)} ADD COLUMN ${mysqlColumnSql(c.column)}`);
     for (const c of beforePk) this.alterColumn(table, c, reindex);
     if (pk) this.primaryKey(table, pk, autoAdds, pkDrops);
     for (const c of afterPk) this.alterColumn(table, c, reindex);
@@ -349,10 +366,14 @@ class MysqlPlanner {
     const rename = this.renamer(table);
     for (const i of reindex.values()) {
       const cols = i.columns.map(rename);
-      this.statements.push({ sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`, comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: false });
+      this.statements.push({
+        sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`,
+        comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: false,
+      });
     }
     for (const c of of('addUnique')) {
-      this.push(c, `ALTER TABLE ${q(table)} ADD UNIQUE KEY ${q(c.unique.name ?? uniqueName(table, c.unique.columns))} ${keyPartsSql(this.target(table), c.unique.columns, true)}`);
+      this.push(c, `ALTER TABLE ${q(table)} ADD UNIQUE KEY ${q(c.unique.name ?? uniqueName(table, c.unique.columns))} ` +
+        keyPartsSql(this.target(table), c.unique.columns, true));
     }
   }
 
@@ -383,7 +404,7 @@ class MysqlPlanner {
         drops += `DROP INDEX ${q(i.name)}${this.supportFor(live, i.columns, [], this.renamer(table))}, `;
       }
     }
-    this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${columnSql(to, this.keptColumnCheck(table, c.from.name))}`);
+    this.push(c, `ALTER TABLE ${q(table)} ${drops}MODIFY COLUMN ${mysqlColumnSql(to, this.keptColumnCheck(table, c.from.name))}`);
   }
 
   /**
@@ -397,7 +418,8 @@ class MysqlPlanner {
     const rule = lossyRule(c.from, c.to);
     if (!pred) return;
     if (rule.kind === 'null' && !c.from.nullable) {
-      this.push(c, `ALTER TABLE ${q(table)} MODIFY COLUMN ${columnSql({ ...c.from, name: c.to.name, nullable: true }, this.keptColumnCheck(table, c.from.name))}`);
+      this.push(c, `ALTER TABLE ${q(table)} MODIFY COLUMN ` +
+        mysqlColumnSql({ ...c.from, name: c.to.name, nullable: true }, this.keptColumnCheck(table, c.from.name)));
     }
     const update = consentUpdate(rule, q(table), col, pred, (x, n) => `LEFT(${x}, ${n})`);
     if (update) this.push(c, update);
@@ -419,7 +441,8 @@ class MysqlPlanner {
       reindex.set(i.name, i);
       drops += `DROP INDEX ${q(i.name)}, `;
     }
-    this.push(c, `ALTER TABLE ${q(table)} ${drops}DROP COLUMN ${q(rename(c.from.name))}, ADD COLUMN ${columnSql(c.to, this.keptColumnCheck(table, c.from.name))}`);
+    this.push(c, `ALTER TABLE ${q(table)} ${drops}DROP COLUMN ${q(rename(c.from.name))}, ADD COLUMN ` +
+      mysqlColumnSql(c.to, this.keptColumnCheck(table, c.from.name)));
   }
 
   /**
@@ -432,11 +455,13 @@ class MysqlPlanner {
     const parts: string[] = [];
     if (c.from) parts.push('DROP PRIMARY KEY');
     for (const d of drops) parts.push(`DROP COLUMN ${q(d.column.name)}`);
-    for (const a of autoAdds) parts.push(`ADD COLUMN ${columnSql(a.column)}`);
+    for (const a of autoAdds) parts.push(`ADD COLUMN ${mysqlColumnSql(a.column)}`);
     if (c.to) parts.push(`ADD PRIMARY KEY (${c.to.columns.map(q).join(', ')})`);
     const live = this.live(table);
     const support = live && c.from ? this.supportFor(live, c.from.columns, c.to ? [c.to.columns] : [], this.renamer(table)) : '';
-    this.statements.push({ sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: false });
+    this.statements.push({
+      sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: false,
+    });
   }
 
   /**

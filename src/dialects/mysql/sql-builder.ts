@@ -105,7 +105,7 @@ function bareExpression(sql: string): boolean {
 }
 
 /** `DEFAULT …` text for a column of type `type`. */
-export function defaultSql(type: ColumnType, d: DefaultValue): string {
+export function mysqlDefaultSql(type: ColumnType, d: DefaultValue): string {
   if (d.kind === 'expression') return bareExpression(d.sql) ? d.sql : `(${d.sql})`;
   const lit = mysqlSql.literal(d.value);
   // MySQL 8 accepts only expression defaults on TEXT/BLOB/JSON; MariaDB reads `('x')` as the literal 'x'.
@@ -128,7 +128,7 @@ export function collationSql(collation: string): string {
  * A generated column is `type AS (expr) STORED|VIRTUAL`, with NOT NULL only when asked for
  * (MariaDB refuses NULL/NOT NULL there and always reports generated columns as nullable).
  */
-export function columnSql(c: ColumnIR, check?: string): string {
+export function mysqlColumnSql(c: ColumnIR, check?: string): string {
   const parts = [q(c.name), mysqlType(c.type)];
   if (c.collation) parts.push(collationSql(c.collation));
   if (c.generated) {
@@ -139,7 +139,7 @@ export function columnSql(c: ColumnIR, check?: string): string {
   }
   // NULL is spelled out: without it, older servers make a TIMESTAMP column NOT NULL.
   parts.push(c.nullable ? 'NULL' : 'NOT NULL');
-  if (c.default && !c.autoIncrement) parts.push('DEFAULT ' + defaultSql(c.type, c.default));
+  if (c.default && !c.autoIncrement) parts.push('DEFAULT ' + mysqlDefaultSql(c.type, c.default));
   if (c.onUpdate) parts.push(`ON UPDATE ${c.onUpdate}`);
   if (c.autoIncrement) parts.push('AUTO_INCREMENT');
   if (check) parts.push(`CHECK (${check})`);
@@ -147,7 +147,7 @@ export function columnSql(c: ColumnIR, check?: string): string {
 }
 
 /** `CONSTRAINT name CHECK (expr)` (or an unnamed CHECK). */
-export function checkSql(ck: CheckIR): string {
+export function mysqlCheckSql(ck: CheckIR): string {
   return `${ck.name ? `CONSTRAINT ${q(ck.name)} ` : ''}CHECK (${ck.expression})`;
 }
 
@@ -177,19 +177,20 @@ function actionsSql(fk: ForeignKeyIR): string {
 }
 
 /** `CONSTRAINT name FOREIGN KEY (...) REFERENCES ...` for a foreign key of `table`. */
-export function foreignKeySql(table: string, fk: ForeignKeyIR): string {
+export function mysqlForeignKeySql(table: string, fk: ForeignKeyIR): string {
   const name = fk.name ?? foreignKeyName(table, fk.columns);
-  return `CONSTRAINT ${q(name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) REFERENCES ${q(fk.refTable)} (${fk.refColumns.map(q).join(', ')})${actionsSql(fk)}`;
+  return `CONSTRAINT ${q(name)} FOREIGN KEY (${fk.columns.map(q).join(', ')}) ` +
+    `REFERENCES ${q(fk.refTable)} (${fk.refColumns.map(q).join(', ')})${actionsSql(fk)}`;
 }
 
 /** CREATE TABLE with its keys, indexes and the given foreign keys (the others are added later). */
-export function createTableSql(t: TableIR, foreignKeys: readonly ForeignKeyIR[]): string {
-  const lines = t.columns.map((c) => '  ' + columnSql(c));
+export function mysqlCreateTableSql(t: TableIR, foreignKeys: readonly ForeignKeyIR[]): string {
+  const lines = t.columns.map((c) => '  ' + mysqlColumnSql(c));
   if (t.primaryKey) lines.push(`  PRIMARY KEY (${t.primaryKey.columns.map(q).join(', ')})`);
   for (const u of t.uniques) lines.push(`  UNIQUE KEY ${q(u.name ?? uniqueName(t.name, u.columns))} ${keyPartsSql(t, u.columns, true)}`);
   for (const i of t.indexes) lines.push(`  ${i.unique ? 'UNIQUE KEY' : 'KEY'} ${q(i.name)} ${keyPartsSql(t, i.columns, i.unique)}`);
-  for (const fk of foreignKeys) lines.push('  ' + foreignKeySql(t.name, fk));
-  for (const ck of t.checks ?? []) lines.push('  ' + checkSql(ck));
+  for (const fk of foreignKeys) lines.push('  ' + mysqlForeignKeySql(t.name, fk));
+  for (const ck of t.checks ?? []) lines.push('  ' + mysqlCheckSql(ck));
   // Without a charset or collation of its own, a table gets utf8mb4 with the server's default
   // collation for it, whatever the database's default (see MysqlDefaults in introspect.ts).
   const o = t.options ?? {};

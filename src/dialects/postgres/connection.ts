@@ -59,7 +59,9 @@ interface Driver {
 const searchPathSql = (schema: string): string => `SET search_path TO ${quoteWith('"', schema)}`;
 
 /** Statements that only read or steer the session: they never need the schema to exist. */
-const NEEDS_NO_SCHEMA = /^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|CREATE\s+SCHEMA|(?:CREATE|DROP)\s+DATABASE)\b/i;
+const NEEDS_NO_SCHEMA = new RegExp(
+  String.raw`^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|` +
+  String.raw`CREATE\s+SCHEMA|(?:CREATE|DROP)\s+DATABASE)\b`, 'i');
 
 function sessionSql(schema: string, readOnly: boolean): string {
   return [

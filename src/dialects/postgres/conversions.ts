@@ -67,7 +67,8 @@ const BOOL_WORDS = `('t', 'true', 'y', 'yes', 'on', '1', 'f', 'false', 'n', 'no'
  */
 function notJson(t: string): string {
   const value = '(""|0)';
-  const scalars = `regexp_replace(regexp_replace(regexp_replace(${t}, ${lit(JSON_STRING_RE)}, '""', 'g'), ${lit(JSON_SCALAR_RE)}, '0', 'g'), '[ \\t\\n\\r]+', '', 'g')`;
+  const scalars = `regexp_replace(regexp_replace(regexp_replace(${t}, ${lit(JSON_STRING_RE)}, '""', 'g'), ${lit(JSON_SCALAR_RE)}, '0', 'g'), ` +
+    `'[ \\t\\n\\r]+', '', 'g')`;
   const arrays = lit(String.raw`\[(${value}(,${value})*)?\]`);
   const objects = lit(String.raw`\{(""\:${value}(,""\:${value})*)?\}`);
   return `NOT EXISTS (WITH RECURSIVE r(s, prev) AS (SELECT ${scalars}, NULL::text ` +
@@ -101,7 +102,8 @@ function numericLoss(col: string, from: ColumnType, to: ColumnType): string | nu
   const t = textOf(col, from);
   // From text: the value must be a number before it can be anything else.
   const num = NUMERIC.has(f) ? `${col}::numeric` : `${t}::numeric`;
-  const guard = (cond: string): string => (NUMERIC.has(f) ? cond : `CASE WHEN ${t} ~ ${lit(to.kind === 'real' || to.kind === 'decimal' ? NUM_RE : INT_RE)} THEN ${cond} ELSE TRUE END`);
+  const guard = (cond: string): string =>
+    (NUMERIC.has(f) ? cond : `CASE WHEN ${t} ~ ${lit(to.kind === 'real' || to.kind === 'decimal' ? NUM_RE : INT_RE)} THEN ${cond} ELSE TRUE END`);
   const realish = f === 'real' ? `${col}::text IN ('NaN', 'Infinity', '-Infinity') OR ` : '';
   switch (to.kind) {
     case 'integer': return realish + guard(`(${num} <> trunc(${num}) OR ${num} NOT BETWEEN -2147483648 AND 2147483647)`);

@@ -150,7 +150,10 @@ class Parser {
         const w = this.take();
         const wv = w.v.toLowerCase();
         if (w.k === 'word' && ['null', 'true', 'false', 'unknown'].includes(wv)) left = { t: 'is', e: left, what: not + wv.toUpperCase() };
-        else if (w.k === 'word' && wv === 'distinct') { this.expect('word', 'from'); left = { t: 'bin', op: `IS ${not}DISTINCT FROM`, l: left, r: this.expr(5) }; }
+        else if (w.k === 'word' && wv === 'distinct') {
+          this.expect('word', 'from');
+          left = { t: 'bin', op: `IS ${not}DISTINCT FROM`, l: left, r: this.expr(5) };
+        }
         else throw new Error('IS what?');
       } else if (lw === 'not' || lw === 'like' || lw === 'ilike' || lw === 'in' || lw === 'between') {
         const not = lw === 'not';
@@ -317,7 +320,10 @@ class Parser {
     }
     if (!this.p(this.peek(), '(')) return { t: 'id', parts };
     this.i++;
-    if (this.peek()?.k === 'op' && this.peek()!.v === '*' && this.p(this.peek(1), ')')) { this.i += 2; return { t: 'call', name: parts, args: [], star: true }; }
+    if (this.peek()?.k === 'op' && this.peek()!.v === '*' && this.p(this.peek(1), ')')) {
+      this.i += 2;
+      return { t: 'call', name: parts, args: [], star: true };
+    }
     if (this.word(this.peek(), 'distinct', 'all')) throw new Error('aggregate modifiers');
     const args = this.list(')');
     if (this.word(this.peek(), 'over', 'filter', 'within')) throw new Error('window or aggregate');
@@ -352,7 +358,8 @@ function typedLiteral(n: Node, type: ColumnType | undefined): Node {
   if (!type) return n;
   const s = n.t === 'str' ? n.v : n.t === 'cast' && n.e.t === 'str' && n.type === pgTypeSql(type) ? n.e.v : undefined;
   if (s === undefined) return n;
-  if ((type.kind === 'integer' || type.kind === 'bigint' || type.kind === 'real' || type.kind === 'decimal') && parseNumber(s) !== undefined) return { t: 'num', v: s.trim() };
+  const numeric = type.kind === 'integer' || type.kind === 'bigint' || type.kind === 'real' || type.kind === 'decimal';
+  if (numeric && parseNumber(s) !== undefined) return { t: 'num', v: s.trim() };
   return { t: 'str', v: canonicalLiteral(s, type) };
 }
 const TEXT_CASTS = new Set(['text', 'character varying', 'text[]', 'character varying[]']);
@@ -365,7 +372,8 @@ function canon(n: Node, ctx: ExprContext): Node {
     case 'cast': {
       const e = canon(n.e, ctx);
       const ct = columnType(e, ctx);
-      if (TEXT_CASTS.has(n.type) && (e.t === 'str' || e.t === 'arr' || (ct && (ct.kind === 'text' || ct.kind === 'varchar')) || (e.t === 'kw' && NAME_KEYWORDS.has(e.v)))) return e;
+      if (TEXT_CASTS.has(n.type)
+        && (e.t === 'str' || e.t === 'arr' || (ct && (ct.kind === 'text' || ct.kind === 'varchar')) || (e.t === 'kw' && NAME_KEYWORDS.has(e.v)))) return e;
       if (n.type === 'regclass' && e.t === 'str') return e;
       if (NUMERIC_CASTS.test(n.type)) {
         if (e.t === 'num') return e;

@@ -16,7 +16,7 @@ import type { IntrospectOptions } from '../dialect.js';
 import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { normalisePostgres, parsePgDefault } from './normalise.js';
 import { parsePgType } from './sql-builder.js';
-import { indexObject, introspectObjects, stripSchema } from './objects.js';
+import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';
 import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
 
 /**
@@ -58,11 +58,13 @@ const keyNames = (key: string, rel: string): string =>
 
 // Constraints (part 'c') and indexes (part 'i'): one round trip, one row shape.
 const KEYS_SQL = `
-SELECT 'c' AS part, ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname AS name, con.contype::text AS type, ${keyNames('con.conkey', 'con.conrelid')} AS cols,
+SELECT 'c' AS part, ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname AS name, con.contype::text AS type,
+  ${keyNames('con.conkey', 'con.conrelid')} AS cols,
   -- a table of a schema Evolve does not manage is named with its schema (schema.table): it is
   -- not the managed schema's table of the same name
   CASE WHEN r.relnamespace IN ${NS} THEN ${qual('r.relnamespace', 'r.relname')}
-    ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = r.relnamespace) || '.' || r.relname END AS ref_table, ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
+    ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = r.relnamespace) || '.' || r.relname END AS ref_table,
+  ${keyNames('con.confkey', 'con.confrelid')} AS ref_cols,
   con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
   CASE WHEN con.contype = 'c' THEN pg_get_constraintdef(con.oid) END AS def,
   NULL::bool AS uniq, NULL::text AS pred, NULL::bool AS plain
@@ -164,7 +166,7 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   const [cols, keys, found] = [
     await (oids.length ? conn.query(COLUMNS_SQL, [schemas, oids]) : none),
     await (oids.length ? conn.query(KEYS_SQL, [schemas, oids]) : none),
-    await introspectObjects(conn, schema, extra, have),
+    await postgresIntrospectObjects(conn, schema, extra, have),
   ];
   const cons = keys.filter((r) => r.part === 'c');
   const idx = keys.filter((r) => r.part === 'i');
@@ -192,8 +194,10 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
     }
     const indexes: IndexIR[] = [];
     for (const i of idxBy.get(name) ?? []) {
-      if (i.plain !== true) { objects.push(indexObject(String(i.name), name, String(i.def), schema)); continue; }
-      indexes.push({ name: String(i.name), columns: strings(i.cols), unique: i.uniq === true, where: i.pred === null ? null : stripSchema(String(i.pred), schema) });
+      if (i.plain !== true) { objects.push(postgresIndexObject(String(i.name), name, String(i.def), schema)); continue; }
+      indexes.push({
+        name: String(i.name), columns: strings(i.cols), unique: i.uniq === true, where: i.pred === null ? null : stripSchema(String(i.pred), schema),
+      });
     }
     tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys, ...(checks.length ? { checks } : {}) });
   }

@@ -20,7 +20,8 @@ function canonicalDateTime(v: string, type: ColumnType): string {
   }
   const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000);
   if (Number.isNaN(t.getTime())) return v;
-  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${frac}+00`;
+  return `${pad(t.getUTCFullYear(), 4)}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ` +
+    `${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())}${frac}+00`;
 }
 
 /** jsonb's own text for a JSON document: keys ordered by length then bytes, `", "` and `": "`. */

@@ -112,7 +112,9 @@ function normaliseTable(t: TableIR): TableIR {
   const typed = t.columns.map((c) => normaliseColumn(c, pk.has(c.name)));
   const types = new Map(typed.map((c) => [c.name, c.type]));
   // A generated column's value comes from its expression: it has no default.
-  const columns = typed.map((c) => (c.generated ? { ...c, default: null, generated: { ...c.generated, expression: canonicalExpression(c.generated.expression, types) } } : c));
+  const columns = typed.map((c) => (c.generated
+    ? { ...c, default: null, generated: { ...c.generated, expression: canonicalExpression(c.generated.expression, types) } }
+    : c));
   const name = (n: string | null): string | null => (n === null ? null : cut(n));
   return {
     ...t,
@@ -120,8 +122,12 @@ function normaliseTable(t: TableIR): TableIR {
     columns,
     primaryKey: t.primaryKey ? { name: name(t.primaryKey.name), columns: names(t.primaryKey.columns) } : null,
     uniques: t.uniques.map((u) => ({ name: name(u.name), columns: names(u.columns) })),
-    indexes: t.indexes.map((i) => ({ ...i, name: cut(i.name), columns: names(i.columns), where: i.where === null ? null : canonicalExpression(i.where, types) })),
-    foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: name(f.name), columns: names(f.columns), refTable: cutName(f.refTable), refColumns: names(f.refColumns) })),
+    indexes: t.indexes.map((i) => ({
+      ...i, name: cut(i.name), columns: names(i.columns), where: i.where === null ? null : canonicalExpression(i.where, types),
+    })),
+    foreignKeys: t.foreignKeys.map((f) => ({
+      ...f, name: name(f.name), columns: names(f.columns), refTable: cutName(f.refTable), refColumns: names(f.refColumns),
+    })),
     ...(t.checks ? { checks: t.checks.map((c) => ({ name: name(c.name), expression: canonicalExpression(c.expression, types) })) } : {}),
   };
 }
@@ -142,7 +148,8 @@ export function normalisePostgres(schema: SchemaIR): SchemaIR {
 export function normalisePostgresModels(schema: SchemaIR): SchemaIR {
   const out = normalisePostgres(schema);
   const have = new Set((out.objects ?? []).filter((o) => o.kind === 'schema').map((o) => o.name));
-  const needed = [...new Set(out.tables.filter((t) => !isEvolveTable(t.name)).map((t) => splitName(t.name)[0]).filter((s): s is string => s !== null && !have.has(s)))].sort();
+  const needed = [...new Set(out.tables.filter((t) => !isEvolveTable(t.name)).map((t) => splitName(t.name)[0])
+    .filter((s): s is string => s !== null && !have.has(s)))].sort();
   if (needed.length === 0) return out;
   const objects: ObjectIR[] = [...(out.objects ?? []), ...needed.map(schemaObject)];
   return deepFreeze({ ...out, objects });

@@ -47,11 +47,15 @@ function enumSql(c: ReplaceObject): { sql: string[]; hazards: Hazard[] } {
     hazards: [{
       code: HazardCode.EnumValueRemoved, severity: 'error', table: name, column: null, rows: null, allowable: false, message,
       fix: added.length && removed.length
-        ? `if '${removed[0]}' was renamed to ${added.length === 1 ? `'${added[0]}'` : 'a new value'}, declare it on the new value's line: '${added[0]}', -- evolve:aka ${removed[0]}; else keep the enum's values and add new ones`
+        ? `if '${removed[0]}' was renamed to ${added.length === 1 ? `'${added[0]}'` : 'a new value'}, ` +
+          `declare it on the new value's line: '${added[0]}', -- evolve:aka ${removed[0]}; else keep the enum's values and add new ones`
         : `keep the enum's values (in their order) and add new ones, or migrate the columns of type ${name} to a new type by hand`,
     }],
   });
-  if (removed.length) return refuse(`enum type ${name} would lose value${removed.length > 1 ? 's' : ''} ${removed.map((l) => `'${l}'`).join(', ')}; PostgreSQL cannot remove an enum value in place (renames are never guessed)`);
+  if (removed.length) {
+    return refuse(`enum type ${name} would lose value${removed.length > 1 ? 's' : ''} ${removed.map((l) => `'${l}'`).join(', ')}; ` +
+      'PostgreSQL cannot remove an enum value in place (renames are never guessed)');
+  }
   const kept = to.filter((l) => from.includes(l));
   if (kept.some((l, i) => l !== from[i])) return refuse(`enum type ${name} would reorder its values; PostgreSQL cannot reorder enum values in place`);
   return { sql: [...renames, ...addEnumValuesSql(name, to, from)], hazards: [] };

@@ -34,9 +34,11 @@ const fnName = (p: string): string => `${p}.proname || '(' || pg_get_function_id
 /** Keys (`table:t`, `view:v`, `function:f(…)`, …) of what the rewrite rules of relation `rel` read. */
 const viewDeps = (rel: string): string => `(SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM (
   SELECT CASE d.refclassid
-    WHEN 'pg_class'::regclass THEN (SELECT CASE x.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'S' THEN 'sequence:' ELSE 'table:' END || ${qual('x.relnamespace', 'x.relname')}
+    WHEN 'pg_class'::regclass THEN (SELECT CASE x.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'S' THEN 'sequence:' ELSE 'table:' END
+        || ${qual('x.relnamespace', 'x.relname')}
       FROM pg_class x WHERE x.oid = d.refobjid AND x.relnamespace IN ${NS} AND x.relkind IN ('r', 'p', 'v', 'm', 'S'))
-    WHEN 'pg_proc'::regclass THEN (SELECT 'function:' || ${qual('x.pronamespace', fnName('x'))} FROM pg_proc x WHERE x.oid = d.refobjid AND x.pronamespace IN ${NS})
+    WHEN 'pg_proc'::regclass THEN (SELECT 'function:' || ${qual('x.pronamespace', fnName('x'))}
+      FROM pg_proc x WHERE x.oid = d.refobjid AND x.pronamespace IN ${NS})
     WHEN 'pg_type'::regclass THEN (SELECT CASE x.typtype WHEN 'e' THEN 'enum:' ELSE 'domain:' END || ${qual('x.typnamespace', 'x.typname')}
       FROM pg_type x WHERE x.oid = d.refobjid AND x.typnamespace IN ${NS} AND x.typtype IN ('e', 'd'))
   END AS key
@@ -62,13 +64,15 @@ const REL_NAME = qual('c.relnamespace', 'c.relname');
  */
 const PARTS: [readonly string[], string][] = [
   // Extensions installed in the schema (plpgsql is always there, in pg_catalog anyway).
-  [['ext'], `SELECT 'extension' AS kind, x.extname::text AS name, NULL::text AS tbl, x.extname::text AS def, NULL::json AS data, NULL::json AS deps, ${nspOf('x.extnamespace')} AS nsp
+  [['ext'], `SELECT 'extension' AS kind, x.extname::text AS name, NULL::text AS tbl, x.extname::text AS def, NULL::json AS data, NULL::json AS deps,
+     ${nspOf('x.extnamespace')} AS nsp
    FROM pg_extension x WHERE x.extnamespace IN ${NS} AND x.extname <> 'plpgsql'`],
   // The extra schemas themselves (the primary one is the scope, not an object).
   [['schema'], `SELECT 'schema', n.nspname::text, NULL, NULL, NULL, NULL, n.nspname::text
    FROM pg_namespace n WHERE n.oid IN ${NS} AND n.nspname <> ($1::text[])[1]`],
   // Enums: labels in order.
-  [['typ:e'], `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
+  [['typ:e'], `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL,
+     (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'e' AND ${notExt('pg_type', 't.oid')}`],
   // Domains: base type, NOT NULL, default, collation, checks.
   [['typ:d'], `SELECT 'domain', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, json_build_object(
@@ -86,20 +90,24 @@ const PARTS: [readonly string[], string][] = [
      SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
        AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i'))`],
   // Functions and procedures.
-  [['pro:f', 'pro:p'], `SELECT 'function', ${qual('p.pronamespace', fnName('p'))}, NULL, pg_get_functiondef(p.oid), json_build_object('procedure', p.prokind = 'p',
+  [['pro:f', 'pro:p'], `SELECT 'function', ${qual('p.pronamespace', fnName('p'))}, NULL, pg_get_functiondef(p.oid),
+     json_build_object('procedure', p.prokind = 'p',
      'args', pg_get_function_identity_arguments(p.oid), 'name', ${qual('p.pronamespace', 'p.proname::text')}), NULL, ${nspOf('p.pronamespace')}
    FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')`],
   // Views and materialized views.
-  [['rel:v', 'rel:m'], `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materializedView' END, ${REL_NAME}, NULL, pg_get_viewdef(c.oid, true), NULL, ${viewDeps('c.oid')}, ${nspOf('c.relnamespace')}
+  [['rel:v', 'rel:m'], `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materializedView' END, ${REL_NAME}, NULL, pg_get_viewdef(c.oid, true), NULL,
+     ${viewDeps('c.oid')}, ${nspOf('c.relnamespace')}
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('v', 'm') AND ${notExt('pg_class', 'c.oid')}`],
   // Indexes of materialized views (those of tables come with the tables).
-  [['rel:m'], `SELECT 'index', ${qual('c.relnamespace', 'ic.relname')}, ${REL_NAME}, pg_get_indexdef(i.indexrelid), NULL, json_build_array('materializedView:' || ${REL_NAME}), ${nspOf('c.relnamespace')}
+  [['rel:m'], `SELECT 'index', ${qual('c.relnamespace', 'ic.relname')}, ${REL_NAME}, pg_get_indexdef(i.indexrelid), NULL,
+     json_build_array('materializedView:' || ${REL_NAME}), ${nspOf('c.relnamespace')}
    FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
    WHERE ${REL_DEP} AND c.relkind = 'm'`],
   // Triggers (not the internal ones behind foreign keys).
   [['trg'], `SELECT 'trigger', ${REL_NAME} || '.' || tg.tgname, ${REL_NAME}, pg_get_triggerdef(tg.oid), json_build_object('name', tg.tgname::text),
-     (SELECT json_build_array('function:' || ${qual('p.pronamespace', fnName('p'))}) FROM pg_proc p WHERE p.oid = tg.tgfoid AND p.pronamespace IN ${NS}), ${nspOf('c.relnamespace')}
+     (SELECT json_build_array('function:' || ${qual('p.pronamespace', fnName('p'))}) FROM pg_proc p WHERE p.oid = tg.tgfoid AND p.pronamespace IN ${NS}),
+     ${nspOf('c.relnamespace')}
    FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
    WHERE ${REL_DEP} AND NOT tg.tgisinternal AND ${notExt('pg_trigger', 'tg.oid')}`],
   // Comments on relations and their columns.
@@ -110,10 +118,12 @@ const PARTS: [readonly string[], string][] = [
    WHERE ${REL} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f') AND NOT c.relispartition AND ${notExt('pg_class', 'c.oid')}`],
   // Comments on functions, enums and domains.
   [['pro:f', 'pro:p'], `SELECT 'comment', CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END, ${qual('p.pronamespace', fnName('p'))}, d.description,
-     json_build_object('name', ${qual('p.pronamespace', 'p.proname::text')}, 'args', pg_get_function_identity_arguments(p.oid)), NULL, ${nspOf('p.pronamespace')}
+     json_build_object('name', ${qual('p.pronamespace', 'p.proname::text')}, 'args', pg_get_function_identity_arguments(p.oid)), NULL,
+     ${nspOf('p.pronamespace')}
    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid
    WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}`],
-  [['typ:e', 'typ:d'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description, NULL, NULL, ${nspOf('t.typnamespace')}
+  [['typ:e', 'typ:d'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description,
+     NULL, NULL, ${nspOf('t.typnamespace')}
    FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
    WHERE t.typnamespace IN ${NS} AND t.typtype IN ('e', 'd') AND ${notExt('pg_type', 't.oid')}`],
   // What Evolve does not model.
@@ -124,14 +134,18 @@ const PARTS: [readonly string[], string][] = [
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind = 'p' AND NOT c.relispartition`],
   [['rls'], `SELECT 'unmanaged:row level security', CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`],
-  [['pol'], `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL_DEP}`],
-  [['typ:c', 'typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END, ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
+  [['pol'], `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL
+   FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL_DEP}`],
+  [['typ:c', 'typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END,
+     ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND (t.typtype IN ('r', 'b') AND t.typelem = 0 OR t.typtype = 'c' AND
      (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExt('pg_type', 't.oid')}`],
-  [['pro:a', 'pro:w'], `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))}, NULL, NULL, NULL, NULL, NULL
+  [['pro:a', 'pro:w'], `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))},
+     NULL, NULL, NULL, NULL, NULL
    FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('a', 'w') AND ${notExt('pg_proc', 'p.oid')}`],
   [['rel:f', 'part'], `SELECT 'unmanaged:' || CASE WHEN c.relkind = 'f' THEN 'foreign table' ELSE 'partition' END, ${REL_NAME},
-     (SELECT ${qual('pc.relnamespace', 'pc.relname')} FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1), NULL, NULL, NULL, NULL
+     (SELECT ${qual('pc.relnamespace', 'pc.relname')} FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1),
+     NULL, NULL, NULL, NULL
    FROM pg_class c WHERE ${REL_DEP} AND (c.relkind = 'f' OR c.relispartition AND c.relkind IN ('r', 'p')) AND ${notExt('pg_class', 'c.oid')}`],
   [['exc'], `SELECT 'unmanaged:exclusion constraint', x.conname, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x'`],
@@ -142,7 +156,8 @@ const PARTS: [readonly string[], string][] = [
 ];
 
 /** The row shape of the objects query (no row): a part's NULLs take their types from it. */
-const HEAD = `SELECT NULL::text AS kind, NULL::text AS name, NULL::text AS tbl, NULL::text AS def, NULL::json AS data, NULL::json AS deps, NULL::text AS nsp WHERE false`;
+const HEAD = 'SELECT NULL::text AS kind, NULL::text AS name, NULL::text AS tbl, NULL::text AS def, NULL::json AS data, NULL::json AS deps, ' +
+  'NULL::text AS nsp WHERE false';
 
 /** Every object of the schemas $1 (text array, the primary one first), one row each. */
 export const OBJECTS_SQL = [HEAD, ...PARTS.map(([, sql]) => sql)].join('\nUNION ALL\n');

@@ -76,7 +76,8 @@ export function alterDomainSql(name: string, from: DomainData | null, to: Domain
 
 /** The options of CREATE / ALTER SEQUENCE. */
 function sequenceOptions(s: SequenceData): string {
-  return `AS ${s.type} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`;
+  return `AS ${s.type} INCREMENT BY ${s.increment} MINVALUE ${s.min} MAXVALUE ${s.max} START WITH ${s.start} CACHE ${s.cache} ` +
+    (s.cycle ? 'CYCLE' : 'NO CYCLE');
 }
 
 /** `ALTER TYPE … ADD VALUE` statements that add `labels` (in order) to enum `name`, skipping those `existing` has. */
@@ -86,16 +87,21 @@ export function addEnumValuesSql(name: string, labels: readonly string[], existi
   const firstLive = labels.find((l) => have.has(l));
   labels.forEach((l, i) => {
     if (existing && have.has(l)) return;
-    const where = i > 0 ? ` AFTER ${lit(labels[i - 1]!)}` : existing ? (firstLive !== undefined ? ` BEFORE ${lit(firstLive)}` : '') : labels.length > 1 ? ` BEFORE ${lit(labels[1]!)}` : '';
+    const where = i > 0 ? ` AFTER ${lit(labels[i - 1]!)}`
+      : existing ? (firstLive !== undefined ? ` BEFORE ${lit(firstLive)}` : '')
+      : labels.length > 1 ? ` BEFORE ${lit(labels[1]!)}` : '';
     out.push(`ALTER TYPE ${qt(name)} ADD VALUE IF NOT EXISTS ${lit(l)}${where}`);
   });
   return out;
 }
 
 /** The comment target as SQL (`TABLE "t"`, `COLUMN "t"."c"`, `FUNCTION "f"(integer)`) and as an object name. */
-function commentTarget(what: string, on: string, data: Record<string, unknown> | null, schema: string): { sql: string; name: string; table: string | null; deps: string[] } | null {
+function commentTarget(
+  what: string, on: string, data: Record<string, unknown> | null, schema: string,
+): { sql: string; name: string; table: string | null; deps: string[] } | null {
   const rel: Record<string, [string, string, string | null]> = {
-    r: ['TABLE', 'table', 'table'], p: ['TABLE', 'table', 'table'], v: ['VIEW', 'view', 'view'], m: ['MATERIALIZED VIEW', 'materialized view', 'materializedView'],
+    r: ['TABLE', 'table', 'table'], p: ['TABLE', 'table', 'table'], v: ['VIEW', 'view', 'view'],
+    m: ['MATERIALIZED VIEW', 'materialized view', 'materializedView'],
     S: ['SEQUENCE', 'sequence', 'sequence'], i: ['INDEX', 'index', null], f: ['FOREIGN TABLE', 'foreign table', null],
   };
   if (what === 'column') {
@@ -155,13 +161,22 @@ function toObject(r: Row, schema: string): ObjectIR | null {
     }
     case 'domain': {
       const d = data as unknown as DomainData;
-      const dom: DomainData = { ...d, type: stripSchema(d.type, schema), default: d.default === null ? null : stripSchema(d.default, schema), checks: d.checks.map(([n, c]) => [n, stripSchema(c, schema)]) };
-      return { kind, name, table: null, definition: JSON.stringify(dom), create: [createDomainSql(name, dom)], drop: [`DROP DOMAIN ${qt(name)}`], replace: alterDomainSql(name, null, dom), ...withDeps };
+      const dom: DomainData = {
+        ...d, type: stripSchema(d.type, schema), default: d.default === null ? null : stripSchema(d.default, schema),
+        checks: d.checks.map(([n, c]) => [n, stripSchema(c, schema)]),
+      };
+      return {
+        kind, name, table: null, definition: JSON.stringify(dom), create: [createDomainSql(name, dom)], drop: [`DROP DOMAIN ${qt(name)}`],
+        replace: alterDomainSql(name, null, dom), ...withDeps,
+      };
     }
     case 'sequence': {
       const s = data as unknown as SequenceData;
       const opts = sequenceOptions(s);
-      return { kind, name, table: null, definition: opts, create: [`CREATE SEQUENCE ${qt(name)} ${opts}`], drop: [`DROP SEQUENCE ${qt(name)}`], replace: [`ALTER SEQUENCE ${qt(name)} ${opts}`], ...withDeps };
+      return {
+        kind, name, table: null, definition: opts, create: [`CREATE SEQUENCE ${qt(name)} ${opts}`], drop: [`DROP SEQUENCE ${qt(name)}`],
+        replace: [`ALTER SEQUENCE ${qt(name)} ${opts}`], ...withDeps,
+      };
     }
     case 'function': {
       const args = stripSchema(String(data?.args ?? ''), schema);
@@ -173,7 +188,9 @@ function toObject(r: Row, schema: string): ObjectIR | null {
     case 'view': case 'materializedView': {
       const body = def.replace(/;$/, '');
       const create = kind === 'view' ? `CREATE VIEW ${qt(name)} AS\n${body}` : `CREATE MATERIALIZED VIEW ${qt(name)} AS\n${body}\nWITH DATA`;
-      return { kind, name, table: null, definition: body, create: [create], drop: [`DROP ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${qt(name)}`], ...withDeps };
+      return {
+        kind, name, table: null, definition: body, create: [create], drop: [`DROP ${kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW'} ${qt(name)}`], ...withDeps,
+      };
     }
     case 'index':
       return { kind, name, table, definition: def, create: [def], drop: [`DROP INDEX ${qt(name)}`], ...withDeps };
@@ -198,7 +215,9 @@ function toObject(r: Row, schema: string): ObjectIR | null {
  * Most schemas hold few kinds of object: a cheap probe ({@link PROBE_SQL}; `have`, its answer,
  * when the caller read it already), then one query of only the parts that can find something.
  */
-export async function introspectObjects(conn: Connection, schema: string, extra: readonly string[] = [], have?: ReadonlySet<string>): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
+export async function postgresIntrospectObjects(
+  conn: Connection, schema: string, extra: readonly string[] = [], have?: ReadonlySet<string>,
+): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
   const schemas = [schema, ...extra];
   const sql = objectsSql(have ?? new Set(((await conn.query(PROBE_SQL, [schemas]))[0]?.have as string[] | undefined) ?? []));
   const rows = sql === null ? [] : await conn.query(sql, [schemas]);
@@ -222,7 +241,7 @@ export async function introspectObjects(conn: Connection, schema: string, extra:
  * A non-plain table index (expression keys, another method, opclasses, order, INCLUDE,
  * collations) as an object. One on a table of an extra schema is named `schema.index`.
  */
-export function indexObject(name: string, table: string, indexdef: string, schema: string): ObjectIR {
+export function postgresIndexObject(name: string, table: string, indexdef: string, schema: string): ObjectIR {
   const def = tidy(stripSchema(indexdef, schema));
   const nsp = splitName(table)[0];
   const full = nsp === null ? name : `${nsp}.${name}`;

@@ -16,8 +16,8 @@ import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import {
-  MAX_IDENTIFIER_BYTES, checkSql, columnSql, createIndexSql, createTableSql, defaultSql, foreignKeySql, pgTypeSql, postgresSql,
-  primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
+  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
+  pgTypeSql, postgresSql, primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
 } from './sql-builder.js';
 
 const q = postgresSql.ident;
@@ -109,8 +109,8 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   if (to.generated && (changed.generated || changed.type || !from.generated)) {
     return [
       `ALTER TABLE ${qt(c.table)} DROP COLUMN ${col}`,
-      `ALTER TABLE ${qt(c.table)} ADD COLUMN ${columnSql(to)}`,
-      ...indexes.filter((i) => i.columns.includes(to.name)).map((i) => createIndexSql(c.table, i)),
+      `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(to)}`,
+      ...indexes.filter((i) => i.columns.includes(to.name)).map((i) => postgresCreateIndexSql(c.table, i)),
     ];
   }
   if (from.generated && !to.generated) out.push(`${alter} DROP EXPRESSION`);
@@ -127,10 +127,10 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   // Before the type: values that do not convert may become NULL (with consent).
   if (changed.nullable && to.nullable) out.push(`${alter} DROP NOT NULL`);
   if (changed.type) out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)} USING ${usingFor(c, convert)}`);
-  if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${defaultSql(to.default)}`);
+  if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${postgresDefaultSql(to.default)}`);
   if (changed.nullable && !to.nullable) {
     // Only reached when the NULLs may be replaced (allowDataLoss; see plan/hazards.ts).
-    if (to.default && !to.autoIncrement) out.push(`UPDATE ${qt(c.table)} SET ${col} = ${defaultSql(to.default)} WHERE ${col} IS NULL`);
+    if (to.default && !to.autoIncrement) out.push(`UPDATE ${qt(c.table)} SET ${col} = ${postgresDefaultSql(to.default)} WHERE ${col} IS NULL`);
     out.push(`${alter} SET NOT NULL`);
   }
   if (changed.autoIncrement && to.autoIncrement) {
@@ -142,17 +142,10 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
 }
 
 /**
- * Turn a diff into PostgreSQL statements, run in one transaction — except new enum values
- * (`ALTER TYPE … ADD VALUE`), which come first and are committed before it.
+ * Lookups a plan makes per changed table, each built on first use, once per plan: the index
+ * names the diff adds to a table, and the target table of a name.
  */
-export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
-  const statements: PlanStatement[] = [];
-  const hazards: Hazard[] = [];
-  const push = (c: Change, ...sql: string[]): void => {
-    for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true });
-  };
-  const live = (table: string): string => diff.liveName.get(table) ?? table;
-  // Built on first use, once per plan: index names added per table, target tables by name.
+function planLookups(diff: Diff): { addedIndexNames: (table: string) => Set<string>; target: (table: string) => TableIR | undefined } {
   let addedIndexes: Map<string, Set<string>> | null = null;
   let targets: Map<string, TableIR> | null = null;
   const addedIndexNames = (table: string): Set<string> => {
@@ -174,6 +167,21 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     }
     return targets.get(table);
   };
+  return { addedIndexNames, target };
+}
+
+/**
+ * Turn a diff into PostgreSQL statements, run in one transaction — except new enum values
+ * (`ALTER TYPE … ADD VALUE`), which come first and are committed before it.
+ */
+export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
+  const statements: PlanStatement[] = [];
+  const hazards: Hazard[] = [];
+  const push = (c: Change, ...sql: string[]): void => {
+    for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true });
+  };
+  const live = (table: string): string => diff.liveName.get(table) ?? table;
+  const { addedIndexNames, target } = planLookups(diff);
   const prepared = new Set<string>();
   const dropped = new Set<Change>();
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
@@ -191,11 +199,11 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   for (const c of diff.changes) {
     switch (c.kind) {
       case 'createTable':
-        push(c, createTableSql(c.table), ...c.table.indexes.map((i) => createIndexSql(c.table.name, i)));
+        push(c, postgresCreateTableSql(c.table), ...c.table.indexes.map((i) => postgresCreateIndexSql(c.table.name, i)));
         break;
       case 'dropTable': push(c, `DROP TABLE ${qt(c.table.name)}`); break;
       case 'renameTable': push(c, ...renameTableSql(c.from, c.to)); break;
-      case 'addColumn': prepare(c.table); push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${columnSql(c.column)}`); break;
+      case 'addColumn': prepare(c.table); push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(c.column)}`); break;
       case 'dropColumn': {
         prepare(c.table);
         if (dropped.has(c)) break;
@@ -218,7 +226,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
         break;
       }
-      case 'addIndex': push(c, createIndexSql(c.table, c.index)); break;
+      case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;
       case 'dropIndex': {
         // An index lives in its table's schema (indexes are dropped before any rename).
         const schema = splitName(live(c.table))[0];
@@ -231,17 +239,19 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table); // the old key is dropped there
         if (c.to) push(c, `ALTER TABLE ${qt(c.table)} ADD ${primaryKeySql(c.to)}`);
         break;
-      case 'addForeignKey': push(c, `ALTER TABLE ${qt(c.table)} ADD ${foreignKeySql(c.foreignKey)}`); break;
+      case 'addForeignKey': push(c, `ALTER TABLE ${qt(c.table)} ADD ${postgresForeignKeySql(c.foreignKey)}`); break;
       case 'dropForeignKey': {
         // Foreign keys are dropped before any rename: the table still has its live name.
         const table = live(c.table);
         push(c, dropConstraint(table, c.foreignKey.name, () => defaultConstraintName(table, c.foreignKey.columns, 'fkey')));
         break;
       }
-      case 'addCheck': push(c, `ALTER TABLE ${qt(c.table)} ADD ${checkSql(c.check)}`); break;
+      case 'addCheck': push(c, `ALTER TABLE ${qt(c.table)} ADD ${postgresCheckSql(c.check)}`); break;
       case 'dropCheck': push(c, dropConstraint(live(c.table), c.check.name, () => `${splitName(live(c.table))[1]}_check`)); break;
       case 'alterTableOptions':
-        throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${c.table}).`, { hint: 'Remove the options from the desired schema.' });
+        throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${c.table}).`, {
+          hint: 'Remove the options from the desired schema.',
+        });
       case 'createObject': case 'dropObject': push(c, ...objectStatements(c)); break;
       case 'replaceObject': {
         const r = replaceObjectSql(c);
@@ -258,5 +268,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   // a declared value rename (which new values may be placed after) would stay.
   const early = statements.filter((s) => !s.inTransaction);
   const rest = statements.filter((s) => s.inTransaction);
-  return { dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false };
+  return {
+    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false,
+  };
 }

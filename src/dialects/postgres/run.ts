@@ -32,7 +32,9 @@ async function runLeading(conn: Connection, steps: readonly RunStep[], first: nu
       await conn.execute(s.sql);
     } catch (e) {
       if (isEvolveError(e)) throw e;
-      const kept = k ? `The ${k} statement(s) before it (enum value changes, committed before the plan's transaction) stay; nothing else ran.` : 'Nothing was changed.';
+      const kept = k
+        ? `The ${k} statement(s) before it (enum value changes, committed before the plan's transaction) stay; nothing else ran.`
+        : 'Nothing was changed.';
       throw new EvolveError(ErrorCode.SqlFailed, `Statement ${k + 1} of ${n} failed:\n  ${s.sql}\n${databaseMessage(e)}\n${kept}`, {
         hint: 'Read the statement and the error; fix the models (or the data) and apply again.',
         cause: e,
@@ -70,7 +72,9 @@ export async function runPostgres(conn: Connection, steps: readonly RunStep[], o
     if (isEvolveError(e) || (step && !isSqlStep(step))) throw e;
     const stmt = isSqlStep(step ?? undefined) ? step as Extract<RunStep, { sql: string }> : null;
     const where = stmt ? `Statement ${i + 1} of ${n} failed:\n  ${stmt.sql}\n` : i === n ? 'The check before COMMIT failed: ' : 'COMMIT failed: ';
-    const kept = first ? ` but for ${first} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)` : '';
+    const kept = first
+      ? ` but for ${first} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)`
+      : '';
     throw new EvolveError(ErrorCode.SqlFailed, `${where}${databaseMessage(e)}\nThe transaction was rolled back; the database is as it was${kept}.`, {
       hint: 'Read the statement and the error; fix the models (or the data) and apply again.',
       cause: e,

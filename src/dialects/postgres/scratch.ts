@@ -121,7 +121,8 @@ async function loadScratch(near: DatabaseUrl, text: string, file: string, inTran
 async function pgSchemasFromSql(near: DatabaseUrl, extra: readonly string[], text: string, file: string): Promise<SchemaIR> {
   const primary = near.schema ?? DEFAULT_SCHEMA;
   const options = { schema: primary, schemas: extra };
-  const qualify = (schema: string | null, name: string): string => (schema === null || schema === primary || !extra.includes(schema) ? name : `${schema}.${name}`);
+  const qualify = (schema: string | null, name: string): string =>
+    (schema === null || schema === primary || !extra.includes(schema) ? name : `${schema}.${name}`);
   const load = async (url: DatabaseUrl): Promise<SchemaIR> => {
     const conn = await connectPostgres(url, { readOnly: false, ...options });
     try {
@@ -142,12 +143,14 @@ async function pgSchemasFromSql(near: DatabaseUrl, extra: readonly string[], tex
       await admin.execute(`CREATE DATABASE ${q(name)} TEMPLATE template0`);
     } catch (e) {
       const denied = (e as { code?: string }).code === '42501';
-      throw new EvolveError(ErrorCode.DbConnect, `Cannot parse '${file}': with extra schemas (${extra.join(', ')}) a SQL file is loaded into a scratch database, and ${near.display} refused CREATE DATABASE: ${(e as Error).message}.`, {
-        hint: denied
-          ? 'Let the user create databases (ALTER ROLE <user> CREATEDB), or compare against a TypeScript models module, or leave out --schemas / ?schemas=.'
-          : 'Check that the server accepts CREATE DATABASE from this user, or leave out --schemas / ?schemas=.',
-        cause: e,
-      });
+      throw new EvolveError(ErrorCode.DbConnect,
+        `Cannot parse '${file}': with extra schemas (${extra.join(', ')}) a SQL file is loaded into a scratch database, ` +
+        `and ${near.display} refused CREATE DATABASE: ${(e as Error).message}.`, {
+          hint: denied
+            ? 'Let the user create databases (ALTER ROLE <user> CREATEDB), or compare against a TypeScript models module, or leave out --schemas / ?schemas=.'
+            : 'Check that the server accepts CREATE DATABASE from this user, or leave out --schemas / ?schemas=.',
+          cause: e,
+        });
     }
     try {
       const u = new URL(near.raw);

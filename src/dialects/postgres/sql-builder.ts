@@ -149,7 +149,7 @@ const q = ident;
 const qt = qualifiedIdent;
 
 /** The text after `DEFAULT`. Expressions are parenthesised: DEFAULT takes a restricted expression. */
-export function defaultSql(d: DefaultValue): string {
+export function postgresDefaultSql(d: DefaultValue): string {
   if (d.kind === 'value') return postgresSql.literal(d.value);
   return /^[A-Z_]+$/.test(d.sql) ? d.sql : `(${d.sql})`;
 }
@@ -159,17 +159,17 @@ export function defaultSql(d: DefaultValue): string {
  * (`GENERATED ALWAYS` where the column says so, else `BY DEFAULT`);
  * a generated column is `GENERATED ALWAYS AS (…) STORED` (PostgreSQL has no virtual ones before 18).
  */
-export function columnSql(c: ColumnIR): string {
+export function postgresColumnSql(c: ColumnIR): string {
   const parts = [q(c.name), pgTypeSql(c.type)];
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) STORED`);
   else if (c.autoIncrement) parts.push(`GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
   if (!c.nullable) parts.push('NOT NULL');
-  if (c.default && !c.autoIncrement && !c.generated) parts.push('DEFAULT ' + defaultSql(c.default));
+  if (c.default && !c.autoIncrement && !c.generated) parts.push('DEFAULT ' + postgresDefaultSql(c.default));
   return parts.join(' ');
 }
 
 /** `CHECK (…)`, named when the constraint has a name. */
-export function checkSql(c: CheckIR): string {
+export function postgresCheckSql(c: CheckIR): string {
   return `${named(c.name)}CHECK (${c.expression})`;
 }
 
@@ -187,22 +187,22 @@ export function uniqueSql(u: { name: string | null; columns: readonly string[] }
 }
 
 /** `FOREIGN KEY ... REFERENCES ...` with its actions (NO ACTION is the default and left out). */
-export function foreignKeySql(fk: ForeignKeyIR): string {
+export function postgresForeignKeySql(fk: ForeignKeyIR): string {
   return `${named(fk.name)}FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${qt(fk.refTable)} (${cols(fk.refColumns)})` +
     (fk.onDelete !== 'no action' ? ` ON DELETE ${fk.onDelete.toUpperCase()}` : '') +
     (fk.onUpdate !== 'no action' ? ` ON UPDATE ${fk.onUpdate.toUpperCase()}` : '');
 }
 
 /** CREATE TABLE with columns, primary key, unique and check constraints; foreign keys are added after. */
-export function createTableSql(t: TableIR): string {
-  const lines = t.columns.map((c) => '  ' + columnSql(c));
+export function postgresCreateTableSql(t: TableIR): string {
+  const lines = t.columns.map((c) => '  ' + postgresColumnSql(c));
   if (t.primaryKey) lines.push('  ' + primaryKeySql(t.primaryKey));
   for (const u of t.uniques) lines.push('  ' + uniqueSql(u));
-  for (const c of t.checks ?? []) lines.push('  ' + checkSql(c));
+  for (const c of t.checks ?? []) lines.push('  ' + postgresCheckSql(c));
   return `CREATE TABLE ${qt(t.name)} (\n${lines.join(',\n')}\n)`;
 }
 
 /** CREATE INDEX (partial when the index has a predicate). */
-export function createIndexSql(table: string, i: IndexIR): string {
+export function postgresCreateIndexSql(table: string, i: IndexIR): string {
   return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${q(i.name)} ON ${qt(table)} (${cols(i.columns)})${i.where ? ` WHERE ${i.where}` : ''}`;
 }

@@ -48,8 +48,12 @@ export function splitSql(text: string): string[] {
       continue;
     }
     if (ch === '-' && next === '-') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
-    if (ch === '#' && delimiter !== ';') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
-    if (ch === '/' && next === '*') { const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue; }
+    if (ch === '#' && delimiter !== ';') {
+      const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue;
+    }
+    if (ch === '/' && next === '*') {
+      const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue;
+    }
     if (ch === "'" || ch === '"' || ch === '`') {
       const j = quotedEnd(text, i);
       cur += text.slice(i, j + 1); i = j + 1; continue;

@@ -50,7 +50,8 @@ function recoverHotJournal(Database: typeof BetterSqlite3, path: string, cause: 
     try { rw.prepare('SELECT count(*) FROM sqlite_schema').get(); } finally { rw.close(); }
   } catch (e) {
     throw new EvolveError(ErrorCode.DbConnect,
-      `SQLite database '${path}' holds an unfinished write from a process that stopped (a hot journal), and it cannot be rolled back: ${(e as Error).message}.`, {
+      `SQLite database '${path}' holds an unfinished write from a process that stopped (a hot journal), and it cannot be rolled back: ` +
+      `${(e as Error).message}.`, {
         hint: 'Open the database once with write access (any SQLite client) so SQLite rolls the unfinished write back, then retry.', cause: cause ?? e,
       });
   }
@@ -88,7 +89,9 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
       recoverHotJournal(Database, path, e);
       return connectSqlite(url, options, true);
     }
-    throw new EvolveError(ErrorCode.DbConnect, `Cannot read SQLite database '${path}': ${(e as Error).message}.`, { hint: 'Check the file and its permissions.', cause: e });
+    throw new EvolveError(ErrorCode.DbConnect, `Cannot read SQLite database '${path}': ${(e as Error).message}.`, {
+      hint: 'Check the file and its permissions.', cause: e,
+    });
   }
   db.defaultSafeIntegers(false);
   return {

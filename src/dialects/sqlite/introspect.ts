@@ -4,7 +4,9 @@
  * expressions live only in the CREATE TABLE text (see create-table-parse.ts); views, triggers
  * and indexes that are more than a list of columns are kept as objects with their own SQL.
  */
-import type { ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
+import type {
+  ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, GeneratedIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR,
+} from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
 import { normaliseTypeText, parseDslTypeName } from '../../ir/types.js';
 import type { Connection, Row } from '../connection.js';
@@ -40,6 +42,113 @@ function partialPredicate(sql: string | null): string | null {
   return m ? m[1]!.trim().replace(/\s+/g, ' ') : null;
 }
 
+/** Views and triggers (as objects) and virtual tables (unmanaged) from their sqlite_schema rows. */
+function readOthers(others: Row[], objects: ObjectIR[], unmanaged: UnmanagedIR[]): void {
+  for (const o of others) {
+    const name = String(o.name);
+    const sql = String(o.sql ?? '');
+    if (o.type === 'view') {
+      objects.push({ kind: 'view', name, table: null, definition: squeezeSql(sql), create: [sql], drop: [`DROP VIEW ${sqliteSql.ident(name)}`] });
+    } else if (o.type === 'trigger') {
+      objects.push({
+        kind: 'trigger', name, table: String(o.tbl), definition: squeezeSql(sql), create: [sql], drop: [`DROP TRIGGER ${sqliteSql.ident(name)}`],
+      });
+    } else unmanaged.push({ kind: 'virtual table', name });
+  }
+}
+
+/**
+ * The columns of a table from its pragma_table_xinfo rows, normalised and frozen; `defaultCache`
+ * holds one frozen default per (column type, default text) across tables.
+ */
+function readColumns(
+  rows: Row[], pk: readonly string[], hasAutoinc: boolean, generatedOf: ReadonlyMap<string, GeneratedIR>,
+  defaultCache: Map<ColumnType, Map<unknown, DefaultValue | null>>,
+): ColumnIR[] {
+  const columns: ColumnIR[] = [];
+  for (const r of rows) {
+    const cname = String(r.name);
+    const hidden = Number(r.hidden);
+    const autoIncrement = hasAutoinc && pk[0] === r.name;
+    const type = sqliteColumnType(parseSqliteType(String(r.type ?? '')), autoIncrement);
+    const nullable = sqliteNullable(cname, type, Number(r.nn) === 0, pk);
+    let byText = defaultCache.get(type);
+    if (byText === undefined) defaultCache.set(type, byText = new Map());
+    let dflt = byText.get(r.dflt);
+    if (dflt === undefined) {
+      const d = normaliseDefault(type, parseDefaultSql(r.dflt as string | null));
+      dflt = d === null ? null : Object.freeze(d);
+      byText.set(r.dflt, dflt);
+    }
+    if (hidden >= 2) {
+      const g = generatedOf.get(cname);
+      const generated = Object.freeze({ ...(g ?? { expression: 'NULL', stored: hidden === 3 }), stored: hidden === 3 });
+      columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement, generated }));
+    } else {
+      columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement }));
+    }
+  }
+  return columns;
+}
+
+/**
+ * The unique constraints and plain indexes of table `table` from its pragma_index_xinfo rows,
+ * frozen; indexes that are more than a list of columns go to `objects` as their statement.
+ */
+function readIndexes(table: string, rows: Row[], objects: ObjectIR[]): { uniques: UniqueIR[]; indexes: IndexIR[] } {
+  const uniques: UniqueIR[] = [];
+  const indexes: IndexIR[] = [];
+  const groups = new Map<string, Record<string, unknown>[]>();
+  for (const r of rows) { const k = String(r.idx); (groups.get(k) ?? groups.set(k, []).get(k)!).push(r); }
+  for (const [iname, rs] of groups) {
+    const first = rs[0]!;
+    if (first.origin === 'pk') continue;
+    const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0 && String(r.coll).toUpperCase() === 'BINARY');
+    if (!plain && first.origin !== 'u' && first.sql) {
+      // Expression keys, DESC or a collation: kept as the statement that made it.
+      const sql = String(first.sql);
+      objects.push({ kind: 'index', name: iname, table, definition: squeezeSql(sql), create: [sql], drop: [`DROP INDEX ${sqliteSql.ident(iname)}`] });
+      continue;
+    }
+    const columnsOf = Object.freeze(rs.map((r) => String(r.col)));
+    if (first.origin === 'u') uniques.push(Object.freeze({ name: iname, columns: columnsOf }));
+    else {
+      const where = sqliteIndexWhere(Number(first.partial) === 1 ? partialPredicate(first.sql as string | null) : null);
+      indexes.push(Object.freeze({ name: iname, columns: columnsOf, unique: Number(first.uniq) === 1, where }));
+    }
+  }
+  return { uniques, indexes };
+}
+
+/**
+ * The foreign keys of a table from its pragma_foreign_key_list rows, frozen; a reference without
+ * columns to one of `tableNames` gets that table's primary key (`pkColumnsOf`).
+ */
+function readForeignKeys(rows: Row[], tableNames: ReadonlySet<string>, pkColumnsOf: (table: string) => readonly string[]): ForeignKeyIR[] {
+  const fkGroups = new Map<number, Record<string, unknown>[]>();
+  for (const r of rows) { const k = Number(r.id); (fkGroups.get(k) ?? fkGroups.set(k, []).get(k)!).push(r); }
+  const foreignKeys: ForeignKeyIR[] = [];
+  for (const rs of fkGroups.values()) {
+    const refTable = String(rs[0]!.ref);
+    // An omitted target column list means the referenced table's primary key.
+    let refColumns: readonly string[] = rs.map((r) => (r.refcol === null ? '' : String(r.refcol)));
+    if (refColumns.some((c) => c === '') && tableNames.has(refTable)) {
+      const target = pkColumnsOf(refTable);
+      if (target.length) refColumns = target;
+    }
+    foreignKeys.push(Object.freeze({
+      name: null,
+      columns: Object.freeze(rs.map((r) => String(r.col))),
+      refTable,
+      refColumns: Object.isFrozen(refColumns) ? refColumns : Object.freeze(refColumns),
+      onDelete: action(rs[0]!.on_delete),
+      onUpdate: action(rs[0]!.on_update),
+    }));
+  }
+  return foreignKeys;
+}
+
+/** Read the live schema of the main database (normalised, frozen). */
 export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   // Virtual tables are left out in SQL; their shadow tables (real tables SQLite manages for
   // them) by name, from one read of pragma_table_list — joining it per table would be quadratic.
@@ -65,13 +174,7 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
      AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`);
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
-  for (const o of others) {
-    const name = String(o.name);
-    const sql = String(o.sql ?? '');
-    if (o.type === 'view') objects.push({ kind: 'view', name, table: null, definition: squeezeSql(sql), create: [sql], drop: [`DROP VIEW ${sqliteSql.ident(name)}`] });
-    else if (o.type === 'trigger') objects.push({ kind: 'trigger', name, table: String(o.tbl), definition: squeezeSql(sql), create: [sql], drop: [`DROP TRIGGER ${sqliteSql.ident(name)}`] });
-    else unmanaged.push({ kind: 'virtual table', name });
-  }
+  readOthers(others, objects, unmanaged);
 
   const byTable = <T extends { tbl?: unknown }>(rows: T[]): Map<string, T[]> => {
     const m = new Map<string, T[]>();
@@ -107,70 +210,9 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
     const pk = pkColumnsOf(name);
     const hasAutoinc = pk.length === 1 && /\bautoincrement\b/i.test(createSql);
     const parsed = parseCreateTable(createSql);
-    const columns: ColumnIR[] = [];
-    for (const r of rows) {
-      const cname = String(r.name);
-      const hidden = Number(r.hidden);
-      const autoIncrement = hasAutoinc && pk[0] === r.name;
-      const type = sqliteColumnType(parseSqliteType(String(r.type ?? '')), autoIncrement);
-      const nullable = sqliteNullable(cname, type, Number(r.nn) === 0, pk);
-      let byText = defaultCache.get(type);
-      if (byText === undefined) defaultCache.set(type, byText = new Map());
-      let dflt = byText.get(r.dflt);
-      if (dflt === undefined) {
-        const d = normaliseDefault(type, parseDefaultSql(r.dflt as string | null));
-        dflt = d === null ? null : Object.freeze(d);
-        byText.set(r.dflt, dflt);
-      }
-      if (hidden >= 2) {
-        const g = parsed.generated.get(cname);
-        const generated = Object.freeze({ ...(g ?? { expression: 'NULL', stored: hidden === 3 }), stored: hidden === 3 });
-        columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement, generated }));
-      } else {
-        columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement }));
-      }
-    }
-    const uniques: UniqueIR[] = [];
-    const indexes: IndexIR[] = [];
-    const groups = new Map<string, Record<string, unknown>[]>();
-    for (const r of idxBy.get(name) ?? []) { const k = String(r.idx); (groups.get(k) ?? groups.set(k, []).get(k)!).push(r); }
-    for (const [iname, rs] of groups) {
-      const first = rs[0]!;
-      if (first.origin === 'pk') continue;
-      const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0 && String(r.coll).toUpperCase() === 'BINARY');
-      if (!plain && first.origin !== 'u' && first.sql) {
-        // Expression keys, DESC or a collation: kept as the statement that made it.
-        const sql = String(first.sql);
-        objects.push({ kind: 'index', name: iname, table: name, definition: squeezeSql(sql), create: [sql], drop: [`DROP INDEX ${sqliteSql.ident(iname)}`] });
-        continue;
-      }
-      const columnsOf = Object.freeze(rs.map((r) => String(r.col)));
-      if (first.origin === 'u') uniques.push(Object.freeze({ name: iname, columns: columnsOf }));
-      else {
-        const where = sqliteIndexWhere(Number(first.partial) === 1 ? partialPredicate(first.sql as string | null) : null);
-        indexes.push(Object.freeze({ name: iname, columns: columnsOf, unique: Number(first.uniq) === 1, where }));
-      }
-    }
-    const fkGroups = new Map<number, Record<string, unknown>[]>();
-    for (const r of fkBy.get(name) ?? []) { const k = Number(r.id); (fkGroups.get(k) ?? fkGroups.set(k, []).get(k)!).push(r); }
-    const foreignKeys: ForeignKeyIR[] = [];
-    for (const rs of fkGroups.values()) {
-      const refTable = String(rs[0]!.ref);
-      // An omitted target column list means the referenced table's primary key.
-      let refColumns: readonly string[] = rs.map((r) => (r.refcol === null ? '' : String(r.refcol)));
-      if (refColumns.some((c) => c === '') && tableNames.has(refTable)) {
-        const target = pkColumnsOf(refTable);
-        if (target.length) refColumns = target;
-      }
-      foreignKeys.push(Object.freeze({
-        name: null,
-        columns: Object.freeze(rs.map((r) => String(r.col))),
-        refTable,
-        refColumns: Object.isFrozen(refColumns) ? refColumns : Object.freeze(refColumns),
-        onDelete: action(rs[0]!.on_delete),
-        onUpdate: action(rs[0]!.on_update),
-      }));
-    }
+    const columns = readColumns(rows, pk, hasAutoinc, parsed.generated, defaultCache);
+    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], objects);
+    const foreignKeys = readForeignKeys(fkBy.get(name) ?? [], tableNames, pkColumnsOf);
     const options: Record<string, string> = {};
     const flags = listed.get(name);
     if (Number(flags?.strict) === 1) options.strict = 'true';

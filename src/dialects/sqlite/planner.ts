@@ -14,7 +14,7 @@ import { sqliteLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
-import { columnSql, createIndexSql, createTableSql, defaultSql, sqliteSql } from './sql-builder.js';
+import { sqliteColumnSql, sqliteCreateIndexSql, sqliteCreateTableSql, sqliteDefaultSql, sqliteSql } from './sql-builder.js';
 
 const q = sqliteSql.ident;
 type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
@@ -119,13 +119,19 @@ function rebuildStatements(diff: Diff, ix: DiffIndex, target: TableIR, options: 
     const alter = alters?.get(c.name);
     const pred = alter && options.convertLossy?.has(alter) ? sqliteLossyPredicate(q(c.name), alter.from, alter.to) : null;
     const value = pred ? consentedValue(lossyRule(alter!.from, alter!.to), q(c.name), pred, q(c.name), (x, n) => `substr(${x}, 1, ${n})`) : q(c.name);
-    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${value}, ${defaultSql(c.default)})` : value);
+    select.push(!c.nullable && old.nullable && c.default ? `coalesce(${value}, ${sqliteDefaultSql(c.default)})` : value);
   }
-  const out: PlanStatement[] = [{ sql: createTableSql(target, tmp), comment: why, inTransaction: true }];
-  if (into.length) out.push({ sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`, comment: `${why}: copy every row`, inTransaction: true });
+  const out: PlanStatement[] = [{ sql: sqliteCreateTableSql(target, tmp), comment: why, inTransaction: true }];
+  if (into.length) {
+    out.push({
+      sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`,
+      comment: `${why}: copy every row`, inTransaction: true,
+    });
+  }
   if (live.columns.some((c) => c.autoIncrement) && target.columns.some((c) => c.autoIncrement)) {
     out.push({
-      sql: `UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)}) WHERE name = ${sqliteSql.literal(tmp)} AND seq < (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)})`,
+      sql: `UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)})` +
+        ` WHERE name = ${sqliteSql.literal(tmp)} AND seq < (SELECT seq FROM sqlite_sequence WHERE name = ${sqliteSql.literal(target.name)})`,
       comment: `${why}: keep the AUTOINCREMENT counter`, inTransaction: true,
     });
   }
@@ -134,7 +140,7 @@ function rebuildStatements(diff: Diff, ix: DiffIndex, target: TableIR, options: 
   out.push({ sql: 'PRAGMA legacy_alter_table = ON', comment: why, inTransaction: true });
   out.push({ sql: `ALTER TABLE ${q(tmp)} RENAME TO ${q(target.name)}`, comment: why, inTransaction: true });
   out.push({ sql: 'PRAGMA legacy_alter_table = OFF', comment: why, inTransaction: true });
-  for (const i of target.indexes) out.push({ sql: createIndexSql(target.name, i), comment: `${why}: restore index ${i.name}`, inTransaction: true });
+  for (const i of target.indexes) out.push({ sql: sqliteCreateIndexSql(target.name, i), comment: `${why}: restore index ${i.name}`, inTransaction: true });
   return out;
 }
 
@@ -153,18 +159,18 @@ export function planSqlite(diff: Diff, options: PlanOptions = {}): Plan {
     const inRebuild = rebuild.has(t);
     switch (c.kind) {
       case 'createTable':
-        push(c, createTableSql(c.table));
-        for (const i of c.table.indexes) push(c, createIndexSql(c.table.name, i));
+        push(c, sqliteCreateTableSql(c.table));
+        for (const i of c.table.indexes) push(c, sqliteCreateIndexSql(c.table.name, i));
         break;
       case 'dropTable': push(c, `DROP TABLE ${q(c.table.name)}`); break;
       case 'renameTable': push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(c.to)}`); break;
       case 'dropIndex': push(c, `DROP INDEX ${q(c.index.name)}`); break;
-      case 'addIndex': if (!inRebuild) push(c, createIndexSql(c.table, c.index)); break;
+      case 'addIndex': if (!inRebuild) push(c, sqliteCreateIndexSql(c.table, c.index)); break;
       case 'addForeignKey': case 'dropForeignKey': break; // in CREATE TABLE, or by rebuild
       // Always renamed in place, before any rebuild of the table: SQLite then rewrites every
       // foreign key that references the column (a rebuild's copy would leave them dangling).
       case 'renameColumn': push(c, `ALTER TABLE ${q(c.table)} RENAME COLUMN ${q(c.from)} TO ${q(c.to)}`); break;
-      case 'addColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${columnSql(c.column, false)}`); break;
+      case 'addColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} ADD COLUMN ${sqliteColumnSql(c.column, false)}`); break;
       case 'dropColumn': if (!inRebuild) push(c, `ALTER TABLE ${q(c.table)} DROP COLUMN ${q(c.column.name)}`); break;
       case 'alterColumn': case 'addUnique': case 'dropUnique': case 'alterPrimaryKey':
       case 'addCheck': case 'dropCheck': case 'alterTableOptions':

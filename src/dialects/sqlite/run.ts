@@ -32,10 +32,11 @@ export async function runSqlite(conn: Connection, steps: readonly RunStep[], opt
       if (checkKeys) {
         const after = await fkViolations(conn);
         if (after > before) {
-          throw new EvolveError(ErrorCode.ForeignKeyViolation, `After the last statement, ${after - before} row(s) violate a foreign key; the transaction was rolled back and nothing was applied.`, {
-            hint: 'Run PRAGMA foreign_key_check on a copy after the change to find them, fix the rows, and apply again.',
-            details: { violations: after - before },
-          });
+          throw new EvolveError(ErrorCode.ForeignKeyViolation,
+            `After the last statement, ${after - before} row(s) violate a foreign key; the transaction was rolled back and nothing was applied.`, {
+              hint: 'Run PRAGMA foreign_key_check on a copy after the change to find them, fix the rows, and apply again.',
+              details: { violations: after - before },
+            });
         }
       }
       await options.beforeCommit?.();

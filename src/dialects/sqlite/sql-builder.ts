@@ -31,28 +31,28 @@ export const sqliteSql: SqlBuilder = {
 const q = sqliteSql.ident;
 
 /** `DEFAULT …` text for a default. */
-export function defaultSql(d: DefaultValue): string {
+export function sqliteDefaultSql(d: DefaultValue): string {
   if (d.kind === 'value') return sqliteSql.literal(d.value);
   // Keywords SQLite accepts bare; anything else goes in parentheses.
   return /^(CURRENT_TIMESTAMP|CURRENT_DATE|CURRENT_TIME)$/i.test(d.sql) ? d.sql : `(${d.sql})`;
 }
 
 /** A column definition inside CREATE TABLE / ADD COLUMN. */
-export function columnSql(c: ColumnIR, inlinePk: boolean): string {
+export function sqliteColumnSql(c: ColumnIR, inlinePk: boolean): string {
   const parts = [q(c.name)];
   const t = type(c.type);
   if (t !== '') parts.push(t);
   if (inlinePk) parts.push('PRIMARY KEY AUTOINCREMENT');
   if (!c.nullable) parts.push('NOT NULL');
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
-  else if (c.default) parts.push('DEFAULT ' + defaultSql(c.default));
+  else if (c.default) parts.push('DEFAULT ' + sqliteDefaultSql(c.default));
   return parts.join(' ');
 }
 
-/** CREATE TABLE for a table (its indexes separately, see {@link createIndexSql}). */
-export function createTableSql(t: TableIR, name = t.name): string {
+/** CREATE TABLE for a table (its indexes separately, see {@link sqliteCreateIndexSql}). */
+export function sqliteCreateTableSql(t: TableIR, name = t.name): string {
   const auto = t.columns.find((c) => c.autoIncrement);
-  const lines = t.columns.map((c) => '  ' + columnSql(c, c === auto));
+  const lines = t.columns.map((c) => '  ' + sqliteColumnSql(c, c === auto));
   if (t.primaryKey && !auto) lines.push(`  PRIMARY KEY (${t.primaryKey.columns.map(q).join(', ')})`);
   for (const u of t.uniques) lines.push(`  UNIQUE (${u.columns.map(q).join(', ')})`);
   for (const fk of t.foreignKeys) {
@@ -66,6 +66,6 @@ export function createTableSql(t: TableIR, name = t.name): string {
 }
 
 /** CREATE INDEX. */
-export function createIndexSql(table: string, i: IndexIR): string {
+export function sqliteCreateIndexSql(table: string, i: IndexIR): string {
   return `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${q(i.name)} ON ${q(table)} (${i.columns.map(q).join(', ')})${i.where ? ` WHERE ${i.where}` : ''}`;
 }
