@@ -1,5 +1,5 @@
 /** PostgreSQL URLs: `postgres://…` (or `postgresql://`), with `?schema=` and `?schemas=a,b`; `pglite:DIR` (in-process). */
-import { badUrl, parseSchemaList, parseSchemeUrl, redact, type DatabaseUrl } from '../shared/url-helpers.js';
+import { badUrl, parseSchemaList, parseSchemeUrl, redact, redactUrl, type DatabaseUrl } from '../shared/url-helpers.js';
 
 /** Parse a PostgreSQL or PGlite URL; null when `raw` is not one. */
 export function parsePostgresUrl(raw: string): DatabaseUrl | null {
@@ -14,5 +14,5 @@ export function parsePostgresUrl(raw: string): DatabaseUrl | null {
   const schema = url.searchParams.get('schema') ?? undefined;
   const list = url.searchParams.get('schemas');
   const schemas = list === null ? [] : parseSchemaList(list, schema ?? 'public');
-  return { dialect: 'postgres', raw, display: redact(raw), ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
+  return { dialect: 'postgres', raw, display: redact(redactUrl(raw)), ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
 }

@@ -25,9 +25,44 @@ export interface DatabaseUrl {
   readonly schemas?: readonly string[];
 }
 
-/** Remove passwords from anything that may contain a URL. */
+/** Passwords of the URLs parsed in this process, in every spelling they may be shown in. */
+const secrets = new Set<string>();
+
+/**
+ * Remember a URL's password, so that {@link redact} removes it from any text — also text that
+ * quotes it outside a URL (a driver's error message) — whatever characters it holds.
+ */
+export function rememberSecret(password: string): void {
+  if (password === '') return;
+  const forms = [password];
+  try { forms.push(decodeURIComponent(password)); } catch { /* not a valid escape: the raw form only */ }
+  for (const f of [...forms]) forms.push(encodeURIComponent(f));
+  // Short passwords are removed from URLs only: as free text they would blot out common words.
+  for (const f of forms) if (f.length >= 4) secrets.add(f);
+}
+
+/**
+ * One URL with its password replaced by `***`: everything between the `:` after the user name
+ * and the last `@` (a password may hold `@`, `:`, `/`, spaces…). The password is remembered.
+ */
+export function redactUrl(raw: string): string {
+  const start = raw.indexOf('://');
+  if (start < 0) return raw;
+  const at = raw.lastIndexOf('@');
+  const colon = raw.indexOf(':', start + 3);
+  if (at < 0 || colon < 0 || colon > at) return raw;
+  rememberSecret(raw.slice(colon + 1, at));
+  return `${raw.slice(0, colon + 1)}***${raw.slice(at)}`;
+}
+
+/**
+ * Remove passwords from anything that may contain a URL: every password of a URL parsed in
+ * this process, in any spelling, and the password part of anything shaped like a URL with one.
+ */
 export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+  let out = text;
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s'"`]*:)[^\n'"`]*@/gi, '$1***@');
 }
 
 /** The forms of URL the built-in dialects take, as the errors list them. */
@@ -35,9 +70,24 @@ export const URL_FORMS = 'sqlite:PATH (or a path ending in .db or .sqlite), post
 
 /** The error for a URL that cannot be used, saying `why` (the password is never shown). */
 export function badUrl(url: string, why: string): EvolveError {
-  return new EvolveError(ErrorCode.DbUrl, `Cannot use database URL '${redact(url)}': ${why}.`, {
-    hint: `Give --db as ${URL_FORMS}.`,
+  return new EvolveError(ErrorCode.DbUrl, `Cannot use database URL '${redact(redactUrl(url))}': ${why}.`, {
+    hint: `Give --db as ${URL_FORMS}; percent-encode special characters in the user name and password (encodeURIComponent: @ as %40, / as %2F, % as %25).`,
   });
+}
+
+/**
+ * The user name and password of a parsed URL, decoded and remembered for {@link redact}.
+ * @throws EvolveError `E_DB_URL` for a malformed percent escape (the password is never shown).
+ */
+export function credentials(raw: string, url: URL): { user: string; password: string } {
+  rememberSecret(url.password);
+  try {
+    const password = decodeURIComponent(url.password);
+    rememberSecret(password);
+    return { user: decodeURIComponent(url.username), password };
+  } catch {
+    throw badUrl(raw, 'the user name or password holds a % that is not followed by two hexadecimal digits');
+  }
 }
 
 /** A `scheme://…` URL parsed, or the E_DB_URL error; null when `raw` has no `scheme://`. */
@@ -45,6 +95,7 @@ export function parseSchemeUrl(raw: string): { url: URL; scheme: string } | null
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return null;
   let url: URL;
   try { url = new URL(raw); } catch { throw badUrl(raw, 'it is not a valid URL'); }
+  credentials(raw, url); // a malformed escape is refused here; the password is remembered
   return { url, scheme: url.protocol.replace(/:$/, '').toLowerCase() };
 }
 
