@@ -14,6 +14,8 @@ export const ErrorCode = {
   ModelInvalid: 'E_MODEL_INVALID',
   /** A model's table lies outside the tables the command manages (include/exclude filters, an application's own tables). */
   OutOfScope: 'E_OUT_OF_SCOPE',
+  /** A name read from a database (or a SQL file's scratch) holds a control character (line break, tab, NUL): rename it. */
+  NameInvalid: 'E_NAME_INVALID',
   /** A column type name Evolve does not know. */
   UnknownType: 'E_UNKNOWN_TYPE',
   /** The `--db` URL cannot be understood. */

@@ -4,6 +4,7 @@ import type { Connection } from '../dialects/connection.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
+import { assertNamesPrintable } from '../ir/names.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 /** Default wait for another deployer's lock, in seconds. */
@@ -74,7 +75,11 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
     url: parsed, dialect, conn, introspectOptions, scope,
-    introspect: async () => scopeSchema(await dialect.introspect(conn, introspectOptions), scope),
+    introspect: async () => {
+      const live = scopeSchema(await dialect.introspect(conn, introspectOptions), scope);
+      assertNamesPrintable(live, `the database ${parsed.display}`); // a name outside the scope is never read, so never refused
+      return live;
+    },
     close: () => conn.close(),
   };
 }

@@ -13,6 +13,7 @@ import { loadModels } from '../model/load.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
+import { assertNamesPrintable } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 export { adoptUnmodelled, unmanagedOnlyInFile } from './adopt.js';
 export { akaFromSql } from '../dialects/shared/sql-aka.js';
@@ -59,7 +60,9 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
       hint: `Give a ${dialect.name} database (--db URL, or --scratch URL for evolve diff): the file is loaded into a scratch database there and dropped.`,
     });
   }
-  return dialect.schemaFromSql(scratch, desired.text, desired.path);
+  const schema = await dialect.schemaFromSql(scratch, desired.text, desired.path);
+  assertNamesPrintable(schema, `SQL file '${desired.path}'`);
+  return schema;
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { CheckIR, ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, PrimaryKeyIR, TableIR, UniqueIR } from '../ir/schema.js';
 import type { ColumnChangeFlag, FieldChangeKind } from '../ir/fields.js';
+import { commentLine } from '../ir/names.js';
 
 /** Which attributes of a column differ (Atlas's change bitset, as named flags). */
 export interface ColumnChangeFlags {
@@ -67,8 +68,15 @@ export function changeTable(c: Change): string {
   }
 }
 
-/** One line describing a change, for plans and messages. */
+/**
+ * One line describing a change, for plans and messages: always one line, whatever the names and
+ * expressions it quotes hold (see {@link commentLine}), so it is safe as a `--` comment.
+ */
 export function describeChange(c: Change): string {
+  return commentLine(changeText(c));
+}
+
+function changeText(c: Change): string {
   switch (c.kind) {
     case 'createTable': return `create table ${c.table.name}`;
     case 'dropTable': return `drop table ${c.table.name}`;

@@ -1,23 +1,22 @@
 /** What the Dejavu-way use cases share: their options, the numbered steps and models they load, and creating missing tables. */
 import type { Table } from '../model/table.js';
-import { loadModels } from '../model/load.js';
-import type { SchemaIR, TableIR } from '../ir/schema.js';
+import { objectKey, type SchemaIR, type TableIR } from '../ir/schema.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import type { DatabaseOptions, OpenDatabase } from '../database/database.js';
+import { desiredOn, isSqlPath, loadDesired, type Desired } from '../database/sources.js';
 import { runPlan } from '../database/run-plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { recordNames, type DeploymentOptions, type RecordNames } from '../deploy/record.js';
 import { isVersioned, type Versioned } from '../deploy/versioned.js';
 import { loadSteps } from '../deploy/steps-module.js';
 import { intersectScopes, assertInScope } from '../database/scope.js';
-import { desiredSchema } from './fingerprint.js';
 
 /** Options of the deployment calls. */
 export interface DeployOptions extends DatabaseOptions, DeploymentOptions {
   /** Database URL. */
   readonly db: string;
-  /** The models (a module path or the tables): tables a fresh install or `install` creates. */
+  /** The models (a module path, a `.sql` file or the tables): tables a fresh install or `install` creates. */
   readonly models?: string | readonly Table[];
   /** The numbered steps: a `versioned()` definition or the path of a module exporting one. Default: the models module. */
   readonly steps?: Versioned | string;
@@ -30,15 +29,33 @@ export const userTables = (s: SchemaIR): TableIR[] => s.tables.filter((t) => !is
 
 export async function resolveSteps(options: DeployOptions): Promise<Versioned> {
   if (options.steps !== undefined) return isVersioned(options.steps) ? options.steps : loadSteps(options.steps);
-  if (typeof options.models === 'string') return loadSteps(options.models);
+  if (typeof options.models === 'string' && !isSqlPath(options.models)) return loadSteps(options.models);
+  if (typeof options.models === 'string') {
+    throw new EvolveError(ErrorCode.StepsInvalid, `No numbered steps given: SQL file '${options.models}' cannot define them.`, {
+      hint: 'Pass --steps PATH to a module exporting `schema = versioned({ ... })` beside --models FILE.sql.',
+    });
+  }
   throw new EvolveError(ErrorCode.StepsInvalid, 'No numbered steps given.', {
     hint: 'Pass --steps PATH (or --models PATH to a module that also exports `schema = versioned({ ... })`).',
   });
 }
 
-export async function deployModels(models: DeployOptions['models']): Promise<readonly Table[]> {
-  if (models === undefined) return [];
-  return typeof models === 'string' ? loadModels(models) : models;
+/** The models given, loaded (a SQL file is only read: {@link deploySchema} parses it); null for none. */
+export async function deployModels(models: DeployOptions['models']): Promise<Desired | null> {
+  if (models === undefined) return null;
+  const desired = await loadDesired(models);
+  return desired.kind === 'models' && desired.tables.length === 0 ? null : desired;
+}
+
+/**
+ * The desired schema of `models` on `d` (a SQL file loaded into its scratch), checked
+ * against the scope before anything is created; null for no models.
+ */
+export async function deploySchema(d: OpenDatabase, models: Desired | null): Promise<SchemaIR | null> {
+  if (!models) return null;
+  const desired = await desiredOn(d.dialect, d.url, models);
+  assertInScope(desired, d.scope);
+  return desired;
 }
 
 export const recordNamesOf = (options: DeployOptions, v: Versioned | null): RecordNames => recordNames({ ...options, app: options.app ?? v?.id });
@@ -48,18 +65,23 @@ export const scoped = <O extends DeployOptions>(options: O, v: Versioned | null)
   (v?.scope ? { ...options, tableScope: intersectScopes(options.tableScope ?? null, v.scope) } : options);
 
 /**
- * Create every model's table that the database lacks (by name or former name), in one
- * transaction where the dialect allows. Existing tables are never touched.
+ * Create every table of `desired` (see {@link deploySchema}) that the database lacks (by name
+ * or former name), with the objects it holds that the database lacks (a SQL file's types,
+ * functions, views; none tied to an existing table), in one transaction where the dialect
+ * allows. Existing tables are never touched.
  */
-export async function createMissing(d: OpenDatabase, models: readonly Table[]): Promise<string[]> {
-  if (models.length === 0) return [];
-  const desired = desiredSchema(models, d.dialect);
-  assertInScope(desired, d.scope);
+export async function createMissing(d: OpenDatabase, desired: SchemaIR | null): Promise<string[]> {
+  if (!desired) return [];
   const live = await d.introspect();
   const present = new Set(userTables(live).map((t) => t.name));
   const missing = desired.tables.filter((t) => !present.has(t.name) && !(t.aka ?? []).some((a) => present.has(a)));
   if (missing.length === 0) return [];
-  const target: SchemaIR = { ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))] };
+  const liveObjects = new Set((live.objects ?? []).map(objectKey));
+  const objects = (desired.objects ?? []).filter((o) => !liveObjects.has(objectKey(o)) && !(o.table !== null && present.has(o.table)));
+  const target: SchemaIR = {
+    ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))],
+    ...(objects.length ? { objects: [...(live.objects ?? []), ...objects] } : {}),
+  };
   await runPlan(d, d.dialect.plan(d.dialect.diff(live, target)));
   return missing.map((t) => t.name);
 }

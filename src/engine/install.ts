@@ -4,7 +4,7 @@ import { withDatabase } from '../database/database.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { addHistory, ensureRecord } from '../deploy/record.js';
 import { findApplication } from '../deploy/steps-module.js';
-import { deployModels, recordNamesOf, scoped, createMissing } from './deploy-context.js';
+import { deployModels, deploySchema, recordNamesOf, scoped, createMissing } from './deploy-context.js';
 import type { DeployOptions } from './deploy-context.js';
 import { upgradeDeployment } from './upgrade.js';
 
@@ -17,14 +17,16 @@ export interface InstallReport { readonly database: string; readonly created: re
  */
 export async function installStorage(options: DeployOptions): Promise<InstallReport> {
   const models = await deployModels(options.models);
-  if (models.length === 0) {
-    throw new EvolveError(ErrorCode.Usage, 'No models given to install.', { hint: 'Pass --models PATH to the module exporting your table() models.' });
+  if (!models) {
+    throw new EvolveError(ErrorCode.Usage, 'No models given to install.', {
+      hint: 'Pass --models PATH to the module exporting your table() models, or to a .sql file of CREATE statements.',
+    });
   }
   const v = await findApplication(options);
   return withDatabase(options.db, false, scoped(options, v), async (d) => {
     const started = new Date();
     const before = fingerprint(await d.introspect());
-    const created = await createMissing(d, models);
+    const created = await createMissing(d, await deploySchema(d, models));
     if (created.length) {
       const n = recordNamesOf(options, v); // the application's own history rows
       await ensureRecord(d, n);

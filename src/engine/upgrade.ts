@@ -5,12 +5,10 @@ import { withDatabase, type OpenDatabase } from '../database/database.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { addHistory, ensureRecord, readDeployed, writeDeployed, type RecordNames } from '../deploy/record.js';
 import type { Versioned } from '../deploy/versioned.js';
-import { assertInScope } from '../database/scope.js';
 import { operations } from '../database/operations.js';
-import { userTables, resolveSteps, deployModels, recordNamesOf, scoped, createMissing, unversioned } from './deploy-context.js';
+import { userTables, resolveSteps, deployModels, deploySchema, recordNamesOf, scoped, createMissing, unversioned } from './deploy-context.js';
 import type { DeployOptions } from './deploy-context.js';
 import { baselineDeployment } from './baseline.js';
-import { desiredSchema } from './fingerprint.js';
 
 /** What `evolve upgrade` reports. */
 export interface UpgradeReport {
@@ -111,7 +109,7 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
   }
   const models = await deployModels(options.models);
   return withDatabase(options.db, false, scoped(options, v), async (d) => {
-    if (models.length) assertInScope(desiredSchema(models, d.dialect), d.scope); // before the record is created
+    const desired = await deploySchema(d, models); // checked against the scope before the record is created
     const n = recordNamesOf(options, v);
     await ensureRecord(d, n);
     const dep = await readDeployed(d, n);
@@ -125,7 +123,7 @@ export async function upgradeDeployment(options: DeployOptions & { to?: number }
         });
       }
       const started = new Date();
-      const created = await createMissing(d, models);
+      const created = await createMissing(d, desired);
       await writeDeployed(d, n, { version: v.latest, stage: null });
       await addHistory(d, n, {
         kind: 'install', name: 'fresh install', toVersion: v.latest, toFingerprint: fingerprint(await d.introspect()), started, finished: new Date(),

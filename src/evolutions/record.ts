@@ -12,6 +12,7 @@ import { describeChange } from '../diff/changes.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { Hazard, Plan } from '../plan/plan.js';
 import { describeHazard } from '../plan/describe.js';
+import { commentLine } from '../ir/names.js';
 import { EVOLUTION_FILE, FINGERPRINTS_FILE } from './format.js';
 import { writeSnapshot } from './snapshots.js';
 import { writeSum } from './checksum.js';
@@ -142,19 +143,23 @@ function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 48) || 'evolution';
 }
 
-/** Render an evolution file. */
+/**
+ * Render an evolution file. Every comment line is one line whatever the names, expressions and
+ * notes it quotes hold ({@link commentLine}): no text can end a comment and become a statement.
+ */
 export function evolutionText(from: string, to: string, forward: Plan, revertOf: RevertPlan, hazards: readonly Hazard[], note: string): string {
   const revert = revertOf.plan;
+  const comment = (prefix: string, text: string): string => `${prefix}${commentLine(text)}`;
   const lines = [`-- evolve:from ${from}`, `-- evolve:to ${to}`];
   if (forward.foreignKeysOff || revert.foreignKeysOff) lines.push('-- evolve:foreign-keys off');
-  lines.push(`-- ${note}`);
-  for (const c of forward.changes) lines.push(`--   ${describeChange(c)}`);
-  for (const h of hazards) lines.push(`-- hazard: ${describeHazard(h)}`);
+  lines.push(comment('-- ', note));
+  for (const c of forward.changes) lines.push(comment('--   ', describeChange(c)));
+  for (const h of hazards) lines.push(comment('-- hazard: ', describeHazard(h)));
   lines.push('');
   for (const s of forward.statements) lines.push(`${s.sql};`);
   lines.push('', '-- evolve:revert');
-  for (const c of revert.changes) lines.push(`--   ${describeChange(c)}`);
-  for (const n of revertOf.notes) lines.push(`-- note: ${n}`);
+  for (const c of revert.changes) lines.push(comment('--   ', describeChange(c)));
+  for (const n of revertOf.notes) lines.push(comment('-- note: ', n));
   for (const s of revert.statements) lines.push(`${s.sql};`);
   return lines.join('\n') + '\n';
 }

@@ -5,6 +5,7 @@
  */
 import type { ColumnIR, DialectName, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
 import { deepFreeze } from '../ir/schema.js';
+import { controlCharacterIn, CONTROL_CHARACTER_FIX } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isTable, isIndexBuilder, type Table } from './table.js';
 
@@ -16,6 +17,16 @@ function checkName(what: string, name: unknown): string {
   if (typeof name !== 'string' || name.length === 0 || name.trim() !== name) {
     throw invalid(`${what} has an invalid name ${JSON.stringify(name)}.`, 'Names must be non-empty strings without leading or trailing spaces.');
   }
+  const control = controlCharacterIn(name);
+  if (control) throw invalid(`${what} has a name holding ${control}: ${JSON.stringify(name)}.`, CONTROL_CHARACTER_FIX, { name });
+  return name;
+}
+
+/** A constraint or index name the model gives (null: the database names it): no control characters. */
+function checkOptionalName(what: string, name: string | null | undefined): string | null {
+  if (name === null || name === undefined) return null;
+  const control = typeof name === 'string' ? controlCharacterIn(name) : null;
+  if (control) throw invalid(`${what} has a name holding ${control}: ${JSON.stringify(name)}.`, CONTROL_CHARACTER_FIX, { name });
   return name;
 }
 
@@ -62,7 +73,7 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}),
     });
     if (d.primaryKey) pkFromColumns.push(cname);
-    if (d.unique) uniques.push({ name: d.uniqueName, columns: [cname] });
+    if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });
     if (d.references) {
       let target;
       try { target = d.references.target(); } catch (e) {
@@ -70,7 +81,8 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
           'Write references(() => other.columns.id) with a model defined in the same module.', { cause: String(e) });
       }
       foreignKeys.push({
-        name: d.references.options.name ?? null, columns: [cname], refTable: target.tableName, refColumns: [target.columnName],
+        name: checkOptionalName(`The foreign key of '${tname}.${cname}'`, d.references.options.name), columns: [cname],
+        refTable: target.tableName, refColumns: [target.columnName],
         onDelete: d.references.options.onDelete ?? 'no action', onUpdate: d.references.options.onUpdate ?? 'no action',
       });
     }
@@ -135,14 +147,14 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
   for (const u of opts.unique ?? []) {
     const cols = Array.isArray(u) ? u : u.columns;
     mustExist('A unique constraint', cols);
-    uniques.push({ name: Array.isArray(u) ? null : u.name ?? null, columns: [...cols] });
+    uniques.push({ name: Array.isArray(u) ? null : checkOptionalName(`A unique constraint of table '${tname}'`, u.name), columns: [...cols] });
   }
   const indexes: IndexIR[] = [];
   for (const ib of opts.indexes ?? []) {
     if (!isIndexBuilder(ib)) throw invalid(`An index of table '${tname}' is not built with index().`, "Write index('name').on('column').");
     const d = ib.definition();
     mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
-    const name = d.name ?? defaultIndexName(tname, d.columns);
+    const name = checkOptionalName(`An index of table '${tname}'`, d.name) ?? defaultIndexName(tname, d.columns);
     if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
     }
@@ -156,7 +168,8 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     mustExist('A foreign key', fk.columns);
     const targets = fk.references();
     foreignKeys.push({
-      name: fk.name ?? null, columns: [...fk.columns], refTable: targets[0]?.tableName ?? '', refColumns: targets.map((t) => t.columnName),
+      name: checkOptionalName(`A foreign key of table '${tname}'`, fk.name), columns: [...fk.columns],
+      refTable: targets[0]?.tableName ?? '', refColumns: targets.map((t) => t.columnName),
       onDelete: fk.onDelete ?? 'no action', onUpdate: fk.onUpdate ?? 'no action',
     });
   }

@@ -92,11 +92,13 @@ export function dataChecks(diff: Diff, dialect: CheckDialect): DataCheck[] {
       case 'addCheck': {
         const liveTable = liveTableNamed(diff, live(c.table));
         if (!liveTable) break; // a new table has no rows
+        const rows = checkedRows(diff, dialect, c.table, liveTable, c.check.expression);
+        if (rows === null) break; // it names a new column: NULL or its default, which the database checks as it adds the check
         checks.push({
           hazard: { code: HazardCode.CheckViolated, severity: 'error', table: c.table, column: null, allowable: false,
             message: `check (${c.check.expression}) on ${c.table} but some rows break it`,
             fix: 'update or delete the rows that break the check first' },
-          countSql: `SELECT count(*) AS n FROM ${q.table(live(c.table))} WHERE NOT (${c.check.expression})`, change: c,
+          countSql: `SELECT count(*) AS n FROM ${rows} WHERE NOT (${c.check.expression})`, change: c,
         });
         break;
       }
@@ -187,6 +189,37 @@ function liveTableNamed(diff: Diff, name: string): TableIR | undefined {
 /** The live name of a target column of a target table (through the diff's column renames). */
 function liveColumn(diff: Diff, table: string, column: string): string {
   return indexOf(diff).renamed.get(`${table}\u0000${column}`) ?? column;
+}
+
+/**
+ * The rows a new CHECK on the existing table `table` will judge, as a FROM item: the live table,
+ * or — where the plan renames columns of it — the live table with those columns under their new
+ * names (the expression names the new ones). Null when the expression names a column the plan
+ * adds: that column holds only NULL or its default, so there is nothing of the live rows to count.
+ */
+function checkedRows(diff: Diff, dialect: CheckDialect, table: string, liveTable: TableIR, expression: string): string | null {
+  const q = dialect.sql;
+  const target = diff.to.tables.find((t) => t.name === table);
+  const liveCols = new Set(liveTable.columns.map((x) => x.name));
+  const renamedAway = new Set(diff.renames.filter((r) => r.kind === 'column' && r.table === table && r.from !== r.to).map((r) => r.from));
+  const pairs = (target?.columns ?? []).map((col) => ({ to: col.name, from: liveColumn(diff, table, col.name) }));
+  const isNew = (p: { to: string; from: string }): boolean => !liveCols.has(p.from) || (p.from === p.to && renamedAway.has(p.from));
+  if (pairs.some((p) => isNew(p) && mentions(expression, p.to))) return null;
+  const kept = pairs.filter((p) => !isNew(p));
+  if (!kept.some((p) => p.from !== p.to)) return q.table(liveTable.name);
+  const select = kept.map((p) => (p.from === p.to ? q.ident(p.to) : `${q.ident(p.from)} AS ${q.ident(p.to)}`)).join(', ');
+  return `(SELECT ${select} FROM ${q.table(liveTable.name)}) ${q.ident('evolve_rows')}`;
+}
+
+/**
+ * Might `expression` name the column `name`? A plain name as a whole word (any case); any other
+ * name wherever its text, or its text with quotes doubled, appears. Errs towards yes.
+ */
+function mentions(expression: string, name: string): boolean {
+  const text = expression.toLowerCase();
+  const n = name.toLowerCase();
+  if (/^[a-z_][a-z0-9_$]*$/.test(n)) return new RegExp(`(^|[^a-z0-9_$])${n.replace(/\$/g, '\\$')}([^a-z0-9_$]|$)`).test(text);
+  return [n, n.replace(/"/g, '""'), n.replace(/`/g, '``')].some((v) => text.includes(v));
 }
 
 /**

@@ -14,7 +14,7 @@ import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import type { TestDatabase } from '../support/databases.js';
 import { evolve, writeModels, stepsModuleSource, IMPORTS, ROOT } from '../support/cli.js';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,6 +147,27 @@ forEachDialect('deployment record and numbered steps', (d) => {
     const cli = await evolve(['install', '--db', db.url, '--models', mod]);
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /nothing created/);
+  }));
+
+  it('install and upgrade take a SQL file as models, as every other command does', (t) => withDb(t, d, async (db) => {
+    const sqlFile = join(mkdtempSync(join(tmpdir(), 'evolve-deploy-')), 'schema.sql');
+    writeFileSync(sqlFile, 'CREATE TABLE person (id integer NOT NULL PRIMARY KEY, full_name varchar(50) NOT NULL, age integer NOT NULL DEFAULT 0);\n' +
+      'CREATE TABLE city (id integer NOT NULL PRIMARY KEY, name text);\nCREATE VIEW adults AS SELECT id FROM person WHERE age >= 18;\n');
+    const run = (...args: string[]): ReturnType<typeof evolve> => evolve([...args, '--db', db.url, '--models', sqlFile]);
+    const noSteps = await run('upgrade');
+    assert.match(noSteps.stderr, /E_STEPS_INVALID[\s\S]*--steps/, 'a SQL file defines no steps: say so, not E_MODELS_LOAD');
+    const up = await run('upgrade', '--json', '--steps', cliModule());
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    assert.deepEqual([...(JSON.parse(up.stdout) as { created: string[] }).created].sort(), ['city', 'person']);
+    assert.equal((await run('sql', '--exit-code')).code, 0, 'a fresh install from the file is in sync with it (view included)');
+    await db.exec('DROP VIEW adults');
+    await db.exec('DROP TABLE city');
+    await db.exec("INSERT INTO person (id, full_name, age) VALUES (1, 'ann', 30)");
+    const inst = await run('install');
+    assert.equal(inst.code, 0, inst.stdout + inst.stderr);
+    assert.match(inst.stdout, /city/);
+    assert.deepEqual(await rows(db, 'SELECT id, full_name FROM person'), [{ id: '1', full_name: 'ann' }]);
+    assert.equal((await run('sql', '--exit-code')).code, 0);
   }));
 
   it('every operation of the operations API', (t) => withDb(t, d, async (db) => {

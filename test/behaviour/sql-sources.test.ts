@@ -235,4 +235,21 @@ COMMENT ON TABLE doc IS 'documents';`;
     assert.equal(Number(await leftovers(db)), 0);
     void readFileSync;
   }));
+
+  it('a new CHECK naming a column the same plan renames or adds is checked against the rows as they will be', (t) => withDb(t, d, async (db) => {
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', file('CREATE TABLE person (id integer NOT NULL PRIMARY KEY, years integer);\n')])).code, 0);
+    await db.exec('INSERT INTO person (id, years) VALUES (1, 5), (2, -1)');
+    const v2 = file('CREATE TABLE person (\n  id integer NOT NULL PRIMARY KEY,\n  age integer, -- evolve:aka years\n  n integer DEFAULT 3,\n' +
+      '  CHECK (age >= 0),\n  CHECK (n > 1)\n);\n');
+    const plan = await evolve(['sql', '--json', '--db', db.url, '--models', v2]);
+    assert.equal(plan.code, 0, plan.stdout + plan.stderr);
+    const hazards = (JSON.parse(plan.stdout) as { hazards: { code: string; rows: number }[] }).hazards;
+    assert.deepEqual(hazards.map((h) => [h.code, h.rows]), [['CHECK_VIOLATED', 1]], 'the renamed column\'s values are checked; the new one is not');
+    const refused = await evolve(['apply', '--db', db.url, '--models', v2]);
+    assert.match(refused.stderr, /E_DATA_LOSS[\s\S]*CHECK_VIOLATED person/);
+    await db.exec('DELETE FROM person WHERE id = 2');
+    const r = await evolve(['apply', '--db', db.url, '--models', v2]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(await rows(db, 'SELECT id, age, n FROM person'), [{ id: '1', age: '5', n: '3' }]);
+  }));
 });

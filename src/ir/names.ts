@@ -1,0 +1,67 @@
+/**
+ * Text that must never become SQL: names may hold any character but control characters (a line
+ * break in a name would end the `--` comment Evolve writes it into, and the rest of the line
+ * would run), and every comment line Evolve writes is made one line whatever its text.
+ */
+import type { SchemaIR } from './schema.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+
+/** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. Tab is allowed in comments, not in names. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const COMMENT_BREAKS = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const CHARACTER_NAMES: Readonly<Record<string, string>> = {
+  '\u0000': 'NUL', '\t': 'tab', '\n': 'line feed', '\r': 'carriage return', '\u2028': 'line separator', '\u2029': 'paragraph separator',
+};
+
+const codePoint = (ch: string): string => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** The first control character of `name` as users read it (`a line feed (U+000A)`), or null when it has none. */
+export function controlCharacterIn(name: string): string | null {
+  const m = CONTROL.exec(name);
+  if (!m) return null;
+  const ch = m[0];
+  return `a ${CHARACTER_NAMES[ch] ?? 'control character'} (${codePoint(ch)})`;
+}
+
+/** The fix for a name holding a control character. */
+export const CONTROL_CHARACTER_FIX = 'Rename it to a name without control characters (line breaks, tabs, NUL); any other character may stay.';
+
+/**
+ * `text` as one line of a `--` comment: every line break (`\n`, `\r`, U+2028, U+2029, …) and
+ * other control character is written as a `\uXXXX` escape (`\n`, `\r` as such), so no text can
+ * end the comment, start a statement or a line the evolution loader reads (`-- evolve:revert`).
+ */
+export function commentLine(text: string): string {
+  return text.replace(COMMENT_BREAKS, (ch) => (ch === '\n' ? '\\n' : ch === '\r' ? '\\r' : `\\u${codePoint(ch).slice(2)}`));
+}
+
+/**
+ * Refuse a schema read from a database (`source`: where it was read) that names a table, column,
+ * index, constraint or object with a control character.
+ * @throws EvolveError `E_NAME_INVALID` naming the table (and column) and the fix.
+ */
+export function assertNamesPrintable(schema: SchemaIR, source: string): void {
+  const refuse = (what: string, name: string, problem: string, details: Record<string, unknown>): never => {
+    throw new EvolveError(ErrorCode.NameInvalid, `${what} ${JSON.stringify(name)} in ${source} holds ${problem}: Evolve cannot write it safely.`, {
+      hint: CONTROL_CHARACTER_FIX, details: { ...details, name },
+    });
+  };
+  for (const t of schema.tables) {
+    const tp = controlCharacterIn(t.name);
+    if (tp) refuse('Table', t.name, tp, { table: t.name });
+    for (const c of t.columns) {
+      const cp = controlCharacterIn(c.name);
+      if (cp) refuse(`Column of table ${JSON.stringify(t.name)}`, c.name, cp, { table: t.name, column: c.name });
+    }
+    const named = [...t.indexes, ...t.uniques, ...t.foreignKeys, ...(t.checks ?? []), ...(t.primaryKey ? [t.primaryKey] : [])];
+    for (const x of named) {
+      const p = x.name === null ? null : controlCharacterIn(x.name);
+      if (p) refuse(`Index or constraint of table ${JSON.stringify(t.name)}`, x.name!, p, { table: t.name });
+    }
+  }
+  for (const o of schema.objects ?? []) {
+    const p = controlCharacterIn(o.name);
+    if (p) refuse(`The ${o.kind}`, o.name, p, { table: o.table, kind: o.kind });
+  }
+}
