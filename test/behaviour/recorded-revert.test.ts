@@ -1,7 +1,7 @@
 /**
  * Recorded reverts on every dialect: `evolve record` writes the way back with the way forward,
  * and `evolve revert` must reach the old fingerprint from what the forward change really left.
- * Each case began as a counterexample of the property test (test/behaviour/property.test.ts).
+ * Each case began as a counterexample of the property test (test/support/property.ts).
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';

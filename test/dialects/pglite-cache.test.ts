@@ -10,6 +10,7 @@ import { connectPostgres } from '../../src/dialects/postgres/connection.js';
 import { acquirePglite, keepPgliteOpen, releasePglite } from '../../src/dialects/postgres/pglite-pool.js';
 import { parseDatabaseUrl } from '../../src/dialects/url.js';
 import { freshDatabase, selectedDialects, type TestDatabase } from '../support/databases.js';
+import { evolveInProcess, evolveProcess, IMPORTS, writeModels } from '../support/cli.js';
 
 const connect = (db: TestDatabase, readOnly = false) => connectPostgres(parseDatabaseUrl(db.url), { readOnly });
 const dirOf = (db: TestDatabase): string => db.url.slice('pglite:'.length);
@@ -126,5 +127,37 @@ describe('PGlite instances kept open in one process', { skip: !selectedDialects(
       await a.release();
       assert.equal(a.db.closed, true);
     } finally { await keepPgliteOpen(); }
+  });
+});
+
+/**
+ * The CLI on PGlite runs in the test process (support/cli.ts `evolve()`); here it runs as a user
+ * runs it, `bin/evolve.js` in a new process per command, on a directory this process keeps an
+ * instance of: what each process writes is there for the next one and for this process, and
+ * the output and exit codes are those of the in-process runs.
+ */
+describe('the evolve binary on a PGlite directory, one process per command', { skip: !selectedDialects().includes('pglite') }, () => {
+  it('apply, sql --exit-code and fingerprint in new processes, on the directory this process has open', async () => {
+    const db = await freshDatabase('pglite');
+    try {
+      const v1 = writeModels(`${IMPORTS}export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });\n`);
+      const v2 = writeModels(`${IMPORTS}export const person = table('person', { id: integer().primaryKey() });\n`);
+      await db.exec('SELECT 1'); // this process now has an instance of the directory
+      const applied = await evolveProcess(['apply', '--db', db.url, '--models', v1]);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /matches the models/);
+      assert.equal((await evolveProcess(['sql', '--exit-code', '--db', db.url, '--models', v1])).code, 0, 'the next process sees the applied schema');
+      await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')"); // this process sees the table the other one made
+      const refused = await evolveProcess(['apply', '--db', db.url, '--models', v2]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /E_DATA_LOSS[\s\S]*DROP_COLUMN person\.name:.*\(1 row\)/);
+      // The same commands in this process: the same exit codes and output.
+      for (const args of [['fingerprint', '--db', db.url], ['sql', '--db', db.url, '--models', v2], ['apply', '--db', db.url, '--models', v2], ['status', '--db', db.url, '--models', v1, '--json'], ['apply', '--no-such-flag']]) {
+        const other = await evolveProcess(args);
+        const here = await evolveInProcess(args);
+        assert.deepEqual(here, other, `evolve ${args[0]} in this process and in a new one`);
+      }
+      assert.deepEqual(await db.query('SELECT id, name FROM person'), [{ id: 1, name: 'ann' }]);
+    } finally { await db.dispose(); }
   });
 });

@@ -8,25 +8,29 @@
  * change recorded at A (`evolve record`, forward and generated revert) is then reverted from B:
  * A's fingerprint again, and the values of every column the change kept with its type intact.
  *
+ * One test file per dialect (test/behaviour/property-<dialect>.test.ts), so that the four run
+ * in parallel processes instead of one after the other.
+ *
  * EVOLVE_PROPERTY_RUNS (default 200 on every dialect; EVOLVE_PGLITE_PROPERTY_RUNS overrides it
  * on PGlite alone) and EVOLVE_PROPERTY_SEED replay a run; the seed is printed, and with
  * EVOLVE_PROPERTY_PATH (the `path` of a failure report) a single counterexample runs again.
  */
-import { it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyEvolution, fingerprintDatabase, isEvolveError, recordEvolution, revertEvolutions } from '../../src/index.js';
-import { forEachDialect, withDb } from '../support/harness.js';
-import { evolveTo } from '../support/evolve.js';
-import { freshDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
-import { schemaArb, rowsArb, derive, toModels, joinColumns, type SchemaSpec, type Row, type TypeSpec } from '../support/schema-arbitrary.js';
+import { withDb } from './harness.js';
+import { evolveTo } from './evolve.js';
+import { freshDatabase, selectedDialects, type TestDatabase, type TestDialect } from './databases.js';
+import { schemaArb, rowsArb, derive, toModels, joinColumns, type SchemaSpec, type Row, type TypeSpec } from './schema-arbitrary.js';
 
-// 200 cases on every dialect. On PGlite a case costs ~0.5 s since the test harness keeps the
-// instance open between the library's connections (keepPgliteOpen, src/dialects/postgres/pglite-pool.ts):
-// 200 cases in ~95 s.
+// 200 cases on every dialect. On PGlite the test harness keeps the instance open between the
+// library's connections (keepPgliteOpen, src/dialects/postgres/pglite-pool.ts), and each case's
+// fresh database is the previous one's directory emptied on that open instance
+// (support/databases.ts): a case costs ~0.5 s of CPU.
 const RUNS_FOR = (d: string): number => Number(process.env.EVOLVE_PROPERTY_RUNS ??
   (d === 'pglite' ? process.env.EVOLVE_PGLITE_PROPERTY_RUNS ?? 200 : 200));
 const SEED = Number(process.env.EVOLVE_PROPERTY_SEED ?? Date.now() % 2 ** 31);
@@ -254,19 +258,22 @@ async function oneCase(dialect: TestDialect, a: SchemaSpec, data: Record<string,
   }
 }
 
-forEachDialect('property: evolving A to B', (d) => {
-  const RUNS = RUNS_FOR(d);
-  // A PGlite case opens its directory several times (seconds each on a loaded machine): CI's 200 need more than 30 minutes.
-  const timeout = Math.max(30 * 60_000, RUNS * (d === 'pglite' ? 30_000 : 9_000));
-  it(`gives B's fingerprint and keeps surviving data (${RUNS} runs, seed ${SEED})`, { timeout }, (t) => withDb(t, d, async () => {
-    process.stdout.write(`# property [${d}]: ${RUNS} runs, seed ${SEED} (replay: EVOLVE_PROPERTY_SEED=${SEED})\n`);
-    await fc.assert(
-      fc.asyncProperty(
-        schemaArb.chain((a) => fc.tuple(fc.constant(a), rowsArb(a), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }))),
-        async ([a, data, dice]) => oneCase(d, a, data, dice),
-      ),
-      { numRuns: RUNS, seed: SEED, includeErrorInReport: true, ...(process.env.EVOLVE_PROPERTY_PATH ? { path: process.env.EVOLVE_PROPERTY_PATH } : {}) },
-    );
-  }));
-});
-
+/** The property suite on dialect `d` (when selected): what each property-<dialect>.test.ts runs. */
+export function propertySuite(d: TestDialect): void {
+  if (!selectedDialects().includes(d)) return;
+  describe(`property: evolving A to B [${d}]`, () => {
+    const RUNS = RUNS_FOR(d);
+    // A PGlite case opens its directory several times (seconds each on a loaded machine): CI's 200 need more than 30 minutes.
+    const timeout = Math.max(30 * 60_000, RUNS * (d === 'pglite' ? 30_000 : 9_000));
+    it(`gives B's fingerprint and keeps surviving data (${RUNS} runs, seed ${SEED})`, { timeout }, (t) => withDb(t, d, async () => {
+      process.stdout.write(`# property [${d}]: ${RUNS} runs, seed ${SEED} (replay: EVOLVE_PROPERTY_SEED=${SEED})\n`);
+      await fc.assert(
+        fc.asyncProperty(
+          schemaArb.chain((a) => fc.tuple(fc.constant(a), rowsArb(a), fc.array(fc.nat(), { minLength: 40, maxLength: 40 }))),
+          async ([a, data, dice]) => oneCase(d, a, data, dice),
+        ),
+        { numRuns: RUNS, seed: SEED, includeErrorInReport: true, ...(process.env.EVOLVE_PROPERTY_PATH ? { path: process.env.EVOLVE_PROPERTY_PATH } : {}) },
+      );
+    }));
+  });
+}
