@@ -7,7 +7,7 @@ import type { CommonFlags } from '../main.js';
 
 export async function diffCommand(from: string, to: string, flags: CommonFlags & { dialect?: string; scratch?: string }, out: Out): Promise<number> {
   if (flags.dialect !== undefined && !dialectNames().includes(flags.dialect)) {
-    throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: `Use --dialect ${dialectNames().reverse().join(', ')}.` });
+    throw new EvolveError(ErrorCode.Usage, `Unknown dialect '${flags.dialect}'.`, { hint: `Use --dialect ${dialectNames().join(', ')}.` });
   }
   const r = await diffSources(from, to, {
     ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}),
