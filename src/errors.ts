@@ -28,6 +28,13 @@ export const ErrorCode = {
   DataLoss: 'E_DATA_LOSS',
   /** A statement failed while applying; the database was rolled back where the dialect allows. */
   SqlFailed: 'E_SQL_FAILED',
+  /**
+   * A SQL file used as models holds a statement that would reach beyond its scratch (another
+   * database or schema, a file, a role, a server setting, a client meta-command): nothing ran.
+   */
+  SqlRefused: 'E_SQL_REFUSED',
+  /** The sandbox where a SQL file is parsed (a scratch database and login) could not be made. */
+  ScratchDenied: 'E_SCRATCH_DENIED',
   /** After applying, the live fingerprint is not the models' fingerprint. */
   FingerprintMismatch: 'E_FINGERPRINT_MISMATCH',
   /** The live schema and the models conflict in a way no plan can resolve (e.g. aka ambiguity). */

@@ -32,6 +32,11 @@ export interface EvolveConfig {
   include?: string | string[];
   /** Tables every command leaves alone, as names or globs. */
   exclude?: string | string[];
+  /**
+   * Where a SQL file used as models is parsed, in a sandbox made there and dropped: a server URL
+   * of the same dialect, or `pglite:memory` (`--scratch`). Default: the database's own server.
+   */
+  scratch?: string;
   /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
   recordTable?: string;
   /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
@@ -71,7 +76,7 @@ export interface Settings {
   verifyEachLink: boolean;
   /** Options passed on to the library as they are. */
   scope: {
-    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number;
+    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string;
     include?: string[]; exclude?: string[];
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
@@ -81,7 +86,7 @@ export interface Settings {
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
   db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string;
+  lockTimeout?: string; scratch?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
@@ -115,6 +120,7 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
       ...(schemas.length ? { schemas } : {}),
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),
+      ...((flags.scratch ?? cfg.scratch) ? { scratch: (flags.scratch ?? cfg.scratch)! } : {}),
       ...(include.length ? { include } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),

@@ -5,6 +5,7 @@ import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
+import { EvolveError, ErrorCode } from '../errors.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 /** Default wait for another deployer's lock, in seconds. */
@@ -13,6 +14,8 @@ export const DEFAULT_LOCK_TIMEOUT = 120;
 /** An open database: its dialect, connection and introspection options. */
 export interface OpenDatabase {
   readonly url: DatabaseUrl;
+  /** Where a SQL file used as models is parsed (a sandbox there): `--scratch`, else the database's own server. */
+  readonly scratch: DatabaseUrl;
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
@@ -32,6 +35,12 @@ export interface DatabaseOptions {
    * their tables and objects are named `schema.name`. Only these are ever read or changed.
    */
   readonly schemas?: string | readonly string[];
+  /**
+   * Where a SQL file used as models is parsed: a server URL of the same dialect (a sandbox — a
+   * scratch database and a login of its own — is made there and dropped), or `pglite:memory`
+   * for PostgreSQL. Default: the database's own server; SQLite always parses in memory.
+   */
+  readonly scratch?: string;
   /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
   readonly lockTimeout?: number;
   /**
@@ -55,6 +64,23 @@ export function scopeOf(options: DatabaseOptions): TableScope | null {
 }
 
 /**
+ * Where SQL files are parsed for database `near` (null: none): `scratch` (a URL of the same
+ * dialect, given the schemas of `near`), else `near` itself.
+ * @throws EvolveError `E_USAGE` for a scratch of another dialect.
+ */
+export function scratchPlace(dialect: Dialect, near: DatabaseUrl | null, scratch: string | undefined): DatabaseUrl | null {
+  if (scratch === undefined) return near;
+  const url = parseDatabaseUrl(scratch);
+  if (url.dialect !== dialect.name) {
+    throw new EvolveError(ErrorCode.Usage, `--scratch ${url.display} is a ${url.dialect} database; SQL files for ${dialect.name} must be parsed by ${dialect.name}.`, {
+      hint: `Give --scratch a ${dialect.name} server URL${dialect.name === 'postgres' ? ' (or pglite:memory)' : ''}.`,
+    });
+  }
+  const { schema: _s, schemas: _ss, ...rest } = url;
+  return { ...rest, ...(near?.schema ? { schema: near.schema } : {}), ...(near?.schemas?.length ? { schemas: near.schemas } : {}) };
+}
+
+/**
  * Open `url`; the caller closes it (see {@link withDatabase}).
  *
  * @example
@@ -72,9 +98,10 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.
   const parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
   const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) });
+  const scratch = scratchPlace(dialect, schema ? { ...parsed, schema } : parsed, options.scratch)!;
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
-    url: parsed, dialect, conn, introspectOptions, scope,
+    url: parsed, scratch, dialect, conn, introspectOptions, scope,
     introspect: async () => {
       const live = scopeSchema(await dialect.introspect(conn, introspectOptions), scope);
       assertNamesPrintable(live, `the database ${parsed.display}`); // a name outside the scope is never read, so never refused

@@ -31,7 +31,7 @@ export function unmanagedOf(schema: SchemaIR): string[] {
  * `notes` name what the file holds that Evolve does not create (see {@link unmanagedOnlyInFile}).
  */
 export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaIR): Promise<{ schema: SchemaIR; notes: string[] }> {
-  const schema = await desiredOn(d.dialect, d.url, models);
+  const schema = await desiredOn(d.dialect, d.scratch, models);
   assertInScope(schema, d.scope); // a model outside the scope would be created, then never seen
   if (models.kind !== 'models') return { schema, notes: unmanagedOnlyInFile(schema, live) };
   const r = adoptUnmodelled(schema, live);

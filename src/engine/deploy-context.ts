@@ -53,7 +53,7 @@ export async function deployModels(models: DeployOptions['models']): Promise<Des
  */
 export async function deploySchema(d: OpenDatabase, models: Desired | null): Promise<SchemaIR | null> {
   if (!models) return null;
-  const desired = await desiredOn(d.dialect, d.url, models);
+  const desired = await desiredOn(d.dialect, d.scratch, models);
   assertInScope(desired, d.scope);
   return desired;
 }

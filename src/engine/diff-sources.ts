@@ -10,7 +10,7 @@ import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { scopeOf, withDatabase, type DatabaseOptions } from '../database/database.js';
+import { scopeOf, scratchPlace, withDatabase, type DatabaseOptions } from '../database/database.js';
 import { scopeSchema } from '../database/scope.js';
 import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from '../database/sources.js';
 
@@ -19,9 +19,9 @@ export interface DiffSourcesOptions extends DatabaseOptions {
   /** Dialect when neither side is a database (default sqlite). */
   readonly dialect?: string;
   /**
-   * Where SQL files are parsed when neither side is a database: a server URL (a scratch
-   * schema or database is made there and dropped). Default: in-memory SQLite, or in-memory
-   * PGlite for postgres; MySQL needs one.
+   * Where SQL files are parsed: a server URL (a sandbox is made there and dropped). Default:
+   * the database side's server; when neither side is a database, in-memory SQLite, or
+   * in-memory PGlite for postgres; MySQL needs one.
    */
   readonly scratch?: string;
 }
@@ -80,13 +80,14 @@ export async function diffSources(from: string, to: string, options: DiffSources
   const dialect = await loadDialect(dialectName);
   // Where SQL files are parsed: beside a database side, on --scratch, else where the dialect
   // needs no server (in-memory SQLite, PGlite); a dialect that needs one says so.
-  const scratch = dbs[0]?.url.raw ?? options.scratch ?? dialect.localScratch;
-  if (scratch === null && sides.some((s) => s.kind === 'file' && isSqlPath(s.path))) {
+  const db = dbs[0] ? (options.schema ? { ...dbs[0].url, schema: options.schema } : dbs[0].url) : null;
+  const local = dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch);
+  const near = scratchPlace(dialect, db ?? local, options.scratch);
+  if (near === null && sides.some((s) => s.kind === 'file' && isSqlPath(s.path))) {
     throw new EvolveError(ErrorCode.Usage, `A ${dialect.name} SQL file needs a server to parse it.`, {
-      hint: `Pass --scratch ${dialect.name}://user@host/anydb: a temporary database is created there and dropped.`,
+      hint: `Pass --scratch ${dialect.name}://user@host/anydb: a sandbox (a scratch database and a user of its own) is made there and dropped.`,
     });
   }
-  const near = scratch === null ? null : parseDatabaseUrl(scratch);
   const readA = await read(sides[0], dialect, near, options);
   const readB = await read(sides[1], dialect, near, options);
   const adoptedA = adopt(readA, readB, false);

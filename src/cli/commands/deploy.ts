@@ -17,7 +17,7 @@ async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
   return {
     db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}), ...(s.scope.schemas ? { schemas: s.scope.schemas } : {}),
-    ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}),
+    ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}), ...(s.scope.scratch ? { scratch: s.scope.scratch } : {}),
     ...(s.scope.include ? { include: s.scope.include } : {}), ...(s.scope.exclude ? { exclude: s.scope.exclude } : {}),
     ...(s.scope.evolutions ? { evolutions: s.scope.evolutions } : {}), ...s.scope.record,
   };
