@@ -61,7 +61,8 @@ function common(cmd: Command): Command {
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
     .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
-    .option('--scratch <url>', 'where a SQL file given as --models is parsed, in a sandbox made there and dropped: a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
+    .option('--scratch <url>', 'where a SQL file given as --models is parsed, in a sandbox made there and dropped: ' +
+      'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
     .option('--include <tables>', "manage only these tables: names or globs, comma-separated or repeated ('billing_*'; '!legacy_*' excludes)", collect)
     .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)
@@ -145,7 +146,8 @@ function addDiffCommand(program: Command, setCode: (code: number) => void): void
     .argument('<from>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
     .argument('<to>', 'database URL, models module (.ts/.js) or SQL file (.sql)')
     .option('--dialect <name>', 'sqlite, postgres or mysql, when neither side is a database (default sqlite)')
-    .option('--scratch <url>', 'where SQL files are parsed, in a sandbox made there and dropped (default: the database side\'s server; neither side a database: in memory for sqlite and postgres)')
+    .option('--scratch <url>', 'where SQL files are parsed, in a sandbox made there and dropped ' +
+      '(default: the database side\'s server; neither side a database: in memory for sqlite and postgres)')
     .option('--schema <name>', 'PostgreSQL schema of database sides')
     .option('--include <tables>', 'compare only these tables: names or globs, comma-separated or repeated', collect)
     .option('--exclude <tables>', 'leave these tables out of the comparison: names or globs', collect)

@@ -72,9 +72,10 @@ export function scratchPlace(dialect: Dialect, near: DatabaseUrl | null, scratch
   if (scratch === undefined) return near;
   const url = parseDatabaseUrl(scratch);
   if (url.dialect !== dialect.name) {
-    throw new EvolveError(ErrorCode.Usage, `--scratch ${url.display} is a ${url.dialect} database; SQL files for ${dialect.name} must be parsed by ${dialect.name}.`, {
-      hint: `Give --scratch a ${dialect.name} server URL${dialect.name === 'postgres' ? ' (or pglite:memory)' : ''}.`,
-    });
+    throw new EvolveError(ErrorCode.Usage,
+      `--scratch ${url.display} is a ${url.dialect} database; SQL files for ${dialect.name} must be parsed by ${dialect.name}.`, {
+        hint: `Give --scratch a ${dialect.name} URL${dialect.localScratch ? ` (or ${dialect.localScratch})` : ''}.`,
+      });
   }
   const { schema: _s, schemas: _ss, ...rest } = url;
   return { ...rest, ...(near?.schema ? { schema: near.schema } : {}), ...(near?.schemas?.length ? { schemas: near.schemas } : {}) };

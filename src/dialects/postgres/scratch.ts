@@ -28,7 +28,9 @@ import { EvolveError, ErrorCode } from '../../errors.js';
 import type { Connection } from '../connection.js';
 import { rememberSecret } from '../shared/url-helpers.js';
 import type { DatabaseUrl } from '../url.js';
-import { loadStatements, refuseStatements, scratchName, statementHead, statementWords, sweepScratches, SCRATCH_LIKE, type LoadRules } from '../shared/sql-file.js';
+import {
+  loadStatements, refuseStatements, scratchName, statementHead, statementWords, sweepScratches, SCRATCH_LIKE, type LoadRules,
+} from '../shared/sql-file.js';
 import { splitSql } from '../shared/sql-split.js';
 import { withAka } from '../shared/sql-aka.js';
 import { connectPostgres, DEFAULT_SCHEMA, type PgConnection } from './connection.js';
@@ -47,7 +49,9 @@ const unquote = (name: string): string => (name.startsWith('"') ? name.slice(1, 
 const NAME = String.raw`("(?:[^"]|"")+"|[\w$-]+)`;
 
 /** A file's `CREATE EXTENSION`: the extension, the schema it names, the options after its name, and where it is. */
-interface FileExtension { readonly name: string; readonly schema: string | null; readonly options: string; readonly statement?: string; readonly index?: number }
+interface FileExtension {
+  readonly name: string; readonly schema: string | null; readonly options: string; readonly statement?: string; readonly index?: number;
+}
 
 /** `CREATE EXTENSION` of a statement: the extension, the schema it names, the options after its name. */
 function extensionOf(statement: string): FileExtension | null {
@@ -288,7 +292,8 @@ async function createExtensions(conn: PgConnection, extensions: readonly FileExt
       await conn.execute(`CREATE EXTENSION IF NOT EXISTS ${q(ext.name)} ${ext.options}`);
     } catch (e) {
       throw new EvolveError(ErrorCode.SqlFailed, `Statement ${ext.index! + 1} of ${count} in '${file}' was rejected by postgres: ${(e as Error).message}.`, {
-        hint: `Install extension ${ext.name} on the server that parses the file (or give --scratch URL to one that has it), or remove the statement from '${file}'.`,
+        hint: `Install extension ${ext.name} on the server that parses the file (or give --scratch URL to one that has it), ` +
+          `or remove the statement from '${file}'.`,
         details: { file, statement: ext.statement, index: ext.index },
         cause: e,
       });

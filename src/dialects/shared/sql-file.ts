@@ -129,7 +129,8 @@ export async function loadStatements(conn: Connection, dialect: string, text: st
       if (rules.denied?.(e)) {
         throw new EvolveError(ErrorCode.SqlRefused,
           `${locate(file, i, statements.length)} reaches beyond its scratch, and the sandbox denied it: ${(e as Error).message}.`, {
-            hint: `A SQL file used as models may only create the schema it describes (no other database or schema, no roles, users, server settings or files): remove the statement from '${file}'.`,
+            hint: 'A SQL file used as models may only create the schema it describes (no other database or schema, no roles, users, ' +
+              `server settings or files): remove the statement from '${file}'.`,
             details: { file, statement: s, index: i },
             cause: e,
           });
