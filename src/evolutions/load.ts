@@ -5,6 +5,7 @@ import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { sumNames, verifySum } from './checksum.js';
 import { checkSet } from './select.js';
 import { splitSql } from '../dialects/shared/sql-split.js';
+import { topLevelLines, type TopLevelLine } from '../dialects/shared/sql-lines.js';
 import { importModuleFile, loadFailure } from '../model/load.js';
 import { EVOLUTION_FILE, FINGERPRINTS_FILE, SUM_FILE, type Evolution, type EvolutionDefinition, type Step } from './format.js';
 
@@ -82,19 +83,28 @@ export function compareNames(a: string, b: string): number {
 
 /** Parse a `.sql` evolution. */
 export function parseSqlEvolution(name: string, text: string): Evolution {
-  const header = (key: string): string | undefined => new RegExp(`^--\\s*evolve:${key}\\s+(\\S+)\\s*$`, 'mi').exec(text)?.[1];
+  // Markers count only on lines outside strings and bodies: a value can never become one.
+  const lines = topLevelLines(text);
+  const marker = (re: RegExp): TopLevelLine[] => lines.filter((l) => re.test(l.text));
+  const header = (key: string): string | undefined => {
+    const re = new RegExp(`^--\\s*evolve:${key}\\s+(\\S+)\\s*$`, 'i');
+    const first = marker(re)[0];
+    return first ? re.exec(first.text)?.[1] : undefined;
+  };
   const from = header('from');
   const to = header('to');
   if (!from || !FP.test(from)) throw invalid(name, 'no valid `-- evolve:from fv1:…` line');
   if (!to || !(FP.test(to) || isPlaceholder(to))) throw invalid(name, 'no valid `-- evolve:to fv1:…` line');
-  const parts = text.split(/^--\s*evolve:revert\s*$/mi);
-  if (parts.length > 2) throw invalid(name, 'more than one `-- evolve:revert` line');
+  const reverts = marker(/^--\s*evolve:revert\s*$/i);
+  if (reverts.length > 1) throw invalid(name, 'more than one `-- evolve:revert` line');
+  const at = reverts[0];
+  const parts = at ? [text.slice(0, at.index), text.slice(at.index + at.text.length)] : [text];
   const steps = (t: string): Step[] => splitSql(t).map((sql) => ({ kind: 'sql' as const, sql }));
   return {
     id: name, file: name, from, to,
     steps: steps(parts[0]!),
     revert: parts.length === 2 ? steps(parts[1]!) : null,
-    foreignKeysOff: /^--\s*evolve:foreign-keys\s+off\s*$/mi.test(text),
+    foreignKeysOff: marker(/^--\s*evolve:foreign-keys\s+off\s*$/i).length > 0,
   };
 }
 

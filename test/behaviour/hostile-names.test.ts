@@ -94,6 +94,26 @@ forEachDialect('hostile names', (d) => {
     assert.equal(readdirSync(dir).filter((f) => f.endsWith('.sql')).length, 2);
   }));
 
+  it('a default value holding marker lines is recorded and applied as a value: the canary survives, the value is intact', (t) => withDb(t, d, async (db) => {
+    await canary(db);
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-hostile-'));
+    const opts = { db: db.url, evolutions: dir, ...scope };
+    const value = "v\n-- evolve:revert\nDROP TABLE canary;\n-- evolve:foreign-keys off\n-- evolve:to fv1:00000000\n';";
+    const models = [table('note', { id: integer().primaryKey(), body: varchar(200).notNull().default(value) })];
+    await recordEvolution({ ...opts, models });
+    const [recorded] = (await loadEvolutions(dir)).evolutions;
+    assert.equal(recorded!.steps.length, (await planEvolution({ ...opts, models })).statements.length, 'the value split no statement');
+    assert.ok(recorded!.revert && recorded!.revert.length > 0, 'the revert is the recorded one');
+    const text = readFileSync(join(dir, recorded!.file), 'utf8');
+    const header = text.slice(0, text.indexOf('\n\n')).split('\n');
+    assert.equal(recorded!.foreignKeysOff, header.includes('-- evolve:foreign-keys off'), 'only the header says whether foreign keys go off');
+    const applied = await applyEvolution({ ...opts, models, storedOnly: true });
+    assert.equal(applied.fingerprintAfter, await modelsFingerprint(models, evolveDialect(d)));
+    await db.exec(`INSERT INTO note (id) VALUES (1)`);
+    assert.deepEqual(await rows(db, 'SELECT body FROM note'), [{ body: value }]);
+    assert.equal(await canaryRows(db), 3, 'the canary keeps its rows');
+  }));
+
   it('names holding control characters are refused: in the models (E_MODEL_INVALID), in the database (E_NAME_INVALID)', (t) => withDb(t, d, async (db) => {
     await canary(db);
     const dir = mkdtempSync(join(tmpdir(), 'evolve-hostile-'));
@@ -145,4 +165,24 @@ describe('comments in evolution files', () => {
       assert.doesNotMatch(line, /[\r\u2028\u2029\u0085\u0000]/);
     }
   });
+
+  it('a value holding a marker line stays a value: only lines outside strings and bodies are markers', () => {
+    const text = [
+      '-- evolve:from fv1:aa', '-- evolve:to fv1:bb',
+      "CREATE TABLE t (id integer, note text DEFAULT 'a", '-- evolve:revert', 'DROP TABLE canary;', '-- evolve:foreign-keys off', "z');",
+      'CREATE FUNCTION f() RETURNS int AS $$', '-- evolve:revert', 'SELECT 1', '$$ LANGUAGE sql;',
+      'CREATE TABLE u (c text DEFAULT "x', '-- evolve:revert', '");',
+      '/*', '-- evolve:revert', '*/',
+      '-- evolve:revert',
+      'DROP TABLE t;',
+    ].join('\n');
+    const parsed = parseSqlEvolution('0001-x.sql', text);
+    assert.equal(parsed.steps.length, 3, 'the up part holds the table, the function and the other table');
+    assert.match((parsed.steps[0] as { sql: string }).sql, /DROP TABLE canary;\n-- evolve:foreign-keys off\nz'\)$/);
+    assert.deepEqual(parsed.revert, [{ kind: 'sql', sql: 'DROP TABLE t' }]);
+    assert.equal(parsed.foreignKeysOff, false, 'a marker inside a string is not a header');
+    assert.throws(() => parseSqlEvolution('0002-x.sql', text.replace("DEFAULT 'a", 'DEFAULT 1,').replace("z');", 'z text);')),
+      /more than one `-- evolve:revert` line/, 'outside a string, the same line is a marker');
+  });
 });
+
