@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
+import { blockersText, type LockRetry } from '../dialects/shared/lock.js';
+import type { Out } from './output.js';
 import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
 
 /** What `evolve.config.ts` may export (default export). */
@@ -37,6 +39,13 @@ export interface EvolveConfig {
    * of the same dialect, or `pglite:memory` (`--scratch`). Default: the database's own server.
    */
   scratch?: string;
+  /**
+   * Longest wait of one statement for a table lock, in milliseconds, before the run is rolled
+   * back and retried (`--lock-wait`; default 2000).
+   */
+  lockWait?: number;
+  /** Retries after a lock wait timed out (`--retries`; default 10). */
+  retries?: number;
   /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
   recordTable?: string;
   /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
@@ -77,6 +86,7 @@ export interface Settings {
   /** Options passed on to the library as they are. */
   scope: {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string;
+    lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
@@ -86,14 +96,30 @@ export interface Settings {
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
   db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string; scratch?: string;
+  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
 const patterns = (v: string | readonly string[] | undefined): string[] =>
   (v === undefined ? [] : typeof v === 'string' ? [v] : [...v]).flatMap((x) => String(x).split(',')).map((x) => x.trim()).filter(Boolean);
 
-export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
+/** A whole number ≥ `min` from a flag or the config, or undefined; otherwise a usage error naming it. */
+function whole(value: string | number | undefined, what: string, example: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new EvolveError(ErrorCode.Usage, `${what} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'.`, { hint: `Write e.g. ${example}.` });
+  }
+  return n;
+}
+
+/** One line for a lock-wait retry (issue 16), on stderr. */
+export function retryLine(r: LockRetry): string {
+  return `lock wait: ${r.what} timed out waiting for a table lock (${blockersText(r.blockers)}); ` +
+    `rolled back where the database allows, retry ${r.attempt} of ${r.of} in ${r.delayMs} ms`;
+}
+
+export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<Settings> {
   const lockTimeout = flags.lockTimeout === undefined ? undefined : Number(flags.lockTimeout);
   if (lockTimeout !== undefined && !(lockTimeout >= 0 && Number.isFinite(lockTimeout))) {
     throw new EvolveError(ErrorCode.Usage, `--lock-timeout must be a number of seconds, got '${flags.lockTimeout}'.`, {
@@ -102,6 +128,8 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
   }
   const loaded = await loadConfig(flags.config);
   const cfg = loaded?.config ?? {};
+  const lockWaitMs = whole(flags.lockWait ?? cfg.lockWait, '--lock-wait (milliseconds)', '--lock-wait 2000', 1);
+  const retries = whole(flags.retries ?? cfg.retries, '--retries', '--retries 10', 0);
   const rel = (p: string | undefined): string | undefined => (p && loaded ? resolve(loaded.dir, p) : p);
   const schemas = parseSchemaList(flags.schemas ?? cfg.schemas, flags.schema ?? cfg.schema ?? 'public');
   // Flags replace the config file's filters (each list as a whole).
@@ -121,6 +149,9 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),
       ...((flags.scratch ?? cfg.scratch) ? { scratch: (flags.scratch ?? cfg.scratch)! } : {}),
+      ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
+      ...(retries !== undefined ? { retries } : {}),
+      ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
       ...(include.length ? { include } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),

@@ -28,6 +28,8 @@ export interface CommonFlags {
   storedOnly?: boolean;
   verifyEachLink?: boolean;
   lockTimeout?: string;
+  lockWait?: string;
+  retries?: string;
   scratch?: string;
   include?: string[];
   exclude?: string[];
@@ -63,6 +65,8 @@ function common(cmd: Command): Command {
     .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
     .option('--scratch <url>', 'where a SQL file given as --models is parsed, in a sandbox made there and dropped: ' +
       'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
+    .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
+    .option('--retries <n>', 'retries after a lock wait timed out, with backoff and jitter (default 10)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
     .option('--include <tables>', "manage only these tables: names or globs, comma-separated or repeated ('billing_*'; '!legacy_*' excludes)", collect)
     .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)

@@ -6,6 +6,7 @@ import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
+import { DEFAULT_LOCK_WAIT, type LockRetry, type LockWait } from '../dialects/shared/lock.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 /** Default wait for another deployer's lock, in seconds. */
@@ -16,6 +17,8 @@ export interface OpenDatabase {
   readonly url: DatabaseUrl;
   /** Where a SQL file used as models is parsed (a sandbox there): `--scratch`, else the database's own server. */
   readonly scratch: DatabaseUrl;
+  /** How long each statement of a run may wait for a table lock, and how often the run is retried (pass to `Dialect.run`). */
+  readonly lockWait: LockWait;
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
@@ -41,6 +44,15 @@ export interface DatabaseOptions {
    * for PostgreSQL. Default: the database's own server; SQLite always parses in memory.
    */
   readonly scratch?: string;
+  /**
+   * Longest wait of one statement for a table lock, in milliseconds (default 2000): past it the
+   * run is rolled back where the dialect allows and tried again (issue 16, `--lock-wait`).
+   */
+  readonly lockWaitMs?: number;
+  /** Tries after the first when a lock wait times out (default 10, `--retries`). */
+  readonly retries?: number;
+  /** Told of each such retry (the CLI prints it on stderr). */
+  readonly onLockRetry?: (retry: LockRetry) => void;
   /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
   readonly lockTimeout?: number;
   /**
@@ -103,6 +115,10 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
     url: parsed, scratch, dialect, conn, introspectOptions, scope,
+    lockWait: {
+      waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT.waitMs, retries: options.retries ?? DEFAULT_LOCK_WAIT.retries,
+      ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),
+    },
     introspect: async () => {
       const live = scopeSchema(await dialect.introspect(conn, introspectOptions), scope);
       assertNamesPrintable(live, `the database ${parsed.display}`); // a name outside the scope is never read, so never refused

@@ -12,6 +12,7 @@ import type { Diff, DiffHooks } from '../diff/differ.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
+import type { LockWait } from './shared/lock.js';
 
 /** What a dialect can do, each with the reason it matters. */
 export interface DialectCapabilities {
@@ -87,6 +88,12 @@ export interface RunOptions {
    * and the keys are checked before commit (SQLite; other dialects need nothing).
    */
   readonly foreignKeysOff?: boolean;
+  /**
+   * How long each statement may wait for a table lock, and how often the run is tried again
+   * when that wait times out (default {@link DEFAULT_LOCK_WAIT}: 2 s, 10 retries). Dialects
+   * without concurrent DDL (SQLite) ignore it.
+   */
+  readonly lockWait?: LockWait;
 }
 
 /** Options of {@link Dialect.acquireLock}. */

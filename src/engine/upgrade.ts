@@ -46,6 +46,7 @@ async function runStep(d: OpenDatabase, n: RecordNames, v: Versioned, s: number,
   await writeDeployed(d, n, { version: s - 1, stage: s }); // committed: visible while the step runs
   try {
     await d.dialect.run(d.conn, [{ kind: 'function', name, run: async () => { await fn(operations(d)); } }], {
+      lockWait: d.lockWait,
       foreignKeysOff: true,
       beforeCommit: async () => {
         const toFp = fingerprint(await d.introspect());

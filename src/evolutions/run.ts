@@ -74,6 +74,7 @@ export async function runStoredEvolution(
   };
   try {
     await db.dialect.run(db.conn, runSteps(steps, stepContext(db)), {
+      lockWait: db.lockWait,
       foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = k; }, beforeCommit: verify,
     });
   } catch (e) {
@@ -129,7 +130,7 @@ export async function runStoredChain(db: OpenDatabase, chain: readonly Evolution
     });
   }
   try {
-    await db.dialect.run(db.conn, steps, { foreignKeysOff: chain.some((e) => e.foreignKeysOff) });
+    await db.dialect.run(db.conn, steps, { lockWait: db.lockWait, foreignKeysOff: chain.some((e) => e.foreignKeysOff) });
     return { runs, schema: schema! };
   } catch {
     return null;

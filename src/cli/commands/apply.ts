@@ -5,7 +5,7 @@ import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean }, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const report = await applyEvolution({
     db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink,
     ...s.scope,

@@ -13,7 +13,7 @@ import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 export async function recordCommand(flags: CommonFlags & { name?: string }, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const r = await recordEvolution({ db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
@@ -28,7 +28,7 @@ export async function recordCommand(flags: CommonFlags & { name?: string }, out:
 }
 
 export async function revertCommand(flags: CommonFlags & { to?: string; steps?: string }, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const steps = flags.steps === undefined ? undefined : Number(flags.steps);
   if (steps !== undefined && (!Number.isInteger(steps) || steps < 1)) {
     throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
@@ -42,7 +42,7 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
 }
 
 export async function completeCommand(file: string | undefined, flags: CommonFlags, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const r = await completeEvolution({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([
@@ -54,7 +54,7 @@ export async function completeCommand(file: string | undefined, flags: CommonFla
 }
 
 export async function hashCommand(flags: CommonFlags, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const dir = evolutionsDir({ ...(s.models ? { models: s.models } : {}), ...s.scope });
   if (!dir) {
     throw new EvolveError(ErrorCode.Usage, 'No evolutions directory given.', {
@@ -68,7 +68,7 @@ export async function hashCommand(flags: CommonFlags, out: Out): Promise<number>
 }
 
 export async function statusCommand(flags: CommonFlags & { app?: string; steps?: string }, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const r = await statusOf({
     db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...s.scope, ...s.scope.record,
@@ -108,7 +108,7 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
 }
 
 export async function lintCommand(flags: CommonFlags, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const r = await lintEvolution({ ...(s.db ? { db: s.db } : {}), ...(s.models ? { models: s.models } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: r.errors === 0, ...r }); return r.errors ? 3 : 0; }
   const lines: string[] = [];

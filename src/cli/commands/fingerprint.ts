@@ -5,7 +5,7 @@ import { printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 export async function fingerprintCommand(flags: CommonFlags, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...s.scope });
   const matches = r.modelsFingerprint === null ? null : r.modelsFingerprint === r.liveFingerprint;
   if (out.json) {

@@ -5,7 +5,7 @@ import { formatHazards, formatStatements, printJson, type Out } from '../output.
 import type { CommonFlags } from '../main.js';
 
 export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allowDataLoss?: boolean }, out: Out): Promise<number> {
-  const s = await resolveSettings(flags);
+  const s = await resolveSettings(flags, out);
   const report = await planEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
   const pending = report.source !== 'none';
   if (!out.json) for (const u of report.unmanaged) out.error(`not managed: ${u}`);

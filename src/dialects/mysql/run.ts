@@ -3,11 +3,37 @@
  * transaction to roll back: steps run one by one, `beforeCommit` runs after the last, and a
  * failing statement says exactly which statements were applied and which were not, each by
  * number, purpose and SQL.
+ *
+ * No statement waits unbounded for a lock (issue 16): the run sets `lock_wait_timeout` (whole
+ * seconds, at least 1; default 2) and retries a statement whose metadata-lock wait timed out
+ * with backoff and jitter (default 10 retries, each reported); when the tries are used up,
+ * `E_LOCK_TIMEOUT` names the sessions with open transactions on the database.
  */
 import type { Connection } from '../connection.js';
 import type { RunOptions, RunStep } from '../dialect.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
 import { isSqlStep, runStep } from '../shared/run-step.js';
+import { backoffMs, DEFAULT_LOCK_WAIT, lockWaitError, sleep, type Blocker } from '../shared/lock.js';
+
+/** ER_LOCK_WAIT_TIMEOUT: `lock_wait_timeout` (metadata locks) or `innodb_lock_wait_timeout` (rows) ran out. */
+const isLockWait = (e: unknown): boolean => {
+  const err = e as { code?: string; errno?: number } | null;
+  return err?.code === 'ER_LOCK_WAIT_TIMEOUT' || err?.errno === 1205;
+};
+
+/** Sessions other than this one with an open transaction (which holds its metadata locks) on this database. */
+export async function mysqlBlockers(conn: Connection): Promise<Blocker[]> {
+  const rows = await conn.query(`SELECT p.ID AS pid, CONCAT(p.USER, '@', p.HOST) AS application, p.COMMAND AS command, p.STATE AS state,
+      TIMESTAMPDIFF(SECOND, t.trx_started, NOW()) AS xact, p.INFO AS query
+    FROM information_schema.PROCESSLIST p LEFT JOIN information_schema.INNODB_TRX t ON t.trx_mysql_thread_id = p.ID
+    WHERE p.ID <> CONNECTION_ID() AND p.DB = DATABASE() AND (t.trx_id IS NOT NULL OR p.STATE LIKE '%lock%')
+    ORDER BY xact DESC, p.ID`);
+  return rows.map((r) => ({
+    pid: Number(r.pid), application: String(r.application ?? ''),
+    state: [r.command, r.state].filter((x) => x !== null && x !== undefined && String(x) !== '').map(String).join(', ') || 'idle',
+    transactionSeconds: r.xact === null || r.xact === undefined ? null : Number(r.xact), query: String(r.query ?? ''),
+  }));
+}
 
 type Listed = { readonly sql: string; readonly comment?: string };
 
@@ -55,17 +81,39 @@ function list(all: readonly Listed[], ns: readonly number[]): string[] {
  */
 export async function runMysql(conn: Connection, steps: readonly RunStep[], options: RunOptions = {}): Promise<void> {
   const total = steps.length;
-  for (let i = 0; i < total; i++) {
-    const step = steps[i]!;
-    options.onStatement?.(i);
-    try {
-      await runStep(conn, step);
-    } catch (e) {
-      if (!isSqlStep(step) || isEvolveError(e)) throw e;
-      throw failure(steps.map(listed), i, e);
+  const wait = options.lockWait ?? DEFAULT_LOCK_WAIT;
+  const before = (await conn.query('SELECT @@SESSION.lock_wait_timeout AS t'))[0]?.t;
+  await conn.execute(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(wait.waitMs / 1000))}`);
+  try {
+    for (let i = 0; i < total; i++) {
+      const step = steps[i]!;
+      options.onStatement?.(i);
+      for (let tries = 0; ; tries++) {
+        try {
+          await runStep(conn, step);
+          break;
+        } catch (e) {
+          if (isLockWait(e) && isSqlStep(step)) {
+            const blockers = await mysqlBlockers(conn).catch(() => []);
+            const what = `Statement ${i + 1} of ${total}`;
+            if (tries >= wait.retries) {
+              const ran = i === 0 ? 'Nothing was changed.' : `Statements 1–${i} ran and stay applied (MySQL commits each DDL statement); the rest did not run.`;
+              throw lockWaitError(conn.displayUrl, what, wait, blockers, ran, e);
+            }
+            const delayMs = backoffMs(tries + 1, wait.waitMs);
+            wait.onRetry?.({ attempt: tries + 1, of: wait.retries, what, delayMs, blockers });
+            await sleep(delayMs);
+            continue;
+          }
+          if (!isSqlStep(step) || isEvolveError(e)) throw e;
+          throw failure(steps.map(listed), i, e);
+        }
+      }
     }
+    await options.beforeCommit?.();
+  } finally {
+    if (before !== undefined && before !== null) await conn.execute(`SET SESSION lock_wait_timeout = ${Number(before)}`).catch(() => undefined);
   }
-  await options.beforeCommit?.();
 }
 
 /** The error for statement `i` (0-based) failing with `e`. */
