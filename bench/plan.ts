@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../dist/index.js';
 import { generateModels, createStatements } from './schema.js';
-import { adoptUnmodelled } from '../dist/engine/sources.js';
+import { adoptUnmodelled } from '../dist/database/sources.js';
 import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, median, round, log, time } from './lib.js';
 
 export interface PlanFigures {

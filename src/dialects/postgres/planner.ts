@@ -6,7 +6,7 @@
  * column cannot lose NOT NULL (or its type) while a constraint still needs it.
  */
 import type { Change } from '../../diff/changes.js';
-import type { IndexIR, TableIR } from '../../ir/schema.js';
+import type { ColumnIR, IndexIR, TableIR } from '../../ir/schema.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { Hazard, Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
@@ -16,7 +16,7 @@ import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import {
-  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
+  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
   pgTypeSql, postgresSql, primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
 } from './sql-builder.js';
 
@@ -93,6 +93,9 @@ function consentUpdateFor(c: AlterColumn, convert: boolean): string[] {
   return sql ? [sql] : [];
 }
 
+/** ` COLLATE …` for a column's collation: `"default"` (its type's) when it has none of its own. */
+const collateSql = (c: ColumnIR): string => ` COLLATE ${c.collation ? postgresCollationSql(c.collation) : q('default')}`;
+
 /**
  * The statements that take one column from its live definition to its target one, in a safe order.
  * A generated column whose expression or type changes, or a column that becomes generated, is
@@ -106,7 +109,7 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   const col = q(to.name);
   const alter = `ALTER TABLE ${qt(c.table)} ALTER COLUMN ${col}`;
   const out: string[] = [];
-  if (to.generated && (changed.generated || changed.type || !from.generated)) {
+  if (to.generated && (changed.generated || changed.type || changed.collation || !from.generated)) {
     return [
       `ALTER TABLE ${qt(c.table)} DROP COLUMN ${col}`,
       `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(to)}`,
@@ -126,7 +129,11 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   if (from.default && !from.generated && (changed.default || changed.type)) out.push(`${alter} DROP DEFAULT`);
   // Before the type: values that do not convert may become NULL (with consent).
   if (changed.nullable && to.nullable) out.push(`${alter} DROP NOT NULL`);
-  if (changed.type) out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)} USING ${usingFor(c, convert)}`);
+  // A new type takes its own default collation unless it is given one: the column's is restated.
+  if (changed.type) {
+    const collate = to.collation ? collateSql(to) : '';
+    out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)}${collate} USING ${usingFor(c, convert)}`);
+  } else if (changed.collation) out.push(`${alter} TYPE ${pgTypeSql(to.type)}${collateSql(to)}`);
   if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${postgresDefaultSql(to.default)}`);
   if (changed.nullable && !to.nullable) {
     // Only reached when the NULLs may be replaced (allowDataLoss; see plan/hazards.ts).
