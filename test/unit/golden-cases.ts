@@ -123,6 +123,11 @@ const TABLE_CASES: GoldenCase[] = [
       return { from: live(d, [from]), to: desired(d, [to, tag]) };
     },
   },
+  tables('alter-column-read-by-generated', 'a column a generated column reads changes type (PostgreSQL refuses that: the generated column is dropped and added back, with its index)',
+    [tbl('label', [col('id', 'integer', NOT_NULL), col('a', varchar(20)), col('b', 'text', { generated: { expression: 'upper(a)', stored: true } })],
+      { ...pk('id'), indexes: [idx('label_b_idx', ['b'])] })],
+    [tbl('label', [col('id', 'integer', NOT_NULL), col('a', varchar(40)), col('b', 'text', { generated: { expression: 'upper(a)', stored: true } })],
+      { ...pk('id'), indexes: [idx('label_b_idx', ['b'])] })]),
   tables('alter-column-collation-and-on-update', 'MySQL only (only MySQL has ON UPDATE): MODIFY COLUMN with a collation and an ON UPDATE',
     [author([col('updated_at', { kind: 'timestamp', withTimeZone: true }, { ...NOT_NULL, ...expression('CURRENT_TIMESTAMP') })])],
     [{ ...author([col('updated_at', { kind: 'timestamp', withTimeZone: true }, { ...NOT_NULL, ...expression('CURRENT_TIMESTAMP'), onUpdate: 'CURRENT_TIMESTAMP' })]),

@@ -3,7 +3,9 @@
  * differ orders the changes (foreign keys and indexes dropped first, then renames, creates,
  * column changes, new indexes, new foreign keys, drops); this planner adds one refinement: a
  * table's unique and primary key constraints are dropped before its columns change, because a
- * column cannot lose NOT NULL (or its type) while a constraint still needs it.
+ * column cannot lose NOT NULL (or its type) while a constraint still needs it; and generated
+ * columns that read a column whose type or collation changes are dropped before and added
+ * back after (see generated-readers.ts).
  */
 import type { Change } from '../../diff/changes.js';
 import type { ColumnIR, IndexIR, TableIR } from '../../ir/schema.js';
@@ -15,6 +17,7 @@ import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
+import { generatedReaders } from './generated-readers.js';
 import {
   MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
   pgTypeSql, postgresSql, primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
@@ -189,6 +192,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   };
   const live = (table: string): string => diff.liveName.get(table) ?? table;
   const { addedIndexNames, target } = planLookups(diff);
+  const readers = generatedReaders(diff);
   const prepared = new Set<string>();
   const dropped = new Set<Change>();
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
@@ -213,7 +217,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       case 'addColumn': prepare(c.table); push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(c.column)}`); break;
       case 'dropColumn': {
         prepare(c.table);
-        if (dropped.has(c)) break;
+        if (dropped.has(c) || readers.get(c.table)?.replaced.has(c)) break;
         // Generated columns first: they read the others.
         for (const g of diff.changes) {
           if (g.kind === 'dropColumn' && g.table === c.table && g.column.generated && !dropped.has(g)) {
@@ -230,7 +234,15 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table);
         const added = addedIndexNames(c.table);
         const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
+        const around = readers.get(c.table);
+        if (around?.first === c) push(c, ...around.drop.map((g) => `ALTER TABLE ${qt(c.table)} DROP COLUMN ${q(g)}`));
+        if (!around?.replaced.has(c)) push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
+        if (around?.last === c) {
+          for (const g of around.add) {
+            push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(g)}`,
+              ...indexes.filter((i) => i.columns.includes(g.name)).map((i) => postgresCreateIndexSql(c.table, i)));
+          }
+        }
         break;
       }
       case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;
