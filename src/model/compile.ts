@@ -71,7 +71,8 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
     }
     const collation = checkOptionalName(`The collation of '${tname}.${cname}'`, d.collation);
     if (collation !== null && (typeof collation !== 'string' || collation.trim() === '')) {
-      throw invalid(`Column '${tname}.${cname}' has an empty collation name.`, "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
+      throw invalid(`Column '${tname}.${cname}' has an empty collation name.`,
+        "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,

@@ -55,7 +55,8 @@ export function generatedReaders(diff: Diff): Map<string, GeneratedReaders> {
       drop.push(t ? name : g.name);
       if (t) add.push(t);
       for (const c of diff.changes) {
-        if ((c.kind === 'alterColumn' && c.table === table && c.to.name === name) || (c.kind === 'dropColumn' && c.table === table && c.column.name === g.name)) replaced.add(c);
+        if (c.kind === 'alterColumn' && c.table === table && c.to.name === name) replaced.add(c);
+        if (c.kind === 'dropColumn' && c.table === table && c.column.name === g.name) replaced.add(c);
       }
     }
     if (drop.length) out.set(table, { first: alters[0]!, last: alters[alters.length - 1]!, drop, add, replaced });

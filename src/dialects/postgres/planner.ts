@@ -17,9 +17,10 @@ import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
-import { generatedReaders } from './generated-readers.js';
+import { generatedReaders, type GeneratedReaders } from './generated-readers.js';
 import {
-  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
+  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql,
+  postgresDefaultSql, postgresForeignKeySql,
   pgTypeSql, postgresSql, primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
 } from './sql-builder.js';
 
@@ -152,6 +153,24 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
 }
 
 /**
+ * A column change's statements (`own`), inside the generated columns that read the table's
+ * changing columns (`around`): those dropped before the table's first such change, added back
+ * (with their indexes) after its last; a change of one of them is replaced by that.
+ */
+function aroundGenerated(c: AlterColumn, around: GeneratedReaders | undefined, indexes: readonly IndexIR[], own: () => string[]): string[] {
+  if (!around) return own();
+  const out = around.first === c ? around.drop.map((g) => `ALTER TABLE ${qt(c.table)} DROP COLUMN ${q(g)}`) : [];
+  if (!around.replaced.has(c)) out.push(...own());
+  if (around.last === c) {
+    for (const g of around.add) {
+      out.push(`ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(g)}`,
+        ...indexes.filter((i) => i.columns.includes(g.name)).map((i) => postgresCreateIndexSql(c.table, i)));
+    }
+  }
+  return out;
+}
+
+/**
  * Lookups a plan makes per changed table, each built on first use, once per plan: the index
  * names the diff adds to a table, and the target table of a name.
  */
@@ -234,15 +253,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table);
         const added = addedIndexNames(c.table);
         const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        const around = readers.get(c.table);
-        if (around?.first === c) push(c, ...around.drop.map((g) => `ALTER TABLE ${qt(c.table)} DROP COLUMN ${q(g)}`));
-        if (!around?.replaced.has(c)) push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
-        if (around?.last === c) {
-          for (const g of around.add) {
-            push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(g)}`,
-              ...indexes.filter((i) => i.columns.includes(g.name)).map((i) => postgresCreateIndexSql(c.table, i)));
-          }
-        }
+        push(c, ...aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true)));
         break;
       }
       case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;
