@@ -44,7 +44,7 @@ function closing(sql: string, open: number): number {
   return -1;
 }
 
-/** Top-level comma-separated parts of the text between `(` at `open` and its closing `)`. */
+/** Top-level comma-separated parts of the text between `(` at `open` and its closing `)`, commas in comments skipped. */
 function parts(sql: string, open: number, close: number): string[] {
   const out: string[] = [];
   let start = open + 1;
@@ -57,11 +57,16 @@ function parts(sql: string, open: number, close: number): string[] {
       while (i < close && !(sql[i] === c && sql[i + 1] !== c)) i += sql[i] === c ? 2 : 1;
       continue;
     }
+    if (ch === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e === -1 || e > close ? close - 1 : e; continue; }
+    if (ch === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e === -1 || e > close ? close - 1 : e + 1; continue; }
     if (ch === ',') { out.push(sql.slice(start, i)); start = i + 1; }
   }
   out.push(sql.slice(start, close));
-  return out.map((p) => p.trim());
+  // A comment before a definition (`id integer, -- the key` puts one before the next) is not part of it.
+  return out.map((p) => p.replace(LEADING_COMMENTS, '').trim());
 }
+
+const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
 
 const NAME = String.raw`("(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[\w$]+)`;
 const unquote = (n: string): string => (/^["`[]/.test(n) ? n.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : n);
