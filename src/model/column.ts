@@ -94,8 +94,9 @@ export class ColumnBuilder {
 
   /**
    * The column's collation, as the database names it: `'C'` or `'en_US.utf8'` on PostgreSQL,
-   * `'nocase'` on SQLite, `'utf8mb4_bin'` on MySQL/MariaDB. A column that states none keeps
-   * the live column's own (it is adopted, and reported).
+   * `'nocase'` on SQLite, `'utf8mb4_bin'` on MySQL/MariaDB (there one other than its table's:
+   * MySQL reports a column under its table's collation as having none). A column that states
+   * none keeps the live column's own (it is adopted, and reported).
    *
    * @example
    * ```ts
