@@ -8,9 +8,10 @@ import { nameIndex, objectDependencies } from '../diff/objects.js';
 
 /**
  * What a models module cannot say yet — objects beyond tables (views, triggers, …), CHECK
- * constraints, table options, MySQL ON UPDATE, column collations and PostgreSQL identity
- * GENERATED ALWAYS — is not managed by it: the live database's own are kept as
- * they are (adopted into the desired schema), and reported. A SQL file says everything, so
+ * constraints, table options, MySQL ON UPDATE and PostgreSQL identity GENERATED ALWAYS — or
+ * leaves unsaid — a column's collation, where it has no `.collation()` — is not managed by
+ * it: the live database's own are kept as they are (adopted into the desired schema), and
+ * reported. A SQL file says everything, so
  * nothing is adopted for one. Two exceptions, reported in `dropped`: a live object that reads
  * a table the models drop (a view, a trigger — transitively) goes with the table, and a live
  * object whose name the models give to something of their own (an index the DSL cannot
@@ -69,20 +70,21 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     tables: desired.tables.map((t) => {
       const l = liveTables.get(t.name) ?? (t.aka ?? []).map((a) => liveTables.get(a)).find((x) => x !== undefined);
       if (!l) return t;
-      // Column attributes the DSL cannot state: a MySQL ON UPDATE, a collation.
+      // Column attributes the DSL cannot state (a MySQL ON UPDATE, identity ALWAYS) or that a
+      // column leaves unsaid (a collation: `.collation()` states one).
       const special = l.columns.filter((x) => x.onUpdate || x.collation || x.identity === 'always');
       const columns = special.length === 0 ? t.columns : t.columns.map((c) => {
         const lc = special.find((x) => x.name === c.name) ?? special.find((x) => c.aka?.includes(x.name));
         if (!lc) return c;
         const always = lc.identity === 'always' && c.autoIncrement && !c.identity;
         if (always) adopted.push(`identity generated always of column ${t.name}.${c.name}`);
-        const attrs = (lc.onUpdate || lc.collation) && !c.onUpdate && !c.collation;
-        if (attrs && lc.onUpdate) adopted.push(`on update ${lc.onUpdate} of column ${t.name}.${c.name}`);
-        if (attrs && lc.collation) adopted.push(`collation ${lc.collation} of column ${t.name}.${c.name}`);
-        if (!always && !attrs) return c;
+        const onUpdate = lc.onUpdate && !c.onUpdate ? lc.onUpdate : null;
+        if (onUpdate) adopted.push(`on update ${onUpdate} of column ${t.name}.${c.name}`);
+        const collation = lc.collation && !c.collation ? lc.collation : null;
+        if (collation) adopted.push(`collation ${collation} of column ${t.name}.${c.name}`);
+        if (!always && !onUpdate && !collation) return c;
         return {
-          ...c, ...(always ? { identity: 'always' as const } : {}),
-          ...(attrs && lc.onUpdate ? { onUpdate: lc.onUpdate } : {}), ...(attrs && lc.collation ? { collation: lc.collation } : {}),
+          ...c, ...(always ? { identity: 'always' as const } : {}), ...(onUpdate ? { onUpdate } : {}), ...(collation ? { collation } : {}),
         };
       });
       if ((t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return { ...t, columns };

@@ -181,7 +181,7 @@ export const COLUMN_FIELDS: FieldRules<ColumnIR, ColumnAttributeRule> = {
     differ: columnAttribute('generated', (a, b) => sameGenerated(a.generated, b.generated), (f, t) => describeGenerated(f.generated, t.generated)),
   },
   collation: {
-    fingerprinted: true, model: { notYet: NOT_IN_DSL },
+    fingerprinted: true, model: true,
     differ: columnAttribute('collation', (a, b) => (a.collation ?? null) === (b.collation ?? null),
       (f, t) => `collation ${none(f.collation)} → ${none(t.collation)}`),
   },

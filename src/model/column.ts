@@ -33,6 +33,8 @@ export interface ColumnDefinition {
   uniqueName: string | null;
   aka: string[];
   name: string | null;
+  /** The column's collation, by the database's own name for it; null: not stated. */
+  collation: string | null;
   references: { target: () => ColumnRef; options: ReferenceOptions } | null;
 }
 
@@ -51,7 +53,7 @@ export class ColumnBuilder {
   constructor(type: ColumnType) {
     this.#def = {
       type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
-      unique: false, uniqueName: null, aka: [], name: null, references: null,
+      unique: false, uniqueName: null, aka: [], name: null, collation: null, references: null,
     };
   }
 
@@ -89,6 +91,19 @@ export class ColumnBuilder {
 
   /** The column's name in the database, when it differs from the property key. */
   named(name: string): this { this.#def.name = name; return this; }
+
+  /**
+   * The column's collation, as the database names it: `'C'` or `'en_US.utf8'` on PostgreSQL,
+   * `'nocase'` on SQLite, `'utf8mb4_bin'` on MySQL/MariaDB (there one other than its table's:
+   * MySQL reports a column under its table's collation as having none). A column that states
+   * none keeps the live column's own (it is adopted, and reported).
+   *
+   * @example
+   * ```ts
+   * email: text().collation('nocase')
+   * ```
+   */
+  collation(name: string): this { this.#def.collation = name; return this; }
 
   /** A foreign key to another model's column: `references(() => department.columns.id)`. */
   references(target: () => ColumnRef, options: ReferenceOptions = {}): this {

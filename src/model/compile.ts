@@ -69,8 +69,14 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
     if (aka.includes(cname)) {
       throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
     }
+    const collation = checkOptionalName(`The collation of '${tname}.${cname}'`, d.collation);
+    if (collation !== null && (typeof collation !== 'string' || collation.trim() === '')) {
+      throw invalid(`Column '${tname}.${cname}' has an empty collation name.`,
+        "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
+    }
     columns.push({
-      name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}),
+      name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
+      ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
     });
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });

@@ -109,7 +109,26 @@ const TABLE_CASES: GoldenCase[] = [
       return { from, to: desired(d, [{ ...t, options: { charset: 'latin1', collation: 'latin1_swedish_ci' } }]) };
     },
   },
-  tables('alter-column-collation-and-on-update', 'MySQL only (only MySQL reports column collations and ON UPDATE): MODIFY COLUMN with both',
+  {
+    name: 'alter-column-collation',
+    about: 'column collations: one changed, one removed, one added, one kept through a type change, a new table with one (PostgreSQL: TYPE … COLLATE; SQLite rebuilds; MySQL: MODIFY)',
+    build: (d: DialectName) => {
+      const [a, b] = d === 'sqlite' ? ['nocase', 'rtrim'] : d === 'postgres' ? ['C', 'POSIX'] : ['utf8mb4_bin', 'utf8mb4_unicode_ci'];
+      const note = (cols: ReturnType<typeof col>[]) => tbl('note', [col('id', 'integer', NOT_NULL), ...cols], pk('id'));
+      const from = note([col('title', varchar(100), { collation: a }), col('code', 'text', { collation: a }), col('nick', 'text'),
+        col('email', varchar(50), { collation: a })]);
+      const to = note([col('title', varchar(100), { collation: b }), col('code', 'text'), col('nick', 'text', { collation: a }),
+        col('email', varchar(80), { collation: a })]);
+      const tag = tbl('tag', [col('id', 'integer', NOT_NULL), col('label', 'text', { ...NOT_NULL, collation: b })], pk('id'));
+      return { from: live(d, [from]), to: desired(d, [to, tag]) };
+    },
+  },
+  tables('alter-column-read-by-generated', 'a column a generated column reads changes type (PostgreSQL refuses that: the generated column is dropped and added back, with its index)',
+    [tbl('label', [col('id', 'integer', NOT_NULL), col('a', varchar(20)), col('b', 'text', { generated: { expression: 'upper(a)', stored: true } })],
+      { ...pk('id'), indexes: [idx('label_b_idx', ['b'])] })],
+    [tbl('label', [col('id', 'integer', NOT_NULL), col('a', varchar(40)), col('b', 'text', { generated: { expression: 'upper(a)', stored: true } })],
+      { ...pk('id'), indexes: [idx('label_b_idx', ['b'])] })]),
+  tables('alter-column-collation-and-on-update', 'MySQL only (only MySQL has ON UPDATE): MODIFY COLUMN with a collation and an ON UPDATE',
     [author([col('updated_at', { kind: 'timestamp', withTimeZone: true }, { ...NOT_NULL, ...expression('CURRENT_TIMESTAMP') })])],
     [{ ...author([col('updated_at', { kind: 'timestamp', withTimeZone: true }, { ...NOT_NULL, ...expression('CURRENT_TIMESTAMP'), onUpdate: 'CURRENT_TIMESTAMP' })]),
       columns: [serialId(), col('name', varchar(100), { ...NOT_NULL, collation: 'utf8mb4_bin' }), col('updated_at', { kind: 'timestamp', withTimeZone: true }, { ...NOT_NULL, ...expression('CURRENT_TIMESTAMP'), onUpdate: 'CURRENT_TIMESTAMP' })] }],

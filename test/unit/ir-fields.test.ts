@@ -102,7 +102,10 @@ const column: Subject<ColumnIR> = {
       models: pair(() => tModel(), () => [table('t', { id: integer().primaryKey({ autoIncrement: true }), c: text() }), rModel, r2Model]),
     },
     generated: { values: [undefined, { expression: 'id + 1', stored: true }], mentions: ['generated none → stored id + 1'] },
-    collation: { values: [undefined, 'nocase'], mentions: ['collation none → nocase'] },
+    collation: {
+      values: [undefined, 'nocase'], mentions: ['collation none → nocase'],
+      models: pair(() => tModel({ c: text() }), () => tModel({ c: text().collation('nocase') })),
+    },
     identity: { values: [undefined, 'always'], mentions: ['identity none → always'] },
     onUpdate: { values: [undefined, 'CURRENT_TIMESTAMP'], mentions: ['on update none → CURRENT_TIMESTAMP'] },
     aka: {

@@ -319,9 +319,13 @@ function normaliseTable(t: TableIR): MysqlTableIR {
     const n = { ...i, name: mysqlName(i.name) };
     (servesForeignKey(n, foreignKeys) ? implicitIndexes : indexes).push(n);
   }
-  const columns = t.columns.map((c) => normaliseColumn(c, pk));
-  const checks = normaliseChecks(t, columns);
   const options = normaliseOptions(t.options);
+  // A column's collation is kept only where it is not its table's (as introspection reads it).
+  const columns = t.columns.map((c) => {
+    const n = normaliseColumn(c, pk);
+    return options.collation && n.collation === options.collation ? inOrder(n, {}, ['collation']) as unknown as ColumnIR : n;
+  });
+  const checks = normaliseChecks(t, columns);
   const primaryKey = t.primaryKey ? { name: 'PRIMARY', columns: t.primaryKey.columns } : null;
   // The table's own fields in their order (checks and options left out, the normalised ones
   // replaced), then checks, options and the implicit indexes: what

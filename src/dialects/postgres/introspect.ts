@@ -15,9 +15,11 @@ import type { Connection, Row } from '../connection.js';
 import type { IntrospectOptions } from '../dialect.js';
 import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { normalisePostgres, parsePgDefault } from './normalise.js';
-import { parsePgType } from './sql-builder.js';
+import { parsePgType, postgresSql } from './sql-builder.js';
 import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';
 import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
+
+const q = postgresSql.ident;
 
 /**
  * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; not partitions,
@@ -38,6 +40,10 @@ SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, a.attname AS name, format_
   tn.nspname AS type_schema,
   a.attnotnull AS notnull, a.attidentity AS identity, a.attgenerated AS generated,
   pg_get_expr(d.adbin, d.adrelid) AS dflt,
+  -- a collation other than the type's own (the database default for text): see collationName()
+  CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN (
+    SELECT json_build_array(co.collname, cn.nspname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+    WHERE co.oid = a.attcollation) END AS coll,
   -- the column owns a sequence (serial when the default takes its nextval(): see column())
   (d.adbin IS NOT NULL AND EXISTS (
     SELECT 1 FROM pg_depend dep
@@ -143,7 +149,18 @@ function column(r: Row, schema: string, extra: readonly string[]): ColumnIR {
     autoIncrement,
     ...(r.identity === 'a' ? { identity: 'always' as const } : {}),
     ...(generated && typeof r.dflt === 'string' ? { generated: { expression: stripSchema(r.dflt, schema), stored: r.generated === 's' } } : {}),
+    ...(Array.isArray(r.coll) ? { collation: collationName(String(r.coll[0]), String(r.coll[1]), schema) } : {}),
   };
+}
+
+/**
+ * A column's collation as the IR names it: its own name for one of `pg_catalog` (`C`,
+ * `en_US.utf8`, `und-x-icu`) or of the schema introspected (the session's `search_path` finds
+ * both); quoted and qualified (`"other"."coll"`) for one of any other schema. Names are kept
+ * as they are: collation names are case-sensitive, and may hold dots.
+ */
+export function collationName(name: string, namespace: string, schema: string): string {
+  return namespace === 'pg_catalog' || namespace === schema ? name : `${q(namespace)}.${q(name)}`;
 }
 
 /**

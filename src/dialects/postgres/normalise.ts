@@ -11,6 +11,7 @@
  *   canonical spelling, undoing what PostgreSQL's deparser adds (parentheses, `::text` casts,
  *   `= ANY (ARRAY[...])`, `~~`, BETWEEN expanded). Text that does not parse keeps its own
  *   spelling, whitespace collapsed.
+ * - A column's collation is kept only where it is not its type's own (`"default"`).
  * - Auto-increment columns are NOT NULL with no default; primary key columns are NOT NULL;
  *   identifiers are cut to 63 bytes as PostgreSQL cuts them.
  */
@@ -96,6 +97,11 @@ export function normaliseType(t: ColumnType): ColumnType {
 
 function normaliseColumn(c: ColumnIR, inPk: boolean): ColumnIR {
   const type = normaliseType(c.type);
+  // "default" is the type's own collation: what a column without one has.
+  if ('collation' in c && (!c.collation || c.collation === 'default')) {
+    const { collation: _none, ...rest } = c;
+    c = rest;
+  }
   return {
     ...c,
     name: cut(c.name),

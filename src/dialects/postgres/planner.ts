@@ -3,10 +3,12 @@
  * differ orders the changes (foreign keys and indexes dropped first, then renames, creates,
  * column changes, new indexes, new foreign keys, drops); this planner adds one refinement: a
  * table's unique and primary key constraints are dropped before its columns change, because a
- * column cannot lose NOT NULL (or its type) while a constraint still needs it.
+ * column cannot lose NOT NULL (or its type) while a constraint still needs it; and generated
+ * columns that read a column whose type or collation changes are dropped before and added
+ * back after (see generated-readers.ts).
  */
 import type { Change } from '../../diff/changes.js';
-import type { IndexIR, TableIR } from '../../ir/schema.js';
+import type { ColumnIR, IndexIR, TableIR } from '../../ir/schema.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { Hazard, Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
@@ -15,8 +17,10 @@ import { assertNever, EvolveError, ErrorCode } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
+import { generatedReaders, type GeneratedReaders } from './generated-readers.js';
 import {
-  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql, postgresDefaultSql, postgresForeignKeySql,
+  MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql,
+  postgresDefaultSql, postgresForeignKeySql,
   pgTypeSql, postgresSql, primaryKeySql, qualifiedIdent, splitName, truncateIdentifier, uniqueSql,
 } from './sql-builder.js';
 
@@ -93,6 +97,9 @@ function consentUpdateFor(c: AlterColumn, convert: boolean): string[] {
   return sql ? [sql] : [];
 }
 
+/** ` COLLATE …` for a column's collation: `"default"` (its type's) when it has none of its own. */
+const collateSql = (c: ColumnIR): string => ` COLLATE ${c.collation ? postgresCollationSql(c.collation) : q('default')}`;
+
 /**
  * The statements that take one column from its live definition to its target one, in a safe order.
  * A generated column whose expression or type changes, or a column that becomes generated, is
@@ -106,7 +113,7 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   const col = q(to.name);
   const alter = `ALTER TABLE ${qt(c.table)} ALTER COLUMN ${col}`;
   const out: string[] = [];
-  if (to.generated && (changed.generated || changed.type || !from.generated)) {
+  if (to.generated && (changed.generated || changed.type || changed.collation || !from.generated)) {
     return [
       `ALTER TABLE ${qt(c.table)} DROP COLUMN ${col}`,
       `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(to)}`,
@@ -126,7 +133,11 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
   if (from.default && !from.generated && (changed.default || changed.type)) out.push(`${alter} DROP DEFAULT`);
   // Before the type: values that do not convert may become NULL (with consent).
   if (changed.nullable && to.nullable) out.push(`${alter} DROP NOT NULL`);
-  if (changed.type) out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)} USING ${usingFor(c, convert)}`);
+  // A new type takes its own default collation unless it is given one: the column's is restated.
+  if (changed.type) {
+    const collate = to.collation ? collateSql(to) : '';
+    out.push(...consentUpdateFor(c, convert), `${alter} TYPE ${pgTypeSql(to.type)}${collate} USING ${usingFor(c, convert)}`);
+  } else if (changed.collation) out.push(`${alter} TYPE ${pgTypeSql(to.type)}${collateSql(to)}`);
   if (to.default && !to.autoIncrement && (changed.default || changed.type)) out.push(`${alter} SET DEFAULT ${postgresDefaultSql(to.default)}`);
   if (changed.nullable && !to.nullable) {
     // Only reached when the NULLs may be replaced (allowDataLoss; see plan/hazards.ts).
@@ -137,6 +148,24 @@ function alterColumnSql(c: AlterColumn, indexes: readonly IndexIR[], convert: bo
     out.push(`${alter} ADD GENERATED ${to.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
     // Existing rows keep their values; new ones must not collide with them.
     out.push(`SELECT setval(pg_get_serial_sequence(${lit(qt(c.table))}, ${lit(to.name)}), coalesce(max(${col}), 0) + 1, false) FROM ${qt(c.table)}`);
+  }
+  return out;
+}
+
+/**
+ * A column change's statements (`own`), inside the generated columns that read the table's
+ * changing columns (`around`): those dropped before the table's first such change, added back
+ * (with their indexes) after its last; a change of one of them is replaced by that.
+ */
+function aroundGenerated(c: AlterColumn, around: GeneratedReaders | undefined, indexes: readonly IndexIR[], own: () => string[]): string[] {
+  if (!around) return own();
+  const out = around.first === c ? around.drop.map((g) => `ALTER TABLE ${qt(c.table)} DROP COLUMN ${q(g)}`) : [];
+  if (!around.replaced.has(c)) out.push(...own());
+  if (around.last === c) {
+    for (const g of around.add) {
+      out.push(`ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(g)}`,
+        ...indexes.filter((i) => i.columns.includes(g.name)).map((i) => postgresCreateIndexSql(c.table, i)));
+    }
   }
   return out;
 }
@@ -182,6 +211,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   };
   const live = (table: string): string => diff.liveName.get(table) ?? table;
   const { addedIndexNames, target } = planLookups(diff);
+  const readers = generatedReaders(diff);
   const prepared = new Set<string>();
   const dropped = new Set<Change>();
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
@@ -206,7 +236,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       case 'addColumn': prepare(c.table); push(c, `ALTER TABLE ${qt(c.table)} ADD COLUMN ${postgresColumnSql(c.column)}`); break;
       case 'dropColumn': {
         prepare(c.table);
-        if (dropped.has(c)) break;
+        if (dropped.has(c) || readers.get(c.table)?.replaced.has(c)) break;
         // Generated columns first: they read the others.
         for (const g of diff.changes) {
           if (g.kind === 'dropColumn' && g.table === c.table && g.column.generated && !dropped.has(g)) {
@@ -223,7 +253,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table);
         const added = addedIndexNames(c.table);
         const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        push(c, ...alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
+        push(c, ...aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true)));
         break;
       }
       case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;

@@ -154,6 +154,11 @@ export function postgresDefaultSql(d: DefaultValue): string {
   return /^[A-Z_]+$/.test(d.sql) ? d.sql : `(${d.sql})`;
 }
 
+/** A collation as the IR names it (see `collationName` in introspect.ts) in SQL: quoted, unless it is quoted and qualified already. */
+export function postgresCollationSql(collation: string): string {
+  return /^"(?:[^"]|"")+"\."(?:[^"]|"")+"$/.test(collation) ? collation : q(collation);
+}
+
 /**
  * A column definition inside CREATE TABLE / ADD COLUMN. Auto-increment is an identity column
  * (`GENERATED ALWAYS` where the column says so, else `BY DEFAULT`);
@@ -161,6 +166,7 @@ export function postgresDefaultSql(d: DefaultValue): string {
  */
 export function postgresColumnSql(c: ColumnIR): string {
   const parts = [q(c.name), pgTypeSql(c.type)];
+  if (c.collation) parts.push(`COLLATE ${postgresCollationSql(c.collation)}`);
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) STORED`);
   else if (c.autoIncrement) parts.push(`GENERATED ${c.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
   if (!c.nullable) parts.push('NOT NULL');

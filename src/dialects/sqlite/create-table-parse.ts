@@ -1,6 +1,6 @@
 /**
- * What SQLite keeps only in the text of a CREATE TABLE statement: CHECK constraints and the
- * expressions of generated columns. SQLite stores the statement as written, so this reads it
+ * What SQLite keeps only in the text of a CREATE TABLE statement: CHECK constraints, the
+ * expressions of generated columns and the collations of columns. SQLite stores the statement as written, so this reads it
  * back with a small scanner (quotes, comments and nested parentheses respected); expressions are
  * kept as written, with whitespace outside strings collapsed.
  */
@@ -44,7 +44,7 @@ function closing(sql: string, open: number): number {
   return -1;
 }
 
-/** Top-level comma-separated parts of the text between `(` at `open` and its closing `)`. */
+/** Top-level comma-separated parts of the text between `(` at `open` and its closing `)`, commas in comments skipped. */
 function parts(sql: string, open: number, close: number): string[] {
   const out: string[] = [];
   let start = open + 1;
@@ -57,11 +57,16 @@ function parts(sql: string, open: number, close: number): string[] {
       while (i < close && !(sql[i] === c && sql[i + 1] !== c)) i += sql[i] === c ? 2 : 1;
       continue;
     }
+    if (ch === '-' && sql[i + 1] === '-') { const e = sql.indexOf('\n', i); i = e === -1 || e > close ? close - 1 : e; continue; }
+    if (ch === '/' && sql[i + 1] === '*') { const e = sql.indexOf('*/', i + 2); i = e === -1 || e > close ? close - 1 : e + 1; continue; }
     if (ch === ',') { out.push(sql.slice(start, i)); start = i + 1; }
   }
   out.push(sql.slice(start, close));
-  return out.map((p) => p.trim());
+  // A comment before a definition (`id integer, -- the key` puts one before the next) is not part of it.
+  return out.map((p) => p.replace(LEADING_COMMENTS, '').trim());
 }
+
+const LEADING_COMMENTS = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
 
 const NAME = String.raw`("(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|\[[^\]]+\]|[\w$]+)`;
 const unquote = (n: string): string => (/^["`[]/.test(n) ? n.slice(1, -1).replace(/""/g, '"').replace(/``/g, '`') : n);
@@ -84,15 +89,52 @@ function keywordGroups(part: string, re: RegExp): { name: string | null; body: s
   return out;
 }
 
-/** CHECK constraints and generated-column expressions of a CREATE TABLE statement. */
-export function parseCreateTable(sql: string): { checks: CheckIR[]; generated: Map<string, GeneratedIR> } {
+const COLLATE_RE = new RegExp(String.raw`^collate\s+${NAME}`, 'i');
+
+/**
+ * The collation a column definition (`rest`: the text after the column's name) gives its
+ * column: a `COLLATE name` outside parentheses, strings and quoted names (a CHECK's or a
+ * default's own COLLATE is inside parentheses), lower-cased (SQLite's collation names are
+ * case-insensitive). `binary`, SQLite's default, is no collation. The last one wins, as in SQLite.
+ */
+function columnCollation(rest: string): string | null {
+  let found: string | null = null;
+  for (let i = 0; i < rest.length; i++) {
+    const ch = rest[i]!;
+    if (ch === '(') { const e = closing(rest, i); if (e === -1) break; i = e; continue; }
+    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
+      const close = ch === '[' ? ']' : ch;
+      i++;
+      while (i < rest.length && !(rest[i] === close && rest[i + 1] !== close)) i += rest[i] === close ? 2 : 1;
+      continue;
+    }
+    if (ch === '-' && rest[i + 1] === '-') { const e = rest.indexOf('\n', i); if (e === -1) break; i = e; continue; }
+    if (ch === '/' && rest[i + 1] === '*') { const e = rest.indexOf('*/', i + 2); if (e === -1) break; i = e + 1; continue; }
+    if ((ch === 'c' || ch === 'C') && (i === 0 || !/[\w$]/.test(rest[i - 1]!))) {
+      const m = COLLATE_RE.exec(rest.slice(i));
+      if (m) { found = unquote(m[1]!).toLowerCase(); i += m[0].length - 1; }
+    }
+  }
+  return found === null || found === 'binary' ? null : found;
+}
+
+/** What a CREATE TABLE statement alone says: CHECK constraints, generated-column expressions and column collations (by column name). */
+export interface ParsedCreateTable {
+  readonly checks: CheckIR[];
+  readonly generated: Map<string, GeneratedIR>;
+  readonly collations: Map<string, string>;
+}
+
+/** CHECK constraints, generated-column expressions and column collations of a CREATE TABLE statement. */
+export function parseCreateTable(sql: string): ParsedCreateTable {
   const checks: CheckIR[] = [];
   const generated = new Map<string, GeneratedIR>();
-  // Most tables have neither: skip the scan.
-  if (!/\bcheck\b|\bas\b/i.test(sql)) return { checks, generated };
+  const collations = new Map<string, string>();
+  // Most tables have none of them: skip the scan.
+  if (!/\bcheck\b|\bas\b|\bcollate\b/i.test(sql)) return { checks, generated, collations };
   const open = sql.indexOf('(');
   const close = open === -1 ? -1 : closing(sql, open);
-  if (close === -1) return { checks, generated };
+  if (close === -1) return { checks, generated, collations };
   for (const part of parts(sql, open, close)) {
     if (/^(constraint\s+\S+\s+)?check\b/i.test(part)) {
       for (const g of keywordGroups(part, CHECK_RE)) checks.push({ name: g.name, expression: g.body });
@@ -106,6 +148,8 @@ export function parseCreateTable(sql: string): { checks: CheckIR[]; generated: M
     if (lower.includes('check')) for (const g of keywordGroups(rest, CHECK_RE)) checks.push({ name: g.name, expression: g.body });
     const gen = lower.includes('as') ? keywordGroups(rest, GENERATED_RE)[0] : undefined;
     if (gen) generated.set(unquote(col[1]!), { expression: gen.body, stored: /^\s*stored\b/i.test(rest.slice(gen.end)) });
+    const collation = lower.includes('collate') ? columnCollation(rest) : null;
+    if (collation !== null) collations.set(unquote(col[1]!), collation);
   }
-  return { checks, generated };
+  return { checks, generated, collations };
 }

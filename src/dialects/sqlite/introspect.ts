@@ -1,7 +1,7 @@
 /**
  * SQLite introspection: six catalog queries, whatever the number of tables (pragma
- * table-valued functions joined to sqlite_schema). CHECK constraints and generated-column
- * expressions live only in the CREATE TABLE text (see create-table-parse.ts); views, triggers
+ * table-valued functions joined to sqlite_schema). CHECK constraints, generated-column
+ * expressions and column collations live only in the CREATE TABLE text (see create-table-parse.ts); views, triggers
  * and indexes that are more than a list of columns are kept as objects with their own SQL.
  */
 import type {
@@ -63,7 +63,7 @@ function readOthers(others: Row[], objects: ObjectIR[], unmanaged: UnmanagedIR[]
  */
 function readColumns(
   rows: Row[], pk: readonly string[], hasAutoinc: boolean, generatedOf: ReadonlyMap<string, GeneratedIR>,
-  defaultCache: Map<ColumnType, Map<unknown, DefaultValue | null>>,
+  collationOf: ReadonlyMap<string, string>, defaultCache: Map<ColumnType, Map<unknown, DefaultValue | null>>,
 ): ColumnIR[] {
   const columns: ColumnIR[] = [];
   for (const r of rows) {
@@ -80,13 +80,16 @@ function readColumns(
       dflt = d === null ? null : Object.freeze(d);
       byText.set(r.dflt, dflt);
     }
+    const collation = collationOf.size ? collationOf.get(cname) : undefined;
+    let column: ColumnIR;
     if (hidden >= 2) {
       const g = generatedOf.get(cname);
       const generated = Object.freeze({ ...(g ?? { expression: 'NULL', stored: hidden === 3 }), stored: hidden === 3 });
-      columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement, generated }));
+      column = { name: cname, type, nullable, default: dflt, autoIncrement, generated };
     } else {
-      columns.push(Object.freeze({ name: cname, type, nullable, default: dflt, autoIncrement }));
+      column = { name: cname, type, nullable, default: dflt, autoIncrement };
     }
+    columns.push(Object.freeze(collation === undefined ? column : { ...column, collation }));
   }
   return columns;
 }
@@ -95,7 +98,7 @@ function readColumns(
  * The unique constraints and plain indexes of table `table` from its pragma_index_xinfo rows,
  * frozen; indexes that are more than a list of columns go to `objects` as their statement.
  */
-function readIndexes(table: string, rows: Row[], objects: ObjectIR[]): { uniques: UniqueIR[]; indexes: IndexIR[] } {
+function readIndexes(table: string, rows: Row[], collationOf: ReadonlyMap<string, string>, objects: ObjectIR[]): { uniques: UniqueIR[]; indexes: IndexIR[] } {
   const uniques: UniqueIR[] = [];
   const indexes: IndexIR[] = [];
   const groups = new Map<string, Record<string, unknown>[]>();
@@ -103,9 +106,11 @@ function readIndexes(table: string, rows: Row[], objects: ObjectIR[]): { uniques
   for (const [iname, rs] of groups) {
     const first = rs[0]!;
     if (first.origin === 'pk') continue;
-    const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0 && String(r.coll).toUpperCase() === 'BINARY');
+    // A key takes its column's collation unless the index names another.
+    const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0
+      && String(r.coll).toLowerCase() === (collationOf.get(String(r.col)) ?? 'binary'));
     if (!plain && first.origin !== 'u' && first.sql) {
-      // Expression keys, DESC or a collation: kept as the statement that made it.
+      // Expression keys, DESC or a collation of its own: kept as the statement that made it.
       const sql = String(first.sql);
       objects.push({ kind: 'index', name: iname, table, definition: squeezeSql(sql), create: [sql], drop: [`DROP INDEX ${sqliteSql.ident(iname)}`] });
       continue;
@@ -210,8 +215,8 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
     const pk = pkColumnsOf(name);
     const hasAutoinc = pk.length === 1 && /\bautoincrement\b/i.test(createSql);
     const parsed = parseCreateTable(createSql);
-    const columns = readColumns(rows, pk, hasAutoinc, parsed.generated, defaultCache);
-    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], objects);
+    const columns = readColumns(rows, pk, hasAutoinc, parsed.generated, parsed.collations, defaultCache);
+    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], parsed.collations, objects);
     const foreignKeys = readForeignKeys(fkBy.get(name) ?? [], tableNames, pkColumnsOf);
     const options: Record<string, string> = {};
     const flags = listed.get(name);

@@ -4,12 +4,13 @@
  * - An `integer` single-column primary key can never be NULL (it is the rowid).
  * - Defaults take the form their column's type implies.
  * - A raw type is read as introspection reads the declared type (`rawType('int')` is integer).
+ * - A collation is lower case; `binary` (the default) is none.
  *
  * The introspector builds its columns and indexes in this form directly, through the same
  * functions (sqliteColumnType, sqliteNullable, sqliteIndexWhere; defaults through
  * normaliseDefault), rather than building them once and copying them here.
  */
-import type { ColumnType, SchemaIR, TableIR } from '../../ir/schema.js';
+import type { ColumnIR, ColumnType, SchemaIR, TableIR } from '../../ir/schema.js';
 import { normaliseDefault } from '../shared/defaults.js';
 import { parseSqliteType } from './introspect.js';
 
@@ -30,15 +31,28 @@ export function sqliteIndexWhere(where: string | null): string | null {
   return where === null ? null : where.replace(/\s+/g, ' ').trim();
 }
 
+/** A column's collation in this form: lower case (SQLite's names are case-insensitive); `binary`, the default, is none. */
+export function sqliteCollation(collation: string | null | undefined): string | null {
+  const c = collation?.toLowerCase();
+  return !c || c === 'binary' ? null : c;
+}
+
+function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
+  // A raw type reads back as introspection reads the declared type (rawType('int') is integer).
+  const type = sqliteColumnType(c.type, c.autoIncrement);
+  const { collation: given, ...rest } = c;
+  const collation = sqliteCollation(given);
+  return {
+    ...rest, type, nullable: sqliteNullable(c.name, type, c.nullable, pk), default: normaliseDefault(type, c.default),
+    ...(collation ? { collation } : {}),
+  };
+}
+
 function normaliseTable(t: TableIR): TableIR {
   const pk = t.primaryKey?.columns ?? [];
   return {
     ...t,
-    columns: t.columns.map((c) => {
-      // A raw type reads back as introspection reads the declared type (rawType('int') is integer).
-      const type = sqliteColumnType(c.type, c.autoIncrement);
-      return { ...c, type, nullable: sqliteNullable(c.name, type, c.nullable, pk), default: normaliseDefault(type, c.default) };
-    }),
+    columns: t.columns.map((c) => normaliseColumn(c, pk)),
     indexes: t.indexes.map((i) => ({ ...i, where: sqliteIndexWhere(i.where) })),
   };
 }

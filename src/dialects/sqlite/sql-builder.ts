@@ -42,6 +42,7 @@ export function sqliteColumnSql(c: ColumnIR, inlinePk: boolean): string {
   const parts = [q(c.name)];
   const t = type(c.type);
   if (t !== '') parts.push(t);
+  if (c.collation) parts.push(`COLLATE ${q(c.collation)}`);
   if (inlinePk) parts.push('PRIMARY KEY AUTOINCREMENT');
   if (!c.nullable) parts.push('NOT NULL');
   if (c.generated) parts.push(`GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`);
