@@ -108,7 +108,9 @@ function whole(value: string | number | undefined, what: string, example: string
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) {
-    throw new EvolveError(ErrorCode.Usage, `${what} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'.`, { hint: `Write e.g. ${example}.` });
+    throw new EvolveError(ErrorCode.Usage, `${what} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got '${value}'.`, {
+      hint: `Write e.g. ${example}.`,
+    });
   }
   return n;
 }

@@ -55,8 +55,11 @@ export function backoffMs(attempt: number, waitMs: number, random = Math.random)
 /** The sessions, as one line each: `pid 123 (psql, idle in transaction, transaction open 42 s): SELECT …`. */
 export function blockersText(blockers: readonly Blocker[]): string {
   if (blockers.length === 0) return 'no session holding it could be seen';
-  return blockers.map((b) => `pid ${b.pid} (${b.application || 'no application name'}, ${b.state}` +
-    `${b.transactionSeconds === null ? '' : `, transaction open ${b.transactionSeconds} s`})${b.query ? `: ${b.query.replace(/\s+/g, ' ').slice(0, 120)}` : ''}`).join('; ');
+  return blockers.map((b) => {
+    const open = b.transactionSeconds === null ? '' : `, transaction open ${b.transactionSeconds} s`;
+    const query = b.query ? `: ${b.query.replace(/\s+/g, ' ').slice(0, 120)}` : '';
+    return `pid ${b.pid} (${b.application || 'no application name'}, ${b.state}${open})${query}`;
+  }).join('; ');
 }
 
 /** The error when every try of a run timed out waiting for a table lock; the database is as before (as the dialect says in `state`). */
