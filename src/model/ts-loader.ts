@@ -1,0 +1,104 @@
+/**
+ * Loading a user's TypeScript module (models, config, steps, evolutions) fast: one module
+ * loader hook, registered once per process, strips the types of `.ts`/`.mts`/`.tsx` files with
+ * esbuild's transform (no type check, no cache, no files written anywhere) and makes the
+ * module's `import … from 'evolve'` resolve to the copy of Evolve already running, so the
+ * library is never loaded twice. Relative imports written the TypeScript way (`./other.js`
+ * naming `./other.ts`, or without an extension) resolve to the TypeScript file.
+ *
+ * A module is loaded once per content: importing it again unchanged gives the same module; an
+ * edited one (and the relative imports it makes) loads afresh. A module that needs CommonJS
+ * (`.cts`, or `require`, `__dirname` in a `.ts` file) is loaded through tsx instead, as before.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** The hooks, run by Node in its loader thread; `data` carries esbuild's and Evolve's URLs. */
+const HOOKS = String.raw`
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+let esbuild, evolveUrl;
+const TS = /\.(m?ts|tsx)$/i;
+export async function initialize(data) { esbuild = await import(data.esbuild); evolveUrl = data.evolve; }
+// A module imported as file.ts?evolve=<version> passes its version on to the relative imports
+// it makes, so an edited module loads afresh with the modules it imports.
+const versioned = (result, parent) => {
+  const v = parent ? new URL(parent).searchParams.get('evolve') : null;
+  if (!v || !result.url.startsWith('file:') || result.url.includes('/node_modules/')) return result;
+  const u = new URL(result.url);
+  u.searchParams.set('evolve', v);
+  return { ...result, url: u.href };
+};
+export async function resolve(specifier, context, next) {
+  if (specifier === 'evolve' && evolveUrl) return { url: evolveUrl, shortCircuit: true };
+  const parent = context.parentURL;
+  const relative = /^\.{1,2}\//.test(specifier);
+  try {
+    const r = await next(specifier, context);
+    return relative ? versioned(r, parent) : r;
+  } catch (e) {
+    if (!parent || !TS.test(new URL(parent).pathname) || !relative) throw e;
+    const bare = specifier.replace(/\.(m?js|jsx)$/i, '');
+    for (const ext of ['.ts', '.mts', '.tsx', '/index.ts']) {
+      try { return versioned(await next(bare + ext, context), parent); } catch { /* the next spelling */ }
+    }
+    throw e;
+  }
+}
+export async function load(url, context, next) {
+  if (url.startsWith('file:') && TS.test(new URL(url).pathname)) {
+    const file = fileURLToPath(url);
+    const { code } = await esbuild.transform(await readFile(file, 'utf8'), {
+      loader: /x$/i.test(file) ? 'tsx' : 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file,
+    });
+    return { format: 'module', source: code, shortCircuit: true };
+  }
+  return next(url, context);
+}
+`;
+
+let registered = false;
+
+/** This library's entry (`dist/index.js`, or `src/index.ts` when running from source). */
+function evolveEntry(): string {
+  for (const name of ['../index.js', '../index.ts']) {
+    const url = new URL(name, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url.href;
+  }
+  return new URL('../index.js', import.meta.url).href;
+}
+
+/** Register the hooks once for this process. */
+function ensureHooks(): void {
+  if (registered) return;
+  registered = true;
+  const esbuild = pathToFileURL(createRequire(import.meta.url).resolve('esbuild')).href;
+  register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, { data: { esbuild, evolve: evolveEntry() } });
+  // Stack traces of a module's own errors name its TypeScript lines (the transform's inline source map).
+  process.setSourceMapsEnabled(true);
+}
+
+/** A failure that says the module needs CommonJS, which the fast path does not give. */
+const NEEDS_COMMONJS = /\b(require|__dirname|__filename|module|exports) is not defined\b/;
+
+/**
+ * Import TypeScript module `abs` (an absolute path) through the fast path, or through tsx when
+ * it needs CommonJS (`.cts`, `require`, `__dirname`).
+ */
+export async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
+  const href = pathToFileURL(abs).href;
+  if (!/\.cts$/i.test(abs)) {
+    ensureHooks();
+    // Versioned by content: one command loads a module once; an edited one loads afresh.
+    const version = createHash('sha1').update(readFileSync(abs)).digest('hex').slice(0, 16);
+    try {
+      return await import(`${href}?evolve=${version}`) as Record<string, unknown>;
+    } catch (e) {
+      if (!(e instanceof ReferenceError && NEEDS_COMMONJS.test(e.message))) throw e;
+    }
+  }
+  const { tsImport } = await import('tsx/esm/api');
+  return await tsImport(href, import.meta.url) as Record<string, unknown>;
+}

@@ -1,0 +1,82 @@
+/**
+ * The fast TypeScript loader (issue 20 point 3, issue 19 point 1): a models module anywhere on
+ * disk loads with its `import … from 'evolve'` resolved to the running copy and its relative
+ * TypeScript imports written the TypeScript way; an edited module loads afresh, an unchanged
+ * one once; a runtime error names the module's own TypeScript line; and nothing is left behind
+ * in the temp directory, however many commands run.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evolveProcess } from '../support/cli.js';
+import { loadModels, isEvolveError } from '../../src/index.js';
+
+const MODELS = `import { table, integer, text } from 'evolve';
+import { NAME } from './names.js';
+import { extra } from './more';
+export const person = table(NAME, { id: integer().primaryKey(), name: text() });
+export { extra };
+`;
+
+function project(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'evolve-ts-loader-'));
+  writeFileSync(join(dir, 'models.ts'), MODELS);
+  writeFileSync(join(dir, 'names.ts'), "export const NAME: string = 'person';\n");
+  writeFileSync(join(dir, 'more.ts'), "import { table, integer } from 'evolve';\nexport const extra = table('extra', { id: integer().primaryKey() });\n");
+  return dir;
+}
+
+describe('loading TypeScript modules', () => {
+  it('outside the package: evolve resolves to the running copy, .js and extensionless imports to .ts files', async () => {
+    const dir = project();
+    try {
+      const tables = await loadModels(join(dir, 'models.ts'));
+      assert.deepEqual(tables.map((t) => t.name).sort(), ['extra', 'person']);
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('once per content: the same module again is the same; an edited one (and what it imports) loads afresh', async () => {
+    const dir = project();
+    try {
+      const file = join(dir, 'models.ts');
+      const a = await loadModels(file);
+      const b = await loadModels(file);
+      assert.equal(a.find((t) => t.name === 'person'), b.find((t) => t.name === 'person'), 'unchanged: loaded once');
+      writeFileSync(join(dir, 'names.ts'), "export const NAME: string = 'human';\n");
+      writeFileSync(file, MODELS + '// edited\n');
+      const c = await loadModels(file);
+      assert.deepEqual(c.map((t) => t.name).sort(), ['extra', 'human'], 'edited: the module and its imports load afresh');
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('a runtime error names the TypeScript line it happened on', async () => {
+    const dir = project();
+    try {
+      const file = join(dir, 'models.ts');
+      writeFileSync(file, "import { table } from 'evolve';\ntype T = { a: number };\nconst x: T | undefined = undefined;\nexport const t = table('t', { id: (x as unknown as { y: () => never }).y() });\n");
+      await assert.rejects(loadModels(file), (e: unknown) => {
+        assert.ok(isEvolveError(e));
+        assert.match(e.message, /models\.ts:4:\d+/);
+        return true;
+      });
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
+  it('commands leave nothing in the temp directory', async () => {
+    const dir = project();
+    const tmp = mkdtempSync(join(tmpdir(), 'evolve-tmpdir-'));
+    try {
+      for (let i = 0; i < 5; i++) {
+        const r = await evolveProcess(['fingerprint', '--db', `sqlite:${join(dir, 'app.db')}`, '--models', join(dir, 'models.ts')], { TMPDIR: tmp });
+        assert.ok(r.code === 0 || r.code === 3, r.stderr);
+        assert.match(r.stdout + r.stderr, /fv1:/);
+      }
+      assert.deepEqual(readdirSync(tmp), [], 'no file written to the temp directory');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
