@@ -32,6 +32,8 @@ export interface EvolveConfig {
   include?: string | string[];
   /** Tables every command leaves alone, as names or globs. */
   exclude?: string | string[];
+  /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */
+  connectTimeout?: number;
   /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
   recordTable?: string;
   /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
@@ -71,7 +73,7 @@ export interface Settings {
   verifyEachLink: boolean;
   /** Options passed on to the library as they are. */
   scope: {
-    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number;
+    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; connectTimeout?: number;
     include?: string[]; exclude?: string[];
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
@@ -102,6 +104,12 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
   // Flags replace the config file's filters (each list as a whole).
   const include = patterns(flags.include ?? cfg.include);
   const exclude = patterns(flags.exclude ?? cfg.exclude);
+  const connectTimeout = cfg.connectTimeout;
+  if (connectTimeout !== undefined && !(typeof connectTimeout === 'number' && connectTimeout >= 0 && Number.isFinite(connectTimeout))) {
+    throw new EvolveError(ErrorCode.Usage, `connectTimeout in the config file must be a number of seconds ≥ 0, got ${JSON.stringify(connectTimeout)}.`, {
+      hint: 'Write e.g. connectTimeout: 10 (or ?connect_timeout=10 in the database URL).',
+    });
+  }
   const recordTable = flags.recordTable ?? cfg.recordTable;
   const historyTable = flags.historyTable ?? cfg.historyTable;
   return {
@@ -115,6 +123,7 @@ export async function resolveSettings(flags: SettingFlags): Promise<Settings> {
       ...(schemas.length ? { schemas } : {}),
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),
+      ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),

@@ -10,7 +10,7 @@ import { printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 /** Flags of the deployment commands. */
-export interface DeployFlags extends CommonFlags { steps?: string; app?: string }
+export interface DeployFlags extends CommonFlags { steps?: string; app?: string; createDatabase?: boolean }
 
 async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
   const s = await resolveSettings(flags);
@@ -18,6 +18,8 @@ async function deployOptions(flags: DeployFlags): Promise<DeployOptions> {
     db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}), ...(s.scope.schemas ? { schemas: s.scope.schemas } : {}),
     ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}),
+    ...(s.scope.connectTimeout !== undefined ? { connectTimeout: s.scope.connectTimeout } : {}),
+    ...(flags.createDatabase ? { createDatabase: true } : {}),
     ...(s.scope.include ? { include: s.scope.include } : {}), ...(s.scope.exclude ? { exclude: s.scope.exclude } : {}),
     ...(s.scope.evolutions ? { evolutions: s.scope.evolutions } : {}), ...s.scope.record,
   };

@@ -27,7 +27,8 @@ export const mysqlDialect: Dialect = {
   sql: mysqlSql,
   diffHooks: mysqlDiffHooks,
   localScratch: null,
-  connect: connectMysql,
+  // A database is created only when the command asks for it (--create-database).
+  connect: (url, options) => connectMysql(url, { ...options, createDatabase: options.createDatabase === true }),
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,
   checkModels: () => undefined,
