@@ -43,7 +43,8 @@ export function connectTimeoutParam(raw: string, url: URL): number | undefined {
   if (text === null) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new EvolveError(ErrorCode.DbUrl, `Cannot use database URL '${redact(redactUrl(raw))}': connect_timeout must be a number of seconds, got '${redact(text)}'.`, {
+    const shown = redact(redactUrl(raw));
+    throw new EvolveError(ErrorCode.DbUrl, `Cannot use database URL '${shown}': connect_timeout must be a number of seconds, got '${redact(text)}'.`, {
       hint: 'Write ?connect_timeout=10 (seconds to wait for the server to answer; 0 waits as long as it takes), or leave it out for the default of 10.',
     });
   }
