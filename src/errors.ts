@@ -20,8 +20,10 @@ export const ErrorCode = {
   UnknownType: 'E_UNKNOWN_TYPE',
   /** The `--db` URL cannot be understood. */
   DbUrl: 'E_DB_URL',
-  /** The database could not be opened or reached. */
+  /** The database could not be opened or reached (also: it does not exist; a server that does not answer within the connect timeout). */
   DbConnect: 'E_DB_CONNECT',
+  /** A command that writes was given a database it cannot write: a read-only file, directory or mount (SQLite's file, journal or lock file). */
+  DbReadOnly: 'E_DB_READ_ONLY',
   /** The file given is not a database of the expected kind. */
   NotADatabase: 'E_NOT_A_DATABASE',
   /** The plan would lose data and `allowDataLoss` was not given. */
@@ -65,7 +67,7 @@ export const ErrorCode = {
   StepFailed: 'E_STEP_FAILED',
   /** The numbered steps definition is malformed (missing step, bad latest) or was not found. */
   StepsInvalid: 'E_STEPS_INVALID',
-  /** Another deployer held the deploy lock longer than the lock timeout. */
+  /** Another deployer held the deploy lock longer than the lock timeout (SQLite: or another connection held the database's own write lock that long). */
   LockTimeout: 'E_LOCK_TIMEOUT',
   /** A bug in Evolve itself. */
   Internal: 'E_INTERNAL',

@@ -46,6 +46,8 @@ export interface EvolveConfig {
   lockWait?: number;
   /** Retries after a lock wait timed out (`--retries`; default 10). */
   retries?: number;
+  /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */
+  connectTimeout?: number;
   /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
   recordTable?: string;
   /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
@@ -85,7 +87,7 @@ export interface Settings {
   verifyEachLink: boolean;
   /** Options passed on to the library as they are. */
   scope: {
-    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string;
+    schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
     lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
@@ -137,6 +139,12 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
   // Flags replace the config file's filters (each list as a whole).
   const include = patterns(flags.include ?? cfg.include);
   const exclude = patterns(flags.exclude ?? cfg.exclude);
+  const connectTimeout = cfg.connectTimeout;
+  if (connectTimeout !== undefined && !(typeof connectTimeout === 'number' && connectTimeout >= 0 && Number.isFinite(connectTimeout))) {
+    throw new EvolveError(ErrorCode.Usage, `connectTimeout in the config file must be a number of seconds ≥ 0, got ${JSON.stringify(connectTimeout)}.`, {
+      hint: 'Write e.g. connectTimeout: 10 (or ?connect_timeout=10 in the database URL).',
+    });
+  }
   const recordTable = flags.recordTable ?? cfg.recordTable;
   const historyTable = flags.historyTable ?? cfg.historyTable;
   return {
@@ -154,6 +162,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
+      ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),

@@ -75,6 +75,9 @@ function common(cmd: Command): Command {
     .option('--json', 'machine-readable output on stdout');
 }
 
+/** `--create-database`, on the commands that may start from nothing (apply, install, upgrade). */
+const CREATE_DATABASE = 'create the database the URL names if it does not exist (server dialects; without it a missing database is an error)';
+
 /** Repeated list options (`--include a --include b`) collect into one list. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -119,6 +122,7 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
     .description('create missing tables and evolve existing ones to match the models, in one transaction where the database allows'))
     .addOption(new Option('--allow-data-loss', 'run even if the plan drops data or converts values lossily'))
     .option('--stored-only', 'run only stored evolutions, never generated SQL (reviewed / hand-written ways)')
+    .option('--create-database', CREATE_DATABASE)
     .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end ' +
       '(and, on MySQL, before each link that is not purely additive)')
     .action(wrap(applyCommand));
@@ -192,12 +196,14 @@ function addDeployCommands(program: Command, wrap: Wrap, setCode: (code: number)
     };
   deploy(program.command('upgrade').argument('[version]', 'version to reach (default: latest)')
     .description('run the missing numbered upgrade steps, each once (a fresh install starts at latest)'))
+    .option('--create-database', CREATE_DATABASE)
     .action(withArg(upgradeCommand as (a: string, f: DeployFlags, o: Out) => Promise<number>));
   deploy(program.command('baseline').argument('<version>', 'the version the database is at')
     .description('set the deployed version by hand (a database deployed before versioning); runs no step'))
     .action(withArg(baselineCommand));
   deploy(program.command('install')
     .description('create a table for every model that has none (assert_storage); never touches an existing table'))
+    .option('--create-database', CREATE_DATABASE)
     .action(wrap(installCommand as (f: CommonFlags & Record<string, unknown>, o: Out) => Promise<number>));
   deploy(program.command('check')
     .description('exit 3 when the deployed version is missing, behind or ahead of the latest step (assert_version); 0 in sync'))

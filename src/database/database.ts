@@ -2,6 +2,7 @@
 import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { loadDialect } from '../dialects/registry.js';
+import { DEFAULT_LOCK_TIMEOUT } from '../dialects/shared/lock.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
@@ -9,8 +10,7 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import { DEFAULT_LOCK_WAIT, type LockRetry, type LockWait } from '../dialects/shared/lock.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
-/** Default wait for another deployer's lock, in seconds. */
-export const DEFAULT_LOCK_TIMEOUT = 120;
+export { DEFAULT_LOCK_TIMEOUT };
 
 /** An open database: its dialect, connection and introspection options. */
 export interface OpenDatabase {
@@ -53,8 +53,22 @@ export interface DatabaseOptions {
   readonly retries?: number;
   /** Told of each such retry (the CLI prints it on stderr). */
   readonly onLockRetry?: (retry: LockRetry) => void;
-  /** Seconds to wait for another deployer's lock (commands that change the database). Default 120. */
+  /**
+   * Seconds to wait for another deployer's lock (commands that change the database), and on
+   * SQLite for another connection's lock on the database file (every command). Default 120.
+   */
   readonly lockTimeout?: number;
+  /**
+   * Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in
+   * the URL wins). Default 10; 0 waits as long as it takes.
+   */
+  readonly connectTimeout?: number;
+  /**
+   * Create the database the URL names when it does not exist (`--create-database`; commands
+   * that change the database). Without it a missing server database is `E_DB_CONNECT`, never
+   * created by mistake. A SQLite file or PGlite directory is created by such commands anyway.
+   */
+  readonly createDatabase?: boolean;
   /**
    * Tables this command manages, as names or globs (`billing_*`; `!legacy_*` excludes), a list
    * or a comma-separated string. Default: every table. Tables outside — and the objects tied to
@@ -110,7 +124,12 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const schemas = dialect.capabilities.schemas ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.
   const parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
-  const conn = await dialect.connect(parsed, { readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) });
+  const conn = await dialect.connect(parsed, {
+    readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}),
+    createDatabase: !readOnly && options.createDatabase === true,
+    lockTimeoutSeconds: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
+    ...(options.connectTimeout !== undefined ? { connectTimeoutSeconds: options.connectTimeout } : {}),
+  });
   const scratch = scratchPlace(dialect, schema ? { ...parsed, schema } : parsed, options.scratch)!;
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {

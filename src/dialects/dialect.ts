@@ -57,6 +57,16 @@ export interface ConnectOptions {
   readonly schema?: string;
   /** Schemas managed beside the primary one. */
   readonly schemas?: readonly string[];
+  /**
+   * A database named in the URL that does not exist is created (writable connections of server
+   * dialects: `CREATE DATABASE`); otherwise the connection fails with `E_DB_CONNECT` saying it
+   * does not exist. A SQLite file or PGlite directory is created by any writable open.
+   */
+  readonly createDatabase?: boolean;
+  /** Seconds to wait for a server to answer (`?connect_timeout=` in the URL wins); default 10, 0: no limit. */
+  readonly connectTimeoutSeconds?: number;
+  /** Seconds to wait for another connection's lock on the database itself (SQLite's busy timeout); default 120. */
+  readonly lockTimeoutSeconds?: number;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DatabaseUrl } from './shared/url-helpers.js';
 import { parseRegisteredUrl } from './registry.js';
 
 export type { DatabaseUrl } from './shared/url-helpers.js';
-export { redact, parseSchemaList } from './shared/url-helpers.js';
+export { redact, parseSchemaList, connectTimeoutMs, DEFAULT_CONNECT_TIMEOUT } from './shared/url-helpers.js';
 
 /**
  * Parse a database URL: the registered dialect that owns it parses it.

@@ -730,14 +730,7 @@ describe('MySQL: connections', { skip: SKIP }, () => {
       await assert.rejects(conn.execute('CREATE TABLE x (id int)'), /READ ONLY/i);
       assert.deepEqual(await conn.query('SELECT 1 AS one'), [{ one: 1 }]);
     } finally { await conn.close(); }
-    const missing = new URL(db.url);
-    missing.pathname = `/${new URL(db.url).pathname.slice(1)}_missing`;
-    assert.equal((await inspect(missing.toString())).tables.length, 0, 'a missing database reads as empty');
-    assert.deepEqual(await db.query(`SHOW DATABASES LIKE '${missing.pathname.slice(1)}'`), [], 'and is not created');
-    try {
-      await evolveTo({ ...db, url: missing.toString() }, [table('t', { id: integer().primaryKey() })]);
-      assert.equal((await db.query(`SHOW DATABASES LIKE '${missing.pathname.slice(1)}'`)).length, 1, 'apply creates it');
-    } finally { await db.exec(`DROP DATABASE IF EXISTS \`${missing.pathname.slice(1)}\``); }
+    // A database that does not exist: test/behaviour/missing-database.test.ts.
   }));
 
   it('introspection runs a constant number of queries, whatever the number of tables', (t) => mysql(t, async (db) => {

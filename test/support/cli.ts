@@ -33,12 +33,18 @@ export async function evolve(args: string[], env: Record<string, string> = {}): 
   return evolveProcess(args, env);
 }
 
-/** The `evolve` binary in a new process. */
-export async function evolveProcess(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * The `evolve` binary in a new process. `timeoutMs`: the process is killed after that long
+ * (exit code -1), for tests asserting that a command ends by itself.
+ */
+export async function evolveProcess(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
   // The command may open a PGlite directory this process keeps open (support/databases.ts).
   await releasePglite();
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' } });
+    const p = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT, env: { ...process.env, ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' },
+      ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => { stdout += d; });

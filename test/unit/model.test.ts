@@ -63,6 +63,15 @@ describe('database URLs', () => {
     assert.equal(parseDatabaseUrl('mysql://u@h/db').dialect, 'mysql');
     assert.equal(parseDatabaseUrl('pglite:./pg').pglite, true);
   });
+  it('reads ?connect_timeout= (seconds) on server URLs, and refuses what is not a number of seconds', () => {
+    assert.equal(parseDatabaseUrl('postgres://u@h/db?connect_timeout=3').connectTimeout, 3);
+    assert.equal(parseDatabaseUrl('mysql://u@h/db?connect_timeout=0').connectTimeout, 0, '0: no limit');
+    assert.equal(parseDatabaseUrl('mysql://u@h/db').connectTimeout, undefined, 'unset: the default applies');
+    for (const bad of ['abc', '-1', '', 'Infinity']) {
+      rejects(() => parseDatabaseUrl(`postgres://u:pw@h/db?connect_timeout=${bad}`), 'E_DB_URL', /connect_timeout must be a number of seconds/);
+      rejects(() => parseDatabaseUrl(`mysql://u@h/db?connect_timeout=${bad}`), 'E_DB_URL', /connect_timeout/);
+    }
+  });
   it('hides passwords', () => {
     assert.equal(parseDatabaseUrl('postgres://bob:pw@h/db').display, 'postgres://bob:***@h/db');
     assert.equal(redact('failed for mysql://root:hunter2@db:3306/x'), 'failed for mysql://root:***@db:3306/x');

@@ -4,11 +4,11 @@ import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
-export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean }, out: Out): Promise<number> {
+export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean; createDatabase?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
   const report = await applyEvolution({
     db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink,
-    ...s.scope,
+    ...s.scope, ...(flags.createDatabase ? { createDatabase: true } : {}),
   });
   if (out.json) {
     printJson(out, { ok: true, ...report });

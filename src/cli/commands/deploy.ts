@@ -10,7 +10,7 @@ import { printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 /** Flags of the deployment commands. */
-export interface DeployFlags extends CommonFlags { steps?: string; app?: string }
+export interface DeployFlags extends CommonFlags { steps?: string; app?: string; createDatabase?: boolean }
 
 async function deployOptions(flags: DeployFlags, out: Out): Promise<DeployOptions> {
   const s = await resolveSettings(flags, out);
@@ -20,6 +20,8 @@ async function deployOptions(flags: DeployFlags, out: Out): Promise<DeployOption
     ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}), ...(s.scope.scratch ? { scratch: s.scope.scratch } : {}),
     ...(s.scope.lockWaitMs !== undefined ? { lockWaitMs: s.scope.lockWaitMs } : {}), ...(s.scope.retries !== undefined ? { retries: s.scope.retries } : {}),
     ...(s.scope.onLockRetry ? { onLockRetry: s.scope.onLockRetry } : {}),
+    ...(s.scope.connectTimeout !== undefined ? { connectTimeout: s.scope.connectTimeout } : {}),
+    ...(flags.createDatabase ? { createDatabase: true } : {}),
     ...(s.scope.include ? { include: s.scope.include } : {}), ...(s.scope.exclude ? { exclude: s.scope.exclude } : {}),
     ...(s.scope.evolutions ? { evolutions: s.scope.evolutions } : {}), ...s.scope.record,
   };

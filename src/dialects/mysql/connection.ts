@@ -4,8 +4,9 @@
  */
 import type { Connection as Mysql2Connection, ConnectionOptions } from 'mysql2/promise';
 import type { Connection, Row } from '../connection.js';
-import { redact, type DatabaseUrl } from '../url.js';
-import { EvolveError, ErrorCode } from '../../errors.js';
+import { connectTimeoutMs, redact, type DatabaseUrl } from '../url.js';
+import type { ConnectOptions } from '../dialect.js';
+import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
 import { MODEL_CHARSET, mysqlSql } from './sql-builder.js';
 
 /** Which server answers: the two differ in how information_schema reports defaults and types. */
@@ -25,8 +26,8 @@ export function serverFromVersion(version: string): MysqlServer {
   return { flavour: /mariadb/i.test(version) ? 'mariadb' : 'mysql', version };
 }
 
-/** Connection options from the URL (user, password, host, port, database, `?ssl=`). */
-function optionsFromUrl(url: DatabaseUrl): { options: ConnectionOptions; database: string; password: string } {
+/** Connection options from the URL (user, password, host, port, database, `?ssl=`, `?connect_timeout=`). */
+function optionsFromUrl(url: DatabaseUrl, connectTimeoutSeconds: number | undefined): { options: ConnectionOptions; database: string; password: string } {
   const u = new URL(url.raw);
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
   const password = decodeURIComponent(u.password);
@@ -42,20 +43,50 @@ function optionsFromUrl(url: DatabaseUrl): { options: ConnectionOptions; databas
     multipleStatements: false,
     supportBigNumbers: true,
     dateStrings: true,
-    connectTimeout: 10_000,
+    // mysql2 reads 0 as "no limit" too.
+    connectTimeout: connectTimeoutMs(url, connectTimeoutSeconds),
     ...(ssl && !/^(false|0|disable|disabled)$/i.test(ssl) ? { ssl: {} } : {}),
   };
   return { options, database, password };
 }
 
-function connectError(url: DatabaseUrl, password: string, e: unknown): EvolveError {
+function connectError(url: DatabaseUrl, password: string, e: unknown, timeoutMs: number): EvolveError {
   let msg = redact(String((e as Error)?.message ?? e));
   if (password.length >= 3) msg = msg.split(password).join('***');
   const code = (e as { code?: string })?.code;
-  return new EvolveError(ErrorCode.DbConnect, `Cannot connect to MySQL database ${url.display}: ${msg}${code ? ` (${code})` : ''}.`, {
-    hint: 'Check that the server is running and reachable, and that the user, password and database in the URL are right.',
+  if (code === 'ETIMEDOUT' && timeoutMs > 0) msg = `no answer within ${timeoutMs / 1000} s (${msg})`;
+  const hint = code === 'ETIMEDOUT'
+    ? `The server did not answer in time: check that the host and port in --db name a MySQL/MariaDB server ` +
+      '(not another service) and that it is not overloaded, or raise ?connect_timeout=SECONDS in the URL.'
+    : code === 'ECONNREFUSED' || code === 'ENOTFOUND'
+      ? 'Check that the MySQL/MariaDB server is running and that the host and port in --db are right.'
+      : code === 'ER_DBACCESS_DENIED_ERROR'
+        ? 'The user may not use this database (or it does not exist): check the database name in --db, or GRANT the user access to it.'
+        : 'Check that the server is running and reachable, and that the user, password and database in the URL are right.';
+  return new EvolveError(ErrorCode.DbConnect, `Cannot connect to MySQL database ${url.display}: ${msg}${code && !msg.includes(code) ? ` (${code})` : ''}.`, {
+    hint,
     // The driver's error is not attached: only its (redacted) message leaves this module.
   });
+}
+
+/** The error for a database the URL names that the server does not have (the same code and fix as PostgreSQL's). */
+function missingDatabase(url: DatabaseUrl, database: string): EvolveError {
+  return new EvolveError(ErrorCode.DbConnect, `Cannot connect to MySQL database ${url.display}: database '${database}' does not exist.`, {
+    hint: `Check the database name in --db (a misspelling?); to create it, run CREATE DATABASE ${mysqlSql.ident(database)}, ` +
+      'or pass --create-database to evolve apply, install or upgrade.',
+    details: { database },
+  });
+}
+
+/** The error for a missing database the server refused to create (`denied`: its error). */
+function cannotCreate(url: DatabaseUrl, database: string, password: string, denied: unknown): EvolveError {
+  let msg = redact(String((denied as Error)?.message ?? denied));
+  if (password.length >= 3) msg = msg.split(password).join('***');
+  return new EvolveError(ErrorCode.DbConnect,
+    `Cannot create MySQL database '${database}' on ${url.display} (--create-database): ${msg}.`, {
+      hint: `Create it as a user who may (CREATE DATABASE ${mysqlSql.ident(database)}), or GRANT CREATE ON ${mysqlSql.ident(database)}.* to this user.`,
+      details: { database },
+    });
 }
 
 /**
@@ -71,28 +102,36 @@ export function sessionSqlMode(current: string): string {
 
 /**
  * Open a connection to the database named in `url`. A read-only connection runs every
- * statement in READ ONLY transactions (the server refuses changes), and a database that does
- * not exist reads as empty; otherwise a missing database is created, as apply does for SQLite.
+ * statement in READ ONLY transactions (the server refuses changes). A database that does not
+ * exist is an error, unless `createDatabase` and the connection is writable: then it is created.
+ * (A SQL file's scratch database is created by the scratch itself, never through this option.)
+ * Whatever fails, no connection is left open (the process can exit).
  * @throws EvolveError `E_DB_CONNECT` (the password never appears in the message).
  */
-export async function connectMysql(url: DatabaseUrl, options: { readOnly: boolean }): Promise<MysqlConnection> {
-  const { options: connOptions, database, password } = optionsFromUrl(url);
-  let c: Mysql2Connection;
+export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): Promise<MysqlConnection> {
+  const { options: connOptions, database, password } = optionsFromUrl(url, options.connectTimeoutSeconds);
+  const create = options.createDatabase === true && !options.readOnly;
+  let c: Mysql2Connection | undefined;
   try {
     const mysql = await import('mysql2/promise');
     try {
       c = await mysql.createConnection(connOptions);
     } catch (e) {
-      if ((e as { code?: string }).code !== 'ER_BAD_DB_ERROR') throw e;
-      // The database does not exist: connect to the server alone.
+      if ((e as { code?: string }).code !== 'ER_BAD_DB_ERROR' || !create) throw e;
+      // The database does not exist and creating it was asked for: connect to the server alone.
       c = await mysql.createConnection({ ...connOptions, database: undefined });
-      if (!options.readOnly) {
+      try {
         await c.query(`CREATE DATABASE IF NOT EXISTS ${mysqlSql.ident(database)} CHARACTER SET ${MODEL_CHARSET}`);
-        await c.query(`USE ${mysqlSql.ident(database)}`);
+      } catch (denied) {
+        throw cannotCreate(url, database, password, denied);
       }
+      await c.query(`USE ${mysqlSql.ident(database)}`);
     }
   } catch (e) {
-    throw connectError(url, password, e);
+    c?.destroy();
+    if (isEvolveError(e)) throw e;
+    if ((e as { code?: string }).code === 'ER_BAD_DB_ERROR') throw missingDatabase(url, database);
+    throw connectError(url, password, e, Number(connOptions.connectTimeout));
   }
   try {
     const [rows] = await c.query('SELECT VERSION() AS v, @@SESSION.sql_mode AS m, @@SESSION.explicit_defaults_for_timestamp AS e');
@@ -121,6 +160,6 @@ export async function connectMysql(url: DatabaseUrl, options: { readOnly: boolea
     };
   } catch (e) {
     c.destroy();
-    throw connectError(url, password, e);
+    throw connectError(url, password, e, Number(connOptions.connectTimeout));
   }
 }

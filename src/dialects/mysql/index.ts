@@ -27,6 +27,7 @@ export const mysqlDialect: Dialect = {
   sql: mysqlSql,
   diffHooks: mysqlDiffHooks,
   localScratch: null,
+  // A database is created only when the command asks for it (--create-database).
   connect: connectMysql,
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,

@@ -25,7 +25,8 @@ import { acquirePglite } from './pglite-pool.js';
 import type { Client } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Connection, Row } from '../connection.js';
-import { parseSchemaList, redact, type DatabaseUrl } from '../url.js';
+import { connectTimeoutMs, parseSchemaList, redact, type DatabaseUrl } from '../url.js';
+import type { ConnectOptions } from '../dialect.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { quoteWith } from '../shared/quote.js';
 
@@ -93,7 +94,12 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
-function connectError(url: DatabaseUrl, e: unknown): EvolveError {
+/** The hint for a missing database `name` (PostgreSQL's and MySQL's say the same). */
+const missingDatabaseHint = (name: string): string =>
+  `Check the database name in --db (a misspelling?); to create it, run CREATE DATABASE ${quoteWith('"', name)} (or createdb), ` +
+  'or pass --create-database to evolve apply, install or upgrade.';
+
+function connectError(url: DatabaseUrl, e: unknown, timeoutMs = 0): EvolveError {
   let msg = redact(errorText(e));
   // Belt and braces: the password itself never appears, whatever the driver put in its message.
   try {
@@ -101,31 +107,89 @@ function connectError(url: DatabaseUrl, e: unknown): EvolveError {
     if (pw) msg = msg.split(pw).join('***');
   } catch { /* not a URL (PGlite) */ }
   const code = (e as { code?: string })?.code;
-  const hint = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
-    ? 'Check that the PostgreSQL server is running and that the host and port in --db are right.'
-    : code === '28P01' || code === '28000'
-      ? 'Check the user name and password in --db (or the server\'s pg_hba.conf).'
-      : code === '3D000'
-        ? 'Create the database first (createdb), or name an existing one in --db.'
-        : url.pglite ? 'Check that the PGlite directory exists, is writable, and holds a PGlite database (or nothing yet).'
-          : 'Check the --db URL and that the server accepts connections.';
+  const timedOut = timeoutMs > 0 && /timeout/i.test(msg);
+  if (timedOut) msg = `no answer within ${timeoutMs / 1000} s (${msg})`;
+  const hint = timedOut
+    ? `The server accepted the connection but did not answer within ${timeoutMs / 1000} s: check that the host and port in --db name a ` +
+      'PostgreSQL server (not another service) and that it is not overloaded, or raise ?connect_timeout=SECONDS in the URL.'
+    : code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
+      ? 'Check that the PostgreSQL server is running and that the host and port in --db are right.'
+      : code === '28P01' || code === '28000'
+        ? 'Check the user name and password in --db (or the server\'s pg_hba.conf).'
+        : code === '3D000'
+          ? missingDatabaseHint(databaseName(new URL(url.raw)))
+          : url.pglite ? 'Check that the PGlite directory exists, is writable, and holds a PGlite database (or nothing yet).'
+            : 'Check the --db URL and that the server accepts connections.';
   return new EvolveError(ErrorCode.DbConnect, `Cannot connect to ${url.display}: ${msg}.`, { hint, cause: e });
 }
 
-async function openPg(url: DatabaseUrl): Promise<Driver> {
+/** The database a `postgres://` URL names (libpq's default: the user's name). */
+function databaseName(u: URL): string {
+  const path = decodeURIComponent(u.pathname.replace(/^\//, ''));
+  return path || u.searchParams.get('dbname') || decodeURIComponent(u.username) || process.env.USER || 'postgres';
+}
+
+/** A `pg` client for `u` (Evolve's own parameters left out), connected; closed again on failure. */
+async function pgClient(u: URL, timeoutMs: number): Promise<Client> {
   const pg = (await import('pg')).default;
-  const u = new URL(url.raw);
-  // `schema` is Evolve's parameter, not libpq's: the server would reject it as a setting.
-  u.searchParams.delete('schema');
-  u.searchParams.delete('schemas');
-  const client: Client = new pg.Client({ connectionString: u.toString(), application_name: 'evolve' });
+  const client: Client = new pg.Client({ connectionString: u.toString(), application_name: 'evolve', connectionTimeoutMillis: timeoutMs });
   // A connection lost while idle must not crash the process; the next query reports it.
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw connectError(url, e);
+    throw e;
+  }
+  return client;
+}
+
+/**
+ * Create the database `u` names (`--create-database`), connected to the server's maintenance
+ * database (`postgres`, else `template1`) with the same user. One that appeared meanwhile is fine.
+ */
+async function createPgDatabase(url: DatabaseUrl, u: URL, timeoutMs: number): Promise<void> {
+  const name = databaseName(u);
+  let admin: Client | undefined;
+  for (const maintenance of ['postgres', 'template1']) {
+    const m = new URL(u);
+    m.pathname = `/${maintenance}`;
+    m.searchParams.delete('dbname');
+    try { admin = await pgClient(m, timeoutMs); break; } catch (e) {
+      if ((e as { code?: string }).code !== '3D000' || maintenance === 'template1') throw connectError(url, e, timeoutMs);
+    }
+  }
+  try {
+    await admin!.query(`CREATE DATABASE ${quoteWith('"', name)}`);
+  } catch (e) {
+    if ((e as { code?: string }).code === '42P04') return; // created by someone else meanwhile
+    const denied = (e as { code?: string }).code === '42501';
+    throw new EvolveError(ErrorCode.DbConnect, `Cannot create database "${name}" on ${url.display} (--create-database): ${redact(errorText(e))}.`, {
+      hint: denied
+        ? `Create it as a user who may (createdb ${name}), or let this user create databases (ALTER ROLE <user> CREATEDB).`
+        : 'Create the database first (createdb), then run the command again without --create-database.',
+      cause: e, details: { database: name },
+    });
+  } finally {
+    await admin!.end().catch(() => undefined);
+  }
+}
+
+async function openPg(url: DatabaseUrl, options: ConnectOptions): Promise<Driver> {
+  const u = new URL(url.raw);
+  // `schema`, `schemas` and `connect_timeout` are Evolve's parameters, not node-postgres's: the
+  // server would reject the first two as settings, and the timeout is given to the client.
+  u.searchParams.delete('schema');
+  u.searchParams.delete('schemas');
+  u.searchParams.delete('connect_timeout');
+  const timeoutMs = connectTimeoutMs(url, options.connectTimeoutSeconds);
+  let client: Client;
+  try {
+    client = await pgClient(u, timeoutMs);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '3D000' || options.readOnly || !options.createDatabase) throw connectError(url, e, timeoutMs);
+    await createPgDatabase(url, u, timeoutMs);
+    try { client = await pgClient(u, timeoutMs); } catch (again) { throw connectError(url, again, timeoutMs); }
   }
   return {
     query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as Row[],
@@ -170,12 +234,16 @@ async function openPglite(url: DatabaseUrl, readOnly: boolean): Promise<Driver> 
 /**
  * Open a PostgreSQL server (`postgres://`, `postgresql://`) or PGlite (`pglite:DIR`) database,
  * scoped to `options.schema`, else `url.schema`, else `public` (introspection options may move it).
+ * A server database that does not exist is an error (`E_DB_CONNECT`, saying how to create it),
+ * unless `options.createDatabase` on a writable connection: then it is created first. A server
+ * that does not answer within the connect timeout (`?connect_timeout=`, else
+ * `options.connectTimeoutSeconds`, else 10 s) is an error too.
  * @throws EvolveError `E_DB_CONNECT` naming the cause; the password is never shown.
  */
-export async function connectPostgres(url: DatabaseUrl, options: { readOnly: boolean; schema?: string; schemas?: readonly string[] }): Promise<PgConnection> {
+export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions): Promise<PgConnection> {
   let schema = options.schema ?? url.schema ?? DEFAULT_SCHEMA;
   const extra = parseSchemaList(options.schemas ?? url.schemas, schema);
-  const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url);
+  const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url, options);
   try {
     await driver.exec(sessionSql(schema, options.readOnly));
   } catch (e) {

@@ -1,5 +1,5 @@
-/** PostgreSQL URLs: `postgres://…` (or `postgresql://`), with `?schema=` and `?schemas=a,b`; `pglite:DIR` (in-process). */
-import { badUrl, parseSchemaList, parseSchemeUrl, redact, redactUrl, type DatabaseUrl } from '../shared/url-helpers.js';
+/** PostgreSQL URLs: `postgres://…` (or `postgresql://`), with `?schema=`, `?schemas=a,b` and `?connect_timeout=SECONDS`; `pglite:DIR` (in-process). */
+import { badUrl, connectTimeoutParam, parseSchemaList, parseSchemeUrl, redact, redactUrl, type DatabaseUrl } from '../shared/url-helpers.js';
 
 /** Parse a PostgreSQL or PGlite URL; null when `raw` is not one. */
 export function parsePostgresUrl(raw: string): DatabaseUrl | null {
@@ -14,5 +14,9 @@ export function parsePostgresUrl(raw: string): DatabaseUrl | null {
   const schema = url.searchParams.get('schema') ?? undefined;
   const list = url.searchParams.get('schemas');
   const schemas = list === null ? [] : parseSchemaList(list, schema ?? 'public');
-  return { dialect: 'postgres', raw, display: redact(redactUrl(raw)), ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
+  const connectTimeout = connectTimeoutParam(raw, url);
+  return {
+    dialect: 'postgres', raw, display: redact(redactUrl(raw)), ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}),
+    ...(connectTimeout !== undefined ? { connectTimeout } : {}),
+  };
 }

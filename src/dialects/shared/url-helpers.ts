@@ -23,6 +23,37 @@ export interface DatabaseUrl {
    * their tables and objects are named `schema.name` in the IR.
    */
   readonly schemas?: readonly string[];
+  /**
+   * Seconds to wait for a server to answer a new connection, from `?connect_timeout=` (server
+   * dialects; 0: no limit, as libpq means it). Unset: the connect option, else
+   * {@link DEFAULT_CONNECT_TIMEOUT}.
+   */
+  readonly connectTimeout?: number;
+}
+
+/** Seconds a server dialect waits for a new connection to be answered when nothing says otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT = 10;
+
+/**
+ * `?connect_timeout=SECONDS` of a server URL: undefined when absent.
+ * @throws EvolveError `E_DB_URL` when it is not a number of seconds ≥ 0.
+ */
+export function connectTimeoutParam(raw: string, url: URL): number | undefined {
+  const text = url.searchParams.get('connect_timeout');
+  if (text === null) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) {
+    const shown = redact(redactUrl(raw));
+    throw new EvolveError(ErrorCode.DbUrl, `Cannot use database URL '${shown}': connect_timeout must be a number of seconds, got '${redact(text)}'.`, {
+      hint: 'Write ?connect_timeout=10 (seconds to wait for the server to answer; 0 waits as long as it takes), or leave it out for the default of 10.',
+    });
+  }
+  return n;
+}
+
+/** The connect timeout in milliseconds: the URL's, else `optionSeconds`, else the default; 0: none. */
+export function connectTimeoutMs(url: DatabaseUrl, optionSeconds: number | undefined): number {
+  return Math.round((url.connectTimeout ?? optionSeconds ?? DEFAULT_CONNECT_TIMEOUT) * 1000);
 }
 
 /** Passwords of the URLs parsed in this process, in every spelling they may be shown in. */

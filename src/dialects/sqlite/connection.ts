@@ -1,10 +1,18 @@
-/** SQLite connections through better-sqlite3 (loaded lazily). */
-import { closeSync, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+/**
+ * SQLite connections through better-sqlite3 (loaded lazily). Another connection's write lock is
+ * waited for up to the lock timeout (SQLite's busy timeout; `--lock-timeout`), then
+ * `E_LOCK_TIMEOUT`; a database a writing command cannot write (a read-only file, directory or
+ * mount) is `E_DB_READ_ONLY`.
+ */
+import { accessSync, closeSync, constants, existsSync, openSync, readSync, statSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Connection, Row } from '../connection.js';
 import type { DatabaseUrl } from '../url.js';
+import type { ConnectOptions } from '../dialect.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
+import { DEFAULT_LOCK_SECONDS, isSqliteBusy, isSqliteReadOnly, readOnlyError, sqliteLockedError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -57,10 +65,37 @@ function recoverHotJournal(Database: typeof BetterSqlite3, path: string, cause: 
   }
 }
 
-/** Open a SQLite database. Read-only opens of a missing file see an empty in-memory database. */
-export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boolean }, recovered = false): Promise<SqliteConnection> {
+/** Why `file` cannot be written, or null when it can (or does not exist: that is another error's case). */
+function unwritable(file: string): string | null {
+  try { accessSync(file, constants.W_OK); return null; } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EROFS' ? 'is on a read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'is not writable' : null;
+  }
+}
+
+/**
+ * A writing command needs the file and its directory writable: SQLite writes its journal and
+ * Evolve its lock file `<db>-evolve.lock` beside the database. SQLite itself would open a file
+ * it may not write read-only without a word, and fail later.
+ * @throws EvolveError `E_DB_READ_ONLY` naming which of the two cannot be written.
+ */
+function assertWritable(path: string, missing: boolean): void {
+  const dir = dirname(path);
+  const file = missing ? null : unwritable(path);
+  if (file) throw readOnlyError(path, `the file ${file}`, undefined);
+  const where = unwritable(dir);
+  if (where) throw readOnlyError(path, `its directory '${dir}' ${where}`, undefined);
+}
+
+/**
+ * Open a SQLite database. Read-only opens of a missing file see an empty in-memory database
+ * (no file is created); a writable open of a missing file creates it (`createDatabase` changes nothing).
+ */
+export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions, recovered = false): Promise<SqliteConnection> {
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const path = url.path ?? ':memory:';
+  const lockSeconds = options.lockTimeoutSeconds ?? DEFAULT_LOCK_SECONDS;
+  const locked = (e: unknown): EvolveError => sqliteLockedError(path, lockSeconds, e);
   const missing = path !== ':memory:' && !existsSync(path);
   if (!missing && path !== ':memory:' && path !== '') checkHeader(path);
   // A writable open of a missing path creates the file; if the command then writes nothing
@@ -68,9 +103,11 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
   // there before. (A process that opened the same new, empty file in between would lose it;
   // a race between first deployments that the deploy lock's companion file makes unlikely.)
   const created = missing && !options.readOnly;
+  if (!options.readOnly && path !== ':memory:' && path !== '') assertWritable(path, missing);
   let db: BetterSqlite3.Database;
   try {
-    db = missing && options.readOnly ? new Database(':memory:') : new Database(path, { readonly: options.readOnly && !missing });
+    const timeout = Math.round(lockSeconds * 1000);
+    db = missing && options.readOnly ? new Database(':memory:') : new Database(path, { readonly: options.readOnly && !missing, timeout });
   } catch (e) {
     throw new EvolveError(ErrorCode.DbConnect, `Cannot open SQLite database '${path}': ${(e as Error).message}.`, {
       hint: 'Check that the directory exists and is writable.', cause: e,
@@ -82,6 +119,7 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
     db.close();
     const code = (e as { code?: string }).code;
     if (code === 'SQLITE_NOTADB') throw notADatabase(path, e);
+    if (isSqliteBusy(e)) throw locked(e);
     if (db.readonly && !recovered && (code === 'SQLITE_READONLY_ROLLBACK' || code === 'SQLITE_READONLY_RECOVERY')) {
       // A process was stopped in the middle of a write (a killed deployer): its hot journal
       // must be rolled back before anyone can read, and a read-only handle may not do that.
@@ -94,18 +132,23 @@ export async function connectSqlite(url: DatabaseUrl, options: { readOnly: boole
     });
   }
   db.defaultSafeIntegers(false);
+  // Another connection's lock, or a file that turned out not writable, is the user's to fix: a coded error.
+  const translate = (e: unknown): unknown =>
+    (isSqliteBusy(e) ? locked(e) : !options.readOnly && isSqliteReadOnly(e) ? readOnlyError(path, 'SQLite cannot write it', e) : e);
   return {
     dialect: 'sqlite',
     displayUrl: url.display,
     db,
     async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const stmt = db.prepare(sql);
-      if (stmt.reader) return stmt.all(...params) as Row[];
-      stmt.run(...params);
-      return [];
+      try {
+        const stmt = db.prepare(sql);
+        if (stmt.reader) return stmt.all(...params) as Row[];
+        stmt.run(...params);
+        return [];
+      } catch (e) { throw translate(e); }
     },
     async execute(sql: string): Promise<void> {
-      db.exec(sql);
+      try { db.exec(sql); } catch (e) { throw translate(e); }
     },
     async close(): Promise<void> {
       if (db.open) db.close();

@@ -8,6 +8,8 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Connection } from '../connection.js';
 import type { LockOptions, ReleaseLock } from '../dialect.js';
 import { lockTimeoutError } from '../shared/lock.js';
+import type { EvolveError } from '../../errors.js';
+import { isSqliteBusy, isSqliteReadOnly, readOnlyError } from './errors.js';
 
 const require = createRequire(import.meta.url);
 
@@ -16,12 +18,20 @@ export async function acquireSqliteLock(_conn: Connection, options: LockOptions)
   const path = options.url.path;
   if (!path || path === ':memory:') return async () => undefined;
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
-  const lock = new Database(`${path}-evolve.lock`, { timeout: options.timeoutSeconds * 1000 });
+  const file = `${path}-evolve.lock`;
+  const cannotWrite = (e: unknown): EvolveError => readOnlyError(path, `the lock file '${file}' cannot be created or written`, e);
+  let lock: BetterSqlite3.Database;
+  try {
+    lock = new Database(file, { timeout: options.timeoutSeconds * 1000 });
+  } catch (e) {
+    throw cannotWrite(e);
+  }
   try {
     lock.exec('BEGIN EXCLUSIVE');
   } catch (e) {
     lock.close();
-    if ((e as { code?: string }).code === 'SQLITE_BUSY') throw lockTimeoutError(options.url.display, options.timeoutSeconds);
+    if (isSqliteBusy(e)) throw lockTimeoutError(options.url.display, options.timeoutSeconds);
+    if (isSqliteReadOnly(e) || (e as { code?: string }).code === 'SQLITE_CANTOPEN') throw cannotWrite(e);
     throw e;
   }
   return async () => { try { lock.exec('COMMIT'); } finally { lock.close(); } };
