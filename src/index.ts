@@ -60,6 +60,7 @@ export { lintEvolution } from './engine/lint.js';
 export type { LintReport } from './engine/lint.js';
 export { evolutionsDir, evolutionSet } from './engine/evolution-set.js';
 export { completeEvolution } from './engine/complete.js';
+export { defineConfig, env, type EvolveConfig } from './engine/config.js';
 export type { CompleteOptions, CompleteReport } from './engine/complete.js';
 export type { EvolveOptions, PlanReport, ApplyReport, StoredStep } from './engine/reports.js';
 export { describeHazard } from './plan/describe.js';

@@ -8,51 +8,11 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
 import { blockersText, type LockRetry } from '../dialects/shared/lock.js';
 import type { Out } from './output.js';
+import { loadDotEnv } from './dotenv.js';
 import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
+import type { EvolveConfig } from '../engine/config.js';
+export type { EvolveConfig } from '../engine/config.js';
 
-/** What `evolve.config.ts` may export (default export). */
-export interface EvolveConfig {
-  /** Database URL. */
-  db?: string;
-  /** Path of the models module (relative to the config file). */
-  models?: string;
-  /** Directory of stored evolutions. */
-  evolutions?: string;
-  /** PostgreSQL schema. */
-  schema?: string;
-  /** PostgreSQL schemas managed beside it (`'billing,audit'` or `['billing', 'audit']`). */
-  schemas?: string | string[];
-  /** Never run generated SQL; only stored evolutions (the reviewed and hand-written ways). */
-  storedOnly?: boolean;
-  /**
-   * `apply`: verify the fingerprint after every link of a chain of stored evolutions, not only
-   * at its end and (MySQL) before links that are not purely additive (`--verify-each-link`;
-   * docs/evolutions.md).
-   */
-  verifyEachLink?: boolean;
-  /** Tables every command manages, as names or globs (`'billing_*'`; `'!legacy_*'` excludes). Default: all. */
-  include?: string | string[];
-  /** Tables every command leaves alone, as names or globs. */
-  exclude?: string | string[];
-  /**
-   * Where a SQL file used as models is parsed, in a sandbox made there and dropped: a server URL
-   * of the same dialect, or `pglite:memory` (`--scratch`). Default: the database's own server.
-   */
-  scratch?: string;
-  /**
-   * Longest wait of one statement for a table lock, in milliseconds, before the run is rolled
-   * back and retried (`--lock-wait`; default 2000).
-   */
-  lockWait?: number;
-  /** Retries after a lock wait timed out (`--retries`; default 10). */
-  retries?: number;
-  /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */
-  connectTimeout?: number;
-  /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */
-  recordTable?: string;
-  /** Name of the deployment history table (must start with `_evolve`). Default `_evolve_history`. */
-  historyTable?: string;
-}
 
 const CONFIG_NAMES = ['evolve.config.ts', 'evolve.config.mts', 'evolve.config.js', 'evolve.config.mjs'];
 
@@ -98,7 +58,7 @@ export interface Settings {
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
   db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string;
+  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
@@ -130,6 +90,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       hint: 'Write e.g. --lock-timeout 30.',
     });
   }
+  loadDotEnv(flags.envFile); // before the config file and EVOLVE_DATABASE_URL are read
   const loaded = await loadConfig(flags.config);
   const cfg = loaded?.config ?? {};
   const lockWaitMs = whole(flags.lockWait ?? cfg.lockWait, '--lock-wait (milliseconds)', '--lock-wait 2000', 1);

@@ -24,6 +24,7 @@ export interface CommonFlags {
   schema?: string;
   schemas?: string;
   config?: string;
+  envFile?: string;
   evolutions?: string;
   storedOnly?: boolean;
   verifyEachLink?: boolean;
@@ -63,6 +64,7 @@ function common(cmd: Command): Command {
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
     .option('--config <path>', 'config file (default ./evolve.config.ts if present)')
+    .option('--env-file <path>', 'environment variables to set first, unless already set (default ./.env if present)')
     .option('--scratch <url>', 'where a SQL file given as --models is parsed, in a sandbox made there and dropped: ' +
       'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
     .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
