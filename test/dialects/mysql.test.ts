@@ -765,7 +765,7 @@ describe('MySQL: connections', { skip: SKIP }, () => {
 // ---------------------------------------------------------------------------------------------
 // Objects beyond tables and the column/table attributes real schemas use (issue 7).
 
-const SAKILA = join(ROOT, 'test', 'fixtures', 'mysql', 'sakila');
+const SAKILA = join(ROOT, 'test', 'fixtures', 'mysql', 'sakila-like');
 
 /** Write `text` as a .sql models file and return its path. */
 function sqlFile(text: string): string {
