@@ -7,7 +7,9 @@
  * `USE other`, `SET GLOBAL` / `SET PERSIST`, `INTO OUTFILE`, `LOAD DATA`, users and grants.
  * Triggers, routines, events and views run as that user too (their `DEFINER = …` clauses, as
  * mysqldump writes them, are left out: the sandbox may not act as another user). Reading a file
- * of the client (`LOAD DATA LOCAL INFILE`) is refused by the driver.
+ * of the client (`LOAD DATA LOCAL INFILE`) is refused by the driver. A file that makes and `USE`s
+ * a database of its own (`CREATE SCHEMA sakila; USE sakila;`) describes that database: the
+ * scratch stands for it (file-database.ts).
  *
  * Database and user are named with their creation time, always dropped (also when loading
  * fails); those a killed client left behind are swept after an hour.
@@ -64,8 +66,9 @@ function scratchDenied(near: DatabaseUrl, file: string, what: string, e: unknown
 const listing = (table: string, column: string): string => `SELECT ${column} AS name FROM ${table} WHERE ${column} LIKE ${SCRATCH_LIKE}`;
 
 /**
- * The statements of a SQL file as the scratch runs them: as the mysql client sends them
- * (`#` comments, no comments at all), the file's own database made the scratch, without DEFINER.
+ * The statements of a SQL file as the scratch runs them: split and stripped of their comments
+ * as the mysql client does before sending them (so routine bodies are stored as a native load
+ * stores them), the file's own database made the scratch (see file-database.ts), without DEFINER.
  */
 export function mysqlFileStatements(text: string): string[] {
   return intoScratchDatabase(splitSql(text, { hashComments: true }).map(withoutClientComments)).map(withoutDefiner);

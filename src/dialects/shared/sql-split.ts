@@ -70,16 +70,15 @@ export function splitSql(text: string, options: SplitOptions = {}): string[] {
       const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue;
     }
     if (/\s/.test(ch)) { cur += ch; i++; continue; }
+    // The terminator (never inside a compound body; a mysql client delimiter ends the statement whatever it holds).
+    if (depth === 0 && text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
     code = true;
     if (ch === "'" || ch === '"' || ch === '`') {
       const j = quotedEnd(text, i);
       cur += text.slice(i, j + 1); i = j + 1; continue;
     }
-    // A terminator of the mysql client's own: the statement ends there, whatever it holds.
-    if (delimiter !== ';') {
-      if (text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
-      cur += ch; i++; continue;
-    }
+    // Under a mysql client delimiter: no dollar quotes, no block counting.
+    if (delimiter !== ';') { cur += ch; i++; continue; }
     if (ch === '$') {
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
       if (m) {
@@ -101,7 +100,6 @@ export function splitSql(text: string, options: SplitOptions = {}): string[] {
       }
       cur += word; i += word.length; continue;
     }
-    if (depth === 0 && text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
     cur += ch; i++;
   }
   push();
