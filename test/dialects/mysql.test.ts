@@ -27,6 +27,9 @@ import { join } from 'node:path';
 import { splitSql } from '../../src/dialects/shared/sql-split.js';
 import { mysqlLossyPredicate } from '../../src/dialects/mysql/conversions.js';
 import { stripDatabaseQualifier } from '../../src/dialects/mysql/objects.js';
+import { withoutClientComments } from '../../src/dialects/mysql/client-comments.js';
+import { intoScratchDatabase } from '../../src/dialects/mysql/file-database.js';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { evolveTo, rows } from '../support/evolve.js';
 
 const MARIADB = { flavour: 'mariadb', version: '10.11.6-MariaDB' } as const;
@@ -758,7 +761,7 @@ describe('MySQL: connections', { skip: SKIP }, () => {
 // ---------------------------------------------------------------------------------------------
 // Objects beyond tables and the column/table attributes real schemas use (issue 7).
 
-const SAKILA = join(ROOT, 'test', 'fixtures', 'mysql', 'sakila');
+const SAKILA = join(ROOT, 'test', 'fixtures', 'mysql', 'sakila-like');
 
 /** Write `text` as a .sql models file and return its path. */
 function sqlFile(text: string): string {
@@ -1007,5 +1010,85 @@ describe('MySQL: objects and attributes, applied and evolved', { skip: SKIP }, (
     assert.deepEqual(await rows(db, 'SELECT count(*) AS n FROM film_list'), [{ n: '4' }]);
     await db.exec("INSERT INTO film (title, language_id, rating) VALUES ('NEW ONE', 1, 'NR')");
     assert.deepEqual(await rows(db, "SELECT title FROM film_text WHERE title = 'NEW ONE'"), [{ title: 'NEW ONE' }], 'the recreated trigger fires');
+  }));
+});
+
+// ---------------------------------------------------------------------------------------------
+// SQL files as the mysql client reads them (issue 15, point 9).
+
+describe('MySQL: SQL files as the mysql client reads them (no database)', () => {
+  it('strips comments as the client does: # and -- to the line end, /* */ whole; versioned comments and strings stay', () => {
+    assert.equal(withoutClientComments("BEGIN\n  # it's\n  SET x = 1; -- one\n  SET y = '# -- /* no */';\n--x\nEND"),
+      "BEGIN\n  \n  SET x = 1; \n  SET y = '# -- /* no */';\n--x\nEND");
+    assert.equal(withoutClientComments('SELECT 1/* a\nb */+2, 3 /* c */\n, /*!50001 4 */ /*M!100100 5 */'), 'SELECT 1 +2, 3 \n, /*!50001 4 */ /*M!100100 5 */');
+    assert.equal(withoutClientComments('CREATE TABLE `a#b` (c int) -- end'), 'CREATE TABLE `a#b` (c int)');
+  });
+
+  it("makes a file's own database (CREATE/DROP SCHEMA, USE, qualified names) the scratch; leaves a file of two databases as it is", () => {
+    assert.deepEqual(intoScratchDatabase([
+      'DROP SCHEMA IF EXISTS `shop`', 'CREATE SCHEMA IF NOT EXISTS `shop` DEFAULT CHARACTER SET latin1', 'USE `shop`',
+      'CREATE TABLE `shop`.`t` (id int)', "CREATE VIEW v AS SELECT id, 'shop.x' AS s FROM shop.t",
+    ]), ['ALTER DATABASE DEFAULT CHARACTER SET latin1', 'CREATE TABLE `t` (id int)', "CREATE VIEW v AS SELECT id, 'shop.x' AS s FROM t"]);
+    assert.deepEqual(intoScratchDatabase(['CREATE DATABASE /*!32312 IF NOT EXISTS*/ `db` /*!40100 DEFAULT CHARACTER SET utf8mb4 */', 'USE `db`']),
+      ['ALTER DATABASE /*!40100 DEFAULT CHARACTER SET utf8mb4 */']);
+    const two = ['CREATE DATABASE a', 'USE a', 'CREATE TABLE b.t (id int)', 'USE b'];
+    assert.deepEqual(intoScratchDatabase(two), two);
+    assert.deepEqual(intoScratchDatabase(['CREATE DATABASE pwn', 'CREATE TABLE t (id int)']), ['CREATE DATABASE pwn', 'CREATE TABLE t (id int)'], 'no USE: nothing is the scratch');
+    assert.deepEqual(intoScratchDatabase(['USE a', 'CREATE DATABASE b', 'DROP DATABASE a']), ['CREATE DATABASE b'], 'another database stays (the sandbox refuses it)');
+  });
+});
+
+describe('MySQL: SQL files as the mysql client reads them', { skip: SKIP }, () => {
+  const client = ['mariadb', 'mysql'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
+  /** Load `text` with the mysql client into `db`, as a user does. */
+  const clientLoad = (db: TestDatabase, text: string): void => {
+    const u = new URL(db.url);
+    execFileSync(client!, ['-h', u.hostname, '-P', u.port || '3306', '-u', decodeURIComponent(u.username), u.pathname.slice(1)],
+      { input: text, env: { ...process.env, MYSQL_PWD: decodeURIComponent(u.password) } });
+  };
+
+  it('routines with # , -- and /* */ comments, loaded by the client, are in sync with their file (not recreated on every run)', (t) => mysql(t, async (db) => {
+    assert.ok(client, 'the mariadb or mysql client is installed');
+    const text = `-- a function, a trigger and a view, with comments of every kind
+CREATE TABLE t (id INT PRIMARY KEY, n INT);
+DELIMITER $$
+-- after a comment line
+CREATE FUNCTION f(x INT) RETURNS INT DETERMINISTIC
+BEGIN
+  # a hash comment, with a quote's
+  DECLARE y INT; -- a dash comment
+  /* a block
+     comment */SET y = x + 1;
+  SET y = y + LENGTH('# not a comment -- nor this');
+  RETURN y; #END $$
+END $$
+DELIMITER ;;
+CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN
+  # count it
+  SET NEW.n = f(NEW.id); /* here */
+END;;
+DELIMITER ;
+CREATE VIEW v AS SELECT id /* the key */, n FROM t; # a view
+`;
+    clientLoad(db, text);
+    const plan = await planEvolution({ db: db.url, models: sqlFile(text) });
+    assert.deepEqual(plan.statements.map((s) => s.sql), [], 'nothing to recreate');
+    assert.equal(plan.inSync, true);
+    const empty = await freshDatabase('mysql');
+    try {
+      await evolveToSql(empty, text);
+      assert.equal((await fingerprintDatabase(empty.url)).fingerprint, (await fingerprintDatabase(db.url)).fingerprint);
+      await empty.exec('INSERT INTO t (id) VALUES (4)');
+      assert.deepEqual(await rows(empty, 'SELECT n FROM v'), [{ n: '32' }], 'the function and trigger run: 4 + 1 + 27');
+    } finally { await empty.dispose(); }
+  }));
+
+  it("a file that makes its own database lands in the target database, and no database of the file's name is made", (t) => mysql(t, async (db) => {
+    const own = `evolve_own_${randomBytes(4).toString('hex')}`;
+    const text = `DROP SCHEMA IF EXISTS \`${own}\`;\nCREATE SCHEMA IF NOT EXISTS \`${own}\` DEFAULT CHARACTER SET latin1;\nUSE \`${own}\`;\n` +
+      `CREATE TABLE \`${own}\`.\`t\` (id INT PRIMARY KEY, name VARCHAR(10));\nCREATE VIEW ${own}.v AS SELECT id FROM ${own}.t;\n`;
+    await evolveToSql(db, text);
+    assert.deepEqual((await rows(db, "SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY 1")).map((r) => r.n), ['t', 'v']);
+    assert.deepEqual(await rows(db, `SELECT SCHEMA_NAME AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '${own}'`), []);
   }));
 });

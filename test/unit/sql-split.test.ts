@@ -29,4 +29,26 @@ END`;
     assert.deepEqual(splitSql('CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET begin_at = 1, ending = 2; END; SELECT 1'),
       ['CREATE TRIGGER t AFTER INSERT ON a BEGIN UPDATE a SET begin_at = 1, ending = 2; END', 'SELECT 1']);
   });
+  it('reads a DELIMITER line after comments (Sakila: "--\\n-- Triggers …\\n--\\n\\nDELIMITER ;;")', () => {
+    const text = '-- Triggers\n--\n\nDELIMITER ;;\nCREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN\n  INSERT INTO b VALUES (1);\nEND;;\n\nDELIMITER ;\nSELECT 1;';
+    assert.deepEqual(splitSql(text), ['CREATE TRIGGER t AFTER INSERT ON a FOR EACH ROW BEGIN\n  INSERT INTO b VALUES (1);\nEND', 'SELECT 1']);
+  });
+  it('reads DELIMITER $$ as a terminator, never as a dollar quote', () => {
+    const f = "CREATE FUNCTION f() RETURNS INT BEGIN\n  SELECT '> $0.00';\n  RETURN 1;\nEND";
+    assert.deepEqual(splitSql(`DELIMITER $$\n\n${f} $$\n\nDELIMITER ;\n\nDELIMITER $$\nCREATE PROCEDURE p() BEGIN SELECT 2; END $$\nDELIMITER ;\nSELECT 3;`),
+      [f, 'CREATE PROCEDURE p() BEGIN SELECT 2; END', 'SELECT 3']);
+  });
+  it('under a client delimiter, ends a statement only there (END CASE, labels, no block counting)', () => {
+    const p = 'CREATE PROCEDURE p() proc: BEGIN CASE WHEN 1 THEN SELECT 1; ELSE BEGIN END; END CASE; LEAVE proc; END';
+    assert.deepEqual(splitSql(`DELIMITER //\n${p} //\nDELIMITER ;`), [p]);
+  });
+  it('keeps a statement that is only a MySQL versioned comment (/*!50610 SET … */)', () => {
+    assert.deepEqual(splitSql("/* plain */;\n/*!50610 SET @@default_storage_engine = 'InnoDB'*/;\nSELECT 1;"),
+      ["/*!50610 SET @@default_storage_engine = 'InnoDB'*/", 'SELECT 1']);
+  });
+  it("reads # as a comment with hashComments (MySQL), also with the ; terminator, quotes in it included", () => {
+    assert.deepEqual(splitSql("# it's a comment; still\nCREATE TABLE a (x int); # another 'one\nSELECT 1;", { hashComments: true }),
+      ['CREATE TABLE a (x int)', 'SELECT 1']);
+    assert.deepEqual(splitSql('SELECT 1 # 2;\n;'), ['SELECT 1 # 2']);
+  });
 });

@@ -7,7 +7,9 @@
  * `USE other`, `SET GLOBAL` / `SET PERSIST`, `INTO OUTFILE`, `LOAD DATA`, users and grants.
  * Triggers, routines, events and views run as that user too (their `DEFINER = …` clauses, as
  * mysqldump writes them, are left out: the sandbox may not act as another user). Reading a file
- * of the client (`LOAD DATA LOCAL INFILE`) is refused by the driver.
+ * of the client (`LOAD DATA LOCAL INFILE`) is refused by the driver. A file that makes and `USE`s
+ * a database of its own (`CREATE SCHEMA sakila; USE sakila;`) describes that database: the
+ * scratch stands for it (file-database.ts).
  *
  * Database and user are named with their creation time, always dropped (also when loading
  * fails); those a killed client left behind are swept after an hour.
@@ -21,6 +23,8 @@ import { rememberSecret } from '../shared/url-helpers.js';
 import { loadStatements, refuseStatements, scratchName, sweepScratches, SCRATCH_LIKE, type LoadRules } from '../shared/sql-file.js';
 import { splitSql } from '../shared/sql-split.js';
 import { withAka } from '../shared/sql-aka.js';
+import { withoutClientComments } from './client-comments.js';
+import { intoScratchDatabase } from './file-database.js';
 import { connectMysql } from './connection.js';
 import { introspectMysql } from './introspect.js';
 import { MODEL_CHARSET, mysqlSql } from './sql-builder.js';
@@ -62,13 +66,22 @@ function scratchDenied(near: DatabaseUrl, file: string, what: string, e: unknown
 const listing = (table: string, column: string): string => `SELECT ${column} AS name FROM ${table} WHERE ${column} LIKE ${SCRATCH_LIKE}`;
 
 /**
+ * The statements of a SQL file as the scratch runs them: split and stripped of their comments
+ * as the mysql client does before sending them (so routine bodies are stored as a native load
+ * stores them), the file's own database made the scratch (see file-database.ts), without DEFINER.
+ */
+export function mysqlFileStatements(text: string): string[] {
+  return intoScratchDatabase(splitSql(text, { hashComments: true }).map(withoutClientComments)).map(withoutDefiner);
+}
+
+/**
  * The schema SQL `text` describes, loaded into a sandbox beside `near` (see the module comment).
  * @throws EvolveError `E_SQL_REFUSED` for a statement that reaches beyond the scratch,
  * `E_SQL_FAILED` naming the statement the database rejected, `E_SCRATCH_DENIED` when the
  * server will not make the sandbox.
  */
 export async function mysqlSchemaFromSql(near: DatabaseUrl, text: string, file: string): Promise<SchemaIR> {
-  const statements = splitSql(text).map(withoutDefiner);
+  const statements = mysqlFileStatements(text);
   refuseStatements(statements, 'mysql', file, RULES);
   const name = scratchName();
   const password = randomBytes(24).toString('hex');

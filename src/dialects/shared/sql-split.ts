@@ -2,8 +2,17 @@
  * Splitting a SQL file into statements at top-level semicolons — never inside a string, a
  * quoted identifier, a comment, a PostgreSQL dollar-quoted body, or the `BEGIN … END` body of a
  * trigger, function, procedure or event (SQLite and MySQL compound statements). A MySQL
- * client-style `DELIMITER //` line switches the terminator until the next `DELIMITER` line.
+ * client-style `DELIMITER //` line (also after comments, also `DELIMITER $$`) switches the
+ * terminator until the next `DELIMITER` line; as in the mysql client, a statement then ends at
+ * that terminator only (no dollar quotes, no block counting: MySQL has none of the first and
+ * the client does none of the second), and `#` starts a comment.
  */
+
+/** How to read the file: `mysql` for MySQL's own syntax (`#` comments everywhere). */
+export interface SplitOptions {
+  /** `#` starts a comment to the end of the line (MySQL), also with the `;` terminator. */
+  readonly hashComments?: boolean;
+}
 
 /** Words that open a block closed by `END` inside a compound statement body. */
 const OPENERS = new Set(['begin', 'case']);
@@ -28,10 +37,18 @@ export function quotedEnd(text: string, start: number): number {
   return j;
 }
 
+/** A `DELIMITER x` line (mysql client syntax) at `i`, a line's start: the new terminator and where the next line starts. */
+function delimiterLine(text: string, i: number): { delimiter: string; next: number } | null {
+  const m = /^[ \t]*delimiter[ \t]+(\S+)[ \t]*(?:\r?\n|$)/i.exec(text.slice(i, text.indexOf('\n', i) + 1 || undefined));
+  return m ? { delimiter: m[1]!, next: i + m[0].length } : null;
+}
+
 /** Statements of `text`, trimmed, without their terminator; empty ones dropped. */
-export function splitSql(text: string): string[] {
+export function splitSql(text: string, options: SplitOptions = {}): string[] {
   const out: string[] = [];
   let cur = '';
+  /** Whether `cur` holds more than comments and white space. */
+  let code = false;
   let i = 0;
   let depth = 0;
   let delimiter = ';';
@@ -39,25 +56,29 @@ export function splitSql(text: string): string[] {
   while (i < n) {
     const ch = text[i]!;
     const next = text[i + 1];
-    // DELIMITER lines (mysql client syntax) at the start of a line, between statements.
-    if ((i === 0 || text[i - 1] === '\n') && cur.trim() === '' && /^delimiter[ \t]/i.test(text.slice(i, i + 10))) {
-      const end = text.indexOf('\n', i);
-      const line = text.slice(i, end === -1 ? n : end).trim();
-      delimiter = line.slice('delimiter'.length).trim() || ';';
-      i = end === -1 ? n : end + 1;
-      continue;
+    // DELIMITER lines (mysql client syntax) at the start of a line, between statements (after comments too).
+    if ((i === 0 || text[i - 1] === '\n') && !code) {
+      const d = delimiterLine(text, i);
+      if (d) { delimiter = d.delimiter; i = d.next; continue; }
     }
     if (ch === '-' && next === '-') { const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue; }
-    if (ch === '#' && delimiter !== ';') {
+    if (ch === '#' && (delimiter !== ';' || options.hashComments)) {
       const end = text.indexOf('\n', i); const stop = end === -1 ? n : end; cur += text.slice(i, stop); i = stop; continue;
     }
     if (ch === '/' && next === '*') {
+      if (text[i + 2] === '!') code = true; // a MySQL versioned comment is code
       const end = text.indexOf('*/', i + 2); const stop = end === -1 ? n : end + 2; cur += text.slice(i, stop); i = stop; continue;
     }
+    if (/\s/.test(ch)) { cur += ch; i++; continue; }
+    // The terminator (never inside a compound body; a mysql client delimiter ends the statement whatever it holds).
+    if (depth === 0 && text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
+    code = true;
     if (ch === "'" || ch === '"' || ch === '`') {
       const j = quotedEnd(text, i);
       cur += text.slice(i, j + 1); i = j + 1; continue;
     }
+    // Under a mysql client delimiter: no dollar quotes, no block counting.
+    if (delimiter !== ';') { cur += ch; i++; continue; }
     if (ch === '$') {
       const m = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(text.slice(i, i + 64));
       if (m) {
@@ -79,7 +100,6 @@ export function splitSql(text: string): string[] {
       }
       cur += word; i += word.length; continue;
     }
-    if (depth === 0 && text.startsWith(delimiter, i)) { push(); i += delimiter.length; continue; }
     cur += ch; i++;
   }
   push();
@@ -87,11 +107,10 @@ export function splitSql(text: string): string[] {
 
   function push(): void {
     const s = cur.trim();
-    // A chunk of only comments is not a statement.
-    const code = s.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim();
-    // Leading comment lines belong to the file, not to the statement.
-    if (code !== '') out.push(s.replace(/^(\s*--[^\n]*\n)+/, '').trim());
+    // A chunk of only comments is not a statement (a MySQL versioned comment `/*!…*/` is code).
+    if (code) out.push(s.replace(options.hashComments ? /^(\s*(?:--|#)[^\n]*\n)+/ : /^(\s*--[^\n]*\n)+/, '').trim());
     cur = '';
+    code = false;
     depth = 0;
   }
 }
