@@ -1,7 +1,7 @@
 /**
  * `.env` files: the working directory's `.env` (or the file given to `--env-file`) sets the
- * environment variables it names that are not set already — a variable of the environment
- * always wins — before the config file (`env('NAME')`) and `EVOLVE_DATABASE_URL` are read.
+ * environment variables it names that are not set already (or set empty) — a variable of the
+ * environment always wins — before the config file (`env('NAME')`) and `EVOLVE_DATABASE_URL` are read.
  * Parsed by Node's own `util.parseEnv` (the format of `node --env-file`).
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,7 +22,7 @@ export function loadDotEnv(file?: string): string[] {
   }
   const set: string[] = [];
   for (const [name, value] of Object.entries(parseEnv(readFileSync(path, 'utf8')))) {
-    if (process.env[name] !== undefined) continue;
+    if (process.env[name] !== undefined && process.env[name] !== '') continue; // set (an empty value counts as unset, as everywhere)
     process.env[name] = value;
     set.push(name);
   }

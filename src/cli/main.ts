@@ -12,6 +12,7 @@ import { fingerprintCommand } from './commands/fingerprint.js';
 import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
+import { initCommand } from './commands/init.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -100,6 +101,13 @@ export function buildProgram(setCode: (code: number) => void): Command {
       try { setCode(await fn(flags, out)); } catch (e) { setCode(reportError(out, e)); }
     };
 
+  program.command('init')
+    .description('start using Evolve here: evolve.config.ts (defineConfig, the URL from $DATABASE_URL), an example models module, evolutions/; never overwrites')
+    .option('--dir <path>', 'project directory (default: the working directory)')
+    .option('--models <path>', 'where the example models module goes (default src/models.ts)')
+    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db)')
+    .option('--json', 'machine-readable output on stdout')
+    .action(wrap(initCommand as never));
   addApplyCommands(program, wrap, setCode);
   addDiffCommand(program, setCode);
   addStoredCommands(program, wrap);

@@ -37,12 +37,12 @@ export async function evolve(args: string[], env: Record<string, string> = {}): 
  * The `evolve` binary in a new process. `timeoutMs`: the process is killed after that long
  * (exit code -1), for tests asserting that a command ends by itself.
  */
-export async function evolveProcess(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number } = {}): Promise<CliResult> {
+export async function evolveProcess(args: string[], env: Record<string, string> = {}, options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
   // The command may open a PGlite directory this process keeps open (support/databases.ts).
   await releasePglite();
   return new Promise((res, rej) => {
     const p = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT, env: { ...process.env, ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' },
+      cwd: options.cwd ?? ROOT, env: { ...process.env, ...env, EVOLVE_DATABASE_URL: env.EVOLVE_DATABASE_URL ?? '' },
       ...(options.timeoutMs ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const } : {}),
     });
     let stdout = '';
