@@ -102,7 +102,8 @@ export function buildProgram(setCode: (code: number) => void): Command {
     };
 
   program.command('init')
-    .description('start using Evolve here: evolve.config.ts (defineConfig, the URL from $DATABASE_URL), an example models module, evolutions/; never overwrites')
+    .description('start using Evolve here: evolve.config.ts (defineConfig, the URL from $DATABASE_URL), an example models module, ' +
+      'evolutions/; never overwrites')
     .option('--dir <path>', 'project directory (default: the working directory)')
     .option('--models <path>', 'where the example models module goes (default src/models.ts)')
     .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db)')

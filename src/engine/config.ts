@@ -74,6 +74,7 @@ export function env(name: string, fallback?: string): string {
   if (value !== undefined && value !== '') return value;
   if (fallback !== undefined) return fallback;
   throw new EvolveError(ErrorCode.Usage, `Environment variable ${name} is not set (the config file reads it with env('${name}')).`, {
-    hint: `Set ${name} (export ${name}=…, or a line ${name}=… in .env in the working directory or the file given to --env-file), or give env('${name}', fallback).`,
+    hint: `Set ${name} (export ${name}=…, or a line ${name}=… in .env in the working directory or the file given to --env-file), ` +
+      `or give env('${name}', fallback).`,
   });
 }
