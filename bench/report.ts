@@ -107,7 +107,19 @@ export function markdown(results: Results): string {
   if (results.startup) {
     const s = results.startup;
     md.push(`## Start-up (cold process, median of ${s.runs})${multi ? ` — ${runLabel(results, s.run)}` : ''}`, '', '| command | ms |', '|---|---:|',
-      `| \`node -e 0\` (baseline) | ${s.nodeBaselineMs} |`, `| \`evolve --version\` | ${s.versionMs} |`, `| \`evolve fingerprint\` (small SQLite) | ${s.fingerprintSqliteMs} |`, '');
+      `| \`node -e 0\` (baseline) | ${s.nodeBaselineMs} |`, `| \`evolve --version\` | ${s.versionMs} |`, `| \`evolve fingerprint\` (small SQLite) | ${s.fingerprintSqliteMs} |`,
+      ...(s.sqlTsModelsMs !== undefined ? [`| \`evolve sql\` (small SQLite, five-table TypeScript models; target node + 250 = ${round(s.nodeBaselineMs + 250, 1)}) | ${s.sqlTsModelsMs}${s.sqlTsModelsMs > s.nodeBaselineMs + 250 ? ' ⚠' : ''} |`] : []), '');
+    if (s.sqlTsModelsMs !== undefined && s.sqlTsModelsMs > s.nodeBaselineMs + 250) {
+      missed.push({ key: 'startup:sql', what: `evolve sql with TypeScript models: ${s.sqlTsModelsMs} ms cold (target node's ${s.nodeBaselineMs} + 250 ms)` });
+    }
+    for (const m of s.modelsLoad ?? []) {
+      if (m.ratio > 1.5 || m.tsMs > 150) missed.push({ key: `models-load:${m.tables}`, what: `loading ${m.tables} TypeScript models: ${m.tsMs} ms, ${m.ratio}× JavaScript (targets ≤ 150 ms, ≤ 1.5×)` });
+    }
+    if (s.modelsLoad?.length) {
+      md.push('Loading a models module in a fresh process (time inside `loadModels`; target: TypeScript ≤ 1.5× JavaScript and ≤ 150 ms):', '',
+        '| tables | TypeScript ms | JavaScript ms | ratio |', '|---:|---:|---:|---:|',
+        ...s.modelsLoad.map((m) => `| ${m.tables} | ${m.tsMs}${m.tsMs > 150 ? ' ⚠' : ''} | ${m.jsMs} | ${m.ratio}×${m.ratio > 1.5 ? ' ⚠' : ''} |`), '');
+    }
   }
   if (results.apply.length) {
     md.push(`## Apply overhead (stored evolutions through \`applyEvolution\`, the path of \`evolve apply\`; target ≤ ${APPLY_TARGET}×)`, '');

@@ -7,7 +7,7 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { isTable, type Table } from './table.js';
-import { importTypeScript } from './ts-loader.js';
+import { importJavaScript, importTypeScript } from './ts-loader.js';
 
 /**
  * The default export of a loaded module. A TypeScript module in a package without
@@ -58,13 +58,13 @@ export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
 
 /**
  * Import a user's module (models, steps, evolution or config): TypeScript through the fast
- * loader of `ts-loader.ts` (types stripped, no build step), JavaScript natively. Errors are the loader's own; callers
- * wrap them with `loadFailure`.
+ * loader of `ts-loader.ts` (types stripped, no build step), JavaScript natively (`evolve`
+ * resolved to the running copy where no package provides it). Errors are the loader's own;
+ * callers wrap them with `loadFailure`.
  */
 export async function importModuleFile(abs: string): Promise<Record<string, unknown>> {
-  const href = pathToFileURL(abs).href;
   if (/\.(c|m)?tsx?$/i.test(abs)) return importTypeScript(abs);
-  return await import(href) as Record<string, unknown>;
+  return importJavaScript(abs);
 }
 
 /**

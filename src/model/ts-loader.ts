@@ -80,6 +80,21 @@ function ensureHooks(): void {
   process.setSourceMapsEnabled(true);
 }
 
+/**
+ * Import JavaScript module `abs` natively; when it imports `evolve` from where no `evolve`
+ * package is installed, again through the hooks, which resolve it to the running copy.
+ */
+export async function importJavaScript(abs: string): Promise<Record<string, unknown>> {
+  const href = pathToFileURL(abs).href;
+  try {
+    return await import(href) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !/'evolve'/.test(String((e as Error).message))) throw e;
+  }
+  ensureHooks();
+  return await import(`${href}?evolve=${createHash('sha1').update(readFileSync(abs)).digest('hex').slice(0, 16)}`) as Record<string, unknown>;
+}
+
 /** A failure that says the module needs CommonJS, which the fast path does not give. */
 const NEEDS_COMMONJS = /\b(require|__dirname|__filename|module|exports) is not defined\b/;
 
