@@ -92,8 +92,17 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
   }
   lines.push(`  live fingerprint: ${r.liveFingerprint} (${r.known ? `known: ${r.known.position} of ${r.known.of}` : 'unknown'})`);
   if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
-  for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);
-  if (r.pendingGenerated.length) lines.push(`  pending generated changes:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  // In the order apply runs them: the stored evolutions, then what would be generated after them.
+  for (const p of r.pendingStored) {
+    lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})` +
+      `${p.resumedAt ? `, resumed at step ${p.resumedAt} (steps before it ran in an earlier apply that stopped there)` : ''}`);
+  }
+  const after = r.pendingStored.length ? ' (after the stored evolutions)' : '';
+  if (r.pendingGenerated === null) {
+    lines.push(`  pending generated changes${after}: not known before they run (no snapshot of ${r.pendingStored[r.pendingStored.length - 1]!.to})`);
+  } else if (r.pendingGenerated.length) {
+    lines.push(`  pending generated changes${after}:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  }
   for (const u of r.unmanaged) lines.push(`  not managed: ${u}`);
   if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
   if (r.deployment?.lastHistory.length) {

@@ -16,7 +16,8 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
   } else if (report.source === 'stored' && report.stored) {
     const st = report.stored;
     out.write([
-      `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next`,
+      `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next` +
+        `${st.resumedAt ? `, resumed at step ${st.resumedAt} (the steps before it ran in an earlier apply that stopped there)` : ''}`,
       `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
         ` → ${st.to} (distance ${st.distance})`,
       ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
