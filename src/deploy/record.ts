@@ -333,6 +333,11 @@ export class HistoryRecorder {
     return true;
   }
 
+  /** The history of this application, oldest first (empty where there is no record, or with `history: false`). */
+  async rows(): Promise<HistoryRow[]> {
+    return this.options.history === false ? [] : readHistory(this.d, this.names);
+  }
+
   /** The latest history row of this application, where there is a record. */
   async last(): Promise<HistoryRow | null> {
     return this.options.history === false ? null : lastHistory(this.d, this.names);

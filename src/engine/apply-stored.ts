@@ -12,7 +12,9 @@ import { HistoryRecorder, type HistoryOptions } from '../deploy/record.js';
 import { stepsChecksum } from '../evolutions/checksum.js';
 import type { EvolveOptions, StoredStep } from './reports.js';
 import { storedStep, evolutionChecksum } from './evolution-set.js';
-import { resumePoint } from './resume.js';
+import { resumePoint, type Resume } from './resume.js';
+import { unconsentedLoss } from '../evolutions/lint.js';
+import { describeHazard } from '../plan/describe.js';
 
 /**
  * Run stored evolutions from the live fingerprint, longest jump first, until none applies — by
@@ -23,7 +25,7 @@ import { resumePoint } from './resume.js';
  * an earlier apply is resumed first (engine/resume.ts).
  */
 export async function applyStored(
-  d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false,
+  d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false, allowDataLoss = false,
 ): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
   const done: StoredStep[] = [];
   if (set.evolutions.length === 0) return { steps: done, schema: null };
@@ -35,17 +37,17 @@ export async function applyStored(
   const tx = d.dialect.capabilities.transactionalDdl;
   const link = (e: Evolution, from: string, expected: string | false, startAt = 0, wrap?: (err: unknown) => unknown): Promise<void> =>
     runLink(d, set, history, e, from, expected, startAt, (s) => { schema = s; }, wrap);
-  if (!tx) {
-    const resume = resumePoint(set, await history.last(), live);
-    if (resume) {
-      await link(resume.evolution, live, resume.evolution.to, resume.startAt);
-      done.push(storedStep(set, resume.evolution, 'up', resume.startAt));
-      live = resume.evolution.to;
-    }
+  const resume = tx ? null : resumePoint(set, await history.last(), live);
+  const chain: Evolution[] = [];
+  for (let e = nextEvolution(set, resume ? resume.evolution.to : live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
+  refuseUnconsentedLoss(resume ? [{ evolution: resume.evolution, startAt: resume.startAt }, ...chain.map((e) => ({ evolution: e, startAt: 0 }))]
+    : chain.map((e) => ({ evolution: e, startAt: 0 })), allowDataLoss);
+  if (resume) {
+    await link(resume.evolution, live, resume.evolution.to, resume.startAt);
+    done.push(storedStep(set, resume.evolution, 'up', resume.startAt));
+    live = resume.evolution.to;
   }
   // Fast path (transactional DDL): the whole chain in one transaction, verified before commit.
-  const chain: Evolution[] = [];
-  for (let e = nextEvolution(set, live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   if (chain.length > 1) {
     const result = await runStoredChain(d, chain, verifyEachLink);
     if (result) {
@@ -113,6 +115,26 @@ async function runLink(
     throw wrapped;
   }
   await history.add([{ ...entry, finished: new Date(), outcome: 'ok' }]);
+}
+
+/**
+ * Refuse, before anything runs, a chain holding a step `evolve lint` rates an error (a drop, a
+ * delete) in a file without consent, unless the run has it (`--allow-data-loss`).
+ * @throws EvolveError `E_DATA_LOSS` naming every such step.
+ */
+function refuseUnconsentedLoss(runs: readonly Resume[], allowDataLoss: boolean): void {
+  const refusedRuns = runs.map((r) => ({ id: r.evolution.id, hazards: unconsentedLoss(r.evolution, allowDataLoss, r.startAt) })).filter((r) => r.hazards.length);
+  if (refusedRuns.length === 0) return;
+  const refused = refusedRuns.flatMap((r) => r.hazards);
+  const files = refusedRuns.map((r) => r.id);
+  throw new EvolveError(ErrorCode.DataLoss,
+    `Refusing to run stored evolution${files.length === 1 ? '' : 's'} ${files.map((f) => `'${f}'`).join(', ')}: ` +
+    `${refused.length === 1 ? 'a step loses' : 'steps lose'} data (evolve lint rates ${refused.length === 1 ? 'it' : 'them'} an error) ` +
+    'and the file does not carry consent to that; nothing was changed.\n' + refused.map((h) => `  - ${describeHazard(h)}`).join('\n'), {
+      hint: 'If the loss is intended, add the line `-- evolve:allow-data-loss` to the file\'s header (`allowDataLoss: true` in a .ts evolution; ' +
+        '`evolve record --allow-data-loss` writes it), run `evolve hash` and apply again; or pass --allow-data-loss for this run.',
+      details: { evolutions: files, hazards: refused },
+    });
 }
 
 /** How many of `e`'s steps ran before `err` stopped it (0 when unknown or rolled back). */

@@ -80,6 +80,9 @@ export function compareNames(a: string, b: string): number {
   return na !== nb ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The header line of a SQL evolution's consent to lose data (in its forward part). */
+export const ALLOW_DATA_LOSS = /^--\s*evolve:allow-data-loss\s*$/mi;
+
 /** Parse a `.sql` evolution. */
 export function parseSqlEvolution(name: string, text: string): Evolution {
   const header = (key: string): string | undefined => new RegExp(`^--\\s*evolve:${key}\\s+(\\S+)\\s*$`, 'mi').exec(text)?.[1];
@@ -95,6 +98,7 @@ export function parseSqlEvolution(name: string, text: string): Evolution {
     steps: steps(parts[0]!),
     revert: parts.length === 2 ? steps(parts[1]!) : null,
     foreignKeysOff: /^--\s*evolve:foreign-keys\s+off\s*$/mi.test(text),
+    allowDataLoss: ALLOW_DATA_LOSS.test(parts[0]!),
   };
 }
 
@@ -126,6 +130,7 @@ async function loadModuleEvolution(dir: string, name: string): Promise<Evolution
     steps: steps(def.up, 'up'),
     revert: def.down === undefined ? null : steps(def.down, 'down'),
     foreignKeysOff: def.foreignKeysOff === true,
+    allowDataLoss: def.allowDataLoss === true,
   };
 }
 

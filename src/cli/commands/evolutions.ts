@@ -12,9 +12,11 @@ import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
-export async function recordCommand(flags: CommonFlags & { name?: string }, out: Out): Promise<number> {
+export async function recordCommand(flags: CommonFlags & { name?: string; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags);
-  const r = await recordEvolution({ db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), ...s.scope });
+  const r = await recordEvolution({
+    db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
+  });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
   out.write([
@@ -22,6 +24,7 @@ export async function recordCommand(flags: CommonFlags & { name?: string }, out:
     `  ${r.from} → ${r.to}`,
     ...r.changes.map((c) => `  ${describeChange(c)}`),
     ...formatHazards(r.hazards, '  '),
+    ...(r.allowDataLoss ? ['It loses data: the file carries that consent (-- evolve:allow-data-loss), so apply runs it without --allow-data-loss.'] : []),
     'Review it (the revert too), commit it with fingerprints.txt and evolve.sum. Nothing was applied.',
   ].join('\n'));
   return 0;
