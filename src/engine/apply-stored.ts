@@ -123,7 +123,8 @@ async function runLink(
  * @throws EvolveError `E_DATA_LOSS` naming every such step.
  */
 function refuseUnconsentedLoss(runs: readonly Resume[], allowDataLoss: boolean): void {
-  const refusedRuns = runs.map((r) => ({ id: r.evolution.id, hazards: unconsentedLoss(r.evolution, allowDataLoss, r.startAt) })).filter((r) => r.hazards.length);
+  const refusedRuns = runs.map((r) => ({ id: r.evolution.id, hazards: unconsentedLoss(r.evolution, allowDataLoss, r.startAt) }))
+    .filter((r) => r.hazards.length);
   if (refusedRuns.length === 0) return;
   const refused = refusedRuns.flatMap((r) => r.hazards);
   const files = refusedRuns.map((r) => r.id);

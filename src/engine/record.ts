@@ -85,7 +85,8 @@ export async function recordEvolution(options: EvolveOptions & { name?: string }
 function lossOf(plan: Plan, hazards: readonly Hazard[]): Hazard[] {
   const counted = hazards.filter((h) => h.severity === 'error' && h.allowable);
   const steps = plan.statements.map((s) => ({ kind: 'sql' as const, sql: s.sql }));
-  const linted = lintStoredEvolution({ id: 'the recorded evolution', file: '', from: '', to: '', steps, revert: null, foreignKeysOff: false, allowDataLoss: false })
+  const evolution = { id: 'the recorded evolution', file: '', from: '', to: '', steps, revert: null, foreignKeysOff: false, allowDataLoss: false };
+  const linted = lintStoredEvolution(evolution)
     .filter((h) => h.severity === 'error' && !counted.some((c) => c.code === h.code && c.table === h.table && c.column === h.column));
   return [...counted, ...linted];
 }

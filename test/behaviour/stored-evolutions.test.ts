@@ -422,6 +422,7 @@ forEachDialect('stored evolutions', (d) => {
     writeFileSync(join(dir, '0001-label.ts'), `import { evolution, index } from 'evolve';
 export default evolution({
   from: '${a}', to: '${b}',
+  allowDataLoss: true, // the last step drops a column, whose values the function carried over first
   up: [
     'ALTER TABLE person ADD COLUMN label varchar(60)',
     async function fillLabels({ ops }) {
