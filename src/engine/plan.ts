@@ -7,6 +7,7 @@ import { resolveModels, buildPlan } from './build-plan.js';
 import { evolutionSet } from './evolution-set.js';
 import { resumePoint } from './resume.js';
 import { HistoryRecorder } from '../deploy/record.js';
+import { unconsentedLoss } from '../evolutions/lint.js';
 
 /**
  * What `apply` would do next, without changing anything (`evolve sql`): the stored
@@ -22,6 +23,10 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
     // MySQL: an evolution that stopped part-way is what apply resumes first (engine/resume.ts).
     const resume = d.dialect.capabilities.transactionalDdl || set.evolutions.length === 0 ? null
       : resumePoint(set, await new HistoryRecorder(d, options.record ?? {}).last(), fingerprint(live));
-    return (await buildPlan(d, models, options.allowDataLoss === true, set, live, resume)).report;
+    const report = (await buildPlan(d, models, options.allowDataLoss === true, set, live, resume)).report;
+    // A stored evolution apply would refuse (a step lint rates an error, no consent): it blocks apply.
+    const next = report.stored ? set.evolutions.find((e) => e.id === report.stored!.id) : undefined;
+    const refused = next ? unconsentedLoss(next, options.allowDataLoss === true, resume?.startAt ?? 0) : [];
+    return refused.length ? { ...report, hazards: [...report.hazards, ...refused], blocking: [...report.blocking, ...refused] } : report;
   });
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  table, integer, text, varchar, applyEvolution, recordEvolution, revertEvolutions, lintEvolution, hashEvolutions, fingerprintDatabase,
+  table, integer, text, varchar, applyEvolution, planEvolution, recordEvolution, revertEvolutions, lintEvolution, hashEvolutions, fingerprintDatabase,
   modelsFingerprint, isEvolveError, type Table,
 } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
@@ -72,6 +72,9 @@ forEachDialect('stored evolutions that lose data', (d) => {
     await assert.rejects(applyEvolution({ db: db.url, models: noNick(), evolutions: dir }), refused, 'the stored step runs first in the mostly automatic way too');
     assert.equal(await fp(db), a, 'nothing changed');
     assert.equal((await lintEvolution({ evolutions: dir })).errors, 1, 'the step lint rates an error');
+    const stored = (h: { message: string }): boolean => h.message.startsWith('0001-drop-nick.sql step 1');
+    assert.equal((await planEvolution({ db: db.url, models: noNick(), evolutions: dir })).blocking.filter(stored).length, 1, 'sql says apply would refuse it');
+    assert.equal((await planEvolution({ db: db.url, models: noNick(), evolutions: dir, allowDataLoss: true })).blocking.filter(stored).length, 0);
     // The consent is part of the signed text: added without re-signing, the file is refused.
     writeEvolution(dir, '0001-drop-nick.sql', a, b, 'ALTER TABLE person DROP COLUMN nick;', undefined, '-- evolve:allow-data-loss\n');
     await assert.rejects(applyEvolution({ db: db.url, models: noNick(), evolutions: dir, storedOnly: true }), (e: unknown) => isEvolveError(e) && e.code === 'E_INTEGRITY');

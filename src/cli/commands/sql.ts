@@ -21,6 +21,10 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
       `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
         ` → ${st.to} (distance ${st.distance})`,
       ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
+      ...(report.blocking.some((h) => h.message.startsWith(`${st.id} step `))
+        ? ['-- apply refuses it: steps that lose data, and the file does not carry consent (-- evolve:allow-data-loss) nor does --allow-data-loss:',
+          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ')]
+        : []),
     ].join('\n'));
   } else {
     const lines = [
