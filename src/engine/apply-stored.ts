@@ -105,9 +105,12 @@ async function runLink(
     const ran = wrapped === err ? stepsRunOf(err, e) : 0;
     const error = wrapped instanceof Error ? wrapped.message : String(wrapped);
     if (ran > 0 && !d.dialect.capabilities.transactionalDdl) {
-      const left = fingerprint(await d.introspect());
-      const written = await history.addAlways({ ...entry, toFingerprint: left, finished: new Date(), outcome: 'partial', error,
-        stepsRun: ran, stepsChecksum: stepsChecksum(e.steps.slice(0, ran)) }).catch(() => false);
+      let written = false;
+      try {
+        const left = fingerprint(await d.introspect());
+        written = await history.addAlways({ ...entry, toFingerprint: left, finished: new Date(), outcome: 'partial', error,
+          stepsRun: ran, stepsChecksum: stepsChecksum(e.steps.slice(0, ran)) });
+      } catch { /* the database did not answer: the error still says which steps ran */ }
       if (!written && isEvolveError(wrapped)) throw notResumable(wrapped);
     } else {
       await history.add([{ ...entry, finished: new Date(), outcome: 'failed', error }]).catch(() => undefined);
@@ -145,10 +148,11 @@ function stepsRunOf(err: unknown, e: Evolution): number {
   return details?.evolution === e.id && typeof details.stepsRun === 'number' ? details.stepsRun : 0;
 }
 
-/** A part-way failure whose history row could not be written (`history: false`): nothing can resume it. */
+/** A part-way failure whose history row could not be written (`history: false`, or no answer): nothing can resume it. */
 function notResumable(err: EvolveError): EvolveError {
   return new EvolveError(err.code, err.message, {
-    hint: 'No history is kept (history: false), so apply cannot resume it: finish the remaining steps by hand, ' +
+    hint: 'Where it stopped could not be recorded (history: false, or the database did not answer), so apply cannot resume it: ' +
+      'finish the remaining steps by hand, ' +
       'or bring the database back to the evolution\'s from-fingerprint, then apply again.',
     cause: err.cause, ...(err.details ? { details: err.details } : {}),
   });
