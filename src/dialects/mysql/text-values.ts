@@ -33,8 +33,10 @@ const INTEGER_RE = '[+-]?[0-9]+';
 /** A number, with an exponent of at most four digits (a longer one is not a value anyone stores). */
 const NUMBER_RE = '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]{1,4})?';
 const DATE_RE = '[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}';
-/** A date and time; a `T` separator is first made `~` (REPLACE is case-sensitive, REGEXP may not be: `t` is refused). */
-const DATETIME_RE = `${DATE_RE}(( +|~)([01]?[0-9]|2[0-3])(:[0-5]?[0-9](:[0-5]?[0-9]([.][0-9]*)?)?)?)?`;
+/** A date whose month is 1–12 and day 1–28: a real date in any year but 0 (most values; no need to count days). */
+const EARLY_DATE_RE = '[0-9]{4}-(0?[1-9]|1[0-2])-(0?[1-9]|1[0-9]|2[0-8])';
+/** A time after a date; a `T` separator is first made `~` (REPLACE is case-sensitive, REGEXP may not be: `t` is refused). */
+const TIME_RE = '(( +|~)([01]?[0-9]|2[0-3])(:[0-5]?[0-9](:[0-5]?[0-9]([.][0-9]*)?)?)?)?';
 
 const INT_LIMITS = { integer: ['2147483647', '2147483648'], bigint: ['9223372036854775807', '9223372036854775808'] } as const;
 
@@ -48,7 +50,9 @@ const unsigned = (t: string): string => `IF(LEFT(${t}, 1) IN ('+', '-'), SUBSTRI
 export function badIntegerText(t: string, kind: 'integer' | 'bigint'): string {
   const [hi, loAbs] = INT_LIMITS[kind];
   const digits = `TRIM(LEADING '0' FROM ${unsigned(t)})`;
-  return `CASE WHEN NOT (${whole(t, INTEGER_RE)}) THEN TRUE WHEN ${digits} = '' THEN FALSE ` +
+  // Fast path, most values: few enough digits to fit whatever they are.
+  const fits = whole(t, `[+-]?0*[0-9]{1,${hi.length - 1}}`);
+  return `CASE WHEN NOT (${whole(t, INTEGER_RE)}) THEN TRUE WHEN ${fits} THEN FALSE WHEN ${digits} = '' THEN FALSE ` +
     `WHEN CHAR_LENGTH(${digits}) > 19 THEN TRUE ` +
     `ELSE CAST(${digits} AS DECIMAL(20,0)) > IF(LEFT(${t}, 1) = '-', ${loAbs}, ${hi}) END`;
 }
@@ -81,7 +85,11 @@ function numberParts(t: string): { point: string; lead: string; last: string; di
  */
 export function badDecimalText(t: string, precision: number, scale: number): string {
   const p = numberParts(t);
-  return `CASE WHEN NOT (${whole(t, NUMBER_RE)}) THEN TRUE WHEN ${p.last} = 0 THEN FALSE ` +
+  // Without an exponent one pattern says it: at most precision − scale integer digits once the
+  // leading zeros go, and nothing but zeros past the scale. With one, the parts are counted.
+  const fits = whole(t, `[+-]?0*[0-9]{0,${precision - scale}}([.][0-9]{0,${scale}}0*)?`);
+  return `CASE WHEN NOT (${whole(t, NUMBER_RE)}) THEN TRUE WHEN ${fits} THEN FALSE WHEN LOCATE('e', LOWER(${t})) = 0 THEN TRUE ` +
+    `WHEN ${p.last} = 0 THEN FALSE ` +
     `ELSE ${p.point} - ${p.lead} > ${precision - scale} OR ${p.last} - ${p.point} > ${scale} END`;
 }
 
@@ -94,7 +102,9 @@ export function badRealText(t: string): string {
   // The decimal exponent of the first significant digit.
   const e = `(${p.point} - ${p.lead} - 1)`;
   const leading = `RPAD(SUBSTRING(${p.digits}, ${p.lead} + 1, 17), 17, '0')`;
-  return `CASE WHEN NOT (${whole(t, NUMBER_RE)}) THEN TRUE WHEN ${p.last} = 0 THEN FALSE ` +
+  // Fast path: no exponent, and too few digits to leave a double's range either way.
+  const fits = whole(t, '[+-]?[0-9]{0,300}([.][0-9]{0,300})?');
+  return `CASE WHEN NOT (${whole(t, NUMBER_RE)}) THEN TRUE WHEN ${fits} THEN FALSE WHEN ${p.last} = 0 THEN FALSE ` +
     `ELSE ${e} > 308 OR (${e} = 308 AND ${leading} > '17976931348623157') OR ${e} < -323 END`;
 }
 
@@ -104,7 +114,9 @@ export function badRealText(t: string): string {
  * digit strings once the shape holds, so their casts are clean.
  */
 export function badDateText(t: string, withTime: boolean): string {
-  const shape = withTime ? whole(`REPLACE(${t}, 'T', '~')`, DATETIME_RE) : whole(t, DATE_RE);
+  const text = withTime ? `REPLACE(${t}, 'T', '~')` : t;
+  const shape = whole(text, DATE_RE + (withTime ? TIME_RE : ''));
+  const early = `LEFT(${t}, 4) <> '0000' AND ${whole(text, EARLY_DATE_RE + (withTime ? TIME_RE : ''))}`;
   const y = `CAST(SUBSTRING_INDEX(${t}, '-', 1) AS UNSIGNED)`;
   const m = `CAST(SUBSTRING_INDEX(SUBSTRING_INDEX(${t}, '-', 2), '-', -1) AS UNSIGNED)`;
   // What follows the second '-': the day, then (with a time) a space or T.
@@ -112,6 +124,6 @@ export function badDateText(t: string, withTime: boolean): string {
   const d = `CAST(IF(SUBSTRING(${rest}, 2, 1) REGEXP '[0-9]', LEFT(${rest}, 2), LEFT(${rest}, 1)) AS UNSIGNED)`;
   const leap = `(${y} % 4 = 0 AND (${y} % 100 <> 0 OR ${y} % 400 = 0))`;
   const days = `CASE WHEN ${m} = 2 THEN IF(${leap}, 29, 28) WHEN ${m} IN (4, 6, 9, 11) THEN 30 ELSE 31 END`;
-  return `CASE WHEN NOT (${shape}) THEN TRUE WHEN ${y} = 0 OR ${m} NOT BETWEEN 1 AND 12 THEN TRUE ` +
+  return `CASE WHEN ${early} THEN FALSE WHEN NOT (${shape}) THEN TRUE WHEN ${y} = 0 OR ${m} NOT BETWEEN 1 AND 12 THEN TRUE ` +
     `ELSE ${d} NOT BETWEEN 1 AND ${days} END`;
 }
