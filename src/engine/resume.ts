@@ -10,7 +10,8 @@
  * the evolution file (fixed and re-signed, or as it was, the data fixed instead) must begin
  * with exactly the steps that ran, and apply runs the rest and verifies the to-fingerprint as
  * always. A file whose steps that ran were changed since is refused: running the rest of it
- * would not give the database the file describes.
+ * would not give the database the file describes — unless the database is at the evolution's
+ * from-fingerprint, where the fixed file simply runs from its start.
  */
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { HistoryRow } from '../deploy/record.js';
@@ -36,6 +37,9 @@ export function resumePoint(set: EvolutionSet, last: HistoryRow | null, live: st
   if (!evolution) return null;
   const k = last.stepsRun;
   if (k <= evolution.steps.length && stepsChecksum(evolution.steps.slice(0, k)) === last.stepsChecksum) return { evolution, startAt: k };
+  // Changed steps on a database still at the from-fingerprint (what ran changed nothing the
+  // fingerprint sees, or it was brought back by hand): the fixed file runs from its start.
+  if (live === evolution.from) return null;
   const ran = k === 1 ? 'step 1' : `steps 1–${k}`;
   const they = k === 1 ? 'it' : 'they';
   throw new EvolveError(ErrorCode.ResumeConflict,

@@ -113,4 +113,17 @@ describe('MySQL: resuming a stored evolution that stopped part-way', { skip: sel
     assert.deepEqual(r.storedApplied.map((s) => [s.resumedAt, s.steps]), [[2, [ADD_CITY.slice(0, -1)]]]);
     assert.equal(await fp(db), b);
   }));
+
+  it('steps that ran but changed nothing the fingerprint sees may be rewritten: the fixed file runs from its start', (t) => withDb(t, 'mysql', async (db) => {
+    await evolveTo(db, v1());
+    const [a, b] = [await fp(db), await modelsFingerprint(v2(), 'mysql')];
+    const { dir, write } = evolutions(a, b, ['SELECT 1;']);
+    await assert.rejects(applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true }),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH');
+    assert.equal(await fp(db), a);
+    write([ADD_AGE, ADD_CITY]);
+    const r = await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
+    assert.deepEqual(r.storedApplied.map((s) => [s.resumedAt, s.steps.length]), [[undefined, 2]]);
+    assert.equal(await fp(db), b);
+  }));
 });
