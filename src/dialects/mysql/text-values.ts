@@ -87,7 +87,8 @@ export function badDecimalText(t: string, precision: number, scale: number): str
   const p = numberParts(t);
   // Without an exponent one pattern says it: at most precision − scale integer digits once the
   // leading zeros go, and nothing but zeros past the scale. With one, the parts are counted.
-  const fits = whole(t, `[+-]?0*[0-9]{0,${precision - scale}}([.][0-9]{0,${scale}}0*)?`);
+  const upTo = (n: number): string => (n === 0 ? '' : `[0-9]{0,${n}}`); // no `{0,0}`, which not every engine takes
+  const fits = whole(t, `[+-]?0*${upTo(precision - scale)}([.]${upTo(scale)}0*)?`);
   return `CASE WHEN NOT (${whole(t, NUMBER_RE)}) THEN TRUE WHEN ${fits} THEN FALSE WHEN LOCATE('e', LOWER(${t})) = 0 THEN TRUE ` +
     `WHEN ${p.last} = 0 THEN FALSE ` +
     `ELSE ${p.point} - ${p.lead} > ${precision - scale} OR ${p.last} - ${p.point} > ${scale} END`;
