@@ -55,6 +55,11 @@ export const ErrorCode = {
   EvolutionMismatch: 'E_EVOLUTION_MISMATCH',
   /** No stored path leads where asked (revert target unknown, no revert step). */
   NoPath: 'E_NO_PATH',
+  /**
+   * A stored evolution that failed part-way (MySQL: its first steps stay applied) cannot be
+   * resumed: the steps that ran were changed in the file since.
+   */
+  ResumeConflict: 'E_RESUME_CONFLICT',
   /** The live schema differs from the models and generated SQL is not allowed (stored-only mode). */
   OutOfSync: 'E_OUT_OF_SYNC',
   /** The database has no deployment record for this application (and holds tables): set one with `evolve baseline`. */

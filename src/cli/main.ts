@@ -141,6 +141,7 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
   common(program.command('record')
     .description('store the pending generated change as an evolution file with its revert (applies nothing)'))
     .option('--name <name>', 'name for the evolution file')
+    .option('--allow-data-loss', 'record a change that loses data (a drop, a lossy conversion); the file carries that consent for apply')
     .action(wrap(recordCommand));
 
   common(program.command('revert')

@@ -13,7 +13,8 @@
 import type { OpenDatabase } from '../database/database.js';
 import { runPlan } from '../database/run-plan.js';
 import type { Diff } from '../diff/differ.js';
-import type { SchemaIR } from '../ir/schema.js';
+import type { Change } from '../diff/changes.js';
+import type { Row } from '../dialects/connection.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { compileTableModel } from '../model/compile.js';
 import { table, type Table } from '../model/table.js';
@@ -60,8 +61,17 @@ export interface HistoryEntry {
   readonly checksum?: string | null;
   readonly started: Date;
   readonly finished: Date;
-  readonly outcome: 'ok' | 'failed';
+  /**
+   * `partial`: a stored evolution that failed part-way on a dialect without transactional DDL
+   * (MySQL): its first `stepsRun` steps ran and stay applied, the database is at
+   * `toFingerprint`, and `apply` resumes it there (engine/resume.ts).
+   */
+  readonly outcome: 'ok' | 'failed' | 'partial';
   readonly error?: string | null;
+  /** For a `partial` row: how many of the evolution's steps have run (and stay applied). */
+  readonly stepsRun?: number | null;
+  /** For a `partial` row: the checksum of those steps' text (evolutions/checksum.ts `stepsChecksum`). */
+  readonly stepsChecksum?: string | null;
 }
 
 /** A history row as read back. */
@@ -80,6 +90,8 @@ export interface HistoryRow {
   readonly durationMs: number | null;
   readonly outcome: string;
   readonly error: string | null;
+  readonly stepsRun: number | null;
+  readonly stepsChecksum: string | null;
 }
 
 /** The deployed state of one application. */
@@ -134,9 +146,14 @@ export function recordModels(n: RecordNames): [Table, Table] {
       duration_ms: integer(),
       outcome: varchar(20).notNull(),
       error: text(),
+      steps_run: integer(),
+      steps_checksum: varchar(100),
     }),
   ];
 }
+
+/** Columns added to the history table after it first shipped: a table made before them gets them on first use. */
+const LATER_HISTORY_COLUMNS = ['steps_run', 'steps_checksum'];
 
 /** Does table `name` exist? A probe query; call it outside a transaction (it may fail). */
 async function tableExists(d: OpenDatabase, name: string): Promise<boolean> {
@@ -153,17 +170,38 @@ export function recordExists(d: OpenDatabase, n: RecordNames): Promise<boolean> 
   return tableExists(d, n.deployment);
 }
 
-/** Create whichever record tables are missing, through the dialect's planner. Call outside a transaction. */
+/**
+ * Create whichever record tables are missing, and add the history columns a table made by an
+ * older Evolve lacks, through the dialect's planner. Call outside a transaction.
+ */
 export async function ensureRecord(d: OpenDatabase, n: RecordNames): Promise<void> {
   const missing: Table[] = [];
-  for (const m of recordModels(n)) if (!(await tableExists(d, m.name))) missing.push(m);
-  if (missing.length === 0) return;
+  const models = recordModels(n);
+  for (const m of models) if (!(await tableExists(d, m.name))) missing.push(m);
   const name = d.dialect.name;
-  const to = d.dialect.normalise({ dialect: name, tables: missing.map(compileTableModel) });
-  const from: SchemaIR = { dialect: name, tables: [] };
-  // The differ leaves `_evolve*` tables out, so the diff is built here: create each table.
-  const diff: Diff = { from, to, changes: to.tables.map((t) => ({ kind: 'createTable' as const, table: t })), renames: [], liveName: new Map() };
+  const to = d.dialect.normalise({ dialect: name, tables: models.map(compileTableModel) });
+  const changes: Change[] = to.tables.filter((t) => missing.some((m) => m.name === t.name)).map((t) => ({ kind: 'createTable' as const, table: t }));
+  if (!missing.some((m) => m.name === n.history) && !(await columnsExist(d, n.history, LATER_HISTORY_COLUMNS))) {
+    const history = to.tables.find((t) => t.name === n.history)!;
+    for (const column of history.columns.filter((c) => LATER_HISTORY_COLUMNS.includes(c.name))) {
+      if (!(await columnsExist(d, n.history, [column.name]))) changes.push({ kind: 'addColumn', table: n.history, column });
+    }
+  }
+  if (changes.length === 0) return;
+  // The differ leaves `_evolve*` tables out, so the diff is built here.
+  const diff: Diff = { from: { dialect: name, tables: [] }, to, changes, renames: [], liveName: new Map() };
   await runPlan(d, d.dialect.plan(diff));
+}
+
+/** Does table `name` have all of `columns`? A probe query; call it outside a transaction (it may fail). */
+async function columnsExist(d: OpenDatabase, name: string, columns: readonly string[]): Promise<boolean> {
+  const q = d.dialect.sql;
+  try {
+    await d.conn.query(`SELECT ${columns.map((c) => q.ident(c)).join(', ')} FROM ${q.table(name)} WHERE 1 = 0`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const lit = (d: OpenDatabase, v: string | number | null | undefined): string => (v === null || v === undefined ? 'NULL' : d.dialect.sql.literal(v));
@@ -203,6 +241,9 @@ export async function addHistory(d: OpenDatabase, n: RecordNames, ...entries: Hi
     ['started', e.started.toISOString()], ['finished', e.finished.toISOString()],
     ['duration_ms', Math.max(0, e.finished.getTime() - e.started.getTime())],
     ['outcome', e.outcome], ['error', e.error],
+    // Only written when some row has them: a table made by an older Evolve may lack them (see ensureRecord).
+    ...(entries.some((x) => x.stepsRun != null || x.stepsChecksum != null)
+      ? [['steps_run', e.stepsRun], ['steps_checksum', e.stepsChecksum]] as [string, string | number | null | undefined][] : []),
   ];
   const names = columns(entries[0]!).map(([c]) => q.ident(c)).join(', ');
   const values = entries.map((e) => `(${columns(e).map(([, v]) => lit(d, v)).join(', ')})`).join(', ');
@@ -214,12 +255,27 @@ export async function readHistory(d: OpenDatabase, n: RecordNames): Promise<Hist
   if (!(await tableExists(d, n.history))) return [];
   const q = d.dialect.sql;
   const rows = await d.conn.query(`SELECT * FROM ${q.table(n.history)} WHERE ${q.ident('app')} = ${lit(d, n.app)} ORDER BY ${q.ident('id')}`);
-  return rows.map((r) => ({
+  return rows.map(toHistoryRow);
+}
+
+/** A history row as the database returns it, typed. */
+function toHistoryRow(r: Row): HistoryRow {
+  return {
     id: Number(r.id), app: String(r.app), kind: String(r.kind) as HistoryKind, name: str(r.name),
     fromVersion: num(r.from_version), toVersion: num(r.to_version),
     fromFingerprint: str(r.from_fingerprint), toFingerprint: str(r.to_fingerprint), checksum: str(r.checksum),
     started: String(r.started), finished: str(r.finished), durationMs: num(r.duration_ms), outcome: String(r.outcome), error: str(r.error),
-  }));
+    stepsRun: num(r.steps_run), stepsChecksum: str(r.steps_checksum),
+  };
+}
+
+/** The latest history row of `n.app` (null when there is none, or no record). */
+export async function lastHistory(d: OpenDatabase, n: RecordNames): Promise<HistoryRow | null> {
+  if (!(await tableExists(d, n.history))) return null;
+  const q = d.dialect.sql;
+  const rows = await d.conn.query(`SELECT * FROM ${q.table(n.history)} WHERE ${q.ident('app')} = ${lit(d, n.app)} ` +
+    `ORDER BY ${q.ident('id')} DESC LIMIT 1`);
+  return rows[0] ? toHistoryRow(rows[0]) : null;
 }
 
 /** Options of the engine's history hook. */
@@ -260,6 +316,31 @@ export class HistoryRecorder {
     if ((Array.isArray(rows) && rows.length === 0) || !(await this.ready())) return;
     const entries = typeof rows === 'function' ? rows() : rows;
     for (let i = 0; i < entries.length; i += 200) await addHistory(this.d, this.names, ...entries.slice(i, i + 200));
+  }
+
+  /**
+   * Append a row even where this command keeps no history by default, creating the record:
+   * a stored evolution left part-way (MySQL), which only the history can resume. Never with
+   * `history: false`. Returns whether it was written.
+   */
+  async addAlways(entry: HistoryEntry): Promise<boolean> {
+    if (this.options.history === false) return false;
+    if (!(await this.ready())) {
+      await ensureRecord(this.d, this.names);
+      this.enabled = Promise.resolve(true);
+    }
+    await addHistory(this.d, this.names, entry);
+    return true;
+  }
+
+  /** The history of this application, oldest first (empty where there is no record, or with `history: false`). */
+  async rows(): Promise<HistoryRow[]> {
+    return this.options.history === false ? [] : readHistory(this.d, this.names);
+  }
+
+  /** The latest history row of this application, where there is a record. */
+  async last(): Promise<HistoryRow | null> {
+    return this.options.history === false ? null : lastHistory(this.d, this.names);
   }
 
   /** Run `fn` and record it (ok or failed); a failure is rethrown, its row written at once. */

@@ -39,7 +39,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
   return withDatabase(options.db, false, options, async (d) => {
-    const stored = await applyStored(d, set, options.record, options.verifyEachLink === true);
+    const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true);
     const storedApplied = stored.steps;
     const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema);
     if (options.storedOnly) {

@@ -16,6 +16,7 @@ import { nextEvolution } from '../evolutions/select.js';
 import { assertInScope, keepExternalReferences } from '../database/scope.js';
 import type { PlanReport } from './reports.js';
 import { storedStep } from './evolution-set.js';
+import type { Resume } from './resume.js';
 
 /** Load the models input (a models module, a SQL file, or tables given as values). */
 export const resolveModels = loadDesired;
@@ -39,9 +40,12 @@ export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaI
   return { schema: ext.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept] };
 }
 
-/** The plan from the live schema of `d` to `models`, with its report (`known`: the live schema just read under this command's lock). */
+/**
+ * The plan from the live schema of `d` to `models`, with its report (`known`: the live schema
+ * just read under this command's lock; `resume`: a part-way evolution apply would resume first).
+ */
 export async function buildPlan(
-  d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null,
+  d: OpenDatabase, models: Desired, allowDataLoss: boolean, set: EvolutionSet, known?: SchemaIR | null, resume?: Resume | null,
 ): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
   // `known`: the live schema just read by this command, under its lock (apply's stored part).
   const live = known ?? await d.introspect();
@@ -64,14 +68,14 @@ export async function buildPlan(
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
   const liveFp = fingerprint(live);
   const targetFp = fingerprint(desired);
-  const next = nextEvolution(set, liveFp);
+  const next = resume ? resume.evolution : nextEvolution(set, liveFp);
   const inSync = plan.statements.length === 0 && liveFp === targetFp;
   const pos = set.known.indexOf(liveFp);
   return {
     plan, desired, diff,
     report: {
       source: next ? 'stored' : inSync ? 'none' : 'generated',
-      stored: next ? storedStep(set, next) : null,
+      stored: next ? storedStep(set, next, 'up', resume?.startAt ?? 0) : null,
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: liveFp, targetFingerprint: targetFp,
       inSync, changes: plan.changes, renames: plan.renames,

@@ -9,7 +9,8 @@ import type { PlanReport } from './reports.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { loadDialect } from '../dialects/registry.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
-import { EvolveError, ErrorCode } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { scopeOf, scratchPlace, withDatabase, type DatabaseOptions } from '../database/database.js';
 import { scopeSchema } from '../database/scope.js';
 import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from '../database/sources.js';
@@ -41,9 +42,33 @@ type Side = { kind: 'db'; url: DatabaseUrl } | { kind: 'file'; path: string };
 
 const MODULE = /\.(c|m)?[jt]sx?$/i;
 
-function classify(source: string): Side {
-  if (isSqlPath(source) || MODULE.test(source)) return { kind: 'file', path: source };
-  return { kind: 'db', url: parseDatabaseUrl(source) };
+/** What each side of `evolve diff` may be, for its errors' hints (they are about its own arguments, not --db or --models). */
+const SIDES_HINT = 'Give FROM and TO each as a database URL (sqlite:PATH or a path ending in .db or .sqlite, postgres://user@host/db, ' +
+  'mysql://user@host/db, pglite:DIR; percent-encode special characters in the password), a models module (.ts, .js) ' +
+  'or a SQL file of CREATE statements (.sql): `evolve diff FROM TO`.';
+
+/**
+ * Which kind of source `source` (the FROM or TO argument) is.
+ * @throws EvolveError `E_DB_URL` (not a URL, nor a file by its extension) or `E_MODELS_LOAD`
+ *   (a file that does not exist), with a hint about diff's arguments.
+ */
+function classify(source: string, which: 'FROM' | 'TO'): Side {
+  if (isSqlPath(source) || MODULE.test(source)) {
+    if (!existsSync(source)) {
+      throw new EvolveError(ErrorCode.ModelsLoad, `evolve diff: ${which} '${source}' does not exist.`, {
+        hint: `Check the path (relative to the working directory). ${SIDES_HINT}`, details: { side: which, path: source },
+      });
+    }
+    return { kind: 'file', path: source };
+  }
+  try {
+    return { kind: 'db', url: parseDatabaseUrl(source) };
+  } catch (e) {
+    if (!isEvolveError(e) || e.code !== ErrorCode.DbUrl) throw e;
+    throw new EvolveError(ErrorCode.DbUrl, `evolve diff: ${which} is not a models module, a SQL file or a database URL it can use. ${e.message}`, {
+      hint: SIDES_HINT, cause: e.cause, details: { ...e.details, side: which },
+    });
+  }
 }
 
 async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
@@ -69,7 +94,7 @@ function adopt(
 
 /** The plan that turns `from` into `to`. Nothing is changed anywhere (scratch databases are dropped). */
 export async function diffSources(from: string, to: string, options: DiffSourcesOptions = {}): Promise<SourcesDiff> {
-  const sides = [classify(from), classify(to)] as const;
+  const sides = [classify(from, 'FROM'), classify(to, 'TO')] as const;
   const dbs = sides.filter((s): s is { kind: 'db'; url: DatabaseUrl } => s.kind === 'db');
   const dialectName = dbs[0]?.url.dialect ?? options.dialect ?? 'sqlite';
   if (dbs.some((s) => s.url.dialect !== dialectName)) {

@@ -8,12 +8,13 @@ import { readFileSync } from 'node:fs';
 import { fileHash } from '../evolutions/checksum.js';
 import type { StoredStep } from './reports.js';
 
-/** A stored evolution as reports show it. */
-export function storedStep(set: EvolutionSet, e: Evolution, direction: 'up' | 'down' = 'up'): StoredStep {
+/** A stored evolution as reports show it (`startAt`: resumed there, the steps before it ran earlier). */
+export function storedStep(set: EvolutionSet, e: Evolution, direction: 'up' | 'down' = 'up', startAt = 0): StoredStep {
   const steps = direction === 'up' ? e.steps : e.revert ?? [];
   return {
     id: e.id, from: direction === 'up' ? e.from : e.to, to: direction === 'up' ? e.to : e.from, distance: distance(set, e),
-    steps: steps.map((s) => (s.kind === 'sql' ? s.sql : `-- function ${s.name}`)),
+    steps: steps.slice(startAt).map((s) => (s.kind === 'sql' ? s.sql : `-- function ${s.name}`)),
+    ...(startAt > 0 ? { resumedAt: startAt + 1 } : {}),
   };
 }
 

@@ -5,6 +5,9 @@ import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, PlanReport } from './reports.js';
 import { resolveModels, buildPlan } from './build-plan.js';
 import { evolutionSet } from './evolution-set.js';
+import { resumePoint } from './resume.js';
+import { HistoryRecorder } from '../deploy/record.js';
+import { unconsentedLoss } from '../evolutions/lint.js';
 
 /**
  * What `apply` would do next, without changing anything (`evolve sql`): the stored
@@ -15,5 +18,15 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
   options = (await withApplication(options)).options; // an application's own tables only
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
   const models = await resolveModels(options.models);
-  return withDatabase(options.db, true, options, async (d) => (await buildPlan(d, models, options.allowDataLoss === true, set)).report);
+  return withDatabase(options.db, true, options, async (d) => {
+    const live = await d.introspect();
+    // MySQL: an evolution that stopped part-way is what apply resumes first (engine/resume.ts).
+    const resume = d.dialect.capabilities.transactionalDdl || set.evolutions.length === 0 ? null
+      : resumePoint(set, await new HistoryRecorder(d, options.record ?? {}).last(), fingerprint(live));
+    const report = (await buildPlan(d, models, options.allowDataLoss === true, set, live, resume)).report;
+    // A stored evolution apply would refuse (a step lint rates an error, no consent): it blocks apply.
+    const next = report.stored ? set.evolutions.find((e) => e.id === report.stored!.id) : undefined;
+    const refused = next ? unconsentedLoss(next, options.allowDataLoss === true, resume?.startAt ?? 0) : [];
+    return refused.length ? { ...report, hazards: [...report.hazards, ...refused], blocking: [...report.blocking, ...refused] } : report;
+  });
 }

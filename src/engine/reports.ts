@@ -43,8 +43,13 @@ export interface StoredStep {
   readonly to: string;
   /** Position distance along the known fingerprints (−1 when unknown). */
   readonly distance: number;
-  /** The steps: SQL text, or `-- function NAME` for TypeScript steps. */
+  /** The steps: SQL text, or `-- function NAME` for TypeScript steps (from `resumedAt` on, when resumed). */
   readonly steps: readonly string[];
+  /**
+   * MySQL: the step (1-based) at which an evolution that stopped part-way in an earlier apply
+   * is resumed; the steps before it ran then and stay applied. Absent otherwise.
+   */
+  readonly resumedAt?: number;
 }
 
 /** What `evolve sql` reports. */

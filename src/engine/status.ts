@@ -4,9 +4,11 @@ import type { DialectName } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { describeChange } from '../diff/changes.js';
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../database/database.js';
-import { candidates } from '../evolutions/select.js';
-import { drift, type Drift } from '../evolutions/snapshots.js';
-import { readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
+import { nextEvolution } from '../evolutions/select.js';
+import { drift, readSnapshots, type Drift } from '../evolutions/snapshots.js';
+import type { EvolutionSet } from '../evolutions/load.js';
+import { lastHistory, readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
+import { resumePoint, type Resume } from './resume.js';
 import { withApplication } from '../deploy/steps-module.js';
 import { describeScope } from '../database/scope.js';
 import type { Versioned } from '../deploy/versioned.js';
@@ -25,10 +27,18 @@ export interface StatusReport {
   readonly latestKnown: string | null;
   /** The models' fingerprint, when models were given. */
   readonly modelsFingerprint: string | null;
-  /** Stored evolutions that start at the live fingerprint, best first. */
+  /**
+   * The stored evolutions `apply` would run, in the order it runs them: an evolution that
+   * stopped part-way (MySQL, resumed: `resumedAt`), then the longest jump from each fingerprint
+   * reached, as apply chooses.
+   */
   readonly pendingStored: readonly StoredStep[];
-  /** Generated changes pending against the models (after any stored evolutions, as of now). */
-  readonly pendingGenerated: readonly string[];
+  /**
+   * The generated changes `apply` would run after them: from the fingerprint the stored
+   * evolutions reach (its snapshot), or from the live schema when none is pending. Null when
+   * that cannot be told before they run (no snapshot of where they lead).
+   */
+  readonly pendingGenerated: readonly string[] | null;
   /** When the live fingerprint is unknown: the nearest known one and what differs (known → live). */
   readonly drift: Drift | null;
   /** The deployment record of the application, when the database has one. */
@@ -52,6 +62,22 @@ async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promis
   return { app: n.app, version: dep.version, stage: dep.stage, lastHistory: (await readHistory(d, n)).slice(-5) };
 }
 
+/**
+ * The stored evolutions apply would run from `live`, in order, by apply's own rules: a
+ * part-way evolution to resume (engine/resume.ts, MySQL), then the next evolution from each
+ * fingerprint reached (a cycle ends the list).
+ */
+async function pendingChain(d: OpenDatabase, set: EvolutionSet, live: string, record: DeploymentOptions): Promise<Resume[]> {
+  const chain: Resume[] = [];
+  if (set.evolutions.length === 0) return chain;
+  const resume = d.dialect.capabilities.transactionalDdl ? null : resumePoint(set, await lastHistory(d, recordNames(record)), live);
+  if (resume) chain.push(resume);
+  for (let e = nextEvolution(set, resume ? resume.evolution.to : live); e && !chain.some((c) => c.evolution === e); e = nextEvolution(set, e.to)) {
+    chain.push({ evolution: e, startAt: 0 });
+  }
+  return chain;
+}
+
 /** Where the database stands: deployed version, fingerprint (known or not), what is pending, drift, recent history. */
 export async function statusOf(
   options: { db: string; models?: ModelsInput; evolutions?: string; steps?: Versioned | string } & DatabaseOptions & DeploymentOptions,
@@ -68,15 +94,19 @@ export async function statusOf(
     const found = models ? await desiredFor(d, models, live) : null;
     const desired = found?.schema ?? null;
     const deployment = await deploymentOf(d, options);
+    const chain = await pendingChain(d, set, fp, options);
+    const end = chain.length ? chain[chain.length - 1]!.evolution.to : fp;
+    const modelsFp = desired ? fingerprint(desired) : null;
+    const startFrom = end === fp ? live : end === modelsFp ? desired : readSnapshots(set.dir).get(end) ?? null;
     const pendingSteps: number[] = [];
     if (app && deployment && (deployment.app === app.id)) for (let v = deployment.version + 1; v <= app.latest; v++) pendingSteps.push(v);
     return {
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: fp,
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
       latestKnown: set.known[set.known.length - 1] ?? null,
-      modelsFingerprint: desired ? fingerprint(desired) : null,
-      pendingStored: candidates(set, fp).map((e) => storedStep(set, e)),
-      pendingGenerated: desired ? d.dialect.diff(live, desired).changes.map(describeChange) : [],
+      modelsFingerprint: modelsFp,
+      pendingStored: chain.map((c) => storedStep(set, c.evolution, 'up', c.startAt)),
+      pendingGenerated: !desired ? [] : startFrom ? d.dialect.diff(startFrom, desired).changes.map(describeChange) : null,
       drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
       deployment,
       application: app ? { id: app.id, latest: app.latest, tables: app.scope ? describeScope(app.scope) : null } : null,

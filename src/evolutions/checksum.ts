@@ -7,13 +7,23 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { FINGERPRINTS_FILE, SUM_FILE } from './format.js';
+import { FINGERPRINTS_FILE, SUM_FILE, type Step } from './format.js';
 
 const sha = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
 /** File hash of one evolution (content only, line endings normalised). */
 export function fileHash(content: string): string {
   return sha(content.replace(/\r\n/g, '\n'));
+}
+
+/**
+ * Checksum of steps as they run: each SQL statement's text, each TypeScript function's name
+ * and source. What the history keeps of the steps of an evolution that stopped part-way, so a
+ * fixed file can be told to begin with exactly the steps that ran.
+ */
+export function stepsChecksum(steps: readonly Step[]): string {
+  const text = (s: Step): string => (s.kind === 'sql' ? `sql\n${s.sql}` : `function ${s.name}\n${s.fn.toString()}`);
+  return sha(steps.map((s) => text(s).replace(/\r\n/g, '\n')).join('\n\0\n'));
 }
 
 /** The chained total over `[name, hash]` pairs in order. */

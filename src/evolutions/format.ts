@@ -4,7 +4,8 @@
  * A directory (default `evolutions/` beside the models) holding:
  * - `fingerprints.txt`: the known fingerprints, oldest first, one per line (`#` comments);
  * - evolutions, one file each, applied in name order when several apply: `NNNN-name.sql`
- *   (header lines `-- evolve:from FP`, `-- evolve:to FP`, statements, then optionally
+ *   (header lines `-- evolve:from FP`, `-- evolve:to FP`, optionally `-- evolve:foreign-keys off`
+ *   and `-- evolve:allow-data-loss`, statements, then optionally
  *   `-- evolve:revert` and the revert's statements) or `NNNN-name.ts` / `.js` (a default
  *   export made with {@link evolution}, mixing SQL strings and TypeScript functions);
  * - `evolve.sum`: the checksum file (`evolve hash` writes it);
@@ -49,6 +50,12 @@ export interface Evolution {
   readonly revert: readonly Step[] | null;
   /** SQLite: run with foreign key enforcement off around the transaction (table rebuilds). */
   readonly foreignKeysOff: boolean;
+  /**
+   * The file's consent to lose data (`-- evolve:allow-data-loss`, or `allowDataLoss: true`):
+   * apply runs it although `evolve lint` rates one of its steps an error (a drop, a delete).
+   * Part of the signed text, like every header.
+   */
+  readonly allowDataLoss: boolean;
 }
 
 /** What a TypeScript evolution module default-exports. */
@@ -61,6 +68,8 @@ export interface EvolutionDefinition {
   down?: readonly (string | StepFunction)[];
   /** SQLite: foreign keys off around the transaction. */
   foreignKeysOff?: boolean;
+  /** Consent to lose data: apply runs the steps `evolve lint` rates an error (see {@link Evolution.allowDataLoss}). */
+  allowDataLoss?: boolean;
 }
 
 /**

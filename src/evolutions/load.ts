@@ -81,6 +81,9 @@ export function compareNames(a: string, b: string): number {
   return na !== nb ? na - nb : a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The header line of a SQL evolution's consent to lose data (in its forward part, outside strings and bodies). */
+export const ALLOW_DATA_LOSS = /^--\s*evolve:allow-data-loss\s*$/i;
+
 /** Parse a `.sql` evolution. */
 export function parseSqlEvolution(name: string, text: string): Evolution {
   // Markers count only on lines outside strings and bodies: a value can never become one.
@@ -105,6 +108,7 @@ export function parseSqlEvolution(name: string, text: string): Evolution {
     steps: steps(parts[0]!),
     revert: parts.length === 2 ? steps(parts[1]!) : null,
     foreignKeysOff: marker(/^--\s*evolve:foreign-keys\s+off\s*$/i).length > 0,
+    allowDataLoss: marker(ALLOW_DATA_LOSS).some((l) => at === undefined || l.index < at.index),
   };
 }
 
@@ -136,6 +140,7 @@ async function loadModuleEvolution(dir: string, name: string): Promise<Evolution
     steps: steps(def.up, 'up'),
     revert: def.down === undefined ? null : steps(def.down, 'down'),
     foreignKeysOff: def.foreignKeysOff === true,
+    allowDataLoss: def.allowDataLoss === true,
   };
 }
 

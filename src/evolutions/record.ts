@@ -147,11 +147,15 @@ function slug(text: string): string {
  * Render an evolution file. Every comment line is one line whatever the names, expressions and
  * notes it quotes hold ({@link commentLine}): no text can end a comment and become a statement.
  */
-export function evolutionText(from: string, to: string, forward: Plan, revertOf: RevertPlan, hazards: readonly Hazard[], note: string): string {
+export function evolutionText(
+  from: string, to: string, forward: Plan, revertOf: RevertPlan, hazards: readonly Hazard[], note: string, allowDataLoss = false,
+): string {
   const revert = revertOf.plan;
   const comment = (prefix: string, text: string): string => `${prefix}${commentLine(text)}`;
   const lines = [`-- evolve:from ${from}`, `-- evolve:to ${to}`];
   if (forward.foreignKeysOff || revert.foreignKeysOff) lines.push('-- evolve:foreign-keys off');
+  // The consent `record --allow-data-loss` gave: apply runs the steps that lose data (the hazards below) without the flag.
+  if (allowDataLoss) lines.push('-- evolve:allow-data-loss');
   lines.push(comment('-- ', note));
   for (const c of forward.changes) lines.push(comment('--   ', describeChange(c)));
   for (const h of hazards) lines.push(comment('-- hazard: ', describeHazard(h)));

@@ -24,19 +24,35 @@ function runSteps(steps: readonly Step[], ctx: StepContext): RunStep[] {
   return steps.map((s) => (s.kind === 'sql' ? { sql: s.sql } : { kind: 'function' as const, name: s.name, run: async () => { await s.fn(ctx); } }));
 }
 
-/** The error of step `i` of `evo` failing with `e` (a dialect's E_SQL_FAILED, or what a function threw). */
-function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i: number, e: unknown): EvolveError {
+/** "steps 1–3" / "step 1" / "steps 4, 5": a run of step numbers, for messages. */
+function stepRange(first: number, last: number): string {
+  return first === last ? `step ${first}` : `steps ${first}${last === first + 1 ? ', ' : '–'}${last}`;
+}
+
+/**
+ * The error of step `i` (0-based, of all of `evo`'s steps) failing with `e` (a dialect's
+ * E_SQL_FAILED, or what a function threw). Without transactional DDL it says which steps ran
+ * and stay applied, and that apply resumes at the failed step once the file is fixed.
+ */
+function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i: number, e: unknown, startAt: number): EvolveError {
   const tx = db.dialect.capabilities.transactionalDdl;
   const step = steps[i];
   const what = step ? (step.kind === 'sql' ? step.sql : `function ${step.name}`) : '(verification)';
   const sqlFailed = isEvolveError(e) && e.code === ErrorCode.SqlFailed && step?.kind === 'sql';
   const message = sqlFailed ? String((e.details as { error?: unknown } | undefined)?.error ?? e.message) : (e as Error).message;
-  const ran = tx ? 'It was rolled back; the database is as it was.' : `Steps 1–${i} ran and stay applied; steps ${i + 1}–${steps.length} did not run.`;
-  return new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${steps.length} of evolution '${evo.id}' failed: ${message}. ${ran}`, {
-    hint: tx
-      ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.'
-      : 'Fix what the failing step needs, then finish the remaining steps by hand or restore and apply again.',
-    cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what },
+  const n = steps.length;
+  const rest = i + 2 <= n ? ` ${stepRange(i + 2, n)} did not run.` : '';
+  const earlier = startAt > 0 ? ` (${stepRange(1, startAt)} in an earlier apply)` : '';
+  const ran = tx ? 'It was rolled back; the database is as it was.'
+    : i === 0 ? `No step ran before it: the database is still at ${evo.from}.${rest}`
+      : `${stepRange(1, i)[0]!.toUpperCase()}${stepRange(1, i).slice(1)} ran and stay${i === 1 ? 's' : ''} applied${earlier} ` +
+        `(MySQL commits every DDL statement);${rest || ' it was the last step.'}`;
+  const hint = tx || i === 0
+    ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.'
+    : `Fix step ${i + 1} (or the data it needs) and leave ${stepRange(1, i)} exactly as they ran, run \`evolve hash\`, and apply again: ` +
+      `apply resumes at step ${i + 1}, as the history records where it stopped (docs/evolutions.md, "Resuming on MySQL").`;
+  return new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${n} of evolution '${evo.id}' failed: ${message}. ${ran}`, {
+    hint, cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what, stepsRun: tx ? 0 : i },
   });
 }
 
@@ -45,11 +61,12 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
  * `refuse`, for `evolve complete`; false: verify nothing and return the header's fingerprint —
  * a MySQL chain link whose next link only adds, the chain verifying later: additive.ts).
  * Returns the fingerprint after; `onSchema` receives the schema it was
- * computed from (so a caller that plans next need not read the catalog again).
+ * computed from (so a caller that plans next need not read the catalog again). `startAt`:
+ * the steps before it already ran (a MySQL evolution resumed after a failure, engine/resume.ts).
  */
 export async function runStoredEvolution(
   db: OpenDatabase, evo: Evolution, direction: 'up' | 'down', expected: string | null | false,
-  refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void,
+  refuse?: ((after: string) => EvolveError | null) | null, onSchema?: (schema: SchemaIR) => void, startAt = 0,
 ): Promise<string> {
   const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
   const tx = db.dialect.capabilities.transactionalDdl;
@@ -68,14 +85,14 @@ export async function runStoredEvolution(
         `Evolution '${evo.id}' (${direction === 'up' ? 'forward' : 'revert'}) should lead to ${expected} but the schema is now ${after}` +
         `${tx ? '; it was rolled back and the database is as it was' : ''}.`, {
           hint: 'The evolution does not do what its header says: fix its SQL (or its from/to), run `evolve hash`, and try again.',
-          details: { evolution: evo.id, expected, actual: after },
+          details: { evolution: evo.id, expected, actual: after, stepsRun: tx ? 0 : steps.length },
         });
     }
   };
   try {
-    await db.dialect.run(db.conn, runSteps(steps, stepContext(db)), {
+    await db.dialect.run(db.conn, runSteps(steps.slice(startAt), stepContext(db)), {
       lockWait: db.lockWait,
-      foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = k; }, beforeCommit: verify,
+      foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = startAt + k; }, beforeCommit: verify,
     });
   } catch (e) {
     if (isEvolveError(e) && e.code === ErrorCode.ForeignKeyViolation) {
@@ -84,7 +101,7 @@ export async function runStoredEvolution(
       });
     }
     if (isEvolveError(e) && !(e.code === ErrorCode.SqlFailed && steps[i]?.kind === 'sql')) throw e;
-    throw stepFailure(db, evo, steps, i, e);
+    throw stepFailure(db, evo, steps, i, e, startAt);
   }
   if (schema) onSchema?.(schema);
   return after;

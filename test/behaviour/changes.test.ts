@@ -5,7 +5,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, timestamp,
+  table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, timestamp, date,
   applyEvolution, planEvolution, modelsFingerprint, EvolveError, isEvolveError, type Table, type Hazard,
 } from '../../src/index.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -129,6 +129,27 @@ forEachDialect('each kind of change', (d) => {
     assert.doesNotMatch((await planEvolution({ db: db.url, models: target })).statements.map((s) => s.sql).join('\n'), /THEN NULL|= NULL WHERE/);
     await evolveTo(db, target, { allowDataLoss: true });
     assert.deepEqual(await rows(db, 'SELECT code FROM person ORDER BY id'), [{ code: '42' }, { code: null }, { code: null }, { code: null }]);
+  }));
+
+  it('varchar → date, varchar → integer, text → decimal with consent: bad values become NULL, good ones survive, as counted', (t) => withDb(t, d, async (db) => {
+    // Regression (MySQL): '2024-13-45' failed the consented UPDATE under strict mode at
+    // statement 1, and a rerun failed the same way.
+    const v1 = table('reading', { id: integer().primaryKey(), day: varchar(20), n: varchar(20), amount: text() });
+    await evolveTo(db, [v1]);
+    await db.exec("INSERT INTO reading (id, day, n, amount) VALUES (1, '2024-01-02', '42', '12.5'), (2, '2024-13-45', 'abc', 'abc'), " +
+      "(3, '2024-02-30', '9999999999', '123456789012'), (4, NULL, '-7', '-0.25'), (5, 'soon', '1.5', '1e400')");
+    const target = [table('reading', { id: integer().primaryKey(), day: date(), n: integer(), amount: decimal(10, 2) })];
+    const p = await planEvolution({ db: db.url, models: target });
+    assert.deepEqual(p.hazards.map((h) => [h.code, h.table, h.column, h.rows]),
+      [['LOSSY_TYPE_CHANGE', 'reading', 'day', 3], ['LOSSY_TYPE_CHANGE', 'reading', 'n', 3], ['LOSSY_TYPE_CHANGE', 'reading', 'amount', 3]]);
+    await evolveTo(db, target, { allowDataLoss: true });
+    const ids = async (col: string) => (await rows(db, `SELECT id FROM reading WHERE ${col} IS NOT NULL ORDER BY id`)).map((r) => Number(r.id));
+    assert.deepEqual(await ids('day'), [1]);
+    assert.deepEqual(await ids('n'), [1, 4]);
+    assert.deepEqual(await ids('amount'), [1, 4]);
+    const kept = await rows(db, 'SELECT n, amount FROM reading WHERE id IN (1, 4) ORDER BY id');
+    assert.deepEqual(kept.map((r) => [Number(r.n), Number(r.amount)]), [[42, 12.5], [-7, -0.25]]);
+    assert.equal((await rows(db, "SELECT count(*) AS c FROM reading WHERE day = '2024-01-02'"))[0]!.c, '1', 'the good date kept its value');
   }));
 
   it('text → NOT NULL integer: values that do not convert are refused even with consent', (t) => withDb(t, d, async (db) => {

@@ -258,6 +258,16 @@ forEachDialect('deployment record and numbered steps', (d) => {
     assert.equal(h[0]!.toFingerprint, await modelsFingerprint(latest(), ed));
   }));
 
+  it('a history table made before steps_run and steps_checksum existed gets them on first use, its rows kept', (t) => withDb(t, d, async (db) => {
+    await applyEvolution({ db: db.url, models: v0(), record: { history: true } });
+    await db.exec('ALTER TABLE _evolve_history DROP COLUMN steps_checksum');
+    await db.exec('ALTER TABLE _evolve_history DROP COLUMN steps_run');
+    await applyEvolution({ db: db.url, models: latest() });
+    const h = (await deploymentHistory({ db: db.url })).history;
+    assert.deepEqual(h.map((x) => [x.kind, x.outcome, x.stepsRun, x.stepsChecksum]), [['generated', 'ok', null, null], ['generated', 'ok', null, null]]);
+    assert.deepEqual(await rows(db, 'SELECT steps_run, steps_checksum FROM _evolve_history WHERE steps_run IS NOT NULL'), [], 'the columns are back');
+  }));
+
   if (d !== 'pglite') {
     // PGlite runs in the deployer's own process: there is no second process to wait or to kill.
     it('a second deployer times out with E_LOCK_TIMEOUT; a killed holder leaves no lock behind', { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {

@@ -192,6 +192,22 @@ describe('user errors independent of the database', () => {
     assert.ok(existsSync(file), 'a successful apply creates it');
   });
 
+  it('evolve diff with a bad argument answers about FROM and TO, not about --db or --models', async () => {
+    const sql = join(mkdtempSync(join(tmpdir(), 'evolve-diff-')), 'schema.sql');
+    writeFileSync(sql, 'CREATE TABLE t (id integer PRIMARY KEY);\n');
+    for (const [args, code, what] of [
+      [['nonsense', sql], 'E_DB_URL', /evolve diff: FROM is not a models module, a SQL file or a database URL it can use\. Cannot use database URL 'nonsense'/],
+      [[sql, 'mysql://u:W%zzrong@127.0.0.1/db'], 'E_DB_URL', /evolve diff: TO is not a models module, a SQL file or a database URL/],
+      [['missing-models.ts', sql], 'E_MODELS_LOAD', /evolve diff: FROM 'missing-models\.ts' does not exist/],
+      [[sql, 'missing.sql'], 'E_MODELS_LOAD', /evolve diff: TO 'missing\.sql' does not exist/],
+    ] as const) {
+      const r = await evolve(['diff', ...args]);
+      assertUserError(r, code, what);
+      assert.match(r.stderr, /fix: .*Give FROM and TO each as a database URL .*, a models module \(\.ts, \.js\) or a SQL file .*`evolve diff FROM TO`/);
+      assert.doesNotMatch(r.stderr, /--db|--models|W%zzrong/, 'no hint about other commands\' options; the password never shows');
+    }
+  });
+
   it('no database given', async () => {
     assertUserError(await evolve(['fingerprint']), 'E_NO_DATABASE', /No database given/);
   });

@@ -20,7 +20,7 @@ const fp = async (db: TestDatabase): Promise<string> => (await fingerprintDataba
 /** Record A → `b` at A, apply it (stored only), and return the directory and the evolution's text. */
 async function recordAndApply(db: TestDatabase, b: Table[]): Promise<{ dir: string; text: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'evolve-revert-'));
-  const r = await recordEvolution({ db: db.url, models: b, evolutions: dir });
+  const r = await recordEvolution({ db: db.url, models: b, evolutions: dir, allowDataLoss: true }); // these changes drop data on purpose
   assert.ok(r.file, 'something to record');
   await applyEvolution({ db: db.url, models: b, evolutions: dir, storedOnly: true });
   return { dir, text: readFileSync(join(dir, readdirSync(dir).find((n) => /^0001-.*\.sql$/.test(n))!), 'utf8') };

@@ -1,8 +1,15 @@
 /** `evolve status` on every dialect: deployed version, live fingerprint, pending work, recent history. */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, integer, varchar, versioned, upgradeDeployment, baselineDeployment, modelsFingerprint, fingerprintDatabase } from '../../src/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  table, integer, text, varchar, versioned, upgradeDeployment, baselineDeployment, modelsFingerprint, fingerprintDatabase, completeEvolution, statusOf, applyEvolution,
+} from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
+import { freshDatabase } from '../support/databases.js';
+import { evolveTo } from '../support/evolve.js';
 import { evolve, writeModels, IMPORTS } from '../support/cli.js';
 
 forEachDialect('status', (d) => {
@@ -25,6 +32,37 @@ forEachDialect('status', (d) => {
     assert.match(text.stdout, /deployed version: 1 of 'app'/);
     assert.match(text.stdout, /pending generated changes:\n\s+add column person\.nick/);
     assert.match(text.stdout, /recent history:[\s\S]*upgrade\s+upgrade_to_1 → v1\s+ok/);
+  }));
+
+  it('lists what apply would run, in order: the pending stored evolutions, then what would be generated after them', (t) => withDb(t, d, async (dev) => {
+    // Regression: status diffed the live schema against the models as if the stored evolution
+    // were not there, listing a `drop column person.name` that apply never runs.
+    const prod = await freshDatabase(d);
+    try {
+      const v1 = [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
+      await evolveTo(dev, v1);
+      await evolveTo(prod, v1);
+      const a = (await fingerprintDatabase(dev.url)).fingerprint;
+      const dir = mkdtempSync(join(tmpdir(), 'evolve-status-'));
+      writeFileSync(join(dir, '0001-rename.sql'), `-- evolve:from ${a}\n-- evolve:to fv1:xxxxxxxx\nALTER TABLE person RENAME COLUMN name TO full_name;\n`);
+      const { to: b } = await completeEvolution({ db: dev.url, evolutions: dir }); // writes B's snapshot
+      const file = writeModels(IMPORTS + "export const person = table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull(), city: text() });\n");
+      const s = await statusOf({ db: prod.url, models: file, evolutions: dir });
+      assert.deepEqual(s.pendingStored.map((p) => [p.id, p.to]), [['0001-rename.sql', b]]);
+      assert.deepEqual(s.pendingGenerated, ['add column person.city'], 'what apply generates after the stored evolution, not before it');
+      const text = (await evolve(['status', '--db', prod.url, '--models', file, '--evolutions', dir])).stdout;
+      assert.match(text, /pending stored evolution: 0001-rename\.sql → \S+ \(distance 1\)\n {2}pending generated changes \(after the stored evolutions\):\n {4}add column person\.city\n/);
+      // Without a snapshot of where the stored evolutions lead, what follows them is not known yet, unless it is the models.
+      rmSync(join(dir, 'snapshots'), { recursive: true });
+      assert.equal((await statusOf({ db: prod.url, models: file, evolutions: dir })).pendingGenerated, null);
+      assert.match((await evolve(['status', '--db', prod.url, '--models', file, '--evolutions', dir])).stdout,
+        /pending generated changes \(after the stored evolutions\): not known before they run \(no snapshot of fv1:/);
+      const atB = [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull() })];
+      assert.deepEqual((await statusOf({ db: prod.url, models: atB, evolutions: dir })).pendingGenerated, []);
+      // And apply does what status said.
+      await applyEvolution({ db: prod.url, models: file, evolutions: dir });
+      assert.deepEqual((await statusOf({ db: prod.url, models: file, evolutions: dir })).pendingGenerated, []);
+    } finally { await prod.dispose(); }
   }));
 
   it('check also compares the live fingerprint with the models', (t) => withDb(t, d, async (db) => {

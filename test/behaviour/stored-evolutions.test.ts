@@ -323,7 +323,10 @@ forEachDialect('stored evolutions', (d) => {
       (e: unknown) => isEvolveError(e) && e.code === 'E_EVOLUTION_MISMATCH' && /0001-a-b\.sql/.test(e.message));
     assert.equal(await fp(db), a);
     const history = (await deploymentHistory({ db: db.url })).history.filter((h) => h.kind === 'stored');
-    assert.deepEqual(history.map((h) => [h.name, h.outcome]), [['0001-a-b.sql', 'failed']]);
+    // MySQL cannot roll back: every step ran, so the stop is recorded (even by the first run,
+    // which kept no history) for apply to resume once the file is fixed (stored-failures.test.ts).
+    assert.deepEqual(history.map((h) => [h.name, h.outcome]),
+      d === 'mysql' ? [['0001-a-b.sql', 'partial'], ['0001-a-b.sql', 'partial']] : [['0001-a-b.sql', 'failed']]);
     assert.deepEqual(await rows(db, 'SELECT id, name FROM person'), [{ id: '1', name: 'ann' }]);
   }));
 
@@ -422,6 +425,7 @@ forEachDialect('stored evolutions', (d) => {
     writeFileSync(join(dir, '0001-label.ts'), `import { evolution, index } from 'evolve';
 export default evolution({
   from: '${a}', to: '${b}',
+  allowDataLoss: true, // the last step drops a column, whose values the function carried over first
   up: [
     'ALTER TABLE person ADD COLUMN label varchar(60)',
     async function fillLabels({ ops }) {

@@ -15,7 +15,9 @@ export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolea
     return 0;
   }
   const lines: string[] = [];
-  for (const st of report.storedApplied) lines.push(`Applied stored evolution ${st.id}: ${st.from} → ${st.to} (verified).`);
+  for (const st of report.storedApplied) {
+    lines.push(`Applied stored evolution ${st.id}: ${st.from} → ${st.to}${st.resumedAt ? `, resumed at step ${st.resumedAt}` : ''} (verified).`);
+  }
   if (report.source === 'generated' && report.statements.length) {
     lines.push(`Applied ${report.statements.length} generated statement(s) for ${report.changes.length} change(s) to ${report.database}.`);
     if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  '));

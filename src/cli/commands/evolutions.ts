@@ -12,9 +12,11 @@ import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
-export async function recordCommand(flags: CommonFlags & { name?: string }, out: Out): Promise<number> {
+export async function recordCommand(flags: CommonFlags & { name?: string; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const r = await recordEvolution({ db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), ...s.scope });
+  const r = await recordEvolution({
+    db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
+  });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
   out.write([
@@ -22,6 +24,7 @@ export async function recordCommand(flags: CommonFlags & { name?: string }, out:
     `  ${r.from} → ${r.to}`,
     ...r.changes.map((c) => `  ${describeChange(c)}`),
     ...formatHazards(r.hazards, '  '),
+    ...(r.allowDataLoss ? ['It loses data: the file carries that consent (-- evolve:allow-data-loss), so apply runs it without --allow-data-loss.'] : []),
     'Review it (the revert too), commit it with fingerprints.txt and evolve.sum. Nothing was applied.',
   ].join('\n'));
   return 0;
@@ -92,8 +95,17 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
   }
   lines.push(`  live fingerprint: ${r.liveFingerprint} (${r.known ? `known: ${r.known.position} of ${r.known.of}` : 'unknown'})`);
   if (r.modelsFingerprint) lines.push(`  models:           ${r.modelsFingerprint}${r.modelsFingerprint === r.liveFingerprint ? ' (in sync)' : ''}`);
-  for (const p of r.pendingStored) lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})`);
-  if (r.pendingGenerated.length) lines.push(`  pending generated changes:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  // In the order apply runs them: the stored evolutions, then what would be generated after them.
+  for (const p of r.pendingStored) {
+    lines.push(`  pending stored evolution: ${p.id} → ${p.to} (distance ${p.distance})` +
+      `${p.resumedAt ? `, resumed at step ${p.resumedAt} (steps before it ran in an earlier apply that stopped there)` : ''}`);
+  }
+  const after = r.pendingStored.length ? ' (after the stored evolutions)' : '';
+  if (r.pendingGenerated === null) {
+    lines.push(`  pending generated changes${after}: not known before they run (no snapshot of ${r.pendingStored[r.pendingStored.length - 1]!.to})`);
+  } else if (r.pendingGenerated.length) {
+    lines.push(`  pending generated changes${after}:`, ...r.pendingGenerated.map((c) => `    ${c}`));
+  }
   for (const u of r.unmanaged) lines.push(`  not managed: ${u}`);
   if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
   if (r.deployment?.lastHistory.length) {

@@ -16,10 +16,15 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
   } else if (report.source === 'stored' && report.stored) {
     const st = report.stored;
     out.write([
-      `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next`,
+      `-- ${report.database} (${report.dialect}): stored evolution ${st.id} applies next` +
+        `${st.resumedAt ? `, resumed at step ${st.resumedAt} (the steps before it ran in an earlier apply that stopped there)` : ''}`,
       `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
         ` → ${st.to} (distance ${st.distance})`,
       ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
+      ...(report.blocking.some((h) => h.message.startsWith(`${st.id} step `))
+        ? ['-- apply refuses it: steps that lose data, and the file does not carry consent (-- evolve:allow-data-loss) nor does --allow-data-loss:',
+          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ')]
+        : []),
     ].join('\n'));
   } else {
     const lines = [
