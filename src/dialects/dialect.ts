@@ -140,7 +140,12 @@ export interface Dialect {
    * @throws EvolveError `E_USAGE` naming the table and the fix.
    */
   checkModels(schema: SchemaIR, url: DatabaseUrl): void;
-  /** The differences between two schemas normalised by this dialect (the generic differ with {@link diffHooks}). */
+  /**
+   * The differences between two schemas normalised by this dialect (the generic differ with
+   * {@link diffHooks}).
+   * @throws EvolveError `E_MODEL_INVALID` when `to` names a table the server `from` was read
+   *   on cannot hold (MySQL with `lower_case_table_names=1`: a name with upper case).
+   */
   diff(from: SchemaIR, to: SchemaIR): Diff;
   /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
   plan(diff: Diff, options?: PlanOptions): Plan;

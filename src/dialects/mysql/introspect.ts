@@ -83,6 +83,11 @@ export interface MysqlDefaults {
 /** A schema as this dialect introspects it: the defaults ride along (never fingerprinted). */
 export interface MysqlSchemaIR extends SchemaIR {
   readonly defaults?: MysqlDefaults;
+  /**
+   * The server stores every table name in lower case (`lower_case_table_names=1`): a table
+   * named `Users` is created as `users`, so models must name it so (see check-models.ts).
+   */
+  readonly lowerCaseTableNames?: true;
 }
 
 /** The character set a collation belongs to (`latin1_swedish_ci` → `latin1`). */
@@ -165,10 +170,10 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
   // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
   // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
-  // One round trip for both: the row with no table (tbl NULL) holds the database and that
-  // collation; the others are the tables.
+  // One round trip for both: the row with no table (tbl NULL) holds the database, that
+  // collation and lower_case_table_names; the others are the tables.
   const rows = await conn.query(
-    `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, NULL AS collation
+    `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, @@lower_case_table_names AS collation
      UNION ALL
      SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
      ORDER BY tbl`);
@@ -243,6 +248,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   unmanaged.push(...found.unmanaged);
   const schema: MysqlSchemaIR = {
     dialect: 'mysql', tables, defaults,
+    ...(str(schemaRow?.collation) === '1' ? { lowerCaseTableNames: true as const } : {}),
     ...(objects.length ? { objects } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   };
