@@ -6,6 +6,7 @@ import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
+import { EvolveError, ErrorCode } from '../errors.js';
 
 /** Default wait for another deployer's lock, in seconds. */
 export const DEFAULT_LOCK_TIMEOUT = 120;
@@ -67,6 +68,11 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const given = parseDatabaseUrl(url);
   const scope = scopeOf(options); // before connecting: a bad filter leaves nothing open
   const dialect = await loadDialect(given.dialect);
+  if (options.schema !== undefined && options.schema.trim() === '') {
+    throw new EvolveError(ErrorCode.Usage, 'The schema given (--schema, or schema in evolve.config.ts) is empty.', {
+      hint: 'Name the PostgreSQL schema (--schema app), or leave the option out for public.',
+    });
+  }
   const schema = options.schema ?? given.schema;
   const schemas = dialect.capabilities.schemas ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.

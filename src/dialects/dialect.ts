@@ -8,6 +8,7 @@
  * evolution runner and the deployment steps never ask which dialect they run on.
  */
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
+import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { Connection } from './connection.js';
@@ -23,6 +24,11 @@ export interface DialectCapabilities {
   readonly alterColumn: boolean;
   /** A database holds named schemas that can be managed beside the primary one (`--schemas`; PostgreSQL). */
   readonly schemas: boolean;
+  /**
+   * The longest name the database takes (PostgreSQL 63 bytes, MySQL 64 characters); absent
+   * where there is none (SQLite). Longer names in the models are refused before anything runs.
+   */
+  readonly maxIdentifierLength?: IdentifierLimit;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

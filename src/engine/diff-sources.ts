@@ -12,7 +12,7 @@ import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { scopeOf, withDatabase, type DatabaseOptions } from '../database/database.js';
 import { scopeSchema } from '../database/scope.js';
-import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from '../database/sources.js';
+import { adoptUnmodelled, desiredOn, ignoredNotes, isSqlPath, loadDesired } from '../database/sources.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions extends DatabaseOptions {
@@ -46,11 +46,12 @@ function classify(source: string): Side {
   return { kind: 'db', url: parseDatabaseUrl(source) };
 }
 
-async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
-  if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false };
+async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean; ignored: string[] }> {
+  if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false, ignored: [] };
   const desired = await loadDesired(side.path);
   // The include/exclude filters limit a file side as they limit a database side.
-  return { schema: scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options)), models: desired.kind === 'models' };
+  const schema = scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options));
+  return { schema, models: desired.kind === 'models', ignored: ignoredNotes(desired) };
 }
 
 /**
@@ -98,6 +99,6 @@ export async function diffSources(from: string, to: string, options: DiffSources
   return {
     dialect: dialect.name, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b),
     changes: plan.changes, renames: plan.renames, statements: plan.statements,
-    unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes], to: [...unmanagedOf(b), ...adoptedB.notes] },
+    unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes, ...readA.ignored], to: [...unmanagedOf(b), ...adoptedB.notes, ...readB.ignored] },
   };
 }

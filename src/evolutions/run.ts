@@ -24,19 +24,36 @@ function runSteps(steps: readonly Step[], ctx: StepContext): RunStep[] {
   return steps.map((s) => (s.kind === 'sql' ? { sql: s.sql } : { kind: 'function' as const, name: s.name, run: async () => { await s.fn(ctx); } }));
 }
 
-/** The error of step `i` of `evo` failing with `e` (a dialect's E_SQL_FAILED, or what a function threw). */
+/** `steps 2–4`, `step 3`: a range of 1-based step numbers (from ≤ to). */
+const stepRange = (from: number, to: number): string => (from === to ? `step ${from}` : `steps ${from}–${to}`);
+
+/**
+ * What stays of a run without transactional DDL when step `i` (0-based) of `n` failed, or the
+ * check after the last (`i` = n): the steps before it ran and stay applied, the failing one did
+ * not take, those after it did not run.
+ */
+function whatRan(i: number, n: number): string {
+  if (i >= n) return n === 0 ? 'No step ran.' : `All ${n} step${n === 1 ? '' : 's'} ran and stay applied.`;
+  const ran = i === 0 ? 'No step ran before it' : `${stepRange(1, i).replace(/^s/, 'S')} ran and stay${i === 1 ? 's' : ''} applied`;
+  const rest = i + 1 === n ? 'it was the last one' : `${stepRange(i + 2, n)} did not run`;
+  return `${ran}; step ${i + 1} failed; ${rest}.`;
+}
+
+/** The error of step `i` of `evo` failing with `e` (a dialect's E_SQL_FAILED, or what a function threw); `i` = steps.length: the check after the last. */
 function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i: number, e: unknown): EvolveError {
   const tx = db.dialect.capabilities.transactionalDdl;
   const step = steps[i];
   const what = step ? (step.kind === 'sql' ? step.sql : `function ${step.name}`) : '(verification)';
   const sqlFailed = isEvolveError(e) && e.code === ErrorCode.SqlFailed && step?.kind === 'sql';
   const message = sqlFailed ? String((e.details as { error?: unknown } | undefined)?.error ?? e.message) : (e as Error).message;
-  const ran = tx ? 'It was rolled back; the database is as it was.' : `Steps 1–${i} ran and stay applied; steps ${i + 1}–${steps.length} did not run.`;
-  return new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${steps.length} of evolution '${evo.id}' failed: ${message}. ${ran}`, {
+  const ran = tx ? 'It was rolled back; the database is as it was.' : whatRan(i, steps.length);
+  const failed = step ? `Step ${i + 1} of ${steps.length} of evolution '${evo.id}' failed`
+    : `Evolution '${evo.id}' failed after its last step, checking the result`;
+  return new EvolveError(ErrorCode.SqlFailed, `${failed}: ${message.replace(/\.$/, '')}. ${ran}`, {
     hint: tx
       ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.'
       : 'Fix what the failing step needs, then finish the remaining steps by hand or restore and apply again.',
-    cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what },
+    cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: step ? i : null, statement: what },
   });
 }
 

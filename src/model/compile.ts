@@ -8,6 +8,8 @@ import { deepFreeze } from '../ir/schema.js';
 import { controlCharacterIn, CONTROL_CHARACTER_FIX } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isTable, isIndexBuilder, type Table } from './table.js';
+import { checkForeignKeys } from './foreign-keys.js';
+import { checkDefaultLiteral } from './default-literals.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
   return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
@@ -69,6 +71,7 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
     if (aka.includes(cname)) {
       throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
     }
+    checkDefaultLiteral(tname, cname, d.type, d.default);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, ...(aka.length ? { aka } : {}),
     });
@@ -236,6 +239,7 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
       }
     }
   }
+  checkForeignKeys(tables);
   return deepFreeze({ dialect, tables });
 }
 

@@ -2,7 +2,7 @@
 import type { Dialect } from '../dialect.js';
 import { diffSchemas } from '../../diff/differ.js';
 import { mysqlCapabilities } from './capabilities.js';
-import { checkMysqlTableNames } from './check-models.js';
+import { checkMysqlModels, checkMysqlTableNames } from './check-models.js';
 import { mysqlDiffHooks } from './diff-hooks.js';
 import { acquireMysqlLock } from './lock.js';
 import { mysqlSchemaFromSql } from './scratch.js';
@@ -31,7 +31,7 @@ export const mysqlDialect: Dialect = {
   connect: connectMysql,
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,
-  checkModels: () => undefined,
+  checkModels: checkMysqlModels,
   diff: (from, to) => {
     checkMysqlTableNames(from, to);
     return diffSchemas(from, to, mysqlDiffHooks);
