@@ -46,7 +46,9 @@ function classify(source: string): Side {
   return { kind: 'db', url: parseDatabaseUrl(source) };
 }
 
-async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean; ignored: string[] }> {
+async function read(
+  side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions,
+): Promise<{ schema: SchemaIR; models: boolean; ignored: string[] }> {
   if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false, ignored: [] };
   const desired = await loadDesired(side.path);
   // The include/exclude filters limit a file side as they limit a database side.

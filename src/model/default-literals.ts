@@ -80,7 +80,8 @@ function misfit(type: ColumnType, v: string | number | boolean): string | null {
       const m = /^[+-]?0*(\d*)(?:\.(\d*?)0*)?$/.exec(text);
       const digits = m ? m[1]!.length : Math.floor(Math.log10(Math.abs(Number(text)) || 1)) + 1;
       if (digits > type.precision - type.scale) return `a number below 10^${type.precision - type.scale} (decimal(${type.precision},${type.scale}))`;
-      if (m && (m[2] ?? '').length > type.scale) return `a number with at most ${type.scale} decimal${type.scale === 1 ? '' : 's'} (decimal(${type.precision},${type.scale}))`;
+      const decimals = `${type.scale} decimal${type.scale === 1 ? '' : 's'}`;
+      if (m && (m[2] ?? '').length > type.scale) return `a number with at most ${decimals} (decimal(${type.precision},${type.scale}))`;
       return null;
     }
     case 'boolean': return typeof v === 'boolean' || v === 0 || v === 1 || (typeof v === 'string' && BOOLEAN.test(text)) ? null : 'true or false';

@@ -59,11 +59,13 @@ export function checkMysqlModels(schema: SchemaIR): void {
         if (!col || !ref) return;
         const strings = isString(col.type) && isString(ref.type);
         if (strings ? (col.collation ?? null) === (ref.collation ?? null) : sameType(col.type, ref.type)) return;
-        const what = strings ? `collation ${col.collation ?? 'the table default'}, the referenced one ${ref.collation ?? 'its table default'}`
+        const what = strings
+          ? `collation ${col.collation ?? 'the table default'}, the referenced one ${ref.collation ?? 'its table\'s default'}`
           : `${typeToString(col.type)}, the referenced one ${typeToString(ref.type)}`;
         throw new EvolveError(ErrorCode.ModelInvalid,
           `${key}: column '${t.name}.${c}' and the column it references, '${fk.refTable}.${ref.name}', differ (${what}); InnoDB refuses such a key.`, {
-            hint: strings ? `Give both columns one collation.` : `Give '${t.name}.${c}' exactly the type of '${fk.refTable}.${ref.name}' (${typeToString(ref.type)}).`,
+            hint: strings ? 'Give both columns one collation.'
+              : `Give '${t.name}.${c}' exactly the type of '${fk.refTable}.${ref.name}' (${typeToString(ref.type)}).`,
             details: { table: t.name, column: c, refTable: fk.refTable, refColumn: ref.name },
           });
       });

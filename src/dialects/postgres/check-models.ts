@@ -48,7 +48,8 @@ function checkIndexNameCollisions(schema: SchemaIR): void {
       const other = seen.get(prefix + i.name);
       if (other === undefined) { seen.set(prefix + i.name, t.name); continue; }
       throw new EvolveError(ErrorCode.ModelInvalid,
-        `Two indexes the models did not name, on tables '${other}' and '${t.name}', are both '${i.name}' once cut to the 63 bytes PostgreSQL keeps of a name.`, {
+        `Two indexes the models did not name, on tables '${other}' and '${t.name}', are both '${i.name}' ` +
+        'once cut to the 63 bytes PostgreSQL keeps of a name.', {
           hint: "Name one of them (index('short_name').on(…)).",
           details: { tables: [other, t.name], index: i.name },
         });
