@@ -115,7 +115,8 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
     storedOnly: flags.storedOnly ?? cfg.storedOnly ?? false,
     verifyEachLink: flags.verifyEachLink ?? cfg.verifyEachLink ?? false,
     scope: {
-      ...((flags.schema ?? cfg.schema) ? { schema: (flags.schema ?? cfg.schema)! } : {}),
+      // An empty schema is passed on, to be refused (it is a mistake, not a wish for public).
+      ...((flags.schema ?? cfg.schema) !== undefined ? { schema: (flags.schema ?? cfg.schema)! } : {}),
       ...(schemas.length ? { schemas } : {}),
       ...((flags.evolutions ?? rel(cfg.evolutions)) ? { evolutions: (flags.evolutions ?? rel(cfg.evolutions))! } : {}),
       ...(lockTimeout !== undefined ? { lockTimeout } : {}),

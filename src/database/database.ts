@@ -2,12 +2,11 @@
 import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { loadDialect } from '../dialects/registry.js';
-import { DEFAULT_LOCK_TIMEOUT } from '../dialects/shared/lock.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
-import { DEFAULT_LOCK_WAIT, type LockRetry, type LockWait } from '../dialects/shared/lock.js';
+import { DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, type LockRetry, type LockWait } from '../dialects/shared/lock.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 export { DEFAULT_LOCK_TIMEOUT };
@@ -120,6 +119,11 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const given = parseDatabaseUrl(url);
   const scope = scopeOf(options); // before connecting: a bad filter leaves nothing open
   const dialect = await loadDialect(given.dialect);
+  if (options.schema !== undefined && options.schema.trim() === '') {
+    throw new EvolveError(ErrorCode.Usage, 'The schema given (--schema, or schema in evolve.config.ts) is empty.', {
+      hint: 'Name the PostgreSQL schema (--schema app), or leave the option out for public.',
+    });
+  }
   const schema = options.schema ?? given.schema;
   const schemas = dialect.capabilities.schemas ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.

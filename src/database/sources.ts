@@ -7,9 +7,11 @@
  * or (PostgreSQL) an enum value's line. Adoption of what models cannot state is in `adopt.ts`.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
-import { loadModels } from '../model/load.js';
+import { loadModelsModule } from '../model/load.js';
+import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
@@ -24,7 +26,8 @@ export type ModelsInput = string | readonly Table[];
 
 /** A loaded desired-state source. */
 export type Desired =
-  | { readonly kind: 'models'; readonly tables: readonly Table[] }
+  /** `ignored`: what the models module exports beside its tables, ignored (said in the report). */
+  | { readonly kind: 'models'; readonly tables: readonly Table[]; readonly ignored?: readonly string[]; readonly path?: string }
   | { readonly kind: 'sql'; readonly path: string; readonly text: string };
 
 /** True for a path that names a SQL file. */
@@ -33,7 +36,7 @@ export const isSqlPath = (p: string): boolean => /\.sql$/i.test(p);
 /** Load a desired-state source (a SQL file is only read here; it is parsed by a database). */
 export async function loadDesired(input: ModelsInput): Promise<Desired> {
   if (typeof input !== 'string') return { kind: 'models', tables: input };
-  if (!isSqlPath(input)) return { kind: 'models', tables: await loadModels(input) };
+  if (!isSqlPath(input)) return { kind: 'models', path: input, ...await loadModelsModule(input) };
   if (!existsSync(input)) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, {
       hint: 'Pass --models PATH to a .sql file of CREATE statements, or to a models module.',
@@ -50,7 +53,10 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
  */
 export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desired: Desired): Promise<SchemaIR> {
   if (desired.kind === 'models') {
-    const schema = dialect.normalise(compileModels(desired.tables, dialect.name));
+    const compiled = compileModels(desired.tables, dialect.name);
+    // Before normalising: the dialect cuts long names there as its database would.
+    checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
+    const schema = dialect.normalise(compiled);
     if (near) dialect.checkModels(schema, near);
     return schema;
   }
@@ -71,4 +77,11 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
  */
 export function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: string, file = 'schema.sql'): Promise<SchemaIR> {
   return dialect.schemaFromSql(near, text, file);
+}
+
+/** What a models module exports beside its tables, as report notes ("export 'x' of models.ts: not a table(), ignored"). */
+export function ignoredNotes(desired: Desired): string[] {
+  if (desired.kind !== 'models' || !desired.ignored?.length) return [];
+  const file = desired.path ? basename(desired.path) : 'the models module';
+  return desired.ignored.map((name) => `export '${name}' of ${file} (not a table(): ignored)`);
 }

@@ -8,6 +8,7 @@
  * evolution runner and the deployment steps never ask which dialect they run on.
  */
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
+import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
 import type { Plan, PlanOptions } from '../plan/plan.js';
 import type { Connection } from './connection.js';
@@ -24,6 +25,11 @@ export interface DialectCapabilities {
   readonly alterColumn: boolean;
   /** A database holds named schemas that can be managed beside the primary one (`--schemas`; PostgreSQL). */
   readonly schemas: boolean;
+  /**
+   * The longest name the database takes (PostgreSQL 63 bytes, MySQL 64 characters); absent
+   * where there is none (SQLite). Longer names in the models are refused before anything runs.
+   */
+  readonly maxIdentifierLength?: IdentifierLimit;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
@@ -157,7 +163,12 @@ export interface Dialect {
    * @throws EvolveError `E_USAGE` naming the table and the fix.
    */
   checkModels(schema: SchemaIR, url: DatabaseUrl): void;
-  /** The differences between two schemas normalised by this dialect (the generic differ with {@link diffHooks}). */
+  /**
+   * The differences between two schemas normalised by this dialect (the generic differ with
+   * {@link diffHooks}).
+   * @throws EvolveError `E_MODEL_INVALID` when `to` names a table the server `from` was read
+   *   on cannot hold (MySQL with `lower_case_table_names=1`: a name with upper case).
+   */
   diff(from: SchemaIR, to: SchemaIR): Diff;
   /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
   plan(diff: Diff, options?: PlanOptions): Plan;

@@ -11,9 +11,13 @@ import type { Change, ColumnChangeFlags } from './changes.js';
 import { canonicalOptions } from '../ir/canonical.js';
 import { diffObjects } from './objects.js';
 import { CONSERVATIVE_DIFF_HOOKS, type DiffHooks } from './hooks.js';
+import { caseOnlyPairs } from './case-only.js';
 export type { DiffHooks } from './hooks.js';
 
-/** A rename the plan uses, and the `aka` that justified it. */
+/**
+ * A rename the plan uses: justified by an `aka`, or a case-only rename (the desired name differs
+ * from the live one only in case, see `case-only.ts`).
+ */
 export interface Rename {
   readonly kind: 'table' | 'column';
   readonly table: string;
@@ -115,8 +119,8 @@ function liveTables(schema: SchemaIR): TableIR[] {
 }
 
 /**
- * Match each desired table with a live one: by name, then by a former name (`aka`); a rename
- * found is added to `renames`. Returns target name → live table.
+ * Match each desired table with a live one: by name, then by a former name (`aka`), then by a
+ * name that differs only in case; a rename found is added to `renames`. Returns target name → live table.
  * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
  */
 function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly TableIR[], renames: Rename[]): Map<string, TableIR> {
@@ -151,6 +155,15 @@ function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly Table
       renames.push({ kind: 'table', table: t.name, from: former, to: t.name });
     }
   }
+  // A desired table still unmatched whose name differs from an unclaimed live one's only in case.
+  if (matched.size < desired.length && claimed.size < live.size) {
+    const free = [...live.keys()].filter((n) => !claimed.has(n));
+    for (const [to, from] of caseOnlyPairs(desired.filter((t) => !matched.has(t.name)).map((t) => t.name), free)) {
+      matched.set(to, live.get(from)!);
+      claimed.add(from);
+      renames.push({ kind: 'table', table: to, from, to });
+    }
+  }
   return matched;
 }
 
@@ -175,7 +188,7 @@ interface ColumnMatch {
 
 /**
  * Match the columns of target table `t` with those of its live table `old`: by name, then by
- * aka; a rename found is added to `renames`.
+ * aka, then by a name that differs only in case; a rename found is added to `renames`.
  * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live table.
  */
 function matchColumns(t: TableIR, old: TableIR, renames: Rename[]): ColumnMatch {
@@ -218,6 +231,16 @@ function matchColumns(t: TableIR, old: TableIR, renames: Rename[]): ColumnMatch 
         colClaimed.add(former);
         renameMap.set(former, c.name);
         renames.push({ kind: 'column', table: t.name, from: former, to: c.name });
+      }
+    }
+    // A column still unmatched whose name differs from an unclaimed live one's only in case.
+    if (colMatch.size < t.columns.length && colClaimed.size < old.columns.length) {
+      const free = old.columns.filter((c) => !colClaimed.has(c.name)).map((c) => c.name);
+      for (const [to, from] of caseOnlyPairs(t.columns.filter((c) => !colMatch.has(c.name)).map((c) => c.name), free)) {
+        colMatch.set(to, oldCols.get(from)!);
+        colClaimed.add(from);
+        renameMap.set(from, to);
+        renames.push({ kind: 'column', table: t.name, from, to });
       }
     }
   }

@@ -2,7 +2,7 @@
  * Building the plan `sql`, `apply` and `record` share: the desired schema for the live one, the
  * diff, the data checks run against the live rows, the dialect's plan, and its report.
  */
-import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, loadDesired, type Desired } from '../database/sources.js';
+import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, ignoredNotes, loadDesired, type Desired } from '../database/sources.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { describeUnmanaged } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
@@ -37,7 +37,10 @@ export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaI
   if (models.kind !== 'models') return { schema, notes: unmanagedOnlyInFile(schema, live) };
   const r = adoptUnmodelled(schema, live);
   const ext = keepExternalReferences(r.schema, live, d.scope); // foreign keys to tables outside the scope
-  return { schema: ext.schema, notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept] };
+  return {
+    schema: ext.schema,
+    notes: [...r.adopted.map((x) => `${x} (not in the models: kept as it is)`), ...r.dropped, ...ext.kept, ...ignoredNotes(models)],
+  };
 }
 
 /**

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { scopeOf, scratchPlace, withDatabase, type DatabaseOptions } from '../database/database.js';
 import { scopeSchema } from '../database/scope.js';
-import { adoptUnmodelled, desiredOn, isSqlPath, loadDesired } from '../database/sources.js';
+import { adoptUnmodelled, desiredOn, ignoredNotes, isSqlPath, loadDesired } from '../database/sources.js';
 
 /** Options of {@link diffSources}. */
 export interface DiffSourcesOptions extends DatabaseOptions {
@@ -71,11 +71,14 @@ function classify(source: string, which: 'FROM' | 'TO'): Side {
   }
 }
 
-async function read(side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions): Promise<{ schema: SchemaIR; models: boolean }> {
-  if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false };
+async function read(
+  side: Side, dialect: Dialect, near: DatabaseUrl | null, options: DatabaseOptions,
+): Promise<{ schema: SchemaIR; models: boolean; ignored: string[] }> {
+  if (side.kind === 'db') return { schema: await withDatabase(side.url.raw, true, options, (d) => d.introspect()), models: false, ignored: [] };
   const desired = await loadDesired(side.path);
   // The include/exclude filters limit a file side as they limit a database side.
-  return { schema: scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options)), models: desired.kind === 'models' };
+  const schema = scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options));
+  return { schema, models: desired.kind === 'models', ignored: ignoredNotes(desired) };
 }
 
 /**
@@ -124,6 +127,6 @@ export async function diffSources(from: string, to: string, options: DiffSources
   return {
     dialect: dialect.name, fromFingerprint: fingerprint(a), toFingerprint: fingerprint(b),
     changes: plan.changes, renames: plan.renames, statements: plan.statements,
-    unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes], to: [...unmanagedOf(b), ...adoptedB.notes] },
+    unmanaged: { from: [...unmanagedOf(a), ...adoptedA.notes, ...readA.ignored], to: [...unmanagedOf(b), ...adoptedB.notes, ...readB.ignored] },
   };
 }

@@ -2,6 +2,7 @@
 import type { Table } from '../model/table.js';
 import { desiredOn, type ModelsInput } from '../database/sources.js';
 import { compileModels } from '../model/compile.js';
+import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import type { DialectName, SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
@@ -12,7 +13,9 @@ import { resolveModels, unmanagedOf } from './build-plan.js';
 
 /** The models as `dialect` would report them (compiled, validated, normalised). */
 export function desiredSchema(models: readonly Table[], dialect: Dialect): SchemaIR {
-  return dialect.normalise(compileModels(models, dialect.name));
+  const compiled = compileModels(models, dialect.name);
+  checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
+  return dialect.normalise(compiled);
 }
 
 /**

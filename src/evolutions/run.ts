@@ -44,14 +44,16 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
   const rest = i + 2 <= n ? ` ${stepRange(i + 2, n)} did not run.` : '';
   const earlier = startAt > 0 ? ` (${stepRange(1, startAt)} in an earlier apply)` : '';
   const ran = tx ? 'It was rolled back; the database is as it was.'
+    : i >= n ? `${n === 0 ? 'No step ran' : `All ${n} step${n === 1 ? '' : 's'} ran and stay applied`}${earlier} (MySQL commits every DDL statement).`
     : i === 0 ? `No step ran before it: the database is still at ${evo.from}.${rest}`
       : `${stepRange(1, i)[0]!.toUpperCase()}${stepRange(1, i).slice(1)} ran and stay${i === 1 ? 's' : ''} applied${earlier} ` +
         `(MySQL commits every DDL statement);${rest || ' it was the last step.'}`;
-  const hint = tx || i === 0
+  const hint = tx || i === 0 || i >= n
     ? 'Fix the evolution (then `evolve hash`) or the data, and apply again.'
     : `Fix step ${i + 1} (or the data it needs) and leave ${stepRange(1, i)} exactly as they ran, run \`evolve hash\`, and apply again: ` +
       `apply resumes at step ${i + 1}, as the history records where it stopped (docs/evolutions.md, "Resuming on MySQL").`;
-  return new EvolveError(ErrorCode.SqlFailed, `Step ${i + 1} of ${n} of evolution '${evo.id}' failed: ${message}. ${ran}`, {
+  const failed = i < n ? `Step ${i + 1} of ${n} of evolution '${evo.id}' failed` : `Evolution '${evo.id}' failed after its last step, checking the result`;
+  return new EvolveError(ErrorCode.SqlFailed, `${failed}: ${message.replace(/\.$/, '')}. ${ran}`, {
     hint, cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what, stepsRun: tx ? 0 : i },
   });
 }

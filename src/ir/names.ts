@@ -65,3 +65,18 @@ export function assertNamesPrintable(schema: SchemaIR, source: string): void {
     if (p) refuse(`The ${o.kind}`, o.name, p, { table: o.table, kind: o.kind });
   }
 }
+
+/**
+ * The longest name a database takes: PostgreSQL 63 bytes of UTF-8 (it cuts longer ones
+ * silently, so two long names can become one), MySQL/MariaDB 64 characters (it refuses longer
+ * ones). A dialect without a limit (SQLite) has none.
+ */
+export interface IdentifierLimit {
+  readonly max: number;
+  readonly unit: 'bytes' | 'characters';
+}
+
+/** The length of `name` in `unit`: UTF-8 bytes, or characters (code points). */
+export function identifierLength(name: string, unit: IdentifierLimit['unit']): number {
+  return unit === 'bytes' ? Buffer.byteLength(name, 'utf8') : [...name].length;
+}

@@ -8,6 +8,8 @@ import { deepFreeze } from '../ir/schema.js';
 import { controlCharacterIn, CONTROL_CHARACTER_FIX } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isTable, isIndexBuilder, type Table } from './table.js';
+import { checkForeignKeys } from './foreign-keys.js';
+import { checkDefaultLiteral } from './default-literals.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
   return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
@@ -74,6 +76,7 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
       throw invalid(`Column '${tname}.${cname}' has an empty collation name.`,
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
+    checkDefaultLiteral(tname, cname, d.type, d.default);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
       ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
@@ -242,6 +245,7 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
       }
     }
   }
+  checkForeignKeys(tables);
   return deepFreeze({ dialect, tables });
 }
 

@@ -56,6 +56,31 @@ export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
   return out;
 }
 
+/** The brand of a `versioned()` definition (src/deploy/versioned.ts), which a models module may export beside its tables. */
+const VERSIONED_BRAND = Symbol.for('evolve.versioned');
+/** Keys a CommonJS-compiled module carries that are no exports of the user's. */
+const INTEROP_KEYS = new Set(['__esModule', 'module.exports']);
+
+/**
+ * The exports of a loaded models module that are neither tables nor a `versioned()` definition
+ * (which the steps loader reads), by name (`STATUS`; `default[2]` for an item of a default
+ * array): Evolve ignores them, and says so, since a table hidden in an object or returned by a
+ * function would otherwise silently not exist.
+ */
+export function ignoredExports(mod: Record<string, unknown>, depth = 0): string[] {
+  const out: string[] = [];
+  const model = (v: unknown): boolean => isTable(v) || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
+  for (const [name, value] of Object.entries(mod)) {
+    if (INTEROP_KEYS.has(name) || model(value)) continue;
+    if (name === 'default' && Array.isArray(value)) {
+      value.forEach((v, i) => { if (!isTable(v)) out.push(`default[${i}]`); });
+    } else if (name === 'default' && value && typeof value === 'object' && depth < 2) {
+      out.push(...ignoredExports(value as Record<string, unknown>, depth + 1)); // a CommonJS module's own exports
+    } else out.push(name);
+  }
+  return out;
+}
+
 /**
  * Import a user's module (models, steps, evolution or config): TypeScript through the fast
  * loader of `ts-loader.ts` (types stripped, no build step), JavaScript natively (`evolve`
@@ -73,6 +98,15 @@ export async function importModuleFile(abs: string): Promise<Record<string, unkn
  *   the model's own error (e.g. `E_UNKNOWN_TYPE`) when a model is malformed.
  */
 export async function loadModels(path: string): Promise<Table[]> {
+  return (await loadModelsModule(path)).tables;
+}
+
+/**
+ * {@link loadModels}, with the exports the module holds beside its tables that Evolve ignores
+ * ({@link ignoredExports}), for the report.
+ * @throws EvolveError as {@link loadModels}.
+ */
+export async function loadModelsModule(path: string): Promise<{ tables: Table[]; ignored: string[] }> {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' does not exist.`, {
@@ -97,5 +131,5 @@ export async function loadModels(path: string): Promise<Table[]> {
       hint: "Export each model: export const user = table('user', { ... }).", details: { path },
     });
   }
-  return tables;
+  return { tables, ignored: ignoredExports(mod) };
 }

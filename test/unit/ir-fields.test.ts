@@ -64,15 +64,17 @@ const R2: TableIR = { ...R, name: 'r2' };
 const schemaOf = (t: TableIR): SchemaIR => ({ dialect: 'sqlite', tables: [t, R, R2] });
 
 // Models: table t (first, as in schemaOf) beside the tables its keys may reference.
-const rModel = table('r', { id: integer().primaryKey(), k: integer() });
-const r2Model = table('r2', { id: integer().primaryKey(), k: integer() });
+// k is unique: a foreign key may reference it (model validation refuses a key to a non-unique column).
+const rModel = table('r', { id: integer().primaryKey(), k: integer().unique() });
+const r2Model = table('r2', { id: integer().primaryKey(), k: integer().unique() });
 const tModel = (columns: Record<string, ColumnBuilder> = { c: text() }, options: TableOptions = {}, name = 't'): Table[] =>
   [table(name, { id: integer().primaryKey(), ...columns }, options), rModel, r2Model];
 const pair = (a: () => Table[], b: () => Table[]) => (): readonly [Table[], Table[]] => [a(), b()];
 const firstTable = (s: SchemaIR): TableIR => s.tables[0]!;
 
 const FK: ForeignKeyIR = { name: null, columns: ['c'], refTable: 'r', refColumns: ['id'], onDelete: 'no action', onUpdate: 'no action' };
-const fkModel = (fk: Partial<ForeignKeyIR>, columns?: Record<string, ColumnBuilder>) => (): Table[] => {
+// c is an integer here: a key must be of the kind of what it references (model validation).
+const fkModel = (fk: Partial<ForeignKeyIR>, columns: Record<string, ColumnBuilder> = { c: integer() }) => (): Table[] => {
   const f = { ...FK, ...fk };
   const ref = f.refTable === 'r2' ? r2Model : rModel;
   return tModel(columns, {
@@ -144,7 +146,7 @@ const tableSubject: Subject<TableIR> = {
     },
     foreignKeys: {
       values: [[], [FK]], mentions: ['add foreign key t(c) → r'],
-      models: pair(() => tModel(), () => tModel({ c: text().references(() => rModel.columns.id) })),
+      models: pair(() => tModel({ c: integer() }), () => tModel({ c: integer().references(() => rModel.columns.id) })),
     },
     checks: { values: [undefined, [{ name: null, expression: 'c > 0' }]], mentions: ['add check (c > 0) on t'] },
     options: { values: [undefined, { strict: '1' }], mentions: ['change options of t (defaults → strict=1)'] },

@@ -11,7 +11,7 @@ export async function diffCommand(from: string, to: string, flags: CommonFlags &
   }
   const r = await diffSources(from, to, {
     ...(flags.dialect ? { dialect: flags.dialect } : {}), ...(flags.scratch ? { scratch: flags.scratch } : {}),
-    ...(flags.schema ? { schema: flags.schema } : {}), ...(flags.schemas ? { schemas: flags.schemas } : {}),
+    ...(flags.schema !== undefined ? { schema: flags.schema } : {}), ...(flags.schemas ? { schemas: flags.schemas } : {}),
     ...(flags.include ? { include: flags.include } : {}), ...(flags.exclude ? { exclude: flags.exclude } : {}),
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }

@@ -1,4 +1,5 @@
 import type { DialectCapabilities } from '../dialect.js';
+import { MAX_IDENTIFIER_LENGTH } from './sql-builder.js';
 
 /** What MySQL and MariaDB can do. */
 export const mysqlCapabilities: DialectCapabilities = {
@@ -10,4 +11,6 @@ export const mysqlCapabilities: DialectCapabilities = {
   alterColumn: true,
   // A "schema" is a database: one per URL.
   schemas: false,
+  // Longer names are refused ("Identifier name … is too long").
+  maxIdentifierLength: { max: MAX_IDENTIFIER_LENGTH, unit: 'characters' },
 };

@@ -2,6 +2,7 @@
 import type { Dialect } from '../dialect.js';
 import { diffSchemas } from '../../diff/differ.js';
 import { mysqlCapabilities } from './capabilities.js';
+import { checkMysqlModels, checkMysqlTableNames } from './check-models.js';
 import { mysqlDiffHooks } from './diff-hooks.js';
 import { acquireMysqlLock } from './lock.js';
 import { mysqlSchemaFromSql } from './scratch.js';
@@ -31,8 +32,11 @@ export const mysqlDialect: Dialect = {
   connect: connectMysql,
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,
-  checkModels: () => undefined,
-  diff: (from, to) => diffSchemas(from, to, mysqlDiffHooks),
+  checkModels: checkMysqlModels,
+  diff: (from, to) => {
+    checkMysqlTableNames(from, to);
+    return diffSchemas(from, to, mysqlDiffHooks);
+  },
   plan: planMysql,
   lossyValuePredicate: mysqlLossyPredicate,
   run: runMysql,

@@ -83,6 +83,11 @@ export interface MysqlDefaults {
 /** A schema as this dialect introspects it: the defaults ride along (never fingerprinted). */
 export interface MysqlSchemaIR extends SchemaIR {
   readonly defaults?: MysqlDefaults;
+  /**
+   * The server stores every table name in lower case (`lower_case_table_names=1`): a table
+   * named `Users` is created as `users`, so models must name it so (see check-models.ts).
+   */
+  readonly lowerCaseTableNames?: true;
 }
 
 /** The character set a collation belongs to (`latin1_swedish_ci` → `latin1`). */
@@ -160,17 +165,36 @@ function readForeignKeys(table: string, rows: Row[], rules: ReadonlyMap<string, 
   });
 }
 
+/**
+ * The COMMENTs of table `table`, its columns and indexes, as unmanaged entries: the IR holds
+ * no MySQL comments, so they are reported (`comment on column c on table t`), a SQL file's
+ * among what Evolve does not create, rather than silently dropped.
+ */
+function commentsOf(table: string, row: Row, columns: readonly Row[], indexes: readonly Row[]): UnmanagedIR[] {
+  const out: UnmanagedIR[] = [];
+  if (str(row.comment) !== '') out.push({ kind: 'comment on table', name: table });
+  for (const c of columns) if (str(c.comment) !== '') out.push({ kind: 'comment on column', name: str(c.name), table });
+  const seen = new Set<string>();
+  for (const i of indexes) {
+    if (str(i.comment) === '' || seen.has(str(i.idx))) continue;
+    seen.add(str(i.idx));
+    out.push({ kind: 'comment on index', name: str(i.idx), table });
+  }
+  return out;
+}
+
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
   // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
   // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
-  // One round trip for both: the row with no table (tbl NULL) holds the database and that
-  // collation; the others are the tables.
+  // One round trip for both: the row with no table (tbl NULL) holds the database, that
+  // collation and lower_case_table_names; the others are the tables.
   const rows = await conn.query(
-    `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, NULL AS collation
+    `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, @@lower_case_table_names AS collation,
+       NULL AS comment
      UNION ALL
-     SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
+     SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
      ORDER BY tbl`);
   const schemaRow = rows.find((r) => r.tbl === null);
   const tableRows = rows.filter((r) => r.tbl !== null);
@@ -178,10 +202,11 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.engine).toLowerCase(), engine: 'innodb' };
   const colRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
-       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation
+       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`);
   const idxRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part
+    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
+       INDEX_COMMENT AS comment
      FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`);
   // Two queries joined here: information_schema joins are not indexed, and the join costs
   // several times the two reads on a large schema.
@@ -233,6 +258,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
       ...(str(r.level).toLowerCase() === 'column' ? { column: str(r.name) } : {}),
     }));
     const options = tableOptions(str(t.engine), tableCollation, defaults);
+    unmanaged.push(...commentsOf(name, t, colsBy.get(name) ?? [], idxBy.get(name) ?? []));
     tables.push({
       name, columns, primaryKey, uniques, indexes, foreignKeys,
       ...(checks.length ? { checks } : {}),
@@ -243,6 +269,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   unmanaged.push(...found.unmanaged);
   const schema: MysqlSchemaIR = {
     dialect: 'mysql', tables, defaults,
+    ...(str(schemaRow?.collation) === '1' ? { lowerCaseTableNames: true as const } : {}),
     ...(objects.length ? { objects } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   };

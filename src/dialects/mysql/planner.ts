@@ -14,6 +14,7 @@ import { mysqlLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
+import { CASE_RENAME_TABLE, differsOnlyInCase } from '../../diff/case-only.js';
 import { namedAfterColumn, servesForeignKey, type MysqlCheckIR, type MysqlTableIR } from './normalise.js';
 import { collationCharset, type MysqlSchemaIR } from './introspect.js';
 import {
@@ -183,7 +184,12 @@ class MysqlPlanner {
           break;
         }
         case 'dropTable': this.push(c, `DROP TABLE ${q(c.table.name)}`); break;
-        case 'renameTable': this.push(c, `RENAME TABLE ${q(c.from)} TO ${q(c.to)}`); break;
+        // Where table names are compared in lower case (lower_case_table_names=2) `Users` and
+        // `users` are one name: a case-only rename goes through a name of Evolve's own, in one
+        // (atomic) statement.
+        case 'renameTable': this.push(c, differsOnlyInCase(c.from, c.to)
+          ? `RENAME TABLE ${q(c.from)} TO ${q(CASE_RENAME_TABLE)}, ${q(CASE_RENAME_TABLE)} TO ${q(c.to)}`
+          : `RENAME TABLE ${q(c.from)} TO ${q(c.to)}`); break;
         case 'addIndex':
           if (this.satisfied.has(`${c.table}\u0000${c.index.name}`)) break;
           this.push(c, `ALTER TABLE ${q(c.table)} ADD ${c.index.unique ? 'UNIQUE ' : ''}INDEX ${q(c.index.name)} ` +

@@ -1,4 +1,5 @@
 import type { DialectCapabilities } from '../dialect.js';
+import { MAX_IDENTIFIER_BYTES } from './sql-builder.js';
 
 /** What PostgreSQL can do (see {@link DialectCapabilities} for why each matters). */
 export const postgresCapabilities: DialectCapabilities = {
@@ -10,4 +11,6 @@ export const postgresCapabilities: DialectCapabilities = {
   alterColumn: true,
   // Named schemas: extra ones can be managed beside the primary one (--schemas).
   schemas: true,
+  // NAMEDATALEN - 1: longer names are cut silently (with a NOTICE), so two of them can become one.
+  maxIdentifierLength: { max: MAX_IDENTIFIER_BYTES, unit: 'bytes' },
 };

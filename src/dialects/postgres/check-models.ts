@@ -1,4 +1,4 @@
-/** Checks of a models schema against the PostgreSQL database it is meant for. */
+/** Checks of a models schema against the PostgreSQL database it is meant for, and against PostgreSQL's own rules. */
 import type { SchemaIR } from '../../ir/schema.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import type { DatabaseUrl } from '../url.js';
@@ -10,6 +10,7 @@ import { DEFAULT_SCHEMA } from './connection.js';
  * @throws EvolveError `E_USAGE` naming the table and the fix.
  */
 export function checkPostgresModels(schema: SchemaIR, near: DatabaseUrl): void {
+  checkIndexNameCollisions(schema);
   // An in-memory PGlite is a scratch database (evolve diff between files): nothing to open.
   if (near.pglite && near.path === ':memory:') return;
   const primary = near.schema ?? DEFAULT_SCHEMA;
@@ -27,6 +28,31 @@ export function checkPostgresModels(schema: SchemaIR, near: DatabaseUrl): void {
         hint: `Add it to the managed schemas: --schemas ${[...(near.schemas ?? []), s].join(',')} (or ?schemas= in the URL, or schemas in evolve.config.ts).`,
         details: { table: t.name, schema: s },
       });
+    }
+  }
+}
+
+/**
+ * Index names the models did not give (`table_columns_idx`) are cut at 63 bytes as PostgreSQL
+ * cuts them (normalise.ts); two that become one name in a schema would collide ("relation
+ * already exists"). Names the models give are never cut: longer ones are refused before
+ * normalising (src/model/identifier-length.ts), and compiling refuses two of one name.
+ * @throws EvolveError `E_MODEL_INVALID` naming both indexes and the fix.
+ */
+function checkIndexNameCollisions(schema: SchemaIR): void {
+  const seen = new Map<string, string>(); // schema-qualified index name → its table
+  for (const t of schema.tables) {
+    const dot = t.name.indexOf('.');
+    const prefix = dot > 0 ? t.name.slice(0, dot + 1) : '';
+    for (const i of t.indexes) {
+      const other = seen.get(prefix + i.name);
+      if (other === undefined) { seen.set(prefix + i.name, t.name); continue; }
+      throw new EvolveError(ErrorCode.ModelInvalid,
+        `Two indexes the models did not name, on tables '${other}' and '${t.name}', are both '${i.name}' ` +
+        'once cut to the 63 bytes PostgreSQL keeps of a name.', {
+          hint: "Name one of them (index('short_name').on(…)).",
+          details: { tables: [other, t.name], index: i.name },
+        });
     }
   }
 }

@@ -12,6 +12,8 @@ export function parsePostgresUrl(raw: string): DatabaseUrl | null {
   const { url } = parsed;
   if (!url.hostname && !url.searchParams.get('host')) throw badUrl(raw, 'no host');
   const schema = url.searchParams.get('schema') ?? undefined;
+  // An empty ?schema= is a mistake (a variable that expanded to nothing), not a wish for public.
+  if (schema !== undefined && schema.trim() === '') throw badUrl(raw, '?schema= names no schema (leave it out for public, or name one: ?schema=app)');
   const list = url.searchParams.get('schemas');
   const schemas = list === null ? [] : parseSchemaList(list, schema ?? 'public');
   const connectTimeout = connectTimeoutParam(raw, url);

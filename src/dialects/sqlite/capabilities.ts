@@ -8,4 +8,5 @@ export const sqliteCapabilities: DialectCapabilities = {
   alterColumn: false,
   // One database per file: no named schemas to manage beside it.
   schemas: false,
+  // No maxIdentifierLength: SQLite takes names of any length.
 };

@@ -12,6 +12,7 @@ import { planSqlite } from './planner.js';
 import { runSqlite } from './run.js';
 import { sqliteSchemaFromSql } from './scratch.js';
 import { sqliteSql } from './sql-builder.js';
+import { checkForeignKeys } from '../../model/foreign-keys.js';
 
 /** SQLite 3 (a database file, or `:memory:`). */
 export const sqliteDialect: Dialect = {
@@ -29,5 +30,11 @@ export const sqliteDialect: Dialect = {
   lossyValuePredicate: sqliteLossyPredicate,
   run: runSqlite,
   acquireLock: acquireSqliteLock,
-  schemaFromSql: sqliteSchemaFromSql,
+  schemaFromSql: async (near, text, file) => {
+    const schema = await sqliteSchemaFromSql(near, text, file);
+    // SQLite takes a key to a column set that is not unique, and then fails every insert into
+    // either table ("foreign key mismatch"): refused here, as for models.
+    checkForeignKeys(schema.tables, { where: ` in SQL file '${file}'`, types: false, foldCase: true });
+    return schema;
+  },
 };

@@ -14,6 +14,7 @@ import { sqliteLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
 import { assertNever } from '../../errors.js';
 import { objectStatements } from '../../plan/object-statements.js';
+import { CASE_RENAME_TABLE, differsOnlyInCase } from '../../diff/case-only.js';
 import { sqliteColumnSql, sqliteCreateIndexSql, sqliteCreateTableSql, sqliteDefaultSql, sqliteSql } from './sql-builder.js';
 
 const q = sqliteSql.ident;
@@ -163,7 +164,14 @@ export function planSqlite(diff: Diff, options: PlanOptions = {}): Plan {
         for (const i of c.table.indexes) push(c, sqliteCreateIndexSql(c.table.name, i));
         break;
       case 'dropTable': push(c, `DROP TABLE ${q(c.table.name)}`); break;
-      case 'renameTable': push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(c.to)}`); break;
+      case 'renameTable':
+        // SQLite takes `Users` and `users` for one name ("there is already another table"):
+        // a case-only rename goes through a name of Evolve's own.
+        if (differsOnlyInCase(c.from, c.to)) {
+          push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(CASE_RENAME_TABLE)}`);
+          push(c, `ALTER TABLE ${q(CASE_RENAME_TABLE)} RENAME TO ${q(c.to)}`);
+        } else push(c, `ALTER TABLE ${q(c.from)} RENAME TO ${q(c.to)}`);
+        break;
       case 'dropIndex': push(c, `DROP INDEX ${q(c.index.name)}`); break;
       case 'addIndex': if (!inRebuild) push(c, sqliteCreateIndexSql(c.table, c.index)); break;
       case 'addForeignKey': case 'dropForeignKey': break; // in CREATE TABLE, or by rebuild
