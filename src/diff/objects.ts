@@ -14,10 +14,11 @@ const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger
 
 /**
  * When an object is created relative to tables: its kind's phase, except that a function whose
- * catalog dependencies name a table (a row type in its signature, a `BEGIN ATOMIC` body) comes after them.
+ * catalog dependencies name a table or view (a row type in its signature, `RETURNS SETOF
+ * customer`; a `BEGIN ATOMIC` body) comes after them.
  */
 export function phaseOf(o: ObjectIR): 'before' | 'after' {
-  if (o.kind === 'function' && (o.dependsOn ?? []).some((d) => d.startsWith('table:'))) return 'after';
+  if (o.kind === 'function' && (o.dependsOn ?? []).some((d) => /^(?:table|view|materializedView):/.test(d))) return 'after';
   return objectPhase(o.kind);
 }
 
@@ -33,7 +34,7 @@ function words(sql: string): Set<string> {
 /** The bare name an object is referred to by in SQL (`f(integer)` → `f`; `t.trg` → `trg`). */
 function bareName(o: { kind: string; name: string; table?: string | null }): string {
   let n = o.name;
-  if (o.kind === 'function') n = n.replace(/\(.*$/s, '');
+  if (o.kind === 'function' || o.kind === 'aggregate') n = n.replace(/\(.*$/s, '');
   return n.toLowerCase();
 }
 
