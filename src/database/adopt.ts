@@ -45,7 +45,7 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     // Dependents of what goes, transitively: views and triggers by what they name; functions
     // and types only where the catalog says so (bodies are resolved when they run).
     const names = nameIndex(live);
-    const deps = new Map(candidates.map((o) => [objectKey(o), ['function', 'aggregate', 'collation', 'enum', 'domain', 'sequence'].includes(o.kind)
+    const deps = new Map(candidates.map((o) => [objectKey(o), ['function', 'aggregate', 'collation', 'enum', 'composite', 'domain', 'sequence'].includes(o.kind)
       ? new Set(o.dependsOn ?? []) : objectDependencies(live, o, names)]));
     for (let grew = true; grew;) {
       grew = false;

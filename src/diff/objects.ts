@@ -10,7 +10,7 @@ import type { Change } from './changes.js';
 import type { DiffHooks } from './hooks.js';
 
 /** Kinds bound to the tables and objects their definition names (recreated when those change). */
-const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'comment']);
+const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'exclusion', 'comment']);
 
 /**
  * When an object is created relative to tables: its kind's phase, except that a function whose
@@ -56,7 +56,7 @@ export function nameIndex(schema: SchemaIR): Map<string, string[]> {
   const add = (name: string, key: string): void => { const l = out.get(name); if (l) l.push(key); else out.set(name, [key]); };
   for (const t of schema.tables) add(t.name.toLowerCase(), `table:${t.name}`);
   for (const x of schema.objects ?? []) {
-    if (x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index') continue;
+    if (x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index' || x.kind === 'exclusion') continue;
     add(bareName(x), objectKey(x));
   }
   return out;

@@ -61,8 +61,8 @@ const catalogDeps = (cls: string, obj: string): string => `(SELECT coalesce(json
     WHEN 'pg_type'::regclass THEN (SELECT CASE
         WHEN x.typtype = 'e' THEN 'enum:' || ${qual('x.typnamespace', 'x.typname')}
         WHEN x.typtype = 'd' THEN 'domain:' || ${qual('x.typnamespace', 'x.typname')}
-        WHEN x.typtype = 'c' THEN (SELECT CASE r.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' ELSE 'table:' END
-          || ${qual('r.relnamespace', 'r.relname')} FROM pg_class r WHERE r.oid = x.typrelid AND r.relkind IN ('r', 'p', 'v', 'm')) END
+        WHEN x.typtype = 'c' THEN (SELECT CASE r.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'c' THEN 'composite:'
+          ELSE 'table:' END || ${qual('r.relnamespace', 'r.relname')} FROM pg_class r WHERE r.oid = x.typrelid AND r.relkind IN ('r', 'p', 'v', 'm', 'c')) END
       FROM pg_type x WHERE x.oid = d.refobjid AND x.typnamespace IN ${NS})
     WHEN 'pg_class'::regclass THEN (SELECT CASE x.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'S' THEN 'sequence:' ELSE 'table:' END
         || ${qual('x.relnamespace', 'x.relname')}
@@ -103,6 +103,15 @@ const PARTS: [readonly string[], string][] = [
   [['typ:e'], `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL,
      (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'e' AND ${notExt('pg_type', 't.oid')}`],
+  // Composite types (CREATE TYPE … AS (…), not a table's row type): attributes in order, with their collations.
+  [['typ:c'], `SELECT 'composite', ${qual('t.typnamespace', 't.typname')}, NULL, NULL,
+     (SELECT coalesce(json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod),
+        CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = a.atttypid)
+          THEN (SELECT collname::text FROM pg_collation WHERE oid = a.attcollation) END) ORDER BY a.attnum), '[]')
+      FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+     ${catalogDeps('pg_class', 't.typrelid')}, ${nspOf('t.typnamespace')}
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'
+     AND ${notExt('pg_type', 't.oid')}`],
   // Domains: base type, NOT NULL, default, collation, checks.
   [['typ:d'], `SELECT 'domain', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, json_build_object(
      'type', format_type(t.typbasetype, t.typtypmod), 'notNull', t.typnotnull, 'default', t.typdefault,
@@ -172,10 +181,11 @@ const PARTS: [readonly string[], string][] = [
      ${nspOf('p.pronamespace')}
    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid
    WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}`],
-  [['typ:e', 'typ:d'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description,
-     NULL, NULL, ${nspOf('t.typnamespace')}
+  [['typ:e', 'typ:d', 'typ:c'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' WHEN 'c' THEN 'composite' ELSE 'domain' END,
+     ${qual('t.typnamespace', 't.typname')}, d.description, NULL, NULL, ${nspOf('t.typnamespace')}
    FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
-   WHERE t.typnamespace IN ${NS} AND t.typtype IN ('e', 'd') AND ${notExt('pg_type', 't.oid')}`],
+   WHERE t.typnamespace IN ${NS} AND ${notExt('pg_type', 't.oid')}
+     AND (t.typtype IN ('e', 'd') OR t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')`],
   // What Evolve does not model.
   [['rul'], `SELECT 'unmanaged:rule', r.rulename, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
    WHERE ${REL_DEP} AND r.rulename <> '_RETURN' AND ${notExt('pg_rewrite', 'r.oid')}`],
@@ -184,18 +194,19 @@ const PARTS: [readonly string[], string][] = [
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`],
   [['pol'], `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL_DEP}`],
-  [['typ:c', 'typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END,
+  [['typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
      ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
-   FROM pg_type t WHERE t.typnamespace IN ${NS} AND (t.typtype IN ('r', 'b') AND t.typelem = 0 OR t.typtype = 'c' AND
-     (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExt('pg_type', 't.oid')}`],
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype IN ('r', 'b') AND t.typelem = 0 AND ${notExt('pg_type', 't.oid')}`],
   [['pro:a', 'pro:w'], `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))},
      NULL, NULL, NULL, NULL, NULL
    FROM pg_proc p WHERE p.pronamespace IN ${NS} AND ${notExt('pg_proc', 'p.oid')}
      AND (p.prokind = 'w' OR p.prokind = 'a' AND (SELECT a.aggkind FROM pg_aggregate a WHERE a.aggfnoid = p.oid) <> 'n')`],
   [['rel:f'], `SELECT 'unmanaged:foreign table', ${REL_NAME}, NULL, NULL, NULL, NULL, NULL
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind = 'f' AND ${notExt('pg_class', 'c.oid')}`],
-  [['exc'], `SELECT 'unmanaged:exclusion constraint', x.conname, ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x'`],
+  // Exclusion constraints (not a partition's copy of its parent's).
+  [['exc'], `SELECT 'exclusion', ${REL_NAME} || '.' || x.conname, ${REL_NAME}, pg_get_constraintdef(x.oid), json_build_object('name', x.conname::text),
+     NULL, ${nspOf('c.relnamespace')}
+   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x' AND x.conparentid = 0`],
   [['pub'], `SELECT 'unmanaged:publication', p.pubname, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid JOIN pg_class c ON c.oid = pr.prrelid WHERE ${REL_DEP}`],
   [['evt'], `SELECT 'unmanaged:event trigger', et.evtname, NULL, NULL, NULL, NULL, NULL

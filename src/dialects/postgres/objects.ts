@@ -119,8 +119,10 @@ function commentTarget(
     const name = stripSchema(on, schema);
     return { sql: `${what.toUpperCase()} ${signature(String(data?.name), args)}`, name: `${what} ${name}`, table: null, deps: [`function:${name}`] };
   }
-  if (what === 'type' || what === 'domain') {
-    return { sql: `${what.toUpperCase()} ${qt(on)}`, name: `${what} ${on}`, table: null, deps: [`${what === 'type' ? 'enum' : 'domain'}:${on}`] };
+  if (what === 'type' || what === 'domain' || what === 'composite') {
+    const word = what === 'domain' ? 'DOMAIN' : 'TYPE';
+    return { sql: `${word} ${qt(on)}`, name: `${what === 'composite' ? 'type' : what} ${on}`, table: null,
+      deps: [`${what === 'type' ? 'enum' : what}:${on}`] };
   }
   return null;
 }
@@ -243,6 +245,19 @@ function toObject(r: Row, schema: string): ObjectIR | null {
       // SQL bodies are checked at creation; the tables they read may come later in the plan.
       const create = ['SET LOCAL check_function_bodies TO off', def];
       return { kind, name, table: null, definition: def, create, drop: [`DROP ${word} ${signature(String(data?.name), args)}`], replace: create, ...withDeps };
+    }
+    case 'composite': {
+      const attrs = ((r.data as unknown[] | null) ?? []) as [string, string, string | null][];
+      const body = attrs.map(([n, t, c]) => `${q(n)} ${stripSchema(t, schema)}${c ? ` COLLATE ${q(c)}` : ''}`).join(', ');
+      const def = `CREATE TYPE ${qt(name)} AS (${body})`;
+      return { kind, name, table: null, definition: def, create: [def], drop: [`DROP TYPE ${qt(name)}`], ...withDeps };
+    }
+    case 'exclusion': {
+      const con = q(String(data?.name));
+      return {
+        kind, name, table, definition: def, create: [`ALTER TABLE ${qt(table!)} ADD CONSTRAINT ${con} ${def}`],
+        drop: [`ALTER TABLE ${qt(table!)} DROP CONSTRAINT ${con}`], ...withDeps,
+      };
     }
     case 'aggregate': {
       const a = data as unknown as AggregateData;
