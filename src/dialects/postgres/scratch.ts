@@ -193,6 +193,8 @@ export async function postgresSchemaFromSql(near: DatabaseUrl, text: string, fil
   let source: Connection | null = null;
   const load = async (conn: PgConnection, made: Set<string>): Promise<SchemaIR> => {
     const standIns = source ? new StandIns(source, primary) : null;
+    // A scratch need not survive a crash: no WAL flush at each of the file's (autocommitted) statements.
+    await conn.execute('SET synchronous_commit TO off');
     await loadStatements(conn, 'postgres', text, file, loadRules(made, standIns ? (e) => standIns.supply(conn, e) : undefined));
     // What the file SET (pg_dump empties search_path, sets standard_conforming_strings…) must
     // not change how the catalog is read back: the session as connectPostgres made it.
