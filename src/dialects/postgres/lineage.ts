@@ -12,7 +12,9 @@
 import type { Change } from '../../diff/changes.js';
 import type { ColumnIR, TableIR } from '../../ir/schema.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { postgresCheckSql, postgresColumnSql, postgresCreateTableSql, postgresDefaultSql, postgresSql, primaryKeySql, qualifiedIdent, uniqueSql } from './sql-builder.js';
+import {
+  postgresCheckSql, postgresColumnSql, postgresCreateTableSql, postgresDefaultSql, postgresSql, primaryKeySql, qualifiedIdent, uniqueSql,
+} from './sql-builder.js';
 
 const q = postgresSql.ident;
 const qt = qualifiedIdent;
@@ -49,7 +51,8 @@ export function createTableSql(t: TableIR, table: (name: string) => TableIR | un
   const out: string[] = [];
   const alter = (c: ColumnIR): string => `ALTER TABLE ${qt(t.name)} ALTER COLUMN ${q(c.name)}`;
   if (o.partition_of) {
-    out.push(`CREATE TABLE ${qt(t.name)} PARTITION OF ${qt(o.partition_of)}${own.length ? ` (\n  ${own.join(',\n  ')}\n)` : ''} ${o.partition_bound ?? 'DEFAULT'}${by}`);
+    const keys = own.length ? ` (\n  ${own.join(',\n  ')}\n)` : '';
+    out.push(`CREATE TABLE ${qt(t.name)} PARTITION OF ${qt(o.partition_of)}${keys} ${o.partition_bound ?? 'DEFAULT'}${by}`);
   } else {
     const columns = t.columns.filter((c) => !inherited.has(c.name)).map(postgresColumnSql);
     const lines = [...columns, ...own];
@@ -95,7 +98,7 @@ export function childrenFirst(tables: readonly TableIR[]): TableIR[] {
 export function alterLineageSql(table: string, from: Readonly<Record<string, string>>, to: Readonly<Record<string, string>>): string[] {
   for (const k of [...Object.keys(from), ...Object.keys(to)]) {
     if (!LINEAGE_OPTIONS.includes(k)) {
-      throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage option '${k}' Evolve manages (table ${table}).`, {
+      throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${table}).`, {
         hint: 'Remove the option from the desired schema.',
       });
     }

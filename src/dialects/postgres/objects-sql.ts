@@ -119,7 +119,8 @@ const PARTS: [readonly string[], string][] = [
        THEN (SELECT collname FROM pg_collation WHERE oid = t.typcollation) END,
      'checks', (SELECT coalesce(json_agg(json_build_array(c.conname, pg_get_constraintdef(c.oid)) ORDER BY c.conname), '[]')
        FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')),
-     (SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM pg_constraint c CROSS JOIN LATERAL json_array_elements_text(${catalogDeps('pg_constraint', 'c.oid')}) k(key)
+     (SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM pg_constraint c
+       CROSS JOIN LATERAL json_array_elements_text(${catalogDeps('pg_constraint', 'c.oid')}) k(key)
        WHERE c.contypid = t.oid AND c.contype = 'c'), ${nspOf('t.typnamespace')}
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'd' AND ${notExt('pg_type', 't.oid')}`],
   // Standalone sequences (not those an identity or serial column owns).

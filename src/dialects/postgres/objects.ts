@@ -10,6 +10,7 @@
 import type { ObjectIR, UnmanagedIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
 import { objectsSql, PROBE_SQL } from './objects-sql.js';
+import { catalogObject } from './objects-catalog.js';
 import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
 
 const q = postgresSql.ident;
@@ -127,65 +128,6 @@ function commentTarget(
   return null;
 }
 
-/** What `CREATE AGGREGATE` says, as the catalog query reads it. */
-interface AggregateData {
-  name: string; args: string; sfunc: string; stype: string; sspace: number; finalfunc: string | null; finalExtra: boolean;
-  finalModify: string | null; combinefunc: string | null; serialfunc: string | null; deserialfunc: string | null; initcond: string | null;
-  msfunc: string | null; minvfunc: string | null; mstype: string | null; msspace: number; mfinalfunc: string | null;
-  mfinalExtra: boolean; mfinalModify: string | null; minitcond: string | null; sortop: string | null; parallel: string;
-}
-
-const MODIFY: Record<string, string> = { r: 'READ_ONLY', s: 'SHAREABLE', w: 'READ_WRITE' };
-const PARALLEL: Record<string, string> = { s: 'SAFE', r: 'RESTRICTED' };
-
-/** CREATE AGGREGATE for an aggregate's catalog data (every option that is not the default), names without `schema`. */
-export function createAggregateSql(a: AggregateData, schema: string): string {
-  const fn = (f: string): string => stripSchema(f, schema);
-  const opts = [`SFUNC = ${fn(a.sfunc)}`, `STYPE = ${stripSchema(a.stype, schema)}`];
-  if (a.sspace) opts.push(`SSPACE = ${a.sspace}`);
-  if (a.finalfunc) opts.push(`FINALFUNC = ${fn(a.finalfunc)}`);
-  if (a.finalExtra) opts.push('FINALFUNC_EXTRA');
-  if (a.finalModify && a.finalModify !== 'r') opts.push(`FINALFUNC_MODIFY = ${MODIFY[a.finalModify] ?? a.finalModify}`);
-  if (a.combinefunc) opts.push(`COMBINEFUNC = ${fn(a.combinefunc)}`);
-  if (a.serialfunc) opts.push(`SERIALFUNC = ${fn(a.serialfunc)}`);
-  if (a.deserialfunc) opts.push(`DESERIALFUNC = ${fn(a.deserialfunc)}`);
-  if (a.initcond !== null) opts.push(`INITCOND = ${lit(a.initcond)}`);
-  if (a.msfunc) opts.push(`MSFUNC = ${fn(a.msfunc)}`);
-  if (a.minvfunc) opts.push(`MINVFUNC = ${fn(a.minvfunc)}`);
-  if (a.mstype) opts.push(`MSTYPE = ${stripSchema(a.mstype, schema)}`);
-  if (a.msspace) opts.push(`MSSPACE = ${a.msspace}`);
-  if (a.mfinalfunc) opts.push(`MFINALFUNC = ${fn(a.mfinalfunc)}`);
-  if (a.mfinalExtra) opts.push('MFINALFUNC_EXTRA');
-  if (a.mstype && a.mfinalModify && a.mfinalModify !== 'r') opts.push(`MFINALFUNC_MODIFY = ${MODIFY[a.mfinalModify] ?? a.mfinalModify}`);
-  if (a.minitcond !== null) opts.push(`MINITCOND = ${lit(a.minitcond)}`);
-  if (a.sortop) opts.push(`SORTOP = ${a.sortop}`);
-  if (PARALLEL[a.parallel]) opts.push(`PARALLEL = ${PARALLEL[a.parallel]}`);
-  return `CREATE AGGREGATE ${signature(stripSchema(a.name, schema), stripSchema(a.args, schema) || '*')} (\n  ${opts.join(',\n  ')}\n)`;
-}
-
-/** CREATE COLLATION for a `pg_collation` row (as JSON: its columns vary with the server's version). */
-export function createCollationSql(name: string, c: Record<string, unknown>): string {
-  const str = (k: string): string | null => (typeof c[k] === 'string' && c[k] !== '' ? c[k] as string : null);
-  const provider = ({ i: 'icu', c: 'libc', b: 'builtin', d: 'default' } as Record<string, string>)[String(c.collprovider)] ?? String(c.collprovider);
-  const opts = [`provider = ${provider}`];
-  const icu = str('colllocale') ?? str('colliculocale');
-  if (provider === 'libc') {
-    const collate = str('collcollate');
-    const ctype = str('collctype');
-    if (collate !== null && collate === ctype) opts.push(`locale = ${lit(collate)}`);
-    else {
-      if (collate !== null) opts.push(`lc_collate = ${lit(collate)}`);
-      if (ctype !== null) opts.push(`lc_ctype = ${lit(ctype)}`);
-    }
-  } else {
-    const locale = icu ?? str('collcollate');
-    if (locale !== null) opts.push(`locale = ${lit(locale)}`);
-  }
-  if (str('collicurules') !== null) opts.push(`rules = ${lit(str('collicurules')!)}`);
-  if (c.collisdeterministic === false) opts.push('deterministic = false');
-  return `CREATE COLLATION ${qt(name)} (${opts.join(', ')})`;
-}
-
 /** One catalog row as an object (null when the row is something Evolve skips). */
 function toObject(r: Row, schema: string): ObjectIR | null {
   const kind = String(r.kind);
@@ -246,29 +188,8 @@ function toObject(r: Row, schema: string): ObjectIR | null {
       const create = ['SET LOCAL check_function_bodies TO off', def];
       return { kind, name, table: null, definition: def, create, drop: [`DROP ${word} ${signature(String(data?.name), args)}`], replace: create, ...withDeps };
     }
-    case 'composite': {
-      const attrs = ((r.data as unknown[] | null) ?? []) as [string, string, string | null][];
-      const body = attrs.map(([n, t, c]) => `${q(n)} ${stripSchema(t, schema)}${c ? ` COLLATE ${q(c)}` : ''}`).join(', ');
-      const def = `CREATE TYPE ${qt(name)} AS (${body})`;
-      return { kind, name, table: null, definition: def, create: [def], drop: [`DROP TYPE ${qt(name)}`], ...withDeps };
-    }
-    case 'exclusion': {
-      const con = q(String(data?.name));
-      return {
-        kind, name, table, definition: def, create: [`ALTER TABLE ${qt(table!)} ADD CONSTRAINT ${con} ${def}`],
-        drop: [`ALTER TABLE ${qt(table!)} DROP CONSTRAINT ${con}`], ...withDeps,
-      };
-    }
-    case 'aggregate': {
-      const a = data as unknown as AggregateData;
-      const def = createAggregateSql(a, schema);
-      const args = stripSchema(a.args, schema) || '*';
-      return { kind, name, table: null, definition: def, create: [def], drop: [`DROP AGGREGATE ${signature(stripSchema(a.name, schema), args)}`], ...withDeps };
-    }
-    case 'collation': {
-      const def = createCollationSql(name, data ?? {});
-      return { kind, name, table: null, definition: def, create: [def], drop: [`DROP COLLATION ${qt(name)}`], ...withDeps };
-    }
+    case 'composite': case 'exclusion': case 'aggregate': case 'collation':
+      return catalogObject(kind, name, table, def, data, (text) => stripSchema(text, schema), withDeps);
     case 'view': case 'materializedView': {
       const body = def.replace(/;$/, '');
       const create = kind === 'view' ? `CREATE VIEW ${qt(name)} AS\n${body}` : `CREATE MATERIALIZED VIEW ${qt(name)} AS\n${body}\nWITH DATA`;
