@@ -17,12 +17,15 @@ import { nameIndex, objectDependencies } from '../diff/objects.js';
  * express, `name DESC` or a prefix index, under the name of a model's index; a view under a
  * model table's name) is replaced by it, dropped before the new one is created.
  */
-export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: SchemaIR; adopted: string[]; dropped: string[] } {
+export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: SchemaIR; adopted: string[]; dropped: string[] } {
+  // Partitions of the models' tables (which a models module cannot state) are kept, like their parents' partitioning.
+  const partitions = livePartitions(models, live);
+  const desired = partitions.length ? { ...models, tables: [...models.tables, ...partitions] } : models;
   const tables = new Map(desired.tables.map((t) => [t.name, t]));
   const aka = new Map<string, string>(); // live name → target name
   for (const t of desired.tables) for (const a of t.aka ?? []) aka.set(a, t.name);
   const liveTables = new Map(live.tables.map((t) => [t.name, t]));
-  const adopted: string[] = [];
+  const adopted: string[] = partitions.map((t) => `partition ${t.name} of table ${t.options!.partition_of}`);
   const dropped: string[] = [];
   // What the models say themselves (PostgreSQL: the extra schemas their tables live in) stays.
   const own = new Set((desired.objects ?? []).map(objectKey));
@@ -95,6 +98,27 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     ...(objects.length ? { objects } : {}),
   };
   return { schema: out, adopted, dropped };
+}
+
+/**
+ * The live partitions (tables whose options name a `partition_of` parent) of the models'
+ * tables, and of those partitions, transitively, that the models do not name themselves.
+ */
+function livePartitions(models: SchemaIR, live: SchemaIR): SchemaIR['tables'][number][] {
+  const named = new Set(models.tables.flatMap((t) => [t.name, ...(t.aka ?? [])]));
+  const out: SchemaIR['tables'][number][] = [];
+  const kept = new Set(models.tables.map((t) => t.name));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of live.tables) {
+      const parent = t.options?.partition_of;
+      if (!parent || named.has(t.name) || kept.has(t.name) || !kept.has(parent)) continue;
+      out.push(t);
+      kept.add(t.name);
+      grew = true;
+    }
+  }
+  return out;
 }
 
 /**
