@@ -18,12 +18,15 @@ import { nameIndex, objectDependencies } from '../diff/objects.js';
  * express, `name DESC` or a prefix index, under the name of a model's index; a view under a
  * model table's name) is replaced by it, dropped before the new one is created.
  */
-export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: SchemaIR; adopted: string[]; dropped: string[] } {
+export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: SchemaIR; adopted: string[]; dropped: string[] } {
+  // Partitions of the models' tables (which a models module cannot state) are kept, like their parents' partitioning.
+  const partitions = livePartitions(models, live);
+  const desired = partitions.length ? { ...models, tables: [...models.tables, ...partitions] } : models;
   const tables = new Map(desired.tables.map((t) => [t.name, t]));
   const aka = new Map<string, string>(); // live name → target name
   for (const t of desired.tables) for (const a of t.aka ?? []) aka.set(a, t.name);
   const liveTables = new Map(live.tables.map((t) => [t.name, t]));
-  const adopted: string[] = [];
+  const adopted: string[] = partitions.map((t) => `partition ${t.name} of table ${t.options!.partition_of}`);
   const dropped: string[] = [];
   // What the models say themselves (PostgreSQL: the extra schemas their tables live in) stays.
   const own = new Set((desired.objects ?? []).map(objectKey));
@@ -46,7 +49,7 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     // Dependents of what goes, transitively: views and triggers by what they name; functions
     // and types only where the catalog says so (bodies are resolved when they run).
     const names = nameIndex(live);
-    const deps = new Map(candidates.map((o) => [objectKey(o), o.kind === 'function' || o.kind === 'enum' || o.kind === 'domain' || o.kind === 'sequence'
+    const deps = new Map(candidates.map((o) => [objectKey(o), ['function', 'aggregate', 'collation', 'enum', 'composite', 'domain', 'sequence'].includes(o.kind)
       ? new Set(o.dependsOn ?? []) : objectDependencies(live, o, names)]));
     for (let grew = true; grew;) {
       grew = false;
@@ -97,6 +100,27 @@ export function adoptUnmodelled(desired: SchemaIR, live: SchemaIR): { schema: Sc
     ...(objects.length ? { objects } : {}),
   };
   return { schema: out, adopted, dropped };
+}
+
+/**
+ * The live partitions (tables whose options name a `partition_of` parent) of the models'
+ * tables, and of those partitions, transitively, that the models do not name themselves.
+ */
+function livePartitions(models: SchemaIR, live: SchemaIR): SchemaIR['tables'][number][] {
+  const named = new Set(models.tables.flatMap((t) => [t.name, ...(t.aka ?? [])]));
+  const out: SchemaIR['tables'][number][] = [];
+  const kept = new Set(models.tables.map((t) => t.name));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const t of live.tables) {
+      const parent = t.options?.partition_of;
+      if (!parent || named.has(t.name) || kept.has(t.name) || !kept.has(parent)) continue;
+      out.push(t);
+      kept.add(t.name);
+      grew = true;
+    }
+  }
+  return out;
 }
 
 /**

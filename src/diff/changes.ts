@@ -105,7 +105,8 @@ function changeText(c: Change): string {
 }
 
 const KIND_WORDS: Record<ObjectIR['kind'], string> = {
-  schema: 'schema', extension: 'extension', enum: 'enum type', domain: 'domain', sequence: 'sequence', function: 'function',
+  schema: 'schema', extension: 'extension', collation: 'collation', enum: 'enum type', composite: 'composite type', domain: 'domain',
+  sequence: 'sequence', function: 'function', aggregate: 'aggregate', exclusion: 'exclusion constraint',
   view: 'view', materializedView: 'materialized view', index: 'index', trigger: 'trigger', comment: 'comment on',
 };
 

@@ -10,14 +10,15 @@ import type { Change } from './changes.js';
 import type { DiffHooks } from './hooks.js';
 
 /** Kinds bound to the tables and objects their definition names (recreated when those change). */
-const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'comment']);
+const BOUND: ReadonlySet<string> = new Set(['view', 'materializedView', 'trigger', 'index', 'exclusion', 'comment']);
 
 /**
  * When an object is created relative to tables: its kind's phase, except that a function whose
- * catalog dependencies name a table (a row type in its signature, a `BEGIN ATOMIC` body) comes after them.
+ * catalog dependencies name a table or view (a row type in its signature, `RETURNS SETOF
+ * customer`; a `BEGIN ATOMIC` body) comes after them.
  */
 export function phaseOf(o: ObjectIR): 'before' | 'after' {
-  if (o.kind === 'function' && (o.dependsOn ?? []).some((d) => d.startsWith('table:'))) return 'after';
+  if (o.kind === 'function' && (o.dependsOn ?? []).some((d) => /^(?:table|view|materializedView):/.test(d))) return 'after';
   return objectPhase(o.kind);
 }
 
@@ -33,7 +34,7 @@ function words(sql: string): Set<string> {
 /** The bare name an object is referred to by in SQL (`f(integer)` → `f`; `t.trg` → `trg`). */
 function bareName(o: { kind: string; name: string; table?: string | null }): string {
   let n = o.name;
-  if (o.kind === 'function') n = n.replace(/\(.*$/s, '');
+  if (o.kind === 'function' || o.kind === 'aggregate') n = n.replace(/\(.*$/s, '');
   return n.toLowerCase();
 }
 
@@ -55,7 +56,7 @@ export function nameIndex(schema: SchemaIR): Map<string, string[]> {
   const add = (name: string, key: string): void => { const l = out.get(name); if (l) l.push(key); else out.set(name, [key]); };
   for (const t of schema.tables) add(t.name.toLowerCase(), `table:${t.name}`);
   for (const x of schema.objects ?? []) {
-    if (x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index') continue;
+    if (x.kind === 'comment' || x.kind === 'trigger' || x.kind === 'index' || x.kind === 'exclusion') continue;
     add(bareName(x), objectKey(x));
   }
   return out;

@@ -145,13 +145,14 @@ export interface TableIR {
  * phase are created after tables (they read tables) and dropped before.
  */
 export type ObjectKind =
-  | 'schema' | 'extension' | 'enum' | 'domain' | 'sequence' | 'function'
-  | 'view' | 'materializedView' | 'index' | 'trigger' | 'comment';
+  | 'schema' | 'extension' | 'collation' | 'enum' | 'composite' | 'domain' | 'sequence' | 'function' | 'aggregate'
+  | 'view' | 'materializedView' | 'index' | 'exclusion' | 'trigger' | 'comment';
 
 /** When an object kind is created relative to tables. */
 export function objectPhase(kind: ObjectKind): 'before' | 'after' {
   switch (kind) {
-    case 'schema': case 'extension': case 'enum': case 'domain': case 'sequence': case 'function': return 'before';
+    case 'schema': case 'extension': case 'collation': case 'enum': case 'composite': case 'domain': case 'sequence': case 'function': case 'aggregate':
+      return 'before';
     default: return 'after';
   }
 }

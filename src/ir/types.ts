@@ -11,17 +11,20 @@ export const KNOWN_TYPE_NAMES = [
   'timestamp', 'timestamptz', 'json', 'bytes', 'uuid',
 ] as const;
 
-/** Normalise raw type text: lower case, single spaces, no spaces inside parentheses. */
+/**
+ * Normalise raw type text: lower case, single spaces, no spaces inside parentheses — outside
+ * double-quoted names, which are names as written (`"UserRole"[]` is not `"userrole"[]`).
+ */
 export function normaliseTypeText(text: string): string {
   let out = typeTextCache.get(text);
   if (out === undefined) {
-    out = text
-      .trim()
+    const plain = (part: string): string => part
       .toLowerCase()
       .replace(/\s+/g, ' ')
       .replace(/\s*\(\s*/g, '(')
       .replace(/\s*,\s*/g, ',')
       .replace(/\s*\)/g, ')');
+    out = text.trim().split(/("(?:[^"]|"")*")/).map((part, i) => (i % 2 === 1 ? part : plain(part))).join('');
     if (typeTextCache.size > 10_000) typeTextCache.clear();
     typeTextCache.set(text, out);
   }

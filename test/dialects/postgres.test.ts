@@ -877,20 +877,17 @@ COMMENT ON VIEW big_item IS 'big';`;
 
     it('reports what it does not manage, and never fingerprints or touches it', (t) => withDb(t, dialect, async (db) => {
       await db.exec(`CREATE TABLE doc (id int PRIMARY KEY, owner text);
-        CREATE TYPE pair AS (a int, b int);
         CREATE TYPE span AS RANGE (subtype = int4);
-        CREATE AGGREGATE total_of(int) (sfunc = int4pl, stype = int);
+        CREATE AGGREGATE pct(float8, float8 ORDER BY float8) (sfunc = float8pl, stype = float8, hypothetical);
         CREATE RULE doc_no_delete AS ON DELETE TO doc DO INSTEAD NOTHING;
         ALTER TABLE doc ENABLE ROW LEVEL SECURITY;
-        CREATE POLICY doc_owner ON doc USING (owner = current_user);
-        CREATE TABLE log (id int, at date) PARTITION BY RANGE (at);
-        CREATE TABLE log_2020 PARTITION OF log FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');`);
+        CREATE POLICY doc_owner ON doc USING (owner = current_user);`);
       const live = await inspect(db.url);
       const seen = (live.unmanaged ?? []).map((u) => `${u.kind} ${u.name}${u.table ? ' on ' + u.table : ''}`).sort();
-      assert.deepEqual(seen, ['aggregate total_of(integer)', 'composite type pair', 'partition key RANGE (at) on log', 'partition log_2020 on log', 'policy doc_owner on doc',
+      assert.deepEqual(seen, ['aggregate pct(double precision, double precision ORDER BY double precision)', 'policy doc_owner on doc',
         'range type span', 'row level security enabled on doc', 'rule doc_no_delete on doc']);
       assert.equal(live.objects, undefined, 'none of them is an object');
-      const bare = `CREATE TABLE doc (id int PRIMARY KEY, owner text); CREATE TABLE log (id int, at date) PARTITION BY RANGE (at);`;
+      const bare = `CREATE TABLE doc (id int PRIMARY KEY, owner text);`;
       const plan = await planEvolution({ db: db.url, models: sqlFile(bare) });
       assert.deepEqual(plan.changes, [], 'nothing to do: unmanaged objects are left alone');
       assert.equal(plan.liveFingerprint, await sqlFingerprint(db, bare));
@@ -1202,3 +1199,109 @@ COMMENT ON TABLE billing.invoice IS 'invoices';`;
     assert.deepEqual(partial.tables.find((x) => x.name === 'employee')!.foreignKeys.map((f) => f.refTable), ['department']);
   }));
 });
+
+for (const dialect of DIALECTS) {
+  describe(`PostgreSQL partitions, inheritance and objects built from the catalog [${dialect}]`, () => {
+    it('creates partitions from their parent, fingerprints them, and changes a column in the parent only', (t) => withDb(t, dialect, async (db) => {
+      const v1 = `CREATE TABLE city (id int PRIMARY KEY);
+CREATE TABLE measurement (id int NOT NULL, city_id int NOT NULL, logdate date NOT NULL, PRIMARY KEY (logdate, id)) PARTITION BY RANGE (logdate);
+CREATE INDEX measurement_city ON measurement (city_id);
+CREATE TABLE measurement_y2024 PARTITION OF measurement FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE measurement_rest (id int NOT NULL, city_id int NOT NULL, logdate date NOT NULL);
+ALTER TABLE ONLY measurement ATTACH PARTITION measurement_rest DEFAULT;
+ALTER TABLE measurement_y2024 ADD CONSTRAINT y2024_city FOREIGN KEY (city_id) REFERENCES city (id);
+CREATE INDEX y2024_id ON measurement_y2024 (id);
+`;
+      const report = await evolveSql(db, v1);
+      const creates = report.statements.map((s) => s.sql).filter((s) => /^CREATE TABLE/.test(s));
+      assert.ok(creates.findIndex((s) => /"measurement" \(/.test(s)) < creates.findIndex((s) => /PARTITION OF "measurement"/.test(s)), 'parent first');
+      assert.ok(creates.some((s) => /"measurement_rest" PARTITION OF "measurement" DEFAULT/.test(s)), creates.join('\n'));
+      const live = await inspect(db.url);
+      const part = live.tables.find((x) => x.name === 'measurement_y2024')!;
+      assert.deepEqual(part.options, { partition_of: 'measurement', partition_bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" });
+      assert.equal(part.primaryKey, null, "the parent's key is the parent's");
+      assert.deepEqual(part.foreignKeys.map((f) => f.refTable), ['city'], 'its own foreign key');
+      assert.deepEqual(live.tables.find((x) => x.name === 'measurement')!.options, { partition_by: 'RANGE (logdate)' });
+      assert.notEqual(await sqlFingerprint(db, v1), await sqlFingerprint(db, v1.replace(/CREATE TABLE measurement_y2024[^;]*;\n/, '').replace(/ALTER TABLE measurement_y2024[^;]*;\n|CREATE INDEX y2024_id[^;]*;\n/g, '')),
+        'the fingerprint sees the partition');
+      await db.exec("INSERT INTO city VALUES (1); INSERT INTO measurement VALUES (1, 1, '2024-05-01'), (2, 1, '2020-01-01')");
+      const v2 = v1.replace('logdate date NOT NULL, PRIMARY KEY', 'logdate date NOT NULL, peak int, PRIMARY KEY')
+        .replace('city_id int NOT NULL, logdate date NOT NULL);', 'city_id int NOT NULL, logdate date NOT NULL, peak int);')
+        + `CREATE TABLE measurement_y2025 PARTITION OF measurement FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');\n`;
+      const next = await evolveSql(db, v2);
+      const sqls = next.statements.map((s) => s.sql);
+      assert.deepEqual(sqls.filter((s) => /ADD COLUMN/.test(s)), ['ALTER TABLE "measurement" ADD COLUMN "peak" integer'], 'the parent alone: its partitions follow');
+      assert.deepEqual(await rows(db, 'SELECT id FROM measurement ORDER BY id'), [{ id: '1' }, { id: '2' }]);
+    }));
+
+    it('moves a partition to another bound by DETACH and ATTACH, keeping its rows; refuses a new partition key', (t) => withDb(t, dialect, async (db) => {
+      const v1 = `CREATE TABLE ev (id int NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE ev_a PARTITION OF ev FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');`;
+      await evolveSql(db, v1);
+      await db.exec("INSERT INTO ev VALUES (1, '2020-06-01')");
+      const report = await evolveSql(db, v1.replace("TO ('2021-01-01')", "TO ('2022-01-01')"));
+      assert.deepEqual(report.statements.map((s) => s.sql), ['ALTER TABLE "ev" DETACH PARTITION "ev_a"',
+        `ALTER TABLE "ev" ATTACH PARTITION "ev_a" FOR VALUES FROM ('2020-01-01') TO ('2022-01-01')`]);
+      assert.deepEqual(await rows(db, 'SELECT id FROM ev'), [{ id: '1' }]);
+      await rejects(applyEvolution({ db: db.url, models: sqlFile(v1.replace('RANGE (at)', 'LIST (id)').replace(/CREATE TABLE ev_a[^;]*;/, '')) }), 'E_UNSUPPORTED');
+    }));
+
+    it('creates INHERITS children with only what is their own, and adds a column to the parent only', (t) => withDb(t, dialect, async (db) => {
+      const v1 = `CREATE TABLE payment (id int NOT NULL, amount numeric(5,2) NOT NULL, at date NOT NULL, CHECK (amount >= 0));
+CREATE TABLE payment_2007 (note text, CHECK (at >= '2007-01-01' AND at < '2008-01-01')) INHERITS (payment);`;
+      await evolveSql(db, v1);
+      const child = (await inspect(db.url)).tables.find((x) => x.name === 'payment_2007')!;
+      assert.deepEqual(child.options, { inherits: 'payment' });
+      assert.equal(child.checks?.length, 1, 'the inherited check is the parent\'s');
+      assert.deepEqual(child.columns.map((c) => c.name), ['id', 'amount', 'at', 'note']);
+      await db.exec("INSERT INTO payment_2007 VALUES (1, 2.5, '2007-03-01', 'x')");
+      const report = await evolveSql(db, v1.replace('at date NOT NULL,', 'at date NOT NULL, staff int,'));
+      assert.deepEqual(report.statements.map((s) => s.sql), ['ALTER TABLE "payment" ADD COLUMN "staff" integer']);
+      assert.deepEqual(await rows(db, 'SELECT id, note FROM payment_2007'), [{ id: '1', note: 'x' }]);
+    }));
+
+    it('manages aggregates, composite types, collations and exclusion constraints, and orders objects by what they use', (t) => withDb(t, dialect, async (db) => {
+      const v1 = `CREATE COLLATION plain (locale = 'C');
+CREATE FUNCTION is_positive(v integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT v > 0 $$;
+CREATE DOMAIN "PositiveInt" AS integer CHECK (is_positive(VALUE));
+CREATE TYPE "UserRole" AS ENUM ('admin', 'member');
+CREATE TYPE pair AS (a int, b text COLLATE plain);
+CREATE FUNCTION _cat(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1 || ', ', '') || $2 $$;
+CREATE AGGREGATE cat(text) (SFUNC = _cat, STYPE = text);
+CREATE TABLE "Account" (
+  id integer PRIMARY KEY,
+  balance "PositiveInt",
+  roles "UserRole"[] NOT NULL DEFAULT '{}',
+  email text,
+  opened date DEFAULT ('now'::text)::date,
+  EXCLUDE USING btree (email WITH =) WHERE (email IS NOT NULL)
+);
+CREATE FUNCTION accounts() RETURNS SETOF "Account" LANGUAGE sql AS $$ SELECT * FROM "Account" $$;
+CREATE FUNCTION first_pair() RETURNS pair LANGUAGE sql AS $$ SELECT 1, 'x' $$;
+CREATE VIEW emails AS SELECT cat(email) AS all_emails FROM "Account";`;
+      const report = await evolveSql(db, v1);
+      const sqls = report.statements.map((s) => s.sql);
+      const at = (re: RegExp): number => sqls.findIndex((s) => re.test(s));
+      assert.ok(at(/FUNCTION is_positive/) < at(/CREATE DOMAIN "PositiveInt"/), 'a domain after the function its check calls');
+      assert.ok(at(/^CREATE TABLE "Account"/) < at(/FUNCTION accounts\(\)/), 'a function after the table whose rows it returns');
+      assert.ok(at(/^CREATE AGGREGATE "cat"\(text\)/) < at(/^CREATE VIEW "emails"/), 'the aggregate before the view using it');
+      assert.ok(at(/^CREATE COLLATION "plain"/) < at(/^CREATE TYPE "pair" AS \("a" integer, "b" text COLLATE "plain"\)/));
+      assert.ok(at(/ADD CONSTRAINT "Account_email_excl" EXCLUDE USING btree/) > at(/^CREATE TABLE "Account"/));
+      const kinds = new Set((await inspect(db.url)).objects?.map((o) => o.kind));
+      for (const k of ['aggregate', 'composite', 'collation', 'exclusion']) assert.ok(kinds.has(k as never), `${k} is an object`);
+      assert.deepEqual(await rows(db, `SELECT pg_get_expr(d.adbin, d.adrelid) AS d FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid
+        AND a.attnum = d.adnum WHERE a.attname = 'opened' AND d.adrelid = '"Account"'::regclass`), [{ d: "('now'::text)::date" }], 'the date of each insert, not of the CREATE');
+      assert.deepEqual(await rows(db, `SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute WHERE attrelid = '"Account"'::regclass AND attname = 'roles'`),
+        [{ t: '"UserRole"[]' }]);
+    }));
+
+    it('reads a SQL file back as the session started, whatever it SET (pg_dump empties search_path)', (t) => withDb(t, dialect, async (db) => {
+      await evolveSql(db, `CREATE OR REPLACE PROCEDURAL LANGUAGE plpgsql;
+COMMENT ON SCHEMA public IS 'standard public schema';
+CREATE SEQUENCE ticket_seq;
+CREATE TABLE ticket (id integer DEFAULT nextval('ticket_seq'::regclass) NOT NULL, at timestamptz DEFAULT '2024-01-01 00:00:00+00');
+SET TimeZone = 'Asia/Tokyo';
+SELECT pg_catalog.set_config('search_path', '', false);`);
+    }));
+  });
+}

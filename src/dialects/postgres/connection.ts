@@ -64,7 +64,8 @@ const NEEDS_NO_SCHEMA = new RegExp(
   String.raw`^\s*(SELECT|WITH|SHOW|SET|RESET|BEGIN|START|COMMIT|END|ROLLBACK|SAVEPOINT|RELEASE|EXPLAIN|VALUES|TABLE|DISCARD|` +
   String.raw`CREATE\s+SCHEMA|(?:CREATE|DROP)\s+DATABASE)\b`, 'i');
 
-function sessionSql(schema: string, readOnly: boolean): string {
+/** The settings every Evolve session starts with (search_path pinned to `schema`). */
+export function postgresSessionSql(schema: string, readOnly: boolean): string {
   return [
     searchPathSql(schema),
     "SET TimeZone TO 'UTC'",
@@ -245,7 +246,7 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions)
   const extra = parseSchemaList(options.schemas ?? url.schemas, schema);
   const driver = url.pglite ? await openPglite(url, options.readOnly) : await openPg(url, options);
   try {
-    await driver.exec(sessionSql(schema, options.readOnly));
+    await driver.exec(postgresSessionSql(schema, options.readOnly));
   } catch (e) {
     await driver.close().catch(() => undefined);
     throw connectError(url, e);

@@ -3,8 +3,9 @@
  * (the tables' oids with what kinds of object the schemas hold; columns; constraints and
  * indexes; the objects beyond tables of those kinds — see `objects.ts`), whatever the number of schemas:
  * the primary schema (names unqualified) and the extra schemas opted into (`--schemas`; names
- * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables, partitions and other
- * schemas are left out.
+ * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables and other schemas are
+ * left out. Partitions and INHERITS children are tables, with what they have of their own (what
+ * their parents give them is the parents'), their lineage in their options.
  *
  * pg_class has no index by schema: it is scanned once, by the first query, and the queries that
  * follow look the tables up by oid (`$2`), so that their cost follows the size of the schema,
@@ -22,11 +23,11 @@ import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
 const q = postgresSql.ident;
 
 /**
- * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; not partitions,
+ * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; partitions too,
  * not Evolve's own tables), and what kinds of object the schemas hold (`have`, see `HAVE`).
  */
 const START_SQL = `WITH ${REL_CTE}
-SELECT ARRAY(SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND NOT relispartition AND relname NOT LIKE '\\_evolve%') AS tables,
+SELECT ARRAY(SELECT oid FROM rel WHERE relkind IN ('r', 'p') AND relname NOT LIKE '\\_evolve%') AS tables,
   ${HAVE} AS have`;
 
 /**
@@ -77,7 +78,8 @@ SELECT 'c' AS part, ${qual('c.relnamespace', 'c.relname')} AS tbl, con.conname A
 FROM ${TABLES}
 JOIN pg_constraint con ON con.conrelid = c.oid
 LEFT JOIN pg_class r ON r.oid = con.confrelid
-WHERE con.contype IN ('p', 'u', 'f', 'c')
+-- not what a partition or an INHERITS child has from its parent (its parent's, created with it)
+WHERE con.contype IN ('p', 'u', 'f', 'c') AND con.conislocal AND con.conparentid = 0
 UNION ALL
 -- Indexes that back a primary key, unique or exclusion constraint are the constraint's business.
 -- plain: a btree on columns, in default order, opclass and collation, without INCLUDE — what
@@ -102,7 +104,42 @@ CROSS JOIN LATERAL (SELECT (am.amname = 'btree' AND i.indexprs IS NULL AND i.ind
   OFFSET 0) x
 WHERE NOT EXISTS (
   SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x'))
+  -- a partition's index attached to its partitioned table's index is the parent's
+  AND NOT ic.relispartition
 ORDER BY part, tbl, name`;
+
+/**
+ * How the tables of `$2` are partitioned or inherit (only those that do): a partitioned
+ * table's key (`pg_get_partkeydef`), a partition's bound, the parents of a partition or an
+ * INHERITS child in order (named as foreign keys name tables).
+ */
+const LINEAGE_SQL = `
+SELECT ${qual('c.relnamespace', 'c.relname')} AS tbl, c.relispartition AS partition,
+  CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partkey,
+  CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
+  (SELECT json_agg(CASE WHEN pc.relnamespace IN ${NS} THEN ${qual('pc.relnamespace', 'pc.relname')}
+      ELSE (SELECT n.nspname::text FROM pg_namespace n WHERE n.oid = pc.relnamespace) || '.' || pc.relname END ORDER BY h.inhseqno)
+    FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent WHERE h.inhrelid = c.oid) AS parents
+FROM ${TABLES}
+WHERE c.relkind = 'p' OR c.relispartition OR EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)`;
+
+/**
+ * A table's partitioning and inheritance as its options (see docs/fingerprint.md):
+ * `partition_by` (a partitioned table's key), `partition_of` and `partition_bound` (a
+ * partition's parent and bound), `inherits` (an INHERITS child's parents, comma-separated).
+ */
+function lineageOptions(r: Row, schema: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parents = strings(r.parents);
+  if (typeof r.partkey === 'string') out.partition_by = stripSchema(r.partkey, schema);
+  if (r.partition === true) {
+    out.partition_of = parents[0] ?? '';
+    out.partition_bound = stripSchema(String(r.bound), schema);
+  } else if (parents.length) {
+    out.inherits = parents.join(', ');
+  }
+  return out;
+}
 
 const ACTIONS: Record<string, ReferentialAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
@@ -180,11 +217,14 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   const oids = (start?.tables as unknown[] | undefined) ?? [];
   const have = new Set((start?.have as string[] | undefined) ?? []);
   const none = Promise.resolve([]);
-  const [cols, keys, found] = [
+  const lineage = oids.length && (have.has('rel:p') || have.has('inh'));
+  const [cols, keys, found, lines] = [
     await (oids.length ? conn.query(COLUMNS_SQL, [schemas, oids]) : none),
     await (oids.length ? conn.query(KEYS_SQL, [schemas, oids]) : none),
     await postgresIntrospectObjects(conn, schema, extra, have),
+    await (lineage ? conn.query(LINEAGE_SQL, [schemas, oids]) : none),
   ];
+  const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
   const cons = keys.filter((r) => r.part === 'c');
   const idx = keys.filter((r) => r.part === 'i');
   const objects: ObjectIR[] = [...found.objects];
@@ -216,7 +256,8 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
         name: String(i.name), columns: strings(i.cols), unique: i.uniq === true, where: i.pred === null ? null : stripSchema(String(i.pred), schema),
       });
     }
-    tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys, ...(checks.length ? { checks } : {}) });
+    const opts = lineageBy.get(name);
+    tables.push({ name, columns, primaryKey, uniques, indexes, foreignKeys, ...(checks.length ? { checks } : {}), ...(opts ? { options: opts } : {}) });
   }
   return normalisePostgres({
     dialect: 'postgres', tables,

@@ -55,6 +55,9 @@ const defaultCache = new Map<string, DefaultValue | null>();
 function parseDefaultUncached(text: string): DefaultValue | null {
   const s = stripOuterParens(text);
   if (s === '') return null;
+  // `('now'::text)::date` is a text converted when a row is inserted (that day's date), not the
+  // literal `'now'::date`, which PostgreSQL converts once, when the default is set: kept as it is.
+  if (/^\('(?:[^']|'')*'::(?:text|character varying)\)::[a-z][a-z0-9_ ]*$/.test(s)) return { kind: 'expression', sql: s };
   let node: Node;
   try { node = parseExpression(s, NO_CONTEXT); } catch { return { kind: 'expression', sql: fallback(s) }; }
   let lit = node;

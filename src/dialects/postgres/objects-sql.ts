@@ -31,19 +31,48 @@ const notExt = (cls: string, oid: string): string =>
 /** A function's key name: `f(argument types)`. */
 const fnName = (p: string): string => `${p}.proname || '(' || pg_get_function_identity_arguments(${p}.oid) || ')'`;
 
+/** The object key of function `p`: `function:f(…)`, or `aggregate:f(…)` for an aggregate. */
+const fnKey = (p: string): string => `CASE ${p}.prokind WHEN 'a' THEN 'aggregate:' ELSE 'function:' END || ${qual(`${p}.pronamespace`, fnName(p))}`;
+
+/** A function's name as regproc text (unqualified where search_path finds it), or NULL for none. */
+const regproc = (oid: string): string => `CASE WHEN ${oid} <> 0 THEN ${oid}::regproc::text END`;
+
 /** Keys (`table:t`, `view:v`, `function:f(…)`, …) of what the rewrite rules of relation `rel` read. */
 const viewDeps = (rel: string): string => `(SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM (
   SELECT CASE d.refclassid
     WHEN 'pg_class'::regclass THEN (SELECT CASE x.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'S' THEN 'sequence:' ELSE 'table:' END
         || ${qual('x.relnamespace', 'x.relname')}
       FROM pg_class x WHERE x.oid = d.refobjid AND x.relnamespace IN ${NS} AND x.relkind IN ('r', 'p', 'v', 'm', 'S'))
-    WHEN 'pg_proc'::regclass THEN (SELECT 'function:' || ${qual('x.pronamespace', fnName('x'))}
+    WHEN 'pg_proc'::regclass THEN (SELECT ${fnKey('x')}
       FROM pg_proc x WHERE x.oid = d.refobjid AND x.pronamespace IN ${NS})
     WHEN 'pg_type'::regclass THEN (SELECT CASE x.typtype WHEN 'e' THEN 'enum:' ELSE 'domain:' END || ${qual('x.typnamespace', 'x.typname')}
       FROM pg_type x WHERE x.oid = d.refobjid AND x.typnamespace IN ${NS} AND x.typtype IN ('e', 'd'))
   END AS key
   FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid AND d.refobjid <> ${rel}
   WHERE r.ev_class = ${rel}) k WHERE k.key IS NOT NULL)`;
+
+/**
+ * Keys of what a function (or a domain's check) `obj` of catalog `cls` depends on, from pg_depend:
+ * the row types of tables and views in its signature (`RETURNS SETOF customer`), enums and
+ * domains, the relations and functions a `BEGIN ATOMIC` body or a check reads.
+ */
+const catalogDeps = (cls: string, obj: string): string => `(SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM (
+  SELECT CASE d.refclassid
+    WHEN 'pg_type'::regclass THEN (SELECT CASE
+        WHEN x.typtype = 'e' THEN 'enum:' || ${qual('x.typnamespace', 'x.typname')}
+        WHEN x.typtype = 'd' THEN 'domain:' || ${qual('x.typnamespace', 'x.typname')}
+        WHEN x.typtype = 'c' THEN (SELECT CASE r.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'c' THEN 'composite:'
+          ELSE 'table:' END || ${qual('r.relnamespace', 'r.relname')} FROM pg_class r WHERE r.oid = x.typrelid AND r.relkind IN ('r', 'p', 'v', 'm', 'c')) END
+      FROM pg_type x WHERE x.oid = d.refobjid AND x.typnamespace IN ${NS})
+    WHEN 'pg_class'::regclass THEN (SELECT CASE x.relkind WHEN 'v' THEN 'view:' WHEN 'm' THEN 'materializedView:' WHEN 'S' THEN 'sequence:' ELSE 'table:' END
+        || ${qual('x.relnamespace', 'x.relname')}
+      FROM pg_class x WHERE x.oid = d.refobjid AND x.relnamespace IN ${NS} AND x.relkind IN ('r', 'p', 'v', 'm', 'S'))
+    WHEN 'pg_proc'::regclass THEN (SELECT ${fnKey('x')}
+      FROM pg_proc x WHERE x.oid = d.refobjid AND x.pronamespace IN ${NS} AND x.oid <> ${obj})
+    WHEN 'pg_collation'::regclass THEN (SELECT 'collation:' || ${qual('x.collnamespace', 'x.collname')}
+      FROM pg_collation x WHERE x.oid = d.refobjid AND x.collnamespace IN ${NS})
+  END AS key
+  FROM pg_depend d WHERE d.classid = '${cls}'::regclass AND d.objid = ${obj} AND d.deptype = 'n') k WHERE k.key IS NOT NULL)`;
 
 /** Relations of the managed schemas, Evolve's own left out. */
 const REL = `c.relnamespace IN ${NS} AND c.relname NOT LIKE '\\_evolve%'`;
@@ -74,13 +103,25 @@ const PARTS: [readonly string[], string][] = [
   [['typ:e'], `SELECT 'enum', ${qual('t.typnamespace', 't.typname')}, NULL, NULL,
      (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid), NULL, ${nspOf('t.typnamespace')}
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'e' AND ${notExt('pg_type', 't.oid')}`],
+  // Composite types (CREATE TYPE … AS (…), not a table's row type): attributes in order, with their collations.
+  [['typ:c'], `SELECT 'composite', ${qual('t.typnamespace', 't.typname')}, NULL, NULL,
+     (SELECT coalesce(json_agg(json_build_array(a.attname::text, format_type(a.atttypid, a.atttypmod),
+        CASE WHEN a.attcollation <> 0 AND a.attcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = a.atttypid)
+          THEN (SELECT collname::text FROM pg_collation WHERE oid = a.attcollation) END) ORDER BY a.attnum), '[]')
+      FROM pg_attribute a WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped),
+     ${catalogDeps('pg_class', 't.typrelid')}, ${nspOf('t.typnamespace')}
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'
+     AND ${notExt('pg_type', 't.oid')}`],
   // Domains: base type, NOT NULL, default, collation, checks.
   [['typ:d'], `SELECT 'domain', ${qual('t.typnamespace', 't.typname')}, NULL, NULL, json_build_object(
      'type', format_type(t.typbasetype, t.typtypmod), 'notNull', t.typnotnull, 'default', t.typdefault,
      'collation', CASE WHEN t.typcollation <> 0 AND t.typcollation <> (SELECT b.typcollation FROM pg_type b WHERE b.oid = t.typbasetype)
        THEN (SELECT collname FROM pg_collation WHERE oid = t.typcollation) END,
      'checks', (SELECT coalesce(json_agg(json_build_array(c.conname, pg_get_constraintdef(c.oid)) ORDER BY c.conname), '[]')
-       FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')), NULL, ${nspOf('t.typnamespace')}
+       FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c')),
+     (SELECT coalesce(json_agg(DISTINCT k.key), '[]') FROM pg_constraint c
+       CROSS JOIN LATERAL json_array_elements_text(${catalogDeps('pg_constraint', 'c.oid')}) k(key)
+       WHERE c.contypid = t.oid AND c.contype = 'c'), ${nspOf('t.typnamespace')}
    FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype = 'd' AND ${notExt('pg_type', 't.oid')}`],
   // Standalone sequences (not those an identity or serial column owns).
   [['rel:S'], `SELECT 'sequence', ${REL_NAME}, NULL, NULL, json_build_object('type', format_type(s.seqtypid, NULL), 'increment', s.seqincrement::text,
@@ -92,9 +133,26 @@ const PARTS: [readonly string[], string][] = [
   // Functions and procedures.
   [['pro:f', 'pro:p'], `SELECT 'function', ${qual('p.pronamespace', fnName('p'))}, NULL, pg_get_functiondef(p.oid),
      json_build_object('procedure', p.prokind = 'p',
-     'args', pg_get_function_identity_arguments(p.oid), 'name', ${qual('p.pronamespace', 'p.proname::text')}), NULL, ${nspOf('p.pronamespace')}
+     'args', pg_get_function_identity_arguments(p.oid), 'name', ${qual('p.pronamespace', 'p.proname::text')}), ${catalogDeps('pg_proc', 'p.oid')},
+     ${nspOf('p.pronamespace')}
    FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}
      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')`],
+  // Aggregates (plain ones: ordered-set and hypothetical ones are not managed): what CREATE AGGREGATE says.
+  [['pro:a'], `SELECT 'aggregate', ${qual('p.pronamespace', fnName('p'))}, NULL, NULL, json_build_object(
+     'name', ${qual('p.pronamespace', 'p.proname::text')}, 'args', pg_get_function_identity_arguments(p.oid),
+     'sfunc', ${regproc('a.aggtransfn')}, 'stype', format_type(a.aggtranstype, NULL), 'sspace', a.aggtransspace,
+     'finalfunc', ${regproc('a.aggfinalfn')}, 'finalExtra', a.aggfinalextra, 'finalModify', to_jsonb(a)->>'aggfinalmodify',
+     'combinefunc', ${regproc('a.aggcombinefn')}, 'serialfunc', ${regproc('a.aggserialfn')}, 'deserialfunc', ${regproc('a.aggdeserialfn')},
+     'initcond', a.agginitval, 'msfunc', ${regproc('a.aggmtransfn')}, 'minvfunc', ${regproc('a.aggminvtransfn')},
+     'mstype', CASE WHEN a.aggmtranstype <> 0 THEN format_type(a.aggmtranstype, NULL) END, 'msspace', a.aggmtransspace,
+     'mfinalfunc', ${regproc('a.aggmfinalfn')}, 'mfinalExtra', a.aggmfinalextra, 'mfinalModify', to_jsonb(a)->>'aggmfinalmodify',
+     'minitcond', a.aggminitval, 'sortop', (SELECT o.oprname::text FROM pg_operator o WHERE o.oid = a.aggsortop), 'parallel', p.proparallel),
+     ${catalogDeps('pg_proc', 'p.oid')}, ${nspOf('p.pronamespace')}
+   FROM pg_proc p JOIN pg_aggregate a ON a.aggfnoid = p.oid
+   WHERE p.pronamespace IN ${NS} AND p.prokind = 'a' AND a.aggkind = 'n' AND ${notExt('pg_proc', 'p.oid')}`],
+  // Collations (CREATE COLLATION): the catalog row (its columns vary with the server's version).
+  [['coll'], `SELECT 'collation', ${qual('co.collnamespace', 'co.collname')}, NULL, NULL, to_json(co), NULL, ${nspOf('co.collnamespace')}
+   FROM pg_collation co WHERE co.collnamespace IN ${NS} AND ${notExt('pg_collation', 'co.oid')}`],
   // Views and materialized views.
   [['rel:v', 'rel:m'], `SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materializedView' END, ${REL_NAME}, NULL, pg_get_viewdef(c.oid, true), NULL,
      ${viewDeps('c.oid')}, ${nspOf('c.relnamespace')}
@@ -109,46 +167,47 @@ const PARTS: [readonly string[], string][] = [
      (SELECT json_build_array('function:' || ${qual('p.pronamespace', fnName('p'))}) FROM pg_proc p WHERE p.oid = tg.tgfoid AND p.pronamespace IN ${NS}),
      ${nspOf('c.relnamespace')}
    FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
-   WHERE ${REL_DEP} AND NOT tg.tgisinternal AND ${notExt('pg_trigger', 'tg.oid')}`],
+   WHERE ${REL_DEP} AND NOT tg.tgisinternal AND ${notExt('pg_trigger', 'tg.oid')}
+     -- a partition's clone of its partitioned table's trigger is the parent's (deptype P)
+     AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_trigger'::regclass AND d.objid = tg.oid AND d.deptype = 'P')`],
   // Comments on relations and their columns.
   [['crel'], `SELECT 'comment', CASE WHEN d.objsubid > 0 THEN 'column' ELSE c.relkind::text END, ${REL_NAME}, d.description,
      json_build_object('column', a.attname::text, 'relkind', c.relkind::text), NULL, ${nspOf('c.relnamespace')}
    FROM pg_description d JOIN pg_class c ON d.classoid = 'pg_class'::regclass AND d.objoid = c.oid
    LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-   WHERE ${REL} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f') AND NOT c.relispartition AND ${notExt('pg_class', 'c.oid')}`],
+   WHERE ${REL} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i', 'f') AND ${notExt('pg_class', 'c.oid')}`],
   // Comments on functions, enums and domains.
   [['pro:f', 'pro:p'], `SELECT 'comment', CASE WHEN p.prokind = 'p' THEN 'procedure' ELSE 'function' END, ${qual('p.pronamespace', fnName('p'))}, d.description,
      json_build_object('name', ${qual('p.pronamespace', 'p.proname::text')}, 'args', pg_get_function_identity_arguments(p.oid)), NULL,
      ${nspOf('p.pronamespace')}
    FROM pg_description d JOIN pg_proc p ON d.classoid = 'pg_proc'::regclass AND d.objoid = p.oid
    WHERE p.pronamespace IN ${NS} AND p.prokind IN ('f', 'p') AND ${notExt('pg_proc', 'p.oid')}`],
-  [['typ:e', 'typ:d'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' ELSE 'domain' END, ${qual('t.typnamespace', 't.typname')}, d.description,
-     NULL, NULL, ${nspOf('t.typnamespace')}
+  [['typ:e', 'typ:d', 'typ:c'], `SELECT 'comment', CASE t.typtype WHEN 'e' THEN 'type' WHEN 'c' THEN 'composite' ELSE 'domain' END,
+     ${qual('t.typnamespace', 't.typname')}, d.description, NULL, NULL, ${nspOf('t.typnamespace')}
    FROM pg_description d JOIN pg_type t ON d.classoid = 'pg_type'::regclass AND d.objoid = t.oid
-   WHERE t.typnamespace IN ${NS} AND t.typtype IN ('e', 'd') AND ${notExt('pg_type', 't.oid')}`],
+   WHERE t.typnamespace IN ${NS} AND ${notExt('pg_type', 't.oid')}
+     AND (t.typtype IN ('e', 'd') OR t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')`],
   // What Evolve does not model.
   [['rul'], `SELECT 'unmanaged:rule', r.rulename, ${REL_NAME}, NULL, NULL, NULL, NULL FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
    WHERE ${REL_DEP} AND r.rulename <> '_RETURN' AND ${notExt('pg_rewrite', 'r.oid')}`],
   // Attributes of a table Evolve creates but does not model: it would be created without them.
-  [['rel:p'], `SELECT 'unmanaged:partition key', pg_get_partkeydef(c.oid), ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_class c WHERE ${REL_DEP} AND c.relkind = 'p' AND NOT c.relispartition`],
   [['rls'], `SELECT 'unmanaged:row level security', CASE WHEN c.relforcerowsecurity THEN 'forced' ELSE 'enabled' END, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_class c WHERE ${REL_DEP} AND c.relkind IN ('r', 'p') AND c.relrowsecurity`],
   [['pol'], `SELECT 'unmanaged:policy', p.polname, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE ${REL_DEP}`],
-  [['typ:c', 'typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'c' THEN 'composite type' WHEN 'r' THEN 'range type' ELSE 'base type' END,
+  [['typ:r', 'typ:b'], `SELECT 'unmanaged:' || CASE t.typtype WHEN 'r' THEN 'range type' ELSE 'base type' END,
      ${qual('t.typnamespace', 't.typname')}, NULL, NULL, NULL, NULL, NULL
-   FROM pg_type t WHERE t.typnamespace IN ${NS} AND (t.typtype IN ('r', 'b') AND t.typelem = 0 OR t.typtype = 'c' AND
-     (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c') AND ${notExt('pg_type', 't.oid')}`],
+   FROM pg_type t WHERE t.typnamespace IN ${NS} AND t.typtype IN ('r', 'b') AND t.typelem = 0 AND ${notExt('pg_type', 't.oid')}`],
   [['pro:a', 'pro:w'], `SELECT 'unmanaged:' || CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'window function' END, ${qual('p.pronamespace', fnName('p'))},
      NULL, NULL, NULL, NULL, NULL
-   FROM pg_proc p WHERE p.pronamespace IN ${NS} AND p.prokind IN ('a', 'w') AND ${notExt('pg_proc', 'p.oid')}`],
-  [['rel:f', 'part'], `SELECT 'unmanaged:' || CASE WHEN c.relkind = 'f' THEN 'foreign table' ELSE 'partition' END, ${REL_NAME},
-     (SELECT ${qual('pc.relnamespace', 'pc.relname')} FROM pg_inherits h JOIN pg_class pc ON pc.oid = h.inhparent WHERE h.inhrelid = c.oid LIMIT 1),
-     NULL, NULL, NULL, NULL
-   FROM pg_class c WHERE ${REL_DEP} AND (c.relkind = 'f' OR c.relispartition AND c.relkind IN ('r', 'p')) AND ${notExt('pg_class', 'c.oid')}`],
-  [['exc'], `SELECT 'unmanaged:exclusion constraint', x.conname, ${REL_NAME}, NULL, NULL, NULL, NULL
-   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x'`],
+   FROM pg_proc p WHERE p.pronamespace IN ${NS} AND ${notExt('pg_proc', 'p.oid')}
+     AND (p.prokind = 'w' OR p.prokind = 'a' AND (SELECT a.aggkind FROM pg_aggregate a WHERE a.aggfnoid = p.oid) <> 'n')`],
+  [['rel:f'], `SELECT 'unmanaged:foreign table', ${REL_NAME}, NULL, NULL, NULL, NULL, NULL
+   FROM pg_class c WHERE ${REL_DEP} AND c.relkind = 'f' AND ${notExt('pg_class', 'c.oid')}`],
+  // Exclusion constraints (not a partition's copy of its parent's).
+  [['exc'], `SELECT 'exclusion', ${REL_NAME} || '.' || x.conname, ${REL_NAME}, pg_get_constraintdef(x.oid), json_build_object('name', x.conname::text),
+     NULL, ${nspOf('c.relnamespace')}
+   FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid WHERE ${REL_DEP} AND x.contype = 'x' AND x.conparentid = 0`],
   [['pub'], `SELECT 'unmanaged:publication', p.pubname, ${REL_NAME}, NULL, NULL, NULL, NULL
    FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid JOIN pg_class c ON c.oid = pr.prrelid WHERE ${REL_DEP}`],
   [['evt'], `SELECT 'unmanaged:event trigger', et.evtname, NULL, NULL, NULL, NULL, NULL
@@ -182,7 +241,8 @@ rel AS MATERIALIZED (
  * What the schemas $1 hold that some part of the objects query reads, as tokens (`have`, a
  * text array; needs {@link REL_CTE}): `rel:<relkind>`, `typ:<typtype>` (types created as such),
  * `pro:<prokind>`, and `schema`, `ext`, `trg`, `crel` (comments on relations and indexes),
- * `rul`, `rls`, `pol`, `part`, `exc`, `pub`, `evt`. A token may be present when the part then
+ * `rul`, `rls`, `pol`, `part` (a partition), `inh` (a table with a parent: a partition or an
+ * INHERITS child), `coll` (a collation), `exc`, `pub`, `evt`. A token may be present when the part then
  * finds nothing (it filters further); never absent when it would find something. Cheap to plan
  * and run, unlike the whole objects query (a union of some twenty parts: most of its cost is
  * planning them, on a schema that has none of them).
@@ -195,6 +255,8 @@ export const HAVE = `ARRAY(SELECT DISTINCT x FROM rel
   || ARRAY(SELECT 'schema' FROM pg_namespace n WHERE n.oid IN ${NS} AND n.nspname <> ($1::text[])[1] LIMIT 1)
   || ARRAY(SELECT 'ext' FROM pg_extension x WHERE x.extnamespace IN ${NS} AND x.extname <> 'plpgsql' LIMIT 1)
   || ARRAY(SELECT 'trg' FROM pg_trigger tg WHERE tg.tgrelid IN (SELECT oid FROM rel) AND NOT tg.tgisinternal LIMIT 1)
+  || ARRAY(SELECT 'inh' FROM pg_inherits h WHERE h.inhrelid IN (SELECT oid FROM rel) LIMIT 1)
+  || ARRAY(SELECT 'coll' FROM pg_collation co WHERE co.collnamespace IN ${NS} LIMIT 1)
   || ARRAY(SELECT 'rul' FROM pg_rewrite r WHERE r.ev_class IN (SELECT oid FROM rel) AND r.rulename <> '_RETURN' LIMIT 1)
   || ARRAY(SELECT 'pol' FROM pg_policy p WHERE p.polrelid IN (SELECT oid FROM rel) LIMIT 1)
   || ARRAY(SELECT 'exc' FROM pg_constraint x WHERE x.conrelid IN (SELECT oid FROM rel) AND x.contype = 'x' LIMIT 1)

@@ -10,6 +10,7 @@
 import type { ObjectIR, UnmanagedIR } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
 import { objectsSql, PROBE_SQL } from './objects-sql.js';
+import { catalogObject } from './objects-catalog.js';
 import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
 
 const q = postgresSql.ident;
@@ -119,8 +120,10 @@ function commentTarget(
     const name = stripSchema(on, schema);
     return { sql: `${what.toUpperCase()} ${signature(String(data?.name), args)}`, name: `${what} ${name}`, table: null, deps: [`function:${name}`] };
   }
-  if (what === 'type' || what === 'domain') {
-    return { sql: `${what.toUpperCase()} ${qt(on)}`, name: `${what} ${on}`, table: null, deps: [`${what === 'type' ? 'enum' : 'domain'}:${on}`] };
+  if (what === 'type' || what === 'domain' || what === 'composite') {
+    const word = what === 'domain' ? 'DOMAIN' : 'TYPE';
+    return { sql: `${word} ${qt(on)}`, name: `${what === 'composite' ? 'type' : what} ${on}`, table: null,
+      deps: [`${what === 'type' ? 'enum' : what}:${on}`] };
   }
   return null;
 }
@@ -185,6 +188,8 @@ function toObject(r: Row, schema: string): ObjectIR | null {
       const create = ['SET LOCAL check_function_bodies TO off', def];
       return { kind, name, table: null, definition: def, create, drop: [`DROP ${word} ${signature(String(data?.name), args)}`], replace: create, ...withDeps };
     }
+    case 'composite': case 'exclusion': case 'aggregate': case 'collation':
+      return catalogObject(kind, name, table, def, data, (text) => stripSchema(text, schema), withDeps);
     case 'view': case 'materializedView': {
       const body = def.replace(/;$/, '');
       const create = kind === 'view' ? `CREATE VIEW ${qt(name)} AS\n${body}` : `CREATE MATERIALIZED VIEW ${qt(name)} AS\n${body}\nWITH DATA`;

@@ -18,6 +18,7 @@ import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import { generatedReaders, type GeneratedReaders } from './generated-readers.js';
+import { alterLineageSql, carriedByParent, childrenFirst, createTableSql, parentsFirst } from './lineage.js';
 import {
   MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql,
   postgresDefaultSql, postgresForeignKeySql,
@@ -226,10 +227,11 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       }
     }
   };
-  for (const c of diff.changes) {
+  const changes = inLineageOrder(diff.changes, target);
+  for (const c of changes) {
     switch (c.kind) {
       case 'createTable':
-        push(c, postgresCreateTableSql(c.table), ...c.table.indexes.map((i) => postgresCreateIndexSql(c.table.name, i)));
+        push(c, ...createTableSql(c.table, target), ...c.table.indexes.map((i) => postgresCreateIndexSql(c.table.name, i)));
         break;
       case 'dropTable': push(c, `DROP TABLE ${qt(c.table.name)}`); break;
       case 'renameTable': push(c, ...renameTableSql(c.from, c.to)); break;
@@ -278,10 +280,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       }
       case 'addCheck': push(c, `ALTER TABLE ${qt(c.table)} ADD ${postgresCheckSql(c.check)}`); break;
       case 'dropCheck': push(c, dropConstraint(live(c.table), c.check.name, () => `${splitName(live(c.table))[1]}_check`)); break;
-      case 'alterTableOptions':
-        throw new EvolveError(ErrorCode.Unsupported, `PostgreSQL tables have no storage options Evolve manages (table ${c.table}).`, {
-          hint: 'Remove the options from the desired schema.',
-        });
+      case 'alterTableOptions': push(c, ...alterLineageSql(c.table, c.from, c.to)); break;
       case 'createObject': case 'dropObject': push(c, ...objectStatements(c)); break;
       case 'replaceObject': {
         const r = replaceObjectSql(c);
@@ -301,4 +300,35 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   return {
     dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false,
   };
+}
+
+/**
+ * The changes as the plan runs them, for partitioned and inheriting tables: parents created
+ * before their children and dropped after them; a child's column change that its parent's
+ * carries out left out (a retyped column keeps the child's own default and NOT NULL change).
+ */
+function inLineageOrder(changes: readonly Change[], target: (table: string) => TableIR | undefined): readonly Change[] {
+  const creates = changes.filter((c): c is Extract<Change, { kind: 'createTable' }> => c.kind === 'createTable');
+  const drops = changes.filter((c): c is Extract<Change, { kind: 'dropTable' }> => c.kind === 'dropTable');
+  const lineage = (t: TableIR): boolean => Object.keys(t.options ?? {}).length > 0;
+  const anyLineage = creates.some((c) => lineage(c.table)) || drops.some((c) => lineage(c.table)) ||
+    changes.some((c) => c.kind !== 'createTable' && 'table' in c && typeof c.table === 'string' && lineage(target(c.table) ?? { options: {} } as TableIR));
+  if (!anyLineage) return changes;
+  const createOrder = parentsFirst(creates.map((c) => c.table));
+  const dropOrder = childrenFirst(drops.map((c) => c.table));
+  const byCreate = new Map(creates.map((c) => [c.table.name, c]));
+  const byDrop = new Map(drops.map((c) => [c.table.name, c]));
+  let ci = 0;
+  let di = 0;
+  const carried = carriedByParent(changes, target);
+  const out: Change[] = [];
+  for (const c of changes) {
+    if (c.kind === 'createTable') { out.push(byCreate.get(createOrder[ci++]!.name)!); continue; }
+    if (c.kind === 'dropTable') { out.push(byDrop.get(dropOrder[di++]!.name)!); continue; }
+    if (!carried.has(c)) { out.push(c); continue; }
+    if (c.kind !== 'alterColumn') continue;
+    const changed = { ...c.changed, type: false, generated: false, collation: false };
+    if (Object.values(changed).some(Boolean)) out.push({ ...c, changed });
+  }
+  return out;
 }

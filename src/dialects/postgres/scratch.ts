@@ -19,8 +19,10 @@
  * `CREATE EXTENSION` runs first, as the scratch's administrator, in the fresh database before
  * any statement of the file (so nothing the file defines can hijack an extension's script);
  * extensions that open connections to other databases (dblink, postgres_fdw) are refused.
- * Owners (`ALTER … OWNER TO`), privileges (GRANT, REVOKE, ALTER DEFAULT PRIVILEGES) and comments
- * on extensions are not part of the schema Evolve reads: skipped.
+ * Owners (`ALTER … OWNER TO`), privileges (GRANT, REVOKE, ALTER DEFAULT PRIVILEGES), comments
+ * on extensions and schemas, and old pg_dump's `CREATE LANGUAGE plpgsql` are not part of the
+ * schema Evolve reads: skipped. Settings the file made (`SET search_path`, …) are reset before
+ * the scratch is read.
  */
 import { randomBytes } from 'node:crypto';
 import type { SchemaIR } from '../../ir/schema.js';
@@ -33,7 +35,7 @@ import {
 } from '../shared/sql-file.js';
 import { splitSql } from '../shared/sql-split.js';
 import { withAka } from '../shared/sql-aka.js';
-import { connectPostgres, DEFAULT_SCHEMA, type PgConnection } from './connection.js';
+import { connectPostgres, DEFAULT_SCHEMA, postgresSessionSql, type PgConnection } from './connection.js';
 import { introspectPostgres } from './introspect.js';
 import { postgresSql } from './sql-builder.js';
 import { parsePostgresUrl } from './url.js';
@@ -73,7 +75,9 @@ function notSchema(statement: string): boolean {
   const words = statementWords(statement, 3);
   if (words[0] === 'GRANT' || words[0] === 'REVOKE') return true;
   if (words[0] === 'ALTER' && words[1] === 'DEFAULT' && words[2] === 'PRIVILEGES') return true;
-  if (words[0] === 'COMMENT' && words[1] === 'ON' && words[2] === 'EXTENSION') return true;
+  if (words[0] === 'COMMENT' && words[1] === 'ON' && (words[2] === 'EXTENSION' || words[2] === 'SCHEMA')) return true;
+  // pg_dump of old servers: plpgsql is in every database already (and only its owner may replace it).
+  if (/^CREATE\s+(?:OR\s+REPLACE\s+)?(?:TRUSTED\s+)?(?:PROCEDURAL\s+)?LANGUAGE\s+"?plpgsql"?\s*;?\s*$/i.test(statementHead(statement))) return true;
   return words[0] === 'ALTER' && /\bOWNER\s+TO\s+("(?:[^"]|"")+"|[\w$]+)\s*$/i.test(statementHead(statement));
 }
 
@@ -189,7 +193,12 @@ export async function postgresSchemaFromSql(near: DatabaseUrl, text: string, fil
   let source: Connection | null = null;
   const load = async (conn: PgConnection, made: Set<string>): Promise<SchemaIR> => {
     const standIns = source ? new StandIns(source, primary) : null;
+    // A scratch need not survive a crash: no WAL flush at each of the file's (autocommitted) statements.
+    await conn.execute('SET synchronous_commit TO off');
     await loadStatements(conn, 'postgres', text, file, loadRules(made, standIns ? (e) => standIns.supply(conn, e) : undefined));
+    // What the file SET (pg_dump empties search_path, sets standard_conforming_strings…) must
+    // not change how the catalog is read back: the session as connectPostgres made it.
+    await conn.execute(`RESET ALL; ${postgresSessionSql(primary, false)}`);
     const schema = await introspectPostgres(conn, options);
     return withAka(standIns ? standIns.without(schema) : schema, text, qualify);
   };
