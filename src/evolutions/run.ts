@@ -41,11 +41,12 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
   const sqlFailed = isEvolveError(e) && e.code === ErrorCode.SqlFailed && step?.kind === 'sql';
   const message = sqlFailed ? String((e.details as { error?: unknown } | undefined)?.error ?? e.message) : (e as Error).message;
   const n = steps.length;
-  const rest = i + 2 <= n ? ` ${stepRange(i + 2, n)} did not run.` : '';
+  const later = i + 2 <= n ? stepRange(i + 2, n) : '';
+  const rest = later ? ` ${later} did not run.` : '';
   const earlier = startAt > 0 ? ` (${stepRange(1, startAt)} in an earlier apply)` : '';
   const ran = tx ? 'It was rolled back; the database is as it was.'
     : i >= n ? `${n === 0 ? 'No step ran' : `All ${n} step${n === 1 ? '' : 's'} ran and stay applied`}${earlier} (MySQL commits every DDL statement).`
-    : i === 0 ? `No step ran before it: the database is still at ${evo.from}.${rest}`
+    : i === 0 ? `No step ran before it: the database is still at ${evo.from}.${later ? ` ${later[0]!.toUpperCase()}${later.slice(1)} did not run.` : ''}`
       : `${stepRange(1, i)[0]!.toUpperCase()}${stepRange(1, i).slice(1)} ran and stay${i === 1 ? 's' : ''} applied${earlier} ` +
         `(MySQL commits every DDL statement);${rest || ' it was the last step.'}`;
   const hint = tx || i === 0 || i >= n
