@@ -2,6 +2,7 @@
 import type { Hazard, PlanStatement } from '../plan/plan.js';
 import { describeHazard } from '../plan/describe.js';
 import { redact } from '../dialects/url.js';
+import { commentLine } from '../ir/names.js';
 
 export interface Out {
   json: boolean;
@@ -30,7 +31,7 @@ export function formatStatements(statements: readonly PlanStatement[]): string[]
   const lines: string[] = [];
   let last = '';
   for (const s of statements) {
-    if (s.comment !== last) { lines.push(`-- ${s.comment}`); last = s.comment; }
+    if (s.comment !== last) { lines.push(`-- ${commentLine(s.comment)}`); last = s.comment; } // one line, whatever a name holds
     lines.push(`${s.sql};`);
   }
   return lines;

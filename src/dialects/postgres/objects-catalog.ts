@@ -46,6 +46,7 @@ export function createAggregateSql(a: AggregateData, strip: (text: string) => st
   if (a.mfinalExtra) opts.push('MFINALFUNC_EXTRA');
   if (a.mstype && a.mfinalModify && a.mfinalModify !== 'r') opts.push(`MFINALFUNC_MODIFY = ${MODIFY[a.mfinalModify] ?? a.mfinalModify}`);
   if (a.minitcond !== null) opts.push(`MINITCOND = ${lit(a.minitcond)}`);
+  // An operator's name is operator characters only (+-*/<>=~!@#%^&|`?, never `--` or `/*`): nothing to quote.
   if (a.sortop) opts.push(`SORTOP = ${a.sortop}`);
   if (PARALLEL[a.parallel]) opts.push(`PARALLEL = ${PARALLEL[a.parallel]}`);
   return `CREATE AGGREGATE ${signature(strip(a.name), strip(a.args) || '*')} (\n  ${opts.join(',\n  ')}\n)`;
