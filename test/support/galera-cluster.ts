@@ -81,6 +81,8 @@ skip-name-resolve
 skip-log-bin
 binlog_format=ROW
 default_storage_engine=InnoDB
+character-set-server=utf8mb4
+collation-server=utf8mb4_general_ci
 innodb_autoinc_lock_mode=2
 innodb_buffer_pool_size=32M
 innodb_log_file_size=8M
