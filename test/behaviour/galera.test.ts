@@ -183,6 +183,11 @@ describe('MariaDB Galera cluster (three nodes)', { skip: !selectedDialects().inc
       assert.match(hazards[0]!.message, /replicates rows by their primary key/);
       return true;
     });
+    // `evolve install` (missing tables created, no diff) refuses it too.
+    const logModels = writeModels("import { table, integer, text } from 'evolve';\nexport const log = table('log', { at: integer().notNull(), line: text() });");
+    const install = await evolve(['install', '--db', urls[0]!, '--models', logModels, '--json']);
+    assert.equal(JSON.parse(install.stdout).error?.code, 'E_UNSUPPORTED', install.stdout);
+    assert.match(JSON.parse(install.stdout).error.message, /NO_PRIMARY_KEY_ON_CLUSTER|primary key/);
     for (const n of [1, 2, 3]) assert.deepEqual((await tableNames(c, n, dbName(urls[0]!))).filter((x) => x === 'log'), [], `node ${n}: no table created`);
     // A SQL file can ask for another engine (models cannot): refused the same way.
     const sqlFile = writeModels('CREATE TABLE cache (id int NOT NULL PRIMARY KEY) ENGINE=MyISAM;\n', 'models.sql');
