@@ -4,7 +4,8 @@
  * it). With `--rolling` (the node URLs given) the change is made node by node in RSU instead:
  * each other node first, desynchronised from the cluster while its statements run, then the node
  * the command is on, whose run ends with the usual checks; the nodes are verified after
- * (afterApply). Before any node changes, every node must be Synced and hold the same schema. Function steps (data changes) run once, on the command's node: rows replicate.
+ * (afterApply). Before any node changes, every node must be Synced and hold the same schema.
+ * Function steps (data changes) run once, on the command's node: rows replicate.
  */
 import type { Connection } from '../connection.js';
 import type { RunOptions, RunStep } from '../dialect.js';
@@ -23,7 +24,8 @@ async function schemaFingerprint(conn: Connection): Promise<string> {
 }
 
 function notReady(node: string, what: string, details: Record<string, unknown>): EvolveError {
-  return new EvolveError(ErrorCode.ClusterDiverged, `Node ${node} ${what}: a rolling change starts from nodes that are synced and alike; nothing was changed.`, {
+  const message = `Node ${node} ${what}: a rolling change starts from nodes that are synced and alike; nothing was changed.`;
+  return new EvolveError(ErrorCode.ClusterDiverged, message, {
     hint: 'Wait until the node has rejoined the cluster (Synced), or bring its schema in line with the others, then apply again.',
     details: { node, ...details },
   });
