@@ -4,11 +4,12 @@
  * server, in the same run. The evolution: 20 tables created, then each given a column and an
  * index (40 ALTERs), applied by `applyEvolution`; on Galera it includes the cluster-wide lock
  * and the check of every node's fingerprint after the change. Median of BENCH_RUNS runs
- * (default 3), each on a fresh database. Runnable alone: `node --import tsx bench/galera.ts`;
- * results in bench/results/galera.{json,md}.
+ * (default 3), each on a fresh database. Part `galera` of `npm run bench`, or alone:
+ * `node --import tsx bench/galera.ts`; results in bench/results/galera.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { applyEvolution, table, integer, text, varchar, index, type Table } from '../dist/index.js';
 import { startGaleraCluster } from '../test/support/galera-cluster.js';
 import { MYSQL_URL, machine, median, round, log } from './lib.js';
@@ -67,8 +68,8 @@ export async function benchGalera(): Promise<Record<string, unknown>> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const figures = await benchGalera();
+/** Write bench/results/galera.{json,md}. */
+export async function writeGaleraResults(figures: Record<string, unknown>): Promise<void> {
   const dir = join('bench', 'results');
   mkdirSync(dir, { recursive: true });
   const result = { date: new Date().toISOString(), machine: await machine(), galera: figures };
@@ -76,7 +77,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const f = figures as { plain: { create: number; alter: number }; galera: { create: number; alter: number }; createRatio: number; alterRatio: number; clusterStartMs: number };
   writeFileSync(join(dir, 'galera.md'), `# Galera: one evolution on a three-node cluster vs one MariaDB server (${result.date})
 
-${TABLES} tables; median of ${RUNS} runs; the cluster (three nodes on this machine's loopback) started in ${f.clusterStartMs} ms.
+${TABLES} tables; median of ${RUNS} runs; the cluster (three nodes on this machine's loopback) started in ${f.clusterStartMs} ms;
+load average at the end ${loadavg().map((x) => x.toFixed(1)).join(', ')} (the machine is shared: a loaded one stretches both sides).
 
 | evolution | plain MariaDB (ms) | 3-node Galera (ms) | ratio |
 |---|---|---|---|
@@ -86,5 +88,10 @@ ${TABLES} tables; median of ${RUNS} runs; the cluster (three nodes on this machi
 Galera's time includes the cluster-wide deploy lock, TOI replication of every statement to all
 three nodes, and the check of every node's fingerprint after the change (three introspections).
 `);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await benchGalera();
+  await writeGaleraResults(figures);
   log(JSON.stringify(figures));
 }
