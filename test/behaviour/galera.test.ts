@@ -162,6 +162,10 @@ describe('MariaDB Galera cluster (three nodes)', { skip: !selectedDialects().inc
       assert.equal(refused.code, 1);
       assert.equal(JSON.parse(refused.stdout).error.code, 'E_CLUSTER_RSU', refused.stdout);
       assert.deepEqual(await fingerprints(urls), urls.map(() => empty), 'no node changed');
+      const partial = await evolve(['apply', '--db', urls[1]!, '--models', file, '--rolling', '--nodes', `127.0.0.1:${c.nodes[0]!.port}`, '--json']);
+      assert.equal(JSON.parse(partial.stdout).error?.code, 'E_USAGE', `a rolling change naming 2 of 3 nodes: ${partial.stdout}`);
+      assert.match(JSON.parse(partial.stdout).error.message, /names 2 of the cluster's 3 nodes/);
+      assert.deepEqual(await fingerprints(urls), urls.map(() => empty), 'no node changed');
       const nodes = c.nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
       const rolled = await evolve(['apply', '--db', urls[1]!, '--models', file, '--rolling', '--nodes', nodes]);
       assert.equal(rolled.code, 0, rolled.stderr);

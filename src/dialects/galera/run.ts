@@ -47,7 +47,7 @@ export async function runGalera(conn: Connection, steps: readonly RunStep[], opt
   if (!g.cluster.rolling || !steps.some(isSqlStep)) return runMysql(conn, steps, options);
   if (!g.cluster.nodes?.length) {
     throw new EvolveError(ErrorCode.Usage, 'A rolling change (--rolling) needs the URL of every node of the cluster.', {
-      hint: 'Pass --nodes URL,URL,… (or host:port,…) naming each node, the one --db names included.',
+      hint: 'Pass --nodes URL,URL,… (or host:port,…) naming each node of the cluster.',
     });
   }
   const self = await nodeId(conn);
@@ -65,6 +65,13 @@ export async function runGalera(conn: Connection, steps: readonly RunStep[], opt
       if (state !== 'Synced') throw notReady(url.display, `is ${state}, not Synced`, { state });
       const at = await schemaFingerprint(c);
       if (at !== before) throw notReady(url.display, `is at ${at}, not at ${before} as ${g.url.display} is`, { fingerprint: at, expected: before });
+    }
+    const size = Number((await conn.query("SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'"))[0]?.Value ?? 0);
+    if (others.length + 1 < size) {
+      throw new EvolveError(ErrorCode.Usage, `--nodes names ${others.length + 1} of the cluster's ${size} nodes: a rolling change must change every node.`, {
+        hint: 'Name every node of the cluster in --nodes (the one --db names may be left out).',
+        details: { named: others.length + 1, clusterSize: size },
+      });
     }
     for (const c of others) await runDesynced(c, sql, options.lockWait ? { lockWait: options.lockWait } : {});
   } finally {
