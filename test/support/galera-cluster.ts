@@ -13,7 +13,7 @@
  * exits, and the directories removed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -60,6 +60,29 @@ export function galeraProblem(): string | null {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const alive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code !== 'ESRCH'; }
+};
+
+/**
+ * The servers and directories of clusters whose test process died without stopping them
+ * (killed: no exit handler ran) are stopped and removed: they would hold the ports.
+ */
+async function sweepDeadClusters(): Promise<void> {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = Number(/^evolve-galera-(\d+)-/.exec(name)?.[1]);
+    if (!owner || owner === process.pid || alive(owner)) continue;
+    const base = join(tmpdir(), name);
+    for (let i = 1; i <= SIZE; i++) {
+      let pid = 0;
+      try { pid = Number(readFileSync(join(base, `node${i}`, 'mysqld.pid'), 'utf8').trim()) || 0; } catch { /* never started */ }
+      if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    await sleep(200);
+    rmSync(base, { recursive: true, force: true });
+  }
+}
 
 interface NodeState { index: number; dir: string; port: number; proc: ChildProcess | null; exited: Promise<void> }
 
@@ -110,7 +133,8 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
   const problem = galeraProblem();
   if (problem) throw new Error(`Cannot start a Galera cluster: ${problem}`);
   const t0 = Date.now();
-  const base = mkdtempSync(join(tmpdir(), 'evolve-galera-'));
+  await sweepDeadClusters();
+  const base = mkdtempSync(join(tmpdir(), `evolve-galera-${process.pid}-`));
   chmodSync(base, 0o755);
   const nodes: NodeState[] = [];
   for (let i = 1; i <= SIZE; i++) {
@@ -164,12 +188,16 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
   };
 
   try {
+    const mark = (what: string): void => { if (process.env.EVOLVE_TEST_GALERA_DEBUG) process.stderr.write(`galera: ${what} at ${Date.now() - t0} ms\n`); };
+    mark('installed');
     launch(nodes[0]!, ['--wsrep-new-cluster']);
     await waitSynced(30_000);
+    mark('node 1 synced');
     for (const n of nodes.slice(1)) {
       // One joiner at a time: each receives its state from a synced donor.
       launch(n);
       await waitSynced(30_000);
+      mark(`node ${n.index} synced`);
     }
     const c = await connectTo(nodes[0]!);
     await c.query('CREATE DATABASE IF NOT EXISTS test');
