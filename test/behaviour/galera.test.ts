@@ -15,7 +15,9 @@ import {
 } from '../../src/index.js';
 import { selectedDialects, MYSQL_URL } from '../support/databases.js';
 import { featureModels } from '../support/feature-models.js';
-import { evolve, evolveProcess, stepsModuleSource, writeModels } from '../support/cli.js';
+import { evolve, evolveProcess, stepsModuleSource, writeModels, ROOT } from '../support/cli.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { startGaleraCluster, type GaleraCluster } from '../support/galera-cluster.js';
 
 const ROUNDS = Number(process.env.EVOLVE_GALERA_ROUNDS ?? 10);
@@ -53,6 +55,9 @@ const tableNames = async (c: GaleraCluster, node: number, db: string): Promise<s
   (await c.query(node, 'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1', [db])).map((r) => String(r.t));
 
 const dbName = (url: string): string => new URL(url).pathname.slice(1);
+
+/** `evolve ARGS` in a process of its own, to be killed. */
+const spawnEvolve = (args: string[]): ChildProcess => spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), ...args], { stdio: 'ignore' });
 
 describe('MariaDB Galera cluster (three nodes)', { skip: !selectedDialects().includes('mysql') }, () => {
   before(async () => {
@@ -218,6 +223,29 @@ describe('MariaDB Galera cluster (three nodes)', { skip: !selectedDialects().inc
     const report = await applyEvolution({ db: urls[2]!, models: [...models, table('more', { id: integer().primaryKey() })], lockTimeout: 5 });
     assert.equal(report.applied, true, 'the expired lease no longer holds the lock');
     assert.deepEqual(await c.query(1, `SELECT COUNT(*) AS n FROM \`${db}\`._evolve_lock`), [{ n: 0 }], 'released after the apply');
+  });
+
+  it('a deployer killed while it holds the lock: the next one, on another node, takes it when the lease ends', { timeout: 120_000 }, async (t) => {
+    const c = running(t);
+    if (!c) return;
+    const urls = (await freshDb(c)).map((u) => `${u}?lock_lease=6`);
+    const db = dbName(urls[0]!.replace(/\?.*/, ''));
+    const count = 30;
+    const file = writeModels(`import { table, integer, varchar } from 'evolve';\n` +
+      Array.from({ length: count }, (_, i) => `export const t${i} = table('t${i}', { id: integer().primaryKey(), name: varchar(40) });`).join('\n'));
+    const child = spawnEvolve(['apply', '--db', urls[0]!, '--models', file]);
+    const made = async (): Promise<number> => (await tableNames(c, 2, db)).filter((n) => /^t\d+$/.test(n)).length;
+    for (let i = 0; i < 400 && await made() < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const partial = await made();
+    assert.ok(partial > 0 && partial < count, `killed mid-way (${partial} of ${count} tables)`);
+    const held = await c.query(2, `SELECT expires_at > NOW(3) AS live FROM \`${db}\`._evolve_lock`);
+    assert.deepEqual(held.map((h) => Number(h.live)), [1], 'the dead deployer still holds the lock (its lease runs)');
+    const r = await evolve(['apply', '--db', urls[1]!, '--models', file, '--lock-timeout', '30']);
+    assert.equal(r.code, 0, r.stderr);
+    await sameOnEveryNode(urls, await fingerprintDatabase(urls[0]!).then((f) => f.fingerprint), 'after the second deployer');
+    assert.equal(await made(), count, 'the second deployer finished what the first began');
   });
 
   it('a node whose schema differs fails the apply with E_CLUSTER_DIVERGED naming it', { timeout: 60_000 }, async (t) => {
