@@ -1,21 +1,22 @@
 /**
  * Galera (issue 17 point 4): one evolution's time on a three-node MariaDB Galera cluster
  * (test/support/galera-cluster.ts, started here) against the same evolution on one plain MariaDB
- * server, in the same run. The evolution: 20 tables created, then each given a column and an
- * index (40 ALTERs), applied by `applyEvolution`; on Galera it includes the cluster-wide lock
- * and the check of every node's fingerprint after the change. Median of BENCH_RUNS runs
- * (default 3), each on a fresh database. Part `galera` of `npm run bench`, or alone:
+ * server with a node's settings and no Galera (started here too, port 3410), in the same run.
+ * The evolution: 20 tables created, then each given a column and an index (40 ALTERs), applied
+ * by `applyEvolution`; on Galera it includes the cluster-wide lock and the check of every node's
+ * fingerprint after the change. Median of BENCH_RUNS runs (default 5, after a warm-up), each on a
+ * fresh database, the two sides alternating. Part `galera` of `npm run bench`, or alone:
  * `node --import tsx bench/galera.ts`; results in bench/results/galera.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { applyEvolution, table, integer, text, varchar, index, type Table } from '../dist/index.js';
-import { startGaleraCluster } from '../test/support/galera-cluster.js';
-import { MYSQL_URL, machine, median, round, log } from './lib.js';
+import { startGaleraCluster, startPlainMariadb } from '../test/support/galera-cluster.js';
+import { machine, median, round, log } from './lib.js';
 
 const TABLES = 20;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const v1: Table[] = Array.from({ length: TABLES }, (_, i) => table(`g${i}`, { id: integer().primaryKey(), name: text() }));
 const v2: Table[] = Array.from({ length: TABLES }, (_, i) => table(`g${i}`, { id: integer().primaryKey(), name: text(), code: varchar(20) },
@@ -38,33 +39,43 @@ async function once(base: string, db: string, admin: (sql: string) => Promise<un
   }
 }
 
-async function series(name: string, base: string, admin: (sql: string) => Promise<unknown>): Promise<{ create: number; alter: number; runs: number[] }> {
-  const creates: number[] = [];
-  const alters: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const { create, alter } = await once(base, `evolve_bench_${name}_${process.pid}_${r}`, admin);
-    creates.push(create);
-    alters.push(alter);
-    log(`galera bench: ${name} run ${r + 1}: create ${round(create)} ms, alter ${round(alter)} ms`);
-  }
-  return { create: round(median(creates)), alter: round(median(alters)), runs: alters.map((x) => round(x)) };
-}
+interface Side { name: string; base: string; admin: (sql: string) => Promise<unknown>; creates: number[]; alters: number[] }
+
+const summary = (s: Side): { create: number; alter: number; runs: number[] } =>
+  ({ create: round(median(s.creates)), alter: round(median(s.alters)), runs: s.alters.map((x) => round(x)) });
 
 export async function benchGalera(): Promise<Record<string, unknown>> {
   const mysql = await import('mysql2/promise');
-  const plainAdmin = await mysql.createConnection({ uri: MYSQL_URL });
-  const plain = await series('plain', MYSQL_URL, (sql) => plainAdmin.query(sql));
-  await plainAdmin.end();
-  const cluster = await startGaleraCluster();
+  // The baseline is a server of its own with a node's settings (not the shared test server, whose
+  // settings and load differ): the difference measured is Galera's. Both run at once and the runs
+  // alternate, so a change in the machine's load falls on both sides alike; one warm-up run each.
+  const server = await startPlainMariadb();
+  const cluster = await startGaleraCluster().catch(async (e: unknown) => { await server.stop(); throw e; });
+  const plainAdmin = await mysql.createConnection({ uri: server.url });
   try {
-    const galera = await series('galera', cluster.nodes[0]!.url(), (sql) => cluster.query(1, sql));
+    const sides: Side[] = [
+      { name: 'plain', base: `${server.url}x`, admin: (sql) => plainAdmin.query(sql), creates: [], alters: [] },
+      { name: 'galera', base: cluster.nodes[0]!.url(), admin: (sql) => cluster.query(1, sql), creates: [], alters: [] },
+    ];
+    for (let r = 0; r <= RUNS; r++) {
+      for (const side of sides) {
+        const { create, alter } = await once(side.base, `evolve_bench_${side.name}_${process.pid}_${r}`, side.admin);
+        log(`galera bench: ${side.name} ${r === 0 ? 'warm-up' : `run ${r}`}: create ${round(create)} ms, alter ${round(alter)} ms`);
+        if (r === 0) continue;
+        side.creates.push(create);
+        side.alters.push(alter);
+      }
+    }
+    const [plain, galera] = sides.map(summary) as [ReturnType<typeof summary>, ReturnType<typeof summary>];
     return {
-      tables: TABLES, runs: RUNS, clusterStartMs: cluster.startMs,
+      tables: TABLES, runs: RUNS, clusterStartMs: cluster.startMs, loadavg: loadavg(),
       plain, galera,
       createRatio: round(galera.create / plain.create), alterRatio: round(galera.alter / plain.alter),
     };
   } finally {
+    await plainAdmin.end();
     await cluster.stop();
+    await server.stop();
   }
 }
 
@@ -77,10 +88,10 @@ export async function writeGaleraResults(figures: Record<string, unknown>): Prom
   const f = figures as { plain: { create: number; alter: number }; galera: { create: number; alter: number }; createRatio: number; alterRatio: number; clusterStartMs: number };
   writeFileSync(join(dir, 'galera.md'), `# Galera: one evolution on a three-node cluster vs one MariaDB server (${result.date})
 
-${TABLES} tables; median of ${RUNS} runs; the cluster (three nodes on this machine's loopback) started in ${f.clusterStartMs} ms;
+${TABLES} tables; median of ${RUNS} runs (after a warm-up, the two sides alternating); the cluster (three nodes on this machine's loopback) started in ${f.clusterStartMs} ms;
 load average at the end ${loadavg().map((x) => x.toFixed(1)).join(', ')} (the machine is shared: a loaded one stretches both sides).
 
-| evolution | plain MariaDB (ms) | 3-node Galera (ms) | ratio |
+| evolution | one MariaDB, a node's settings, no Galera (ms) | 3-node Galera (ms) | ratio |
 |---|---|---|---|
 | create ${TABLES} tables | ${f.plain.create} | ${f.galera.create} | ${f.createRatio}× |
 | add a column and an index to each (${TABLES * 2} ALTERs) | ${f.plain.alter} | ${f.galera.alter} | ${f.alterRatio}× |

@@ -250,3 +250,45 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     },
   };
 }
+
+/** A plain MariaDB server (no replication) configured as a cluster node is, for the bench's baseline. */
+export interface PlainMariadb {
+  /** `mysql://root@127.0.0.1:PORT/` (no database). */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Start one MariaDB server with a node's settings but no Galera (port: the first client port + 9, 3410). */
+export async function startPlainMariadb(): Promise<PlainMariadb> {
+  await sweepDeadClusters();
+  const base = mkdtempSync(join(tmpdir(), `evolve-galera-${process.pid}-`));
+  chmodSync(base, 0o755);
+  const i = 10;
+  const dir = join(base, `node${i}`);
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  writeFileSync(join(dir, 'my.cnf'), config(base, i));
+  spawnSync('chown', ['-R', 'mysql:mysql', base]);
+  const install = spawnSync('mariadb-install-db', [`--defaults-file=${join(dir, 'my.cnf')}`, '--user=mysql', '--wsrep-provider=none',
+    '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'], { encoding: 'utf8' });
+  if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
+  const proc = spawn('/usr/sbin/mariadbd', [`--defaults-file=${join(dir, 'my.cnf')}`, '--wsrep-on=OFF', '--wsrep-provider=none'], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  process.once('exit', () => { proc.kill('SIGKILL'); rmSync(base, { recursive: true, force: true }); });
+  const port = BASE_PORT + i - 1;
+  const mysql = await import('mysql2/promise');
+  for (let tries = 0; ; tries++) {
+    try {
+      const c = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root', connectTimeout: 2000 });
+      await c.end();
+      break;
+    } catch (e) {
+      if (tries > 150) { proc.kill('SIGKILL'); throw e; }
+      await sleep(200);
+    }
+  }
+  return {
+    url: `mysql://root@127.0.0.1:${port}/`,
+    async stop() { proc.kill('SIGTERM'); await exited; rmSync(base, { recursive: true, force: true }); },
+  };
+}
