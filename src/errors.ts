@@ -74,6 +74,13 @@ export const ErrorCode = {
   StepsInvalid: 'E_STEPS_INVALID',
   /** Another deployer held the deploy lock longer than the lock timeout (SQLite: or another connection held the database's own write lock that long). */
   LockTimeout: 'E_LOCK_TIMEOUT',
+  /**
+   * A cluster node runs schema changes in a mode that reaches only that node (Galera
+   * `wsrep_OSU_method=RSU`) and no rolling change was asked for: nothing was changed.
+   */
+  ClusterRsu: 'E_CLUSTER_RSU',
+  /** After a change, a node of the cluster reports another fingerprint than the node the change ran on. */
+  ClusterDiverged: 'E_CLUSTER_DIVERGED',
   /** A bug in Evolve itself. */
   Internal: 'E_INTERNAL',
 } as const;

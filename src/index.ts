@@ -32,6 +32,7 @@ export { parseDatabaseUrl, redact } from './dialects/url.js';
 export type { DatabaseUrl } from './dialects/url.js';
 export type {
   Dialect, DialectCapabilities, SqlBuilder, ConnectOptions, IntrospectOptions, RunStep, RunOptions, LockOptions, ReleaseLock,
+  ClusterOptions, NodeCheck, AfterApplyContext,
 } from './dialects/dialect.js';
 export type { DiffHooks } from './diff/hooks.js';
 export type { Connection } from './dialects/connection.js';

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
 import { blockersText, type LockRetry } from '../dialects/shared/lock.js';
+import type { NodeCheck } from '../dialects/dialect.js';
 import type { Out } from './output.js';
 import { loadDotEnv } from './dotenv.js';
 import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
@@ -50,6 +51,8 @@ export interface Settings {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
     lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
+    /** A cluster's nodes (--nodes) and a rolling change (--rolling); the nodes checked after a change, told to stderr. */
+    nodes?: string[]; rolling?: boolean; onNodesChecked?: (nodes: readonly NodeCheck[]) => void;
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
   };
@@ -60,6 +63,7 @@ export interface SettingFlags {
   db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
   lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
+  nodes?: string | string[]; rolling?: boolean;
 }
 
 const patterns = (v: string | readonly string[] | undefined): string[] =>
@@ -75,6 +79,14 @@ function whole(value: string | number | undefined, what: string, example: string
     });
   }
   return n;
+}
+
+/** The nodes of a cluster checked after a change, on stderr: `cluster: 3 nodes at fp… (a, b, c)`. */
+export function nodesLine(nodes: readonly NodeCheck[]): string {
+  const ok = nodes.filter((n) => n.fingerprint !== null);
+  const missed = nodes.filter((n) => n.fingerprint === null);
+  return `cluster: ${ok.length} node(s) at ${ok[0]?.fingerprint ?? '?'} (${ok.map((n) => n.node).join(', ')})` +
+    (missed.length ? `; not reached: ${missed.map((n) => `${n.node} (${n.error ?? 'no answer'})`).join('; ')}` : '');
 }
 
 /** One line for a lock-wait retry (issue 16), on stderr. */
@@ -106,6 +118,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       hint: 'Write e.g. connectTimeout: 10 (or ?connect_timeout=10 in the database URL).',
     });
   }
+  const nodes = patterns(flags.nodes);
   const recordTable = flags.recordTable ?? cfg.recordTable;
   const historyTable = flags.historyTable ?? cfg.historyTable;
   return {
@@ -126,6 +139,9 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
       ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),
+      ...(nodes.length ? { nodes } : {}),
+      ...(flags.rolling ? { rolling: true } : {}),
+      ...(out ? { onNodesChecked: (checked: readonly NodeCheck[]) => out.error(nodesLine(checked)) } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),
     },

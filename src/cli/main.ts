@@ -37,6 +37,8 @@ export interface CommonFlags {
   exclude?: string[];
   recordTable?: string;
   historyTable?: string;
+  nodes?: string[];
+  rolling?: boolean;
   json?: boolean;
   exitCode?: boolean;
 }
@@ -75,6 +77,9 @@ function common(cmd: Command): Command {
     .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)
     .option('--record-table <name>', 'deployment record table (default _evolve_deployment; must start with _evolve)')
     .option('--history-table <name>', 'deployment history table (default _evolve_history; must start with _evolve)')
+    .option('--nodes <urls>', 'a cluster\'s nodes, checked after a change (Galera; default: the nodes the cluster reports): ' +
+      'mysql:// URLs or host:port, comma-separated or repeated', collect)
+    .option('--rolling', 'change a Galera cluster node by node in RSU (with --nodes naming every node), verifying each')
     .option('--json', 'machine-readable output on stdout');
 }
 

@@ -55,6 +55,40 @@ export interface IntrospectOptions {
   readonly schemas?: readonly string[];
 }
 
+/**
+ * How a command treats a cluster of nodes that hold one database (dialects with one: Galera).
+ * Other dialects ignore it.
+ */
+export interface ClusterOptions {
+  /**
+   * URLs of the cluster's nodes (`--nodes`): each is checked after a change (and changed in
+   * turn when {@link rolling}). Default: the addresses the cluster reports.
+   */
+  readonly nodes?: readonly string[];
+  /**
+   * Change the nodes one by one, each out of the cluster's replication of schema changes
+   * (Galera RSU), verifying each (`--rolling`, with {@link nodes}).
+   */
+  readonly rolling?: boolean;
+}
+
+/** One node of a cluster as checked after a change ({@link Dialect.afterApply}). */
+export interface NodeCheck {
+  /** The node's URL without password. */
+  readonly node: string;
+  /** Its fingerprint; null when it could not be reached. */
+  readonly fingerprint: string | null;
+  /** Why it could not be checked. */
+  readonly error?: string;
+}
+
+/** What {@link Dialect.afterApply} is given. */
+export interface AfterApplyContext {
+  readonly url: DatabaseUrl;
+  /** The fingerprint of the managed schema as `conn` (a connection to another node, say) sees it. */
+  fingerprintOf(conn: Connection): Promise<string>;
+}
+
 /** Options of {@link Dialect.connect}. */
 export interface ConnectOptions {
   /** Read-only commands never create or change anything. */
@@ -73,6 +107,8 @@ export interface ConnectOptions {
   readonly connectTimeoutSeconds?: number;
   /** Seconds to wait for another connection's lock on the database itself (SQLite's busy timeout); default 120. */
   readonly lockTimeoutSeconds?: number;
+  /** The cluster's nodes and whether to change them one by one (dialects with clusters). */
+  readonly cluster?: ClusterOptions;
 }
 
 /**
@@ -196,6 +232,14 @@ export interface Dialect {
    * @throws EvolveError `E_LOCK_TIMEOUT` when another deployer holds it longer.
    */
   acquireLock(conn: Connection, options: LockOptions): Promise<ReleaseLock>;
+  /**
+   * After a command changed the database, still under the deploy lock: a dialect whose
+   * database lives on several nodes waits for them to be in sync and checks that each reports
+   * the fingerprint of the node the change ran on. Absent: nothing to check.
+   * @returns the nodes checked.
+   * @throws EvolveError `E_CLUSTER_DIVERGED` naming the nodes that differ.
+   */
+  afterApply?(conn: Connection, context: AfterApplyContext): Promise<readonly NodeCheck[]>;
   /**
    * The schema a SQL file of CREATE statements describes, as this dialect reports it: loaded
    * into a scratch database near `near` (or {@link localScratch}), introspected, and the

@@ -19,6 +19,10 @@ export const HazardCode = {
   CheckViolated: 'CHECK_VIOLATED',
   EnumValueRemoved: 'ENUM_VALUE_REMOVED',
   ForeignKeyViolated: 'FOREIGN_KEY_VIOLATED',
+  /** A cluster that replicates rows by their primary key (Galera) gets a table without one. */
+  NoPrimaryKeyOnCluster: 'NO_PRIMARY_KEY_ON_CLUSTER',
+  /** A cluster that replicates only InnoDB (Galera) gets a table of another engine. */
+  EngineNotReplicated: 'ENGINE_NOT_REPLICATED',
 } as const;
 export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
 
