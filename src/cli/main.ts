@@ -13,6 +13,7 @@ import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { pullCommand } from './commands/pull.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -121,6 +122,14 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
   common(program.command('fingerprint').alias('sqlfingerprint')
     .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
     .action(wrap(fingerprintCommand));
+
+  common(program.command('pull')
+    .description("write the live database's schema as a models module (--out, default src/models.ts) or one module per table (--out-dir); " +
+      'lists what the models cannot state'))
+    .option('--out <file>', 'the models module to write (default src/models.ts)')
+    .option('--out-dir <dir>', 'write one module per table and an index.ts re-exporting them')
+    .option('--force', 'overwrite files that exist')
+    .action(wrap(pullCommand as never));
 
   common(program.command('sql').alias('sqlevolve')
     .description('print the SQL that apply would run, with its hazards; changes nothing'))
