@@ -23,7 +23,12 @@ export interface EmittedModels {
   readonly files: readonly EmittedFile[];
   /** What the models DSL cannot state, by name (`view active_staff`, `check film.film_length_ck`). */
   readonly notExpressible: readonly string[];
+  /** Those of them that `apply` does not adopt: applying the models to the pulled database would change them. */
+  readonly notAdopted: readonly string[];
 }
+
+/** What the emitters list, as they list it. */
+interface Missing { all: string[]; notAdopted: string[] }
 
 /**
  * An object beyond tables: not in the DSL yet, listed — except a PostgreSQL schema holding
@@ -32,14 +37,19 @@ export interface EmittedModels {
 export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: ReadonlySet<string>): string | null {
   if (o.kind === 'schema' && tableSchemas.has(o.name)) return null;
   const label = objectLabel(o);
-  ctx.missing(label);
+  ctx.missing(label, true);
   return `//   ${label}`;
 }
 
-function context(exports: ReadonlyMap<string, string>, cycles: ReadonlyMap<string, number>, missing: string[]): EmitContext & { used: Set<string> } {
+/** What every module of one pull shares: export names, cycles, what is listed, index names taken. */
+interface Shared { exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string> }
+
+function context({ exports, cycles, missing, indexNames }: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
-    used, exportOf: (t) => exports.get(t), use: (n) => used.add(n), missing: (w) => missing.push(w),
+    used, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
+    missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
+    claimIndex: (n) => !indexNames.has(n.toLowerCase()) && !!indexNames.add(n.toLowerCase()),
     inCycle: (from, to) => cycles.has(from) && cycles.get(from) === cycles.get(to),
   };
 }
@@ -65,26 +75,27 @@ function objectsBlock(ctx: EmitContext, schema: SchemaIR): string {
 export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }): EmittedModels {
   const tables: TableIR[] = [...schema.tables];
   const exports = exportNames(tables.map((t) => t.name), new Set(DSL_NAMES));
-  const missing: string[] = [];
-  const cycles = foreignKeyCycles(tables);
+  const missing: Missing = { all: [], notAdopted: [] };
+  const shared: Shared = { exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set() };
+  const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {
-    const ctx = context(exports, cycles, missing);
+    const ctx = context(shared);
     const objects = objectsBlock(ctx, schema);
     const body = tables.map((t) => emitTable(ctx, t)).join('\n');
-    return { files: [{ path: mode.file, text: `${HEADER(schema.dialect)}${objects}${importLine(ctx.used)}\n${body}` }], notExpressible: missing };
+    return result([{ path: mode.file, text: `${HEADER(schema.dialect)}${objects}${importLine(ctx.used)}\n${body}` }]);
   }
   const files = fileNames(exports);
   const out: EmittedFile[] = [];
   for (const t of tables) {
-    const ctx = context(exports, cycles, missing);
+    const ctx = context(shared);
     const body = emitTable(ctx, t);
     const refs = [...new Set(t.foreignKeys.map((fk) => fk.refTable).filter((r) => r !== t.name && exports.has(r)))].sort();
     const imports = refs.map((r) => `import { ${exports.get(r)} } from './${files.get(r)}.js';\n`).join('');
     out.push({ path: `${files.get(t.name)}.ts`, text: `${importLine(ctx.used)}${imports}\n${body}` });
   }
-  const ctx = context(exports, cycles, missing);
+  const ctx = context(shared);
   const objects = objectsBlock(ctx, schema);
   const index = tables.map((t) => `export { ${exports.get(t.name)} } from './${files.get(t.name)}.js';\n`).join('');
   out.push({ path: 'index.ts', text: `${HEADER(schema.dialect)}${objects}${index}` });
-  return { files: out, notExpressible: missing };
+  return result(out);
 }

@@ -6,7 +6,8 @@
  * the one function for its part.
  */
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR, UniqueIR } from '../ir/schema.js';
-import { assertNever } from '../errors.js';
+import { assertNever, isEvolveError } from '../errors.js';
+import { checkDefaultLiteral } from '../model/default-literals.js';
 import { key, member, sqlTemplate, str } from './identifiers.js';
 
 /** What the emit functions need from the module being written. */
@@ -15,8 +16,14 @@ export interface EmitContext {
   exportOf(table: string): string | undefined;
   /** Note a DSL function the code uses (for the import line). */
   use(name: string): void;
-  /** List something the DSL cannot state, by name (`check t.t_price_ck`). */
-  missing(what: string): void;
+  /**
+   * List something the DSL cannot state, by name (`check t.t_price_ck`); `adopted`: apply keeps
+   * the database's own (objects, checks, table options, ON UPDATE, identity ALWAYS), else
+   * applying the models to the pulled database would change it.
+   */
+  missing(what: string, adopted: boolean): void;
+  /** Claim an index name for the schema (the DSL's index names are unique across it); false when taken. */
+  claimIndex(name: string): boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
 }
@@ -67,22 +74,31 @@ function emitActions(fk: ForeignKeyIR): string {
 /** A generated column: not in the DSL yet (the column is written as a plain one). */
 function emitGenerated(ctx: EmitContext, table: string, c: ColumnIR): string | null {
   if (!c.generated) return null;
-  ctx.missing(`generated column ${table}.${c.name}`);
+  ctx.missing(`generated column ${table}.${c.name}`, false);
   return `GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
 }
 
 /** PostgreSQL identity ALWAYS: not in the DSL yet (written as auto-increment, which is BY DEFAULT). */
 function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR): string | null {
   if (c.identity !== 'always') return null;
-  ctx.missing(`identity ALWAYS of ${table}.${c.name}`);
+  ctx.missing(`identity ALWAYS of ${table}.${c.name}`, true);
   return 'GENERATED ALWAYS AS IDENTITY';
 }
 
 /** MySQL ON UPDATE: not in the DSL yet. */
 function emitOnUpdate(ctx: EmitContext, table: string, c: ColumnIR): string | null {
   if (!c.onUpdate) return null;
-  ctx.missing(`ON UPDATE of ${table}.${c.name}`);
+  ctx.missing(`ON UPDATE of ${table}.${c.name}`, true);
   return `ON UPDATE ${c.onUpdate}`;
+}
+
+/** False (listed) for a default the DSL refuses as not a value of its column's type (MySQL `tinyint(1) DEFAULT 7`, read as boolean). */
+function defaultFits(ctx: EmitContext, table: string, c: ColumnIR): boolean {
+  try { checkDefaultLiteral(table, c.name, c.type, c.default); return true; } catch (e) {
+    if (!isEvolveError(e)) throw e;
+    ctx.missing(`default of ${table}.${c.name}, not a value of its type`, false);
+    return false;
+  }
 }
 
 /** How a column takes part in its table's keys, decided by {@link emitTable}. */
@@ -92,9 +108,11 @@ interface ColumnRole { primaryKey: boolean; unique: boolean; foreignKey: Foreign
 export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
   let code = emitType(ctx, c.type);
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
-  if (c.default !== null) code += `.default(${emitDefault(ctx, c.default)})`;
-  if (role.primaryKey) code += c.autoIncrement ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  else if (c.autoIncrement) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`);
+  if (c.default !== null && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
+  const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
+  if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
+  if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
+  else if (c.autoIncrement && !increments) ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
   if (role.unique) code += '.unique()';
   if (c.collation) code += `.collation(${str(c.collation)})`;
   if (role.foreignKey) {
@@ -107,8 +125,12 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   return `  ${key(c.name)}: ${code},${comment}`;
 }
 
-/** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`. */
-export function emitIndex(ctx: EmitContext, i: IndexIR): string {
+/** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
+export function emitIndex(ctx: EmitContext, table: string, i: IndexIR): string | null {
+  if (!ctx.claimIndex(i.name)) {
+    ctx.missing(`index ${i.name} on table ${table}, a name another table's index has`, false);
+    return null;
+  }
   ctx.use('index');
   let code = `index(${str(i.name)}).on(${i.columns.map(str).join(', ')})`;
   if (i.unique) code += '.unique()';
@@ -135,13 +157,13 @@ export function emitPrimaryKey(columns: readonly string[]): string {
 
 /** A CHECK constraint: not in the DSL yet; listed, and written as a comment. */
 export function emitCheck(ctx: EmitContext, table: string, c: CheckIR): string {
-  ctx.missing(c.name ? `check ${table}.${c.name}` : `check (${oneLine(c.expression)}) on table ${table}`);
+  ctx.missing(c.name ? `check ${table}.${c.name}` : `check (${oneLine(c.expression)}) on table ${table}`, true);
   return `// not expressible yet: CHECK (${oneLine(c.expression)})${c.name ? ` named ${c.name}` : ''}`;
 }
 
 /** A table option (SQLite STRICT, MySQL ENGINE, …): not in the DSL yet; listed, and written as a comment. */
 export function emitTableOption(ctx: EmitContext, table: string, name: string, value: string): string {
-  ctx.missing(`table option ${table}.${name}=${value}`);
+  ctx.missing(`table option ${table}.${name}=${value}`, true);
   return `// not expressible yet: table option ${name}=${oneLine(value)}`;
 }
 
@@ -160,7 +182,7 @@ function splitKeys(ctx: EmitContext, t: TableIR): { uniqueOn: Set<string>; fkOn:
   const fks: ForeignKeyIR[] = [];
   for (const fk of t.foreignKeys) {
     if (ctx.exportOf(fk.refTable) === undefined) {
-      ctx.missing(`foreign key ${t.name}(${fk.columns.join(', ')}) to ${fk.refTable}, a table not pulled`);
+      ctx.missing(`foreign key ${t.name}(${fk.columns.join(', ')}) to ${fk.refTable}, a table not pulled`, false);
     } else if (fk.columns.length === 1 && !fkOn.has(fk.columns[0]!)) fkOn.set(fk.columns[0]!, fk);
     else fks.push(fk);
   }
@@ -181,7 +203,7 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const list = (name: string, items: string[]): void => {
     if (items.length) options.push(`  ${name}: [\n${items.map((x) => `    ${x},`).join('\n')}\n  ],`);
   };
-  list('indexes', t.indexes.map((i) => emitIndex(ctx, i)));
+  list('indexes', t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null));
   list('foreignKeys', fks.map((fk) => emitForeignKey(ctx, t.name, fk)));
   const notes = [
     ...(t.checks ?? []).map((c) => emitCheck(ctx, t.name, c)),

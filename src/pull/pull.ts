@@ -26,6 +26,8 @@ export interface PullResult {
   readonly files: readonly EmittedFile[];
   /** What the models cannot state yet, by name: kept by the database, adopted by apply, never silently dropped. */
   readonly notExpressible: readonly string[];
+  /** Those of them `apply` does not adopt: applying the models to the pulled database would change them (add them by hand). */
+  readonly notAdopted: readonly string[];
   /** What the database holds that Evolve does not manage at all (as `evolve fingerprint` reports it). */
   readonly unmanaged: readonly string[];
 }
@@ -46,7 +48,7 @@ export function pullSchema(schema: SchemaIR, layout: PullLayout): PullResult {
   return {
     dialect: schema.dialect, fingerprint: fingerprint(schema), tables: tables.length,
     columns: tables.reduce((n, t) => n + t.columns.length, 0),
-    files: emitted.files, notExpressible: emitted.notExpressible, unmanaged: unmanagedOf(schema),
+    files: emitted.files, notExpressible: emitted.notExpressible, notAdopted: emitted.notAdopted, unmanaged: unmanagedOf(schema),
   };
 }
 

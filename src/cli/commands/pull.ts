@@ -45,10 +45,11 @@ export function writePulled(result: PullResult, dir: string, force: boolean): st
 
 /** The summary's lines (not expressible, unmanaged) for people. */
 export function pullLines(r: PullResult, written: readonly string[]): string[] {
+  const notAdopted = new Set(r.notAdopted);
   return [
     ...written.map((p) => `wrote ${relative('.', p) || p}`),
     `${r.tables} table${r.tables === 1 ? '' : 's'}, ${r.columns} column${r.columns === 1 ? '' : 's'} (${r.dialect}, ${r.fingerprint})`,
-    ...r.notExpressible.map((n) => `not expressible: ${n} (kept by the database; evolve apply adopts it)`),
+    ...r.notExpressible.map((n) => `not expressible: ${n}${notAdopted.has(n) ? ' (apply would change it: add it to the models by hand)' : ''}`),
     ...r.unmanaged.map((u) => `not managed: ${u}`),
   ];
 }
@@ -61,7 +62,7 @@ export async function pullCommand(flags: PullFlags, out: Out): Promise<number> {
   if (out.json) {
     printJson(out, {
       ok: true, dialect: r.dialect, fingerprint: r.fingerprint, tables: r.tables, columns: r.columns,
-      notExpressible: r.notExpressible, unmanaged: r.unmanaged, files: written,
+      notExpressible: r.notExpressible, notAdopted: r.notAdopted, unmanaged: r.unmanaged, files: written,
     });
     return 0;
   }
