@@ -97,13 +97,13 @@ function withoutReference(t: Table): Table {
 }
 
 /** Type-check a written models module as the user's project would (strict), with `evolve` resolving to this checkout. */
-function typeCheck(dir: string, file: string): void {
+function typeCheck(dir: string, files: string[]): void {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
     compilerOptions: {
       strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: true,
       paths: { evolve: [join(ROOT, 'src', 'index.ts')] }, allowImportingTsExtensions: true,
     },
-    files: [file],
+    files,
   }));
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(dir, 'tsconfig.json')], { stdio: 'pipe' });
 }
@@ -125,7 +125,8 @@ const FIXTURES: Record<'sqlite' | 'postgres' | 'mysql', { file: string; expressi
     { file: 'mysql/chinook/Chinook_MySql.sql', expressible: true }, { file: 'mysql/sakila-like/v1.sql', expressible: false },
     { file: 'mysql/northwind/northwind.sql', expressible: false },
   ],
-  postgres: [{ file: 'postgres/pagila/v1.sql', expressible: false }, { file: 'postgres/sakila-jooq/schema.sql', expressible: false }],
+  // pagila-real, sakila-jooq and sourcegraph load into `public` (SET search_path) and are far from expressible (enums, domains, functions).
+  postgres: [{ file: 'postgres/pagila/v1.sql', expressible: false }],
 };
 
 forEachDialect('evolve pull', (d) => {
@@ -148,10 +149,9 @@ forEachDialect('evolve pull', (d) => {
       "export const department = table('department', {", 'id: integer().primaryKey({ autoIncrement: true }),',
       'name: varchar(100).notNull().unique(),', '.references((): ColumnRef => department.columns.id, { onDelete: \'cascade\' })',
       "'first name': varchar(50).notNull().default(\"it's\"),", '(): ColumnRef => employee.columns.id', 'export const delete_table = table(\'delete\', {',
-      "primaryKey: ['b', 'a'],", "references: () => [pair.columns.b, pair.columns.a], onDelete: 'cascade'", "index('employee_ref_ux').on('ref').unique()",
+      "primaryKey: ['b', 'a'],", "references: () => [pair.columns.b, pair.columns.a], onDelete: 'cascade'",
     ]) assert.ok(text.includes(piece), `the module holds ${piece}:\n${text}`);
     assert.match(text, /created: timestamp\(\)\.notNull\(\)\.default\(sql`[^`]+`\)/, 'an expression default is written as sql``');
-    typeCheck(dir, file);
     assert.equal(await appliedFingerprint(d, file), source, 'pull → apply to an empty database → the same fingerprint');
 
     const again = await evolve(['pull', '--db', db.url, '--out', file]);
@@ -167,7 +167,7 @@ forEachDialect('evolve pull', (d) => {
     assert.deepEqual((JSON.parse(split.stdout) as { files: string[] }).files.map((f) => f.slice(outDir.length + 1)).sort(),
       ['delete_table.ts', 'department.ts', 'employee.ts', 'index.ts', 'pair.ts']);
     assert.match(readFileSync(join(outDir, 'employee.ts'), 'utf8'), /import \{ department \} from '\.\/department\.js';/);
-    typeCheck(dir, join(outDir, 'index.ts'));
+    typeCheck(dir, [file, join(outDir, 'index.ts')]);
     assert.equal(await appliedFingerprint(d, join(outDir, 'index.ts')), source, 'one module per table: the same fingerprint');
   }));
 
@@ -207,6 +207,7 @@ forEachDialect('evolve pull', (d) => {
         const file = join(tmp(), 'models.ts');
         writeFileSync(file, r.files[0]!.text);
         assert.equal(r.notExpressible.length === 0, f.expressible, `not expressible: ${r.notExpressible.join(', ')}`);
+        t.diagnostic(`${r.tables} tables; not expressible: ${r.notExpressible.length}, of which apply would change ${r.notAdopted.length}: ${r.notAdopted.join('; ')}`);
         if (f.expressible) assert.equal(await appliedFingerprint(d, file), live.fingerprint);
         else if (r.notAdopted.length === 0) {
           const plan = await planEvolution({ db: db.url, models: file });
