@@ -107,7 +107,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
       'evolutions/; never overwrites')
     .option('--dir <path>', 'project directory (default: the working directory)')
     .option('--models <path>', 'where the example models module goes (default src/models.ts)')
-    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db)')
+    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db, or --from-db without its password)')
+    .option('--from-db <url>', "write the models from this database's schema (evolve pull) instead of the example")
+    .option('--schema <name>', 'PostgreSQL schema --from-db reads (default public)')
     .option('--json', 'machine-readable output on stdout')
     .action(wrap(initCommand as never));
   addApplyCommands(program, wrap, setCode);

@@ -186,6 +186,21 @@ forEachDialect('evolve pull', (d) => {
     assert.equal(sqlRun.code, 0, `in sync: what the models cannot state is adopted, nothing dropped:\n${sqlRun.stdout}`);
   }));
 
+  it('evolve init --from-db writes the pulled models as src/models.ts, and a config whose models match the database', (t) => withDb(t, d, async (db) => {
+    await applyEvolution({ db: db.url, models: featureModels(false).slice(2) });
+    const dir = tmp();
+    const r = await evolve(['init', '--dir', dir, '--from-db', db.url], { DATABASE_URL: '' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /wrote src\/models\.ts\n[\s\S]*2 tables, 7 columns/);
+    const pulled = await pullModels(db.url, { kind: 'file', file: 'models.ts' });
+    assert.equal(readFileSync(join(dir, 'src', 'models.ts'), 'utf8'), pulled.files[0]!.text);
+    const fp = await evolve(['fingerprint', '--json', '--config', join(dir, 'evolve.config.ts')], { DATABASE_URL: '' });
+    assert.equal(fp.code, 0, fp.stderr);
+    assert.equal((JSON.parse(fp.stdout) as { matchesModels: boolean }).matchesModels, true, fp.stdout);
+    const twice = await evolve(['init', '--dir', dir, '--from-db', db.url]);
+    assert.equal(twice.code, 2, 'init never overwrites');
+  }));
+
   it('a generated schema of 200 tables round-trips exactly', { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
     await applyEvolution({ db: db.url, models: generatedModels(200) });
     const live = await fingerprintDatabase(db.url);
