@@ -112,7 +112,9 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
   if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
   if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
-  else if (c.autoIncrement && !increments) ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
+  else if (c.autoIncrement && !increments) {
+    ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
+  }
   if (role.unique) code += '.unique()';
   if (c.collation) code += `.collation(${str(c.collation)})`;
   if (role.foreignKey) {

@@ -4,12 +4,11 @@
  * models DSL a person would write (`emit-table.ts`); what the DSL cannot state is listed by
  * name. Writing the files is the CLI's business (`src/cli/commands/pull.ts`).
  */
-import type { SchemaIR } from '../ir/schema.js';
+import { describeUnmanaged, type SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
-import { unmanagedOf } from '../engine/build-plan.js';
 import { emitModels, type EmittedFile } from './emit-module.js';
 
 /** Where pulled models go: one module (`file`, its path as written in the result), or one per table (`dir`). */
@@ -48,7 +47,7 @@ export function pullSchema(schema: SchemaIR, layout: PullLayout): PullResult {
   return {
     dialect: schema.dialect, fingerprint: fingerprint(schema), tables: tables.length,
     columns: tables.reduce((n, t) => n + t.columns.length, 0),
-    files: emitted.files, notExpressible: emitted.notExpressible, notAdopted: emitted.notAdopted, unmanaged: unmanagedOf(schema),
+    files: emitted.files, notExpressible: emitted.notExpressible, notAdopted: emitted.notAdopted, unmanaged: (schema.unmanaged ?? []).map(describeUnmanaged),
   };
 }
 

@@ -93,7 +93,9 @@ export async function initCommand(flags: InitFlags, out: Out): Promise<number> {
   if (out.json) {
     printJson(out, {
       ok: true, written,
-      ...(p ? { pulled: { fingerprint: p.fingerprint, tables: p.tables, columns: p.columns, notExpressible: p.notExpressible, notAdopted: p.notAdopted } } : {}),
+      ...(p ? {
+        pulled: { fingerprint: p.fingerprint, tables: p.tables, columns: p.columns, notExpressible: p.notExpressible, notAdopted: p.notAdopted },
+      } : {}),
     });
     return 0;
   }
@@ -105,7 +107,8 @@ export async function initCommand(flags: InitFlags, out: Out): Promise<number> {
     '',
     'Next:',
     ...(p
-      ? ['  npx evolve fingerprint   # the models match the database they were pulled from', '  npx evolve sql           # after editing the models: what apply would do']
+      ? ['  npx evolve fingerprint   # the models match the database they were pulled from',
+        '  npx evolve sql           # after editing the models: what apply would do']
       : ['  npx evolve sql     # what apply would do (changes nothing)', `  npx evolve apply   # create the tables of ${written[1]} in the database`]),
   ].join('\n'));
   return 0;
