@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { desiredSchema, fingerprintText, loadDialect, loadModels, type SchemaIR, type TableIR } from '../../src/index.js';
 import { pullSchema } from '../../src/pull/pull.js';
+import { pullTarget } from '../../src/cli/commands/pull.js';
+import { isEvolveError } from '../../src/errors.js';
 import { foreignKeyCycles } from '../../src/pull/cycles.js';
 
 const col = (name: string, type: TableIR['columns'][number]['type'], extra: Partial<TableIR['columns'][number]> = {}): TableIR['columns'][number] =>
@@ -79,6 +81,14 @@ describe('evolve pull: the emitter', () => {
     const text = r.files[0]!.text;
     for (const c of ['// not expressible yet: CHECK (id > 0) named t_id_ck', '// not expressible yet: table option strict=true',
       'g: integer(), // not expressible yet: GENERATED ALWAYS AS (id * 2) STORED', '//   view v']) assert.ok(text.includes(c), `${c} in:\n${text}`);
+  });
+
+  it('refuses a schema without tables, and --out with --out-dir, as usage errors naming the fix', () => {
+    const usage = (re: RegExp) => (e: unknown): boolean => isEvolveError(e) && e.code === 'E_USAGE' && re.test(e.message) && !!e.hint;
+    assert.throws(() => pullSchema({ dialect: 'sqlite', tables: [base('_evolve_deployment')] }, { kind: 'dir' }), usage(/no tables to pull/));
+    assert.throws(() => pullTarget({ out: 'a.ts', outDir: 'b' }), usage(/--out FILE or --out-dir DIR, not both/));
+    assert.equal(pullTarget({}).layout.kind, 'file');
+    assert.deepEqual(pullTarget({ outDir: 'models' }).layout, { kind: 'dir' });
   });
 
   it('finds the tables whose references form cycles', () => {
