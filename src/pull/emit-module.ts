@@ -73,9 +73,11 @@ function objectsBlock(ctx: EmitContext, schema: SchemaIR): string {
  * and `index.ts` re-exporting them all (the models module to point `--models` at).
  */
 export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }): EmittedModels {
-  const tables: TableIR[] = [...schema.tables];
+  // A table without columns (PostgreSQL has them) is no model: listed, like everything else the DSL cannot state.
+  const empty = schema.tables.filter((t) => t.columns.length === 0).map((t) => `table ${t.name}, which has no columns`);
+  const tables: TableIR[] = schema.tables.filter((t) => t.columns.length > 0);
   const exports = exportNames(tables.map((t) => t.name), new Set(DSL_NAMES));
-  const missing: Missing = { all: [], notAdopted: [] };
+  const missing: Missing = { all: [...empty], notAdopted: [...empty] };
   const shared: Shared = { exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set() };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

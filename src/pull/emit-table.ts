@@ -34,8 +34,11 @@ export function emitType(ctx: EmitContext, t: ColumnType): string {
   switch (t.kind) {
     case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':
       return call(t.kind);
-    case 'varchar': return call('varchar', String(t.length));
-    case 'decimal': return call('decimal', t.scale === 0 ? String(t.precision) : `${t.precision}, ${t.scale}`);
+    // Sizes the DSL refuses (varchar(0), a precision below 1) keep the database's spelling.
+    case 'varchar': return t.length >= 1 ? call('varchar', String(t.length)) : call('rawType', str(`varchar(${t.length})`));
+    case 'decimal':
+      if (t.precision < 1 || t.scale > t.precision) return call('rawType', str(`decimal(${t.precision},${t.scale})`));
+      return call('decimal', t.scale === 0 ? String(t.precision) : `${t.precision}, ${t.scale}`);
     case 'timestamp': return call('timestamp', t.withTimeZone ? '{ withTimeZone: true }' : '');
     case 'raw': return call('rawType', str(t.sql));
     default: return assertNever(t, 'column type');
