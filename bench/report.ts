@@ -110,7 +110,7 @@ export function markdown(results: Results): string {
 
   md.push('## `evolve pull` against `evolve fingerprint` (same database)', '');
   if (results.pull?.length) {
-    md.push('Cold processes, alternated, on the database the plan figures were taken on: `evolve pull --out models.ts` (introspect, emit the models, write them; void unless the module holds every table and pull read the same fingerprint) against `evolve fingerprint`. Target: within 2×.', '');
+    md.push('Cold processes, alternated, on the database the plan figures were taken on: `evolve pull --out models.ts` (introspect, emit the models, write them; void unless the module holds every table, pull read the same fingerprint, and `evolve sql --exit-code` with the pulled module says in sync) against `evolve fingerprint`. Target: within 2×.', '');
     md.push(`| dialect | tables | runs | pull ms | fingerprint ms | pull ÷ fingerprint | listed as not expressible${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
     for (const f of results.pull) {
       if (f.ratio > PULL_TARGET) missed.push({ key: `pull:${f.dialect}`, what: `${f.dialect} at ${f.tables} tables: evolve pull takes ${f.ratio}× evolve fingerprint` });
