@@ -68,6 +68,10 @@ export { describeHazard } from './plan/describe.js';
 export { diffSources } from './engine/diff-sources.js';
 export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
 
+export { pullModels, pullSchema } from './pull/pull.js';
+export type { PullResult, PullLayout } from './pull/pull.js';
+export type { EmittedFile } from './pull/emit-module.js';
+
 export { evolution } from './evolutions/format.js';
 export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
 export { loadEvolutions, isPlaceholder } from './evolutions/load.js';

@@ -13,6 +13,7 @@ import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { pullCommand } from './commands/pull.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -111,7 +112,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
       'evolutions/; never overwrites')
     .option('--dir <path>', 'project directory (default: the working directory)')
     .option('--models <path>', 'where the example models module goes (default src/models.ts)')
-    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db)')
+    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db, or --from-db without its password)')
+    .option('--from-db <url>', "write the models from this database's schema (evolve pull) instead of the example")
+    .option('--schema <name>', 'PostgreSQL schema --from-db reads (default public)')
     .option('--json', 'machine-readable output on stdout')
     .action(wrap(initCommand as never));
   addApplyCommands(program, wrap, setCode);
@@ -126,6 +129,14 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
   common(program.command('fingerprint').alias('sqlfingerprint')
     .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
     .action(wrap(fingerprintCommand));
+
+  common(program.command('pull')
+    .description("write the live database's schema as a models module (--out, default src/models.ts) or one module per table (--out-dir); " +
+      'lists what the models cannot state'))
+    .option('--out <file>', 'the models module to write (default src/models.ts)')
+    .option('--out-dir <dir>', 'write one module per table and an index.ts re-exporting them')
+    .option('--force', 'overwrite files that exist')
+    .action(wrap(pullCommand as never));
 
   common(program.command('sql').alias('sqlevolve')
     .description('print the SQL that apply would run, with its hazards; changes nothing'))
