@@ -78,6 +78,9 @@ function common(cmd: Command): Command {
     .option('--json', 'machine-readable output on stdout');
 }
 
+/** The options {@link common} adds, for the command reference (docs/cli.md). */
+export const commonOptions = (): readonly Option[] => common(new Command('common')).options;
+
 /** `--create-database`, on the commands that may start from nothing (apply, install, upgrade). */
 const CREATE_DATABASE = 'create the database the URL names if it does not exist (server dialects; without it a missing database is an error)';
 
