@@ -8,6 +8,7 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import { parseSchemaList } from '../dialects/url.js';
 import { blockersText, type LockRetry } from '../dialects/shared/lock.js';
 import type { Out } from './output.js';
+import type { ProgressReporter } from '../plan/progress.js';
 import { loadDotEnv } from './dotenv.js';
 import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
 import type { EvolveConfig } from '../engine/config.js';
@@ -50,6 +51,8 @@ export interface Settings {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
     lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
+    /** Progress of long operations, on a terminal ({@link Out.progress}). */
+    progress?: ProgressReporter;
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
   };
@@ -124,6 +127,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
+      ...(out?.progress ? { progress: out.progress } : {}),
       ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),
       ...(exclude.length ? { exclude } : {}),

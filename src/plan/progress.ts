@@ -27,11 +27,11 @@ const nothing: ProgressTask = { add: () => undefined, end: () => undefined };
 /** A reporter that shows nothing (the default everywhere). */
 export const noProgress: ProgressReporter = { start: () => nothing };
 
-/** Run `fn` over `items` as one task of `reporter`, one unit per item. */
+/** Run `fn` over `items` as one task of `reporter`, one unit per item (no task for no items). */
 export async function eachWithProgress<T>(
   reporter: ProgressReporter | undefined, label: string, items: readonly T[], unit: string, fn: (item: T) => Promise<void>,
 ): Promise<void> {
-  const task = (reporter ?? noProgress).start(label, items.length, unit);
+  const task = (items.length ? reporter ?? noProgress : noProgress).start(label, items.length, unit);
   try {
     for (const item of items) { await fn(item); task.add(1); }
   } finally { task.end(); }
