@@ -33,6 +33,10 @@ export function cliReference(program: Command, common: readonly Option[]): strin
     'Exit codes: 0 success or in sync; 1 error (a stable code such as `E_DATA_LOSS` and a fix); 2 bad usage;',
     '3 out of sync (`sql --exit-code`, `diff --exit-code`, `check`, `lint` with an error).',
     '',
+    'Environment: `EVOLVE_DATABASE_URL` (the database when `--db` is not given), `NO_COLOR` / `FORCE_COLOR` (colours),',
+    '`EVOLVE_NO_PROGRESS` (no progress bars; there are none off a terminal or with `--json` anyway), `EVOLVE_DEBUG` (stack',
+    'traces of unexpected errors). What the commands do in depth: [commands.md](commands.md).',
+    '',
     '| command | alias | what it does |',
     '|---|---|---|',
     ...program.commands.map((c) => `| [\`${c.name()}\`](#evolve-${c.name()}) | ${c.aliases().map((a) => `\`${a}\``).join(', ')} | ` +
@@ -40,7 +44,7 @@ export function cliReference(program: Command, common: readonly Option[]): strin
     '',
     '## Options of every database command',
     '',
-    'The commands marked "common options" take these as well as their own.',
+    'Each command below says whether it takes these beside its own.',
     '',
     ...optionRows(common),
   ];
