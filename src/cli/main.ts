@@ -13,6 +13,7 @@ import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { graphCommand } from './commands/graph.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -197,6 +198,13 @@ function addStoredCommands(program: Command, wrap: Wrap): void {
     .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
     .action(wrap(statusCommand));
+
+  common(program.command('graph')
+    .description('draw the known fingerprints and stored evolutions (forward, revert, longest jumps, the live database, drift) ' +
+      'as SVG, a self-contained HTML page, Mermaid or DOT'))
+    .option('--format <format>', 'svg, html, mermaid or dot (default: from the --out extension, else mermaid)')
+    .option('--out <file>', 'write to this file instead of stdout (graph.html: the HTML page; graph.svg: SVG)')
+    .action(wrap(graphCommand as never));
 }
 
 /** The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check. */
