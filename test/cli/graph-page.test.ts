@@ -67,6 +67,14 @@ it('the HTML graph shows every fingerprint and evolution, the live database and 
         assert.ok(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top, `nodes ${i} and ${j} overlap`);
       }
     }
+    const dot = await evolveProcess(['graph', '--db', db, '--models', ex.models, '--format', 'dot']);
+    assert.match(dot.stdout, /^digraph evolutions \{\n  rankdir=LR;/);
+    for (const id of ex.ids) assert.ok(dot.stdout.includes(`label="${id}`), id);
+    assert.equal(dot.stdout.match(/style=dashed\]/g)?.length, 3, 'three revert edges');
+    assert.match(dot.stdout, /live -> |-> live \[label="drift: 1 difference"/);
+    const bad = await evolveProcess(['graph', '--models', ex.models, '--format', 'png']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /E_USAGE: Unknown graph format 'png'[\s\S]*fix: Use --format svg, html, mermaid, dot/);
     const shot = process.env.EVOLVE_GRAPH_SCREENSHOT;
     if (shot) await page.locator('.graph').screenshot({ path: resolve(shot) });
   } finally {
