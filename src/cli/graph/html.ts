@@ -6,6 +6,12 @@
 import type { EvolutionGraph } from '../../engine/graph.js';
 import { escapeXml as esc, svg } from './svg.js';
 
+const key = (style: string, text: string): string => `<span><i class="k" style="${style}"></i>${text}</span>`;
+const LEGEND = [
+  key('border-color:#2563eb', 'evolution'), key('border-color:#7c3aed;border-top-width:3px', 'jump over several (apply takes the longest)'),
+  key('border-color:#6b7280;border-top-style:dashed', 'revert'), key('border-color:#dc2626;border-top-style:dotted', 'drift'),
+].join('');
+
 export function html(g: EvolutionGraph): string {
   const pos = new Map(g.fingerprints.map((f) => [f.fingerprint, f.position]));
   const at = (fp: string): string => (pos.has(fp) ? `#${pos.get(fp)}` : 'unknown');
@@ -32,8 +38,7 @@ table{border-collapse:collapse;margin:8px 0 20px} td,th{border-bottom:1px solid 
 <h1>Evolution graph</h1>
 <p class="dir">${esc(g.dir || '(no evolutions directory)')}: ${g.fingerprints.length} known fingerprint(s), ${g.evolutions.length} stored evolution(s)</p>
 ${live}
-<p class="legend"><span><i class="k" style="border-color:#2563eb"></i>evolution</span><span><i class="k" style="border-color:#7c3aed;border-top-width:3px"></i>jump over several (apply takes the longest)</span>` +
-`<span><i class="k" style="border-color:#6b7280;border-top-style:dashed"></i>revert</span><span><i class="k" style="border-color:#dc2626;border-top-style:dotted"></i>drift</span></p>
+<p class="legend">${LEGEND}</p>
 <div class="graph">${svg(g)}</div>
 <h2>Known fingerprints</h2>
 <table><tr><th>position</th><th>fingerprint</th><th></th></tr>${rows}</table>

@@ -39,7 +39,8 @@ export function shape(g: EvolutionGraph): { nodes: DrawNode[]; edges: DrawEdge[]
     if (g.live?.fingerprint === f.fingerprint) lines.push(`live: ${g.live.database}`);
     if (g.models === f.fingerprint) lines.push('models');
     if (f.fingerprint === last) lines.push('latest known');
-    return { id: id.get(f.fingerprint)!, lines, fingerprint: f.fingerprint, live: g.live?.fingerprint === f.fingerprint, unknown: false, latest: f.fingerprint === last };
+    const live = g.live?.fingerprint === f.fingerprint;
+    return { id: id.get(f.fingerprint)!, lines, fingerprint: f.fingerprint, live, unknown: false, latest: f.fingerprint === last };
   });
   const edges: DrawEdge[] = [];
   const nodeOf = (fp: string): string => {

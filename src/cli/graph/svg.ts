@@ -35,8 +35,10 @@ function nodeSvg(n: DrawNode, x: number, y: number, w: number, h: number): strin
   const fill = n.live ? '#fef3c7' : n.latest ? '#ecfdf5' : '#ffffff';
   const text = n.lines.map((l, i) => `<text x="${x.toFixed(1)}" y="${(y - h / 2 + 20 + i * LINE).toFixed(1)}" text-anchor="middle"` +
     `${i ? ' class="sub"' : ''}>${escapeXml(l)}</text>`).join('');
-  return `<g class="node${n.live ? ' live' : ''}" data-fingerprint="${escapeXml(n.fingerprint)}"><title>${escapeXml(n.fingerprint)}</title>` +
-    `<rect x="${(x - w / 2).toFixed(1)}" y="${(y - h / 2).toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" rx="8" fill="${fill}" ` +
+  const fp = escapeXml(n.fingerprint);
+  return `<g class="node${n.live ? ' live' : ''}" data-fingerprint="${fp}"><title>${fp}</title>` +
+    `<rect x="${(x - w / 2).toFixed(1)}" y="${(y - h / 2).toFixed(1)}" width="${w.toFixed(1)}" height="${h.toFixed(1)}" ` +
+    `rx="8" fill="${fill}" ` +
     `stroke="${stroke}" stroke-width="${n.live ? 3 : 1.5}"${n.unknown ? ' stroke-dasharray="5 3"' : ''}/>${text}</g>`;
 }
 
@@ -46,7 +48,8 @@ function edgeSvg(e: DrawEdge, points: readonly Point[], label: Point): string {
     `<path d="${path(points)}" fill="none" stroke="${COLOUR[e.kind]}" stroke-width="${e.kind === 'jump' ? 2.8 : 1.6}"${DASH[e.kind]}` +
     `${e.kind === 'drift' ? '' : ` marker-end="url(#arrow-${e.kind})"`}/>` +
     `<rect x="${(label.x - w / 2).toFixed(1)}" y="${(label.y - 9).toFixed(1)}" width="${w.toFixed(1)}" height="16" rx="3" fill="#ffffff" opacity="0.9"/>` +
-    `<text x="${label.x.toFixed(1)}" y="${(label.y + 3).toFixed(1)}" text-anchor="middle" class="label" fill="${COLOUR[e.kind]}">${escapeXml(e.label)}</text></g>`;
+    `<text x="${label.x.toFixed(1)}" y="${(label.y + 3).toFixed(1)}" text-anchor="middle" class="label" fill="${COLOUR[e.kind]}">` +
+    `${escapeXml(e.label)}</text></g>`;
 }
 
 /** The graph as a standalone SVG document. */
@@ -74,7 +77,10 @@ export function svg(g: EvolutionGraph): string {
       const l = layout.edge({ v: e.from, w: e.to, name: `e${i}` }) as { points: Point[]; x: number; y: number };
       return edgeSvg(e, l.points, { x: l.x, y: l.y });
     }),
-    ...nodes.map((n) => { const p = layout.node(n.id) as { x: number; y: number; width: number; height: number }; return nodeSvg(n, p.x, p.y, p.width, p.height); }),
+    ...nodes.map((n) => {
+      const p = layout.node(n.id) as { x: number; y: number; width: number; height: number };
+      return nodeSvg(n, p.x, p.y, p.width, p.height);
+    }),
   ];
   const empty = nodes.length === 0 ? `<text x="20" y="40">No known fingerprints: evolutions/fingerprints.txt is empty or missing.</text>` : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.max(width, empty ? 480 : 0)}" height="${Math.max(height, 60)}" ` +

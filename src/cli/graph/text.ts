@@ -20,7 +20,8 @@ const dotText = (t: string): string => `"${t.replace(/\\/g, '\\\\').replace(/"/g
 export function dot(g: EvolutionGraph): string {
   const { nodes, edges } = shape(g);
   const style: Record<EdgeKind, string> = {
-    forward: 'color="#2563eb"', jump: 'color="#7c3aed", penwidth=2.5', revert: 'color="#6b7280", style=dashed', drift: 'color="#dc2626", style=dotted, dir=none',
+    forward: 'color="#2563eb"', jump: 'color="#7c3aed", penwidth=2.5', revert: 'color="#6b7280", style=dashed',
+    drift: 'color="#dc2626", style=dotted, dir=none',
   };
   const lines = ['digraph evolutions {', '  rankdir=LR;', '  node [shape=box, style="rounded", fontname="monospace"];'];
   for (const n of nodes) {
