@@ -9,6 +9,7 @@ import { parseSchemaList } from '../dialects/url.js';
 import { blockersText, type LockRetry } from '../dialects/shared/lock.js';
 import type { NodeCheck } from '../dialects/dialect.js';
 import type { Out } from './output.js';
+import type { ProgressReporter } from '../plan/progress.js';
 import { loadDotEnv } from './dotenv.js';
 import { defaultExport, importModuleFile, loadFailure } from '../model/load.js';
 import type { EvolveConfig } from '../engine/config.js';
@@ -53,6 +54,8 @@ export interface Settings {
     include?: string[]; exclude?: string[];
     /** A cluster's nodes (--nodes) and a rolling change (--rolling); the nodes checked after a change, told to stderr. */
     nodes?: string[]; rolling?: boolean; onNodesChecked?: (nodes: readonly NodeCheck[]) => void;
+    /** Progress of long operations, on a terminal ({@link Out.progress}). */
+    progress?: ProgressReporter;
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
   };
@@ -137,6 +140,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
+      ...(out?.progress ? { progress: out.progress } : {}),
       ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),
       ...(nodes.length ? { nodes } : {}),

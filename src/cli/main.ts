@@ -14,6 +14,7 @@ import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
 import { pullCommand } from './commands/pull.js';
+import { graphCommand } from './commands/graph.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -83,6 +84,9 @@ function common(cmd: Command): Command {
     .option('--rolling', 'change a Galera cluster node by node in RSU (with --nodes naming every node), verifying each')
     .option('--json', 'machine-readable output on stdout');
 }
+
+/** The options {@link common} adds, for the command reference (docs/cli.md). */
+export const commonOptions = (): readonly Option[] => common(new Command('common')).options;
 
 /** `--create-database`, on the commands that may start from nothing (apply, install, upgrade). */
 const CREATE_DATABASE = 'create the database the URL names if it does not exist (server dialects; without it a missing database is an error)';
@@ -210,6 +214,13 @@ function addStoredCommands(program: Command, wrap: Wrap): void {
     .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
     .action(wrap(statusCommand));
+
+  common(program.command('graph')
+    .description('draw the known fingerprints and stored evolutions (forward, revert, longest jumps, the live database, drift) ' +
+      'as SVG, a self-contained HTML page, Mermaid or DOT'))
+    .option('--format <format>', 'svg, html, mermaid or dot (default: from the --out extension, else mermaid)')
+    .option('--out <file>', 'write to this file instead of stdout (graph.html: the HTML page; graph.svg: SVG)')
+    .action(wrap(graphCommand as never));
 }
 
 /** The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check. */

@@ -1,4 +1,5 @@
 /** Opening a database by URL: the dialect, a connection, the scope options, and the deploy lock. */
+import type { ProgressReporter } from '../plan/progress.js';
 import type { ClusterOptions, ConnectOptions, Dialect, IntrospectOptions, NodeCheck } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { detectFlavour, loadDialect } from '../dialects/registry.js';
@@ -24,6 +25,8 @@ export interface OpenDatabase {
   readonly introspectOptions: IntrospectOptions;
   /** The tables this command manages (null: all of them); introspection sees only these. */
   readonly scope: TableScope | null;
+  /** Where long operations report their progress ({@link DatabaseOptions.progress}); null: nowhere. */
+  readonly progress: ProgressReporter | null;
   /** The live schema, limited to {@link scope}. */
   introspect(): Promise<SchemaIR>;
   close(): Promise<void>;
@@ -53,6 +56,8 @@ export interface DatabaseOptions {
   readonly retries?: number;
   /** Told of each such retry (the CLI prints it on stderr). */
   readonly onLockRetry?: (retry: LockRetry) => void;
+  /** Where long operations (data checks, a rebuild's row copies) report their progress (the CLI: on a terminal). */
+  readonly progress?: ProgressReporter;
   /**
    * Seconds to wait for another deployer's lock (commands that change the database), and on
    * SQLite for another connection's lock on the database file (every command). Default 120.
@@ -166,7 +171,7 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const scratch = scratchPlace(dialect, schema ? { ...parsed, schema } : parsed, options.scratch)!;
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
-    url: parsed, scratch, dialect, conn, introspectOptions, scope,
+    url: parsed, scratch, dialect, conn, introspectOptions, scope, progress: options.progress ?? null,
     lockWait: {
       waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT.waitMs, retries: options.retries ?? DEFAULT_LOCK_WAIT.retries,
       ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),

@@ -7,6 +7,7 @@
  * Everything that differs between databases is behind this interface; the engine, the
  * evolution runner and the deployment steps never ask which dialect they run on.
  */
+import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
@@ -146,6 +147,8 @@ export interface RunOptions {
    * without concurrent DDL (SQLite) ignore it.
    */
   readonly lockWait?: LockWait;
+  /** Where long statements (a rebuild's row copy) report their progress; none when unset. */
+  readonly progress?: ProgressReporter;
 }
 
 /** Options of {@link Dialect.acquireLock}. */

@@ -8,6 +8,7 @@ import { describeUnmanaged } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import type { Change } from '../diff/changes.js';
 import { dataChecks, exampleOf } from '../plan/hazards.js';
+import { eachWithProgress } from '../plan/progress.js';
 import { HazardCode, type Hazard, type Plan } from '../plan/plan.js';
 import type { OpenDatabase } from '../database/database.js';
 import type { Diff } from '../diff/differ.js';
@@ -58,14 +59,14 @@ export async function buildPlan(
   const found: Hazard[] = [];
   // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
   const convertLossy = new Set<Change>();
-  for (const c of checks) {
+  await eachWithProgress(d.progress ?? undefined, 'check the data for hazards', checks, 'checks', async (c) => {
     const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
-    if (n === 0) continue;
+    if (n === 0) return;
     let examples: string[] | undefined;
     if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map(exampleOf);
     found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
-  }
+  });
   const plan = d.dialect.plan(diff, { convertLossy });
   const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));

@@ -9,7 +9,7 @@ import { describeChange } from '../../diff/changes.js';
 import { completeEvolution } from '../../engine/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
-import { formatHazards, printJson, type Out } from '../output.js';
+import { formatHazards, printJson, toneOf, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 export async function recordCommand(flags: CommonFlags & { name?: string; allowDataLoss?: boolean }, out: Out): Promise<number> {
@@ -22,8 +22,8 @@ export async function recordCommand(flags: CommonFlags & { name?: string; allowD
   out.write([
     `Recorded ${r.file}`,
     `  ${r.from} → ${r.to}`,
-    ...r.changes.map((c) => `  ${describeChange(c)}`),
-    ...formatHazards(r.hazards, '  '),
+    ...r.changes.map((c) => toneOf(describeChange(c), out.paint)(`  ${describeChange(c)}`)),
+    ...formatHazards(r.hazards, '  ', out.paint),
     ...(r.allowDataLoss ? ['It loses data: the file carries that consent (-- evolve:allow-data-loss), so apply runs it without --allow-data-loss.'] : []),
     'Review it (the revert too), commit it with fingerprints.txt and evolve.sum. Nothing was applied.',
   ].join('\n'));
@@ -125,8 +125,8 @@ export async function lintCommand(flags: CommonFlags, out: Out): Promise<number>
   if (out.json) { printJson(out, { ok: r.errors === 0, ...r }); return r.errors ? 3 : 0; }
   const lines: string[] = [];
   if (!s.db) lines.push('(no --db: the pending generated plan was not checked; stored evolutions only)');
-  lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  '));
-  lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  '));
+  lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  ', out.paint));
+  lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  ', out.paint));
   lines.push(`${r.errors} error(s), ${r.generated.length + r.stored.length - r.errors} warning(s)`);
   out.write(lines.join('\n'));
   return r.errors ? 3 : 0;

@@ -23,7 +23,7 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
       ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
       ...(report.blocking.some((h) => h.message.startsWith(`${st.id} step `))
         ? ['-- apply refuses it: steps that lose data, and the file does not carry consent (-- evolve:allow-data-loss) nor does --allow-data-loss:',
-          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ')]
+          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ', out.paint)]
         : []),
     ].join('\n'));
   } else {
@@ -32,12 +32,12 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
       `-- live fingerprint:   ${report.liveFingerprint}`,
       `-- models fingerprint: ${report.targetFingerprint}`,
     ];
-    for (const r of report.renames) lines.push(`-- rename via aka: ${r.kind} ${r.kind === 'column' ? r.table + '.' : ''}${r.from} → ${r.to}`);
+    for (const r of report.renames) lines.push(out.paint.rename(`-- rename via aka: ${r.kind} ${r.kind === 'column' ? r.table + '.' : ''}${r.from} → ${r.to}`));
     if (report.hazards.length) {
       lines.push(`-- hazards (${report.blocking.length} blocking apply):`);
-      lines.push(...formatHazards(report.hazards, '--   '));
+      lines.push(...formatHazards(report.hazards, '--   ', out.paint));
     }
-    lines.push(...formatStatements(report.statements));
+    lines.push(...formatStatements(report.statements, out.paint));
     out.write(lines.join('\n'));
   }
   return flags.exitCode && pending ? 3 : 0;
