@@ -41,15 +41,16 @@ function typeText(t: ColumnType): string {
 }
 
 /**
- * A PostgreSQL array of `element`'s type: `array(text())` is `text[]`, `array(integer(), 2)` `integer[][]`.
+ * A PostgreSQL array of `element`'s type: `array(text())` is `text[]`. (PostgreSQL does not
+ * keep an array's number of dimensions: `integer[][]` is `integer[]`, so there is one spelling.)
  *
  * @example
  * ```ts
  * tags: array(text()).notNull().default(sql`'{}'`)
  * ```
  */
-export function array<T>(element: ColumnBuilder<T>, dimensions = 1): NewColumn<T[]> {
-  return rawType<T[]>(`${typeText(element.definition().type)}${'[]'.repeat(whole('array dimensions', dimensions))}`);
+export function array<T>(element: ColumnBuilder<T>): NewColumn<T[]> {
+  return rawType<T[]>(`${typeText(element.definition().type)}[]`);
 }
 
 /** MySQL integer types with their attributes. */

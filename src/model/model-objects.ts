@@ -13,7 +13,7 @@ import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { deepFreeze, objectKey, type ObjectIR, type SchemaIR } from '../ir/schema.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import type { Table } from './table.js';
-import type { ModelObject } from './objects.js';
+import { writtenName, type ModelObject } from './objects.js';
 
 /** CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method). */
 function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
@@ -24,8 +24,8 @@ function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
       const d = ib.definition();
       if (d.using === null && d.parts.length === d.columns.length) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
-      const parts = d.parts.map((p) => (typeof p === 'string' ? s.ident(p) : p.expression)).join(', ');
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${s.ident(d.name!)} ON ${s.table(t.name)}${d.using ? ` USING ${d.using}` : ''} (${parts})` +
+      const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${d.using ? ` USING ${d.using}` : ''} (${parts})` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }

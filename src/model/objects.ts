@@ -14,6 +14,22 @@ import type { SqlExpression } from './sql-expression.js';
 
 const OBJECT_BRAND = Symbol.for('evolve.object');
 
+/** SQL words never written bare as a name (a conservative list: any other plain lower-case name is safe bare). */
+const RESERVED = new Set(`all alter and any as asc between by case check collate column constraint create cross current_date current_time
+  current_timestamp current_user default delete desc distinct drop else end except exists false for foreign from full grant group having
+  in index inner insert intersect into is join key left like limit natural not null offset on or order outer primary references right
+  rowid select set table then to trigger true union unique update user using values view when where with`.split(/\s+/).filter(Boolean));
+
+/**
+ * A (possibly `schema.`-qualified) name as a person writes it in a CREATE statement: bare
+ * where it is a plain lower-case name that is no SQL word, else quoted by the dialect. SQLite
+ * keeps a view's, trigger's and index's CREATE text as written, so this is what makes a model's
+ * statement compare equal to the same statement in a SQL file.
+ */
+export function writtenName(s: SqlBuilder, name: string): string {
+  return name.split('.').every((p) => /^[a-z_][a-z0-9_]*$/.test(p) && !RESERVED.has(p)) ? name : s.table(name);
+}
+
 /** A schema object of the models (what {@link view}, {@link trigger}, … return). */
 export interface ModelObject {
   readonly [OBJECT_BRAND]: true;
@@ -68,7 +84,7 @@ export interface ViewOptions {
 export function view(name: string, query: SqlExpression, options: ViewOptions = {}): ModelObject {
   const n = named('view', name);
   const body = sqlText('view()', query);
-  return make('view', n, tableList(options.reads), (s) => [`CREATE VIEW ${s.table(n)} AS ${body}`]);
+  return make('view', n, tableList(options.reads), (s) => [`CREATE VIEW ${writtenName(s, n)} AS ${body}`]);
 }
 
 /**
@@ -82,7 +98,7 @@ export function view(name: string, query: SqlExpression, options: ViewOptions = 
 export function materializedView(name: string, query: SqlExpression, options: ViewOptions = {}): ModelObject {
   const n = named('materializedView', name);
   const body = sqlText('materializedView()', query);
-  return make('materializedView', n, tableList(options.reads), (s) => [`CREATE MATERIALIZED VIEW ${s.table(n)} AS ${body}`]);
+  return make('materializedView', n, tableList(options.reads), (s) => [`CREATE MATERIALIZED VIEW ${writtenName(s, n)} AS ${body}`]);
 }
 
 /**
@@ -142,7 +158,7 @@ export function sequence(name: string, options: SequenceOptions = {}): ModelObje
     ...(options.increment !== undefined ? [`INCREMENT BY ${options.increment}`] : []),
     ...(options.start !== undefined ? [`START WITH ${options.start}`] : []),
   ];
-  return make('sequence', n, () => [], (s) => [`CREATE SEQUENCE ${s.table(n)}${parts.length ? ` ${parts.join(' ')}` : ''}`]);
+  return make('sequence', n, () => [], (s) => [`CREATE SEQUENCE ${writtenName(s, n)}${parts.length ? ` ${parts.join(' ')}` : ''}`]);
 }
 
 /** A PostgreSQL enum type of the models: an object, and the type of the columns holding its values. */
@@ -183,7 +199,7 @@ export function enumType(name: string, values: readonly string[], options: { aka
     aka[v] = list;
   }
   const frozen = Object.freeze([...values]);
-  const obj = make('enum', n, () => [], (s) => [`CREATE TYPE ${s.table(n)} AS ENUM (${frozen.map((v) => s.literal(v)).join(', ')})`],
+  const obj = make('enum', n, () => [], (s) => [`CREATE TYPE ${writtenName(s, n)} AS ENUM (${frozen.map((v) => s.literal(v)).join(', ')})`],
     Object.keys(aka).length ? aka : undefined);
   return Object.freeze({ ...obj, values: frozen, column: () => rawType<string>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
 }
