@@ -12,7 +12,7 @@ import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
 import { loadModelsModule } from '../model/load.js';
 import { isModelObject, type ModelObject } from '../model/objects.js';
-import { withModelObjects } from '../model/model-objects.js';
+import { withModelObjects } from './model-objects.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';

@@ -55,7 +55,6 @@ export interface ColumnDefinition {
  * name: varchar(100).notNull().unique()
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boolean = boolean, K extends string = string> {
   readonly [COLUMN_BRAND] = true as const;
   readonly #def: ColumnDefinition;

@@ -72,7 +72,9 @@ export function compileChecks(tname: string, defs: readonly [string, ColumnDefin
   for (const [cname, d] of defs) for (const c of d.checks) add(`The check on '${tname}.${cname}'${c.name ? ` '${c.name}'` : ''}`, c.name, c.expression);
   for (const c of opts.checks ?? []) {
     const ck = isSqlExpression(c) ? { name: null, expression: c.text } : c;
-    if (typeof ck?.expression !== 'string') throw invalid(`A check of table '${tname}' is not built with check() or sql\`…\`.`, "Write checks: [check('name', sql`…`)].");
+    if (typeof ck?.expression !== 'string') {
+      throw invalid(`A check of table '${tname}' is not built with check() or sql\`…\`.`, "Write checks: [check('name', sql`…`)].");
+    }
     add(`A check of table '${tname}'${ck.name ? ` '${ck.name}'` : ''}`, ck.name ?? null, ck.expression);
   }
   return out;
@@ -86,7 +88,8 @@ export function generatedFields(tname: string, cname: string, d: ColumnDefinitio
         `Remove .default(…) from '${cname}', or make it an ordinary column without .generatedAs().`, { table: tname, column: cname });
     }
     if (d.autoIncrement) {
-      throw invalid(`Column '${tname}.${cname}' is both generated and auto-increment.`, 'Keep one: .generatedAs(sql`…`) or an auto-increment key.', { table: tname, column: cname });
+      throw invalid(`Column '${tname}.${cname}' is both generated and auto-increment.`, 'Keep one: .generatedAs(sql`…`) or an auto-increment key.',
+        { table: tname, column: cname });
     }
   }
   if (d.identity !== null && d.default !== null) {

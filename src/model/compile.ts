@@ -276,7 +276,8 @@ function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<strin
     seen.add(key);
     let reads: readonly Table[];
     try { reads = o.reads(); } catch (e) {
-      throw invalid(`The tables of ${o.kind} '${o.name}' could not be resolved.`, 'Give reads: [someTable] (or () => [someTable]) with models of this module.', { cause: String(e) });
+      throw invalid(`The tables of ${o.kind} '${o.name}' could not be resolved.`,
+        'Give reads: [someTable] (or () => [someTable]) with models of this module.', { cause: String(e) });
     }
     for (const t of reads) {
       const name = isTable(t) ? t.name : String(t);

@@ -83,7 +83,8 @@ const INTEROP_KEYS = new Set(['__esModule', 'module.exports']);
  */
 export function ignoredExports(mod: Record<string, unknown>, depth = 0): string[] {
   const out: string[] = [];
-  const model = (v: unknown): boolean => isTable(v) || isModelObject(v) || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
+  const model = (v: unknown): boolean => isTable(v) || isModelObject(v)
+    || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
   for (const [name, value] of Object.entries(mod)) {
     if (INTEROP_KEYS.has(name) || model(value)) continue;
     if (name === 'default' && Array.isArray(value)) {

@@ -6,13 +6,20 @@
  * the dialect's scratch database (see `model-objects.ts`), never guessed.
  */
 import { EvolveError, ErrorCode } from '../errors.js';
-import type { SqlBuilder } from '../dialects/dialect.js';
 import type { ObjectKind } from '../ir/schema.js';
 import { sqlText, rawType, type NewColumn } from './column.js';
 import type { Table } from './table.js';
 import type { SqlExpression } from './sql-expression.js';
 
 const OBJECT_BRAND = Symbol.for('evolve.object');
+
+/** The dialect's quoting, as the statements of an object need it (the dialect's `SqlBuilder`). */
+export interface ObjectQuoting {
+  /** Quote a (possibly schema-qualified) table or object name. */
+  table(name: string): string;
+  /** Quote a literal value. */
+  literal(value: string): string;
+}
 
 /** SQL words never written bare as a name (a conservative list: any other plain lower-case name is safe bare). */
 const RESERVED = new Set(`all alter and any as asc between by case check collate column constraint create cross current_date current_time
@@ -26,7 +33,7 @@ const RESERVED = new Set(`all alter and any as asc between by case check collate
  * keeps a view's, trigger's and index's CREATE text as written, so this is what makes a model's
  * statement compare equal to the same statement in a SQL file.
  */
-export function writtenName(s: SqlBuilder, name: string): string {
+export function writtenName(s: ObjectQuoting, name: string): string {
   return name.split('.').every((p) => /^[a-z_][a-z0-9_]*$/.test(p) && !RESERVED.has(p)) ? name : s.table(name);
 }
 
@@ -38,7 +45,7 @@ export interface ModelObject {
   /** The tables it reads (views) or is on (triggers): they must be among the models. */
   readonly reads: () => readonly Table[];
   /** @internal Its CREATE statements, quoted by the dialect. */
-  readonly statements: (sql: SqlBuilder) => string[];
+  readonly statements: (sql: ObjectQuoting) => string[];
   /** Former names of its parts (enum values: value → former values). */
   readonly aka?: Readonly<Record<string, readonly string[]>>;
 }
@@ -62,7 +69,7 @@ function named(what: string, name: unknown): string {
 const tableList = (reads: readonly Table[] | (() => readonly Table[]) | undefined): (() => readonly Table[]) =>
   typeof reads === 'function' ? reads : () => reads ?? [];
 
-function make(kind: ModelObject['kind'], name: string, reads: () => readonly Table[], statements: (s: SqlBuilder) => string[],
+function make(kind: ModelObject['kind'], name: string, reads: () => readonly Table[], statements: (s: ObjectQuoting) => string[],
   aka?: Record<string, readonly string[]>): ModelObject {
   return Object.freeze({ [OBJECT_BRAND]: true as const, kind, name, reads, statements, ...(aka ? { aka } : {}) });
 }
@@ -152,7 +159,9 @@ export interface SequenceOptions {
 export function sequence(name: string, options: SequenceOptions = {}): ModelObject {
   const n = named('sequence', name);
   for (const [k, v] of Object.entries(options)) {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw invalid(`sequence('${n}'): ${k} must be a whole number, got ${JSON.stringify(v)}.`, `Give ${k} as an integer.`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) {
+      throw invalid(`sequence('${n}'): ${k} must be a whole number, got ${JSON.stringify(v)}.`, `Give ${k} as an integer.`);
+    }
   }
   const parts = [
     ...(options.increment !== undefined ? [`INCREMENT BY ${options.increment}`] : []),
@@ -188,14 +197,20 @@ export function enumType(name: string, values: readonly string[], options: { aka
   }
   const twice = values.find((v, i) => values.indexOf(v) !== i);
   if (twice !== undefined) {
-    throw invalid(`enumType('${n}') lists the value '${twice}' twice.`, `List each value once: an enum's values are distinct labels.`, { enum: n, value: twice });
+    throw invalid(`enumType('${n}') lists the value '${twice}' twice.`, `List each value once: an enum's values are distinct labels.`,
+      { enum: n, value: twice });
   }
   const aka: Record<string, string[]> = {};
   for (const [v, former] of Object.entries(options.aka ?? {})) {
-    if (!values.includes(v)) throw invalid(`enumType('${n}') declares former names of '${v}', which is not one of its values.`, `Key aka by a current value: one of ${values.join(', ')}.`);
+    if (!values.includes(v)) {
+      throw invalid(`enumType('${n}') declares former names of '${v}', which is not one of its values.`,
+        `Key aka by a current value: one of ${values.join(', ')}.`);
+    }
     const list = Array.isArray(former) ? former : [former];
     const clash = list.find((f) => values.includes(f));
-    if (clash !== undefined) throw invalid(`enumType('${n}'): '${clash}' is a former name of '${v}' and a value too.`, 'A former value cannot exist beside the new one.');
+    if (clash !== undefined) {
+      throw invalid(`enumType('${n}'): '${clash}' is a former name of '${v}' and a value too.`, 'A former value cannot exist beside the new one.');
+    }
     aka[v] = list;
   }
   const frozen = Object.freeze([...values]);

@@ -12,8 +12,8 @@ import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import { deepFreeze, objectKey, type ObjectIR, type SchemaIR } from '../ir/schema.js';
 import { EvolveError, ErrorCode } from '../errors.js';
-import type { Table } from './table.js';
-import { writtenName, type ModelObject } from './objects.js';
+import type { Table } from '../model/table.js';
+import { writtenName, type ModelObject } from '../model/objects.js';
 
 /** CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method). */
 function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
@@ -25,7 +25,8 @@ function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
       if (d.using === null && d.parts.length === d.columns.length) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
       const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${d.using ? ` USING ${d.using}` : ''} (${parts})` +
+      const using = d.using ? ` USING ${d.using}` : '';
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }
@@ -54,7 +55,8 @@ export async function withModelObjects(
   if (before.length === 0 && after.length === 0) return schema;
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {
-    throw new EvolveError(ErrorCode.Usage, `The models' views, triggers, functions or special indexes are read back from a ${dialect.name} database, and none is given.`, {
+    throw new EvolveError(ErrorCode.Usage,
+      `The models' views, triggers, functions or special indexes are read back from a ${dialect.name} database, and none is given.`, {
       hint: `Give a ${dialect.name} database (--db URL, or --scratch URL for evolve diff): the models are loaded into a scratch database there and dropped.`,
     });
   }
