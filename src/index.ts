@@ -97,3 +97,4 @@ export type { DeployOptions } from './engine/deploy-context.js';
 export { deploymentHistory } from './engine/history.js';
 export { DEFAULT_RECORD_TABLE, DEFAULT_HISTORY_TABLE, DEFAULT_APP } from './deploy/record.js';
 export type { DeploymentOptions, HistoryOptions, HistoryRow, HistoryKind, Deployed } from './deploy/record.js';
+export type { Row, NewRow, Database } from './model/row-types.js';

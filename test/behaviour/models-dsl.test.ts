@@ -176,5 +176,19 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   it('views, materialized views, triggers, functions, sequences, expression indexes and index methods', (t) => withDb(t, d, async (db) => {
     await sameAsSql(d, db, objectFeatures(dialect));
   }));
+  if (dialect === 'postgres') {
+    it('an enum value renamed through aka keeps the rows holding it; a new value is added in its place', (t) => withDb(t, d, async (db) => {
+      const person = (mood: ReturnType<typeof enumType>): Table => table('person', { id: integer().primaryKey(), mood: mood.column() });
+      const v1 = enumType('mood', ['sad', 'ok']);
+      await applyEvolution({ db: db.url, models: [v1, person(v1)] });
+      await db.exec("INSERT INTO person (id, mood) VALUES (1, 'ok')");
+      const v2 = enumType('mood', ['sad', 'fine', 'happy'], { aka: { fine: 'ok' } });
+      const plan = await planEvolution({ db: db.url, models: [v2, person(v2)] });
+      assert.ok(plan.statements.some((s) => /RENAME VALUE 'ok' TO 'fine'/.test(s.sql)), plan.statements.map((s) => s.sql).join('\n'));
+      await applyEvolution({ db: db.url, models: [v2, person(v2)] });
+      assert.deepEqual(await db.query('SELECT mood::text AS mood FROM person'), [{ mood: 'fine' }]);
+      assert.equal((await planEvolution({ db: db.url, models: [v2, person(v2)] })).inSync, true);
+    }));
+  }
   void date; void boolean;
 });
