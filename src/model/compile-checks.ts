@@ -101,3 +101,15 @@ export function generatedFields(tname: string, cname: string, d: ColumnDefinitio
     ...(d.identity === 'always' ? { identity: 'always' as const } : {}),
   };
 }
+
+/** A table's storage options (`storage: { strict: true }`) as the IR's `key → value` text; true is `'true'`, false left out. */
+export function storageOptions(tname: string, storage: TableOptions['storage']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(storage ?? {})) {
+    if (typeof v !== 'string' && typeof v !== 'boolean') {
+      throw invalid(`Storage option '${k}' of table '${tname}' is ${JSON.stringify(v)}.`, "Give each storage option as text or true/false: { strict: true }.");
+    }
+    if (v !== false) out[k.toLowerCase()] = v === true ? 'true' : v;
+  }
+  return out;
+}

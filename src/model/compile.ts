@@ -11,7 +11,7 @@ import { isTable, isIndexBuilder, type Table } from './table.js';
 import type { ColumnDefinition } from './column.js';
 import { checkForeignKeys } from './foreign-keys.js';
 import { checkDefaultLiteral } from './default-literals.js';
-import { compileChecks, generatedFields } from './compile-checks.js';
+import { compileChecks, generatedFields, storageOptions } from './compile-checks.js';
 import { isModelObject, type ModelObject } from './objects.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
@@ -200,9 +200,10 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
   const aka = [...new Set(rawAka.map((a) => checkName(`A former name (aka) of table '${tname}'`, a)))];
   if (aka.includes(tname)) throw invalid(`Table '${tname}' lists its own name in aka.`, 'List only former names.');
   const checks = compileChecks(tname, defs, opts, [...names]);
+  const options = storageOptions(tname, opts.storage);
   return {
-    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null,
-    uniques, indexes, foreignKeys, ...(checks.length ? { checks } : {}), ...(aka.length ? { aka } : {}),
+    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null, uniques, indexes, foreignKeys,
+    ...(checks.length ? { checks } : {}), ...(Object.keys(options).length ? { options } : {}), ...(aka.length ? { aka } : {}),
   };
 }
 

@@ -127,6 +127,17 @@ export interface TableOptions {
   foreignKeys?: ForeignKeyDefinition[];
   /** CHECK constraints over the table's columns: `check(name, sql\`…\`)`, or `sql\`…\`` for an unnamed one. */
   checks?: (CheckDefinition | SqlExpression)[];
+  /**
+   * How the table is stored, as the database names it: SQLite `{ strict: true, without_rowid: true }`;
+   * MySQL `{ engine: 'myisam', charset: 'latin1', collation: 'latin1_swedish_ci' }` (where they differ
+   * from the database's defaults). A table that states none keeps the live table's (adopted, and reported).
+   *
+   * @example
+   * ```ts
+   * table('setting', { key: text().primaryKey(), value: rawType('any') }, { storage: { strict: true } })
+   * ```
+   */
+  storage?: Record<string, string | boolean>;
 }
 
 /** A model: what `table()` returns. `columns.x` refers to a column for foreign keys. */

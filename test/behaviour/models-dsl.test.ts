@@ -14,6 +14,9 @@ import {
 } from '../../src/index.js';
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
 import { freshDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
+import { ROOT } from '../support/cli.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Models = (Table | ModelObject)[];
 interface Case { readonly models: Models; readonly sql: string }
@@ -176,6 +179,12 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   it('views, materialized views, triggers, functions, sequences, expression indexes and index methods', (t) => withDb(t, d, async (db) => {
     await sameAsSql(d, db, objectFeatures(dialect));
   }));
+  if (dialect === 'sqlite') {
+    it('a sample schema of test/fixtures written as TypeScript: chinook-like v1', (t) => withDb(t, d, async (db) => {
+      const mod = await import('../fixtures/sqlite/chinook-like/models.js') as Record<string, Table | ModelObject>;
+      await sameAsSql(d, db, { models: Object.values(mod), sql: readFileSync(join(ROOT, 'test/fixtures/sqlite/chinook-like/v1.sql'), 'utf8') });
+    }));
+  }
   if (dialect === 'postgres') {
     it('an enum value renamed through aka keeps the rows holding it; a new value is added in its place', (t) => withDb(t, d, async (db) => {
       const person = (mood: ReturnType<typeof enumType>): Table => table('person', { id: integer().primaryKey(), mood: mood.column() });
