@@ -140,7 +140,7 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * auto-increment primary key whose values come from the database. `always` refuses values
    * given in an INSERT (without `OVERRIDING SYSTEM VALUE`); `byDefault` (what
    * `.primaryKey({ autoIncrement: true })` makes) takes them. Other dialects have only the
-   * one kind of auto-increment: `always` is refused there.
+   * one kind of auto-increment: `always` is refused there (`E_UNSUPPORTED`).
    *
    * @example
    * ```ts

@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint,
+  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 
@@ -84,5 +84,15 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
       /'t\.b' is generated \(a \+ 1\) and has a default too/);
     refused(() => compileModels([table('t', { id: integer().identity('always').default(1) })], 'postgres'), /identity column and has a default/);
     refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
+  });
+
+  it("identity 'always' is PostgreSQL's: refused on the dialects with one kind of auto-increment", async () => {
+    const t = table('t', { id: bigint().identity('always') });
+    assert.equal(desiredSchema([t], await loadDialect('postgres')).tables[0]!.columns[0]!.identity, 'always');
+    for (const name of ['sqlite', 'mysql']) {
+      const d = await loadDialect(name);
+      assert.throws(() => desiredSchema([t], d), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /'t\.id' is an identity GENERATED ALWAYS/.test(e.message));
+      desiredSchema([table('t', { id: bigint().identity('byDefault') })], d);
+    }
   });
 });

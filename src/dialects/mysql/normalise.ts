@@ -8,7 +8,7 @@
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
 import { normaliseTypeText } from '../../ir/types.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { normaliseDefault, parseDefaultSql, parseNumber, stripOuterParens } from '../shared/defaults.js';
+import { identityAlwaysRefused, normaliseDefault, parseDefaultSql, parseNumber, stripOuterParens } from '../shared/defaults.js';
 import { foreignKeyName, mysqlName, mysqlSql, uniqueName } from './sql-builder.js';
 import { enumTypeSql, parseEnumType } from './enum-type.js';
 import { withQuotedColumns } from './expression-names.js';
@@ -290,6 +290,8 @@ function normaliseTable(t: TableIR): MysqlTableIR {
         details: { table: t.name, index: partial.name },
       });
   }
+  const always = t.columns.find((c) => c.identity === 'always');
+  if (always) throw identityAlwaysRefused('MySQL/MariaDB', t.name, always.name);
   const setDefault = t.foreignKeys.find((fk) => fk.onDelete === 'set default' || fk.onUpdate === 'set default');
   if (setDefault) {
     throw new EvolveError(ErrorCode.Unsupported,
