@@ -296,5 +296,10 @@ function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<strin
  */
 export function compileTableModel(model: Table): TableIR {
   if (!isTable(model)) throw invalid('createTable() needs a table() model.', "Pass a model made with table('name', { ... }).");
+  const special = (model.options?.indexes ?? []).map((i) => i.definition()).find((d) => d.using !== null || d.parts.length !== d.columns.length);
+  if (special) {
+    throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
+      'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
+  }
   return deepFreeze(compileTable(model, new Set()));
 }

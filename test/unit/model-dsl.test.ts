@@ -6,6 +6,7 @@ import {
   view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
+import { compileTableModel } from '../../src/model/compile.js';
 
 const refused = (fn: () => unknown, re: RegExp): void => {
   assert.throws(fn, (e: unknown) => isEvolveError(e) && e.code === 'E_MODEL_INVALID' && re.test(e.message) && typeof e.hint === 'string' && e.hint.length > 0,
@@ -38,6 +39,7 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     assert.deepEqual(ir.indexes.map((i) => i.name), ['t_name'], 'the expression index is an object, read back from the database');
     refused(() => compileModels([table('t', { name: text() }, { indexes: [index().on(sql`lower(name)`)] })], 'sqlite'), /has no name/);
     refused(() => compileModels([table('t', { name: text() }, { indexes: [index('i', { using: 'gin' }).on('nope')] })], 'sqlite'), /column 'nope'/);
+    refused(() => compileTableModel(t), /createTable\('t'\): index t_lower is on an expression/);
   });
 
   it('dialect type helpers are the database types, as text', () => {
