@@ -33,6 +33,28 @@ function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
   return out;
 }
 
+/** COMMENT ON statements of the models' table and column comments (`comment`, `.comment()`). */
+function comments(tables: readonly Table[], dialect: Dialect): string[] {
+  const s = dialect.sql;
+  const out: string[] = [];
+  for (const t of tables) {
+    const text = t.options?.comment;
+    if (typeof text === 'string') out.push(`COMMENT ON TABLE ${writtenName(s, t.name)} IS ${s.literal(text)}`);
+    for (const [key, b] of Object.entries(t.builders)) {
+      const d = b.definition();
+      if (d.comment === null) continue;
+      const col = d.name ?? key;
+      out.push(`COMMENT ON COLUMN ${writtenName(s, t.name)}.${/^[a-z_][a-z0-9_]*$/.test(col) ? col : s.ident(col)} IS ${s.literal(d.comment)}`);
+    }
+  }
+  if (out.length > 0 && dialect.capabilities.comments !== true) {
+    throw new EvolveError(ErrorCode.Unsupported, `The models give tables or columns comments, which ${dialect.name} does not keep as part of the schema.`, {
+      hint: 'Remove comment / .comment() for this database (comments are managed on PostgreSQL).',
+    });
+  }
+  return out;
+}
+
 /** Statements in an order the database takes: types and functions, then (after the tables) the rest. */
 function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
@@ -51,7 +73,7 @@ export async function withModelObjects(
   dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
 ): Promise<SchemaIR> {
   const { before, after } = objectStatements(objects, dialect);
-  after.push(...specialIndexes(tables, dialect));
+  after.push(...specialIndexes(tables, dialect), ...comments(tables, dialect));
   if (before.length === 0 && after.length === 0) return schema;
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {

@@ -42,6 +42,8 @@ export interface ColumnDefinition {
   generated: { expression: string; stored: boolean } | null;
   /** Identity kind (`.identity()`): `always` or `byDefault`; null: none stated. */
   identity: 'always' | 'byDefault' | null;
+  /** The column's comment (`.comment()`; PostgreSQL). */
+  comment: string | null;
 }
 
 /**
@@ -65,7 +67,7 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
     this.#def = {
       type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
       unique: false, uniqueName: null, aka: [], name: null, collation: null, references: null,
-      checks: [], generated: null, identity: null,
+      checks: [], generated: null, identity: null, comment: null,
     };
   }
 
@@ -158,6 +160,17 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
 
   /** A unique constraint on this column alone. */
   unique(name?: string): this { this.#def.unique = true; this.#def.uniqueName = name ?? null; return this; }
+
+  /**
+   * The column's comment (PostgreSQL `COMMENT ON COLUMN`; refused on dialects that keep no
+   * managed comments, `E_UNSUPPORTED`).
+   *
+   * @example
+   * ```ts
+   * email: text().comment('where invoices go')
+   * ```
+   */
+  comment(text: string): this { this.#def.comment = text; return this; }
 
   /** Former name(s) of this column: a rename is planned from the first one found. */
   aka(...names: string[]): this { this.#def.aka.push(...names.flat()); return this; }

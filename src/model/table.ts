@@ -138,6 +138,8 @@ export interface TableOptions {
    * ```
    */
   storage?: Record<string, string | boolean>;
+  /** The table's comment (PostgreSQL `COMMENT ON TABLE`; refused on dialects that keep no managed comments). */
+  comment?: string;
 }
 
 /** A model: what `table()` returns. `columns.x` refers to a column for foreign keys. */

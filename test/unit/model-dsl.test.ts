@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect,
+  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -86,6 +86,12 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
       /'t\.b' is generated \(a \+ 1\) and has a default too/);
     refused(() => compileModels([table('t', { id: integer().identity('always').default(1) })], 'postgres'), /identity column and has a default/);
     refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
+  });
+
+  it('comments are refused where the dialect keeps none as part of the schema', async () => {
+    for (const m of [table('t', { a: text().comment('x') }), table('t', { a: text() }, { comment: 'x' })]) {
+      await assert.rejects(modelsFingerprint([m], 'sqlite'), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /comments/.test(e.message));
+    }
   });
 
   it("identity 'always' is PostgreSQL's: refused on the dialects with one kind of auto-increment", async () => {
