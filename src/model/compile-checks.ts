@@ -19,7 +19,8 @@ const KEYWORDS = new Set(`and or not null is in between like ilike glob regexp r
   exists any all some similar to escape collate distinct from current_date current_timestamp current_time localtime localtimestamp
   current_user session_user user interval date time timestamp with without zone varchar text integer int bigint smallint numeric decimal
   char character varying boolean bool real double precision float json jsonb uuid asc desc nulls first last on div mod xor binary
-  year month day hour minute second array row value values over partition by`.split(/\s+/).filter(Boolean));
+  year month day hour minute second epoch dow doy isodow isoyear week quarter decade century millennium timezone array row value values
+  over partition by overlaps symmetric leading trailing both signed unsigned nchar varbinary blob ascii unicode`.split(/\s+/).filter(Boolean));
 
 /**
  * The first name in `expression` that looks like a column and is not one of `columns`, or
@@ -36,7 +37,8 @@ export function unknownColumnIn(expression: string, columns: readonly string[]):
     const before = text.slice(0, m.index).trimEnd();
     const after = text.slice(m.index + m[0].length).trimStart();
     const word = m[3];
-    const skip = before.endsWith('::') || before.endsWith('.') || after.startsWith('.') || /^(as|collate)$/i.test(prev)
+    // `E'…'`, `N'…'`, `x'ff'`, `_utf8mb4'…'`: a string's prefix, not a name.
+    const skip = before.endsWith('::') || before.endsWith('.') || after.startsWith('.') || after.startsWith("'") || /^(as|collate)$/i.test(prev)
       || /\d$/.test(before) && word !== undefined && /^e/i.test(word);
     prev = word ?? '';
     if (skip) continue;

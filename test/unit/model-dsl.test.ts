@@ -66,6 +66,8 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     compileModels([table('t', { name: text().check(ok), n: integer() })], 'sqlite');
     assert.equal(unknownColumnIn("upper(`Name`) IN ('A', 'B') AND n IS NULL", ['Name', 'n']), undefined);
     assert.equal(unknownColumnIn('e1.x > 0 AND 1e5 > y', ['y']), undefined);
+    assert.equal(unknownColumnIn("y ~ E'^a\\n' AND extract(epoch FROM at) > 0 AND trim(both 'x' FROM y) <> '' AND x'ff' <> y", ['y', 'at']), undefined);
+    assert.equal(unknownColumnIn('CAST(y AS UNSIGNED) > 0 AND y = ANY (ARRAY[1, 2]) AND z > 0', ['y']), 'z');
     refused(() => compileModels([table('t', { a: integer().check(sql`a > 0`, 'c'), b: integer().check(sql`b > 0`, 'C') })], 'sqlite'), /two checks named 'C'/);
     refused(() => compileModels([table('t', { a: integer() }, { checks: ['a > 0' as never] })], 'sqlite'), /not built with check\(\)/);
     refused(() => integer().check('a > 0' as never), /check\(\) takes sql`...`/);
