@@ -9,13 +9,34 @@ import { typeToString } from '../ir/types.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { rawType, type ColumnBuilder, type JsonValue, type NewColumn } from './column.js';
 
-/** PostgreSQL `jsonb`: JSON stored parsed. */
+/**
+ * PostgreSQL `jsonb`: JSON stored parsed.
+ *
+ * @example
+ * ```ts
+ * settings: jsonb().notNull().default(sql`'{}'::jsonb`)
+ * ```
+ */
 export const jsonb = (): NewColumn<JsonValue> => rawType<JsonValue>('jsonb');
-/** PostgreSQL `inet`: an IPv4 or IPv6 host address, with its subnet. */
+/**
+ * PostgreSQL `inet`: an IPv4 or IPv6 host address, with its subnet.
+ *
+ * @example
+ * ```ts
+ * last_ip: inet()
+ * ```
+ */
 export const inet = (): NewColumn<string> => rawType<string>('inet');
 /** PostgreSQL `cidr`: an IPv4 or IPv6 network. */
 export const cidr = (): NewColumn<string> => rawType<string>('cidr');
-/** PostgreSQL `citext` (extension `citext`): text compared case-insensitively. */
+/**
+ * PostgreSQL `citext` (extension `citext`, created in the database beforehand): text compared case-insensitively.
+ *
+ * @example
+ * ```ts
+ * email: citext().notNull().unique()
+ * ```
+ */
 export const citext = (): NewColumn<string> => rawType<string>('citext');
 /** PostgreSQL `tsvector`: a document for full-text search. */
 export const tsvector = (): NewColumn<string> => rawType<string>('tsvector');
@@ -61,7 +82,14 @@ export interface MysqlIntegerOptions {
 const mysqlInteger = (name: string) => (options: MysqlIntegerOptions = {}): NewColumn<number> =>
   rawType<number>(`${name}${options.unsigned ? ' unsigned' : ''}`);
 
-/** MySQL `tinyint` (`{ unsigned: true }`: 0–255). */
+/**
+ * MySQL `tinyint` (`{ unsigned: true }`: 0–255).
+ *
+ * @example
+ * ```ts
+ * level: tinyint({ unsigned: true }).notNull().default(0)
+ * ```
+ */
 export const tinyint = mysqlInteger('tinyint');
 /** MySQL `mediumint`. */
 export const mediumint = mysqlInteger('mediumint');
@@ -99,7 +127,14 @@ export function mysqlEnum<const V extends string>(...values: V[]): NewColumn<V> 
   return rawType<V>(`enum(${valueList('mysqlEnum', values)})`);
 }
 
-/** A MySQL `SET` column: any subset of `values` (a comma-separated string). */
+/**
+ * A MySQL `SET` column: any subset of `values` (a comma-separated string).
+ *
+ * @example
+ * ```ts
+ * perms: mysqlSet('read', 'write')
+ * ```
+ */
 export function mysqlSet(...values: string[]): NewColumn<string> {
   return rawType<string>(`set(${valueList('mysqlSet', values)})`);
 }
