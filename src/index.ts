@@ -4,13 +4,20 @@
  * Models (`table`, column types, `index`, `sql`), and everything the CLI does as library calls.
  * @packageDocumentation
  */
-export { table, index, uniqueIndex, isTable } from './model/table.js';
-export type { Table, TableOptions, IndexBuilder, ForeignKeyDefinition } from './model/table.js';
+export { table, index, uniqueIndex, check, isTable } from './model/table.js';
+export type { Table, TableOptions, IndexBuilder, IndexOptions, IndexPart, ForeignKeyDefinition, CheckDefinition } from './model/table.js';
 export {
   integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid,
   column, rawType, ColumnBuilder,
 } from './model/column.js';
-export type { ColumnRef, ReferenceOptions } from './model/column.js';
+export type { ColumnRef, ReferenceOptions, JsonValue, NewColumn, AnyColumnBuilder } from './model/column.js';
+export {
+  jsonb, inet, cidr, citext, tsvector, interval, smallint, time, char, array, tinyint, mediumint, unsignedInt, mediumtext, longtext,
+  datetime, mysqlEnum, mysqlSet,
+} from './model/dialect-types.js';
+export type { MysqlIntegerOptions } from './model/dialect-types.js';
+export { view, materializedView, trigger, sqlFunction, sequence, enumType, isModelObject } from './model/objects.js';
+export type { ModelObject, ViewOptions, SequenceOptions, EnumType } from './model/objects.js';
 export { sql } from './model/sql-expression.js';
 export type { SqlExpression } from './model/sql-expression.js';
 export { compileModels } from './model/compile.js';
@@ -95,3 +102,4 @@ export type { DeployOptions } from './engine/deploy-context.js';
 export { deploymentHistory } from './engine/history.js';
 export { DEFAULT_RECORD_TABLE, DEFAULT_HISTORY_TABLE, DEFAULT_APP } from './deploy/record.js';
 export type { DeploymentOptions, HistoryOptions, HistoryRow, HistoryKind, Deployed } from './deploy/record.js';
+export type { Row, NewRow, Database } from './model/row-types.js';

@@ -31,6 +31,12 @@ export interface DialectCapabilities {
    * where there is none (SQLite). Longer names in the models are refused before anything runs.
    */
   readonly maxIdentifierLength?: IdentifierLimit;
+  /**
+   * Comments on tables and columns are managed objects, set with `COMMENT ON` (PostgreSQL);
+   * absent where the IR holds none (MySQL reports them, SQLite has none): a models module's
+   * `.comment()` is refused there rather than silently not kept.
+   */
+  readonly comments?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
