@@ -74,6 +74,10 @@ export const ErrorCode = {
   StepsInvalid: 'E_STEPS_INVALID',
   /** Another deployer held the deploy lock longer than the lock timeout (SQLite: or another connection held the database's own write lock that long). */
   LockTimeout: 'E_LOCK_TIMEOUT',
+  /** A command that works on one database was given a fleet (a repeated `--db`, `--targets`, a pattern, config `targets`). Exit 2. */
+  FleetUnsupported: 'E_FLEET_UNSUPPORTED',
+  /** A fleet pattern (or targets file) names no database at all. */
+  FleetEmpty: 'E_FLEET_EMPTY',
   /** A bug in Evolve itself. */
   Internal: 'E_INTERNAL',
 } as const;
