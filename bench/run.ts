@@ -3,7 +3,7 @@
  *
  * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
  * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle),
- * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
+ * BENCH_RUNS (runs per side of apply and data, default 3), fleet (bench/fleet.ts: its own results, bench/results/fleet.{json,md}, and env), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
  * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
  * this run), BENCH_MERGE=1 (keep the figures of the existing results file that this run does not
@@ -17,11 +17,12 @@ import { benchStartup } from './startup.js';
 import { benchApply } from './apply.js';
 import { benchData } from './data.js';
 import { benchDrizzle } from './drizzle.js';
+import { runFleetBench } from './fleet.js';
 import { markdown, type Results } from './report.js';
 import { machine, selectedDialects, log } from './lib.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle').split(',').map((s) => s.trim());
+const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,fleet').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
 const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
 // drizzle-kit's pull sends queries per table on PostgreSQL: 5,000 tables take it far longer than the rest of the bench.
@@ -90,6 +91,11 @@ if (parts.includes('data')) {
       await guarded(`data ${dialect} ${n}`, async () => { const f = await benchData(dialect, n, sideRuns); results.data.push({ ...f, run }); log(`  ${JSON.stringify(f)}`); });
     }
   }
+}
+
+if (parts.includes('fleet')) {
+  // Issue 17: its own results file (bench/results/fleet.md); failures are this run's errors too.
+  await guarded('fleet', async () => { await runFleetBench(results.errors); });
 }
 
 /** BENCH_MERGE=1: keep the previous file's figures that this run did not re-measure. */
