@@ -71,7 +71,8 @@ export interface FleetSpec {
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
   /** `--db`, repeatable: every one is kept (a fleet when more than one). */
-  db?: string | string[]; targets?: string; schemaPattern?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
+  db?: string | string[]; targets?: string; schemaPattern?: string;
+  models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
   lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
@@ -150,7 +151,9 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
 export function readTargetsFile(path: string): string[] {
   let text: string;
   try { text = readFileSync(path, 'utf8'); } catch {
-    throw new EvolveError(ErrorCode.Usage, `Targets file '${path}' cannot be read.`, { hint: 'Check the --targets path: a file with one database URL a line.' });
+    throw new EvolveError(ErrorCode.Usage, `Targets file '${path}' cannot be read.`, {
+      hint: 'Check the --targets path: a file with one database URL a line.',
+    });
   }
   return text.split(/\r?\n/).map((l) => l.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean);
 }
@@ -202,7 +205,8 @@ function resolveWhere(flags: SettingFlags, cfg: EvolveConfig): { db: string | un
 export function refuseFleet(s: Settings, command?: string): void {
   if (!s.fleet) return;
   throw new EvolveError(ErrorCode.FleetUnsupported,
-    `${command ? `evolve ${command}` : 'This command'} works on one database, but a fleet was given (${s.fleet.source}: ${s.fleet.specs.length} URL${s.fleet.specs.length === 1 ? '' : 's'} or pattern).`, {
+    `${command ? `evolve ${command}` : 'This command'} works on one database, but a fleet was given ` +
+    `(${s.fleet.source}: ${s.fleet.specs.length} URL${s.fleet.specs.length === 1 ? '' : 's'} or pattern${s.fleet.specs.length === 1 ? '' : 's'}).`, {
       hint: 'Give one --db URL; evolve apply, status and fingerprint take a fleet (repeated --db, --targets FILE, a pattern, config targets).',
     });
 }

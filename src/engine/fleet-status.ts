@@ -51,7 +51,8 @@ export function groupByFingerprint(targets: readonly FleetStatusTarget[], models
     .map(([fingerprint, list]) => ({
       fingerprint, matchesModels: fingerprint === null || modelsFp === null ? null : fingerprint === modelsFp, count: list.length, targets: list,
     }))
-    .sort((a, b) => Number(a.fingerprint === null) - Number(b.fingerprint === null) || b.count - a.count || String(a.fingerprint).localeCompare(String(b.fingerprint)));
+    .sort((a, b) => Number(a.fingerprint === null) - Number(b.fingerprint === null) || b.count - a.count
+      || String(a.fingerprint).localeCompare(String(b.fingerprint)));
 }
 
 function summaryLine(groups: readonly FleetGroup[], total: number, modelsFp: string | null): string {

@@ -148,7 +148,9 @@ async function applyTarget(target: string, options: Omit<EvolveOptions, 'db'>): 
   } catch (e) {
     let after: string | null = null;
     try { after = (await fingerprintDatabase(target, options)).fingerprint; } catch { /* unreadable: null */ }
-    return { target: shown, outcome: 'failed', fingerprintBefore: before, fingerprintAfter: after, ms: Math.round(performance.now() - start), error: targetError(e) };
+    return {
+      target: shown, outcome: 'failed', fingerprintBefore: before, fingerprintAfter: after, ms: Math.round(performance.now() - start), error: targetError(e),
+    };
   }
 }
 

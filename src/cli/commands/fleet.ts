@@ -86,7 +86,9 @@ export async function fleetStatusCommand(s: Settings, options: Parameters<typeof
   r.groups.forEach((g, i) => lines.push(...groupLines(g, i === 0 && r.groups.length > 0)));
   if (command === 'status') {
     const pending = r.targets.filter((t) => t.pendingStored > 0 || (t.pendingGenerated ?? 1) > 0).length;
-    if (r.modelsFingerprint !== null || r.targets.some((t) => t.pendingStored > 0)) lines.push(`${pending} target${pending === 1 ? '' : 's'} with something to apply`);
+    if (r.modelsFingerprint !== null || r.targets.some((t) => t.pendingStored > 0)) {
+      lines.push(`${pending} target${pending === 1 ? '' : 's'} with something to apply`);
+    }
   }
   for (const t of r.targets) if (t.error) lines.push(`error ${t.error.code} on ${t.target}: ${t.error.message.split('\n')[0]}`);
   out.write(lines.join('\n'));
