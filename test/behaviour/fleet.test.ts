@@ -28,6 +28,8 @@ const V3 = V2.replace("default('free'),", "default('free'), seats: integer().not
 interface Fleet {
   readonly urls: string[];
   readonly pattern: string;
+  /** The same fleet named another way the dialect takes (PostgreSQL: `--schema-pattern`), or none. */
+  readonly otherWay: string[] | null;
   /** Run SQL in tenant `i` (its tables unqualified). */
   exec(i: number, sql: string): Promise<void>;
   dispose(): Promise<void>;
@@ -40,7 +42,7 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
     for (const name of names) writeFileSync(join(dir, `${name}.db`), ''); // an empty file is an empty database
     const Database = (await import('better-sqlite3')).default;
     return {
-      urls: names.map((name) => `sqlite:${join(dir, `${name}.db`)}`), pattern: `sqlite:${join(dir, `${prefix}_*.db`)}`,
+      urls: names.map((name) => `sqlite:${join(dir, `${name}.db`)}`), pattern: `sqlite:${join(dir, `${prefix}_*.db`)}`, otherWay: null,
       async exec(i, sql) { const c = new Database(join(dir, `${names[i]}.db`)); try { c.exec(sql); } finally { c.close(); } },
       async dispose() { /* the test database's directory goes with it */ },
     };
@@ -52,6 +54,7 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
     const url = (q: string): string => { const u = new URL(PG_URL); u.search = q; return u.toString(); };
     return {
       urls: schemas.map((s) => url(`schema=${s}`)), pattern: url(`schemas=${base}_${prefix}_*`),
+      otherWay: ['--db', PG_URL, '--schema-pattern', `${base}_${prefix}_*`],
       async exec(i, sql) { await db.exec(`SET search_path TO "${schemas[i]}"; ${sql}; SET search_path TO "${base}"`); },
       async dispose() { for (const s of schemas) await db.exec(`DROP SCHEMA IF EXISTS "${s}" CASCADE`); },
     };
@@ -61,7 +64,7 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
   for (const d of dbs) await db.exec(`CREATE DATABASE \`${d}\``);
   const url = (name: string): string => { const u = new URL(MYSQL_URL); u.pathname = `/${name}`; return u.toString(); };
   return {
-    urls: dbs.map(url), pattern: url(`${base}_${prefix}_*`),
+    urls: dbs.map(url), pattern: url(`${base}_${prefix}_*`), otherWay: null,
     async exec(i, sql) { await db.exec(`USE \`${dbs[i]}\`; ${sql}; USE \`${base}\``); },
     async dispose() { for (const d of dbs) await db.exec(`DROP DATABASE IF EXISTS \`${d}\``); },
   };
@@ -169,8 +172,18 @@ forEachDialect('fleets', (d) => {
       const status = await evolve(['status', ...dbs, '--targets', file, '--models', m2]);
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, /^2 fingerprints over 8 targets: 1 match the models, 7 differ/m);
+      // The config file's targets, and (PostgreSQL) --schema-pattern, name the same fleet.
+      const config = join(dirname(m1), 'evolve.config.mjs');
+      writeFileSync(config, `export default { targets: ${JSON.stringify([fleet.pattern])} };\n`);
+      for (const way of [['--config', config], ...(fleet.otherWay ? [fleet.otherWay] : [])]) {
+        const r = await evolve(['fingerprint', ...way, '--models', m2, '--json']);
+        assert.equal(r.code, 0, `${way.join(' ')}: ${r.stdout}${r.stderr}`);
+        const groups = (JSON.parse(r.stdout) as { groups: JsonGroup[] }).groups;
+        assert.deepEqual(groups.map((g) => [g.count, g.matchesModels]), [[7, false], [1, true]], way.join(' '));
+        assert.deepEqual(groups[1]!.targets, [fleet.urls[0]]);
+      }
 
-      for (const cmd of [['sql', '--models', m2], ['record', '--models', m2], ['upgrade', '--models', m2], ['lint', '--models', m2]]) {
+      for (const cmd of [['sql', '--models', m2], ['upgrade', '--models', m2], ['lint', '--models', m2]]) {
         const r = await evolve([...cmd, ...dbs.slice(0, 4)]);
         assert.equal(r.code, 2, `${cmd[0]}: ${r.stdout}${r.stderr}`);
         assert.match(r.stderr, new RegExp(`E_FLEET_UNSUPPORTED: evolve ${cmd[0]} works on one database, but a fleet was given \\(--db ×2`));
