@@ -27,6 +27,10 @@ const V3 = V2.replace("default('free'),", "default('free'), seats: integer().not
 /** A fleet of `n` empty tenants beside the test's database, the pattern that finds them, and direct access to each. */
 interface Fleet {
   readonly urls: string[];
+  /** The targets as reports show them (a password as ***). */
+  readonly shown: string[];
+  /** A password in the URLs (PostgreSQL: the server trusts the user, so any password connects), never to be printed. */
+  readonly secret: string | null;
   readonly pattern: string;
   /** The same fleet named another way the dialect takes (PostgreSQL: `--schema-pattern`), or none. */
   readonly otherWay: string[] | null;
@@ -42,7 +46,8 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
     for (const name of names) writeFileSync(join(dir, `${name}.db`), ''); // an empty file is an empty database
     const Database = (await import('better-sqlite3')).default;
     return {
-      urls: names.map((name) => `sqlite:${join(dir, `${name}.db`)}`), pattern: `sqlite:${join(dir, `${prefix}_*.db`)}`, otherWay: null,
+      urls: names.map((name) => `sqlite:${join(dir, `${name}.db`)}`), shown: names.map((name) => `sqlite:${join(dir, `${name}.db`)}`), secret: null,
+      pattern: `sqlite:${join(dir, `${prefix}_*.db`)}`, otherWay: null,
       async exec(i, sql) { const c = new Database(join(dir, `${names[i]}.db`)); try { c.exec(sql); } finally { c.close(); } },
       async dispose() { /* the test database's directory goes with it */ },
     };
@@ -51,10 +56,11 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
     const base = new URL(db.url).searchParams.get('schema')!;
     const schemas = names.map((name) => `${base}_${name}`);
     for (const s of schemas) await db.exec(`CREATE SCHEMA "${s}"`);
-    const url = (q: string): string => { const u = new URL(PG_URL); u.search = q; return u.toString(); };
+    const secret = 'fleet-secret-pw';
+    const url = (q: string, password = secret): string => { const u = new URL(PG_URL); u.password = password; u.search = q; return u.toString(); };
     return {
-      urls: schemas.map((s) => url(`schema=${s}`)), pattern: url(`schemas=${base}_${prefix}_*`),
-      otherWay: ['--db', PG_URL, '--schema-pattern', `${base}_${prefix}_*`],
+      urls: schemas.map((s) => url(`schema=${s}`)), shown: schemas.map((s) => url(`schema=${s}`, '***')), secret, pattern: url(`schemas=${base}_${prefix}_*`),
+      otherWay: ['--db', url(''), '--schema-pattern', `${base}_${prefix}_*`],
       async exec(i, sql) { await db.exec(`SET search_path TO "${schemas[i]}"; ${sql}; SET search_path TO "${base}"`); },
       async dispose() { for (const s of schemas) await db.exec(`DROP SCHEMA IF EXISTS "${s}" CASCADE`); },
     };
@@ -64,7 +70,7 @@ async function makeFleet(db: TestDatabase, prefix: string, n: number): Promise<F
   for (const d of dbs) await db.exec(`CREATE DATABASE \`${d}\``);
   const url = (name: string): string => { const u = new URL(MYSQL_URL); u.pathname = `/${name}`; return u.toString(); };
   return {
-    urls: dbs.map(url), pattern: url(`${base}_${prefix}_*`), otherWay: null,
+    urls: dbs.map(url), shown: dbs.map(url), secret: null, pattern: url(`${base}_${prefix}_*`), otherWay: null,
     async exec(i, sql) { await db.exec(`USE \`${dbs[i]}\`; ${sql}; USE \`${base}\``); },
     async dispose() { for (const d of dbs) await db.exec(`DROP DATABASE IF EXISTS \`${d}\``); },
   };
@@ -115,7 +121,7 @@ forEachDialect('fleets', (d) => {
       assert.deepEqual(Object.keys(t0).sort(), ['error', 'fingerprintAfter', 'fingerprintBefore', 'ms', 'outcome', 'target']);
       assert.ok(report.targets.every((x) => x.outcome === 'evolved' && x.fingerprintAfter === fp1 && x.error === null && x.ms >= 0));
       assert.ok(report.targets.every((x) => x.fingerprintBefore !== null && x.fingerprintBefore !== fp1), 'before: the empty database');
-      assert.deepEqual(report.targets.map((x) => x.target), fleet.urls.map((u) => u), 'every tenant, sorted by name');
+      assert.deepEqual(report.targets.map((x) => x.target), fleet.shown, 'every tenant, sorted by name');
 
       // One tenant in the middle holds rows the new unique constraint refuses.
       const bad = Math.floor(n / 2);
@@ -124,7 +130,7 @@ forEachDialect('fleets', (d) => {
       assert.equal(second.code, 1, 'a failed target fails the command');
       assert.match(second.stdout, new RegExp(`^${n - 1} evolved, 0 already in sync, 1 failed;`, 'm'));
       const failedLine = second.stdout.split('\n').find((l) => l.startsWith('FAILED'));
-      assert.ok(failedLine?.includes(fleet.urls[bad]!), failedLine);
+      assert.ok(failedLine?.includes(fleet.shown[bad]!), failedLine);
       assert.match(failedLine!, new RegExp(`${fp1} → ${fp1} \\(unchanged\\)`));
       assert.match(second.stdout, /E_DATA_LOSS/);
 
@@ -132,7 +138,7 @@ forEachDialect('fleets', (d) => {
       assert.equal(fps.code, 0, fps.stderr);
       const groups = (JSON.parse(fps.stdout) as { groups: JsonGroup[] }).groups;
       assert.deepEqual(groups.map((g) => [g.fingerprint, g.count, g.matchesModels]), [[fp2, n - 1, true], [fp1, 1, false]]);
-      assert.deepEqual(groups[1]!.targets, [fleet.urls[bad]], 'the drifted tenant stands out');
+      assert.deepEqual(groups[1]!.targets, [fleet.shown[bad]], 'the drifted tenant stands out');
 
       await fleet.exec(bad, 'DELETE FROM account WHERE id = 2');
       const third = await evolve(['apply', '--db', fleet.pattern, '--models', m2]);
@@ -140,6 +146,9 @@ forEachDialect('fleets', (d) => {
       assert.match(third.stdout, new RegExp(`^1 evolved, ${n - 1} already in sync, 0 failed;`, 'm'));
       const status = await evolve(['status', '--db', fleet.pattern, '--models', m2]);
       assert.equal(status.code, 0, status.stderr);
+      if (fleet.secret) {
+        for (const r of [first, second, fps, third, status]) assert.ok(!(r.stdout + r.stderr).includes(fleet.secret), 'passwords never in output');
+      }
       assert.match(status.stdout, new RegExp(`^1 fingerprint over ${n} targets: ${n} match the models, 0 differ`, 'm'));
 
     })));
@@ -153,7 +162,7 @@ forEachDialect('fleets', (d) => {
       const first = await evolve(['apply', ...dbs, '--targets', file, '--models', m1, '--concurrency', '3']);
       assert.equal(first.code, 0, first.stdout + first.stderr);
       assert.match(first.stdout, /^8 evolved, 0 already in sync, 0 failed;/m, 'no --db dropped, every line of the file read');
-      for (const u of fleet.urls) assert.ok(first.stdout.includes(`evolved      ${u} `), u);
+      for (const u of fleet.shown) assert.ok(first.stdout.includes(`evolved      ${u} `), u);
 
       await fleet.exec(1, "INSERT INTO account (id, email) VALUES (1, 'same@x'), (2, 'same@x')");
       const canary = await evolve(['apply', ...dbs, '--targets', file, '--models', m2, '--canary', '2', '--concurrency', '1', '--json']);
@@ -180,7 +189,7 @@ forEachDialect('fleets', (d) => {
         assert.equal(r.code, 0, `${way.join(' ')}: ${r.stdout}${r.stderr}`);
         const groups = (JSON.parse(r.stdout) as { groups: JsonGroup[] }).groups;
         assert.deepEqual(groups.map((g) => [g.count, g.matchesModels]), [[7, false], [1, true]], way.join(' '));
-        assert.deepEqual(groups[1]!.targets, [fleet.urls[0]]);
+        assert.deepEqual(groups[1]!.targets, [fleet.shown[0]]);
       }
 
       for (const cmd of [['sql', '--models', m2], ['upgrade', '--models', m2], ['lint', '--models', m2]]) {
