@@ -2,9 +2,10 @@
  * `npm run bench`: every benchmark of issue 8, results in bench/results/latest.{json,md}.
  *
  * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
- * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle,pull,galera),
+ * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle,pull,galera,fleet),
  * BENCH_PULL_SIZES (sizes evolve pull is measured at, default 1000),
  * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
+ * fleet (bench/fleet.ts: its own results, bench/results/fleet.{json,md}, and env),
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
  * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
  * this run), BENCH_MERGE=1 (keep the figures of the existing results file that this run does not
@@ -20,11 +21,12 @@ import { benchData } from './data.js';
 import { benchDrizzle } from './drizzle.js';
 import { benchGalera, writeGaleraResults } from './galera.js';
 import { benchPull } from './pull.js';
+import { runFleetBench } from './fleet.js';
 import { markdown, type Results } from './report.js';
 import { machine, selectedDialects, log } from './lib.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,pull,galera').split(',').map((s) => s.trim());
+const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,pull,galera,fleet').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
 const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
 // drizzle-kit's pull sends queries per table on PostgreSQL: 5,000 tables take it far longer than the rest of the bench.
@@ -108,6 +110,10 @@ if (parts.includes('galera')) {
   // A three-node cluster of its own (about 15 s to start); its figures go to bench/results/galera.*.
   log('galera: one evolution on a three-node cluster vs one MariaDB server');
   await guarded('galera', async () => { const f = await benchGalera(); await writeGaleraResults(f); log(`  ${JSON.stringify(f)}`); });
+}
+if (parts.includes('fleet')) {
+  // Issue 17: its own results file (bench/results/fleet.md); failures are this run's errors too.
+  await guarded('fleet', async () => { await runFleetBench(results.errors); });
 }
 
 /** BENCH_MERGE=1: keep the previous file's figures that this run did not re-measure. */

@@ -81,6 +81,10 @@ export const ErrorCode = {
   ClusterRsu: 'E_CLUSTER_RSU',
   /** After a change, a node of the cluster reports another fingerprint than the node the change ran on. */
   ClusterDiverged: 'E_CLUSTER_DIVERGED',
+  /** A command that works on one database was given a fleet (a repeated `--db`, `--targets`, a pattern, config `targets`). Exit 2. */
+  FleetUnsupported: 'E_FLEET_UNSUPPORTED',
+  /** A fleet pattern (or targets file) names no database at all. */
+  FleetEmpty: 'E_FLEET_EMPTY',
   /** A bug in Evolve itself. */
   Internal: 'E_INTERNAL',
 } as const;

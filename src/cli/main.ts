@@ -22,7 +22,11 @@ export const EXIT = { ok: 0, error: 1, usage: 2, outOfSync: 3 } as const;
 
 /** Options every command takes. */
 export interface CommonFlags {
-  db?: string;
+  /** Every `--db` given (repeatable: more than one is a fleet). */
+  db?: string[];
+  targets?: string;
+  schemaPattern?: string;
+  concurrency?: string;
   models?: string;
   schema?: string;
   schemas?: string;
@@ -49,7 +53,7 @@ const version = (): string => (createRequire(import.meta.url)('../../package.jso
 
 function reportError(out: Out, e: unknown): number {
   if (isEvolveError(e)) {
-    const code = e.code === ErrorCode.Usage ? EXIT.usage : EXIT.error;
+    const code = e.code === ErrorCode.Usage || e.code === ErrorCode.FleetUnsupported ? EXIT.usage : EXIT.error;
     if (out.json) out.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
     else out.error(`error ${e.code}: ${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}`);
     return code;
@@ -63,7 +67,10 @@ function reportError(out: Out, e: unknown): number {
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts)')
+    .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts); ' +
+      "repeat it, or give a pattern ('sqlite:tenants/*.db', 'postgres://…?schemas=tenant_*', 'mysql://…/tenant_*'), for a fleet", collect)
+    .option('--targets <file>', 'a fleet: database URLs or patterns, one a line (# comments)')
+    .option('--schema-pattern <glob>', "a fleet of PostgreSQL schemas: every schema of --db whose name matches ('tenant_*')")
     .option('--models <path>', 'module exporting the table() models (.ts or .js)')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
@@ -90,6 +97,9 @@ export const commonOptions = (): readonly Option[] => common(new Command('common
 
 /** `--create-database`, on the commands that may start from nothing (apply, install, upgrade). */
 const CREATE_DATABASE = 'create the database the URL names if it does not exist (server dialects; without it a missing database is an error)';
+
+/** `--concurrency`, on the commands that take a fleet. */
+const FLEET_CONCURRENCY = 'a fleet: targets worked on at once (default 4)';
 
 /** Repeated list options (`--include a --include b`) collect into one list. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -132,6 +142,7 @@ export function buildProgram(setCode: (code: number) => void): Command {
 function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) => void): void {
   common(program.command('fingerprint').alias('sqlfingerprint')
     .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
     .action(wrap(fingerprintCommand));
 
   common(program.command('pull')
@@ -156,6 +167,9 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
     .option('--create-database', CREATE_DATABASE)
     .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end ' +
       '(and, on MySQL, before each link that is not purely additive)')
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
+    .option('--canary <n>', 'a fleet: apply to the first N targets first, and stop if any of them fails')
+    .option('--continue-on-error', 'a fleet: keep starting targets after one failed (default: stop starting new ones)')
     .action(wrap(applyCommand));
 
   common(program.command('record')
@@ -213,6 +227,7 @@ function addStoredCommands(program: Command, wrap: Wrap): void {
     .description('where the database stands: deployed version, fingerprint (known or not), pending evolutions and changes, drift, recent history'))
     .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
     .action(wrap(statusCommand));
 
   common(program.command('graph')

@@ -167,6 +167,14 @@ export interface LockOptions {
   readonly timeoutSeconds: number;
 }
 
+/** Options of {@link Dialect.expandTargets}. */
+export interface ExpandOptions {
+  /** A glob of schema names (`--schema-pattern 'tenant_*'`): one target per matching schema (dialects with schemas). */
+  readonly schemaPattern?: string;
+  /** Seconds to wait for a server to answer while listing (default 10). */
+  readonly connectTimeoutSeconds?: number;
+}
+
 /** Releases a deploy lock. */
 export type ReleaseLock = () => Promise<void>;
 
@@ -256,4 +264,13 @@ export interface Dialect {
    * @throws EvolveError `E_SQL_FAILED` naming the statement the database rejected.
    */
   schemaFromSql(near: DatabaseUrl, text: string, file: string): Promise<SchemaIR>;
+  /**
+   * The targets a fleet pattern stands for (issue 17), as URLs sorted by name: SQLite
+   * `sqlite:tenants/*.db` the files the glob matches, PostgreSQL `?schemas=tenant_*` (or
+   * {@link ExpandOptions.schemaPattern}) one URL per matching schema, MySQL `mysql://…/tenant_*`
+   * one per matching database. Null when `url` is no pattern (it is its own one target).
+   * Optional: a dialect without it takes no patterns.
+   * @throws EvolveError `E_USAGE` / `E_DB_URL` for a pattern the dialect cannot expand.
+   */
+  expandTargets?(url: DatabaseUrl, options: ExpandOptions): Promise<string[] | null>;
 }

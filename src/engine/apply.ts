@@ -42,6 +42,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
     const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true);
     const storedApplied = stored.steps;
     const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema);
+    options.onFingerprintBefore?.(storedApplied[0]?.from ?? report.liveFingerprint);
     if (options.storedOnly) {
       if (!report.inSync) {
         throw new EvolveError(ErrorCode.OutOfSync,

@@ -9,6 +9,12 @@ import { EvolveError, ErrorCode } from '../errors.js';
 export interface EvolveConfig {
   /** Database URL. */
   db?: string;
+  /**
+   * A fleet (issue 17): every database the commands that take one work on — URLs and patterns
+   * (`'sqlite:tenants/*.db'`, `'postgres://…/app?schemas=tenant_*'`, `'mysql://…/tenant_*'`).
+   * Used when neither `--db`, `--targets` nor `EVOLVE_DATABASE_URL` is given; wins over `db`.
+   */
+  targets?: string[];
   /** Path of the models module (relative to the config file). */
   models?: string;
   /** Directory of stored evolutions. */

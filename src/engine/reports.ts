@@ -34,6 +34,11 @@ export interface EvolveOptions extends DatabaseOptions {
    * chain's end. See docs/evolutions.md.
    */
   readonly verifyEachLink?: boolean;
+  /**
+   * `apply`: told the fingerprint the database had before this apply changed anything, once it
+   * is known (a fleet's report shows it for a target that then fails).
+   */
+  readonly onFingerprintBefore?: (fingerprint: string) => void;
 }
 
 /** A stored evolution as reports show it. */

@@ -8,14 +8,15 @@ import { statusOf } from '../../engine/status.js';
 import { describeChange } from '../../diff/changes.js';
 import { completeEvolution } from '../../engine/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { requireDb, requireModels, resolveSettings } from '../config.js';
+import { refuseFleet, requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, toneOf, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { fleetStatusCommand } from './fleet.js';
 
 export async function recordCommand(flags: CommonFlags & { name?: string; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
   const r = await recordEvolution({
-    db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
+    db: requireDb(s, 'record'), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
@@ -37,7 +38,7 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
     throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
   }
   const r = await revertEvolutions({
-    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope,
+    db: requireDb(s, 'revert'), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope,
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([...r.reverted.map((x) => `Reverted ${x.id}: ${x.from} → ${x.to} (verified).`), `Live fingerprint ${r.fingerprintAfter}.`].join('\n'));
@@ -46,7 +47,7 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
 
 export async function completeCommand(file: string | undefined, flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const r = await completeEvolution({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
+  const r = await completeEvolution({ db: requireDb(s, 'complete'), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([
     `Completed ${r.file}`,
@@ -72,10 +73,12 @@ export async function hashCommand(flags: CommonFlags, out: Out): Promise<number>
 
 export async function statusCommand(flags: CommonFlags & { app?: string; steps?: string }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const r = await statusOf({
-    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
+  const options = {
+    ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...s.scope, ...s.scope.record,
-  });
+  };
+  if (s.fleet) return fleetStatusCommand(s, options, flags, out, 'status');
+  const r = await statusOf({ db: requireDb(s), ...options });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   const lines = [`${r.database} (${r.dialect})`];
   if (r.application) {
@@ -121,6 +124,7 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
 
 export async function lintCommand(flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
+  refuseFleet(s, 'lint');
   const r = await lintEvolution({ ...(s.db ? { db: s.db } : {}), ...(s.models ? { models: s.models } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: r.errors === 0, ...r }); return r.errors ? 3 : 0; }
   const lines: string[] = [];

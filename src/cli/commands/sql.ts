@@ -6,7 +6,7 @@ import type { CommonFlags } from '../main.js';
 
 export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const report = await planEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
+  const report = await planEvolution({ db: requireDb(s, 'sql'), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
   const pending = report.source !== 'none';
   if (!out.json) for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (out.json) {

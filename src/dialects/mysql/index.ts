@@ -13,6 +13,7 @@ import { normaliseMysql } from './normalise.js';
 import { planMysql } from './planner.js';
 import { runMysql } from './run.js';
 import { mysqlSql } from './sql-builder.js';
+import { expandMysqlTargets } from './targets.js';
 
 /**
  * MySQL 8 and MariaDB (10.5+): `mysql://user:password@host:3306/database`.
@@ -42,4 +43,5 @@ export const mysqlDialect: Dialect = {
   run: runMysql,
   acquireLock: acquireMysqlLock,
   schemaFromSql: mysqlSchemaFromSql,
+  expandTargets: expandMysqlTargets,
 };

@@ -18,6 +18,7 @@ import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
+import { expandPostgresTargets } from './targets.js';
 
 /**
  * PostgreSQL (server or PGlite). Tables are addressed unqualified: the connection's
@@ -40,6 +41,7 @@ export const postgresDialect: Dialect = {
   run: runPostgres,
   acquireLock: acquirePostgresLock,
   schemaFromSql: postgresSchemaFromSql,
+  expandTargets: expandPostgresTargets,
 };
 
 export type { PgConnection } from './connection.js';

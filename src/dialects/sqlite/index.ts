@@ -13,6 +13,7 @@ import { runSqlite } from './run.js';
 import { sqliteSchemaFromSql } from './scratch.js';
 import { sqliteSql } from './sql-builder.js';
 import { checkForeignKeys } from '../../model/foreign-keys.js';
+import { expandSqliteTargets } from './targets.js';
 
 /** SQLite 3 (a database file, or `:memory:`). */
 export const sqliteDialect: Dialect = {
@@ -30,6 +31,7 @@ export const sqliteDialect: Dialect = {
   lossyValuePredicate: sqliteLossyPredicate,
   run: runSqlite,
   acquireLock: acquireSqliteLock,
+  expandTargets: expandSqliteTargets,
   schemaFromSql: async (near, text, file) => {
     const schema = await sqliteSchemaFromSql(near, text, file);
     // SQLite takes a key to a column set that is not unique, and then fails every insert into
