@@ -48,7 +48,7 @@ export interface Settings {
   /** Options passed on to the library as they are. */
   scope: {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
-    lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
+    lockWaitMs?: number; retries?: number; online?: boolean; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
     /** The deployment record's table names (history of apply and revert, the deployment commands). */
     record?: { recordTable?: string; historyTable?: string };
@@ -58,7 +58,7 @@ export interface Settings {
 /** The flags {@link resolveSettings} reads. */
 export interface SettingFlags {
   db?: string; models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; envFile?: string;
+  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; online?: boolean; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
 }
 
@@ -123,6 +123,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...((flags.scratch ?? cfg.scratch) ? { scratch: (flags.scratch ?? cfg.scratch)! } : {}),
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
+      ...((flags.online ?? cfg.online) ? { online: true } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
       ...(connectTimeout !== undefined ? { connectTimeout } : {}),
       ...(include.length ? { include } : {}),

@@ -110,6 +110,12 @@ export interface RunOptions {
    * without concurrent DDL (SQLite) ignore it.
    */
   readonly lockWait?: LockWait;
+  /**
+   * `--online` (issue 16): a statement the dialect would have to run in a way that blocks the
+   * application (MySQL: an ALTER that falls back to copying a table with rows) is refused with
+   * `E_NOT_ONLINE`, or run by an online tool (pt-online-schema-change), instead.
+   */
+  readonly online?: boolean;
 }
 
 /** Options of {@link Dialect.acquireLock}. */

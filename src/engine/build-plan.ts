@@ -66,7 +66,11 @@ export async function buildPlan(
     found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
   }
-  const plan = d.dialect.plan(diff, { convertLossy });
+  const plan = d.dialect.plan(diff, { convertLossy, online: d.online });
+  for (const c of plan.checks) { // what the plan itself costs (a table copied under a lock), counted in the live rows
+    const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
+    if (n > 0) found.push({ ...c.hazard, rows: n });
+  }
   const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
   const liveFp = fingerprint(live);

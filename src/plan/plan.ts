@@ -19,6 +19,11 @@ export const HazardCode = {
   CheckViolated: 'CHECK_VIOLATED',
   EnumValueRemoved: 'ENUM_VALUE_REMOVED',
   ForeignKeyViolated: 'FOREIGN_KEY_VIOLATED',
+  /**
+   * A statement copies a table that has rows while writes to it wait (MySQL/MariaDB
+   * `ALGORITHM=COPY`): a warning, and with `--online` an error no consent passes (issue 16).
+   */
+  TableCopy: 'TABLE_COPY',
 } as const;
 export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
 
@@ -61,6 +66,12 @@ export interface PlanOptions {
    * cut to the new length, other values NULL. Other type changes convert as the database does.
    */
   readonly convertLossy?: ReadonlySet<Change>;
+  /**
+   * `--online`: a statement that would block the application's writes on a table with rows is
+   * refused (a TABLE_COPY error) or run by an online tool the dialect knows (MySQL:
+   * pt-online-schema-change when installed). See docs/online.md.
+   */
+  readonly online?: boolean;
 }
 
 /** One statement of a plan. */
