@@ -63,8 +63,8 @@ export function onlinePlan(
       hazard: {
         code: HazardCode.TableCopy, severity: blocked ? 'error' : 'warning', table, column: null, allowable: !blocked,
         message: viaTool
-          ? `${n} that MariaDB/MySQL can only run by copying the table under a write lock ${bodies.length === 1 ? 'runs' : 'run'} through pt-online-schema-change instead ` +
-            '(rows estimated from information_schema.TABLES)'
+          ? `${n} that MariaDB/MySQL can only run by copying the table under a write lock ${bodies.length === 1 ? 'runs' : 'run'} ` +
+            'through pt-online-schema-change instead (rows estimated from information_schema.TABLES)'
           : `${n} ${verb} the table under a lock (ALGORITHM=COPY, LOCK=SHARED): reads go on, writes wait until the copy ends ` +
             `(rows estimated from information_schema.TABLES)${why}`,
         fix: viaTool ? 'nothing to do: writes go on during the copy'
