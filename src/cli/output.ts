@@ -1,5 +1,5 @@
 /** Human and JSON output of the CLI. Passwords never reach it: URLs are shown redacted. */
-import type { Hazard, PlanStatement } from '../plan/plan.js';
+import { describeLock, type Hazard, type PlanStatement } from '../plan/plan.js';
 import { describeHazard } from '../plan/describe.js';
 import { redact } from '../dialects/url.js';
 import { commentLine } from '../ir/names.js';
@@ -33,6 +33,7 @@ export function formatStatements(statements: readonly PlanStatement[]): string[]
   for (const s of statements) {
     if (s.comment !== last) { lines.push(`-- ${commentLine(s.comment)}`); last = s.comment; } // one line, whatever a name holds
     lines.push(`${s.sql};`);
+    if (s.lock) lines.push(`--   ${describeLock(s.lock)}`);
   }
   return lines;
 }

@@ -15,6 +15,7 @@
  */
 import type { Change } from '../../diff/changes.js';
 import type { ColumnIR } from '../../ir/schema.js';
+import { topLevelClauses } from '../shared/sql-clauses.js';
 
 /** The algorithms, strongest first. */
 export type MysqlAlgorithm = 'instant' | 'inplace' | 'copy';
@@ -60,23 +61,8 @@ export const CLAUSE_ALGORITHMS: readonly { readonly re: RegExp; readonly algorit
   { re: /^(?:DEFAULT\s+)?(?:CHARSET|CHARACTER\s+SET|COLLATE)\b/i, algorithm: 'instant', what: 'change the default character set' },
 ];
 
-/** The top-level clauses of an ALTER TABLE's body: commas outside parentheses and quotes split it. */
-export function alterClauses(body: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote = '';
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i]!;
-    if (quote) { if (ch === quote) quote = ''; else if (ch === '\\' && quote === "'") i++; continue; }
-    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === ',' && depth === 0) { out.push(body.slice(start, i).trim()); start = i + 1; }
-  }
-  out.push(body.slice(start).trim());
-  return out.filter(Boolean);
-}
+/** The top-level clauses of an ALTER TABLE's body. */
+export const alterClauses = topLevelClauses;
 
 const ALTER = /^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)*TABLE\s+(`(?:[^`]|``)+`|[\w$.]+)\s+([\s\S]*)$/i;
 const STATED = /\bALGORITHM\s*=\s*(INSTANT|INPLACE|COPY|NOCOPY|DEFAULT)\b/i;

@@ -18,6 +18,8 @@ import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
+import { postgresStatementLock } from './lock-levels.js';
+import { postgresLintOnline } from './online-lint.js';
 
 /**
  * PostgreSQL (server or PGlite). Tables are addressed unqualified: the connection's
@@ -40,6 +42,8 @@ export const postgresDialect: Dialect = {
   run: runPostgres,
   acquireLock: acquirePostgresLock,
   schemaFromSql: postgresSchemaFromSql,
+  statementLock: postgresStatementLock,
+  lintOnline: postgresLintOnline,
 };
 
 export type { PgConnection } from './connection.js';
