@@ -7,14 +7,17 @@
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl } from '../../src/index.js';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl, fingerprintDatabase, modelsFingerprint, applyEvolution,
+} from '../../src/index.js';
 import { mysqlDialect } from '../../src/dialects/mysql/index.js';
 import { ALGORITHM_CLAUSE, nextWeaker, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
 import { ptOscPath } from '../../src/dialects/mysql/pt-osc.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, ROOT } from '../support/cli.js';
 import type { TestDatabase } from '../support/databases.js';
 
 const STRONGER: Record<MysqlAlgorithm, MysqlAlgorithm | null> = { instant: null, inplace: 'instant', copy: 'inplace' };
@@ -135,5 +138,35 @@ forEachDialect('online ALTERs', (d) => {
     assert.deepEqual(await rows(db, "SELECT COLUMN_TYPE AS t, IS_NULLABLE AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'fb' AND COLUMN_NAME = 'a'"),
       [{ t: 'bigint(20)', n: 'NO' }]);
   }));
+
+  it('a deployer killed during an online index build: writes go on, the database is at the old or the new fingerprint, a re-run finishes',
+    { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
+      const plain = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) });
+      const indexed = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) }, { indexes: [index('item_label_idx').on('label', 'n')] });
+      await evolveTo(db, [plain]);
+      await db.exec("INSERT INTO item (id, n, label) SELECT seq, seq, CONCAT('name-', seq * 7919 % 1000003) FROM seq_1_to_300000");
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const after = await modelsFingerprint([indexed], 'mysql');
+      const file = writeModels(IMPORTS + "export const item = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) }, " +
+        "{ indexes: [index('item_label_idx').on('label', 'n')] });\n");
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--db', db.url, '--models', file], { stdio: 'ignore' });
+      const exited = new Promise<void>((res) => p.on('exit', () => res()));
+      const building = async (): Promise<boolean> => (await db.query(
+        "SELECT 1 AS x FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'ALTER TABLE `item` ADD INDEX%ALGORITHM=INPLACE, LOCK=NONE'")).length > 0;
+      const deadline = Date.now() + 120_000;
+      while (!(await building())) {
+        assert.ok(Date.now() < deadline, 'the deployer reached the index build');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await db.exec("INSERT INTO item (id, n, label) VALUES (300001, 1, 'written during the build')");
+      assert.ok(await building(), 'a write went through while the index was being built (LOCK=NONE)');
+      p.kill('SIGKILL');
+      await exited;
+      const killedAt = (await fingerprintDatabase(db.url)).fingerprint;
+      assert.ok(killedAt === before || killedAt === after, 'the database is at the old or the new fingerprint, never in between');
+      await applyEvolution({ db: db.url, models: [indexed] }); // waits for the killed session's deploy lock, then finishes
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the re-run finishes');
+      assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM item'), [{ n: '300001' }], 'no row lost');
+      t.diagnostic(`at the kill the database was at the ${killedAt === before ? 'old' : 'new'} fingerprint`);
+    }));
 });
-void execFileSync;
