@@ -14,7 +14,8 @@ import { findingHazard, isNewTable, type LintStatement, type OnlineFinding } fro
 
 const ALTER = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${NAME}\s+([\s\S]*)$`, 'i');
 const RENAME_COLUMN = new RegExp(String.raw`\bRENAME\s+(?:COLUMN\s+)?(?!TO\b)${NAME}\s+TO\s+${NAME}`, 'i');
-const RENAME_TABLE = new RegExp(String.raw`^(?:RENAME\s+TABLE\s+${NAME}\s+TO\s+${NAME}|ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}\s+RENAME\s+TO\s+${NAME})`, 'i');
+const RENAME_TABLE = new RegExp(String.raw`^(?:RENAME\s+TABLE\s+${NAME}\s+TO\s+${NAME}|` +
+  String.raw`ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}\s+RENAME\s+TO\s+${NAME})`, 'i');
 const DROP_TABLE = new RegExp(String.raw`^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?${NAME}`, 'i');
 const DROP_COLUMN = new RegExp(String.raw`\bDROP\s+(?:COLUMN\s+)?(?!CONSTRAINT|INDEX|KEY|PRIMARY|FOREIGN|DEFAULT|NOT|IDENTITY|CHECK|EXPRESSION)` +
   String.raw`(?:IF\s+EXISTS\s+)?${NAME}`, 'i');

@@ -16,7 +16,8 @@ export function mysqlStatementLock(sql: string): StatementLock | null {
     const a = statedAlgorithm(s) ?? textAlgorithm(alter.body);
     if (a === 'instant') return { ...INSTANT, note: 'ALGORITHM=INSTANT: only the table definition changes' };
     if (a === 'copy') {
-      const shared = /\bLOCK\s*=\s*SHARED\b/i.test(s);
+      // Unstated, a copy takes the least restrictive lock it can: SHARED.
+      const shared = !/\bLOCK\s*=\s*EXCLUSIVE\b/i.test(s);
       return {
         lock: shared ? 'LOCK=SHARED' : 'LOCK=EXCLUSIVE', blocks: shared ? 'writes' : 'reads and writes', brief: false, work: 'rewrite',
         note: 'ALGORITHM=COPY: the rows are copied into a new table',

@@ -10,20 +10,23 @@ import { findingHazard, isNewTable, type LintStatement, type OnlineFinding } fro
 import { VOLATILE_DEFAULT } from './lock-levels.js';
 
 const ALTER = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${NAME}\s+([\s\S]*)$`, 'i');
-const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${NAME}\s+)?ON\s+(?:ONLY\s+)?${NAME}`, 'i');
+const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${NAME}\s+)?` +
+  String.raw`ON\s+(?:ONLY\s+)?${NAME}`, 'i');
+/** `s` as a regular expression that matches it literally. */
+const literally = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const CONCURRENTLY = /^(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\b[\s\S]*?)\s+CONCURRENTLY\b|^REFRESH\s+MATERIALIZED\s+VIEW\s+CONCURRENTLY\b/i;
 const BEGIN = /^(?:BEGIN|START\s+TRANSACTION)\b/i;
 const LOCK_TIMEOUT = /^SET\s+(?:LOCAL\s+|SESSION\s+)?lock_timeout\s*(?:=|TO)\s*'?(\d+)\s*(ms|s|min)?'?/i;
 
 /** Is the column guarded by a CHECK (col IS NOT NULL) validated before statement `index`? */
 function validatedNotNull(sqls: readonly string[], index: number, column: string): boolean {
-  const check = new RegExp(String.raw`ADD\s+CONSTRAINT\s+${NAME}\s+CHECK\s*\(\s*"?${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?\s+IS\s+NOT\s+NULL\s*\)`, 'i');
+  const check = new RegExp(String.raw`ADD\s+CONSTRAINT\s+${NAME}\s+CHECK\s*\(\s*"?${literally(column)}"?\s+IS\s+NOT\s+NULL\s*\)`, 'i');
   return sqls.slice(0, index).some((s, i) => {
     const m = check.exec(s);
     if (!m) return false;
     if (!/\bNOT\s+VALID\b/i.test(s)) return true;
     const name = unquoteName(m[1]);
-    return sqls.slice(i + 1, index).some((v) => new RegExp(String.raw`VALIDATE\s+CONSTRAINT\s+"?${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"?`, 'i').test(v));
+    return sqls.slice(i + 1, index).some((v) => new RegExp(String.raw`VALIDATE\s+CONSTRAINT\s+"?${literally(name)}"?`, 'i').test(v));
   });
 }
 
@@ -65,7 +68,8 @@ function statementFindings(st: readonly LintStatement[], sqls: readonly string[]
     const inTx = ctx.handWritten ? sqls.slice(0, index).some((x) => BEGIN.test(x)) || sqls.some((x) => !CONCURRENTLY.test(x))
       : st[index]!.inTransaction !== false;
     if (inTx) {
-      out.push({ code: HazardCode.OnlineConcurrentlyInTransaction, severity: 'error', table: CREATE_INDEX.exec(s)?.[3] ? unquoteName(CREATE_INDEX.exec(s)![3]) : '',
+      const on = CREATE_INDEX.exec(s)?.[3];
+      out.push({ code: HazardCode.OnlineConcurrentlyInTransaction, severity: 'error', table: on ? unquoteName(on) : '',
         message: 'runs CONCURRENTLY inside a transaction, where PostgreSQL refuses it' +
           (ctx.handWritten ? ' (a stored evolution\'s statements run in one transaction)' : ''),
         fix: 'put the CONCURRENTLY statement in an evolution of its own, with no BEGIN around it' });

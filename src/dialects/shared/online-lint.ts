@@ -27,7 +27,9 @@ export interface OnlineFinding {
 /** A finding at statement `index` (0-based) as the hazard `evolve lint` lists. */
 export function findingHazard(f: OnlineFinding, ctx: OnlineLintContext, index: number | null): Hazard {
   const where = index === null ? ctx.source : ctx.handWritten ? `${ctx.source} step ${index + 1}` : `${ctx.source}, statement ${index + 1}`;
-  return { code: f.code, severity: f.severity, table: f.table, column: f.column ?? null, message: `${where}: ${f.message}`, fix: f.fix, rows: null, allowable: true };
+  return {
+    code: f.code, severity: f.severity, table: f.table, column: f.column ?? null, message: `${where}: ${f.message}`, fix: f.fix, rows: null, allowable: true,
+  };
 }
 
 export const CREATE_TABLE = new RegExp(String.raw`^CREATE\s+(?:UNLOGGED\s+|TEMP(?:ORARY)?\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`, 'i');
