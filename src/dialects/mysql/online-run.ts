@@ -50,7 +50,8 @@ export async function runOnline(conn: MysqlConnection, sql: string, online: bool
 /** A copying ALTER on a table with rows under `--online`: pt-online-schema-change, or `E_NOT_ONLINE`. */
 async function copyOnline(conn: MysqlConnection, table: string, sql: string): Promise<void> {
   const body = parseAlter(sql)!.body.replace(/,\s*ALGORITHM\s*=\s*\w+(?:\s*,\s*LOCK\s*=\s*\w+)?\s*$/i, '');
-  const refusal = ptOscPath() === null ? 'pt-online-schema-change is not installed' : ptOscRefusal(body);
+  const refusal = ptOscPath() === null ? 'pt-online-schema-change is not installed'
+    : typeof conn.credentials !== 'function' ? 'the connection does not say where pt-online-schema-change should connect' : ptOscRefusal(body);
   if (refusal === null) { await runPtOsc(conn, table, body); return; }
   throw new EvolveError(ErrorCode.NotOnline,
     `With --online, Evolve does not copy table ${table} under a write lock (the server cannot run this ALTER in place: ${sql}); ${refusal}.`, {
