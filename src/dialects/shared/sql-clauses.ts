@@ -33,7 +33,10 @@ export function bareStatement(sql: string): string {
   return sql.replace(/--[^\n]*(\n|$)/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-/** A quoted or bare name as written (`"a b"`, `` `a` ``, `s.t`), unquoted. */
-export const NAME = String.raw`("(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|[\w$.]+)`;
-export const unquoteName = (s: string | undefined): string =>
-  (s ?? '').replace(/^"(.*)"$/s, (_, x: string) => x.replace(/""/g, '"')).replace(/^`(.*)`$/s, (_, x: string) => x.replace(/``/g, '`'));
+const PART = String.raw`(?:"(?:[^"]|"")+"|\x60(?:[^\x60]|\x60\x60)+\x60|[\w$]+)`;
+/** A name as written, quoted or bare, schema-qualified or not (`"a b"`, `` `a` ``, `s.t`, `"s"."t"`): one capture group. */
+export const NAME = String.raw`(${PART}(?:\.${PART})?)`;
+const PARTS = new RegExp(PART, 'g');
+/** A name as {@link NAME} captured it, unquoted (`"s"."t"` → `s.t`). */
+export const unquoteName = (s: string | undefined): string => (s ?? '').match(PARTS)?.map((p) =>
+  (p.startsWith('"') ? p.slice(1, -1).replace(/""/g, '"') : p.startsWith('`') ? p.slice(1, -1).replace(/``/g, '`') : p)).join('.') ?? '';
