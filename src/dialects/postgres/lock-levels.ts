@@ -24,6 +24,21 @@ const lock = (mode: Mode, work: StatementLock['work'], note?: string): Statement
 /** Functions whose value differs row by row: a column added with one as its default is written into every row. */
 export const VOLATILE_DEFAULT = /\bDEFAULT\s+[\s\S]*?\b(?:random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]\w*|nextval)\s*\(/i;
 
+const TYPE_CHANGE = /^ALTER\s+(?:COLUMN\s+)?("(?:[^"]|"")+"|[\w$]+)\s+(?:SET\s+DATA\s+)?TYPE\s+([\s\S]*?)(?:\s+USING\s+([\s\S]*))?$/i;
+
+/**
+ * A type change's column, new type and whether it may keep the rows as they are: to text or
+ * varchar, with no USING or only the cast the planner writes (`"c"::type`, which PostgreSQL reads
+ * like no USING). Null for another action.
+ */
+export function typeChange(action: string): { column: string; type: string; mayKeepRows: boolean } | null {
+  const m = TYPE_CHANGE.exec(action);
+  if (!m) return null;
+  const [, column, type, using] = m as unknown as [string, string, string, string | undefined];
+  const plainCast = using === undefined || using.replace(/\s+/g, ' ').trim().toLowerCase() === `${column}::${type}`.replace(/\s+/g, ' ').toLowerCase();
+  return { column, type, mayKeepRows: plainCast && /^(?:text|varchar|character\s+varying)\b/i.test(type) };
+}
+
 /** What one action of an ALTER TABLE costs. */
 function actionLock(a: string): StatementLock {
   if (/^VALIDATE\s+CONSTRAINT\b/i.test(a)) return lock('SHARE UPDATE EXCLUSIVE', 'scan', 'checks the rows while reads and writes go on');
@@ -46,10 +61,10 @@ function actionLock(a: string): StatementLock {
     }
     return lock('ACCESS EXCLUSIVE', 'none');
   }
-  if (/^ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+)?TYPE\b/i.test(a)) {
-    return /\bTYPE\s+(?:text|varchar|character\s+varying)\b/i.test(a) && !/\bUSING\b/i.test(a)
-      ? lock('ACCESS EXCLUSIVE', 'scan', 'no rewrite when the old type converts in binary (varchar widened, to text)')
-      : lock('ACCESS EXCLUSIVE', 'rewrite', 'unless the new type is binary-compatible with the old');
+  const tc = typeChange(a);
+  if (tc) {
+    return lock('ACCESS EXCLUSIVE', 'rewrite', tc.mayKeepRows ? 'none when the old type converts in binary: a widened varchar, or to text'
+      : 'unless the new type is binary-compatible with the old');
   }
   if (/^ALTER\s+(?:COLUMN\s+)?\S+\s+SET\s+NOT\s+NULL\b/i.test(a)) {
     return lock('ACCESS EXCLUSIVE', 'scan', 'no scan when a validated CHECK (column IS NOT NULL) exists');

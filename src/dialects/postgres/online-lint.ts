@@ -7,7 +7,7 @@ import type { OnlineLintContext } from '../dialect.js';
 import { HazardCode, type Hazard } from '../../plan/plan.js';
 import { NAME, topLevelClauses, unquoteName } from '../shared/sql-clauses.js';
 import { findingHazard, isNewTable, type LintStatement, type OnlineFinding } from '../shared/online-lint.js';
-import { VOLATILE_DEFAULT } from './lock-levels.js';
+import { typeChange, VOLATILE_DEFAULT } from './lock-levels.js';
 
 const ALTER = new RegExp(String.raw`^ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${NAME}\s+([\s\S]*)$`, 'i');
 const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?(?:${NAME}\s+)?` +
@@ -45,10 +45,10 @@ function actionFindings(table: string, a: string, sqls: readonly string[], index
       message: `sets ${table}.${unquoteName(nn[1])} NOT NULL: every row is read under ACCESS EXCLUSIVE (reads and writes wait)`,
       fix: `first ADD CONSTRAINT … CHECK (${unquoteName(nn[1])} IS NOT NULL) NOT VALID and VALIDATE it; SET NOT NULL then needs no scan (PostgreSQL 12+)` });
   }
-  const ty = new RegExp(String.raw`^ALTER\s+(?:COLUMN\s+)?${NAME}\s+(?:SET\s+DATA\s+)?TYPE\s+([\s\S]*)$`, 'i').exec(a);
-  if (ty && (/\bUSING\b/i.test(ty[2]!) || !/^(?:text|varchar|character\s+varying)\b/i.test(ty[2]!))) {
-    out.push({ code: HazardCode.OnlineTypeRewrite, severity: 'warning', table, column: unquoteName(ty[1]),
-      message: `changes the type of ${table}.${unquoteName(ty[1])}: unless the types are binary-compatible the table is rewritten under ACCESS EXCLUSIVE`,
+  const ty = typeChange(a);
+  if (ty && !ty.mayKeepRows) {
+    out.push({ code: HazardCode.OnlineTypeRewrite, severity: 'warning', table, column: unquoteName(ty.column),
+      message: `changes the type of ${table}.${unquoteName(ty.column)}: unless the types are binary-compatible the table is rewritten under ACCESS EXCLUSIVE`,
       fix: 'expand/contract: add a column of the new type, keep it in step with a trigger, backfill it in batches, then swap the columns in one short step' });
   }
   if (/^ADD\b/i.test(a) && !/^ADD\s+(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|EXCLUDE)\b/i.test(a) && VOLATILE_DEFAULT.test(a)) {
