@@ -56,6 +56,11 @@ export const ErrorCode = {
   /** No stored path leads where asked (revert target unknown, no revert step). */
   NoPath: 'E_NO_PATH',
   /**
+   * `--online`: a change cannot run without blocking the application (MySQL: it would copy a
+   * table with rows, and pt-online-schema-change is not installed or cannot do it). Nothing of the plan ran.
+   */
+  NotOnline: 'E_NOT_ONLINE',
+  /**
    * A stored evolution that failed part-way (MySQL: its first steps stay applied) cannot be
    * resumed: the steps that ran were changed in the file since.
    */

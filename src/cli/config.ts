@@ -53,7 +53,7 @@ export interface Settings {
   /** Options passed on to the library as they are. */
   scope: {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
-    lockWaitMs?: number; retries?: number; onLockRetry?: (retry: LockRetry) => void;
+    lockWaitMs?: number; retries?: number; online?: boolean; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
     /** A cluster's nodes (--nodes) and a rolling change (--rolling); the nodes checked after a change, told to stderr. */
     nodes?: string[]; rolling?: boolean; onNodesChecked?: (nodes: readonly NodeCheck[]) => void;
@@ -79,7 +79,7 @@ export interface SettingFlags {
   /** `--db`, repeatable: every one is kept (a fleet when more than one). */
   db?: string | string[]; targets?: string; schemaPattern?: string;
   models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; envFile?: string;
+  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; online?: boolean; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
   nodes?: string | string[]; rolling?: boolean;
 }
@@ -154,6 +154,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...((flags.scratch ?? cfg.scratch) ? { scratch: (flags.scratch ?? cfg.scratch)! } : {}),
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
+      ...((flags.online ?? cfg.online) ? { online: true } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
       ...(out?.progress ? { progress: out.progress } : {}),
       ...(connectTimeout !== undefined ? { connectTimeout } : {}),

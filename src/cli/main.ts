@@ -38,6 +38,7 @@ export interface CommonFlags {
   lockTimeout?: string;
   lockWait?: string;
   retries?: string;
+  online?: boolean;
   scratch?: string;
   include?: string[];
   exclude?: string[];
@@ -81,6 +82,8 @@ function common(cmd: Command): Command {
       'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
     .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
     .option('--retries <n>', 'retries after a lock wait timed out, with backoff and jitter (default 10)')
+    .option('--online', 'refuse what would block the application\'s writes (MySQL: a table copied under a lock), ' +
+      'or run it through pt-online-schema-change when installed (docs/online.md)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
     .option('--include <tables>', "manage only these tables: names or globs, comma-separated or repeated ('billing_*'; '!legacy_*' excludes)", collect)
     .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)

@@ -1,6 +1,6 @@
 /** Human and JSON output of the CLI. Passwords never reach it: URLs are shown redacted. */
 import pc from 'picocolors';
-import type { Hazard, PlanStatement } from '../plan/plan.js';
+import { describeLock, type Hazard, type PlanStatement } from '../plan/plan.js';
 import { describeHazard } from '../plan/describe.js';
 import { redact } from '../dialects/url.js';
 import { commentLine } from '../ir/names.js';
@@ -86,6 +86,7 @@ export function formatStatements(statements: readonly PlanStatement[], paint: Pa
     const tone = toneOf(s.comment, paint);
     if (s.comment !== last) { lines.push(tone(`-- ${commentLine(s.comment)}`)); last = s.comment; } // one line, whatever a name holds
     lines.push(tone(`${s.sql};`));
+    if (s.lock) lines.push(`--   ${describeLock(s.lock)}`);
   }
   return lines;
 }

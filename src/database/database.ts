@@ -20,6 +20,8 @@ export interface OpenDatabase {
   readonly scratch: DatabaseUrl;
   /** How long each statement of a run may wait for a table lock, and how often the run is retried (pass to `Dialect.run`). */
   readonly lockWait: LockWait;
+  /** `--online`: plans and runs refuse (or hand to an online tool) what would block the application (issue 16). */
+  readonly online: boolean;
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
@@ -52,6 +54,11 @@ export interface DatabaseOptions {
    * run is rolled back where the dialect allows and tried again (issue 16, `--lock-wait`).
    */
   readonly lockWaitMs?: number;
+  /**
+   * Refuse what cannot run without blocking the application's writes (MySQL: a table copy under a
+   * lock), or run it through an online tool (pt-online-schema-change); `--online`. See docs/online.md.
+   */
+  readonly online?: boolean;
   /** Tries after the first when a lock wait times out (default 10, `--retries`). */
   readonly retries?: number;
   /** Told of each such retry (the CLI prints it on stderr). */
@@ -172,6 +179,7 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
     url: parsed, scratch, dialect, conn, introspectOptions, scope, progress: options.progress ?? null,
+    online: options.online === true,
     lockWait: {
       waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT.waitMs, retries: options.retries ?? DEFAULT_LOCK_WAIT.retries,
       ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),

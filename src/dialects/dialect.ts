@@ -11,10 +11,11 @@ import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
-import type { Plan, PlanOptions } from '../plan/plan.js';
+import type { Hazard, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 import type { LockWait } from './shared/lock.js';
+import type { LintStatement } from './shared/online-lint.js';
 
 /** What a dialect can do, each with the reason it matters. */
 export interface DialectCapabilities {
@@ -155,6 +156,12 @@ export interface RunOptions {
   readonly lockWait?: LockWait;
   /** Where long statements (a rebuild's row copy) report their progress; none when unset. */
   readonly progress?: ProgressReporter;
+  /**
+   * `--online` (issue 16): a statement the dialect would have to run in a way that blocks the
+   * application (MySQL: an ALTER that falls back to copying a table with rows) is refused with
+   * `E_NOT_ONLINE`, or run by an online tool (pt-online-schema-change), instead.
+   */
+  readonly online?: boolean;
 }
 
 /** Options of {@link Dialect.acquireLock}. */
@@ -273,4 +280,23 @@ export interface Dialect {
    * @throws EvolveError `E_USAGE` / `E_DB_URL` for a pattern the dialect cannot expand.
    */
   expandTargets?(url: DatabaseUrl, options: ExpandOptions): Promise<string[] | null>;
+  /**
+   * What `sql` (one statement, generated or hand-written) costs a live database while it runs:
+   * the lock it takes, what it blocks, whether it rewrites or scans the table (issue 16; `evolve
+   * sql` prints it under each statement). Read from the text alone; null when nothing is known.
+   */
+  statementLock?(sql: string): StatementLock | null;
+  /**
+   * Online-safety lint of a run of statements (issue 16 point 4, `evolve lint`): the dialect's
+   * rules read each statement's text (`handWritten`: a stored evolution, not a generated plan).
+   */
+  lintOnline?(statements: readonly LintStatement[], context: OnlineLintContext): Hazard[];
+}
+
+/** What {@link Dialect.lintOnline} is told about the statements it reads. */
+export interface OnlineLintContext {
+  /** Where the statements come from, to start each hazard's message (`0003-x.sql`, `the generated plan`). */
+  readonly source: string;
+  /** A hand-written (stored) evolution rather than a plan Evolve generated. */
+  readonly handWritten: boolean;
 }

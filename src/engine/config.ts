@@ -45,6 +45,8 @@ export interface EvolveConfig {
    * back and retried (`--lock-wait`; default 2000).
    */
   lockWait?: number;
+  /** Refuse (or hand to pt-online-schema-change) what would block the application's writes (`--online`; docs/online.md). */
+  online?: boolean;
   /** Retries after a lock wait timed out (`--retries`; default 10). */
   retries?: number;
   /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */

@@ -26,6 +26,7 @@ export async function applyCommand(flags: CommonFlags & {
   if (report.source === 'generated' && report.statements.length) {
     lines.push(`Applied ${report.statements.length} generated statement(s) for ${report.changes.length} change(s) to ${report.database}.`);
     if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  ', out.paint));
+    if (report.online?.length) lines.push('On a live database:', ...formatHazards(report.online, '  ', out.paint));
   }
   for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);

@@ -131,7 +131,11 @@ export async function lintCommand(flags: CommonFlags, out: Out): Promise<number>
   if (!s.db) lines.push('(no --db: the pending generated plan was not checked; stored evolutions only)');
   lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  ', out.paint));
   lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  ', out.paint));
-  lines.push(`${r.errors} error(s), ${r.generated.length + r.stored.length - r.errors} warning(s)`);
+  if (r.online.length) lines.push('online safety (what would block the application while it runs):', ...formatHazards(r.online, '  ', out.paint));
+  const warnings = [...r.generated, ...r.stored].filter((h) => h.severity !== 'error').length;
+  const onlineErrors = r.online.filter((h) => h.severity === 'error').length;
+  lines.push(`${r.errors - onlineErrors} error(s), ${warnings} warning(s)` +
+    (r.online.length ? `; online safety: ${onlineErrors} error(s), ${r.online.length - onlineErrors} warning(s)` : ''));
   out.write(lines.join('\n'));
   return r.errors ? 3 : 0;
 }

@@ -3,6 +3,7 @@ import { planEvolution } from '../../engine/plan.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, formatStatements, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { describeLock } from '../../plan/plan.js';
 
 export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
@@ -20,7 +21,10 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
         `${st.resumedAt ? `, resumed at step ${st.resumedAt} (the steps before it ran in an earlier apply that stopped there)` : ''}`,
       `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
         ` → ${st.to} (distance ${st.distance})`,
-      ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
+      ...st.steps.flatMap((x, i) => {
+        const lock = st.locks?.[i];
+        return [x.startsWith('-- ') ? x : `${x};`, ...(lock ? [`--   ${describeLock(lock)}`] : [])];
+      }),
       ...(report.blocking.some((h) => h.message.startsWith(`${st.id} step `))
         ? ['-- apply refuses it: steps that lose data, and the file does not carry consent (-- evolve:allow-data-loss) nor does --allow-data-loss:',
           ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ', out.paint)]
@@ -36,6 +40,10 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
     if (report.hazards.length) {
       lines.push(`-- hazards (${report.blocking.length} blocking apply):`);
       lines.push(...formatHazards(report.hazards, '--   ', out.paint));
+    }
+    if (report.online?.length) {
+      lines.push('-- on a live database:');
+      lines.push(...formatHazards(report.online, '--   ', out.paint));
     }
     lines.push(...formatStatements(report.statements, out.paint));
     out.write(lines.join('\n'));

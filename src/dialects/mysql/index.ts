@@ -14,6 +14,8 @@ import { planMysql } from './planner.js';
 import { runMysql } from './run.js';
 import { mysqlSql } from './sql-builder.js';
 import { expandMysqlTargets } from './targets.js';
+import { mysqlStatementLock } from './lock-levels.js';
+import { mysqlLintOnline } from './online-lint.js';
 
 /**
  * MySQL 8 and MariaDB (10.5+): `mysql://user:password@host:3306/database`.
@@ -44,4 +46,6 @@ export const mysqlDialect: Dialect = {
   acquireLock: acquireMysqlLock,
   schemaFromSql: mysqlSchemaFromSql,
   expandTargets: expandMysqlTargets,
+  statementLock: mysqlStatementLock,
+  lintOnline: mysqlLintOnline,
 };

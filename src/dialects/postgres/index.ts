@@ -19,6 +19,8 @@ import { planPostgres } from './planner.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
 import { expandPostgresTargets } from './targets.js';
+import { postgresStatementLock } from './lock-levels.js';
+import { postgresLintOnline } from './online-lint.js';
 
 /**
  * PostgreSQL (server or PGlite). Tables are addressed unqualified: the connection's
@@ -42,6 +44,8 @@ export const postgresDialect: Dialect = {
   acquireLock: acquirePostgresLock,
   schemaFromSql: postgresSchemaFromSql,
   expandTargets: expandPostgresTargets,
+  statementLock: postgresStatementLock,
+  lintOnline: postgresLintOnline,
 };
 
 export type { PgConnection } from './connection.js';

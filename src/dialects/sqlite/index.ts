@@ -1,4 +1,5 @@
 /** The SQLite dialect: `sqlite:PATH` (or a bare `*.db` / `*.sqlite` path), through better-sqlite3. */
+import { sqliteStatementLock } from './lock-levels.js';
 import type { Dialect } from '../dialect.js';
 import { diffSchemas } from '../../diff/differ.js';
 import { sqliteCapabilities } from './capabilities.js';
@@ -39,4 +40,5 @@ export const sqliteDialect: Dialect = {
     checkForeignKeys(schema.tables, { where: ` in SQL file '${file}'`, types: false, foldCase: true });
     return schema;
   },
+  statementLock: sqliteStatementLock,
 };
