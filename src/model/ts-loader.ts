@@ -17,6 +17,7 @@ import { createRequire, register } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { importDirect, type TransformCache } from './ts-direct.js';
 
 /** The hooks, run by Node in its loader thread; `data` carries esbuild's and Evolve's URLs. */
 const HOOKS = String.raw`
@@ -113,15 +114,24 @@ export function transformCacheDir(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, 'evolve', 'ts');
 }
 
+let cache: TransformCache | undefined;
+
+/** esbuild's URL, the cache directory (or '' for none) and the key of esbuild's version and options. */
+function cacheConfig(): TransformCache {
+  if (cache) return cache;
+  const require = createRequire(import.meta.url);
+  const esbuild = pathToFileURL(require.resolve('esbuild')).href;
+  const version = (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  return cache = { dir: transformCacheDir() ?? '', key: `esbuild ${version} node20 inline-map v1`, max: cacheMax(), esbuild };
+}
+
 /** Register the hooks once for this process. */
 function ensureHooks(): void {
   if (registered) return;
   registered = true;
-  const require = createRequire(import.meta.url);
-  const esbuild = pathToFileURL(require.resolve('esbuild')).href;
-  const version = (JSON.parse(readFileSync(require.resolve('esbuild/package.json'), 'utf8')) as { version: string }).version;
+  const c = cacheConfig();
   register(`data:text/javascript,${encodeURIComponent(HOOKS)}`, {
-    data: { esbuild, evolve: evolveEntry(), cacheDir: transformCacheDir(), cacheKey: `esbuild ${version} node20 inline-map v1`, cacheMax: cacheMax() },
+    data: { esbuild: c.esbuild, evolve: evolveEntry(), cacheDir: c.dir || null, cacheKey: c.key, cacheMax: c.max },
   });
   // Stack traces of a module's own errors name its TypeScript lines (the transform's inline source map).
   process.setSourceMapsEnabled(true);
@@ -162,6 +172,10 @@ const NEEDS_COMMONJS = /\b(require|__dirname|__filename|module|exports) is not d
 export async function importTypeScript(abs: string): Promise<Record<string, unknown>> {
   const href = pathToFileURL(abs).href;
   if (!/\.cts$/i.test(abs)) {
+    // No loader thread at all where the module allows it (ts-direct.ts); else the hooks.
+    const c = cacheConfig();
+    const direct = c && c.dir ? await importDirect(abs, c, evolveEntry()) : null;
+    if (direct) return direct;
     ensureHooks();
     // Versioned by content: one command loads a module once; an edited one loads afresh.
     const version = createHash('sha1').update(readFileSync(abs)).digest('hex').slice(0, 16);
