@@ -9,7 +9,7 @@
 import type { BenchDialect, RawConn } from './lib.js';
 
 /** SQLite: one query, one row per table, its columns, indexes and foreign keys as JSON arrays. */
-const SQLITE = `
+export const SQLITE = `
 SELECT m.name AS name, m.sql AS sql,
   (SELECT json_group_array(json_array(c.name, c.type, c."notnull", c.dflt_value, c.pk, c.hidden)) FROM pragma_table_xinfo(m.name) c) AS cols,
   (SELECT json_group_array(json_array(i.name, i."unique", i.origin, i.partial,
@@ -19,7 +19,7 @@ FROM sqlite_schema m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
 UNION ALL SELECT name, sql, NULL, NULL, NULL FROM sqlite_schema WHERE type IN ('view', 'trigger')`;
 
 /** PostgreSQL: four pg_catalog queries (relations, columns, constraints, indexes) over one schema. */
-const PG = [
+export const PG = [
   `SELECT c.oid, c.relname, c.relkind, CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END AS def
    FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p', 'v')`,
   `SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull, pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attidentity
@@ -36,7 +36,7 @@ const PG = [
  * from TABLES; foreign keys and their rules as two reads: information_schema joins are not
  * indexed and cost several times the two reads).
  */
-const MYSQL = [
+export const MYSQL = [
   `SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()`,
   `SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, COLLATION_NAME FROM information_schema.COLUMNS
    WHERE TABLE_SCHEMA = DATABASE()`,

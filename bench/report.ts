@@ -4,6 +4,7 @@
  * missed target (the analysis lives in limits.ts).
  */
 import type { PlanFigures } from './plan.js';
+import type { CommandFigures } from './commands.js';
 import type { StartupFigures } from './startup.js';
 import type { ApplyFigures } from './apply.js';
 import type { DataFigures } from './data.js';
@@ -24,6 +25,8 @@ export interface Results {
   apply: FromRun<ApplyFigures>[];
   data: FromRun<DataFigures>[];
   drizzle: FromRun<DrizzleFigures>[];
+  /** Whole commands against the fastest-read process (absent in files from before issue 20). */
+  commands?: FromRun<CommandFigures>[];
   errors: string[];
 }
 
@@ -105,6 +108,19 @@ export function markdown(results: Results): string {
     }
   } else md.push('Not run.');
   md.push('');
+
+  if (results.commands?.length) {
+    md.push('## Whole commands (cold processes, same database as the plan figures)', '',
+      '`evolve sql` with a plain TypeScript models module (the 5%-changed models, `import … from \'evolve\'`, one `table()` per table) against a process that only runs the fastest catalog read through the raw driver (node start-up + driver + queries + rows parsed). Peak memory is each process\'s VmHWM. Targets: time ≤ 2× at 1,000 tables, memory ≤ 2× at 5,000.', '',
+      `| dialect | tables | runs | fastest-read process ms | evolve sql ms | ×fastest | fastest-read MiB | evolve sql MiB | ×fastest${multi ? ' | run' : ''} |`,
+      `|---|---:|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    for (const c of results.commands) {
+      if (c.tables <= 1000 && c.ratio > 2) missed.push({ key: `commands:${c.dialect}`, what: `${c.dialect} evolve sql at ${c.tables} tables: ${c.ratio}× the fastest-read process (target ≤ 2×)` });
+      if (c.tables >= 5000 && c.memoryRatio > 2) missed.push({ key: `memory:${c.dialect}`, what: `${c.dialect} evolve sql at ${c.tables} tables: ${c.memoryRatio}× the fastest-read process's peak memory (target ≤ 2×)` });
+      md.push(`| ${c.dialect} | ${c.tables} | ${c.runs} | ${c.fastestProcessMs} | ${c.sqlMs} | ${c.ratio}${c.tables <= 1000 ? flag(c.ratio, 2) : ''} | ${c.fastestProcessMiB} | ${c.sqlMiB} | ${c.memoryRatio}${c.tables >= 5000 ? flag(c.memoryRatio, 2) : ''}${from(c.run)} |`);
+    }
+    md.push('');
+  }
 
   if (results.startup) {
     const s = results.startup;

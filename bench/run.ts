@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark of issue 8, results in bench/results/latest.{json,md}.
  *
  * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
- * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle),
+ * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle,commands), BENCH_COMMAND_SIZES (default 1000,5000),
  * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
  * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
@@ -17,17 +17,20 @@ import { benchStartup } from './startup.js';
 import { benchApply } from './apply.js';
 import { benchData } from './data.js';
 import { benchDrizzle } from './drizzle.js';
+import { benchCommands } from './commands.js';
 import { markdown, type Results } from './report.js';
 import { machine, selectedDialects, log } from './lib.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle').split(',').map((s) => s.trim());
+const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,commands').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
 const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
 // drizzle-kit's pull sends queries per table on PostgreSQL: 5,000 tables take it far longer than the rest of the bench.
 const drizzleSizes = (process.env.BENCH_DRIZZLE_SIZES ?? '100,1000').split(',').map((s) => Number(s.trim()));
 // A pull of 1,000 tables takes drizzle-kit minutes on a loaded machine: one run there, three below.
 const drizzleRuns = (n: number): number => Number(process.env.BENCH_DRIZZLE_RUNS ?? (n >= 1000 ? 1 : 3));
+// Whole commands against the fastest-read process (issue 20 point 4): 1,000 tables for time, 5,000 for memory.
+const commandSizes = (process.env.BENCH_COMMAND_SIZES ?? '1000,5000').split(',').map((s) => Number(s.trim()));
 const out = join('bench', 'results');
 const stem = process.env.BENCH_OUT ?? 'latest';
 
@@ -50,19 +53,26 @@ const run = String(mach.date);
 const results: Results = {
   machine: mach, sizes,
   runs: [{ date: run, note: `${process.env.BENCH_NOTE ?? ''}${staleSeconds > 0 ? ` dist/ was ${staleSeconds} s older than src/ (edits not yet built).` : ''}`.trim(), parts, sizes, dialects, loadavg: loadavg() }],
-  plan: [], startup: null, apply: [], data: [], drizzle: [], errors: [],
+  plan: [], startup: null, apply: [], data: [], drizzle: [], commands: [], errors: [],
 };
 
 async function guarded(what: string, fn: () => Promise<void>): Promise<void> {
   try { await fn(); } catch (e) { const msg = `${what}: ${(e as Error).stack ?? String(e)}`; log(`FAILED ${msg}`); results.errors.push(`${msg.split('\n').slice(0, 3).join(' / ')} (${run})`); }
 }
 
-if (parts.includes('plan') || parts.includes('drizzle')) {
-  // drizzle-kit pulls the database the plan figures are taken on: each size is built once.
+if (parts.includes('plan') || parts.includes('drizzle') || parts.includes('commands')) {
+  // drizzle-kit and the whole commands run on the database the plan figures are taken on: each size is built once.
   for (const dialect of dialects) for (const n of sizes) {
     log(`plan: ${dialect} ${n} tables`);
+    const drizzle = parts.includes('drizzle') && drizzleSizes.includes(n);
+    const commands = parts.includes('commands') && commandSizes.includes(n);
     await guarded(`plan ${dialect} ${n}`, async () => {
-      const f = await benchPlan(dialect, n, parts.includes('drizzle') && drizzleSizes.includes(n) ? async (url, tag) => {
+      const f = await benchPlan(dialect, n, drizzle || commands ? async (url, tag) => {
+        if (commands) {
+          log(`  commands: ${dialect} ${n} tables`);
+          await guarded(`commands ${dialect} ${n}`, async () => { const c = benchCommands(dialect, n, url, tag, n >= 5000 ? 1 : 3); results.commands!.push({ ...c, run }); log(`  ${JSON.stringify(c)}`); });
+        }
+        if (!drizzle) return;
         log(`  drizzle-kit: ${dialect} ${n} tables`);
         await guarded(`drizzle ${dialect} ${n}`, async () => { const d = await benchDrizzle(dialect, n, url, tag, drizzleRuns(n)); results.drizzle.push({ ...d, run }); log(`  ${JSON.stringify(d)}`); });
       } : undefined);
@@ -109,10 +119,11 @@ function merge(prev: Results): void {
   prev.data = prev.data.filter((f) => typeof f.controlRssMiB === 'number');
   results.plan = keep(prev.plan, results.plan, (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.drizzle = keep(prev.drizzle, results.drizzle, (f) => `${f.dialect}:${f.tables}`).sort(order);
+  results.commands = keep(prev.commands ?? [], results.commands ?? [], (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.apply = keep(prev.apply, results.apply, (f) => f.dialect).sort(order);
   results.data = keep(prev.data, results.data, (f) => `${f.dialect}:${f.rows}`).sort(order);
   if (!results.startup && prev.startup) results.startup = { ...prev.startup, run: prevRun(prev.startup) };
-  const used = new Set([...results.plan, ...results.drizzle, ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
+  const used = new Set([...results.plan, ...results.drizzle, ...(results.commands ?? []), ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
   const prevRuns = prev.runs ?? [{ date: String(prev.machine.date), note: 'The previous complete run.', parts: ['plan', 'startup', 'apply'], sizes: prev.sizes, dialects: ['sqlite', 'postgres', 'mysql'] }];
   results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs].sort((a, b) => a.date.localeCompare(b.date));
   results.sizes = [...new Set([...prev.sizes, ...sizes])].sort((a, b) => a - b);
