@@ -35,6 +35,8 @@ function checkOptionalName(what: string, name: string | null | undefined): strin
   return name;
 }
 
+const NO_AKA: string[] = [];
+
 /** Default name of an index that the model did not name. */
 export function defaultIndexName(table: string, columns: readonly string[]): string {
   return `${table}_${columns.join('_')}_idx`;
@@ -73,11 +75,11 @@ function compileColumns(model: Table, tname: string): {
       throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`,
         'Only integer() and bigint() primary keys can auto-increment.');
     }
-    const aka = [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))];
-    if (aka.includes(cname)) {
+    const aka = d.aka.length ? [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))] : NO_AKA;
+    if (aka.length && aka.includes(cname)) {
       throw invalid(`Column '${tname}.${cname}' lists its own name in aka().`, 'Remove the current name from aka(); list only former names.');
     }
-    const collation = checkOptionalName(`The collation of '${tname}.${cname}'`, d.collation);
+    const collation = d.collation === null || d.collation === undefined ? null : checkOptionalName(`The collation of '${tname}.${cname}'`, d.collation);
     if (collation !== null && (typeof collation !== 'string' || collation.trim() === '')) {
       throw invalid(`Column '${tname}.${cname}' has an empty collation name.`,
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");

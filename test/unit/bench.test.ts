@@ -30,7 +30,7 @@ describe('bench', () => {
     const plan = (tables: number, diff5Ms: number): PlanFigures => ({
       dialect: 'mysql', tables, views: 0, runs: 1, createMs: 0, catalogQueries: 11, catalogRows: 0, floorMs: tables / 10, introspectDriverMs: 0,
       introspectMs: tables / 10, fingerprintMs: 1, compileModelsMs: 1, noopDiffMs: 1, noopChanges: 0, diff5Ms, diff5Changes: 0, diff5Statements: 0,
-      planMs: tables / 10 + diff5Ms, planRatio: 0, introspectRatio: 1,
+      planMs: tables / 10 + diff5Ms, planRatio: 0, introspectRatio: 1, fastestMs: tables / 10, fastestQueries: 4, planReplayRatio: 0,
     });
     // 146 → 47 → 116 µs/table: smallest to largest looks flat (0.79), 1,000 → 5,000 is 2.47×.
     const results: Results = {

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { evolveProcess } from '../support/cli.js';
 import { loadModels, isEvolveError } from '../../src/index.js';
 
@@ -64,19 +64,32 @@ describe('loading TypeScript modules', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
-  it('commands leave nothing in the temp directory', async () => {
+  it('20 commands leave nothing in the temp directory, and the transform cache holds one entry per module version, bounded', async () => {
     const dir = project();
     const tmp = mkdtempSync(join(tmpdir(), 'evolve-tmpdir-'));
+    const cache = join(tmp, '..', `${basename(tmp)}-cache`);
     try {
-      for (let i = 0; i < 5; i++) {
-        const r = await evolveProcess(['fingerprint', '--db', `sqlite:${join(dir, 'app.db')}`, '--models', join(dir, 'models.ts')], { TMPDIR: tmp });
+      const run = async (extra: Record<string, string> = {}): Promise<void> => {
+        const r = await evolveProcess(['fingerprint', '--db', `sqlite:${join(dir, 'app.db')}`, '--models', join(dir, 'models.ts')],
+          { TMPDIR: tmp, EVOLVE_CACHE_DIR: cache, ...extra });
         assert.ok(r.code === 0 || r.code === 3, r.stderr);
         assert.match(r.stdout + r.stderr, /fv1:/);
-      }
+      };
+      for (let i = 0; i < 20; i++) await run();
       assert.deepEqual(readdirSync(tmp), [], 'no file written to the temp directory');
+      const kinds = readdirSync(cache).map((n) => n.replace(/^[0-9a-f]+/, '')).sort();
+      // Per module (models, names, more): its stripped code (.js) and the same with its imports resolved (.mjs).
+      assert.deepEqual(kinds, ['.js', '.js', '.js', '.mjs', '.mjs', '.mjs'], 'one entry of each kind per module, however many runs');
+      for (let i = 0; i < 4; i++) {
+        writeFileSync(join(dir, 'models.ts'), `${MODELS}// edit ${i}\n`);
+        await run({ EVOLVE_CACHE_MAX: '4' });
+      }
+      assert.deepEqual(readdirSync(tmp), []);
+      assert.equal(readdirSync(cache).length, 4, 'edited versions evict the oldest entries past the bound');
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(tmp, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
     }
   });
 });

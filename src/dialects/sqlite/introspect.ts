@@ -1,6 +1,6 @@
 /**
- * SQLite introspection: six catalog queries, whatever the number of tables (pragma
- * table-valued functions joined to sqlite_schema). CHECK constraints, generated-column
+ * SQLite introspection: four catalog queries, whatever the number of tables (pragma
+ * table-valued functions aggregated as JSON per sqlite_schema row). CHECK constraints, generated-column
  * expressions and column collations live only in the CREATE TABLE text (see create-table-parse.ts); views, triggers
  * and indexes that are more than a list of columns are kept as objects with their own SQL.
  */
@@ -162,33 +162,37 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
   const listed = new Map(list.map((r) => [String(r.name), r]));
   const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
-  const tables = keep(await conn.query(`SELECT m.name AS name, m.sql AS sql FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name');
-  const cols = keep(await conn.query(
-    `SELECT m.name AS tbl, p.cid, p.name, p.type, p."notnull" AS nn, p.dflt_value AS dflt, p.pk, p.hidden FROM sqlite_schema m JOIN pragma_table_xinfo(m.name) p
-     WHERE ${tableFilter} AND p.hidden IN (0, 2, 3) ORDER BY m.name, p.cid`));
-  const idx = keep(await conn.query(
-    `SELECT m.name AS tbl, il.name AS idx, il."unique" AS uniq, il.origin, il.partial, ii.seqno, ii.cid, ii.name AS col, ii."desc" AS dsc, ii.coll, s.sql AS sql
-     FROM sqlite_schema m JOIN pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii
-     LEFT JOIN sqlite_schema s ON s.type = 'index' AND s.name = il.name
-     WHERE ${tableFilter} AND ii.key = 1 ORDER BY m.name, il.name, ii.seqno`));
-  const fks = keep(await conn.query(
-    `SELECT m.name AS tbl, f.id, f.seq, f."table" AS ref, f."from" AS col, f."to" AS refcol, f.on_update, f.on_delete
-     FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f WHERE ${tableFilter} ORDER BY m.name, f.id, f.seq`));
+  // One row per table, its columns, index keys and foreign keys as JSON arrays of the rows the
+  // pragmas give (in key order): one pass over the catalog instead of a query per pragma.
+  const tables = keep(await conn.query(
+    `SELECT m.name AS name, m.sql AS sql,
+       (SELECT json_group_array(json_object('cid', p.cid, 'name', p.name, 'type', p.type, 'nn', p."notnull", 'dflt', p.dflt_value, 'pk', p.pk,
+          'hidden', p.hidden) ORDER BY p.cid) FROM pragma_table_xinfo(m.name) p WHERE p.hidden IN (0, 2, 3)) AS cols,
+       (SELECT json_group_array(json_object('idx', il.name, 'uniq', il."unique", 'origin', il.origin, 'partial', il.partial, 'seqno', ii.seqno,
+          'cid', ii.cid, 'col', ii.name, 'dsc', ii."desc", 'coll', ii.coll) ORDER BY il.name, ii.seqno)
+        FROM pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii WHERE ii.key = 1) AS idx,
+       (SELECT json_group_array(json_object('id', f.id, 'seq', f.seq, 'ref', f."table", 'col', f."from", 'refcol', f."to",
+          'on_update', f.on_update, 'on_delete', f.on_delete) ORDER BY f.id, f.seq) FROM pragma_foreign_key_list(m.name) f) AS fks
+     FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name');
+  const indexSql = new Map((await conn.query(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`))
+    .map((r) => [String(r.name), r.sql]));
+  const colsBy = new Map<string, Row[]>();
+  const idxBy = new Map<string, Row[]>();
+  const fkBy = new Map<string, Row[]>();
+  for (const t of tables) {
+    const name = String(t.name);
+    colsBy.set(name, JSON.parse(String(t.cols)) as Row[]);
+    const keys = JSON.parse(String(t.idx)) as Row[];
+    for (const k of keys) k.sql = indexSql.get(String(k.idx)) ?? null;
+    idxBy.set(name, keys);
+    fkBy.set(name, JSON.parse(String(t.fks)) as Row[]);
+  }
   const others = await conn.query(
     `SELECT type, name, tbl_name AS tbl, sql FROM sqlite_schema WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'))
      AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`);
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   readOthers(others, objects, unmanaged);
-
-  const byTable = <T extends { tbl?: unknown }>(rows: T[]): Map<string, T[]> => {
-    const m = new Map<string, T[]>();
-    for (const r of rows) { const k = String(r.tbl); (m.get(k) ?? m.set(k, []).get(k)!).push(r); }
-    return m;
-  };
-  const colsBy = byTable(cols);
-  const idxBy = byTable(idx);
-  const fkBy = byTable(fks);
 
   // Primary-key columns of a table, in key order (also the target of a REFERENCES without columns).
   const pkCache = new Map<string, readonly string[]>();
