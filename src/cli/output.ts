@@ -32,6 +32,8 @@ export function formatStatements(statements: readonly PlanStatement[]): string[]
   let last = '';
   for (const s of statements) {
     if (s.comment !== last) { lines.push(`-- ${commentLine(s.comment)}`); last = s.comment; } // one line, whatever a name holds
+    // Online steps (issue 16): where the statement runs and why.
+    if (s.online) lines.push(`-- ${s.inTransaction ? 'own transaction' : 'outside any transaction'}: ${commentLine(s.online)}`);
     lines.push(`${s.sql};`);
   }
   return lines;

@@ -66,7 +66,9 @@ export async function buildPlan(
     found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
   }
-  const plan = d.dialect.plan(diff, { convertLossy });
+  // Online strategies where the dialect has them (issue 16): which tables hold rows, what a killed apply left.
+  const online = await d.dialect.onlineFacts?.(d.conn, diff);
+  const plan = d.dialect.plan(diff, { convertLossy, ...(online ? { online } : {}) });
   const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
   const liveFp = fingerprint(live);

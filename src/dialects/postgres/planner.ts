@@ -18,6 +18,7 @@ import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import { generatedReaders, type GeneratedReaders } from './generated-readers.js';
+import { PostgresOnline } from './online-plan.js';
 import { alterLineageSql, carriedByParent, childrenFirst, createTableSql, parentsFirst } from './lineage.js';
 import {
   MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql,
@@ -228,7 +229,16 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     }
   };
   const changes = inLineageOrder(diff.changes, target);
+  // Online strategies (online-plan.ts): their statements before the transaction, in `before`.
+  const online = options.online ? new PostgresOnline(diff, options.online) : null;
+  const before: PlanStatement[] = online ? online.repairs() : [];
   for (const c of changes) {
+    const o = online?.change(c);
+    if (o) {
+      before.push(...o.before);
+      push(c, ...o.main);
+      continue;
+    }
     switch (c.kind) {
       case 'createTable':
         push(c, ...createTableSql(c.table, target), ...c.table.indexes.map((i) => postgresCreateIndexSql(c.table.name, i)));
@@ -295,10 +305,13 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   // transaction that added it ("unsafe use of new value"), and the plan may use it (a default,
   // an index predicate, a check). ADD VALUE IF NOT EXISTS is harmless should the rest fail;
   // a declared value rename (which new values may be placed after) would stay.
+  // Then the online steps, each committed on its own; the plan's transaction comes last, so the
+  // fingerprint check before its COMMIT sees the whole change.
   const early = statements.filter((s) => !s.inTransaction);
   const rest = statements.filter((s) => s.inTransaction);
+  if (before.length && rest.length) rest[0] = { ...rest[0]!, ownTransaction: true, online: 'the plan\'s transaction, after the online steps, with its fingerprint check' };
   return {
-    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false,
+    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...before, ...rest], hazards, checks: [], foreignKeysOff: false,
   };
 }
 
