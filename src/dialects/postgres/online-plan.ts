@@ -97,7 +97,8 @@ export class PostgresOnline {
       const why = `index ${bad.name} on ${bad.table} was left invalid by a build that did not finish`;
       out.push({ sql: this.dropSql(bad.table, bad.name), comment: why, inTransaction: false, online: 'dropped without blocking writes' });
       const t = target.get(bad.table);
-      const redone = this.diff.changes.some((c) => (c.kind === 'addIndex' && c.index.name === bad.name) || (c.kind === 'addUnique' && c.unique.name === bad.name));
+      const redone = this.diff.changes.some((c) =>
+        (c.kind === 'addIndex' && c.index.name === bad.name) || (c.kind === 'addUnique' && c.unique.name === bad.name));
       if (!t || redone) continue;
       const index = t.indexes.find((i) => i.name === bad.name);
       const unique = t.uniques.find((u) => u.name === bad.name);
@@ -111,9 +112,11 @@ export class PostgresOnline {
     for (const c of this.facts.unvalidated) {
       if (c.name.startsWith(NOT_NULL_CHECK_PREFIX)) continue; // the column change validates (or drops) it
       const t = target.get(c.table);
-      const wanted = t && ((t.foreignKeys ?? []).some((f) => f.name === c.name) || (t.checks ?? []).some((k) => k.name === c.name));
+      const fkName = (f: { name: string | null; columns: readonly string[] }): string => f.name ?? defaultConstraintName(c.table, f.columns, 'fkey');
+      const wanted = t && ((t.foreignKeys ?? []).some((f) => fkName(f) === c.name) || (t.checks ?? []).some((k) => k.name === c.name));
       if (!wanted) continue;
-      out.push(this.own(`ALTER TABLE ${qt(c.table)} VALIDATE CONSTRAINT ${q(c.name)}`, `validate ${c.name} on ${c.table}, added NOT VALID by an apply that did not finish`,
+      out.push(this.own(`ALTER TABLE ${qt(c.table)} VALIDATE CONSTRAINT ${q(c.name)}`,
+        `validate ${c.name} on ${c.table}, added NOT VALID by an apply that did not finish`,
         'validated in its own transaction without blocking writes'));
     }
     return out;
@@ -131,7 +134,8 @@ export class PostgresOnline {
         if (!this.facts.tablesWithRows.has(table) || !this.diff.to.tables.some((t) => t.name === c.table)) return null;
         // A foreign key may use the index; foreign keys are dropped in the transaction.
         if (this.diff.changes.some((x) => x.kind === 'dropForeignKey')) return null;
-        return { before: [{ sql: this.dropSql(table, c.index.name), comment, inTransaction: false, online: `${WHY_ROWS(table)}: dropped without blocking reads or writes` }], main: [] };
+        const online = `${WHY_ROWS(table)}: dropped without blocking reads or writes`;
+        return { before: [{ sql: this.dropSql(table, c.index.name), comment, inTransaction: false, online }], main: [] };
       }
       case 'addUnique': {
         if (!this.steady(c.table, c.unique.columns)) return null;

@@ -229,8 +229,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     }
   };
   const changes = inLineageOrder(diff.changes, target);
-  // Online strategies (online-plan.ts): their statements before the transaction, in `before`.
-  const online = options.online ? new PostgresOnline(diff, options.online) : null;
+  const online = options.online ? new PostgresOnline(diff, options.online) : null; // online-plan.ts
   const before: PlanStatement[] = online ? online.repairs() : [];
   for (const c of changes) {
     const o = online?.change(c);
@@ -301,18 +300,25 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       default: assertNever(c, 'change');
     }
   }
-  // New enum values first, each committed on its own: PostgreSQL refuses to use a value in the
-  // transaction that added it ("unsafe use of new value"), and the plan may use it (a default,
-  // an index predicate, a check). ADD VALUE IF NOT EXISTS is harmless should the rest fail;
-  // a declared value rename (which new values may be placed after) would stay.
-  // Then the online steps, each committed on its own; the plan's transaction comes last, so the
-  // fingerprint check before its COMMIT sees the whole change.
+  return {
+    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: runOrder(statements, before), hazards, checks: [], foreignKeysOff: false,
+  };
+}
+
+/**
+ * The plan's statements in the order they run. New enum values first, each committed on its
+ * own: PostgreSQL refuses to use a value in the transaction that added it ("unsafe use of new
+ * value"), and the plan may use it (a default, an index predicate, a check). ADD VALUE IF NOT
+ * EXISTS is harmless should the rest fail; a declared value rename (which new values may be
+ * placed after) would stay. Then the online steps (`before`), each committed on its own; the
+ * plan's transaction comes last, so the fingerprint check before its COMMIT sees the whole change.
+ */
+function runOrder(statements: readonly PlanStatement[], before: readonly PlanStatement[]): PlanStatement[] {
   const early = statements.filter((s) => !s.inTransaction);
   const rest = statements.filter((s) => s.inTransaction);
-  if (before.length && rest.length) rest[0] = { ...rest[0]!, ownTransaction: true, online: 'the plan\'s transaction, after the online steps, with its fingerprint check' };
-  return {
-    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...before, ...rest], hazards, checks: [], foreignKeysOff: false,
-  };
+  const online = 'the plan\'s transaction, after the online steps, with its fingerprint check';
+  if (before.length && rest.length) rest[0] = { ...rest[0]!, ownTransaction: true, online };
+  return [...early, ...before, ...rest];
 }
 
 /**

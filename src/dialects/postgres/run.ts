@@ -70,7 +70,9 @@ function outsideTransaction(s: RunStep): boolean {
 /** What stays when a step fails after `done` steps committed on their own (`enums` of them enum value changes). */
 function keptText(done: number, enums: number): string {
   if (!done) return '';
-  if (done === enums) return ` but for ${done} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)`;
+  if (done === enums) {
+    return ` but for ${done} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)`;
+  }
   return ` but for the ${done} statement(s) before it, committed on their own (online steps): apply again to finish`;
 }
 
