@@ -66,6 +66,13 @@ forEachDialect('online changes on PostgreSQL', (d) => {
     assert.equal(Number((await db.query("SELECT count(*) AS n FROM pg_constraint WHERE conname LIKE 'evolve_nn_%'"))[0]!.n), 0);
     assert.equal(Number((await db.query('SELECT count(*) AS n FROM item'))[0]!.n), 3);
     assert.equal((await evolve(['check', '--db', db.url, '--models', models])).code, 0);
+    // What a kill between ADD … NOT VALID and VALIDATE leaves: the next apply validates it.
+    await db.exec('ALTER TABLE item DROP CONSTRAINT item_owner_id_fkey');
+    await db.exec('ALTER TABLE item ADD CONSTRAINT item_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES owner (id) NOT VALID');
+    assert.equal(await unvalidated(db), 1);
+    const again = await evolve(['apply', '--db', db.url, '--models', models]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(await unvalidated(db), 0);
   }));
 
   it('a concurrent build that fails leaves no invalid index; an invalid one left by another is dropped and rebuilt', (t) => withDb(t, d, async (db) => {
@@ -89,19 +96,6 @@ forEachDialect('online changes on PostgreSQL', (d) => {
     await assert.rejects(db.exec('INSERT INTO item (id, qty) VALUES (10, 1)'), /duplicate|unique/i);
   }));
 
-  it('a foreign key left NOT VALID by an apply that stopped is validated by the next', (t) => withDb(t, d, async (db) => {
-    assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(V1)])).code, 0);
-    await seed(db);
-    const models = writeModels(V2);
-    assert.equal((await evolve(['apply', '--db', db.url, '--models', models])).code, 0);
-    // What a kill between ADD … NOT VALID and VALIDATE leaves.
-    await db.exec('ALTER TABLE item DROP CONSTRAINT item_owner_id_fkey');
-    await db.exec('ALTER TABLE item ADD CONSTRAINT item_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES owner (id) NOT VALID');
-    assert.equal(await unvalidated(db), 1);
-    const r = await evolve(['apply', '--db', db.url, '--models', models]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(await unvalidated(db), 0);
-  }));
 });
 
 /** Run a deployer as its own process; kill it (SIGKILL) once `ready()` holds. Resolves to whether it was killed. */
@@ -141,7 +135,7 @@ if (selectedDialects().includes('postgres')) {
           await new Promise((r) => setTimeout(r, 50));
         }
         assert.equal(Number((await db.query('SELECT count(*) AS n FROM item'))[0]!.n), 3);
-        assert.ok(await invalidIndexes(db) <= 1);
+        assert.equal(await invalidIndexes(db), 1, "the kill left the index invalid");
         const r = await evolve(['apply', '--db', db.url, '--models', models]);
         assert.equal(r.code, 0, r.stderr);
         assert.equal(await invalidIndexes(db), 0);
