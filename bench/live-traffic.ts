@@ -10,7 +10,7 @@
  * Opt-in (it loads a million rows per case): `BENCH_PARTS=live npm run bench`, or alone
  * `node --import tsx bench/live-traffic.ts`. BENCH_LIVE_ROWS, BENCH_LIVE_CASES (index,fk,notnull,bigint),
  * BENCH_LIVE_MODES (online,plain,reader), BENCH_DIALECTS (postgres,mysql). Results in
- * bench/results/live-traffic.{json,md}.
+ * bench/results/live-traffic.{json,md} (BENCH_LIVE_OUT: another stem).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -179,9 +179,10 @@ export async function runLiveTraffic(): Promise<void> {
   const rs = await benchLiveTraffic();
   mkdirSync(join('bench', 'results'), { recursive: true });
   const note = process.env.BENCH_NOTE ?? '';
-  writeFileSync(join('bench', 'results', 'live-traffic.json'), `${JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), note, results: rs }, null, 2)}\n`);
-  writeFileSync(join('bench', 'results', 'live-traffic.md'), liveMarkdown(rs) + (note ? `\nNote: ${note}\n` : ''));
-  log('wrote bench/results/live-traffic.{json,md}');
+  const stem = process.env.BENCH_LIVE_OUT ?? 'live-traffic';
+  writeFileSync(join('bench', 'results', `${stem}.json`), `${JSON.stringify({ date: new Date().toISOString(), loadavg: loadavg(), note, results: rs }, null, 2)}\n`);
+  writeFileSync(join('bench', 'results', `${stem}.md`), liveMarkdown(rs) + (note ? `\nNote: ${note}\n` : ''));
+  log(`wrote bench/results/${stem}.{json,md}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runLiveTraffic();
