@@ -29,10 +29,11 @@ const seed = async (db: TestDatabase): Promise<void> => {
   await db.exec('INSERT INTO owner (id) VALUES (1), (2)');
   await db.exec("INSERT INTO item (id, owner_id, code, qty) VALUES (1, 1, 'a', 5), (2, 2, 'b', 7), (3, NULL, 'c', 9)");
 };
-const invalidIndexes = async (db: TestDatabase): Promise<number> =>
-  Number((await db.query('SELECT count(*) AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace'))[0]!.n);
-const unvalidated = async (db: TestDatabase): Promise<number> =>
-  Number((await db.query("SELECT count(*) AS n FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE NOT c.convalidated AND t.relnamespace = current_schema()::regnamespace"))[0]!.n);
+const count = async (db: TestDatabase, sql: string): Promise<number> => Number((await db.query(sql))[0]!.n);
+const invalidIndexes = (db: TestDatabase): Promise<number> => count(db, `SELECT count(*) AS n FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+  WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace`);
+const unvalidated = (db: TestDatabase): Promise<number> => count(db, `SELECT count(*) AS n FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+  WHERE NOT c.convalidated AND t.relnamespace = current_schema()::regnamespace`);
 
 forEachDialect('online changes on PostgreSQL', (d) => {
   if (d !== 'postgres' && d !== 'pglite') return;
@@ -48,12 +49,15 @@ forEachDialect('online changes on PostgreSQL', (d) => {
     const plan = await evolve(['sql', '--db', db.url, '--models', models]);
     assert.equal(plan.code, 0, plan.stderr);
     const out = plan.stdout;
-    assert.match(out, /-- outside any transaction: item holds rows: built without blocking reads or writes\nCREATE INDEX CONCURRENTLY "item_qty_idx" ON "item" \("qty"\);/);
+    assert.match(out, /-- outside any transaction: item holds rows: built without blocking reads or writes\n/);
+    assert.match(out, /\nCREATE INDEX CONCURRENTLY "item_qty_idx" ON "item" \("qty"\);/);
     assert.match(out, /CREATE UNIQUE INDEX CONCURRENTLY "item_code_key" ON "item" \("code"\);/);
     assert.match(out, /ADD CONSTRAINT "item_code_key" UNIQUE USING INDEX "item_code_key";/);
-    assert.match(out, /-- own transaction: item holds rows: added NOT VALID[^\n]*\nALTER TABLE "item" ADD CONSTRAINT "item_owner_id_fkey" FOREIGN KEY \("owner_id"\) REFERENCES "owner" \("id"\) NOT VALID;/);
+    assert.match(out, /-- own transaction: item holds rows: added NOT VALID[^\n]*\nALTER TABLE "item" ADD CONSTRAINT "item_owner_id_fkey" FOREIGN KEY/);
+    assert.match(out, /FOREIGN KEY \("owner_id"\) REFERENCES "owner" \("id"\) NOT VALID;/);
     assert.match(out, /ALTER TABLE "item" VALIDATE CONSTRAINT "item_owner_id_fkey";/);
-    assert.match(out, /CHECK \("qty" IS NOT NULL\) NOT VALID;\n-- own transaction: validated[^\n]*\nALTER TABLE "item" VALIDATE CONSTRAINT "evolve_nn_item_qty";/);
+    assert.match(out, /CHECK \("qty" IS NOT NULL\) NOT VALID;\n-- own transaction: validated[^\n]*\n/);
+    assert.match(out, /\nALTER TABLE "item" VALIDATE CONSTRAINT "evolve_nn_item_qty";/);
     // The plan's transaction comes last, with the SET NOT NULL (no scan: the check proves it).
     assert.match(out, /-- own transaction: the plan's transaction[^\n]*\nALTER TABLE "item" ALTER COLUMN "qty" SET NOT NULL;/);
     assert.ok(out.indexOf('ALTER COLUMN "qty" SET NOT NULL') > out.lastIndexOf('CONCURRENTLY'), 'the transaction runs after the online steps');
