@@ -8,6 +8,7 @@ import type { StartupFigures } from './startup.js';
 import type { ApplyFigures } from './apply.js';
 import type { DataFigures } from './data.js';
 import type { DrizzleFigures } from './drizzle.js';
+import type { PullFigures } from './pull.js';
 import { LIMITS } from './limits.js';
 import { round } from './lib.js';
 
@@ -24,10 +25,13 @@ export interface Results {
   apply: FromRun<ApplyFigures>[];
   data: FromRun<DataFigures>[];
   drizzle: FromRun<DrizzleFigures>[];
+  /** `evolve pull` against `evolve fingerprint` (absent in results written before it existed). */
+  pull?: FromRun<PullFigures>[];
   errors: string[];
 }
 
 const PLAN_TARGET = 2;
+const PULL_TARGET = 2;
 const APPLY_TARGET = 1.3;
 /** The table size the data-change time target is set for. */
 const DATA_TARGET_ROWS = 1_000_000;
@@ -100,6 +104,17 @@ export function markdown(results: Results): string {
       const r = f.ratio ?? (f.timedOutMs && f.evolvePlanMs ? `< ${round(f.evolvePlanMs / f.timedOutMs, 3)}` : '–');
       const note = f.ratio !== null ? '' : f.timedOutMs ? `drizzle-kit pull did not finish in ${f.timedOutMs / 1000} s and was stopped` : f.note;
       md.push(`| ${f.dialect} | ${f.tables} | ${f.runs ?? '–'} | ${dz} | ${f.drizzleTables ?? '–'} | ${f.evolvePlanMs ?? '–'} | ${r}${f.ratio !== null && f.ratio >= 1 ? ' ⚠' : ''} | ${note}${from(f.run)} |`);
+    }
+  } else md.push('Not run.');
+  md.push('');
+
+  md.push('## `evolve pull` against `evolve fingerprint` (same database)', '');
+  if (results.pull?.length) {
+    md.push('Cold processes, alternated, on the database the plan figures were taken on: `evolve pull --out models.ts` (introspect, emit the models, write them; void unless the module holds every table, pull read the same fingerprint, and `evolve sql --exit-code` with the pulled module says in sync) against `evolve fingerprint`. Target: within 2×.', '');
+    md.push(`| dialect | tables | runs | pull ms | fingerprint ms | pull ÷ fingerprint | listed as not expressible${multi ? ' | run' : ''} |`, `|---|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    for (const f of results.pull) {
+      if (f.ratio > PULL_TARGET) missed.push({ key: `pull:${f.dialect}`, what: `${f.dialect} at ${f.tables} tables: evolve pull takes ${f.ratio}× evolve fingerprint` });
+      md.push(`| ${f.dialect} | ${f.tables} | ${f.runs} | ${f.pullMs} | ${f.fingerprintMs} | ${f.ratio}${flag(f.ratio, PULL_TARGET)} | ${f.notExpressible}${from(f.run)} |`);
     }
   } else md.push('Not run.');
   md.push('');

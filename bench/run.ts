@@ -2,8 +2,10 @@
  * `npm run bench`: every benchmark of issue 8, results in bench/results/latest.{json,md}.
  *
  * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
- * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle),
+ * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle,pull,galera,fleet),
+ * BENCH_PULL_SIZES (sizes evolve pull is measured at, default 1000),
  * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
+ * fleet (bench/fleet.ts: its own results, bench/results/fleet.{json,md}, and env),
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
  * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
  * this run), BENCH_MERGE=1 (keep the figures of the existing results file that this run does not
@@ -17,14 +19,19 @@ import { benchStartup } from './startup.js';
 import { benchApply } from './apply.js';
 import { benchData } from './data.js';
 import { benchDrizzle } from './drizzle.js';
+import { benchGalera, writeGaleraResults } from './galera.js';
+import { benchPull } from './pull.js';
+import { runFleetBench } from './fleet.js';
 import { markdown, type Results } from './report.js';
 import { machine, selectedDialects, log } from './lib.js';
 
 const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle').split(',').map((s) => s.trim());
+const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,pull,galera,fleet').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
 const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
 // drizzle-kit's pull sends queries per table on PostgreSQL: 5,000 tables take it far longer than the rest of the bench.
+// `evolve pull` against `evolve fingerprint` on the same database (issue 18: 1,000 tables within 2×).
+const pullSizes = (process.env.BENCH_PULL_SIZES ?? '1000').split(',').map((s) => Number(s.trim()));
 const drizzleSizes = (process.env.BENCH_DRIZZLE_SIZES ?? '100,1000').split(',').map((s) => Number(s.trim()));
 // A pull of 1,000 tables takes drizzle-kit minutes on a loaded machine: one run there, three below.
 const drizzleRuns = (n: number): number => Number(process.env.BENCH_DRIZZLE_RUNS ?? (n >= 1000 ? 1 : 3));
@@ -57,19 +64,26 @@ const run = String(mach.date);
 const results: Results = {
   machine: mach, sizes,
   runs: [{ date: run, note: `${process.env.BENCH_NOTE ?? ''}${staleSeconds > 0 ? ` dist/ was ${staleSeconds} s older than src/ (edits not yet built).` : ''}`.trim(), parts, sizes, dialects, loadavg: loadavg() }],
-  plan: [], startup: null, apply: [], data: [], drizzle: [], errors: [],
+  plan: [], startup: null, apply: [], data: [], drizzle: [], pull: [], errors: [],
 };
 
 async function guarded(what: string, fn: () => Promise<void>): Promise<void> {
   try { await fn(); } catch (e) { const msg = `${what}: ${(e as Error).stack ?? String(e)}`; log(`FAILED ${msg}`); results.errors.push(`${msg.split('\n').slice(0, 3).join(' / ')} (${run})`); }
 }
 
-if (parts.includes('plan') || parts.includes('drizzle')) {
-  // drizzle-kit pulls the database the plan figures are taken on: each size is built once.
+if (parts.includes('plan') || parts.includes('drizzle') || parts.includes('pull')) {
+  // drizzle-kit and evolve pull read the database the plan figures are taken on: each size is built once.
   for (const dialect of dialects) for (const n of sizes) {
     log(`plan: ${dialect} ${n} tables`);
+    const withDrizzle = parts.includes('drizzle') && drizzleSizes.includes(n);
+    const withPull = parts.includes('pull') && pullSizes.includes(n);
     await guarded(`plan ${dialect} ${n}`, async () => {
-      const f = await benchPlan(dialect, n, parts.includes('drizzle') && drizzleSizes.includes(n) ? async (url, tag) => {
+      const f = await benchPlan(dialect, n, withDrizzle || withPull ? async (url, tag) => {
+        if (withPull) {
+          log(`  evolve pull: ${dialect} ${n} tables`);
+          await guarded(`pull ${dialect} ${n}`, async () => { const p = await benchPull(dialect, n, url); (results.pull ??= []).push({ ...p, run }); log(`  ${JSON.stringify(p)}`); });
+        }
+        if (!withDrizzle) return;
         log(`  drizzle-kit: ${dialect} ${n} tables`);
         await guarded(`drizzle ${dialect} ${n}`, async () => { const d = await benchDrizzle(dialect, n, url, tag, drizzleRuns(n)); results.drizzle.push({ ...d, run }); log(`  ${JSON.stringify(d)}`); });
       } : undefined);
@@ -99,6 +113,16 @@ if (parts.includes('data')) {
   }
 }
 
+if (parts.includes('galera')) {
+  // A three-node cluster of its own (about 15 s to start); its figures go to bench/results/galera.*.
+  log('galera: one evolution on a three-node cluster vs one MariaDB server');
+  await guarded('galera', async () => { const f = await benchGalera(); await writeGaleraResults(f); log(`  ${JSON.stringify(f)}`); });
+}
+if (parts.includes('fleet')) {
+  // Issue 17: its own results file (bench/results/fleet.md); failures are this run's errors too.
+  await guarded('fleet', async () => { await runFleetBench(results.errors); });
+}
+
 /** BENCH_MERGE=1: keep the previous file's figures that this run did not re-measure. */
 function merge(prev: Results): void {
   const prevRun = (x: { run?: string }): string => x.run ?? String(prev.machine.date);
@@ -116,10 +140,11 @@ function merge(prev: Results): void {
   prev.data = prev.data.filter((f) => typeof f.controlRssMiB === 'number');
   results.plan = keep(prev.plan, results.plan, (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.drizzle = keep(prev.drizzle, results.drizzle, (f) => `${f.dialect}:${f.tables}`).sort(order);
+  results.pull = keep(prev.pull ?? [], results.pull ?? [], (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.apply = keep(prev.apply, results.apply, (f) => f.dialect).sort(order);
   results.data = keep(prev.data, results.data, (f) => `${f.dialect}:${f.rows}`).sort(order);
   if (!results.startup && prev.startup) results.startup = { ...prev.startup, run: prevRun(prev.startup) };
-  const used = new Set([...results.plan, ...results.drizzle, ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
+  const used = new Set([...results.plan, ...results.drizzle, ...(results.pull ?? []), ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
   const prevRuns = prev.runs ?? [{ date: String(prev.machine.date), note: 'The previous complete run.', parts: ['plan', 'startup', 'apply'], sizes: prev.sizes, dialects: ['sqlite', 'postgres', 'mysql'] }];
   results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs].sort((a, b) => a.date.localeCompare(b.date));
   results.sizes = [...new Set([...prev.sizes, ...sizes])].sort((a, b) => a - b);

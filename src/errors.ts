@@ -56,6 +56,11 @@ export const ErrorCode = {
   /** No stored path leads where asked (revert target unknown, no revert step). */
   NoPath: 'E_NO_PATH',
   /**
+   * `--online`: a change cannot run without blocking the application (MySQL: it would copy a
+   * table with rows, and pt-online-schema-change is not installed or cannot do it). Nothing of the plan ran.
+   */
+  NotOnline: 'E_NOT_ONLINE',
+  /**
    * A stored evolution that failed part-way (MySQL: its first steps stay applied) cannot be
    * resumed: the steps that ran were changed in the file since.
    */
@@ -74,6 +79,17 @@ export const ErrorCode = {
   StepsInvalid: 'E_STEPS_INVALID',
   /** Another deployer held the deploy lock longer than the lock timeout (SQLite: or another connection held the database's own write lock that long). */
   LockTimeout: 'E_LOCK_TIMEOUT',
+  /**
+   * A cluster node runs schema changes in a mode that reaches only that node (Galera
+   * `wsrep_OSU_method=RSU`) and no rolling change was asked for: nothing was changed.
+   */
+  ClusterRsu: 'E_CLUSTER_RSU',
+  /** After a change, a node of the cluster reports another fingerprint than the node the change ran on. */
+  ClusterDiverged: 'E_CLUSTER_DIVERGED',
+  /** A command that works on one database was given a fleet (a repeated `--db`, `--targets`, a pattern, config `targets`). Exit 2. */
+  FleetUnsupported: 'E_FLEET_UNSUPPORTED',
+  /** A fleet pattern (or targets file) names no database at all. */
+  FleetEmpty: 'E_FLEET_EMPTY',
   /** A bug in Evolve itself. */
   Internal: 'E_INTERNAL',
 } as const;

@@ -4,13 +4,20 @@
  * Models (`table`, column types, `index`, `sql`), and everything the CLI does as library calls.
  * @packageDocumentation
  */
-export { table, index, uniqueIndex, isTable } from './model/table.js';
-export type { Table, TableOptions, IndexBuilder, ForeignKeyDefinition } from './model/table.js';
+export { table, index, uniqueIndex, check, isTable } from './model/table.js';
+export type { Table, TableOptions, IndexBuilder, IndexOptions, IndexPart, ForeignKeyDefinition, CheckDefinition } from './model/table.js';
 export {
   integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid,
   column, rawType, ColumnBuilder,
 } from './model/column.js';
-export type { ColumnRef, ReferenceOptions } from './model/column.js';
+export type { ColumnRef, ReferenceOptions, JsonValue, NewColumn, AnyColumnBuilder } from './model/column.js';
+export {
+  jsonb, inet, cidr, citext, tsvector, interval, smallint, time, char, array, tinyint, mediumint, unsignedInt, mediumtext, longtext,
+  datetime, mysqlEnum, mysqlSet,
+} from './model/dialect-types.js';
+export type { MysqlIntegerOptions } from './model/dialect-types.js';
+export { view, materializedView, trigger, sqlFunction, sequence, enumType, isModelObject } from './model/objects.js';
+export type { ModelObject, ViewOptions, SequenceOptions, EnumType } from './model/objects.js';
 export { sql } from './model/sql-expression.js';
 export type { SqlExpression } from './model/sql-expression.js';
 export { compileModels } from './model/compile.js';
@@ -32,6 +39,7 @@ export { parseDatabaseUrl, redact } from './dialects/url.js';
 export type { DatabaseUrl } from './dialects/url.js';
 export type {
   Dialect, DialectCapabilities, SqlBuilder, ConnectOptions, IntrospectOptions, RunStep, RunOptions, LockOptions, ReleaseLock,
+  ClusterOptions, NodeCheck, AfterApplyContext,
 } from './dialects/dialect.js';
 export type { DiffHooks } from './diff/hooks.js';
 export type { Connection } from './dialects/connection.js';
@@ -55,6 +63,10 @@ export { revertEvolutions } from './engine/revert.js';
 export type { RevertOptions } from './engine/revert.js';
 export { hashEvolutions } from './engine/hash.js';
 export { statusOf } from './engine/status.js';
+export { applyFleet, expandFleet } from './engine/fleet.js';
+export type { FleetApplyOptions, FleetApplyReport, FleetTargetResult, FleetOutcome, FleetSummary, FleetExpandOptions } from './engine/fleet.js';
+export { fleetStatus } from './engine/fleet-status.js';
+export type { FleetStatusReport, FleetStatusTarget, FleetGroup } from './engine/fleet-status.js';
 export type { StatusReport } from './engine/status.js';
 export { lintEvolution } from './engine/lint.js';
 export type { LintReport } from './engine/lint.js';
@@ -66,6 +78,10 @@ export type { EvolveOptions, PlanReport, ApplyReport, StoredStep } from './engin
 export { describeHazard } from './plan/describe.js';
 export { diffSources } from './engine/diff-sources.js';
 export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
+
+export { pullModels, pullSchema } from './pull/pull.js';
+export type { PullResult, PullLayout } from './pull/pull.js';
+export type { EmittedFile } from './pull/emit-module.js';
 
 export { evolution } from './evolutions/format.js';
 export type { EvolutionDefinition, StepContext, StepFunction, Evolution, Step } from './evolutions/format.js';
@@ -90,3 +106,4 @@ export type { DeployOptions } from './engine/deploy-context.js';
 export { deploymentHistory } from './engine/history.js';
 export { DEFAULT_RECORD_TABLE, DEFAULT_HISTORY_TABLE, DEFAULT_APP } from './deploy/record.js';
 export type { DeploymentOptions, HistoryOptions, HistoryRow, HistoryKind, Deployed } from './deploy/record.js';
+export type { Row, NewRow, Database } from './model/row-types.js';

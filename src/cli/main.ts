@@ -13,6 +13,8 @@ import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
 import { diffCommand } from './commands/diff.js';
 import { initCommand } from './commands/init.js';
+import { pullCommand } from './commands/pull.js';
+import { graphCommand } from './commands/graph.js';
 import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
 import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
 
@@ -20,7 +22,11 @@ export const EXIT = { ok: 0, error: 1, usage: 2, outOfSync: 3 } as const;
 
 /** Options every command takes. */
 export interface CommonFlags {
-  db?: string;
+  /** Every `--db` given (repeatable: more than one is a fleet). */
+  db?: string[];
+  targets?: string;
+  schemaPattern?: string;
+  concurrency?: string;
   models?: string;
   schema?: string;
   schemas?: string;
@@ -32,11 +38,14 @@ export interface CommonFlags {
   lockTimeout?: string;
   lockWait?: string;
   retries?: string;
+  online?: boolean;
   scratch?: string;
   include?: string[];
   exclude?: string[];
   recordTable?: string;
   historyTable?: string;
+  nodes?: string[];
+  rolling?: boolean;
   json?: boolean;
   exitCode?: boolean;
 }
@@ -45,7 +54,7 @@ const version = (): string => (createRequire(import.meta.url)('../../package.jso
 
 function reportError(out: Out, e: unknown): number {
   if (isEvolveError(e)) {
-    const code = e.code === ErrorCode.Usage ? EXIT.usage : EXIT.error;
+    const code = e.code === ErrorCode.Usage || e.code === ErrorCode.FleetUnsupported ? EXIT.usage : EXIT.error;
     if (out.json) out.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2));
     else out.error(`error ${e.code}: ${e.message}${e.hint ? `\n  fix: ${e.hint}` : ''}`);
     return code;
@@ -59,7 +68,10 @@ function reportError(out: Out, e: unknown): number {
 
 function common(cmd: Command): Command {
   return cmd
-    .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts)')
+    .option('--db <url>', 'database URL: sqlite:PATH, postgres://…, mysql://…, pglite:DIR (default: $EVOLVE_DATABASE_URL, then evolve.config.ts); ' +
+      "repeat it, or give a pattern ('sqlite:tenants/*.db', 'postgres://…?schemas=tenant_*', 'mysql://…/tenant_*'), for a fleet", collect)
+    .option('--targets <file>', 'a fleet: database URLs or patterns, one a line (# comments)')
+    .option('--schema-pattern <glob>', "a fleet of PostgreSQL schemas: every schema of --db whose name matches ('tenant_*')")
     .option('--models <path>', 'module exporting the table() models (.ts or .js)')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
@@ -70,16 +82,27 @@ function common(cmd: Command): Command {
       'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
     .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
     .option('--retries <n>', 'retries after a lock wait timed out, with backoff and jitter (default 10)')
+    .option('--online', 'refuse what would block the application\'s writes (MySQL: a table copied under a lock), ' +
+      'or run it through pt-online-schema-change when installed (docs/online.md)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')
     .option('--include <tables>', "manage only these tables: names or globs, comma-separated or repeated ('billing_*'; '!legacy_*' excludes)", collect)
     .option('--exclude <tables>', 'leave these tables alone (and the objects tied to them): names or globs, comma-separated or repeated', collect)
     .option('--record-table <name>', 'deployment record table (default _evolve_deployment; must start with _evolve)')
     .option('--history-table <name>', 'deployment history table (default _evolve_history; must start with _evolve)')
+    .option('--nodes <urls>', 'a cluster\'s nodes, checked after a change (Galera; default: the nodes the cluster reports): ' +
+      'mysql:// URLs or host:port, comma-separated or repeated', collect)
+    .option('--rolling', 'change a Galera cluster node by node in RSU (with --nodes naming every node), verifying each')
     .option('--json', 'machine-readable output on stdout');
 }
 
+/** The options {@link common} adds, for the command reference (docs/cli.md). */
+export const commonOptions = (): readonly Option[] => common(new Command('common')).options;
+
 /** `--create-database`, on the commands that may start from nothing (apply, install, upgrade). */
 const CREATE_DATABASE = 'create the database the URL names if it does not exist (server dialects; without it a missing database is an error)';
+
+/** `--concurrency`, on the commands that take a fleet. */
+const FLEET_CONCURRENCY = 'a fleet: targets worked on at once (default 4)';
 
 /** Repeated list options (`--include a --include b`) collect into one list. */
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
@@ -106,7 +129,9 @@ export function buildProgram(setCode: (code: number) => void): Command {
       'evolutions/; never overwrites')
     .option('--dir <path>', 'project directory (default: the working directory)')
     .option('--models <path>', 'where the example models module goes (default src/models.ts)')
-    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db)')
+    .option('--db <url>', 'the database URL used when $DATABASE_URL is not set (default sqlite:app.db, or --from-db without its password)')
+    .option('--from-db <url>', "write the models from this database's schema (evolve pull) instead of the example")
+    .option('--schema <name>', 'PostgreSQL schema --from-db reads (default public)')
     .option('--json', 'machine-readable output on stdout')
     .action(wrap(initCommand as never));
   addApplyCommands(program, wrap, setCode);
@@ -120,7 +145,16 @@ export function buildProgram(setCode: (code: number) => void): Command {
 function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) => void): void {
   common(program.command('fingerprint').alias('sqlfingerprint')
     .description('print the live schema fingerprint, and whether it matches the models (with --models)'))
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
     .action(wrap(fingerprintCommand));
+
+  common(program.command('pull')
+    .description("write the live database's schema as a models module (--out, default src/models.ts) or one module per table (--out-dir); " +
+      'lists what the models cannot state'))
+    .option('--out <file>', 'the models module to write (default src/models.ts)')
+    .option('--out-dir <dir>', 'write one module per table and an index.ts re-exporting them')
+    .option('--force', 'overwrite files that exist')
+    .action(wrap(pullCommand as never));
 
   common(program.command('sql').alias('sqlevolve')
     .description('print the SQL that apply would run, with its hazards; changes nothing'))
@@ -136,6 +170,9 @@ function addApplyCommands(program: Command, wrap: Wrap, setCode: (code: number) 
     .option('--create-database', CREATE_DATABASE)
     .option('--verify-each-link', 'verify the fingerprint after every stored evolution of a chain, not only at its end ' +
       '(and, on MySQL, before each link that is not purely additive)')
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
+    .option('--canary <n>', 'a fleet: apply to the first N targets first, and stop if any of them fails')
+    .option('--continue-on-error', 'a fleet: keep starting targets after one failed (default: stop starting new ones)')
     .action(wrap(applyCommand));
 
   common(program.command('record')
@@ -193,7 +230,15 @@ function addStoredCommands(program: Command, wrap: Wrap): void {
     .description('where the database stands: deployed version, fingerprint (known or not), pending evolutions and changes, drift, recent history'))
     .option('--app <id>', "application id of the deployment record (default: the versioned() id of the models or --steps, else 'default')")
     .option('--steps <path>', 'module exporting `schema = versioned({ ... })` (default: the models module): shows the pending upgrade steps')
+    .option('--concurrency <n>', FLEET_CONCURRENCY)
     .action(wrap(statusCommand));
+
+  common(program.command('graph')
+    .description('draw the known fingerprints and stored evolutions (forward, revert, longest jumps, the live database, drift) ' +
+      'as SVG, a self-contained HTML page, Mermaid or DOT'))
+    .option('--format <format>', 'svg, html, mermaid or dot (default: from the --out extension, else mermaid)')
+    .option('--out <file>', 'write to this file instead of stdout (graph.html: the HTML page; graph.svg: SVG)')
+    .action(wrap(graphCommand as never));
 }
 
 /** The numbered-steps way (Dejavu): deployment record, upgrade steps, install, check. */

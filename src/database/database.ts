@@ -1,7 +1,9 @@
 /** Opening a database by URL: the dialect, a connection, the scope options, and the deploy lock. */
-import type { Dialect, IntrospectOptions } from '../dialects/dialect.js';
+import type { ProgressReporter } from '../plan/progress.js';
+import type { ClusterOptions, ConnectOptions, Dialect, IntrospectOptions, NodeCheck } from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
-import { loadDialect } from '../dialects/registry.js';
+import { detectFlavour, loadDialect } from '../dialects/registry.js';
+import { fingerprint } from '../ir/fingerprint.js';
 import { parseDatabaseUrl, parseSchemaList, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
@@ -18,11 +20,15 @@ export interface OpenDatabase {
   readonly scratch: DatabaseUrl;
   /** How long each statement of a run may wait for a table lock, and how often the run is retried (pass to `Dialect.run`). */
   readonly lockWait: LockWait;
+  /** `--online`: plans and runs refuse (or hand to an online tool) what would block the application (issue 16). */
+  readonly online: boolean;
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
   /** The tables this command manages (null: all of them); introspection sees only these. */
   readonly scope: TableScope | null;
+  /** Where long operations report their progress ({@link DatabaseOptions.progress}); null: nowhere. */
+  readonly progress: ProgressReporter | null;
   /** The live schema, limited to {@link scope}. */
   introspect(): Promise<SchemaIR>;
   close(): Promise<void>;
@@ -48,10 +54,17 @@ export interface DatabaseOptions {
    * run is rolled back where the dialect allows and tried again (issue 16, `--lock-wait`).
    */
   readonly lockWaitMs?: number;
+  /**
+   * Refuse what cannot run without blocking the application's writes (MySQL: a table copy under a
+   * lock), or run it through an online tool (pt-online-schema-change); `--online`. See docs/online.md.
+   */
+  readonly online?: boolean;
   /** Tries after the first when a lock wait times out (default 10, `--retries`). */
   readonly retries?: number;
   /** Told of each such retry (the CLI prints it on stderr). */
   readonly onLockRetry?: (retry: LockRetry) => void;
+  /** Where long operations (data checks, a rebuild's row copies) report their progress (the CLI: on a terminal). */
+  readonly progress?: ProgressReporter;
   /**
    * Seconds to wait for another deployer's lock (commands that change the database), and on
    * SQLite for another connection's lock on the database file (every command). Default 120.
@@ -77,10 +90,27 @@ export interface DatabaseOptions {
   /** Tables this command leaves alone, as names or globs (see {@link include}). */
   readonly exclude?: TableFilter;
   /**
+   * A cluster's node URLs (`--nodes`, a list or comma-separated): after a change each is checked
+   * to report the same fingerprint. Default: the nodes the cluster reports (Galera).
+   */
+  readonly nodes?: string | readonly string[];
+  /** Change a cluster's nodes one by one (`--rolling`, Galera RSU), with {@link nodes}. */
+  readonly rolling?: boolean;
+  /** Told of the nodes checked after a change on a cluster (the CLI prints them on stderr). */
+  readonly onNodesChecked?: (nodes: readonly NodeCheck[]) => void;
+  /**
    * A resolved scope that also applies (a table must be in both): an application's own
    * tables, from `versioned({ tables | prefix })`. The engine sets it from the models module.
    */
   readonly tableScope?: TableScope | null;
+}
+
+/** The cluster options of these options (undefined: none given). */
+export function clusterOf(options: DatabaseOptions): ClusterOptions | undefined {
+  const nodes = typeof options.nodes === 'string' ? options.nodes.split(',') : options.nodes ?? [];
+  const list = nodes.map((n) => n.trim()).filter(Boolean);
+  if (!list.length && !options.rolling) return undefined;
+  return { ...(list.length ? { nodes: list } : {}), ...(options.rolling ? { rolling: true } : {}) };
 }
 
 /** The scope of these options: include/exclude, and an application's own tables. */
@@ -118,7 +148,7 @@ export function scratchPlace(dialect: Dialect, near: DatabaseUrl | null, scratch
 export async function openDatabase(url: string, readOnly: boolean, options: DatabaseOptions = {}): Promise<OpenDatabase> {
   const given = parseDatabaseUrl(url);
   const scope = scopeOf(options); // before connecting: a bad filter leaves nothing open
-  const dialect = await loadDialect(given.dialect);
+  let dialect = await loadDialect(given.dialect);
   if (options.schema !== undefined && options.schema.trim() === '') {
     throw new EvolveError(ErrorCode.Usage, 'The schema given (--schema, or schema in evolve.config.ts) is empty.', {
       hint: 'Name the PostgreSQL schema (--schema app), or leave the option out for public.',
@@ -127,17 +157,29 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   const schema = options.schema ?? given.schema;
   const schemas = dialect.capabilities.schemas ? parseSchemaList(options.schemas ?? given.schemas, schema ?? 'public') : [];
   // The URL carries the extra schemas from here on: a SQL file's scratch database copies them.
-  const parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
-  const conn = await dialect.connect(parsed, {
+  let parsed: DatabaseUrl = schemas.length ? { ...given, schemas } : (({ schemas: _, ...rest }) => rest)(given);
+  const cluster = clusterOf(options);
+  const connectOptions: ConnectOptions = {
     readOnly, ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}),
     createDatabase: !readOnly && options.createDatabase === true,
     lockTimeoutSeconds: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
     ...(options.connectTimeout !== undefined ? { connectTimeoutSeconds: options.connectTimeout } : {}),
-  });
+    ...(cluster ? { cluster } : {}),
+  };
+  let conn = await dialect.connect(parsed, connectOptions);
+  // A server of a registered flavour (a Galera node behind mysql://) runs on that flavour.
+  const flavour = await detectFlavour(given.dialect, conn).catch(async (e: unknown) => { await conn.close(); throw e; });
+  if (flavour) {
+    await conn.close();
+    parsed = { ...parsed, dialect: flavour };
+    dialect = await loadDialect(flavour);
+    conn = await dialect.connect(parsed, connectOptions);
+  }
   const scratch = scratchPlace(dialect, schema ? { ...parsed, schema } : parsed, options.scratch)!;
   const introspectOptions: IntrospectOptions = { ...(schema ? { schema } : {}), ...(schemas.length ? { schemas } : {}) };
   return {
-    url: parsed, scratch, dialect, conn, introspectOptions, scope,
+    url: parsed, scratch, dialect, conn, introspectOptions, scope, progress: options.progress ?? null,
+    online: options.online === true,
     lockWait: {
       waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT.waitMs, retries: options.retries ?? DEFAULT_LOCK_WAIT.retries,
       ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),
@@ -163,7 +205,15 @@ export async function withDatabase<T>(url: string, readOnly: boolean, options: D
       ...(db.introspectOptions.schema ? { schema: db.introspectOptions.schema } : {}),
     });
     try {
-      return await fn(db);
+      const result = await fn(db);
+      if (!readOnly && db.dialect.afterApply) {
+        const nodes = await db.dialect.afterApply(db.conn, {
+          url: db.url,
+          fingerprintOf: async (c) => fingerprint(scopeSchema(await db.dialect.introspect(c, db.introspectOptions), db.scope)),
+        });
+        options.onNodesChecked?.(nodes);
+      }
+      return result;
     } finally {
       await release?.().catch(() => undefined);
     }

@@ -124,6 +124,12 @@ function renameColumnIn(tables: TableIR[], tableName: string, from: string, to: 
 function createIndexIn(tables: TableIR[], tableName: string, builder: IndexBuilder): TableIR[] {
   const t = mustTable(tables, tableName);
   const def = builder.definition();
+  if (def.using !== null || def.parts.length !== def.columns.length) {
+    throw new EvolveError(ErrorCode.ModelInvalid,
+      `createIndex('${tableName}'): index ${def.name ?? ''} is on an expression or has a method, which createIndex() does not create.`, {
+      hint: 'Create it with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', details: { table: tableName, index: def.name },
+    });
+  }
   for (const c of def.columns) mustColumn(t, c);
   const idx: IndexIR = {
     name: def.name ?? defaultIndexName(tableName, def.columns), columns: def.columns, unique: def.unique, where: def.where,

@@ -8,5 +8,7 @@ import type { OpenDatabase } from './database.js';
  * keys switched off around it when the plan rebuilds tables (SQLite), `beforeCommit` inside it.
  */
 export function runPlan(db: OpenDatabase, plan: Plan, options: Omit<RunOptions, 'foreignKeysOff'> = {}): Promise<void> {
-  return db.dialect.run(db.conn, plan.statements, { lockWait: db.lockWait, ...options, foreignKeysOff: plan.foreignKeysOff });
+  return db.dialect.run(db.conn, plan.statements, {
+    lockWait: db.lockWait, online: db.online, ...(db.progress ? { progress: db.progress } : {}), ...options, foreignKeysOff: plan.foreignKeysOff,
+  });
 }

@@ -11,6 +11,8 @@ import { basename } from 'node:path';
 import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
 import { loadModelsModule } from '../model/load.js';
+import { isModelObject, type ModelObject } from '../model/objects.js';
+import { withModelObjects } from './model-objects.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
@@ -21,13 +23,16 @@ export { adoptUnmodelled, unmanagedOnlyInFile } from './adopt.js';
 export { akaFromSql } from '../dialects/shared/sql-aka.js';
 export { scratchName, scratchBorn, SCRATCH_STALE_MS } from '../dialects/shared/sql-file.js';
 
-/** Models: a path to a models module or a `.sql` file, or the tables themselves. */
-export type ModelsInput = string | readonly Table[];
+/** Models: a path to a models module or a `.sql` file, or the tables (and schema objects: views, triggers, …) themselves. */
+export type ModelsInput = string | readonly (Table | ModelObject)[];
 
 /** A loaded desired-state source. */
 export type Desired =
   /** `ignored`: what the models module exports beside its tables, ignored (said in the report). */
-  | { readonly kind: 'models'; readonly tables: readonly Table[]; readonly ignored?: readonly string[]; readonly path?: string }
+  | {
+    readonly kind: 'models'; readonly tables: readonly Table[]; readonly objects?: readonly ModelObject[];
+    readonly ignored?: readonly string[]; readonly path?: string;
+  }
   | { readonly kind: 'sql'; readonly path: string; readonly text: string };
 
 /** True for a path that names a SQL file. */
@@ -35,7 +40,10 @@ export const isSqlPath = (p: string): boolean => /\.sql$/i.test(p);
 
 /** Load a desired-state source (a SQL file is only read here; it is parsed by a database). */
 export async function loadDesired(input: ModelsInput): Promise<Desired> {
-  if (typeof input !== 'string') return { kind: 'models', tables: input };
+  if (typeof input !== 'string') {
+    const objects = input.filter(isModelObject);
+    return { kind: 'models', tables: input.filter((m): m is Table => !isModelObject(m)), ...(objects.length ? { objects } : {}) };
+  }
   if (!isSqlPath(input)) return { kind: 'models', path: input, ...await loadModelsModule(input) };
   if (!existsSync(input)) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, {
@@ -53,12 +61,12 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
  */
 export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desired: Desired): Promise<SchemaIR> {
   if (desired.kind === 'models') {
-    const compiled = compileModels(desired.tables, dialect.name);
+    const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name);
     // Before normalising: the dialect cuts long names there as its database would.
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
     const schema = dialect.normalise(compiled);
     if (near) dialect.checkModels(schema, near);
-    return schema;
+    return withModelObjects(dialect, near, schema, desired.tables, desired.objects ?? []);
   }
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {

@@ -7,13 +7,15 @@
  * Everything that differs between databases is behind this interface; the engine, the
  * evolution runner and the deployment steps never ask which dialect they run on.
  */
+import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
-import type { OnlineFacts, Plan, PlanOptions } from '../plan/plan.js';
+import type { Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 import type { LockWait } from './shared/lock.js';
+import type { LintStatement } from './shared/online-lint.js';
 
 /** What a dialect can do, each with the reason it matters. */
 export interface DialectCapabilities {
@@ -30,6 +32,12 @@ export interface DialectCapabilities {
    * where there is none (SQLite). Longer names in the models are refused before anything runs.
    */
   readonly maxIdentifierLength?: IdentifierLimit;
+  /**
+   * Comments on tables and columns are managed objects, set with `COMMENT ON` (PostgreSQL);
+   * absent where the IR holds none (MySQL reports them, SQLite has none): a models module's
+   * `.comment()` is refused there rather than silently not kept.
+   */
+  readonly comments?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
@@ -55,6 +63,40 @@ export interface IntrospectOptions {
   readonly schemas?: readonly string[];
 }
 
+/**
+ * How a command treats a cluster of nodes that hold one database (dialects with one: Galera).
+ * Other dialects ignore it.
+ */
+export interface ClusterOptions {
+  /**
+   * URLs of the cluster's nodes (`--nodes`): each is checked after a change (and changed in
+   * turn when {@link rolling}). Default: the addresses the cluster reports.
+   */
+  readonly nodes?: readonly string[];
+  /**
+   * Change the nodes one by one, each out of the cluster's replication of schema changes
+   * (Galera RSU), verifying each (`--rolling`, with {@link nodes}).
+   */
+  readonly rolling?: boolean;
+}
+
+/** One node of a cluster as checked after a change ({@link Dialect.afterApply}). */
+export interface NodeCheck {
+  /** The node's URL without password. */
+  readonly node: string;
+  /** Its fingerprint; null when it could not be reached. */
+  readonly fingerprint: string | null;
+  /** Why it could not be checked. */
+  readonly error?: string;
+}
+
+/** What {@link Dialect.afterApply} is given. */
+export interface AfterApplyContext {
+  readonly url: DatabaseUrl;
+  /** The fingerprint of the managed schema as `conn` (a connection to another node, say) sees it. */
+  fingerprintOf(conn: Connection): Promise<string>;
+}
+
 /** Options of {@link Dialect.connect}. */
 export interface ConnectOptions {
   /** Read-only commands never create or change anything. */
@@ -73,6 +115,8 @@ export interface ConnectOptions {
   readonly connectTimeoutSeconds?: number;
   /** Seconds to wait for another connection's lock on the database itself (SQLite's busy timeout); default 120. */
   readonly lockTimeoutSeconds?: number;
+  /** The cluster's nodes and whether to change them one by one (dialects with clusters). */
+  readonly cluster?: ClusterOptions;
 }
 
 /**
@@ -114,6 +158,14 @@ export interface RunOptions {
    * without concurrent DDL (SQLite) ignore it.
    */
   readonly lockWait?: LockWait;
+  /** Where long statements (a rebuild's row copy) report their progress; none when unset. */
+  readonly progress?: ProgressReporter;
+  /**
+   * `--online` (issue 16): a statement the dialect would have to run in a way that blocks the
+   * application (MySQL: an ALTER that falls back to copying a table with rows) is refused with
+   * `E_NOT_ONLINE`, or run by an online tool (pt-online-schema-change), instead.
+   */
+  readonly online?: boolean;
 }
 
 /** Options of {@link Dialect.acquireLock}. */
@@ -124,6 +176,14 @@ export interface LockOptions {
   readonly schema?: string;
   /** How long to wait for another holder, in seconds. */
   readonly timeoutSeconds: number;
+}
+
+/** Options of {@link Dialect.expandTargets}. */
+export interface ExpandOptions {
+  /** A glob of schema names (`--schema-pattern 'tenant_*'`): one target per matching schema (dialects with schemas). */
+  readonly schemaPattern?: string;
+  /** Seconds to wait for a server to answer while listing (default 10). */
+  readonly connectTimeoutSeconds?: number;
 }
 
 /** Releases a deploy lock. */
@@ -206,10 +266,46 @@ export interface Dialect {
    */
   acquireLock(conn: Connection, options: LockOptions): Promise<ReleaseLock>;
   /**
+   * After a command changed the database, still under the deploy lock: a dialect whose
+   * database lives on several nodes waits for them to be in sync and checks that each reports
+   * the fingerprint of the node the change ran on. Absent: nothing to check.
+   * @returns the nodes checked.
+   * @throws EvolveError `E_CLUSTER_DIVERGED` naming the nodes that differ.
+   */
+  afterApply?(conn: Connection, context: AfterApplyContext): Promise<readonly NodeCheck[]>;
+  /**
    * The schema a SQL file of CREATE statements describes, as this dialect reports it: loaded
    * into a scratch database near `near` (or {@link localScratch}), introspected, and the
    * scratch dropped — also when loading fails, and with what a killed run left swept.
    * @throws EvolveError `E_SQL_FAILED` naming the statement the database rejected.
    */
   schemaFromSql(near: DatabaseUrl, text: string, file: string): Promise<SchemaIR>;
+  /**
+   * The targets a fleet pattern stands for (issue 17), as URLs sorted by name: SQLite
+   * `sqlite:tenants/*.db` the files the glob matches, PostgreSQL `?schemas=tenant_*` (or
+   * {@link ExpandOptions.schemaPattern}) one URL per matching schema, MySQL `mysql://…/tenant_*`
+   * one per matching database. Null when `url` is no pattern (it is its own one target).
+   * Optional: a dialect without it takes no patterns.
+   * @throws EvolveError `E_USAGE` / `E_DB_URL` for a pattern the dialect cannot expand.
+   */
+  expandTargets?(url: DatabaseUrl, options: ExpandOptions): Promise<string[] | null>;
+  /**
+   * What `sql` (one statement, generated or hand-written) costs a live database while it runs:
+   * the lock it takes, what it blocks, whether it rewrites or scans the table (issue 16; `evolve
+   * sql` prints it under each statement). Read from the text alone; null when nothing is known.
+   */
+  statementLock?(sql: string): StatementLock | null;
+  /**
+   * Online-safety lint of a run of statements (issue 16 point 4, `evolve lint`): the dialect's
+   * rules read each statement's text (`handWritten`: a stored evolution, not a generated plan).
+   */
+  lintOnline?(statements: readonly LintStatement[], context: OnlineLintContext): Hazard[];
+}
+
+/** What {@link Dialect.lintOnline} is told about the statements it reads. */
+export interface OnlineLintContext {
+  /** Where the statements come from, to start each hazard's message (`0003-x.sql`, `the generated plan`). */
+  readonly source: string;
+  /** A hand-written (stored) evolution rather than a plan Evolve generated. */
+  readonly handWritten: boolean;
 }

@@ -6,6 +6,7 @@
  */
 import type { Dialect } from './dialect.js';
 import type { DatabaseUrl } from './shared/url-helpers.js';
+import type { Connection } from './connection.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { BUILT_IN_DIALECTS } from './built-in.js';
 
@@ -33,6 +34,14 @@ export interface DialectRegistration {
   parseUrl(raw: string): DatabaseUrl | null;
   /** Load the dialect (import its drivers only now). */
   load(): Promise<Dialect>;
+  /**
+   * The registered name of the dialect this one is a flavour of: a connection opened by that
+   * dialect is asked {@link detect}, and when it says yes the command runs on this dialect
+   * instead (a `mysql://` URL of a Galera node runs on `galera`).
+   */
+  readonly flavourOf?: string;
+  /** Is the server behind `conn` (opened by the {@link flavourOf} dialect) of this flavour? */
+  detect?(conn: Connection): Promise<boolean>;
 }
 
 const registered: DialectRegistration[] = [...BUILT_IN_DIALECTS];
@@ -84,4 +93,15 @@ export function loadDialect(name: string): Promise<Dialect> {
     d.catch(() => loaded.delete(name));
   }
   return d;
+}
+
+/**
+ * The registered flavour of dialect `name` that the server behind `conn` turns out to be
+ * (see {@link DialectRegistration.flavourOf}), or null.
+ */
+export async function detectFlavour(name: string, conn: Connection): Promise<string | null> {
+  for (const r of registered) {
+    if (r.flavourOf === name && r.detect && await r.detect(conn)) return r.name;
+  }
+  return null;
 }

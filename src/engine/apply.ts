@@ -1,7 +1,7 @@
 /** `evolve apply` (the seed's syncdb): stored evolutions first, then the generated plan once. */
 import { fingerprint } from '../ir/fingerprint.js';
 import { describeChange } from '../diff/changes.js';
-import type { Hazard } from '../plan/plan.js';
+import { HazardCode, type Hazard } from '../plan/plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { describeHazard } from '../plan/describe.js';
 import { withDatabase } from '../database/database.js';
@@ -42,6 +42,7 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
     const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true);
     const storedApplied = stored.steps;
     const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema);
+    options.onFingerprintBefore?.(storedApplied[0]?.from ?? report.liveFingerprint);
     if (options.storedOnly) {
       if (!report.inSync) {
         throw new EvolveError(ErrorCode.OutOfSync,
@@ -52,6 +53,14 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
           });
       }
       return { ...report, applied: storedApplied.length > 0, fingerprintAfter: report.liveFingerprint, storedApplied };
+    }
+    if (report.blocking.length && report.blocking.every((h) => h.code === HazardCode.TableCopy)) {
+      throw new EvolveError(ErrorCode.NotOnline,
+        `Refusing to apply with --online: ${report.blocking.length} table${report.blocking.length === 1 ? '' : 's'} would be copied ` +
+        `while writes to ${report.blocking.length === 1 ? 'it wait' : 'them wait'}; nothing was changed` +
+        `${storedApplied.length ? ' after the stored evolutions' : ''}.\n` + report.blocking.map((h) => '  - ' + describeHazard(h)).join('\n'), {
+          hint: report.blocking[0]!.fix, details: { hazards: report.blocking, storedApplied },
+        });
     }
     if (report.blocking.length) {
       throw new EvolveError(ErrorCode.DataLoss,

@@ -8,15 +8,32 @@ import { describeUnmanaged } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import type { Change } from '../diff/changes.js';
 import { dataChecks, exampleOf } from '../plan/hazards.js';
-import { HazardCode, type Hazard, type Plan } from '../plan/plan.js';
+import { eachWithProgress } from '../plan/progress.js';
+import { HazardCode, type Hazard, type Plan, type PlanStatement } from '../plan/plan.js';
 import type { OpenDatabase } from '../database/database.js';
 import type { Diff } from '../diff/differ.js';
 import type { EvolutionSet } from '../evolutions/load.js';
 import { nextEvolution } from '../evolutions/select.js';
 import { assertInScope, keepExternalReferences } from '../database/scope.js';
-import type { PlanReport } from './reports.js';
+import type { PlanReport, StoredStep } from './reports.js';
 import { storedStep } from './evolution-set.js';
 import type { Resume } from './resume.js';
+
+/** The statements with what each costs a live database (the dialect's `statementLock`), for the report. */
+export function withLocks(d: OpenDatabase, statements: readonly PlanStatement[]): PlanStatement[] {
+  const hook = d.dialect.statementLock;
+  if (!hook) return [...statements];
+  return statements.map((s) => {
+    const lock = hook.call(d.dialect, s.sql);
+    return lock ? { ...s, lock } : s;
+  });
+}
+
+/** A stored evolution's steps with what each costs a live database. */
+function withStepLocks(d: OpenDatabase, st: StoredStep): StoredStep {
+  const hook = d.dialect.statementLock;
+  return hook ? { ...st, locks: st.steps.map((s) => (s.startsWith('-- function ') ? null : hook.call(d.dialect, s))) } : st;
+}
 
 /** Load the models input (a models module, a SQL file, or tables given as values). */
 export const resolveModels = loadDesired;
@@ -58,17 +75,22 @@ export async function buildPlan(
   const found: Hazard[] = [];
   // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
   const convertLossy = new Set<Change>();
-  for (const c of checks) {
+  await eachWithProgress(d.progress ?? undefined, 'check the data for hazards', checks, 'checks', async (c) => {
     const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
-    if (n === 0) continue;
+    if (n === 0) return;
     let examples: string[] | undefined;
     if (c.examplesSql) examples = (await d.conn.query(c.examplesSql)).map(exampleOf);
     found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
-  }
+  });
   // Online strategies where the dialect has them (issue 16): which tables hold rows, what a killed apply left.
-  const online = await d.dialect.onlineFacts?.(d.conn, diff);
-  const plan = d.dialect.plan(diff, { convertLossy, ...(online ? { online } : {}) });
+  const onlineFacts = await d.dialect.onlineFacts?.(d.conn, diff);
+  const plan = d.dialect.plan(diff, { convertLossy, online: d.online, ...(onlineFacts ? { onlineFacts } : {}) });
+  const online: Hazard[] = [];
+  for (const c of plan.checks) { // what the plan itself costs (a table copied under a lock), counted in the live rows
+    const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);
+    if (n > 0) (c.hazard.severity === 'error' ? found : online).push({ ...c.hazard, rows: n });
+  }
   const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
   const liveFp = fingerprint(live);
@@ -80,11 +102,12 @@ export async function buildPlan(
     plan, desired, diff,
     report: {
       source: next ? 'stored' : inSync ? 'none' : 'generated',
-      stored: next ? storedStep(set, next, 'up', resume?.startAt ?? 0) : null,
+      stored: next ? withStepLocks(d, storedStep(set, next, 'up', resume?.startAt ?? 0)) : null,
       known: pos >= 0 ? { position: pos + 1, of: set.known.length } : null,
       dialect: d.dialect.name, database: d.url.display, liveFingerprint: liveFp, targetFingerprint: targetFp,
       inSync, changes: plan.changes, renames: plan.renames,
-      statements: plan.statements, hazards, blocking, unmanaged: [...unmanagedOf(live), ...notes],
+      statements: withLocks(d, plan.statements), hazards, blocking, online,
+      unmanaged: [...unmanagedOf(live), ...notes],
     },
   };
 }

@@ -9,6 +9,12 @@ import { EvolveError, ErrorCode } from '../errors.js';
 export interface EvolveConfig {
   /** Database URL. */
   db?: string;
+  /**
+   * A fleet (issue 17): every database the commands that take one work on — URLs and patterns
+   * (`'sqlite:tenants/*.db'`, `'postgres://…/app?schemas=tenant_*'`, `'mysql://…/tenant_*'`).
+   * Used when neither `--db`, `--targets` nor `EVOLVE_DATABASE_URL` is given; wins over `db`.
+   */
+  targets?: string[];
   /** Path of the models module (relative to the config file). */
   models?: string;
   /** Directory of stored evolutions. */
@@ -39,6 +45,8 @@ export interface EvolveConfig {
    * back and retried (`--lock-wait`; default 2000).
    */
   lockWait?: number;
+  /** Refuse (or hand to pt-online-schema-change) what would block the application's writes (`--online`; docs/online.md). */
+  online?: boolean;
   /** Retries after a lock wait timed out (`--retries`; default 10). */
   retries?: number;
   /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */

@@ -7,6 +7,7 @@ import type { DatabaseOptions, OpenDatabase } from '../database/database.js';
 import { desiredOn, isSqlPath, loadDesired, type Desired } from '../database/sources.js';
 import { runPlan } from '../database/run-plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
+import { describeHazard } from '../plan/describe.js';
 import { recordNames, type DeploymentOptions, type RecordNames } from '../deploy/record.js';
 import { isVersioned, type Versioned } from '../deploy/versioned.js';
 import { loadSteps } from '../deploy/steps-module.js';
@@ -82,7 +83,18 @@ export async function createMissing(d: OpenDatabase, desired: SchemaIR | null): 
     ...live, tables: [...userTables(live), ...missing.map((t) => ({ ...t, aka: [] }))],
     ...(objects.length ? { objects: [...(live.objects ?? []), ...objects] } : {}),
   };
-  await runPlan(d, d.dialect.plan(d.dialect.diff(live, target)));
+  const plan = d.dialect.plan(d.dialect.diff(live, target));
+  // Creating tables loses nothing; an error hazard here is a table the database cannot hold as
+  // asked (a Galera cluster: one without a primary key).
+  const refused = plan.hazards.filter((h) => h.severity === 'error' && !h.allowable);
+  if (refused.length) {
+    throw new EvolveError(ErrorCode.Unsupported,
+      `Refusing to create the missing tables on ${d.url.display}; nothing was changed:\n${refused.map((h) => `  - ${describeHazard(h)}`).join('\n')}`, {
+        hint: refused.map((h) => h.fix).join(' '),
+        details: { hazards: refused },
+      });
+  }
+  await runPlan(d, plan);
   return missing.map((t) => t.name);
 }
 

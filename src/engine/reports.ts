@@ -4,7 +4,7 @@ import type { DialectName } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import type { Rename } from '../diff/differ.js';
 import type { Change } from '../diff/changes.js';
-import type { Hazard, PlanStatement } from '../plan/plan.js';
+import type { Hazard, PlanStatement, StatementLock } from '../plan/plan.js';
 import type { DatabaseOptions } from '../database/database.js';
 import { distance } from '../evolutions/select.js';
 import type { HistoryOptions } from '../deploy/record.js';
@@ -34,6 +34,11 @@ export interface EvolveOptions extends DatabaseOptions {
    * chain's end. See docs/evolutions.md.
    */
   readonly verifyEachLink?: boolean;
+  /**
+   * `apply`: told the fingerprint the database had before this apply changed anything, once it
+   * is known (a fleet's report shows it for a target that then fails).
+   */
+  readonly onFingerprintBefore?: (fingerprint: string) => void;
 }
 
 /** A stored evolution as reports show it. */
@@ -50,6 +55,8 @@ export interface StoredStep {
    * is resumed; the steps before it ran then and stay applied. Absent otherwise.
    */
   readonly resumedAt?: number;
+  /** What each step costs a live database (the dialect's `statementLock`; null for a function or a statement that locks nothing). */
+  readonly locks?: readonly (StatementLock | null)[];
 }
 
 /** What `evolve sql` reports. */
@@ -72,6 +79,12 @@ export interface PlanReport {
   readonly hazards: readonly Hazard[];
   /** The hazards that stop `apply` under the given options. */
   readonly blocking: readonly Hazard[];
+  /**
+   * What the plan costs a live database beyond its locks (issue 16): tables copied while writes
+   * wait (MySQL `TABLE_COPY`, rows estimated). Reported, never blocking — with `--online` they
+   * are hazards that block instead.
+   */
+  readonly online?: readonly Hazard[];
   /** Objects in the live database that Evolve does not manage ("trigger t on table x"): never fingerprinted, never touched. */
   readonly unmanaged: readonly string[];
 }

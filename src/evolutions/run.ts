@@ -94,7 +94,7 @@ export async function runStoredEvolution(
   };
   try {
     await db.dialect.run(db.conn, runSteps(steps.slice(startAt), stepContext(db)), {
-      lockWait: db.lockWait,
+      lockWait: db.lockWait, online: db.online,
       foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = startAt + k; }, beforeCommit: verify,
     });
   } catch (e) {
@@ -150,7 +150,7 @@ export async function runStoredChain(db: OpenDatabase, chain: readonly Evolution
     });
   }
   try {
-    await db.dialect.run(db.conn, steps, { lockWait: db.lockWait, foreignKeysOff: chain.some((e) => e.foreignKeysOff) });
+    await db.dialect.run(db.conn, steps, { lockWait: db.lockWait, online: db.online, foreignKeysOff: chain.some((e) => e.foreignKeysOff) });
     return { runs, schema: schema! };
   } catch {
     return null;

@@ -36,35 +36,60 @@ export interface ColumnDefinition {
   /** The column's collation, by the database's own name for it; null: not stated. */
   collation: string | null;
   references: { target: () => ColumnRef; options: ReferenceOptions } | null;
+  /** CHECK constraints written on the column (`.check()`): table checks once compiled. */
+  checks: { name: string | null; expression: string }[];
+  /** A generated column's expression (`.generatedAs()`). */
+  generated: { expression: string; stored: boolean } | null;
+  /** Identity kind (`.identity()`): `always` or `byDefault`; null: none stated. */
+  identity: 'always' | 'byDefault' | null;
+  /** The column's comment (`.comment()`; PostgreSQL). */
+  comment: string | null;
 }
 
 /**
- * A column in a model. Modifiers return the same builder, so they chain.
+ * A column in a model. Modifiers return the same builder, so they chain. The type parameters
+ * exist for the application's row types only ({@link Row}, {@link NewRow}): `T` is the value a
+ * SELECT gives, `N` whether it may be NULL, `D` whether an INSERT may leave it out (a default,
+ * a generated or auto-increment value), `K` its name in the database where `.named()` gave one.
  *
  * @example
  * ```ts
  * name: varchar(100).notNull().unique()
  * ```
  */
-export class ColumnBuilder {
+export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boolean = boolean, K extends string = string> {
   readonly [COLUMN_BRAND] = true as const;
   readonly #def: ColumnDefinition;
+  /** @internal Type-only: never set (see the class's type parameters). */
+  declare readonly $types?: { select: T; nullable: N; optional: D; name: K };
 
   constructor(type: ColumnType) {
     this.#def = {
       type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
       unique: false, uniqueName: null, aka: [], name: null, collation: null, references: null,
+      checks: [], generated: null, identity: null, comment: null,
     };
   }
 
   /** Values may not be NULL. */
-  notNull(): this { this.#def.nullable = false; return this; }
+  notNull(): ColumnBuilder<T, false, D, K> { this.#def.nullable = false; return this as never; }
 
   /** Values may be NULL (the default). */
-  nullable(): this { this.#def.nullable = true; return this; }
+  nullable(): ColumnBuilder<T, true, D, K> { this.#def.nullable = true; return this as never; }
+
+  /**
+   * The TypeScript type of its values in {@link Row} and {@link NewRow} (types only: nothing
+   * changes in the database).
+   *
+   * @example
+   * ```ts
+   * settings: jsonb().$type<{ theme: 'dark' | 'light' }>()
+   * ```
+   */
+  $type<U>(): ColumnBuilder<U, N, D, K> { return this as never; }
 
   /** A default: a literal (string, number, boolean) or an SQL expression (`sql\`...\``). */
-  default(value: string | number | boolean | SqlExpression): this {
+  default(value: string | number | boolean | SqlExpression): ColumnBuilder<T, N, true, K> {
     if (isSqlExpression(value)) this.#def.default = { kind: 'expression', sql: value.text };
     else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
       this.#def.default = { kind: 'value', value };
@@ -72,25 +97,86 @@ export class ColumnBuilder {
     else throw new EvolveError(ErrorCode.ModelInvalid, `Unsupported default value ${String(value)}.`, {
       hint: 'Use a string, a finite number, a boolean, or sql`...` for an expression.',
     });
-    return this;
+    return this as never;
   }
 
   /** Part of the primary key; `autoIncrement` lets the database assign values. */
-  primaryKey(options: { autoIncrement?: boolean } = {}): this {
+  primaryKey<A extends boolean = false>(options: { autoIncrement?: A } = {}): ColumnBuilder<T, false, A extends true ? true : D, K> {
     this.#def.primaryKey = true;
     this.#def.nullable = false;
     if (options.autoIncrement) this.#def.autoIncrement = true;
+    return this as never;
+  }
+
+  /**
+   * A CHECK constraint on this column (compiled to a table check; `name` is the constraint's
+   * name, else the database names it). Its expression is SQL of the target dialect.
+   *
+   * @example
+   * ```ts
+   * price: decimal(10, 2).notNull().check(sql`price >= 0`, 'price_not_negative')
+   * ```
+   */
+  check(expression: SqlExpression, name?: string): this {
+    this.#def.checks.push({ name: name ?? null, expression: sqlText('check()', expression) });
     return this;
   }
 
+  /**
+   * A generated (computed) column: its value is `expression`, computed on write
+   * (`{ stored: true }`, the default: PostgreSQL has only stored ones) or on read
+   * (`{ stored: false }`, SQLite and MySQL). A generated column has no default.
+   *
+   * @example
+   * ```ts
+   * full_name: text().generatedAs(sql`first || ' ' || last`, { stored: true })
+   * ```
+   */
+  generatedAs(expression: SqlExpression, options: { stored?: boolean } = {}): ColumnBuilder<T, N, true, K> {
+    this.#def.generated = { expression: sqlText('generatedAs()', expression), stored: options.stored !== false };
+    return this as never;
+  }
+
+  /**
+   * An identity column (PostgreSQL `GENERATED ALWAYS AS IDENTITY` or `BY DEFAULT`): an
+   * auto-increment primary key whose values come from the database. `always` refuses values
+   * given in an INSERT (without `OVERRIDING SYSTEM VALUE`); `byDefault` (what
+   * `.primaryKey({ autoIncrement: true })` makes) takes them. Other dialects have only the
+   * one kind of auto-increment: `always` is refused there (`E_UNSUPPORTED`).
+   *
+   * @example
+   * ```ts
+   * id: bigint().identity('always')
+   * ```
+   */
+  identity(kind: 'always' | 'byDefault' = 'byDefault'): ColumnBuilder<T, false, true, K> {
+    this.#def.identity = kind;
+    this.#def.primaryKey = true;
+    this.#def.nullable = false;
+    this.#def.autoIncrement = true;
+    return this as never;
+  }
+
+
   /** A unique constraint on this column alone. */
   unique(name?: string): this { this.#def.unique = true; this.#def.uniqueName = name ?? null; return this; }
+
+  /**
+   * The column's comment (PostgreSQL `COMMENT ON COLUMN`; refused on dialects that keep no
+   * managed comments, `E_UNSUPPORTED`).
+   *
+   * @example
+   * ```ts
+   * email: text().comment('where invoices go')
+   * ```
+   */
+  comment(text: string): this { this.#def.comment = text; return this; }
 
   /** Former name(s) of this column: a rename is planned from the first one found. */
   aka(...names: string[]): this { this.#def.aka.push(...names.flat()); return this; }
 
   /** The column's name in the database, when it differs from the property key. */
-  named(name: string): this { this.#def.name = name; return this; }
+  named<M extends string>(name: M): ColumnBuilder<T, N, D, M> { this.#def.name = name; return this as never; }
 
   /**
    * The column's collation, as the database names it: `'C'` or `'en_US.utf8'` on PostgreSQL,
@@ -113,9 +199,28 @@ export class ColumnBuilder {
 
   /** @internal The collected definition (a copy). */
   definition(): ColumnDefinition {
-    return { ...this.#def, aka: [...this.#def.aka] };
+    return { ...this.#def, aka: [...this.#def.aka], checks: [...this.#def.checks] };
   }
 }
+
+/** The text of `sql\`…\`` given to `what`; anything else is refused. */
+export function sqlText(what: string, value: unknown): string {
+  if (!isSqlExpression(value)) {
+    throw new EvolveError(ErrorCode.ModelInvalid, `${what} takes sql\`...\`, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}.`, {
+      hint: `Write the expression as sql\`...\` (SQL of the target database), e.g. ${what.replace('()', '')}(sql\`price >= 0\`).`,
+    });
+  }
+  return value.text;
+}
+
+/** Any column builder, whatever its row types (the constraint of `table()`'s columns). */
+export type AnyColumnBuilder = ColumnBuilder;
+
+/** A column builder as a type function makes it: values of type `T`, nullable, no default, named by its key. */
+export type NewColumn<T> = ColumnBuilder<T, true, false, never>;
+
+/** A JSON value, as a driver gives a `json()` column's. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** True when `v` is a column builder (works across module instances). */
 export function isColumnBuilder(v: unknown): v is ColumnBuilder {
@@ -132,13 +237,13 @@ function positiveInt(what: string, n: unknown, min = 1): number {
 }
 
 /** 32-bit integer. */
-export const integer = (): ColumnBuilder => new ColumnBuilder({ kind: 'integer' });
+export const integer = (): NewColumn<number> => new ColumnBuilder({ kind: 'integer' });
 /** 64-bit integer. */
-export const bigint = (): ColumnBuilder => new ColumnBuilder({ kind: 'bigint' });
+export const bigint = (): NewColumn<string> => new ColumnBuilder({ kind: 'bigint' });
 /** Floating point (double precision where the dialect has a choice). */
-export const real = (): ColumnBuilder => new ColumnBuilder({ kind: 'real' });
+export const real = (): NewColumn<number> => new ColumnBuilder({ kind: 'real' });
 /** Exact decimal with `precision` digits, `scale` of them after the point. */
-export const decimal = (precision: number, scale = 0): ColumnBuilder => {
+export const decimal = (precision: number, scale = 0): NewColumn<string> => {
   const p = positiveInt('decimal precision', precision);
   const s = positiveInt('decimal scale', scale, 0);
   if (s > p) {
@@ -149,29 +254,29 @@ export const decimal = (precision: number, scale = 0): ColumnBuilder => {
   return new ColumnBuilder({ kind: 'decimal', precision: p, scale: s });
 };
 /** Unbounded text. */
-export const text = (): ColumnBuilder => new ColumnBuilder({ kind: 'text' });
+export const text = (): NewColumn<string> => new ColumnBuilder({ kind: 'text' });
 /** Text of at most `length` characters. */
-export const varchar = (length: number): ColumnBuilder => new ColumnBuilder({ kind: 'varchar', length: positiveInt('varchar length', length) });
+export const varchar = (length: number): NewColumn<string> => new ColumnBuilder({ kind: 'varchar', length: positiveInt('varchar length', length) });
 /** True/false. */
-export const boolean = (): ColumnBuilder => new ColumnBuilder({ kind: 'boolean' });
+export const boolean = (): NewColumn<boolean> => new ColumnBuilder({ kind: 'boolean' });
 /** Calendar date. */
-export const date = (): ColumnBuilder => new ColumnBuilder({ kind: 'date' });
+export const date = (): NewColumn<Date> => new ColumnBuilder({ kind: 'date' });
 /** Date and time; `{ withTimeZone: true }` for an instant. */
-export const timestamp = (options: { withTimeZone?: boolean } = {}): ColumnBuilder =>
+export const timestamp = (options: { withTimeZone?: boolean } = {}): NewColumn<Date> =>
   new ColumnBuilder({ kind: 'timestamp', withTimeZone: options.withTimeZone === true });
 /** JSON document. */
-export const json = (): ColumnBuilder => new ColumnBuilder({ kind: 'json' });
+export const json = (): NewColumn<JsonValue> => new ColumnBuilder({ kind: 'json' });
 /** Binary data. */
-export const bytes = (): ColumnBuilder => new ColumnBuilder({ kind: 'bytes' });
+export const bytes = (): NewColumn<Uint8Array> => new ColumnBuilder({ kind: 'bytes' });
 /** UUID. */
-export const uuid = (): ColumnBuilder => new ColumnBuilder({ kind: 'uuid' });
+export const uuid = (): NewColumn<string> => new ColumnBuilder({ kind: 'uuid' });
 
 /**
  * A column whose type is given by name: one of the DSL's names (`'varchar(20)'`,
  * `'decimal(10,2)'`, ...). An unknown name is an error; for a dialect-specific type Evolve does
  * not model, use {@link rawType}.
  */
-export function column(typeName: string): ColumnBuilder {
+export function column(typeName: string): NewColumn<unknown> {
   const t = typeof typeName === 'string' ? parseDslTypeName(typeName) : undefined;
   if (!t) {
     throw new EvolveError(ErrorCode.UnknownType, `Unknown column type ${JSON.stringify(typeName)}.`, {
@@ -183,7 +288,7 @@ export function column(typeName: string): ColumnBuilder {
 }
 
 /** A column of a dialect-specific type Evolve does not model, kept as text (e.g. `rawType('geometry')`). */
-export function rawType(sqlType: string): ColumnBuilder {
+export function rawType<T = unknown>(sqlType: string): NewColumn<T> {
   if (typeof sqlType !== 'string' || sqlType.trim() === '') {
     throw new EvolveError(ErrorCode.UnknownType, `rawType() needs the type's SQL text, got ${JSON.stringify(sqlType)}.`, {
       hint: "Write e.g. rawType('geometry').",

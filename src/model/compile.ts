@@ -8,8 +8,11 @@ import { deepFreeze } from '../ir/schema.js';
 import { controlCharacterIn, CONTROL_CHARACTER_FIX } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isTable, isIndexBuilder, type Table } from './table.js';
+import type { ColumnDefinition } from './column.js';
 import { checkForeignKeys } from './foreign-keys.js';
 import { checkDefaultLiteral } from './default-literals.js';
+import { compileChecks, generatedFields, storageOptions } from './compile-checks.js';
+import { isModelObject, type ModelObject } from './objects.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
   return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
@@ -41,7 +44,9 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
  * The columns of table `tname`'s model, with what they declare themselves: primary key
  * columns, single-column unique constraints and foreign keys.
  */
-function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[] } {
+function compileColumns(model: Table, tname: string): {
+  columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[]; defs: [string, ColumnDefinition][];
+} {
   const columns: ColumnIR[] = [];
   // Names compare case-insensitively: SQLite and MySQL treat `Name` and `name` as one column,
   // and PostgreSQL folds unquoted names to lower case, so two names differing only in case
@@ -51,6 +56,7 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
   const pkFromColumns: string[] = [];
   const uniques: UniqueIR[] = [];
   const foreignKeys: ForeignKeyIR[] = [];
+  const defs: [string, ColumnDefinition][] = [];
   for (const [key, builder] of Object.entries(model.builders)) {
     const d = builder.definition();
     const cname = checkName(`Column '${key}' of table '${tname}'`, d.name ?? key);
@@ -77,9 +83,10 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
     checkDefaultLiteral(tname, cname, d.type, d.default);
+    defs.push([cname, d]);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
-      ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
+      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
     });
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });
@@ -96,7 +103,7 @@ function compileColumns(model: Table, tname: string): { columns: ColumnIR[]; pkF
       });
     }
   }
-  return { columns, pkFromColumns, uniques, foreignKeys };
+  return { columns, pkFromColumns, uniques, foreignKeys, defs };
 }
 
 /** Refuse former column names (aka) that are another column's name, or claimed by two columns of table `tname`. */
@@ -120,7 +127,7 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
 /** One model as a table of the IR, validated; `allNames` holds the index names used so far in the schema. */
 function compileTable(model: Table, allNames: Set<string>): TableIR {
   const tname = checkName('A table', model.name);
-  const { columns, pkFromColumns, uniques, foreignKeys } = compileColumns(model, tname);
+  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
   const names = new Set(columns.map((c) => c.name));
   checkColumnAka(tname, columns, names);
@@ -162,7 +169,13 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
   for (const ib of opts.indexes ?? []) {
     if (!isIndexBuilder(ib)) throw invalid(`An index of table '${tname}' is not built with index().`, "Write index('name').on('column').");
     const d = ib.definition();
-    mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
+    const special = d.using !== null || d.parts.length !== d.columns.length;
+    if (special && d.name === null) {
+      throw invalid(`An index of table '${tname}' on an expression or with a method (using) has no name.`,
+        `Name it: index('${tname}_lower_name').on(sql\`lower(name)\`).`, { table: tname });
+    }
+    if (special && d.parts.length === 0) throw invalid(`Index ${d.name} of table '${tname}' lists no columns.`, 'List at least one column or expression.');
+    if (!special || d.columns.length > 0) mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
     const name = checkOptionalName(`An index of table '${tname}'`, d.name) ?? defaultIndexName(tname, d.columns);
     if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
@@ -171,7 +184,8 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
       throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
     }
     allNames.add(`index:${name.toLowerCase()}`);
-    indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
+    // An expression index, or one with a method, is an object read back from the database (model-objects.ts).
+    if (!special) indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
   for (const fk of opts.foreignKeys ?? []) {
     mustExist('A foreign key', fk.columns);
@@ -185,9 +199,11 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
   const rawAka = opts.aka === undefined ? [] : Array.isArray(opts.aka) ? opts.aka : [opts.aka];
   const aka = [...new Set(rawAka.map((a) => checkName(`A former name (aka) of table '${tname}'`, a)))];
   if (aka.includes(tname)) throw invalid(`Table '${tname}' lists its own name in aka.`, 'List only former names.');
+  const checks = compileChecks(tname, defs, opts, [...names]);
+  const options = storageOptions(tname, opts.storage);
   return {
-    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null,
-    uniques, indexes, foreignKeys, ...(aka.length ? { aka } : {}),
+    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null, uniques, indexes, foreignKeys,
+    ...(checks.length ? { checks } : {}), ...(Object.keys(options).length ? { options } : {}), ...(aka.length ? { aka } : {}),
   };
 }
 
@@ -195,12 +211,14 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
  * Compile models into a (not yet dialect-normalised) schema.
  * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault.
  */
-export function compileModels(models: readonly Table[], dialect: DialectName): SchemaIR {
+export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName): SchemaIR {
   const tables: TableIR[] = [];
   const allNames = new Set<string>();
   // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
   const byLowerName = new Map<string, TableIR>();
+  const objects: ModelObject[] = [];
   for (const m of models) {
+    if (isModelObject(m)) { objects.push(m); continue; }
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
     const t = compileTable(m, allNames);
     // Case-insensitively, as for columns (see compileColumns).
@@ -246,7 +264,30 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
     }
   }
   checkForeignKeys(tables);
+  checkObjects(objects, byName);
   return deepFreeze({ dialect, tables });
+}
+
+/** Refuse two objects of one kind and name, and an object reading a table the models lack. */
+function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>): void {
+  const seen = new Set<string>();
+  for (const o of objects) {
+    const key = `${o.kind}:${o.name.toLowerCase()}`;
+    if (seen.has(key)) throw invalid(`Two ${o.kind} models are named '${o.name}'.`, `Give each ${o.kind} a distinct name.`, { name: o.name });
+    seen.add(key);
+    let reads: readonly Table[];
+    try { reads = o.reads(); } catch (e) {
+      throw invalid(`The tables of ${o.kind} '${o.name}' could not be resolved.`,
+        'Give reads: [someTable] (or () => [someTable]) with models of this module.', { cause: String(e) });
+    }
+    for (const t of reads) {
+      const name = isTable(t) ? t.name : String(t);
+      if (!tables.has(name)) {
+        throw invalid(`${o.kind} '${o.name}' reads table '${name}', which is not among the models.`,
+          `Export the model of '${name}' from the models module, or remove it from the ${o.kind}'s tables.`, { [o.kind]: o.name, table: name });
+      }
+    }
+  }
 }
 
 /**
@@ -255,5 +296,10 @@ export function compileModels(models: readonly Table[], dialect: DialectName): S
  */
 export function compileTableModel(model: Table): TableIR {
   if (!isTable(model)) throw invalid('createTable() needs a table() model.', "Pass a model made with table('name', { ... }).");
+  const special = (model.options?.indexes ?? []).map((i) => i.definition()).find((d) => d.using !== null || d.parts.length !== d.columns.length);
+  if (special) {
+    throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
+      'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
+  }
   return deepFreeze(compileTable(model, new Set()));
 }

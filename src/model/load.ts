@@ -7,6 +7,7 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { isTable, type Table } from './table.js';
+import { isModelObject, type ModelObject } from './objects.js';
 import { importJavaScript, importTypeScript } from './ts-loader.js';
 
 /**
@@ -56,6 +57,19 @@ export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
   return out;
 }
 
+/** Every schema object (view, trigger, enum type, …) exported by a loaded module, as {@link tablesOf} finds tables. */
+export function objectsOf(mod: Record<string, unknown>, depth = 0): ModelObject[] {
+  const out: ModelObject[] = [];
+  const add = (v: unknown): void => { if (isModelObject(v) && !out.includes(v)) out.push(v); };
+  for (const [name, value] of Object.entries(mod)) {
+    if (name === 'default' && value && typeof value === 'object' && !isModelObject(value) && !isTable(value)) {
+      if (Array.isArray(value)) value.forEach(add);
+      else if (depth < 2) objectsOf(value as Record<string, unknown>, depth + 1).forEach(add);
+    } else add(value);
+  }
+  return out;
+}
+
 /** The brand of a `versioned()` definition (src/deploy/versioned.ts), which a models module may export beside its tables. */
 const VERSIONED_BRAND = Symbol.for('evolve.versioned');
 /** Keys a CommonJS-compiled module carries that are no exports of the user's. */
@@ -69,11 +83,12 @@ const INTEROP_KEYS = new Set(['__esModule', 'module.exports']);
  */
 export function ignoredExports(mod: Record<string, unknown>, depth = 0): string[] {
   const out: string[] = [];
-  const model = (v: unknown): boolean => isTable(v) || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
+  const model = (v: unknown): boolean => isTable(v) || isModelObject(v)
+    || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
   for (const [name, value] of Object.entries(mod)) {
     if (INTEROP_KEYS.has(name) || model(value)) continue;
     if (name === 'default' && Array.isArray(value)) {
-      value.forEach((v, i) => { if (!isTable(v)) out.push(`default[${i}]`); });
+      value.forEach((v, i) => { if (!isTable(v) && !isModelObject(v)) out.push(`default[${i}]`); });
     } else if (name === 'default' && value && typeof value === 'object' && depth < 2) {
       out.push(...ignoredExports(value as Record<string, unknown>, depth + 1)); // a CommonJS module's own exports
     } else out.push(name);
@@ -106,7 +121,7 @@ export async function loadModels(path: string): Promise<Table[]> {
  * ({@link ignoredExports}), for the report.
  * @throws EvolveError as {@link loadModels}.
  */
-export async function loadModelsModule(path: string): Promise<{ tables: Table[]; ignored: string[] }> {
+export async function loadModelsModule(path: string): Promise<{ tables: Table[]; objects: ModelObject[]; ignored: string[] }> {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' does not exist.`, {
@@ -131,5 +146,5 @@ export async function loadModelsModule(path: string): Promise<{ tables: Table[];
       hint: "Export each model: export const user = table('user', { ... }).", details: { path },
     });
   }
-  return { tables, ignored: ignoredExports(mod) };
+  return { tables, objects: objectsOf(mod), ignored: ignoredExports(mod) };
 }

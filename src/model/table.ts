@@ -3,23 +3,57 @@
  */
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isSqlExpression, type SqlExpression } from './sql-expression.js';
-import { isColumnBuilder, type ColumnBuilder, type ColumnRef, type ReferenceOptions } from './column.js';
+import { isColumnBuilder, sqlText, type AnyColumnBuilder, type ColumnRef, type ReferenceOptions } from './column.js';
 
 const TABLE_BRAND = Symbol.for('evolve.table');
 const INDEX_BRAND = Symbol.for('evolve.index');
+
+/** One part of an index: a column's name, or an expression (`sql\`lower(name)\``). */
+export type IndexPart = string | SqlExpression;
+
+/** What an index builder has collected; read by the model compiler. */
+export interface IndexDefinition {
+  name: string | null;
+  /** Column names, or (for an expression part) `{ expression }`. */
+  parts: (string | { expression: string })[];
+  /** The column names alone, when every part is a column. */
+  columns: string[];
+  unique: boolean;
+  where: string | null;
+  /** Index method (`gin`, `gist`, `hash`, …), null: the database's default. */
+  using: string | null;
+}
+
+/** Options of {@link index}. */
+export interface IndexOptions {
+  /** Index method: `'gin'`, `'gist'`, `'brin'`, `'hash'` (PostgreSQL), … */
+  using?: string;
+}
 
 /** An index in a model. Build with {@link index}. */
 export class IndexBuilder {
   readonly [INDEX_BRAND] = true as const;
   readonly #name: string | null;
-  #columns: string[] = [];
+  #parts: IndexPart[] = [];
   #unique = false;
   #where: string | null = null;
+  #using: string | null;
 
-  constructor(name: string | null) { this.#name = name; }
+  constructor(name: string | null, options: IndexOptions = {}) { this.#name = name; this.#using = options.using ?? null; }
 
-  /** The indexed columns, in order (names as in the database). */
-  on(...columns: string[]): this { this.#columns = columns.flat(); return this; }
+  /**
+   * The indexed parts, in order: column names (as in the database) or expressions. An index
+   * on an expression, or with a method (`using`), is created and compared as the database
+   * prints it (its definition is read back from the database the models are checked on).
+   *
+   * @example
+   * ```ts
+   * index('person_lower_name').on(sql`lower(name)`)
+   * ```
+   */
+  on(...parts: IndexPart[]): this { this.#parts = parts.flat(); return this; }
+  /** The index method (`'gin'`, `'gist'`, `'hash'`, …): `index('doc_tags', { using: 'gin' })` says the same. */
+  using(method: string): this { this.#using = method; return this; }
   /** Make it a unique index. */
   unique(): this { this.#unique = true; return this; }
   /** A partial index (dialects that have them): only rows matching `predicate`. */
@@ -31,8 +65,10 @@ export class IndexBuilder {
     return this;
   }
   /** @internal */
-  definition(): { name: string | null; columns: string[]; unique: boolean; where: string | null } {
-    return { name: this.#name, columns: [...this.#columns], unique: this.#unique, where: this.#where };
+  definition(): IndexDefinition {
+    const parts = this.#parts.map((p) => (isSqlExpression(p) ? { expression: p.text } : p));
+    const columns = parts.filter((p): p is string => typeof p === 'string');
+    return { name: this.#name, parts, columns, unique: this.#unique, where: this.#where, using: this.#using };
   }
 }
 
@@ -44,10 +80,29 @@ export class IndexBuilder {
  * indexes: [index('employee_name_idx').on('name'), index().on('a', 'b').unique()]
  * ```
  */
-export function index(name?: string): IndexBuilder { return new IndexBuilder(name ?? null); }
+export function index(name?: string, options: IndexOptions = {}): IndexBuilder { return new IndexBuilder(name ?? null, options); }
 
 /** A unique index (shorthand for `index(name).unique()`). */
-export function uniqueIndex(name?: string): IndexBuilder { return new IndexBuilder(name ?? null).unique(); }
+export function uniqueIndex(name?: string, options: IndexOptions = {}): IndexBuilder { return new IndexBuilder(name ?? null, options).unique(); }
+
+/** A CHECK constraint of a table: `check('name', sql\`…\`)`, or `sql\`…\`` alone for an unnamed one. */
+export interface CheckDefinition {
+  readonly name: string | null;
+  readonly expression: string;
+}
+
+/**
+ * A table-level CHECK constraint, named (or `null`: the database names it). The expression
+ * is SQL of the target dialect, and may name any of the table's columns.
+ *
+ * @example
+ * ```ts
+ * table('booking', { starts: date(), ends: date() }, { checks: [check('booking_order', sql`starts <= ends`)] })
+ * ```
+ */
+export function check(name: string | null, expression: SqlExpression): CheckDefinition {
+  return { name, expression: sqlText('check()', expression) };
+}
 
 /** Table-level foreign key (composite keys). */
 export interface ForeignKeyDefinition {
@@ -70,12 +125,27 @@ export interface TableOptions {
   indexes?: IndexBuilder[];
   /** Foreign keys over several columns. */
   foreignKeys?: ForeignKeyDefinition[];
+  /** CHECK constraints over the table's columns: `check(name, sql\`…\`)`, or `sql\`…\`` for an unnamed one. */
+  checks?: (CheckDefinition | SqlExpression)[];
+  /**
+   * How the table is stored, as the database names it: SQLite `{ strict: true, without_rowid: true }`;
+   * MySQL `{ engine: 'myisam', charset: 'latin1', collation: 'latin1_swedish_ci' }` (where they differ
+   * from the database's defaults). A table that states none keeps the live table's (adopted, and reported).
+   *
+   * @example
+   * ```ts
+   * table('setting', { key: text().primaryKey(), value: rawType('any') }, { storage: { strict: true } })
+   * ```
+   */
+  storage?: Record<string, string | boolean>;
+  /** The table's comment (PostgreSQL `COMMENT ON TABLE`; refused on dialects that keep no managed comments). */
+  comment?: string;
 }
 
 /** A model: what `table()` returns. `columns.x` refers to a column for foreign keys. */
-export interface Table<C extends Record<string, ColumnBuilder> = Record<string, ColumnBuilder>> {
+export interface Table<C extends Record<string, AnyColumnBuilder> = Record<string, AnyColumnBuilder>, Name extends string = string> {
   readonly [TABLE_BRAND]: true;
-  readonly name: string;
+  readonly name: Name;
   readonly columns: { readonly [K in keyof C]: ColumnRef };
   /** @internal */
   readonly builders: C;
@@ -94,7 +164,9 @@ export interface Table<C extends Record<string, ColumnBuilder> = Record<string, 
  * });
  * ```
  */
-export function table<C extends Record<string, ColumnBuilder>>(name: string, columns: C, options: TableOptions = {}): Table<C> {
+export function table<const Name extends string, C extends Record<string, AnyColumnBuilder>>(
+  name: Name, columns: C, options: TableOptions = {},
+): Table<C, Name> {
   if (typeof name !== 'string' || name.trim() === '') {
     throw new EvolveError(ErrorCode.ModelInvalid, `table() needs a name, got ${JSON.stringify(name)}.`, { hint: "Write table('name', { ...columns })." });
   }
@@ -112,7 +184,7 @@ export function table<C extends Record<string, ColumnBuilder>>(name: string, col
     }
     refs[key] = { tableName: name, columnName: builder.definition().name ?? key };
   }
-  return Object.freeze({ [TABLE_BRAND]: true as const, name, columns: Object.freeze(refs) as Table<C>['columns'], builders: columns, options });
+  return Object.freeze({ [TABLE_BRAND]: true as const, name, columns: Object.freeze(refs) as Table<C, Name>['columns'], builders: columns, options });
 }
 
 /** True when `v` was made by {@link table} (works across module instances). */

@@ -19,6 +19,38 @@ export const HazardCode = {
   CheckViolated: 'CHECK_VIOLATED',
   EnumValueRemoved: 'ENUM_VALUE_REMOVED',
   ForeignKeyViolated: 'FOREIGN_KEY_VIOLATED',
+  /** A cluster that replicates rows by their primary key (Galera) gets a table without one. */
+  NoPrimaryKeyOnCluster: 'NO_PRIMARY_KEY_ON_CLUSTER',
+  /** A cluster that replicates only InnoDB (Galera) gets a table of another engine. */
+  EngineNotReplicated: 'ENGINE_NOT_REPLICATED',
+  /**
+   * A statement copies a table that has rows while writes to it wait (MySQL/MariaDB
+   * `ALGORITHM=COPY`): a warning, and with `--online` an error no consent passes (issue 16).
+   */
+  TableCopy: 'TABLE_COPY',
+  // Online-safety lint (issue 16 point 4, `evolve lint`; docs/online.md lists each with its fix).
+  /** PostgreSQL CREATE INDEX without CONCURRENTLY on an existing table: writes wait for the build. */
+  OnlineIndexNotConcurrent: 'ONLINE_INDEX_NOT_CONCURRENT',
+  /** PostgreSQL CONCURRENTLY inside a transaction: it fails there. */
+  OnlineConcurrentlyInTransaction: 'ONLINE_CONCURRENTLY_IN_TRANSACTION',
+  /** PostgreSQL foreign key or check added without NOT VALID: every row is checked under the lock. */
+  OnlineConstraintNotValid: 'ONLINE_CONSTRAINT_NOT_VALID',
+  /** PostgreSQL SET NOT NULL without a validated CHECK (col IS NOT NULL) before it: a full scan under ACCESS EXCLUSIVE. */
+  OnlineSetNotNull: 'ONLINE_SET_NOT_NULL',
+  /** A column type change that rewrites the table under its strongest lock. */
+  OnlineTypeRewrite: 'ONLINE_TYPE_REWRITE',
+  /** PostgreSQL ADD COLUMN with a volatile default: every row is rewritten under ACCESS EXCLUSIVE. */
+  OnlineVolatileDefault: 'ONLINE_VOLATILE_DEFAULT',
+  /** A table or column rename: the application version still running uses the old name. */
+  OnlineRenameBreaksApp: 'ONLINE_RENAME_BREAKS_APP',
+  /** A table or column drop: the application version still running may use it. */
+  OnlineDropBreaksApp: 'ONLINE_DROP_BREAKS_APP',
+  /** A hand-written evolution that changes existing tables without bounding its lock waits. */
+  OnlineNoLockTimeout: 'ONLINE_NO_LOCK_TIMEOUT',
+  /** MySQL/MariaDB ALTER TABLE (or CREATE INDEX) without ALGORITHM/LOCK: the server may silently copy under a lock. */
+  OnlineMysqlNoAlgorithm: 'ONLINE_MYSQL_NO_ALGORITHM',
+  /** MySQL/MariaDB ALTER with ALGORITHM=COPY: writes wait while the table is copied. */
+  OnlineMysqlCopy: 'ONLINE_MYSQL_COPY',
 } as const;
 export type HazardCodeValue = (typeof HazardCode)[keyof typeof HazardCode];
 
@@ -61,8 +93,14 @@ export interface PlanOptions {
    * cut to the new length, other values NULL. Other type changes convert as the database does.
    */
   readonly convertLossy?: ReadonlySet<Change>;
-  /** What the live database says about online strategies (see {@link OnlineFacts}); absent: every change in the transaction. */
-  readonly online?: OnlineFacts;
+  /**
+   * `--online`: a statement that would block the application's writes on a table with rows is
+   * refused (a TABLE_COPY error) or run by an online tool the dialect knows (MySQL:
+   * pt-online-schema-change when installed). See docs/online.md.
+   */
+  readonly online?: boolean;
+  /** What the live database says for online strategies (see {@link OnlineFacts}); absent: every change in the transaction. */
+  readonly onlineFacts?: OnlineFacts;
 }
 
 /**
@@ -76,6 +114,30 @@ export interface OnlineFacts {
   readonly invalidIndexes: readonly { readonly table: string; readonly name: string }[];
   /** Constraints added `NOT VALID` whose validation did not finish: validated. */
   readonly unvalidated: readonly { readonly table: string; readonly name: string }[];
+}
+
+/**
+ * What one statement costs a live database while it runs (issue 16; `evolve sql` shows it), as
+ * the dialect's `statementLock` reads it from the statement's text.
+ */
+export interface StatementLock {
+  /** The lock it takes, in the database's words (`ACCESS EXCLUSIVE`, `SHARE UPDATE EXCLUSIVE`, `metadata lock, LOCK=NONE`). */
+  readonly lock: string;
+  /** The application's queries on the table that wait while it holds the lock. */
+  readonly blocks: 'nothing' | 'writes' | 'reads and writes';
+  /** Whether the lock is held only for an instant (no rewrite or scan under it). */
+  readonly brief: boolean;
+  /** What it does to the table's rows: copies or rewrites them, reads them all, or neither. */
+  readonly work: 'rewrite' | 'scan' | 'none';
+  /** One more line of explanation, when there is one. */
+  readonly note?: string;
+}
+
+/** One line for a {@link StatementLock}: `lock ACCESS EXCLUSIVE: blocks reads and writes while it rewrites the table`. */
+export function describeLock(l: StatementLock): string {
+  const work = l.work === 'rewrite' ? 'rewrites the table' : l.work === 'scan' ? 'scans the table' : 'no rewrite, no scan';
+  const blocks = l.blocks === 'nothing' ? 'reads and writes go on' : `blocks ${l.blocks}${l.brief ? ' for an instant' : ' until it ends'}`;
+  return `lock ${l.lock}: ${blocks}; ${work}${l.note ? ` (${l.note})` : ''}`;
 }
 
 /** One statement of a plan. */
@@ -98,6 +160,8 @@ export interface PlanStatement {
   readonly ownTransaction?: boolean;
   /** For a statement outside any transaction: what undoes a failed try of it (an invalid index left by a failed build). */
   readonly undo?: string;
+  /** What it costs a live database (set for reports by the dialect's `statementLock`; plans leave it out). */
+  readonly lock?: StatementLock;
 }
 
 /** A plan ready to show or apply. */

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import {
   table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, timestamp, date,
   applyEvolution, planEvolution, modelsFingerprint, EvolveError, isEvolveError, type Table, type Hazard,
+  type ColumnBuilder,
 } from '../../src/index.js';
 import type { TestDatabase } from '../support/databases.js';
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 
-const person = (extra: Record<string, ReturnType<typeof text>> = {}, opts = {}) =>
+const person = (extra: Record<string, ColumnBuilder> = {}, opts = {}) =>
   table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), ...extra }, opts);
 
 forEachDialect('each kind of change', (d) => {

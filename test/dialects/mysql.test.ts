@@ -11,6 +11,7 @@ import {
   table, index, sql, integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, bytes, uuid, rawType,
   applyEvolution, planEvolution, modelsFingerprint, fingerprintDatabase, inspect, fingerprint, isEvolveError, parseDatabaseUrl,
   desiredSchema, diffSchemas, type Table, type Connection,
+  type ColumnBuilder,
 } from '../../src/index.js';
 import { mysqlDialect } from '../../src/dialects/mysql/index.js';
 import { parseMysqlType, parseMysqlDefault, normaliseMysqlExpression, normaliseMysqlDefault, normaliseMysql, parseMysqlString } from '../../src/dialects/mysql/normalise.js';
@@ -261,7 +262,7 @@ describe('MySQL: models applied to an empty database', { skip: SKIP }, () => {
 });
 
 describe('MySQL: one test per kind of change', { skip: SKIP }, () => {
-  const person = (cols: Record<string, ReturnType<typeof text>> = {}, opts = {}) =>
+  const person = (cols: Record<string, ColumnBuilder> = {}, opts = {}) =>
     table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), ...cols }, opts);
 
   it('adds, renames and drops a table', (t) => mysql(t, async (db) => {
@@ -472,12 +473,12 @@ describe('MySQL: foreign keys, their indexes and key types (property)', { skip: 
 });
 
 describe('MySQL: every type changes to every other in place', { skip: SKIP }, () => {
-  const types: [string, () => ReturnType<typeof text>][] = [
+  const types: [string, () => ColumnBuilder][] = [
     ['integer', integer], ['bigint', bigint], ['real', real], ['decimal(8,2)', () => decimal(8, 2)], ['text', text],
     ['varchar(36)', () => varchar(36)], ['boolean', boolean], ['date', date], ['timestamp', timestamp],
     ['timestamptz', () => timestamp({ withTimeZone: true })], ['json', json], ['bytes', bytes], ['uuid', uuid], ['mediumtext', () => rawType('mediumtext')],
   ];
-  const model = (make: () => ReturnType<typeof text>) => [table('tc', { id: integer().primaryKey(), v: make() }, { indexes: [index('tc_v').on('v', 'id')] })];
+  const model = (make: () => ColumnBuilder) => [table('tc', { id: integer().primaryKey(), v: make() }, { indexes: [index('tc_v').on('v', 'id')] })];
   for (const [from, makeFrom] of types) {
     it(`${from} → each other type and back (NULLs only)`, (t) => mysql(t, async (db) => {
       await evolveTo(db, model(makeFrom));

@@ -48,7 +48,7 @@ const models = [author, book];
 
 describe('dialect registry', () => {
   it('lists the built-in dialects and the registered one, and parses its URLs (no database)', () => {
-    assert.deepEqual(dialectNames().slice(-3), ['sqlite', 'postgres', 'mysql'], 'the built-in three, registered the same way');
+    assert.deepEqual(dialectNames().slice(-4), ['sqlite', 'postgres', 'mysql', 'galera'], 'the built-in four (galera: a mysql flavour), registered the same way');
     assert.ok(dialectNames().includes('pg-ledger'));
     const url = parseDatabaseUrl('pgledger://root:s3cr%40t@127.0.0.1:5432/test?schema=s');
     assert.equal(url.dialect, 'pg-ledger');

@@ -747,7 +747,7 @@ export function moduleInfo(tk: Tokenized): ModuleInfo {
 // Rules 1 and 2: layers and cycles
 
 /** The layers of src/, top to bottom. Folders by name; files at the top of src/ by file name. */
-export const LAYERS = ['cli', 'index.ts', 'engine', 'deploy', 'evolutions', 'database', 'dialects', 'plan', 'diff', 'model', 'ir', 'errors.ts'];
+export const LAYERS = ['cli', 'index.ts', 'engine', 'pull', 'deploy', 'evolutions', 'database', 'dialects', 'plan', 'diff', 'model', 'ir', 'errors.ts'];
 
 /** The top-level node of src/ a path under src/ belongs to (`src/dialects/postgres/x.ts` → `dialects`), or undefined outside src/. */
 function nodeOf(project: Project, path: string): string | undefined {

@@ -1,7 +1,7 @@
 /** Model validation of issue 15 point 14, without a database: foreign keys, literal defaults, name lengths. */
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, sql, integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, uuid, compileModels, isEvolveError } from '../../src/index.js';
+import { table, sql, integer, bigint, real, decimal, text, varchar, boolean, date, timestamp, json, uuid, compileModels, isEvolveError, type ColumnBuilder } from '../../src/index.js';
 import { checkIdentifierLengths } from '../../src/model/identifier-length.js';
 
 const refused = (fn: () => unknown, re: RegExp): void => {
@@ -25,7 +25,7 @@ describe('model validation before the database says no', () => {
       uuid().default('{123E4567-E89B-12D3-A456-426614174000}'), json().default('[1, {"a": null}]'), varchar(2).default('éé'),
       integer().default(sql`1 + 1`), date().default(sql`CURRENT_DATE`), text().default('anything')];
     for (const c of ok) compile(table('t', { id: integer().primaryKey(), c }));
-    const bad: [ReturnType<typeof integer>, RegExp][] = [
+    const bad: [ColumnBuilder, RegExp][] = [
       [integer().default(sql`'x'`), /a whole number/], [decimal(4, 1).default(1000), /below 10\^3/], [decimal(4, 1).default('1.25'), /at most 1 decimal \(/],
       [date().default('2023-02-29'), /a date/], [timestamp().default('2020-01-02 25:00'), /a timestamp/], [boolean().default(2), /true or false/],
       [uuid().default(sql`'abc'`), /a UUID/], [varchar(2).default('abc'), /at most 2 characters/],

@@ -12,7 +12,7 @@ import { author, book, col, desired, idx, live, NOT_NULL } from './golden-ir.js'
 
 const facts = (rows: string[]): OnlineFacts => ({ tablesWithRows: new Set(rows), invalidIndexes: [], unvalidated: [] });
 const plan = (from: ReturnType<typeof book>[], to: ReturnType<typeof book>[], rows: string[]) =>
-  postgresDialect.plan(postgresDialect.diff(live('postgres', from), desired('postgres', to)), { online: facts(rows) }).statements;
+  postgresDialect.plan(postgresDialect.diff(live('postgres', from), desired('postgres', to)), { onlineFacts: facts(rows) }).statements;
 
 it('a new index on a table with rows is built concurrently, outside any transaction; on an empty table in the transaction', () => {
   const to = book([], { indexes: [idx('book_title_idx', ['title']), idx('book_price_idx', ['price'])] });

@@ -3,13 +3,18 @@ import { applyEvolution } from '../../engine/apply.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { fleetApply } from './fleet.js';
 
-export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolean; createDatabase?: boolean }, out: Out): Promise<number> {
+export async function applyCommand(flags: CommonFlags & {
+  allowDataLoss?: boolean; createDatabase?: boolean; canary?: string; continueOnError?: boolean;
+}, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const report = await applyEvolution({
-    db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink,
+  const options = {
+    models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, storedOnly: s.storedOnly, verifyEachLink: s.verifyEachLink,
     ...s.scope, ...(flags.createDatabase ? { createDatabase: true } : {}),
-  });
+  };
+  if (s.fleet) return fleetApply(s, options, flags, out);
+  const report = await applyEvolution({ db: requireDb(s), ...options });
   if (out.json) {
     printJson(out, { ok: true, ...report });
     return 0;
@@ -20,7 +25,8 @@ export async function applyCommand(flags: CommonFlags & { allowDataLoss?: boolea
   }
   if (report.source === 'generated' && report.statements.length) {
     lines.push(`Applied ${report.statements.length} generated statement(s) for ${report.changes.length} change(s) to ${report.database}.`);
-    if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  '));
+    if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  ', out.paint));
+    if (report.online?.length) lines.push('On a live database:', ...formatHazards(report.online, '  ', out.paint));
   }
   for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);

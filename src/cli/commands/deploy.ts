@@ -12,10 +12,10 @@ import type { CommonFlags } from '../main.js';
 /** Flags of the deployment commands. */
 export interface DeployFlags extends CommonFlags { steps?: string; app?: string; createDatabase?: boolean }
 
-async function deployOptions(flags: DeployFlags, out: Out): Promise<DeployOptions> {
+async function deployOptions(flags: DeployFlags, out: Out, command?: string): Promise<DeployOptions> {
   const s = await resolveSettings(flags, out);
   return {
-    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
+    db: requireDb(s, command), ...(s.models ? { models: s.models } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...(flags.app ? { app: flags.app } : {}), ...(s.scope.schema ? { schema: s.scope.schema } : {}), ...(s.scope.schemas ? { schemas: s.scope.schemas } : {}),
     ...(s.scope.lockTimeout !== undefined ? { lockTimeout: s.scope.lockTimeout } : {}), ...(s.scope.scratch ? { scratch: s.scope.scratch } : {}),
     ...(s.scope.lockWaitMs !== undefined ? { lockWaitMs: s.scope.lockWaitMs } : {}), ...(s.scope.retries !== undefined ? { retries: s.scope.retries } : {}),
@@ -40,7 +40,7 @@ function version(text: string | undefined, what: string): number | undefined {
 
 export async function upgradeCommand(target: string | undefined, flags: DeployFlags, out: Out): Promise<number> {
   const to = version(target, 'VERSION');
-  const r = await upgradeDeployment({ ...(await deployOptions(flags, out)), ...(to !== undefined ? { to } : {}) });
+  const r = await upgradeDeployment({ ...(await deployOptions(flags, out, 'upgrade')), ...(to !== undefined ? { to } : {}) });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.freshInstall) {
     out.write(`Fresh install of '${r.app}' on ${r.database}: at version ${r.to} (no steps run)${r.created.length ? `; created ${r.created.join(', ')}` : ''}.`);
@@ -52,7 +52,7 @@ export async function upgradeCommand(target: string | undefined, flags: DeployFl
 
 export async function baselineCommand(target: string, flags: DeployFlags, out: Out): Promise<number> {
   const v = version(target, 'VERSION to baseline')!;
-  const r = await baselineDeployment({ ...(await deployOptions(flags, out)), version: v });
+  const r = await baselineDeployment({ ...(await deployOptions(flags, out, 'baseline')), version: v });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write(`'${r.app}' on ${r.database} is now recorded at version ${r.version}` +
     `${r.from === null ? ' (it had no record)' : ` (was ${r.from})`}. No step was run.`);
@@ -60,7 +60,7 @@ export async function baselineCommand(target: string, flags: DeployFlags, out: O
 }
 
 export async function installCommand(flags: DeployFlags, out: Out): Promise<number> {
-  const r = await installStorage(await deployOptions(flags, out));
+  const r = await installStorage(await deployOptions(flags, out, 'install'));
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write(r.created.length ? `Created ${r.created.join(', ')} on ${r.database}.` : `Every model already has a table on ${r.database}; nothing created.`);
   return 0;
@@ -68,7 +68,7 @@ export async function installCommand(flags: DeployFlags, out: Out): Promise<numb
 
 /** Exit 0 in sync, 3 unversioned / behind / ahead. */
 export async function checkCommand(flags: DeployFlags, out: Out): Promise<number> {
-  const r = await checkVersion(await deployOptions(flags, out));
+  const r = await checkVersion(await deployOptions(flags, out, 'check'));
   const ok = r.state === 'in-sync';
   if (out.json) printJson(out, { ok, ...r });
   else if (ok) out.write(r.message);

@@ -19,8 +19,8 @@ export async function diffCommand(from: string, to: string, flags: CommonFlags &
   if (r.statements.length === 0) { out.write(`-- no differences (${r.dialect}, ${r.fromFingerprint})`); return 0; }
   out.write([
     `-- ${r.dialect}: ${r.fromFingerprint} → ${r.toFingerprint}`,
-    ...r.renames.map((x) => `-- rename via aka: ${x.kind} ${x.kind === 'column' ? x.table + '.' : ''}${x.from} → ${x.to}`),
-    ...formatStatements(r.statements),
+    ...r.renames.map((x) => out.paint.rename(`-- rename via aka: ${x.kind} ${x.kind === 'column' ? x.table + '.' : ''}${x.from} → ${x.to}`)),
+    ...formatStatements(r.statements, out.paint),
   ].join('\n'));
   return flags.exitCode ? 3 : 0;
 }

@@ -8,22 +8,23 @@ import { statusOf } from '../../engine/status.js';
 import { describeChange } from '../../diff/changes.js';
 import { completeEvolution } from '../../engine/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { requireDb, requireModels, resolveSettings } from '../config.js';
-import { formatHazards, printJson, type Out } from '../output.js';
+import { refuseFleet, requireDb, requireModels, resolveSettings } from '../config.js';
+import { formatHazards, printJson, toneOf, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { fleetStatusCommand } from './fleet.js';
 
 export async function recordCommand(flags: CommonFlags & { name?: string; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
   const r = await recordEvolution({
-    db: requireDb(s), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
+    db: requireDb(s, 'record'), models: requireModels(s), ...(flags.name ? { name: flags.name } : {}), allowDataLoss: flags.allowDataLoss === true, ...s.scope,
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   if (r.file === null) { out.write(`Nothing to record: the database is at the models' fingerprint (${r.from}).`); return 0; }
   out.write([
     `Recorded ${r.file}`,
     `  ${r.from} → ${r.to}`,
-    ...r.changes.map((c) => `  ${describeChange(c)}`),
-    ...formatHazards(r.hazards, '  '),
+    ...r.changes.map((c) => toneOf(describeChange(c), out.paint)(`  ${describeChange(c)}`)),
+    ...formatHazards(r.hazards, '  ', out.paint),
     ...(r.allowDataLoss ? ['It loses data: the file carries that consent (-- evolve:allow-data-loss), so apply runs it without --allow-data-loss.'] : []),
     'Review it (the revert too), commit it with fingerprints.txt and evolve.sum. Nothing was applied.',
   ].join('\n'));
@@ -37,7 +38,7 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
     throw new EvolveError(ErrorCode.Usage, `--steps must be a whole number ≥ 1, got '${flags.steps}'.`, { hint: 'Write e.g. --steps 2.' });
   }
   const r = await revertEvolutions({
-    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope,
+    db: requireDb(s, 'revert'), ...(s.models ? { models: s.models } : {}), ...(flags.to ? { to: flags.to } : {}), ...(steps ? { steps } : {}), ...s.scope,
   });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([...r.reverted.map((x) => `Reverted ${x.id}: ${x.from} → ${x.to} (verified).`), `Live fingerprint ${r.fingerprintAfter}.`].join('\n'));
@@ -46,7 +47,7 @@ export async function revertCommand(flags: CommonFlags & { to?: string; steps?: 
 
 export async function completeCommand(file: string | undefined, flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const r = await completeEvolution({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
+  const r = await completeEvolution({ db: requireDb(s, 'complete'), ...(s.models ? { models: s.models } : {}), ...(file ? { file } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   out.write([
     `Completed ${r.file}`,
@@ -72,10 +73,12 @@ export async function hashCommand(flags: CommonFlags, out: Out): Promise<number>
 
 export async function statusCommand(flags: CommonFlags & { app?: string; steps?: string }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const r = await statusOf({
-    db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
+  const options = {
+    ...(s.models ? { models: s.models } : {}), ...(flags.app ? { app: flags.app } : {}), ...(flags.steps ? { steps: flags.steps } : {}),
     ...s.scope, ...s.scope.record,
-  });
+  };
+  if (s.fleet) return fleetStatusCommand(s, options, flags, out, 'status');
+  const r = await statusOf({ db: requireDb(s), ...options });
   if (out.json) { printJson(out, { ok: true, ...r }); return 0; }
   const lines = [`${r.database} (${r.dialect})`];
   if (r.application) {
@@ -121,13 +124,18 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
 
 export async function lintCommand(flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
+  refuseFleet(s, 'lint');
   const r = await lintEvolution({ ...(s.db ? { db: s.db } : {}), ...(s.models ? { models: s.models } : {}), ...s.scope });
   if (out.json) { printJson(out, { ok: r.errors === 0, ...r }); return r.errors ? 3 : 0; }
   const lines: string[] = [];
   if (!s.db) lines.push('(no --db: the pending generated plan was not checked; stored evolutions only)');
-  lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  '));
-  lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  '));
-  lines.push(`${r.errors} error(s), ${r.generated.length + r.stored.length - r.errors} warning(s)`);
+  lines.push(r.generated.length ? 'pending generated change:' : 'pending generated change: no hazards', ...formatHazards(r.generated, '  ', out.paint));
+  lines.push(r.stored.length ? 'stored evolutions:' : 'stored evolutions: no hazards', ...formatHazards(r.stored, '  ', out.paint));
+  if (r.online.length) lines.push('online safety (what would block the application while it runs):', ...formatHazards(r.online, '  ', out.paint));
+  const warnings = [...r.generated, ...r.stored].filter((h) => h.severity !== 'error').length;
+  const onlineErrors = r.online.filter((h) => h.severity === 'error').length;
+  lines.push(`${r.errors - onlineErrors} error(s), ${warnings} warning(s)` +
+    (r.online.length ? `; online safety: ${onlineErrors} error(s), ${r.online.length - onlineErrors} warning(s)` : ''));
   out.write(lines.join('\n'));
   return r.errors ? 3 : 0;
 }

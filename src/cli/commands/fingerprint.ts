@@ -3,9 +3,11 @@ import { statusOf } from '../../engine/status.js';
 import { requireDb, resolveSettings } from '../config.js';
 import { printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { fleetStatusCommand } from './fleet.js';
 
 export async function fingerprintCommand(flags: CommonFlags, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
+  if (s.fleet) return fleetStatusCommand(s, { ...(s.models ? { models: s.models } : {}), ...s.scope }, flags, out, 'fingerprint');
   const r = await statusOf({ db: requireDb(s), ...(s.models ? { models: s.models } : {}), ...s.scope });
   const matches = r.modelsFingerprint === null ? null : r.modelsFingerprint === r.liveFingerprint;
   if (out.json) {

@@ -1,17 +1,36 @@
 /**
  * `evolve init`: start using Evolve in a project — `evolve.config.ts` (typed with
  * `defineConfig`, the database URL from the environment), an example models module and an
- * `evolutions/` directory (known fingerprints, signed). Nothing existing is ever overwritten: when any of the files is there
+ * `evolutions/` directory (known fingerprints, signed); with `--from-db URL`, the models are that
+ * database's schema pulled (`evolve pull`). Nothing existing is ever overwritten: when any of the files is there
  * already, nothing is written.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { printJson, type Out } from '../output.js';
 import { hashEvolutions } from '../../engine/hash.js';
+import { pullModels, type PullResult } from '../../pull/pull.js';
+import { pullLines } from './pull.js';
 
 /** Flags of `evolve init`. */
-export interface InitFlags { dir?: string; models?: string; db?: string; json?: boolean }
+export interface InitFlags { dir?: string; models?: string; db?: string; fromDb?: string; schema?: string; json?: boolean }
+
+/** A URL without its password (the config file keeps the rest; the password belongs in DATABASE_URL or .env). */
+function withoutPassword(url: string): { url: string; hadPassword: boolean } {
+  const start = url.indexOf('://');
+  const at = url.lastIndexOf('@');
+  const colon = start < 0 ? -1 : url.indexOf(':', start + 3);
+  if (start < 0 || at < 0 || colon < 0 || colon > at) return { url, hadPassword: false };
+  return { url: url.slice(0, colon) + url.slice(at), hadPassword: true };
+}
+
+/** The models module's text: the example, or (`--from-db`) the database's schema pulled as models, with pull's report lines. */
+async function modelsText(flags: InitFlags, file: string): Promise<{ text: string; lines: string[]; pulled: PullResult | null }> {
+  if (flags.fromDb === undefined) return { text: MODELS, lines: [], pulled: null };
+  const r = await pullModels(flags.fromDb, { kind: 'file', file }, flags.schema !== undefined ? { schema: flags.schema } : {});
+  return { text: r.files[0]!.text, lines: pullLines(r, []), pulled: r };
+}
 
 const CONFIG = (models: string, db: string): string => `import { defineConfig, env } from 'evolve';
 
@@ -48,8 +67,9 @@ const FINGERPRINTS = `# Known schema fingerprints, oldest first (evolve record a
 export async function initCommand(flags: InitFlags, out: Out): Promise<number> {
   const dir = resolve(flags.dir ?? '.');
   const modelsPath = flags.models ?? 'src/models.ts';
+  const from = flags.fromDb === undefined ? null : withoutPassword(flags.fromDb);
   const files = [
-    { path: join(dir, 'evolve.config.ts'), text: CONFIG(`./${relative('.', modelsPath).replace(/\\/g, '/')}`, flags.db ?? 'sqlite:app.db') },
+    { path: join(dir, 'evolve.config.ts'), text: CONFIG(`./${relative('.', modelsPath).replace(/\\/g, '/')}`, flags.db ?? from?.url ?? 'sqlite:app.db') },
     { path: resolve(dir, modelsPath), text: MODELS },
     { path: join(dir, 'evolutions', 'fingerprints.txt'), text: FINGERPRINTS },
   ];
@@ -60,6 +80,8 @@ export async function initCommand(flags: InitFlags, out: Out): Promise<number> {
       details: { existing: there },
     });
   }
+  const models = await modelsText(flags, basename(modelsPath));
+  files[1]!.text = models.text;
   for (const f of files) {
     mkdirSync(dirname(f.path), { recursive: true });
     writeFileSync(f.path, f.text, { flag: 'wx' });
@@ -67,13 +89,27 @@ export async function initCommand(flags: InitFlags, out: Out): Promise<number> {
   // Signed, as `evolve hash` would: the empty directory is a valid evolutions set.
   const sum = hashEvolutions(join(dir, 'evolutions')).file;
   const written = [...files.map((f) => f.path), sum].map((p) => relative(dir, p).replace(/\\/g, '/'));
-  if (out.json) { printJson(out, { ok: true, written }); return 0; }
+  const p = models.pulled;
+  if (out.json) {
+    printJson(out, {
+      ok: true, written,
+      ...(p ? {
+        pulled: { fingerprint: p.fingerprint, tables: p.tables, columns: p.columns, notExpressible: p.notExpressible, notAdopted: p.notAdopted },
+      } : {}),
+    });
+    return 0;
+  }
+  const password = from?.hadPassword ? ['the password of --from-db is not written to evolve.config.ts: set DATABASE_URL (or .env) to the full URL'] : [];
   out.write([
     ...written.map((w) => `wrote ${w}`),
+    ...models.lines,
+    ...password,
     '',
     'Next:',
-    '  npx evolve sql     # what apply would do (changes nothing)',
-    `  npx evolve apply   # create the tables of ${written[1]} in the database`,
+    ...(p
+      ? ['  npx evolve fingerprint   # the models match the database they were pulled from',
+        '  npx evolve sql           # after editing the models: what apply would do']
+      : ['  npx evolve sql     # what apply would do (changes nothing)', `  npx evolve apply   # create the tables of ${written[1]} in the database`]),
   ].join('\n'));
   return 0;
 }

@@ -3,10 +3,11 @@ import { planEvolution } from '../../engine/plan.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
 import { formatHazards, formatStatements, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
+import { describeLock } from '../../plan/plan.js';
 
 export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allowDataLoss?: boolean }, out: Out): Promise<number> {
   const s = await resolveSettings(flags, out);
-  const report = await planEvolution({ db: requireDb(s), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
+  const report = await planEvolution({ db: requireDb(s, 'sql'), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
   const pending = report.source !== 'none';
   if (!out.json) for (const u of report.unmanaged) out.error(`not managed: ${u}`);
   if (out.json) {
@@ -20,10 +21,13 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
         `${st.resumedAt ? `, resumed at step ${st.resumedAt} (the steps before it ran in an earlier apply that stopped there)` : ''}`,
       `-- live fingerprint ${report.liveFingerprint}${report.known ? ` (known: ${report.known.position} of ${report.known.of})` : ''}` +
         ` → ${st.to} (distance ${st.distance})`,
-      ...st.steps.map((x) => (x.startsWith('-- ') ? x : `${x};`)),
+      ...st.steps.flatMap((x, i) => {
+        const lock = st.locks?.[i];
+        return [x.startsWith('-- ') ? x : `${x};`, ...(lock ? [`--   ${describeLock(lock)}`] : [])];
+      }),
       ...(report.blocking.some((h) => h.message.startsWith(`${st.id} step `))
         ? ['-- apply refuses it: steps that lose data, and the file does not carry consent (-- evolve:allow-data-loss) nor does --allow-data-loss:',
-          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ')]
+          ...formatHazards(report.blocking.filter((h) => h.message.startsWith(`${st.id} step `)), '--   ', out.paint)]
         : []),
     ].join('\n'));
   } else {
@@ -32,12 +36,16 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
       `-- live fingerprint:   ${report.liveFingerprint}`,
       `-- models fingerprint: ${report.targetFingerprint}`,
     ];
-    for (const r of report.renames) lines.push(`-- rename via aka: ${r.kind} ${r.kind === 'column' ? r.table + '.' : ''}${r.from} → ${r.to}`);
+    for (const r of report.renames) lines.push(out.paint.rename(`-- rename via aka: ${r.kind} ${r.kind === 'column' ? r.table + '.' : ''}${r.from} → ${r.to}`));
     if (report.hazards.length) {
       lines.push(`-- hazards (${report.blocking.length} blocking apply):`);
-      lines.push(...formatHazards(report.hazards, '--   '));
+      lines.push(...formatHazards(report.hazards, '--   ', out.paint));
     }
-    lines.push(...formatStatements(report.statements));
+    if (report.online?.length) {
+      lines.push('-- on a live database:');
+      lines.push(...formatHazards(report.online, '--   ', out.paint));
+    }
+    lines.push(...formatStatements(report.statements, out.paint));
     out.write(lines.join('\n'));
   }
   return flags.exitCode && pending ? 3 : 0;

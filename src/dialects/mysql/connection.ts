@@ -19,6 +19,8 @@ export interface MysqlServer {
 /** An open MySQL/MariaDB connection. */
 export interface MysqlConnection extends Connection {
   readonly server: MysqlServer;
+  /** Where the connection goes, password included: only for an online tool run beside it (pt-osc.ts), never printed. */
+  credentials(): { host: string; port: number; user: string; password: string; database: string };
 }
 
 /** The server behind `version` text (`10.11.6-MariaDB-…` or `8.0.36`). */
@@ -147,6 +149,9 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
       dialect: 'mysql',
       displayUrl: url.display,
       server,
+      credentials: () => ({
+        host: String(connOptions.host), port: Number(connOptions.port), user: String(connOptions.user ?? ''), password, database,
+      }),
       async query(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
         const [result] = await c.query(sql, params as unknown[]);
         return Array.isArray(result) ? (result as Row[]) : [];

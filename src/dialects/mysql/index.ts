@@ -13,6 +13,9 @@ import { normaliseMysql } from './normalise.js';
 import { planMysql } from './planner.js';
 import { runMysql } from './run.js';
 import { mysqlSql } from './sql-builder.js';
+import { expandMysqlTargets } from './targets.js';
+import { mysqlStatementLock } from './lock-levels.js';
+import { mysqlLintOnline } from './online-lint.js';
 
 /**
  * MySQL 8 and MariaDB (10.5+): `mysql://user:password@host:3306/database`.
@@ -42,4 +45,7 @@ export const mysqlDialect: Dialect = {
   run: runMysql,
   acquireLock: acquireMysqlLock,
   schemaFromSql: mysqlSchemaFromSql,
+  expandTargets: expandMysqlTargets,
+  statementLock: mysqlStatementLock,
+  lintOnline: mysqlLintOnline,
 };

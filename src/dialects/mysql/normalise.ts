@@ -8,9 +8,10 @@
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ReferentialAction, SchemaIR, TableIR, UniqueIR } from '../../ir/schema.js';
 import { normaliseTypeText } from '../../ir/types.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
-import { normaliseDefault, parseDefaultSql, parseNumber, stripOuterParens } from '../shared/defaults.js';
+import { identityAlwaysRefused, normaliseDefault, parseDefaultSql, parseNumber, stripOuterParens } from '../shared/defaults.js';
 import { foreignKeyName, mysqlName, mysqlSql, uniqueName } from './sql-builder.js';
 import { enumTypeSql, parseEnumType } from './enum-type.js';
+import { withQuotedColumns } from './expression-names.js';
 
 const INT_TYPE = /^(tinyint|smallint|mediumint|int|integer|bigint)(?:\((\d+)\))?( unsigned)?( zerofill)?$/;
 
@@ -82,7 +83,7 @@ export function isNumericRaw(t: ColumnType): boolean {
 }
 
 /** Split SQL text into quoted strings/identifiers and the code between them. */
-function segments(sql: string): { quoted: boolean; text: string }[] {
+export function segments(sql: string): { quoted: boolean; text: string }[] {
   const out: { quoted: boolean; text: string }[] = [];
   let code = '';
   let i = 0;
@@ -289,6 +290,8 @@ function normaliseTable(t: TableIR): MysqlTableIR {
         details: { table: t.name, index: partial.name },
       });
   }
+  const always = t.columns.find((c) => c.identity === 'always');
+  if (always) throw identityAlwaysRefused('MySQL/MariaDB', t.name, always.name);
   const setDefault = t.foreignKeys.find((fk) => fk.onDelete === 'set default' || fk.onUpdate === 'set default');
   if (setDefault) {
     throw new EvolveError(ErrorCode.Unsupported,
@@ -321,11 +324,13 @@ function normaliseTable(t: TableIR): MysqlTableIR {
   }
   const options = normaliseOptions(t.options);
   // A column's collation is kept only where it is not its table's (as introspection reads it).
-  const columns = t.columns.map((c) => {
+  let columns = t.columns.map((c) => {
     const n = normaliseColumn(c, pk);
     return options.collation && n.collation === options.collation ? inOrder(n, {}, ['collation']) as unknown as ColumnIR : n;
   });
-  const checks = normaliseChecks(t, columns);
+  const quoted = withQuotedColumns(columns, t.checks);
+  const checks = normaliseChecks(quoted.checks === t.checks ? t : { ...t, checks: quoted.checks }, quoted.columns);
+  columns = quoted.columns;
   const primaryKey = t.primaryKey ? { name: 'PRIMARY', columns: t.primaryKey.columns } : null;
   // The table's own fields in their order (checks and options left out, the normalised ones
   // replaced), then checks, options and the implicit indexes: what

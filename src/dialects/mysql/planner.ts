@@ -9,6 +9,7 @@ import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
 import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
+import { onlinePlan } from './online-plan.js';
 import { consentUpdate, lossyRule } from '../../plan/lossy.js';
 import { mysqlLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
@@ -35,7 +36,7 @@ class MysqlPlanner {
   /** Live foreign keys the plan drops (the differ's, and those dropped around a type change). */
   readonly droppedFks = new Set<ForeignKeyIR>();
   /** Live foreign keys dropped around a column type change, re-added at the end. */
-  readonly rebuiltFks: { table: string; fk: ForeignKeyIR }[] = [];
+  readonly rebuiltFks: { table: string; fk: ForeignKeyIR; change: Change }[] = [];
   /** `addForeignKey` changes already written into a CREATE TABLE. */
   readonly inlined = new Set<ForeignKeyIR>();
   /** `table\0index` of addIndex changes an existing (implicit) index already satisfies. */
@@ -92,8 +93,12 @@ class MysqlPlanner {
     return m ? (col) => m.get(col) ?? col : (col) => col;
   }
 
+  /** The change each statement comes from (by position), for the algorithm of its MODIFY COLUMN and its copy check. */
+  readonly origins: (Change | undefined)[] = [];
+
   /** Every MySQL statement runs outside a transaction (DDL commits implicitly): `inTransaction` is false. */
-  push(c: Change, sql: string): void { this.statements.push({ sql, comment: describeChange(c), inTransaction: false }); }
+  push(c: Change, sql: string): void { this.add(c, { sql, comment: describeChange(c), inTransaction: false }); }
+  add(c: Change | undefined, s: PlanStatement): void { this.statements.push(s); this.origins.push(c); }
 
   /**
    * `, ADD INDEX fk (cols)` for each surviving foreign key of the live table that would be left
@@ -153,7 +158,7 @@ class MysqlPlanner {
       for (const { fk, target } of hits) {
         if (this.droppedFks.has(fk) || seen.has(fk)) continue;
         seen.add(fk);
-        this.rebuiltFks.push({ table: target, fk });
+        this.rebuiltFks.push({ table: target, fk, change: c });
       }
     }
     for (const { fk } of this.rebuiltFks) this.droppedFks.add(fk);
@@ -161,8 +166,8 @@ class MysqlPlanner {
 
   plan(): Plan {
     this.collectTypeChangeFks();
-    for (const { table, fk } of this.rebuiltFks) {
-      this.statements.push({
+    for (const { table, fk, change } of this.rebuiltFks) {
+      this.add(change, {
         sql: `ALTER TABLE ${q(this.liveName(table))} DROP FOREIGN KEY ${q(fk.name!)}`,
         comment: `drop foreign key ${fk.name} while a column it uses changes type`, inTransaction: false,
       });
@@ -218,19 +223,22 @@ class MysqlPlanner {
         default: assertNever(c, 'change');
       }
     }
-    for (const { table, fk } of this.rebuiltFks) {
+    for (const { table, fk, change } of this.rebuiltFks) {
       // The keys come back under the target's names: their table or a referenced table may
       // have been renamed meanwhile, and so may their columns.
       const refTable = this.targetName(fk.refTable);
       const readd = { ...fk, columns: fk.columns.map(this.renamer(table)), refTable, refColumns: fk.refColumns.map(this.renamer(refTable)) };
-      this.statements.push({
+      this.add(change, {
         sql: `ALTER TABLE ${q(table)} ADD ${mysqlForeignKeySql(table, readd)}`,
         comment: `restore foreign key ${fk.name} after the type change`, inTransaction: false,
       });
     }
     this.dropStandIns();
+    const online = onlinePlan(this.statements, this.origins, this.options, (t) => this.liveName(t),
+      new Set(this.diff.changes.flatMap((c) => (c.kind === 'createTable' ? [c.table.name] : []))));
     return {
-      dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: this.statements, hazards: [], checks: [], foreignKeysOff: false,
+      dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: online.statements, hazards: [], checks: online.checks,
+      foreignKeysOff: false,
     };
   }
 
@@ -251,7 +259,7 @@ class MysqlPlanner {
       // with an index of its own naming — here, the stand-in.
       const own = [...(target.primaryKey ? [target.primaryKey] : []), ...target.uniques, ...target.indexes];
       if (!own.some((k) => k.name !== s.name && serves(k.columns, cols))) continue;
-      this.statements.push({
+      this.add(undefined, {
         sql: `ALTER TABLE ${q(table)} DROP INDEX ${q(s.name)}`,
         comment: `drop the stand-in index ${s.name}: ${table} has its own index for the key`, inTransaction: false,
       });
@@ -372,7 +380,7 @@ class MysqlPlanner {
     const rename = this.renamer(table);
     for (const i of reindex.values()) {
       const cols = i.columns.map(rename);
-      this.statements.push({
+      this.add(undefined, {
         sql: `ALTER TABLE ${q(table)} ADD INDEX ${q(i.name)} ${keyPartsSql(this.target(table), cols, false)}`,
         comment: `restore index ${i.name} on ${table} for its columns' new types`, inTransaction: false,
       });
@@ -465,7 +473,7 @@ class MysqlPlanner {
     if (c.to) parts.push(`ADD PRIMARY KEY (${c.to.columns.map(q).join(', ')})`);
     const live = this.live(table);
     const support = live && c.from ? this.supportFor(live, c.from.columns, c.to ? [c.to.columns] : [], this.renamer(table)) : '';
-    this.statements.push({
+    this.add(c, {
       sql: `ALTER TABLE ${q(table)} ${parts.join(', ')}${support}`, comment: [c, ...drops, ...autoAdds].map(describeChange).join('; '), inTransaction: false,
     });
   }

@@ -14,6 +14,8 @@ import type { RunOptions, RunStep } from '../dialect.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
 import { isSqlStep, runStep } from '../shared/run-step.js';
 import { backoffMs, DEFAULT_LOCK_WAIT, lockWaitError, sleep, type Blocker } from '../shared/lock.js';
+import { runOnline } from './online-run.js';
+import type { MysqlConnection } from './connection.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: `lock_wait_timeout` (metadata locks) or `innodb_lock_wait_timeout` (rows) ran out. */
 const isLockWait = (e: unknown): boolean => {
@@ -79,7 +81,7 @@ function list(all: readonly Listed[], ns: readonly number[]): string[] {
  * and `notRun` ({@link NumberedStatement} lists, complete), `failed` (`{ number, sql, error }`).
  * What a function step throws is rethrown as it is.
  */
-export async function runMysql(conn: Connection, steps: readonly RunStep[], options: RunOptions = {}): Promise<void> {
+export async function runMysql(conn: Connection | MysqlConnection, steps: readonly RunStep[], options: RunOptions = {}): Promise<void> {
   const total = steps.length;
   const wait = options.lockWait ?? DEFAULT_LOCK_WAIT;
   const before = (await conn.query('SELECT @@SESSION.lock_wait_timeout AS t'))[0]?.t;
@@ -90,7 +92,8 @@ export async function runMysql(conn: Connection, steps: readonly RunStep[], opti
       options.onStatement?.(i);
       for (let tries = 0; ; tries++) {
         try {
-          await runStep(conn, step);
+          if (isSqlStep(step)) await runOnline(conn as MysqlConnection, step.sql, options.online === true);
+          else await runStep(conn, step);
           break;
         } catch (e) {
           if (isLockWait(e) && isSqlStep(step)) {

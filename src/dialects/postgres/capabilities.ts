@@ -13,4 +13,6 @@ export const postgresCapabilities: DialectCapabilities = {
   schemas: true,
   // NAMEDATALEN - 1: longer names are cut silently (with a NOTICE), so two of them can become one.
   maxIdentifierLength: { max: MAX_IDENTIFIER_BYTES, unit: 'bytes' },
+  // COMMENT ON TABLE / COLUMN: comments are objects of the IR.
+  comments: true,
 };

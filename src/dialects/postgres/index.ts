@@ -19,6 +19,9 @@ import { planPostgres } from './planner.js';
 import { postgresOnlineFacts } from './online-facts.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
+import { expandPostgresTargets } from './targets.js';
+import { postgresStatementLock } from './lock-levels.js';
+import { postgresLintOnline } from './online-lint.js';
 
 /**
  * PostgreSQL (server or PGlite). Tables are addressed unqualified: the connection's
@@ -42,6 +45,9 @@ export const postgresDialect: Dialect = {
   run: runPostgres,
   acquireLock: acquirePostgresLock,
   schemaFromSql: postgresSchemaFromSql,
+  expandTargets: expandPostgresTargets,
+  statementLock: postgresStatementLock,
+  lintOnline: postgresLintOnline,
 };
 
 export type { PgConnection } from './connection.js';

@@ -229,7 +229,7 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     }
   };
   const changes = inLineageOrder(diff.changes, target);
-  const online = options.online ? new PostgresOnline(diff, options.online) : null; // online-plan.ts
+  const online = options.onlineFacts ? new PostgresOnline(diff, options.onlineFacts) : null; // online-plan.ts
   const before: PlanStatement[] = online ? online.repairs() : [];
   for (const c of changes) {
     const o = online?.change(c);

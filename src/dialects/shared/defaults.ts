@@ -1,5 +1,6 @@
 /** Parsing and normalising column defaults, shared by the dialects. */
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
+import { EvolveError, ErrorCode } from '../../errors.js';
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -105,4 +106,15 @@ export function normaliseDefault(type: ColumnType, d: DefaultValue | null): Defa
   }
   if (TEXT_KINDS.has(type.kind) && typeof v !== 'string') return { kind: 'value', value: String(v) };
   return d;
+}
+
+/**
+ * The error for a model column that is `.identity('always')` on a dialect with one kind of
+ * auto-increment (SQLite, MySQL/MariaDB), which would otherwise be created as a plain one and
+ * then never match the models.
+ */
+export function identityAlwaysRefused(dialect: string, table: string, column: string): EvolveError {
+  return new EvolveError(ErrorCode.Unsupported, `Column '${table}.${column}' is an identity GENERATED ALWAYS column, which ${dialect} does not have.`, {
+    hint: `Use .primaryKey({ autoIncrement: true }) (or .identity('byDefault')) for this database.`, details: { table, column },
+  });
 }

@@ -1,4 +1,5 @@
 /** The SQLite dialect: `sqlite:PATH` (or a bare `*.db` / `*.sqlite` path), through better-sqlite3. */
+import { sqliteStatementLock } from './lock-levels.js';
 import type { Dialect } from '../dialect.js';
 import { diffSchemas } from '../../diff/differ.js';
 import { sqliteCapabilities } from './capabilities.js';
@@ -13,6 +14,7 @@ import { runSqlite } from './run.js';
 import { sqliteSchemaFromSql } from './scratch.js';
 import { sqliteSql } from './sql-builder.js';
 import { checkForeignKeys } from '../../model/foreign-keys.js';
+import { expandSqliteTargets } from './targets.js';
 
 /** SQLite 3 (a database file, or `:memory:`). */
 export const sqliteDialect: Dialect = {
@@ -30,6 +32,7 @@ export const sqliteDialect: Dialect = {
   lossyValuePredicate: sqliteLossyPredicate,
   run: runSqlite,
   acquireLock: acquireSqliteLock,
+  expandTargets: expandSqliteTargets,
   schemaFromSql: async (near, text, file) => {
     const schema = await sqliteSchemaFromSql(near, text, file);
     // SQLite takes a key to a column set that is not unique, and then fails every insert into
@@ -37,4 +40,5 @@ export const sqliteDialect: Dialect = {
     checkForeignKeys(schema.tables, { where: ` in SQL file '${file}'`, types: false, foldCase: true });
     return schema;
   },
+  statementLock: sqliteStatementLock,
 };

@@ -13,6 +13,7 @@
 import type { ColumnIR, ColumnType, SchemaIR, TableIR } from '../../ir/schema.js';
 import { normaliseDefault } from '../shared/defaults.js';
 import { parseSqliteType } from './introspect.js';
+import { identityAlwaysRefused } from '../shared/defaults.js';
 
 const INTEGER: ColumnType = Object.freeze({ kind: 'integer' });
 
@@ -37,7 +38,8 @@ export function sqliteCollation(collation: string | null | undefined): string | 
   return !c || c === 'binary' ? null : c;
 }
 
-function normaliseColumn(c: ColumnIR, pk: readonly string[]): ColumnIR {
+function normaliseColumn(c: ColumnIR, pk: readonly string[], table: string): ColumnIR {
+  if (c.identity === 'always') throw identityAlwaysRefused('SQLite', table, c.name);
   // A raw type reads back as introspection reads the declared type (rawType('int') is integer).
   const type = sqliteColumnType(c.type, c.autoIncrement);
   const { collation: given, ...rest } = c;
@@ -52,7 +54,7 @@ function normaliseTable(t: TableIR): TableIR {
   const pk = t.primaryKey?.columns ?? [];
   return {
     ...t,
-    columns: t.columns.map((c) => normaliseColumn(c, pk)),
+    columns: t.columns.map((c) => normaliseColumn(c, pk, t.name)),
     indexes: t.indexes.map((i) => ({ ...i, where: sqliteIndexWhere(i.where) })),
   };
 }

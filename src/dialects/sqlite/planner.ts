@@ -9,6 +9,7 @@ import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, TableIR } from '../../ir/schema.js';
 import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
+import { markRowCopy } from './row-copy.js';
 import { consentedValue, lossyRule } from '../../plan/lossy.js';
 import { sqliteLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
@@ -124,10 +125,10 @@ function rebuildStatements(diff: Diff, ix: DiffIndex, target: TableIR, options: 
   }
   const out: PlanStatement[] = [{ sql: sqliteCreateTableSql(target, tmp), comment: why, inTransaction: true }];
   if (into.length) {
-    out.push({
+    out.push(markRowCopy({
       sql: `INSERT INTO ${q(tmp)} (${into.join(', ')}) SELECT ${select.join(', ')} FROM ${q(target.name)}`,
       comment: `${why}: copy every row`, inTransaction: true,
-    });
+    }, target.name));
   }
   if (live.columns.some((c) => c.autoIncrement) && target.columns.some((c) => c.autoIncrement)) {
     out.push({

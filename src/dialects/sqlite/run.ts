@@ -8,6 +8,8 @@ import type { Connection } from '../connection.js';
 import type { RunOptions, RunStep } from '../dialect.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
 import { isSqlStep, runStep } from '../shared/run-step.js';
+import type { SqliteConnection } from './connection.js';
+import { runRowCopy } from './row-copy.js';
 
 async function fkViolations(conn: Connection): Promise<number> {
   return (await conn.query('PRAGMA foreign_key_check')).length;
@@ -26,7 +28,8 @@ export async function runSqlite(conn: Connection, steps: readonly RunStep[], opt
     try {
       for (i = 0; i < steps.length; i++) {
         options.onStatement?.(i);
-        await runStep(conn, steps[i]!);
+        const step = steps[i]!;
+        if (!options.progress || !(await runRowCopy(conn as SqliteConnection, step, options.progress))) await runStep(conn, step);
       }
       i = steps.length;
       if (checkKeys) {

@@ -1,0 +1,93 @@
+/**
+ * The models' objects beyond tables — views, triggers, functions, sequences, enum types, and
+ * indexes on expressions or with a method — as the database prints them. Their definitions are
+ * the database's own rendering (PostgreSQL's `pg_get_viewdef`, a trigger's stored text, …),
+ * which no model can predict; so they are read back the way a SQL file is (B13): the models'
+ * tables and these objects' statements are loaded into the dialect's scratch database and
+ * introspected, and the objects it reports join the compiled tables. A SQL file holding the same
+ * statements therefore gives the same schema and fingerprint. Models with no such object need
+ * no scratch, and compile without a database as before.
+ */
+import type { Dialect } from '../dialects/dialect.js';
+import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
+import { deepFreeze, objectKey, type ObjectIR, type SchemaIR } from '../ir/schema.js';
+import { EvolveError, ErrorCode } from '../errors.js';
+import type { Table } from '../model/table.js';
+import { writtenName, type ModelObject } from '../model/objects.js';
+
+/** CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method). */
+function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
+  const s = dialect.sql;
+  const out: string[] = [];
+  for (const t of tables) {
+    for (const ib of t.options?.indexes ?? []) {
+      const d = ib.definition();
+      if (d.using === null && d.parts.length === d.columns.length) continue;
+      // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
+      const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
+      const using = d.using ? ` USING ${d.using}` : '';
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})` +
+        (d.where !== null ? ` WHERE ${d.where}` : ''));
+    }
+  }
+  return out;
+}
+
+/** COMMENT ON statements of the models' table and column comments (`comment`, `.comment()`). */
+function comments(tables: readonly Table[], dialect: Dialect): string[] {
+  const s = dialect.sql;
+  const out: string[] = [];
+  for (const t of tables) {
+    const text = t.options?.comment;
+    if (typeof text === 'string') out.push(`COMMENT ON TABLE ${writtenName(s, t.name)} IS ${s.literal(text)}`);
+    for (const [key, b] of Object.entries(t.builders)) {
+      const d = b.definition();
+      if (d.comment === null) continue;
+      const col = d.name ?? key;
+      out.push(`COMMENT ON COLUMN ${writtenName(s, t.name)}.${/^[a-z_][a-z0-9_]*$/.test(col) ? col : s.ident(col)} IS ${s.literal(d.comment)}`);
+    }
+  }
+  if (out.length > 0 && dialect.capabilities.comments !== true) {
+    throw new EvolveError(ErrorCode.Unsupported, `The models give tables or columns comments, which ${dialect.name} does not keep as part of the schema.`, {
+      hint: 'Remove comment / .comment() for this database (comments are managed on PostgreSQL).',
+    });
+  }
+  return out;
+}
+
+/** Statements in an order the database takes: types and functions, then (after the tables) the rest. */
+function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
+  const before: string[] = [];
+  const after: string[] = [];
+  for (const o of objects) (o.kind === 'enum' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...o.statements(dialect.sql));
+  return { before, after };
+}
+
+/**
+ * `schema` (the compiled, normalised tables of `tables`) with the objects of `objects` and the
+ * tables' special indexes, as `dialect` reports them once created.
+ * @throws EvolveError `E_USAGE` when the dialect parses SQL only on a server and none is near;
+ *   `E_SQL_FAILED` naming the statement the database rejected.
+ */
+export async function withModelObjects(
+  dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
+): Promise<SchemaIR> {
+  const { before, after } = objectStatements(objects, dialect);
+  after.push(...specialIndexes(tables, dialect), ...comments(tables, dialect));
+  if (before.length === 0 && after.length === 0) return schema;
+  const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
+  if (!scratch) {
+    throw new EvolveError(ErrorCode.Usage,
+      `The models' views, triggers, functions or special indexes are read back from a ${dialect.name} database, and none is given.`, {
+      hint: `Give a ${dialect.name} database (--db URL, or --scratch URL for evolve diff): the models are loaded into a scratch database there and dropped.`,
+    });
+  }
+  const creates = dialect.plan(dialect.diff({ dialect: schema.dialect, tables: [] }, { ...schema, objects: [] })).statements.map((s) => s.sql);
+  const text = [...before, ...creates, ...after].map((s) => `${s.trim().replace(/;$/, '')};\n`).join('');
+  const loaded = await dialect.schemaFromSql(scratch, text, 'the models module');
+  const own = new Set((schema.objects ?? []).map(objectKey));
+  const aka = new Map(objects.filter((o) => o.aka).map((o) => [`${o.kind}:${o.name}`, o.aka!]));
+  const found: ObjectIR[] = (loaded.objects ?? []).filter((o) => !own.has(objectKey(o)))
+    .map((o) => (aka.has(objectKey(o)) ? { ...o, aka: aka.get(objectKey(o))! } : o));
+  return deepFreeze({ ...schema, objects: [...(schema.objects ?? []), ...found] });
+}

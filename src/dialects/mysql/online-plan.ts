@@ -1,0 +1,78 @@
+/**
+ * The planner's last pass on MySQL/MariaDB (issue 16): every ALTER TABLE states the strongest
+ * algorithm the server can use for it (online.ts), and each table the plan would copy under a
+ * write lock gets a data check counting its rows — a TABLE_COPY warning, with `--online` an
+ * error that no consent passes, unless pt-online-schema-change can run the copy online.
+ */
+import type { Change } from '../../diff/changes.js';
+import { HazardCode, type DataCheck, type PlanOptions, type PlanStatement } from '../../plan/plan.js';
+import { mysqlSql } from './sql-builder.js';
+import { alterClauses, modifyAlgorithm, parseAlter, statedAlgorithm, textAlgorithm, weaker, withAlgorithm, type MysqlAlgorithm } from './online.js';
+import { ptOscPath, ptOscRefusal } from './pt-osc.js';
+
+/** `name` of a quoted identifier as the planner wrote it. */
+const unquote = (s: string): string => (s.startsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s);
+
+/** The algorithm a planned ALTER needs: its clauses by text, a MODIFY COLUMN by what its change changes. */
+function planAlgorithm(body: string, origin: Change | undefined): MysqlAlgorithm {
+  const clauses = alterClauses(body);
+  const modifies = clauses.filter((c) => /^MODIFY\b/i.test(c));
+  if (!modifies.length || origin?.kind !== 'alterColumn') return textAlgorithm(body);
+  const rest = clauses.filter((c) => !/^MODIFY\b/i.test(c));
+  return weaker(rest.length ? textAlgorithm(rest.join(', ')) : 'instant', modifyAlgorithm(origin));
+}
+
+/**
+ * A count of the rows of `table` that is never 0 for a table with rows: InnoDB's estimate
+ * (information_schema.TABLES.TABLE_ROWS, which can be off by a good part), at least 1 when a row exists.
+ */
+export function estimatedRowsSql(table: string): string {
+  return `SELECT GREATEST(COALESCE((SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ` +
+    `${mysqlSql.literal(table)}), 0), (SELECT COUNT(*) FROM (SELECT 1 FROM ${mysqlSql.ident(table)} LIMIT 1) AS one)) AS n`;
+}
+
+/** The statements with their algorithm stated, and the TABLE_COPY checks. */
+export function onlinePlan(
+  statements: readonly PlanStatement[], origins: readonly (Change | undefined)[], options: PlanOptions,
+  liveName: (table: string) => string, created: ReadonlySet<string>,
+): { statements: PlanStatement[]; checks: DataCheck[] } {
+  const copies = new Map<string, { bodies: string[]; change: Change }>();
+  const out = statements.map((s, i) => {
+    const alter = parseAlter(s.sql);
+    if (!alter || statedAlgorithm(s.sql)) return s;
+    const a = planAlgorithm(alter.body, origins[i]);
+    const table = unquote(alter.table);
+    const change = origins[i] ?? origins.find((o) => o !== undefined);
+    if (a === 'copy' && !created.has(table) && change) {
+      const entry = copies.get(table) ?? copies.set(table, { bodies: [], change }).get(table)!;
+      entry.bodies.push(alter.body);
+    }
+    return { ...s, sql: withAlgorithm(s.sql, a) };
+  });
+  const tool = options.online ? ptOscPath() : null;
+  const checks = [...copies].map(([table, { bodies, change }]): DataCheck => {
+    const refusal = bodies.map(ptOscRefusal).find((r) => r !== null) ?? null;
+    const viaTool = options.online === true && tool !== null && refusal === null;
+    const blocked = options.online === true && !viaTool;
+    const n = bodies.length === 1 ? 'a statement' : `${bodies.length} statements`;
+    const verb = bodies.length === 1 ? 'copies' : 'copy';
+    const why = !options.online ? '' : tool === null ? '; pt-online-schema-change is not installed' : refusal ? `; ${refusal}` : '';
+    return {
+      change,
+      countSql: estimatedRowsSql(liveName(table)),
+      hazard: {
+        code: HazardCode.TableCopy, severity: blocked ? 'error' : 'warning', table, column: null, allowable: !blocked,
+        message: viaTool
+          ? `${n} that MariaDB/MySQL can only run by copying the table under a write lock ${bodies.length === 1 ? 'runs' : 'run'} ` +
+            'through pt-online-schema-change instead (rows estimated from information_schema.TABLES)'
+          : `${n} ${verb} the table under a lock (ALGORITHM=COPY, LOCK=SHARED): reads go on, writes wait until the copy ends ` +
+            `(rows estimated from information_schema.TABLES)${why}`,
+        fix: viaTool ? 'nothing to do: writes go on during the copy'
+          : blocked ? 'install percona-toolkit (pt-online-schema-change) and apply with --online again, or apply without --online ' +
+            'when writes may wait for the copy, or make the change in online steps (a new column, a backfill, a swap)'
+            : 'apply when writes may wait for the copy, or apply with --online to refuse it or run it through pt-online-schema-change',
+      },
+    };
+  });
+  return { statements: out, checks };
+}

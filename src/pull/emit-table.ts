@@ -1,0 +1,220 @@
+/**
+ * One emit function per part of the IR: what `evolve pull` writes for a column type, a default,
+ * a column, an index, a unique constraint, a foreign key, a primary key — and, for the parts the
+ * models DSL cannot state yet (checks, generated columns, identity ALWAYS, ON UPDATE, table
+ * options), the name it lists as not expressible. Supporting a new DSL construct is a change to
+ * the one function for its part.
+ */
+import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR, UniqueIR } from '../ir/schema.js';
+import { assertNever, isEvolveError } from '../errors.js';
+import { checkDefaultLiteral } from '../model/default-literals.js';
+import { key, member, sqlTemplate, str } from './identifiers.js';
+
+/** What the emit functions need from the module being written. */
+export interface EmitContext {
+  /** The export name of a pulled table; undefined for a table that is not pulled. */
+  exportOf(table: string): string | undefined;
+  /** Note a DSL function the code uses (for the import line). */
+  use(name: string): void;
+  /**
+   * List something the DSL cannot state, by name (`check t.t_price_ck`); `adopted`: apply keeps
+   * the database's own (objects, checks, table options, ON UPDATE, identity ALWAYS), else
+   * applying the models to the pulled database would change it.
+   */
+  missing(what: string, adopted: boolean): void;
+  /** Claim an index name for the schema (the DSL's index names are unique across it); false when taken. */
+  claimIndex(name: string): boolean;
+  /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
+  inCycle(from: string, to: string): boolean;
+}
+
+/** A column type: `integer()`, `varchar(100)`, `rawType('smallint')`. */
+export function emitType(ctx: EmitContext, t: ColumnType): string {
+  const call = (fn: string, args = ''): string => { ctx.use(fn); return `${fn}(${args})`; };
+  switch (t.kind) {
+    case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':
+      return call(t.kind);
+    // Sizes the DSL refuses (varchar(0), a precision below 1) keep the database's spelling.
+    case 'varchar': return t.length >= 1 ? call('varchar', String(t.length)) : call('rawType', str(`varchar(${t.length})`));
+    case 'decimal':
+      if (t.precision < 1 || t.scale > t.precision) return call('rawType', str(`decimal(${t.precision},${t.scale})`));
+      return call('decimal', t.scale === 0 ? String(t.precision) : `${t.precision}, ${t.scale}`);
+    case 'timestamp': return call('timestamp', t.withTimeZone ? '{ withTimeZone: true }' : '');
+    case 'raw': return call('rawType', str(t.sql));
+    default: return assertNever(t, 'column type');
+  }
+}
+
+/** A default's argument: a literal, or `sql\`…\`` for an expression. */
+export function emitDefault(ctx: EmitContext, d: DefaultValue): string {
+  if (d.kind === 'expression') { ctx.use('sql'); return sqlTemplate(d.sql); }
+  if (typeof d.value === 'string') return str(d.value);
+  if (typeof d.value === 'number' && !Number.isFinite(d.value)) { ctx.use('sql'); return sqlTemplate(String(d.value)); }
+  return Object.is(d.value, -0) ? '-0' : String(d.value);
+}
+
+/**
+ * `() => department.columns.id` (or a list of them) for the columns foreign key `fk` of table
+ * `from` references; `(): ColumnRef => …` where the reference closes a cycle (TS7022 otherwise).
+ */
+function emitTarget(ctx: EmitContext, from: string, fk: ForeignKeyIR): string {
+  const refs = fk.refColumns.map((c) => member(`${ctx.exportOf(fk.refTable)!}.columns`, c));
+  const typed = ctx.inCycle(from, fk.refTable);
+  if (typed) ctx.use('ColumnRef');
+  const arrow = typed ? `(): ColumnRef${refs.length === 1 ? '' : '[]'} =>` : '() =>';
+  return refs.length === 1 ? `${arrow} ${refs[0]}` : `${arrow} [${refs.join(', ')}]`;
+}
+
+/** `{ onDelete: 'cascade' }` (the actions other than `no action`), or '' when there are none. */
+function emitActions(fk: ForeignKeyIR): string {
+  const parts = [
+    ...(fk.onDelete !== 'no action' ? [`onDelete: ${str(fk.onDelete)}`] : []),
+    ...(fk.onUpdate !== 'no action' ? [`onUpdate: ${str(fk.onUpdate)}`] : []),
+  ];
+  return parts.length ? `{ ${parts.join(', ')} }` : '';
+}
+
+/** A generated column: not in the DSL yet (the column is written as a plain one). */
+function emitGenerated(ctx: EmitContext, table: string, c: ColumnIR): string | null {
+  if (!c.generated) return null;
+  ctx.missing(`generated column ${table}.${c.name}`, false);
+  return `GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
+}
+
+/** PostgreSQL identity ALWAYS: not in the DSL yet (written as auto-increment, which is BY DEFAULT). */
+function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR): string | null {
+  if (c.identity !== 'always') return null;
+  ctx.missing(`identity ALWAYS of ${table}.${c.name}`, true);
+  return 'GENERATED ALWAYS AS IDENTITY';
+}
+
+/** MySQL ON UPDATE: not in the DSL yet. */
+function emitOnUpdate(ctx: EmitContext, table: string, c: ColumnIR): string | null {
+  if (!c.onUpdate) return null;
+  ctx.missing(`ON UPDATE of ${table}.${c.name}`, true);
+  return `ON UPDATE ${c.onUpdate}`;
+}
+
+/** False (listed) for a default the DSL refuses as not a value of its column's type (MySQL `tinyint(1) DEFAULT 7`, read as boolean). */
+function defaultFits(ctx: EmitContext, table: string, c: ColumnIR): boolean {
+  try { checkDefaultLiteral(table, c.name, c.type, c.default); return true; } catch (e) {
+    if (!isEvolveError(e)) throw e;
+    ctx.missing(`default of ${table}.${c.name}, not a value of its type`, false);
+    return false;
+  }
+}
+
+/** How a column takes part in its table's keys, decided by {@link emitTable}. */
+interface ColumnRole { primaryKey: boolean; unique: boolean; foreignKey: ForeignKeyIR | null }
+
+/** One column: its type and modifiers, and a trailing comment naming what the DSL cannot state. */
+export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
+  let code = emitType(ctx, c.type);
+  if (!c.nullable && !role.primaryKey) code += '.notNull()';
+  if (c.default !== null && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
+  const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
+  if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
+  if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
+  else if (c.autoIncrement && !increments) {
+    ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
+  }
+  if (role.unique) code += '.unique()';
+  if (c.collation) code += `.collation(${str(c.collation)})`;
+  if (role.foreignKey) {
+    const fk = role.foreignKey;
+    const actions = emitActions(fk);
+    code += `.references(${emitTarget(ctx, t.name, fk)}${actions ? `, ${actions}` : ''})`;
+  }
+  const unsaid = [emitGenerated(ctx, t.name, c), emitIdentity(ctx, t.name, c), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
+  const comment = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
+  return `  ${key(c.name)}: ${code},${comment}`;
+}
+
+/** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
+export function emitIndex(ctx: EmitContext, table: string, i: IndexIR): string | null {
+  if (!ctx.claimIndex(i.name)) {
+    ctx.missing(`index ${i.name} on table ${table}, a name another table's index has`, false);
+    return null;
+  }
+  ctx.use('index');
+  let code = `index(${str(i.name)}).on(${i.columns.map(str).join(', ')})`;
+  if (i.unique) code += '.unique()';
+  if (i.where !== null) { ctx.use('sql'); code += `.where(${sqlTemplate(i.where)})`; }
+  return code;
+}
+
+/** A unique constraint over several columns (the table option): `['a', 'b']`. */
+export function emitUnique(u: UniqueIR): string {
+  return `[${u.columns.map(str).join(', ')}]`;
+}
+
+/** A foreign key over several columns (or a second key on one column): the table option's entry. */
+export function emitForeignKey(ctx: EmitContext, table: string, fk: ForeignKeyIR): string {
+  const actions = emitActions(fk);
+  return `{ columns: [${fk.columns.map(str).join(', ')}], references: ${emitTarget(ctx, table, fk)}` +
+    `${actions ? `, ${actions.slice(2, -2)}` : ''} }`;
+}
+
+/** A composite primary key (the table option): `['a', 'b']`. */
+export function emitPrimaryKey(columns: readonly string[]): string {
+  return `[${columns.map(str).join(', ')}]`;
+}
+
+/** A CHECK constraint: not in the DSL yet; listed, and written as a comment. */
+export function emitCheck(ctx: EmitContext, table: string, c: CheckIR): string {
+  ctx.missing(c.name ? `check ${table}.${c.name}` : `check (${oneLine(c.expression)}) on table ${table}`, true);
+  return `// not expressible yet: CHECK (${oneLine(c.expression)})${c.name ? ` named ${c.name}` : ''}`;
+}
+
+/** A table option (SQLite STRICT, MySQL ENGINE, …): not in the DSL yet; listed, and written as a comment. */
+export function emitTableOption(ctx: EmitContext, table: string, name: string, value: string): string {
+  ctx.missing(`table option ${table}.${name}=${value}`, true);
+  return `// not expressible yet: table option ${name}=${oneLine(value)}`;
+}
+
+/** Text for a `//` comment: one line. */
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** The single-column constraints a column states itself (`.unique()`, `.references()`); the rest go to the table's options. */
+function splitKeys(ctx: EmitContext, t: TableIR): { uniqueOn: Set<string>; fkOn: Map<string, ForeignKeyIR>; uniques: UniqueIR[]; fks: ForeignKeyIR[] } {
+  const uniqueOn = new Set<string>();
+  const uniques: UniqueIR[] = [];
+  for (const u of t.uniques) {
+    if (u.columns.length === 1 && !uniqueOn.has(u.columns[0]!)) uniqueOn.add(u.columns[0]!);
+    else uniques.push(u);
+  }
+  const fkOn = new Map<string, ForeignKeyIR>();
+  const fks: ForeignKeyIR[] = [];
+  for (const fk of t.foreignKeys) {
+    if (ctx.exportOf(fk.refTable) === undefined) {
+      ctx.missing(`foreign key ${t.name}(${fk.columns.join(', ')}) to ${fk.refTable}, a table not pulled`, false);
+    } else if (fk.columns.length === 1 && !fkOn.has(fk.columns[0]!)) fkOn.set(fk.columns[0]!, fk);
+    else fks.push(fk);
+  }
+  return { uniqueOn, fkOn, uniques, fks };
+}
+
+/** A whole table: `export const x = table('x', { …columns }, { …options });`, with comments for what the DSL cannot state. */
+export function emitTable(ctx: EmitContext, t: TableIR): string {
+  ctx.use('table');
+  const pk = t.primaryKey?.columns ?? [];
+  const { uniqueOn, fkOn, uniques, fks } = splitKeys(ctx, t);
+  const columns = t.columns.map((c) => emitColumn(ctx, t, c, {
+    primaryKey: pk.length === 1 && pk[0] === c.name, unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
+  }));
+  const options: string[] = [];
+  if (pk.length > 1) options.push(`  primaryKey: ${emitPrimaryKey(pk)},`);
+  if (uniques.length) options.push(`  unique: [${uniques.map(emitUnique).join(', ')}],`);
+  const list = (name: string, items: string[]): void => {
+    if (items.length) options.push(`  ${name}: [\n${items.map((x) => `    ${x},`).join('\n')}\n  ],`);
+  };
+  list('indexes', t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null));
+  list('foreignKeys', fks.map((fk) => emitForeignKey(ctx, t.name, fk)));
+  const notes = [
+    ...(t.checks ?? []).map((c) => emitCheck(ctx, t.name, c)),
+    ...Object.entries(t.options ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => emitTableOption(ctx, t.name, k, v)),
+  ];
+  const name = ctx.exportOf(t.name)!;
+  const body = `table(${str(t.name)}, {\n${columns.join('\n')}\n}${options.length ? `, {\n${options.join('\n')}\n}` : ''})`;
+  return `${notes.map((n) => `${n}\n`).join('')}export const ${name} = ${body};\n`;
+}

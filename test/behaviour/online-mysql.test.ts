@@ -1,0 +1,176 @@
+/**
+ * Online ALTERs on MySQL/MariaDB (issue 16 point 2; a dialect-only feature): every ALTER Evolve
+ * generates states its algorithm, the static table of what each clause needs agrees with the
+ * server, a statement the server cannot run as stated falls back to the next weaker algorithm,
+ * and a change that copies a table with rows is shown with its row count and refused with
+ * `--online` unless pt-online-schema-change runs it.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import {
+  table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl, fingerprintDatabase, modelsFingerprint, applyEvolution,
+} from '../../src/index.js';
+import { mysqlDialect } from '../../src/dialects/mysql/index.js';
+import { ALGORITHM_CLAUSE, nextWeaker, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
+import { ptOscPath } from '../../src/dialects/mysql/pt-osc.js';
+import { forEachDialect, withDb } from '../support/harness.js';
+import { evolveTo, rows } from '../support/evolve.js';
+import { evolve, writeModels, IMPORTS, ROOT } from '../support/cli.js';
+import type { TestDatabase } from '../support/databases.js';
+
+const STRONGER: Record<MysqlAlgorithm, MysqlAlgorithm | null> = { instant: null, inplace: 'instant', copy: 'inplace' };
+
+const SETUP = [
+  'CREATE TABLE ap (id INT PRIMARY KEY)', 'INSERT INTO ap VALUES (1)',
+  'CREATE TABLE ac (id INT NOT NULL PRIMARY KEY, a INT NULL, b VARCHAR(10) NULL, c INT NOT NULL DEFAULT 0, p INT NULL, KEY ia (a), ' +
+    'CONSTRAINT fkp FOREIGN KEY (p) REFERENCES ap (id), CONSTRAINT ck CHECK (c >= 0))',
+  "INSERT INTO ac VALUES (1, 1, 'x', 1, 1), (2, NULL, 'y', 2, NULL)",
+];
+
+/** One clause of each kind the planner writes, as the static table classifies it by its text. */
+const CLAUSES = [
+  'ADD COLUMN n INT NULL', "ADD COLUMN n VARCHAR(20) NOT NULL DEFAULT 'x'", 'ADD COLUMN g INT AS (a + 1) VIRTUAL', 'ADD COLUMN g INT AS (a + 1) STORED',
+  'DROP COLUMN b', 'RENAME COLUMN b TO b2', 'ADD INDEX ib (b)', 'ADD UNIQUE KEY ub (b)', 'DROP INDEX ia', 'RENAME INDEX ia TO ia2',
+  'ADD CONSTRAINT fka FOREIGN KEY (a) REFERENCES ap (id)', 'DROP FOREIGN KEY fkp', 'ADD CONSTRAINT ck2 CHECK (a > 0)', 'DROP CONSTRAINT ck',
+  'DROP PRIMARY KEY, ADD PRIMARY KEY (id, c)', 'DROP PRIMARY KEY', 'MODIFY COLUMN a BIGINT NULL', 'CONVERT TO CHARACTER SET latin1',
+];
+
+async function fresh(db: TestDatabase): Promise<void> {
+  await db.exec('SET FOREIGN_KEY_CHECKS = 0');
+  for (const t of ['ac', 'ap']) await db.exec(`DROP TABLE IF EXISTS ${t}`);
+  await db.exec('SET FOREIGN_KEY_CHECKS = 1');
+  for (const s of SETUP) await db.exec(s);
+}
+
+/** The error number of running `sql`, or 0 when it ran. */
+async function errnoOf(db: TestDatabase, sql: string): Promise<number> {
+  try { await db.exec(sql); return 0; } catch (e) { return Number((e as { errno?: number }).errno ?? -1); }
+}
+
+const models = (n: 'integer' | 'bigint', extra = ''): string => IMPORTS +
+  `export const item = table('item', { id: integer().primaryKey(), n: ${n}(), label: varchar(20)${extra} }, ` +
+  `{ indexes: [index('item_label_idx').on('label')] });\n`;
+
+forEachDialect('online ALTERs', (d) => {
+  if (d !== 'mysql') return;
+
+  it('the static table of algorithms is what MariaDB does: each clause runs as classified, not one step stronger', (t) => withDb(t, d, async (db) => {
+    for (const clause of CLAUSES) {
+      const a = textAlgorithm(clause);
+      const stronger = STRONGER[a];
+      if (stronger) {
+        await fresh(db);
+        assert.ok([1845, 1846].includes(await errnoOf(db, `ALTER TABLE ac ${clause}, ${ALGORITHM_CLAUSE[stronger]}`)), `${clause}: ${stronger} refused`);
+      }
+      await fresh(db);
+      assert.equal(await errnoOf(db, `ALTER TABLE ac ${clause}, ${ALGORITHM_CLAUSE[a]}`), 0, `${clause}: runs with ${ALGORITHM_CLAUSE[a]}`);
+    }
+    assert.equal(nextWeaker('copy'), null);
+  }));
+
+  it('every generated ALTER states its algorithm; evolve sql shows the lock of each statement and the copy with its rows', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [table('item', { id: integer().primaryKey(), n: integer(), label: varchar(10) })]);
+    await db.exec("INSERT INTO item (id, n, label) VALUES (1, 1, 'a'), (2, 2, 'b'), (3, 3, 'c')");
+    const file = writeModels(models('bigint', ".notNull().default('')"));
+    const r = await evolve(['sql', '--db', db.url, '--models', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const alters = r.stdout.split('\n').filter((l) => l.startsWith('ALTER TABLE'));
+    assert.ok(alters.length >= 3 && alters.every((l) => /, ALGORITHM=(INSTANT|INPLACE, LOCK=NONE|COPY, LOCK=SHARED);$/.test(l)), r.stdout);
+    assert.match(r.stdout, /MODIFY COLUMN `n` bigint NULL, ALGORITHM=COPY, LOCK=SHARED;\n-- {3}lock LOCK=SHARED: blocks writes until it ends; rewrites the table/);
+    assert.match(r.stdout, /ADD INDEX `item_label_idx` \(`label`\), ALGORITHM=INPLACE, LOCK=NONE;\n-- {3}lock LOCK=NONE[^\n]*reads and writes go on; scans the table/);
+    assert.match(r.stdout, /MODIFY COLUMN `label` varchar\(20\) NOT NULL DEFAULT '', ALGORITHM=INPLACE, LOCK=NONE;/);
+    assert.match(r.stdout, /-- on a live database:\n-- {3}~ TABLE_COPY item: a statement copies the table under a lock .*estimated from information_schema\.TABLES.*\(3 rows\)/);
+    const plain = await evolve(['sql', '--json', '--db', db.url, '--models', file]);
+    const doc = JSON.parse(plain.stdout) as { blocking: unknown[]; statements: { sql: string; lock?: { work: string } }[] };
+    assert.equal(doc.blocking.length, 0);
+    assert.ok(doc.statements.some((s) => s.lock?.work === 'rewrite') && doc.statements.every((s) => !s.sql.startsWith('ALTER') || s.lock));
+  }));
+
+  it('--online refuses INT → BIGINT on a table with rows when pt-online-schema-change is missing; nothing changes', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [table('item', { id: integer().primaryKey(), n: integer(), label: varchar(20) }, { indexes: [index('item_label_idx').on('label')] })]);
+    await db.exec("INSERT INTO item (id, n, label) VALUES (1, 2147483647, 'a'), (2, 2, 'b')");
+    const file = writeModels(models('bigint'));
+    const refused = await evolve(['apply', '--online', '--db', db.url, '--models', file], { EVOLVE_PT_OSC: '' });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /E_NOT_ONLINE: Refusing to apply with --online: 1 table would be copied/);
+    assert.match(refused.stderr, /TABLE_COPY item: .*pt-online-schema-change is not installed \(2 rows\)/);
+    assert.match(refused.stderr, /fix: install percona-toolkit/);
+    assert.deepEqual(await rows(db, "SELECT DATA_TYPE AS t FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'item' AND COLUMN_NAME = 'n'"),
+      [{ t: 'int' }]);
+    const empty = await evolve(['apply', '--online', '--db', db.url, '--models', writeModels(models('integer', '.default(\'-\')'))], { EVOLVE_PT_OSC: '' });
+    assert.equal(empty.code, 0, empty.stderr); // a default changes instantly: nothing to refuse
+    const plain = await evolve(['apply', '--db', db.url, '--models', file]);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.deepEqual(await rows(db, 'SELECT n FROM item ORDER BY id'), [{ n: '2147483647' }, { n: '2' }]);
+  }));
+
+  it('--online runs the copy through pt-online-schema-change when it is installed', (t) => withDb(t, d, async (db) => {
+    if (!ptOscPath()) {
+      const why = 'pt-online-schema-change is not installed (Debian: apt-get install percona-toolkit; .ci/run installs it)';
+      if (process.env.CI) assert.fail(why); // CI=1: a test that cannot run fails
+      t.skip(why); return;
+    }
+    await evolveTo(db, [table('item', { id: integer().primaryKey(), n: integer(), label: varchar(20) }, { indexes: [index('item_label_idx').on('label')] })]);
+    await db.exec("INSERT INTO item (id, n, label) VALUES (1, 2147483647, 'a'), (2, 2, 'b')");
+    const r = await evolve(['apply', '--online', '--db', db.url, '--models', writeModels(models('bigint'))]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /TABLE_COPY item: .*runs through pt-online-schema-change/);
+    assert.match(r.stdout, /matches the models/);
+    assert.deepEqual(await rows(db, 'SELECT n, label FROM item ORDER BY id'), [{ n: '2147483647', label: 'a' }, { n: '2', label: 'b' }]);
+    const tables = await rows(db, "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%item%'");
+    assert.deepEqual(tables, [{ t: 'item' }]); // no copy or old table left behind
+    assert.deepEqual(await rows(db, "SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"), []);
+  }));
+
+  it('a stated algorithm the server cannot use falls back to the next weaker one; with --online a copy of rows stops', (t) => withDb(t, d, async (db) => {
+    await db.exec('CREATE TABLE fb (id INT PRIMARY KEY, a INT NULL)');
+    await db.exec('INSERT INTO fb VALUES (1, 1)');
+    const conn = await mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
+    const saved = process.env.EVOLVE_PT_OSC;
+    try {
+      await mysqlDialect.run(conn, [{ sql: 'ALTER TABLE `fb` MODIFY COLUMN `a` int NOT NULL, ALGORITHM=INSTANT' }]); // INPLACE is what it takes
+      process.env.EVOLVE_PT_OSC = '';
+      await assert.rejects(mysqlDialect.run(conn, [{ sql: 'ALTER TABLE `fb` MODIFY COLUMN `a` bigint NOT NULL, ALGORITHM=INSTANT' }], { online: true }),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_NOT_ONLINE' && /pt-online-schema-change is not installed/.test(e.message));
+      await mysqlDialect.run(conn, [{ sql: 'ALTER TABLE `fb` MODIFY COLUMN `a` bigint NOT NULL, ALGORITHM=INSTANT' }]);
+    } finally {
+      if (saved === undefined) delete process.env.EVOLVE_PT_OSC; else process.env.EVOLVE_PT_OSC = saved;
+      await conn.close();
+    }
+    assert.deepEqual(await rows(db, "SELECT COLUMN_TYPE AS t, IS_NULLABLE AS n FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'fb' AND COLUMN_NAME = 'a'"),
+      [{ t: 'bigint(20)', n: 'NO' }]);
+  }));
+
+  it('a deployer killed during an online index build: writes go on, the database is at the old or the new fingerprint, a re-run finishes',
+    { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
+      const plain = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) });
+      const indexed = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) }, { indexes: [index('item_label_idx').on('label', 'n')] });
+      await evolveTo(db, [plain]);
+      await db.exec("INSERT INTO item (id, n, label) SELECT seq, seq, CONCAT('name-', seq * 7919 % 1000003) FROM seq_1_to_300000");
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const after = await modelsFingerprint([indexed], 'mysql');
+      const file = writeModels(IMPORTS + "export const item = table('item', { id: integer().primaryKey(), n: integer(), label: varchar(40) }, " +
+        "{ indexes: [index('item_label_idx').on('label', 'n')] });\n");
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--db', db.url, '--models', file], { stdio: 'ignore' });
+      const exited = new Promise<void>((res) => p.on('exit', () => res()));
+      const building = async (): Promise<boolean> => (await db.query(
+        "SELECT 1 AS x FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'ALTER TABLE `item` ADD INDEX%ALGORITHM=INPLACE, LOCK=NONE'")).length > 0;
+      const deadline = Date.now() + 120_000;
+      while (!(await building())) {
+        assert.ok(Date.now() < deadline, 'the deployer reached the index build');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      await db.exec("INSERT INTO item (id, n, label) VALUES (300001, 1, 'written during the build')");
+      assert.ok(await building(), 'a write went through while the index was being built (LOCK=NONE)');
+      p.kill('SIGKILL');
+      await exited;
+      const killedAt = (await fingerprintDatabase(db.url)).fingerprint;
+      assert.ok(killedAt === before || killedAt === after, 'the database is at the old or the new fingerprint, never in between');
+      await applyEvolution({ db: db.url, models: [indexed] }); // waits for the killed session's deploy lock, then finishes
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the re-run finishes');
+      assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM item'), [{ n: '300001' }], 'no row lost');
+      t.diagnostic(`at the kill the database was at the ${killedAt === before ? 'old' : 'new'} fingerprint`);
+    }));
+});

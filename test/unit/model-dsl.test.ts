@@ -1,0 +1,108 @@
+/** The model DSL's constructs beyond plain tables (issue 18 points 1 and 5), compiled without a database. */
+import { it, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
+  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
+} from '../../src/index.js';
+import { unknownColumnIn } from '../../src/model/compile-checks.js';
+import { compileTableModel } from '../../src/model/compile.js';
+
+const refused = (fn: () => unknown, re: RegExp): void => {
+  assert.throws(fn, (e: unknown) => isEvolveError(e) && e.code === 'E_MODEL_INVALID' && re.test(e.message) && typeof e.hint === 'string' && e.hint.length > 0,
+    `expected E_MODEL_INVALID matching ${re}`);
+};
+
+describe('model DSL: checks, generated columns, identity, objects', () => {
+  it('compiles checks (column and table, named or not), generated columns and identity kinds to the IR', () => {
+    const t = table('item', {
+      id: bigint().identity('always'),
+      price: real().notNull().check(sql`price >= 0`, 'price_ok'),
+      lo: integer(), hi: integer(),
+      total: real().generatedAs(sql`price * 2`, { stored: false }),
+    }, { checks: [sql`lo <= hi`, check('item_hi', sql`hi < 100`)] });
+    const ir = compileModels([t], 'postgres').tables[0]!;
+    assert.deepEqual(ir.checks, [{ name: 'price_ok', expression: 'price >= 0' }, { name: null, expression: 'lo <= hi' }, { name: 'item_hi', expression: 'hi < 100' }]);
+    assert.deepEqual(ir.columns.find((c) => c.name === 'total')!.generated, { expression: 'price * 2', stored: false });
+    const id = ir.columns.find((c) => c.name === 'id')!;
+    assert.equal(id.identity, 'always');
+    assert.equal(id.autoIncrement, true);
+    assert.deepEqual(ir.primaryKey?.columns, ['id']);
+    const byDefault = compileModels([table('u', { id: integer().identity('byDefault') })], 'postgres').tables[0]!.columns[0]!;
+    assert.equal(byDefault.identity, undefined, 'BY DEFAULT is what an auto-increment key is');
+    assert.equal(byDefault.autoIncrement, true);
+  });
+
+  it("an index on an expression compiles (it used to be refused as \"names column '[object Object]'\")", () => {
+    const t = table('t', { name: text() }, { indexes: [index('t_lower').on(sql`lower(name)`), index('t_name').on('name')] });
+    const ir = compileModels([t], 'sqlite').tables[0]!;
+    assert.deepEqual(ir.indexes.map((i) => i.name), ['t_name'], 'the expression index is an object, read back from the database');
+    refused(() => compileModels([table('t', { name: text() }, { indexes: [index().on(sql`lower(name)`)] })], 'sqlite'), /has no name/);
+    refused(() => compileModels([table('t', { name: text() }, { indexes: [index('i', { using: 'gin' }).on('nope')] })], 'sqlite'), /column 'nope'/);
+    refused(() => compileTableModel(t), /createTable\('t'\): index t_lower is on an expression/);
+  });
+
+  it('dialect type helpers are the database types, as text', () => {
+    assert.deepEqual(array(text()).definition().type, { kind: 'raw', sql: 'text[]' });
+    assert.deepEqual(jsonb().definition().type, { kind: 'raw', sql: 'jsonb' });
+    assert.deepEqual(tinyint({ unsigned: true }).definition().type, { kind: 'raw', sql: 'tinyint unsigned' });
+    assert.deepEqual(mysqlEnum('a', "it's").definition().type, { kind: 'raw', sql: "enum('a','it''s')" });
+  });
+
+  it('point 5: an enum with duplicate values is refused, naming the value', () => {
+    refused(() => enumType('mood', ['sad', 'ok', 'sad']), /enumType\('mood'\) lists the value 'sad' twice/);
+    refused(() => mysqlEnum('a', 'b', 'a'), /lists the value 'a' twice/);
+    refused(() => mysqlSet('r', 'r'), /lists the value 'r' twice/);
+    refused(() => enumType('mood', ['fine'], { aka: { good: ['ok'] } }), /former names of 'good', which is not one of its values/);
+    refused(() => enumType('mood', ['fine', 'ok'], { aka: { fine: 'ok' } }), /'ok' is a former name of 'fine' and a value too/);
+    assert.deepEqual(enumType('mood', ['fine'], { aka: { fine: 'ok' } }).aka, { fine: ['ok'] });
+  });
+
+  it('point 5: a check naming a column the table lacks is refused, naming the column and the ones there are', () => {
+    refused(() => compileModels([table('t', { price: real().check(sql`prize >= 0`) })], 'sqlite'), /names column 'prize', which table 't' does not have/);
+    refused(() => compileModels([table('t', { a: integer() }, { checks: [check('t_ab', sql`a < "b"`)] })], 'sqlite'), /'t_ab' \(a < "b"\) names column 'b'/);
+    // SQL words, functions, strings, casts, qualified names and collations are not columns.
+    const ok = sql`length(name) > 0 AND name <> 'zzz' AND name::text IS NOT NULL AND CAST(n AS integer) BETWEEN 1 AND 10 AND name COLLATE nocase <> 'x'`;
+    compileModels([table('t', { name: text().check(ok), n: integer() })], 'sqlite');
+    assert.equal(unknownColumnIn("upper(`Name`) IN ('A', 'B') AND n IS NULL", ['Name', 'n']), undefined);
+    assert.equal(unknownColumnIn('e1.x > 0 AND 1e5 > y', ['y']), undefined);
+    assert.equal(unknownColumnIn("y ~ E'^a\\n' AND extract(epoch FROM at) > 0 AND trim(both 'x' FROM y) <> '' AND x'ff' <> y", ['y', 'at']), undefined);
+    assert.equal(unknownColumnIn('CAST(y AS UNSIGNED) > 0 AND y = ANY (ARRAY[1, 2]) AND z > 0', ['y']), 'z');
+    refused(() => compileModels([table('t', { a: integer().check(sql`a > 0`, 'c'), b: integer().check(sql`b > 0`, 'C') })], 'sqlite'), /two checks named 'C'/);
+    refused(() => compileModels([table('t', { a: integer() }, { checks: ['a > 0' as never] })], 'sqlite'), /not built with check\(\)/);
+    refused(() => integer().check('a > 0' as never), /check\(\) takes sql`...`/);
+  });
+
+  it('point 5: a view reading a table the models lack is refused, naming both', () => {
+    const a = table('a', { id: integer().primaryKey() });
+    const b = table('b', { id: integer().primaryKey() });
+    compileModels([a, view('a_v', sql`SELECT id FROM a`, { reads: [a] })], 'sqlite');
+    refused(() => compileModels([a, view('b_v', sql`SELECT id FROM b`, { reads: [b] })], 'sqlite'), /view 'b_v' reads table 'b', which is not among the models/);
+    refused(() => compileModels([a, trigger('b_t', { on: b }, sql`CREATE TRIGGER b_t …`)], 'sqlite'), /trigger 'b_t' reads table 'b'/);
+    refused(() => compileModels([a, sequence('s'), sequence('S')], 'postgres'), /Two sequence models are named 'S'/);
+    refused(() => view('v', 'SELECT 1' as never), /view\(\) takes sql`...`/);
+  });
+
+  it('point 5: a generated column with a default, or an identity column with one, is refused', () => {
+    refused(() => compileModels([table('t', { a: integer(), b: integer().default(1).generatedAs(sql`a + 1`) })], 'sqlite'),
+      /'t\.b' is generated \(a \+ 1\) and has a default too/);
+    refused(() => compileModels([table('t', { id: integer().identity('always').default(1) })], 'postgres'), /identity column and has a default/);
+    refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
+  });
+
+  it('comments are refused where the dialect keeps none as part of the schema', async () => {
+    for (const m of [table('t', { a: text().comment('x') }), table('t', { a: text() }, { comment: 'x' })]) {
+      await assert.rejects(modelsFingerprint([m], 'sqlite'), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /comments/.test(e.message));
+    }
+  });
+
+  it("identity 'always' is PostgreSQL's: refused on the dialects with one kind of auto-increment", async () => {
+    const t = table('t', { id: bigint().identity('always') });
+    assert.equal(desiredSchema([t], await loadDialect('postgres')).tables[0]!.columns[0]!.identity, 'always');
+    for (const name of ['sqlite', 'mysql']) {
+      const d = await loadDialect(name);
+      assert.throws(() => desiredSchema([t], d), (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /'t\.id' is an identity GENERATED ALWAYS/.test(e.message));
+      desiredSchema([table('t', { id: bigint().identity('byDefault') })], d);
+    }
+  });
+});

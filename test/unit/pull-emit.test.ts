@@ -1,0 +1,121 @@
+/**
+ * The emitter of `evolve pull` on its own (no database): a schema written as models and loaded
+ * back compiles to the same canonical form, whatever its names and expressions hold (quotes,
+ * backslashes, backticks, `${`, names JavaScript reserves or the module imports, cycles); what
+ * the DSL cannot state is listed by name.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { desiredSchema, fingerprintText, loadDialect, loadModels, type SchemaIR, type TableIR } from '../../src/index.js';
+import { pullSchema } from '../../src/pull/pull.js';
+import { pullTarget } from '../../src/cli/commands/pull.js';
+import { isEvolveError } from '../../src/errors.js';
+import { foreignKeyCycles } from '../../src/pull/cycles.js';
+import fc from 'fast-check';
+import { schemaArb, toModels } from '../support/schema-arbitrary.js';
+
+const col = (name: string, type: TableIR['columns'][number]['type'], extra: Partial<TableIR['columns'][number]> = {}): TableIR['columns'][number] =>
+  ({ name, type, nullable: true, default: null, autoIncrement: false, ...extra });
+
+const base = (name: string, extra: Partial<TableIR> = {}): TableIR =>
+  ({ name, columns: [col('id', { kind: 'integer' }, { nullable: false })], primaryKey: { name: null, columns: ['id'] }, uniques: [], indexes: [], foreignKeys: [], ...extra });
+
+/** Write the pulled module, load it, compile and normalise it for SQLite: its canonical text. */
+async function roundTrip(schema: SchemaIR): Promise<{ text: string; canonical: string; notExpressible: readonly string[] }> {
+  const r = pullSchema(schema, { kind: 'file', file: 'models.ts' });
+  const dir = mkdtempSync(join(tmpdir(), 'evolve-pull-unit-'));
+  writeFileSync(join(dir, 'models.ts'), r.files[0]!.text);
+  const d = await loadDialect('sqlite');
+  return { text: r.files[0]!.text, canonical: fingerprintText(desiredSchema(await loadModels(join(dir, 'models.ts')), d)), notExpressible: r.notExpressible };
+}
+
+describe('evolve pull: the emitter', () => {
+  it('keeps names and expressions exactly, whatever they hold', async () => {
+    const tricky = "it's a `tick` ${not} \\n \"quoted\"";
+    const schema: SchemaIR = {
+      dialect: 'sqlite',
+      tables: [
+        base('text', {
+          columns: [
+            col('id', { kind: 'integer' }, { nullable: false }),
+            col(tricky, { kind: 'text' }, { default: { kind: 'value', value: tricky } }),
+            col('expr', { kind: 'text' }, { default: { kind: 'expression', sql: "('a' || `b` || '\\' || '${x}')" } }),
+            col('class', { kind: 'raw', sql: 'nvarchar(40)' }),
+            col('n', { kind: 'decimal', precision: 10, scale: 2 }, { default: { kind: 'value', value: -1.5 } }),
+          ],
+          indexes: [{ name: 'text ix', columns: [tricky, 'class'], unique: true, where: "\"class\" <> '`'" }],
+        }),
+        base('delete', { columns: [col('id', { kind: 'integer' }, { nullable: false }), col('t', { kind: 'integer' })],
+          foreignKeys: [{ name: null, columns: ['t'], refTable: 'text', refColumns: ['id'], onDelete: 'cascade', onUpdate: 'no action' }] }),
+        base('1st.table', { columns: [col('id', { kind: 'integer' }, { nullable: false }), col('v0', { kind: 'varchar', length: 0 })] }),
+      ],
+    };
+    const d = await loadDialect('sqlite');
+    const r = await roundTrip(schema);
+    assert.equal(r.canonical, fingerprintText(d.normalise(schema)));
+    assert.deepEqual(r.notExpressible, []);
+    assert.match(r.text, /export const text_table = table\('text', \{/);
+    assert.match(r.text, /export const delete_table = table\('delete', \{/);
+    assert.match(r.text, /export const _1st_table = table\('1st\.table', \{/);
+    assert.match(r.text, /t: integer\(\)\.references\(\(\) => text_table\.columns\.id, \{ onDelete: 'cascade' \}\)/);
+  });
+
+  it('lists by name what the DSL cannot state, and writes it as comments', async () => {
+    const schema: SchemaIR & { tables: TableIR[] } = {
+      dialect: 'sqlite',
+      tables: [base('t', {
+        columns: [col('id', { kind: 'integer' }, { nullable: false }), col('g', { kind: 'integer' }, { generated: { expression: 'id * 2', stored: true } })],
+        checks: [{ name: 't_id_ck', expression: 'id > 0' }, { name: null, expression: 'g < 10' }],
+        options: { strict: 'true' },
+        foreignKeys: [{ name: null, columns: ['g'], refTable: 'elsewhere', refColumns: ['id'], onDelete: 'no action', onUpdate: 'no action' }],
+      })],
+      objects: [{ kind: 'view', name: 'v', table: null, definition: 'SELECT 1', create: [], drop: [] }],
+    };
+    schema.tables.push({ ...base('hollow'), columns: [], primaryKey: null });
+    const r = pullSchema(schema, { kind: 'file', file: 'models.ts' });
+    assert.deepEqual([...r.notExpressible].sort(), [
+      'check (g < 10) on table t', 'check t.t_id_ck', 'foreign key t(g) to elsewhere, a table not pulled', 'generated column t.g',
+      'table hollow, which has no columns', 'table option t.strict=true', 'view v',
+    ]);
+    assert.deepEqual([...r.notAdopted].sort(), ['foreign key t(g) to elsewhere, a table not pulled', 'generated column t.g', 'table hollow, which has no columns']);
+    const text = r.files[0]!.text;
+    for (const c of ['// not expressible yet: CHECK (id > 0) named t_id_ck', '// not expressible yet: table option strict=true',
+      'g: integer(), // not expressible yet: GENERATED ALWAYS AS (id * 2) STORED', '//   view v']) assert.ok(text.includes(c), `${c} in:\n${text}`);
+  });
+
+  it('refuses a schema without tables, and --out with --out-dir, as usage errors naming the fix', () => {
+    const usage = (re: RegExp) => (e: unknown): boolean => isEvolveError(e) && e.code === 'E_USAGE' && re.test(e.message) && !!e.hint;
+    assert.throws(() => pullSchema({ dialect: 'sqlite', tables: [base('_evolve_deployment')] }, { kind: 'dir' }), usage(/no tables to pull/));
+    assert.throws(() => pullTarget({ out: 'a.ts', outDir: 'b' }), usage(/--out FILE or --out-dir DIR, not both/));
+    assert.equal(pullTarget({}).layout.kind, 'file');
+    assert.deepEqual(pullTarget({ outDir: 'models' }).layout, { kind: 'dir' });
+  });
+
+  it('random schemas (the property suite\'s), as each dialect normalises them, are written as models that compile back to them', async () => {
+    for (const name of ['sqlite', 'postgres', 'mysql']) {
+      const d = await loadDialect(name);
+      await fc.assert(fc.asyncProperty(schemaArb, async (spec) => {
+        const desired = desiredSchema(toModels(spec), d);
+        const r = pullSchema(desired, { kind: 'file', file: 'models.ts' });
+        assert.deepEqual(r.notExpressible, []);
+        const dir = mkdtempSync(join(tmpdir(), 'evolve-pull-prop-'));
+        writeFileSync(join(dir, 'models.ts'), r.files[0]!.text);
+        assert.equal(fingerprintText(desiredSchema(await loadModels(join(dir, 'models.ts')), d)), fingerprintText(desired));
+      }), { numRuns: 20, seed: 18 });
+    }
+  });
+
+  it('finds the tables whose references form cycles', () => {
+    const ref = (to: string) => ({ name: null, columns: ['id'], refTable: to, refColumns: ['id'], onDelete: 'no action' as const, onUpdate: 'no action' as const });
+    const cycles = foreignKeyCycles([
+      base('a', { foreignKeys: [ref('b')] }), base('b', { foreignKeys: [ref('a')] }), base('c', { foreignKeys: [ref('a')] }),
+      base('self', { foreignKeys: [ref('self')] }), base('lone'),
+    ]);
+    assert.equal(cycles.get('a'), cycles.get('b'));
+    assert.ok(cycles.has('a') && cycles.has('self') && !cycles.has('c') && !cycles.has('lone'));
+    assert.notEqual(cycles.get('a'), cycles.get('self'));
+  });
+});
