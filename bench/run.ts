@@ -10,7 +10,7 @@
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
  * BENCH_OUT (results file stem, default latest), BENCH_NOTE (a note on the machine's state for
  * this run), BENCH_MERGE=1 (keep the figures of the existing results file that this run does not
- * re-measure; each figure says which run it comes from).
+ * re-measure; each figure says which run it comes from). BENCH_PARTS=live: the live-traffic part (opt-in, see live-traffic.ts).
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -55,6 +55,13 @@ if (!existsSync('dist/index.js')) {
 }
 const staleSeconds = Math.round((newest('src') - statSync('dist/index.js').mtimeMs) / 1000);
 if (staleSeconds > 0) log(`WARNING: dist/ is ${staleSeconds} s older than src/ (run \`npm run build\`); the results say so.`);
+
+// Live traffic (issue 16): opt-in (a million rows per case), its own results file.
+if (parts.includes('live')) {
+  const { runLiveTraffic } = await import('./live-traffic.js');
+  await runLiveTraffic();
+  if (parts.length === 1) process.exit(0);
+}
 
 const mach = await machine();
 const run = String(mach.date);

@@ -85,6 +85,8 @@ export function formatStatements(statements: readonly PlanStatement[], paint: Pa
   for (const s of statements) {
     const tone = toneOf(s.comment, paint);
     if (s.comment !== last) { lines.push(tone(`-- ${commentLine(s.comment)}`)); last = s.comment; } // one line, whatever a name holds
+    // Online steps (issue 16): where the statement runs and why.
+    if (s.online) lines.push(tone(`-- ${s.inTransaction ? 'own transaction' : 'outside any transaction'}: ${commentLine(s.online)}`));
     lines.push(tone(`${s.sql};`));
     if (s.lock) lines.push(`--   ${describeLock(s.lock)}`);
   }

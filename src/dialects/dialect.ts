@@ -11,7 +11,7 @@ import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
-import type { Hazard, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
+import type { Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 import type { LockWait } from './shared/lock.js';
@@ -134,6 +134,10 @@ export type RunStep =
      * `ADD VALUE`); the dialect commits it before the transaction. Unset: the dialect decides.
      */
     readonly inTransaction?: boolean;
+    /** The step starts a transaction of its own: the steps before it are committed first (online strategies). */
+    readonly ownTransaction?: boolean;
+    /** For a step outside the transaction: SQL that undoes a failed try before it is retried or reported. */
+    readonly undo?: string;
   }
   | { readonly kind: 'function'; readonly name: string; run(): Promise<void> };
 
@@ -230,6 +234,11 @@ export interface Dialect {
    *   on cannot hold (MySQL with `lower_case_table_names=1`: a name with upper case).
    */
   diff(from: SchemaIR, to: SchemaIR): Diff;
+  /**
+   * Read what {@link plan} needs to plan `diff` online (which tables hold rows, what a killed
+   * online step left behind); absent where the dialect has no online strategies.
+   */
+  onlineFacts?(conn: Connection, diff: Diff): Promise<OnlineFacts>;
   /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
   plan(diff: Diff, options?: PlanOptions): Plan;
   /**

@@ -83,7 +83,9 @@ export async function buildPlan(
     found.push({ ...c.hazard, rows: n, ...(examples ? { examples } : {}) });
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
   });
-  const plan = d.dialect.plan(diff, { convertLossy, online: d.online });
+  // Online strategies where the dialect has them (issue 16): which tables hold rows, what a killed apply left.
+  const onlineFacts = await d.dialect.onlineFacts?.(d.conn, diff);
+  const plan = d.dialect.plan(diff, { convertLossy, online: d.online, ...(onlineFacts ? { onlineFacts } : {}) });
   const online: Hazard[] = [];
   for (const c of plan.checks) { // what the plan itself costs (a table copied under a lock), counted in the live rows
     const n = Number((await d.conn.query(c.countSql))[0]?.n ?? 0);

@@ -99,6 +99,21 @@ export interface PlanOptions {
    * pt-online-schema-change when installed). See docs/online.md.
    */
   readonly online?: boolean;
+  /** What the live database says for online strategies (see {@link OnlineFacts}); absent: every change in the transaction. */
+  readonly onlineFacts?: OnlineFacts;
+}
+
+/**
+ * Facts read from the live database that let a dialect plan changes online (issue 16), read by
+ * `Dialect.onlineFacts` just before planning. Table names as the live schema names them.
+ */
+export interface OnlineFacts {
+  /** Tables that hold at least one row: a change on them is planned online where the dialect can. */
+  readonly tablesWithRows: ReadonlySet<string>;
+  /** Indexes a failed or killed concurrent build left invalid: dropped and built again. */
+  readonly invalidIndexes: readonly { readonly table: string; readonly name: string }[];
+  /** Constraints added `NOT VALID` whose validation did not finish: validated. */
+  readonly unvalidated: readonly { readonly table: string; readonly name: string }[];
 }
 
 /**
@@ -135,6 +150,16 @@ export interface PlanStatement {
    * every MySQL/MariaDB statement, since each DDL statement commits at once).
    */
   readonly inTransaction: boolean;
+  /**
+   * Why the statement runs apart from the plan's one transaction (an online strategy, issue 16:
+   * `CREATE INDEX CONCURRENTLY`, a `VALIDATE CONSTRAINT` in its own transaction); shown by
+   * `evolve sql`. Unset for a statement of the plan's transaction.
+   */
+  readonly online?: string;
+  /** The statement starts a transaction of its own (the ones before it are committed). */
+  readonly ownTransaction?: boolean;
+  /** For a statement outside any transaction: what undoes a failed try of it (an invalid index left by a failed build). */
+  readonly undo?: string;
   /** What it costs a live database (set for reports by the dialect's `statementLock`; plans leave it out). */
   readonly lock?: StatementLock;
 }

@@ -16,6 +16,7 @@ import { postgresLossyPredicate } from './conversions.js';
 import { introspectPostgres } from './introspect.js';
 import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
+import { postgresOnlineFacts } from './online-facts.js';
 import { runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
 import { expandPostgresTargets } from './targets.js';
@@ -38,6 +39,7 @@ export const postgresDialect: Dialect = {
   normalise: normalisePostgresModels,
   checkModels: checkPostgresModels,
   diff: (from, to) => diffSchemas(from, to, postgresDiffHooks),
+  onlineFacts: postgresOnlineFacts,
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,
   run: runPostgres,

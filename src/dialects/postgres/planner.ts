@@ -18,6 +18,7 @@ import { objectStatements } from '../../plan/object-statements.js';
 import { postgresLossyPredicate, usingExpression } from './conversions.js';
 import { replaceObjectSql } from './object-plan.js';
 import { generatedReaders, type GeneratedReaders } from './generated-readers.js';
+import { PostgresOnline } from './online-plan.js';
 import { alterLineageSql, carriedByParent, childrenFirst, createTableSql, parentsFirst } from './lineage.js';
 import {
   MAX_IDENTIFIER_BYTES, postgresCheckSql, postgresCollationSql, postgresColumnSql, postgresCreateIndexSql, postgresCreateTableSql,
@@ -228,7 +229,15 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
     }
   };
   const changes = inLineageOrder(diff.changes, target);
+  const online = options.onlineFacts ? new PostgresOnline(diff, options.onlineFacts) : null; // online-plan.ts
+  const before: PlanStatement[] = online ? online.repairs() : [];
   for (const c of changes) {
+    const o = online?.change(c);
+    if (o) {
+      before.push(...o.before);
+      push(c, ...o.main);
+      continue;
+    }
     switch (c.kind) {
       case 'createTable':
         push(c, ...createTableSql(c.table, target), ...c.table.indexes.map((i) => postgresCreateIndexSql(c.table.name, i)));
@@ -291,15 +300,25 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
       default: assertNever(c, 'change');
     }
   }
-  // New enum values first, each committed on its own: PostgreSQL refuses to use a value in the
-  // transaction that added it ("unsafe use of new value"), and the plan may use it (a default,
-  // an index predicate, a check). ADD VALUE IF NOT EXISTS is harmless should the rest fail;
-  // a declared value rename (which new values may be placed after) would stay.
+  return {
+    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: runOrder(statements, before), hazards, checks: [], foreignKeysOff: false,
+  };
+}
+
+/**
+ * The plan's statements in the order they run. New enum values first, each committed on its
+ * own: PostgreSQL refuses to use a value in the transaction that added it ("unsafe use of new
+ * value"), and the plan may use it (a default, an index predicate, a check). ADD VALUE IF NOT
+ * EXISTS is harmless should the rest fail; a declared value rename (which new values may be
+ * placed after) would stay. Then the online steps (`before`), each committed on its own; the
+ * plan's transaction comes last, so the fingerprint check before its COMMIT sees the whole change.
+ */
+function runOrder(statements: readonly PlanStatement[], before: readonly PlanStatement[]): PlanStatement[] {
   const early = statements.filter((s) => !s.inTransaction);
   const rest = statements.filter((s) => s.inTransaction);
-  return {
-    dialect: 'postgres', changes: diff.changes, renames: diff.renames, statements: [...early, ...rest], hazards, checks: [], foreignKeysOff: false,
-  };
+  const online = 'the plan\'s transaction, after the online steps, with its fingerprint check';
+  if (before.length && rest.length) rest[0] = { ...rest[0]!, ownTransaction: true, online };
+  return [...early, ...before, ...rest];
 }
 
 /**

@@ -61,88 +61,122 @@ async function withLockRetries<T>(conn: Connection, wait: LockWait, what: () => 
 /** An enum value change, which cannot be used in the transaction that makes it. */
 const ENUM_VALUE = /^\s*ALTER TYPE .* (?:ADD|RENAME) VALUE /is;
 
-/** True for a step that runs before the transaction. */
+/** True for a step that runs outside any transaction. */
 function outsideTransaction(s: RunStep): boolean {
   if (!isSqlStep(s)) return false;
   return s.inTransaction === undefined ? ENUM_VALUE.test(s.sql) : !s.inTransaction;
 }
 
-/** The leading steps that commit on their own before the transaction; a failure names what stays. */
-async function runLeading(conn: Connection, steps: readonly RunStep[], first: number, options: RunOptions, wait: LockWait): Promise<void> {
+/** What stays when a step fails after `done` steps committed on their own (`enums` of them enum value changes). */
+function keptText(done: number, enums: number): string {
+  if (!done) return '';
+  if (done === enums) {
+    return ` but for ${done} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)`;
+  }
+  return ` but for the ${done} statement(s) before it, committed on their own (online steps): apply again to finish`;
+}
+
+/** A statement that runs on its own, outside any transaction (an enum value, `CREATE INDEX CONCURRENTLY`); `undo` cleans a failed try. */
+async function runAlone(conn: Connection, steps: readonly RunStep[], k: number, options: RunOptions, wait: LockWait, kept: string): Promise<void> {
   const n = steps.length;
-  for (let k = 0; k < first; k++) {
-    const s = steps[k] as Extract<RunStep, { sql: string }>;
-    options.onStatement?.(k);
-    try {
-      await withLockRetries(conn, wait, () => `Statement ${k + 1} of ${n}`,
-        k ? `The ${k} statement(s) before it (enum value changes, committed on their own) stay; nothing else ran.` : 'Nothing was changed.',
-        () => conn.execute(s.sql));
-    } catch (e) {
-      if (isEvolveError(e)) throw e;
-      const kept = k
-        ? `The ${k} statement(s) before it (enum value changes, committed before the plan's transaction) stay; nothing else ran.`
-        : 'Nothing was changed.';
-      throw new EvolveError(ErrorCode.SqlFailed, `Statement ${k + 1} of ${n} failed:\n  ${s.sql}\n${databaseMessage(e)}\n${kept}`, {
-        hint: 'Read the statement and the error; fix the models (or the data) and apply again.',
-        cause: e,
-        details: { statement: s.sql, index: k, comment: s.comment ?? null, error: databaseMessage(e) },
-      });
-    }
+  const s = steps[k] as Extract<RunStep, { sql: string }>;
+  options.onStatement?.(k);
+  const state = kept ? `The database is as it was${kept}.` : 'Nothing was changed.';
+  const undo = async (): Promise<void> => { if (s.undo) await conn.execute(s.undo).catch(() => undefined); };
+  try {
+    await withLockRetries(conn, wait, () => `Statement ${k + 1} of ${n}`, state, async () => {
+      try { await conn.execute(s.sql); } catch (e) { await undo(); throw e; }
+    });
+  } catch (e) {
+    if (isEvolveError(e)) throw e;
+    throw new EvolveError(ErrorCode.SqlFailed, `Statement ${k + 1} of ${n} failed:\n  ${s.sql}\n${databaseMessage(e)}\n${state}`, {
+      hint: 'Read the statement and the error; fix the models (or the data) and apply again.',
+      cause: e,
+      details: { statement: s.sql, index: k, comment: s.comment ?? null, error: databaseMessage(e) },
+    });
   }
 }
 
 /**
- * Run `steps` in one transaction (see {@link Dialect.run}). A missing target schema is created
- * inside it by the connection (see `connection.ts`), so it too is rolled back on failure.
+ * The steps as the run takes them: runs of transaction steps (a step marked `ownTransaction`
+ * starts a new one) and single steps outside any transaction; the last unit is a transaction,
+ * where `beforeCommit` runs (an empty one when the steps end outside).
+ */
+function units(steps: readonly RunStep[]): { from: number; to: number; alone: boolean }[] {
+  const out: { from: number; to: number; alone: boolean }[] = [];
+  steps.forEach((s, i) => {
+    const alone = outsideTransaction(s);
+    const last = out[out.length - 1];
+    const own = isSqlStep(s) && s.ownTransaction === true;
+    if (!alone && last && !last.alone && !own) last.to = i + 1;
+    else out.push({ from: i, to: i + 1, alone });
+  });
+  const last = out[out.length - 1];
+  if (!last || last.alone) out.push({ from: steps.length, to: steps.length, alone: false });
+  return out;
+}
+
+/**
+ * Run `steps` (see {@link Dialect.run}): steps outside a transaction each committed on its own,
+ * the rest in transactions — one, unless online strategies split them (see online-plan.ts),
+ * the last holding `beforeCommit`. A missing target schema is created inside the first by the
+ * connection (see `connection.ts`), so it too is rolled back on failure.
  * @throws EvolveError `E_SQL_FAILED` naming the statement (number and SQL) and the database's
- *   error; anything a function step or `beforeCommit` throws is rethrown as is. Either way
- *   nothing was changed.
+ *   error; anything a function step or `beforeCommit` throws is rethrown as is. Either way the
+ *   failing transaction was rolled back; what committed before it is named.
  */
 export async function runPostgres(conn: Connection, steps: readonly RunStep[], options: RunOptions = {}): Promise<void> {
   const wait = options.lockWait ?? DEFAULT_LOCK_WAIT;
   await conn.execute(`SET lock_timeout = '${Math.max(1, Math.round(wait.waitMs))}ms'`);
   try {
     const n = steps.length;
-    let first = 0;
-    while (first < n && outsideTransaction(steps[first]!)) first++;
-    await runLeading(conn, steps, first, options, wait);
-    let at = first;
-    const kept = first
-      ? ` but for ${first} enum value change(s), made before the transaction (PostgreSQL cannot use a value in the transaction that adds it)`
-      : '';
-    await withLockRetries(conn, wait, () => (at < n ? `Statement ${at + 1} of ${n}` : 'The plan\'s check before COMMIT'),
-      `The transaction was rolled back; the database is as it was${kept}.`, async () => {
-        at = first;
-        await runTransaction(conn, steps, first, options, (i) => { at = i; }, kept);
-      });
+    const all = units(steps);
+    let enums = 0;
+    for (const [u, unit] of all.entries()) {
+      const first = unit.from;
+      const kept = keptText(first, enums);
+      if (unit.alone) {
+        await runAlone(conn, steps, first, options, wait, kept);
+        if (enums === first && ENUM_VALUE.test((steps[first] as { sql: string }).sql)) enums++;
+        continue;
+      }
+      let at = first;
+      const isLast = u === all.length - 1;
+      await withLockRetries(conn, wait, () => (at < unit.to ? `Statement ${at + 1} of ${n}` : 'The plan\'s check before COMMIT'),
+        `The transaction was rolled back; the database is as it was${kept}.`, async () => {
+          at = first;
+          await runTransaction(conn, steps, unit, isLast ? options : { ...options, beforeCommit: undefined }, (i) => { at = i; }, kept);
+        });
+    }
   } finally {
     await conn.execute('RESET lock_timeout').catch(() => undefined);
   }
 }
 
 /** One try of the transaction; a lock wait that timed out is rethrown as the driver gave it (the caller retries). */
-async function runTransaction(conn: Connection, steps: readonly RunStep[], first: number, options: RunOptions,
+async function runTransaction(conn: Connection, steps: readonly RunStep[], unit: { from: number; to: number }, options: RunOptions,
   reached: (i: number) => void, kept: string): Promise<void> {
   const n = steps.length;
+  const end = unit.to;
   let i = -1;
   await conn.execute('BEGIN');
   try {
-    for (i = first; i < n; i++) {
+    for (i = unit.from; i < end; i++) {
       reached(i);
       options.onStatement?.(i);
       await runStep(conn, steps[i]!);
     }
-    reached(n);
+    reached(end);
     await options.beforeCommit?.();
     i = n + 1; // past the check: only COMMIT is left
     await conn.execute('COMMIT');
   } catch (e) {
     await conn.execute('ROLLBACK').catch(() => undefined);
     if (isLockWait(e)) throw e;
-    const step = i >= 0 && i < n ? steps[i]! : null;
+    const step = i >= 0 && i < end ? steps[i]! : null;
     if (isEvolveError(e) || (step && !isSqlStep(step))) throw e;
     const stmt = isSqlStep(step ?? undefined) ? step as Extract<RunStep, { sql: string }> : null;
-    const where = stmt ? `Statement ${i + 1} of ${n} failed:\n  ${stmt.sql}\n` : i === n ? 'The check before COMMIT failed: ' : 'COMMIT failed: ';
+    const where = stmt ? `Statement ${i + 1} of ${n} failed:\n  ${stmt.sql}\n` : i === end ? 'The check before COMMIT failed: ' : 'COMMIT failed: ';
     throw new EvolveError(ErrorCode.SqlFailed, `${where}${databaseMessage(e)}\nThe transaction was rolled back; the database is as it was${kept}.`, {
       hint: 'Read the statement and the error; fix the models (or the data) and apply again.',
       cause: e,
