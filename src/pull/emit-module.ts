@@ -11,8 +11,9 @@ import { foreignKeyCycles } from './cycles.js';
 
 /** The DSL functions the emitted code may import, in the order the import line lists them. */
 const DSL_NAMES = [
-  'ColumnRef', 'table', 'index', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes', 'uuid',
-  'rawType', 'sql',
+  'ColumnRef', 'table', 'index', 'check', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes',
+  'uuid', 'smallint', 'time', 'char', 'jsonb', 'inet', 'cidr', 'citext', 'tsvector', 'interval', 'array', 'tinyint', 'mediumint', 'unsignedInt',
+  'mediumtext', 'longtext', 'datetime', 'mysqlEnum', 'mysqlSet', 'rawType', 'sql',
 ] as const;
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
