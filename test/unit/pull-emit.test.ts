@@ -96,7 +96,7 @@ describe('evolve pull: the emitter', () => {
     const my: SchemaIR = { dialect: 'mysql', tables: [base('m', { columns: [col('id', { kind: 'integer' }, { nullable: false }),
       col('e', { kind: 'raw', sql: "enum('a','it''s','b\\\\c')" }), col('u', { kind: 'raw', sql: 'tinyint unsigned' })] })] };
     const mt = pullSchema(my, { kind: 'file', file: 'm.ts' }).files[0]!.text;
-    for (const c of ["e: mysqlEnum('a', "it's", 'b\\\\c'),", 'u: tinyint({ unsigned: true }),']) assert.ok(mt.includes(c), `${c} in:\n${mt}`);
+    for (const c of [`e: mysqlEnum('a', "it's", 'b\\\\c'),`, 'u: tinyint({ unsigned: true }),']) assert.ok(mt.includes(c), `${c} in:\n${mt}`);
   });
 
   it('lists by name what the DSL cannot state, and writes it as comments', async () => {
