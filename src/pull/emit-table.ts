@@ -28,6 +28,10 @@ export interface EmitContext {
   claimIndex(name: string): boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
+  /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
+  enumOf(sql: string): string | undefined;
+  /** The comments (PostgreSQL) of table `table` and its columns. */
+  commentsOf(table: string): { table?: string; columns: ReadonlyMap<string, string> } | undefined;
 }
 
 /** A column type: `integer()`, `varchar(100)`, `jsonb()` (a dialect's type with a helper), `rawType('point')`. */
@@ -42,7 +46,10 @@ export function emitType(ctx: EmitContext, t: ColumnType): string {
       if (t.precision < 1 || t.scale > t.precision) return call('rawType', str(`decimal(${t.precision},${t.scale})`));
       return call('decimal', t.scale === 0 ? String(t.precision) : `${t.precision}, ${t.scale}`);
     case 'timestamp': return call('timestamp', t.withTimeZone ? '{ withTimeZone: true }' : '');
-    case 'raw': return emitDialectType((n) => ctx.use(n), t.sql) ?? call('rawType', str(t.sql));
+    case 'raw': {
+      const e = ctx.enumOf(t.sql);
+      return e !== undefined ? `${e}.column()` : emitDialectType((n) => ctx.use(n), t.sql) ?? call('rawType', str(t.sql));
+    }
     default: return assertNever(t, 'column type');
   }
 }
@@ -128,14 +135,16 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   }
   if (role.unique) code += '.unique()';
   if (c.collation) code += `.collation(${str(c.collation)})`;
+  const comment = ctx.commentsOf(t.name)?.columns.get(c.name);
+  if (comment !== undefined) code += `.comment(${str(comment)})`;
   if (role.foreignKey) {
     const fk = role.foreignKey;
     const actions = emitActions(fk);
     code += `.references(${emitTarget(ctx, t.name, fk)}${actions ? `, ${actions}` : ''})`;
   }
   const unsaid = [emitIdentity(ctx, t.name, c, always), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
-  const comment = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
-  return `  ${key(c.name)}: ${code},${comment}`;
+  const note = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
+  return `  ${key(c.name)}: ${code},${note}`;
 }
 
 /** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
@@ -239,6 +248,8 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const notes: string[] = [];
   list('checks', emitChecks(ctx, t, notes));
   if (Object.keys(t.options ?? {}).length) options.push(`  storage: ${emitStorage(t.options!)},`);
+  const comment = ctx.commentsOf(t.name)?.table;
+  if (comment !== undefined) options.push(`  comment: ${str(comment)},`);
   const name = ctx.exportOf(t.name)!;
   const body = `table(${str(t.name)}, {\n${columns.join('\n')}\n}${options.length ? `, {\n${options.join('\n')}\n}` : ''})`;
   return `${notes.map((n) => `${n}\n`).join('')}export const ${name} = ${body};\n`;

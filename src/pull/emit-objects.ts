@@ -1,0 +1,140 @@
+/**
+ * Objects beyond tables as the models DSL states them: `enumType()`, `sequence()`,
+ * `sqlFunction()`, `view()`, `materializedView()`, `trigger()`, and PostgreSQL comments (on the
+ * tables and columns that have them). One emit function per kind; each returns null where the
+ * DSL cannot state the object exactly as the database has it (the caller lists it by name).
+ */
+import type { ColumnType, ObjectIR } from '../ir/schema.js';
+import { enumType } from '../model/objects.js';
+import { exportNames, sqlTemplate, str } from './identifiers.js';
+
+/** What the object emitters need from the module being written. */
+export interface ObjectContext {
+  use(name: string): void;
+  /** The export name of a pulled table; undefined for a table that is not pulled. */
+  exportOf(table: string): string | undefined;
+}
+
+/** An object the DSL states: its export name, whether it goes before the tables, and its code. */
+export interface EmittedObject { readonly object: ObjectIR; readonly name: string; readonly before: boolean; readonly code: string }
+
+/** Whitespace squeezed, for comparing statement texts. */
+const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/** A plain lower-case name, as the DSL writes it bare (see `writtenName`). */
+const plain = (n: string): boolean => /^[a-z_][a-z0-9_]*$/.test(n);
+
+/** A PostgreSQL enum type: `enumType('mood', ['sad', 'ok'])`, from its definition (the labels, as JSON). */
+function emitEnum(ctx: ObjectContext, o: ObjectIR): string | null {
+  let labels: unknown;
+  try { labels = JSON.parse(o.definition); } catch { return null; }
+  if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string')) return null;
+  if (new Set(labels).size !== labels.length || o.name.includes('.')) return null;
+  ctx.use('enumType');
+  return `enumType(${str(o.name)}, [${(labels as string[]).map(str).join(', ')}])`;
+}
+
+/** A sequence the DSL makes (`sequence('n', { start, increment })`): bigint, default bounds and cache, no cycle. */
+function emitSequence(ctx: ObjectContext, o: ObjectIR): string | null {
+  const m = /^AS bigint INCREMENT BY (\d+) MINVALUE 1 MAXVALUE 9223372036854775807 START WITH (\d+) CACHE 1 NO CYCLE$/.exec(o.definition);
+  if (!m || o.name.includes('.')) return null;
+  ctx.use('sequence');
+  const opts = [...(m[2] !== '1' ? [`start: ${m[2]}`] : []), ...(m[1] !== '1' ? [`increment: ${m[1]}`] : [])];
+  return `sequence(${str(o.name)}${opts.length ? `, { ${opts.join(', ')} }` : ''})`;
+}
+
+/**
+ * A function: `sqlFunction('f', sql\`CREATE FUNCTION …\`)`, its whole statement. Not one whose
+ * body the database checks at creation (`LANGUAGE sql`): the models create functions before
+ * the tables they may read.
+ */
+function emitFunction(ctx: ObjectContext, o: ObjectIR): string | null {
+  const creates = o.create.filter((s) => /^\s*CREATE\b/i.test(s));
+  if (creates.length !== 1 || /\bLANGUAGE\s+'?sql'?\b/i.test(creates[0]!)) return null;
+  ctx.use('sqlFunction'); ctx.use('sql');
+  return `sqlFunction(${str(o.name)}, ${sqlTemplate(creates[0]!)})`;
+}
+
+/** A trigger on a pulled table: `trigger('t', { on: person }, sql\`CREATE TRIGGER …\`)`. */
+function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
+  const on = o.table === null ? undefined : ctx.exportOf(o.table);
+  if (on === undefined || o.create.length !== 1 || !/^\s*CREATE\s+TRIGGER\b/i.test(o.create[0]!)) return null;
+  ctx.use('trigger'); ctx.use('sql');
+  return `trigger(${str(o.name)}, { on: ${on} }, ${sqlTemplate(o.create[0]!)})`;
+}
+
+/**
+ * A view or materialized view: `view('v', sql\`SELECT …\`)`, its query. Where the database keeps
+ * the statement as written (its definition is the statement: SQLite), only when the DSL's
+ * statement is that text; a view with options between CREATE and VIEW (MySQL ALGORITHM) is not.
+ */
+function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
+  if (o.create.length !== 1) return null;
+  const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i.exec(o.create[0]!);
+  if (!m || !!m[1] !== (o.kind === 'materializedView') || o.name.includes('.')) return null;
+  const query = m[3]!;
+  const word = o.kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW';
+  if (ws(o.definition) === ws(o.create[0]!)) {
+    const written = plain(o.name) ? o.name : `"${o.name.replace(/"/g, '""')}"`;
+    if (o.create[0]!.trim() !== `CREATE ${word} ${written} AS ${query}`) return null;
+  }
+  const fn = o.kind === 'view' ? 'view' : 'materializedView';
+  ctx.use(fn); ctx.use('sql');
+  return `${fn}(${str(o.name)}, ${sqlTemplate(query)})`;
+}
+
+/** The code of object `o` as the DSL states it, or null where it cannot (or where its kind has no DSL construct). */
+export function emitObjectModel(ctx: ObjectContext, o: ObjectIR): string | null {
+  switch (o.kind) {
+    case 'enum': return emitEnum(ctx, o);
+    case 'sequence': return emitSequence(ctx, o);
+    case 'function': return emitFunction(ctx, o);
+    case 'trigger': return emitTrigger(ctx, o);
+    case 'view': case 'materializedView': return emitView(ctx, o);
+    default: return null;
+  }
+}
+
+/** A column type that is an enum the module states: the enum's column type, by type text, with its export name. */
+export function enumColumns(objects: readonly EmittedObject[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of objects) {
+    if (e.object.kind !== 'enum') continue;
+    const type: ColumnType = enumType(e.object.name, JSON.parse(e.object.definition) as string[]).column().definition().type;
+    if (type.kind === 'raw') out.set(type.sql, e.name);
+  }
+  return out;
+}
+
+/** Export names for the objects: the name (a function's without its arguments), never one `taken` has, never twice. */
+export function objectExportName(o: ObjectIR, taken: Set<string>): string {
+  const base = o.name.replace(/\(.*$/s, '');
+  const name = exportNames([base], taken).get(base)!;
+  taken.add(name);
+  return name;
+}
+
+/** The comments of PostgreSQL tables and columns, by table: `{ table?: text, columns: column → text }`. */
+export interface TableComments { table?: string; columns: Map<string, string> }
+
+/** Comment objects on pulled tables and their columns, by table (the rest stay objects, listed). */
+export function tableComments(objects: readonly ObjectIR[], pulled: (table: string) => boolean): Map<string, TableComments> {
+  const out = new Map<string, TableComments>();
+  for (const o of objects) {
+    if (o.kind !== 'comment' || o.table === null || !pulled(o.table)) continue;
+    const entry = out.get(o.table) ?? { columns: new Map<string, string>() };
+    if (o.name === `table ${o.table}`) entry.table = o.definition;
+    else if (o.name.startsWith(`column ${o.table}.`)) entry.columns.set(o.name.slice(`column ${o.table}.`.length), o.definition);
+    else continue;
+    out.set(o.table, entry);
+  }
+  return out;
+}
+
+/** True when comment object `o` is stated by its table (see {@link tableComments}). */
+export function isTableComment(o: ObjectIR, comments: ReadonlyMap<string, TableComments>): boolean {
+  if (o.kind !== 'comment' || o.table === null) return false;
+  const c = comments.get(o.table);
+  if (!c) return false;
+  return (o.name === `table ${o.table}` && c.table !== undefined) || (o.name.startsWith(`column ${o.table}.`) && c.columns.has(o.name.slice(`column ${o.table}.`.length)));
+}
