@@ -6,7 +6,7 @@
 import { objectPhase, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
 import { objectLabel } from '../diff/changes.js';
 import { emitTable, type EmitContext } from './emit-table.js';
-import { emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments } from './emit-objects.js';
+import { emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments } from './emit-objects.js';
 import { exportNames, fileNames } from './identifiers.js';
 import { foreignKeyCycles } from './cycles.js';
 
@@ -48,9 +48,10 @@ export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: Readonly
 interface Shared {
   exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>;
   enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
+  indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
-function context({ exports, cycles, missing, indexNames, enums, comments }: Shared): EmitContext & { used: Set<string> } {
+function context({ exports, cycles, missing, indexNames, enums, comments, indexObjects }: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
     used, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
@@ -58,6 +59,7 @@ function context({ exports, cycles, missing, indexNames, enums, comments }: Shar
     claimIndex: (n) => !indexNames.has(n.toLowerCase()) && !!indexNames.add(n.toLowerCase()),
     inCycle: (from, to) => cycles.has(from) && cycles.get(from) === cycles.get(to),
     enumOf: (sql) => enums.get(sql), commentsOf: (t) => comments.get(t),
+    indexObjectsOf: (t) => (indexObjects.get(t) ?? []).map((o) => emitIndexObject({ use: (n) => used.add(n), exportOf: (x) => exports.get(x) }, o)!),
   };
 }
 
@@ -120,9 +122,16 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   const found = statedObjects(schema, exports, schemasOf(tables));
   const objects = found ?? [];
   const comments = found === null ? new Map<string, TableComments>() : tableComments(schema.objects ?? [], (t) => exports.has(t));
-  const stated = new Set([...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments))]);
+  const indexObjects = new Map<string, ObjectIR[]>();
+  const probe = { use: (): void => undefined, exportOf: (t: string) => exports.get(t) };
+  for (const o of found === null ? [] : schema.objects ?? []) {
+    if (o.table !== null && emitIndexObject(probe, o) !== null) indexObjects.set(o.table, [...(indexObjects.get(o.table) ?? []), o]);
+  }
+  const stated = new Set([
+    ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
+  ]);
   const shared: Shared = {
-    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated,
+    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

@@ -24,6 +24,71 @@ const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
 /** A plain lower-case name, as the DSL writes it bare (see `writtenName`). */
 const plain = (n: string): boolean => /^[a-z_][a-z0-9_]*$/.test(n);
 
+/** A name as the DSL writes it in a statement: bare where plain, else in double quotes. */
+const written = (n: string): string => (plain(n) ? n : `"${n.replace(/"/g, '""')}"`);
+
+/** True when the database keeps the statement as written (its definition is the statement: SQLite), so the DSL's must be that text. */
+const keptAsWritten = (o: ObjectIR): boolean => o.create.length === 1 && ws(o.definition) === ws(o.create[0]!);
+
+/** The parts of an index's column list, split at top-level commas; null when the parentheses do not balance. */
+function indexParts(list: string): string[] | null {
+  const out: string[] = [];
+  let depth = 0; let start = 0; let quote: string | null = null;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]!;
+    if (quote) { if (ch === quote) quote = null; continue; }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') { if (--depth < 0) return null; }
+    else if (ch === ',' && depth === 0) { out.push(list.slice(start, i).trim()); start = i + 1; }
+  }
+  if (depth !== 0 || quote) return null;
+  out.push(list.slice(start).trim());
+  return out.every((p) => p !== '') ? out : null;
+}
+
+/** The `(…)` list at the start of `text` and what follows it, or null. */
+function leadingList(text: string): { list: string; rest: string } | null {
+  if (!text.startsWith('(')) return null;
+  let depth = 0; let quote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) { if (ch === quote) quote = null; continue; }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return { list: text.slice(1, i), rest: text.slice(i + 1) };
+  }
+  return null;
+}
+
+/**
+ * An index on expressions or with a method, of a pulled table: `index('n', { using: 'gin' }).on(sql\`lower(name)\`, 'id')`,
+ * the table option's entry; null where its statement is not `CREATE [UNIQUE] INDEX name ON table [USING m] (…) [WHERE …]`
+ * (MySQL's prefix, FULLTEXT and SPATIAL keys), or where the database keeps the text and the DSL's would differ.
+ */
+export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null {
+  if (o.kind !== 'index' || o.table === null || ctx.exportOf(o.table) === undefined || o.create.length !== 1) return null;
+  const name = o.name.startsWith(`${o.table}.`) ? o.name.slice(o.table.length + 1) : o.name;
+  const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(\S+)\s+ON\s+(?:ONLY\s+)?(\S+)\s+(?:USING\s+(\w+)\s+)?([\s\S]*)$/i.exec(o.create[0]!);
+  if (!m || name.includes('.')) return null;
+  const head = leadingList(m[5]!.trim());
+  const parts = head ? indexParts(head.list) : null;
+  const where = head ? /^\s*(?:WHERE\s+([\s\S]+?))?\s*;?\s*$/i.exec(head.rest) : null;
+  if (!head || !parts || !where) return null;
+  const using = m[4] ? m[4].toLowerCase() : null;
+  if (keptAsWritten(o)) {
+    const again = `CREATE ${m[1] ? 'UNIQUE ' : ''}INDEX ${written(name)} ON ${written(o.table)}${using ? ` USING ${using}` : ''} (${parts.join(', ')})` +
+      (where[1] ? ` WHERE ${where[1]}` : '');
+    if (ws(again) !== ws(o.create[0]!)) return null;
+  }
+  ctx.use('index');
+  const on = parts.map((p) => (plain(p) ? str(p) : (ctx.use('sql'), sqlTemplate(p))));
+  let code = `index(${str(name)}${using ? `, { using: ${str(using)} }` : ''}).on(${on.join(', ')})`;
+  if (m[1]) code += '.unique()';
+  if (where[1]) { ctx.use('sql'); code += `.where(${sqlTemplate(where[1])})`; }
+  return code;
+}
+
 /** A PostgreSQL enum type: `enumType('mood', ['sad', 'ok'])`, from its definition (the labels, as JSON). */
 function emitEnum(ctx: ObjectContext, o: ObjectIR): string | null {
   let labels: unknown;
@@ -74,10 +139,7 @@ function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
   if (!m || !!m[1] !== (o.kind === 'materializedView') || o.name.includes('.')) return null;
   const query = m[3]!;
   const word = o.kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW';
-  if (ws(o.definition) === ws(o.create[0]!)) {
-    const written = plain(o.name) ? o.name : `"${o.name.replace(/"/g, '""')}"`;
-    if (o.create[0]!.trim() !== `CREATE ${word} ${written} AS ${query}`) return null;
-  }
+  if (keptAsWritten(o) && ws(o.create[0]!) !== ws(`CREATE ${word} ${written(o.name)} AS ${query}`)) return null;
   const fn = o.kind === 'view' ? 'view' : 'materializedView';
   ctx.use(fn); ctx.use('sql');
   return `${fn}(${str(o.name)}, ${sqlTemplate(query)})`;

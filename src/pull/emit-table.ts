@@ -30,6 +30,8 @@ export interface EmitContext {
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
   enumOf(sql: string): string | undefined;
+  /** The indexes on expressions or with a method of table `table`, as the DSL states them. */
+  indexObjectsOf(table: string): string[];
   /** The comments (PostgreSQL) of table `table` and its columns. */
   commentsOf(table: string): { table?: string; columns: ReadonlyMap<string, string> } | undefined;
 }
@@ -243,7 +245,7 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const list = (name: string, items: string[]): void => {
     if (items.length) options.push(`  ${name}: [\n${items.map((x) => `    ${x},`).join('\n')}\n  ],`);
   };
-  list('indexes', t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null));
+  list('indexes', [...t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null), ...ctx.indexObjectsOf(t.name)]);
   list('foreignKeys', fks.map((fk) => emitForeignKey(ctx, t.name, fk)));
   const notes: string[] = [];
   list('checks', emitChecks(ctx, t, notes));
