@@ -3,10 +3,13 @@
  * beyond tables (`objects.ts`) and an index re-exporting them. What the DSL cannot state is
  * listed by name (and written as comments in the module), never silently left out.
  */
-import { objectPhase, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
+import { objectKey, objectPhase, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
+import { nameIndex, objectDependencies } from '../diff/objects.js';
 import { objectLabel } from '../diff/changes.js';
 import { emitTable, type EmitContext } from './emit-table.js';
-import { emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments } from './emit-objects.js';
+import {
+  emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments,
+} from './emit-objects.js';
 import { exportNames, fileNames } from './identifiers.js';
 import { foreignKeyCycles } from './cycles.js';
 
@@ -79,6 +82,37 @@ function statedObjects(schema: SchemaIR, exports: ReadonlyMap<string, string>, t
     if (code === null && before && !(o.kind === 'schema' && tableSchemas.has(o.name))) return null;
     if (code !== null) out.push({ object: o, name: objectExportName(o, taken), before, code });
   }
+  return dependencyOrder(schema, withoutUnstatedDependencies(schema, out));
+}
+
+/** Leave out (to be listed) the objects that read an object not stated (a view reading a view the DSL cannot state), transitively. */
+function withoutUnstatedDependencies(schema: SchemaIR, objects: readonly EmittedObject[]): EmittedObject[] {
+  const names = nameIndex(schema);
+  const all = new Set((schema.objects ?? []).map(objectKey));
+  let kept = [...objects];
+  for (let changed = true; changed;) {
+    const stated = new Set(kept.map((o) => objectKey(o.object)));
+    const next = kept.filter((o) => [...objectDependencies(schema, o.object, names)].every((d) => !all.has(d) || stated.has(d) || d === objectKey(o.object)));
+    changed = next.length !== kept.length;
+    kept = next;
+  }
+  return kept;
+}
+
+/** The objects, each after those it depends on (a view reading another view): the models create them in the order they are listed. */
+function dependencyOrder(schema: SchemaIR, objects: readonly EmittedObject[]): EmittedObject[] {
+  const names = nameIndex(schema);
+  const byKey = new Map(objects.map((o) => [objectKey(o.object), o]));
+  const out: EmittedObject[] = [];
+  const seen = new Set<string>();
+  const visit = (o: EmittedObject): void => {
+    const k = objectKey(o.object);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const d of [...objectDependencies(schema, o.object, names)].sort()) { const dep = byKey.get(d); if (dep) visit(dep); }
+    out.push(o);
+  };
+  objects.forEach(visit);
   return out;
 }
 

@@ -198,5 +198,6 @@ export function isTableComment(o: ObjectIR, comments: ReadonlyMap<string, TableC
   if (o.kind !== 'comment' || o.table === null) return false;
   const c = comments.get(o.table);
   if (!c) return false;
-  return (o.name === `table ${o.table}` && c.table !== undefined) || (o.name.startsWith(`column ${o.table}.`) && c.columns.has(o.name.slice(`column ${o.table}.`.length)));
+  const column = `column ${o.table}.`;
+  return (o.name === `table ${o.table}` && c.table !== undefined) || (o.name.startsWith(column) && c.columns.has(o.name.slice(column.length)));
 }

@@ -266,9 +266,12 @@ forEachDialect('evolve pull', (d) => {
         assert.equal(r.notExpressible.length === 0, f.expressible, `not expressible: ${r.notExpressible.join(', ')}`);
         t.diagnostic(`${r.tables} tables; not expressible: ${r.notExpressible.length}, of which apply would change ${r.notAdopted.length}: ${r.notAdopted.join('; ')}`);
         if (f.expressible) assert.equal(await appliedFingerprint(d, file), live.fingerprint);
-        else if (r.notAdopted.length === 0) {
+        else {
+          // The models load (their objects are created in a scratch database, each after what it reads) and plan against the database.
           const plan = await planEvolution({ db: db.url, models: file });
-          assert.deepEqual(plan.statements.map((s) => s.sql), [], 'the pulled models and what apply adopts are the database');
+          if (r.notAdopted.length === 0) {
+            assert.deepEqual(plan.statements.map((s) => s.sql), [], 'the pulled models and what apply adopts are the database');
+          }
         }
         assert.ok(existsSync(file));
       }));
