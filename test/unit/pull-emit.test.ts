@@ -122,6 +122,19 @@ describe('evolve pull: the emitter', () => {
       'n: integer(), // not expressible yet: GENERATED ALWAYS AS IDENTITY', '//   view v']) assert.ok(text.includes(c), `${c} in:\n${text}`);
   });
 
+  it('states no object while one created before the tables is unstated (a domain), nor one reading an unstated object', () => {
+    const view = (name: string, body: string) => ({ kind: 'view' as const, name, table: null, definition: body, create: [`CREATE VIEW ${name} AS ${body}`], drop: [] });
+    const domain = { kind: 'domain' as const, name: 'year', table: null, definition: '{}', create: ['CREATE DOMAIN year AS integer'], drop: [] };
+    const blocked = pullSchema({ dialect: 'postgres', tables: [base('t')], objects: [domain, view('v', 'SELECT id FROM t')] }, { kind: 'file', file: 'm.ts' });
+    assert.deepEqual([...blocked.notExpressible].sort(), ['domain year', 'view v']);
+    assert.doesNotMatch(blocked.files[0]!.text, /view\(/);
+    const odd = { ...view('w', 'SELECT 1'), create: ['CREATE VIEW w (a) AS SELECT 1'] };
+    const r = pullSchema({ dialect: 'postgres', tables: [base('t')], objects: [view('b_reads_w', 'SELECT a FROM w'), view('a', 'SELECT id FROM t'), odd] },
+      { kind: 'file', file: 'm.ts' });
+    assert.deepEqual([...r.notExpressible].sort(), ['view b_reads_w', 'view w']);
+    assert.match(r.files[0]!.text, /export const a = view\('a', sql`SELECT id FROM t`\);/);
+  });
+
   it('refuses a schema without tables, and --out with --out-dir, as usage errors naming the fix', () => {
     const usage = (re: RegExp) => (e: unknown): boolean => isEvolveError(e) && e.code === 'E_USAGE' && re.test(e.message) && !!e.hint;
     assert.throws(() => pullSchema({ dialect: 'sqlite', tables: [base('_evolve_deployment')] }, { kind: 'dir' }), usage(/no tables to pull/));
