@@ -30,7 +30,11 @@ export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: Sch
   const dropped: string[] = [];
   // What the models say themselves (PostgreSQL: the extra schemas their tables live in) stays.
   const own = new Set((desired.objects ?? []).map(objectKey));
-  const candidates = (live.objects ?? []).filter((o) => !own.has(objectKey(o)) && (o.table === null || tables.has(o.table) || aka.has(o.table)));
+  // An object on a (materialized) view — an index, a trigger, a comment — goes with the view (kept where it is, or stated).
+  const views = new Set([...(live.objects ?? []), ...(desired.objects ?? [])]
+    .filter((o) => o.kind === 'view' || o.kind === 'materializedView').map((o) => o.name));
+  const candidates = (live.objects ?? []).filter((o) => !own.has(objectKey(o))
+    && (o.table === null || tables.has(o.table) || aka.has(o.table) || (views.has(o.table) && !liveTables.has(o.table))));
   // Names the models declare: index and unique-constraint names per (target) table, table names.
   const declared = new Map(desired.tables.map((t) =>
     [t.name, new Set([...t.indexes.map((i) => i.name), ...t.uniques.flatMap((u) => (u.name ? [u.name] : []))])]));

@@ -59,8 +59,34 @@ function comments(tables: readonly Table[], dialect: Dialect): string[] {
 function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
-  for (const o of objects) (o.kind === 'enum' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...o.statements(dialect.sql));
+  for (const [o, statements] of readersLast(objects, dialect)) {
+    (o.kind === 'enum' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...statements);
+  }
   return { before, after };
+}
+
+/** Identifier-like words of SQL text, unquoted and lower-cased. */
+const words = (sql: string): Set<string> =>
+  new Set([...sql.matchAll(/"((?:[^"]|"")+)"|`((?:[^`]|``)+)`|([A-Za-z_][\w$]*)/g)].map((m) => (m[1] ?? m[2] ?? m[3]!).toLowerCase()));
+
+/**
+ * The objects with their statements, each after the other objects its statements name (a view
+ * reading another view): a module's exports come in the order of their names, not of what reads what.
+ */
+function readersLast(objects: readonly ModelObject[], dialect: Dialect): [ModelObject, string[]][] {
+  const items = objects.map((o) => ({ o, statements: o.statements(dialect.sql), bare: o.name.replace(/\(.*$/s, '').split('.').pop()!.toLowerCase() }));
+  const out: [ModelObject, string[]][] = [];
+  const state = new Map<number, 'visiting' | 'done'>();
+  const visit = (i: number): void => {
+    if (state.has(i)) return;
+    state.set(i, 'visiting');
+    const said = words(items[i]!.statements.join(' '));
+    items.forEach((other, j) => { if (j !== i && other.o.kind !== 'trigger' && said.has(other.bare)) visit(j); });
+    state.set(i, 'done');
+    out.push([items[i]!.o, items[i]!.statements]);
+  };
+  items.forEach((_, i) => visit(i));
+  return out;
 }
 
 /**

@@ -1,18 +1,24 @@
 /**
- * A pulled schema as TypeScript: one models module, or one module per table and an index
- * re-exporting them. What the DSL cannot state is listed by name (and written as comments in
- * the module), never silently left out.
+ * A pulled schema as TypeScript: one models module, or one module per table, one of the objects
+ * beyond tables (`objects.ts`) and an index re-exporting them. What the DSL cannot state is
+ * listed by name (and written as comments in the module), never silently left out.
  */
-import type { ObjectIR, SchemaIR, TableIR } from '../ir/schema.js';
+import { objectKey, objectPhase, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
+import { nameIndex, objectDependencies } from '../diff/objects.js';
 import { objectLabel } from '../diff/changes.js';
 import { emitTable, type EmitContext } from './emit-table.js';
+import {
+  emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments,
+} from './emit-objects.js';
 import { exportNames, fileNames } from './identifiers.js';
 import { foreignKeyCycles } from './cycles.js';
 
 /** The DSL functions the emitted code may import, in the order the import line lists them. */
 const DSL_NAMES = [
-  'ColumnRef', 'table', 'index', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes', 'uuid',
-  'rawType', 'sql',
+  'ColumnRef', 'table', 'index', 'check', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes',
+  'uuid', 'smallint', 'time', 'char', 'jsonb', 'inet', 'cidr', 'citext', 'tsvector', 'interval', 'array', 'tinyint', 'mediumint', 'unsignedInt',
+  'mediumtext', 'longtext', 'datetime', 'mysqlEnum', 'mysqlSet', 'rawType', 'sql', 'enumType', 'sequence', 'sqlFunction', 'view',
+  'materializedView', 'trigger',
 ] as const;
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
@@ -31,28 +37,97 @@ export interface EmittedModels {
 interface Missing { all: string[]; notAdopted: string[] }
 
 /**
- * An object beyond tables: not in the DSL yet, listed — except a PostgreSQL schema holding
- * pulled tables, which the tables' names (`billing.invoice`) state.
+ * An object beyond tables the DSL cannot state: listed — except a PostgreSQL schema holding
+ * pulled tables, which the tables' names (`billing.invoice`) state, and what the module states.
  */
-export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: ReadonlySet<string>): string | null {
-  if (o.kind === 'schema' && tableSchemas.has(o.name)) return null;
+export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: ReadonlySet<string>, stated: ReadonlySet<ObjectIR>): string | null {
+  if ((o.kind === 'schema' && tableSchemas.has(o.name)) || stated.has(o)) return null;
   const label = objectLabel(o);
   ctx.missing(label, true);
   return `//   ${label}`;
 }
 
-/** What every module of one pull shares: export names, cycles, what is listed, index names taken. */
-interface Shared { exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string> }
+/** What every module of one pull shares: export names, cycles, what is listed, index names taken, enums and comments stated. */
+interface Shared {
+  exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>;
+  enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
+  indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
+}
 
-function context({ exports, cycles, missing, indexNames }: Shared): EmitContext & { used: Set<string> } {
+function context({ exports, cycles, missing, indexNames, enums, comments, indexObjects }: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
     used, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
     missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
     claimIndex: (n) => !indexNames.has(n.toLowerCase()) && !!indexNames.add(n.toLowerCase()),
     inCycle: (from, to) => cycles.has(from) && cycles.get(from) === cycles.get(to),
+    enumOf: (sql) => enums.get(sql), commentsOf: (t) => comments.get(t),
+    indexObjectsOf: (t) => (indexObjects.get(t) ?? []).map((o) => emitIndexObject({ use: (n) => used.add(n), exportOf: (x) => exports.get(x) }, o)!),
   };
 }
+
+/**
+ * The objects the DSL states, with export names none of the tables' or the DSL's; in the order
+ * the schema lists them. None when an object created before the tables (a domain, an extension,
+ * a type) is not stated (null): models holding objects are read back by creating them with the
+ * tables in a scratch database, where the tables' columns could not find it; all are listed instead.
+ */
+function statedObjects(schema: SchemaIR, exports: ReadonlyMap<string, string>, tableSchemas: ReadonlySet<string>): EmittedObject[] | null {
+  const taken = new Set<string>([...DSL_NAMES, ...exports.values()]);
+  const ctx = { use: (): void => undefined, exportOf: (t: string) => exports.get(t) };
+  const out: EmittedObject[] = [];
+  for (const o of schema.objects ?? []) {
+    const code = emitObjectModel(ctx, o);
+    const before = objectPhase(o.kind) === 'before';
+    if (code === null && before && !(o.kind === 'schema' && tableSchemas.has(o.name))) return null;
+    if (code !== null) out.push({ object: o, name: objectExportName(o, taken), before, code });
+  }
+  return dependencyOrder(schema, withoutUnstatedDependencies(schema, out));
+}
+
+/** Leave out (to be listed) the objects that read an object not stated (a view reading a view the DSL cannot state), transitively. */
+function withoutUnstatedDependencies(schema: SchemaIR, objects: readonly EmittedObject[]): EmittedObject[] {
+  const names = nameIndex(schema);
+  const all = new Set((schema.objects ?? []).map(objectKey));
+  let kept = [...objects];
+  for (let changed = true; changed;) {
+    const stated = new Set(kept.map((o) => objectKey(o.object)));
+    const next = kept.filter((o) => [...objectDependencies(schema, o.object, names)].every((d) => !all.has(d) || stated.has(d) || d === objectKey(o.object)));
+    changed = next.length !== kept.length;
+    kept = next;
+  }
+  return kept;
+}
+
+/** The objects, each after those it depends on (a view reading another view): the models create them in the order they are listed. */
+function dependencyOrder(schema: SchemaIR, objects: readonly EmittedObject[]): EmittedObject[] {
+  const names = nameIndex(schema);
+  const byKey = new Map(objects.map((o) => [objectKey(o.object), o]));
+  const out: EmittedObject[] = [];
+  const seen = new Set<string>();
+  const visit = (o: EmittedObject): void => {
+    const k = objectKey(o.object);
+    if (seen.has(k)) return;
+    seen.add(k);
+    for (const d of [...objectDependencies(schema, o.object, names)].sort()) { const dep = byKey.get(d); if (dep) visit(dep); }
+    out.push(o);
+  };
+  objects.forEach(visit);
+  return out;
+}
+
+const schemasOf = (tables: readonly TableIR[]): Set<string> =>
+  new Set(tables.flatMap((t) => (t.name.includes('.') ? [t.name.slice(0, t.name.indexOf('.'))] : [])));
+
+/** The objects' `export const …` lines (noting the DSL names they use), those created before the tables or after them. */
+function objectLines(ctx: EmitContext, objects: readonly EmittedObject[], before: boolean): string {
+  const mine = objects.filter((o) => o.before === before);
+  const lines = mine.map((o) => `export const ${o.name} = ${emitObjectModel(ctx, o.object)!};\n`);
+  return lines.length ? `${lines.join('')}` : '';
+}
+
+const tableImports = (tables: readonly string[], exports: ReadonlyMap<string, string>, files: ReadonlyMap<string, string>): string =>
+  tables.map((r) => `import { ${exports.get(r)} } from './${files.get(r)}.js';\n`).join('');
 
 const importLine = (used: ReadonlySet<string>): string =>
   `import { ${DSL_NAMES.filter((n) => used.has(n)).map((n) => (n === 'ColumnRef' ? 'type ColumnRef' : n)).join(', ')} } from 'evolve';\n`;
@@ -61,9 +136,9 @@ const HEADER = (dialect: string): string =>
   `// Models pulled from a ${dialect} database by \`evolve pull\`. Edit freely: this is now the schema's source.\n`;
 
 /** The objects' comment block (`// Not expressible in the models yet …`), or '' when there are none. */
-function objectsBlock(ctx: EmitContext, schema: SchemaIR): string {
-  const schemas = new Set(schema.tables.flatMap((t) => (t.name.includes('.') ? [t.name.slice(0, t.name.indexOf('.'))] : [])));
-  const lines = (schema.objects ?? []).map((o) => emitObject(ctx, o, schemas)).filter((l): l is string => l !== null);
+function objectsBlock(ctx: EmitContext, schema: SchemaIR, stated: ReadonlySet<ObjectIR>): string {
+  const schemas = schemasOf(schema.tables);
+  const lines = (schema.objects ?? []).map((o) => emitObject(ctx, o, schemas, stated)).filter((l): l is string => l !== null);
   if (lines.length === 0) return '';
   return '// Not expressible in the models yet, kept by the database as they are (evolve adopts them):\n' + `${lines.join('\n')}\n`;
 }
@@ -78,13 +153,29 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   const tables: TableIR[] = schema.tables.filter((t) => t.columns.length > 0);
   const exports = exportNames(tables.map((t) => t.name), new Set(DSL_NAMES));
   const missing: Missing = { all: [...empty], notAdopted: [...empty] };
-  const shared: Shared = { exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set() };
+  const found = statedObjects(schema, exports, schemasOf(tables));
+  const objects = found ?? [];
+  const comments = found === null ? new Map<string, TableComments>() : tableComments(schema.objects ?? [], (t) => exports.has(t));
+  const indexObjects = new Map<string, ObjectIR[]>();
+  const probe = { use: (): void => undefined, exportOf: (t: string) => exports.get(t) };
+  for (const o of found === null ? [] : schema.objects ?? []) {
+    if (o.table !== null && emitIndexObject(probe, o) !== null) indexObjects.set(o.table, [...(indexObjects.get(o.table) ?? []), o]);
+  }
+  const stated = new Set([
+    ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
+  ]);
+  const shared: Shared = {
+    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated, indexObjects,
+  };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {
-    const ctx = context(shared);
-    const objects = objectsBlock(ctx, schema);
+    const ctx = context({ ...shared, enums: enumColumns(objects) });
+    const listed = objectsBlock(ctx, schema, stated);
+    const before = objectLines(ctx, objects, true);
     const body = tables.map((t) => emitTable(ctx, t)).join('\n');
-    return result([{ path: mode.file, text: `${HEADER(schema.dialect)}${objects}${importLine(ctx.used)}\n${body}` }]);
+    const after = objectLines(ctx, objects, false);
+    const text = `${HEADER(schema.dialect)}${listed}${importLine(ctx.used)}\n${before ? `${before}\n` : ''}${body}${after ? `\n${after}` : ''}`;
+    return result([{ path: mode.file, text }]);
   }
   const files = fileNames(exports);
   const out: EmittedFile[] = [];
@@ -92,12 +183,21 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     const ctx = context(shared);
     const body = emitTable(ctx, t);
     const refs = [...new Set(t.foreignKeys.map((fk) => fk.refTable).filter((r) => r !== t.name && exports.has(r)))].sort();
-    const imports = refs.map((r) => `import { ${exports.get(r)} } from './${files.get(r)}.js';\n`).join('');
-    out.push({ path: `${files.get(t.name)}.ts`, text: `${importLine(ctx.used)}${imports}\n${body}` });
+    out.push({ path: `${files.get(t.name)}.ts`, text: `${importLine(ctx.used)}${tableImports(refs, exports, files)}\n${body}` });
   }
   const ctx = context(shared);
-  const objects = objectsBlock(ctx, schema);
-  const index = tables.map((t) => `export { ${exports.get(t.name)} } from './${files.get(t.name)}.js';\n`).join('');
-  out.push({ path: 'index.ts', text: `${HEADER(schema.dialect)}${objects}${index}` });
+  const listed = objectsBlock(ctx, schema, stated);
+  let index = tables.map((t) => `export { ${exports.get(t.name)} } from './${files.get(t.name)}.js';\n`).join('');
+  if (objects.length) {
+    const taken = new Set([...files.values()].map((f) => f.toLowerCase()));
+    let file = 'objects';
+    while (taken.has(file)) file = `${file}_`;
+    const octx = context(shared);
+    const code = `${objectLines(octx, objects, true)}${objectLines(octx, objects, false)}`;
+    const on = [...new Set(objects.flatMap((o) => (o.object.kind === 'trigger' && o.object.table !== null ? [o.object.table] : [])))].sort();
+    out.push({ path: `${file}.ts`, text: `${importLine(octx.used)}${tableImports(on, exports, files)}\n${code}` });
+    index += `export { ${objects.map((o) => o.name).join(', ')} } from './${file}.js';\n`;
+  }
+  out.push({ path: 'index.ts', text: `${HEADER(schema.dialect)}${listed}${index}` });
   return result(out);
 }

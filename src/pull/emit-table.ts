@@ -1,13 +1,15 @@
 /**
  * One emit function per part of the IR: what `evolve pull` writes for a column type, a default,
- * a column, an index, a unique constraint, a foreign key, a primary key — and, for the parts the
- * models DSL cannot state yet (checks, generated columns, identity ALWAYS, ON UPDATE, table
- * options), the name it lists as not expressible. Supporting a new DSL construct is a change to
- * the one function for its part.
+ * a column (generated, identity), an index, a unique constraint, a foreign key, a primary key, a
+ * check, the storage options — and, for what the models DSL cannot state (MySQL ON UPDATE, a
+ * check naming what the DSL takes for an unknown column), the name it lists as not expressible.
+ * Supporting a new DSL construct is a change to the one function for its part.
  */
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR, UniqueIR } from '../ir/schema.js';
 import { assertNever, isEvolveError } from '../errors.js';
 import { checkDefaultLiteral } from '../model/default-literals.js';
+import { unknownColumnIn } from '../model/compile-checks.js';
+import { emitDialectType } from './emit-dialect-type.js';
 import { key, member, sqlTemplate, str } from './identifiers.js';
 
 /** What the emit functions need from the module being written. */
@@ -26,9 +28,15 @@ export interface EmitContext {
   claimIndex(name: string): boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
+  /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
+  enumOf(sql: string): string | undefined;
+  /** The indexes on expressions or with a method of table `table`, as the DSL states them. */
+  indexObjectsOf(table: string): string[];
+  /** The comments (PostgreSQL) of table `table` and its columns. */
+  commentsOf(table: string): { table?: string; columns: ReadonlyMap<string, string> } | undefined;
 }
 
-/** A column type: `integer()`, `varchar(100)`, `rawType('smallint')`. */
+/** A column type: `integer()`, `varchar(100)`, `jsonb()` (a dialect's type with a helper), `rawType('point')`. */
 export function emitType(ctx: EmitContext, t: ColumnType): string {
   const call = (fn: string, args = ''): string => { ctx.use(fn); return `${fn}(${args})`; };
   switch (t.kind) {
@@ -40,7 +48,10 @@ export function emitType(ctx: EmitContext, t: ColumnType): string {
       if (t.precision < 1 || t.scale > t.precision) return call('rawType', str(`decimal(${t.precision},${t.scale})`));
       return call('decimal', t.scale === 0 ? String(t.precision) : `${t.precision}, ${t.scale}`);
     case 'timestamp': return call('timestamp', t.withTimeZone ? '{ withTimeZone: true }' : '');
-    case 'raw': return call('rawType', str(t.sql));
+    case 'raw': {
+      const e = ctx.enumOf(t.sql);
+      return e !== undefined ? `${e}.column()` : emitDialectType((n) => ctx.use(n), t.sql) ?? call('rawType', str(t.sql));
+    }
     default: return assertNever(t, 'column type');
   }
 }
@@ -74,16 +85,19 @@ function emitActions(fk: ForeignKeyIR): string {
   return parts.length ? `{ ${parts.join(', ')} }` : '';
 }
 
-/** A generated column: not in the DSL yet (the column is written as a plain one). */
-function emitGenerated(ctx: EmitContext, table: string, c: ColumnIR): string | null {
-  if (!c.generated) return null;
-  ctx.missing(`generated column ${table}.${c.name}`, false);
-  return `GENERATED ALWAYS AS (${c.generated.expression}) ${c.generated.stored ? 'STORED' : 'VIRTUAL'}`;
+/** A generated column: `.generatedAs(sql\`…\`)` (STORED), `{ stored: false }` for VIRTUAL; '' for another column. */
+function emitGenerated(ctx: EmitContext, c: ColumnIR): string {
+  if (!c.generated) return '';
+  ctx.use('sql');
+  return `.generatedAs(${sqlTemplate(c.generated.expression)}${c.generated.stored ? '' : ', { stored: false }'})`;
 }
 
-/** PostgreSQL identity ALWAYS: not in the DSL yet (written as auto-increment, which is BY DEFAULT). */
-function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR): string | null {
-  if (c.identity !== 'always') return null;
+/**
+ * PostgreSQL identity ALWAYS on the whole primary key: `.identity('always')` (which makes the
+ * key); elsewhere the DSL cannot state it (listed; apply keeps the database's).
+ */
+function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR, keyed: boolean): string | null {
+  if (c.identity !== 'always' || keyed) return null;
   ctx.missing(`identity ALWAYS of ${table}.${c.name}`, true);
   return 'GENERATED ALWAYS AS IDENTITY';
 }
@@ -111,23 +125,28 @@ interface ColumnRole { primaryKey: boolean; unique: boolean; foreignKey: Foreign
 export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
   let code = emitType(ctx, c.type);
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
-  if (c.default !== null && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
+  if (c.default !== null && !c.generated && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
+  code += emitGenerated(ctx, c);
   const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
-  if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
+  const always = role.primaryKey && increments && c.identity === 'always';
+  if (always) code += ".identity('always')";
+  else if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
   if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
   else if (c.autoIncrement && !increments) {
     ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
   }
   if (role.unique) code += '.unique()';
   if (c.collation) code += `.collation(${str(c.collation)})`;
+  const comment = ctx.commentsOf(t.name)?.columns.get(c.name);
+  if (comment !== undefined) code += `.comment(${str(comment)})`;
   if (role.foreignKey) {
     const fk = role.foreignKey;
     const actions = emitActions(fk);
     code += `.references(${emitTarget(ctx, t.name, fk)}${actions ? `, ${actions}` : ''})`;
   }
-  const unsaid = [emitGenerated(ctx, t.name, c), emitIdentity(ctx, t.name, c), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
-  const comment = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
-  return `  ${key(c.name)}: ${code},${comment}`;
+  const unsaid = [emitIdentity(ctx, t.name, c, always), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
+  const note = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
+  return `  ${key(c.name)}: ${code},${note}`;
 }
 
 /** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
@@ -160,16 +179,34 @@ export function emitPrimaryKey(columns: readonly string[]): string {
   return `[${columns.map(str).join(', ')}]`;
 }
 
-/** A CHECK constraint: not in the DSL yet; listed, and written as a comment. */
-export function emitCheck(ctx: EmitContext, table: string, c: CheckIR): string {
-  ctx.missing(c.name ? `check ${table}.${c.name}` : `check (${oneLine(c.expression)}) on table ${table}`, true);
-  return `// not expressible yet: CHECK (${oneLine(c.expression)})${c.name ? ` named ${c.name}` : ''}`;
+/**
+ * A table's CHECK constraints, the table option's entries: `check('name', sql\`…\`)` or
+ * `sql\`…\``. When one names a word the DSL would take for a column the table lacks (it refuses
+ * those), none is stated (a table stating a check manages all of its checks): each is listed,
+ * and written as a comment in `notes`, and apply keeps the database's.
+ */
+export function emitChecks(ctx: EmitContext, t: TableIR, notes: string[]): string[] {
+  const checks = t.checks ?? [];
+  const names = t.columns.map((col) => col.name);
+  if (checks.some((c) => unknownColumnIn(c.expression, names) !== undefined)) {
+    for (const c of checks) {
+      ctx.missing(c.name ? `check ${t.name}.${c.name}` : `check (${oneLine(c.expression)}) on table ${t.name}`, true);
+      notes.push(`// not expressible yet: CHECK (${oneLine(c.expression)})${c.name ? ` named ${c.name}` : ''}`);
+    }
+    return [];
+  }
+  return checks.map((c) => {
+    ctx.use('sql');
+    if (c.name === null) return sqlTemplate(c.expression);
+    ctx.use('check');
+    return `check(${str(c.name)}, ${sqlTemplate(c.expression)})`;
+  });
 }
 
-/** A table option (SQLite STRICT, MySQL ENGINE, …): not in the DSL yet; listed, and written as a comment. */
-export function emitTableOption(ctx: EmitContext, table: string, name: string, value: string): string {
-  ctx.missing(`table option ${table}.${name}=${value}`, true);
-  return `// not expressible yet: table option ${name}=${oneLine(value)}`;
+/** The storage options (SQLite STRICT, MySQL ENGINE, …), the table option: `{ strict: true, engine: 'MyISAM' }`. */
+export function emitStorage(options: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{ ${entries.map(([k, v]) => `${key(k)}: ${v === 'true' ? 'true' : str(v)}`).join(', ')} }`;
 }
 
 /** Text for a `//` comment: one line. */
@@ -208,12 +245,13 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const list = (name: string, items: string[]): void => {
     if (items.length) options.push(`  ${name}: [\n${items.map((x) => `    ${x},`).join('\n')}\n  ],`);
   };
-  list('indexes', t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null));
+  list('indexes', [...t.indexes.map((i) => emitIndex(ctx, t.name, i)).filter((x): x is string => x !== null), ...ctx.indexObjectsOf(t.name)]);
   list('foreignKeys', fks.map((fk) => emitForeignKey(ctx, t.name, fk)));
-  const notes = [
-    ...(t.checks ?? []).map((c) => emitCheck(ctx, t.name, c)),
-    ...Object.entries(t.options ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => emitTableOption(ctx, t.name, k, v)),
-  ];
+  const notes: string[] = [];
+  list('checks', emitChecks(ctx, t, notes));
+  if (Object.keys(t.options ?? {}).length) options.push(`  storage: ${emitStorage(t.options!)},`);
+  const comment = ctx.commentsOf(t.name)?.table;
+  if (comment !== undefined) options.push(`  comment: ${str(comment)},`);
   const name = ctx.exportOf(t.name)!;
   const body = `table(${str(t.name)}, {\n${columns.join('\n')}\n}${options.length ? `, {\n${options.join('\n')}\n}` : ''})`;
   return `${notes.map((n) => `${n}\n`).join('')}export const ${name} = ${body};\n`;

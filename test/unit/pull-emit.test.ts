@@ -63,27 +63,76 @@ describe('evolve pull: the emitter', () => {
     assert.match(r.text, /t: integer\(\)\.references\(\(\) => text_table\.columns\.id, \{ onDelete: 'cascade' \}\)/);
   });
 
-  it('lists by name what the DSL cannot state, and writes it as comments', async () => {
-    const schema: SchemaIR & { tables: TableIR[] } = {
+  it('states checks, generated columns, identity ALWAYS, storage options and dialect types; they compile back to the same IR', async () => {
+    const schema: SchemaIR = {
       dialect: 'sqlite',
       tables: [base('t', {
-        columns: [col('id', { kind: 'integer' }, { nullable: false }), col('g', { kind: 'integer' }, { generated: { expression: 'id * 2', stored: true } })],
+        columns: [
+          col('id', { kind: 'integer' }, { nullable: false }),
+          col('g', { kind: 'integer' }, { generated: { expression: 'id * 2', stored: true } }),
+          col('v', { kind: 'text' }, { generated: { expression: "'n' || `id`", stored: false } }),
+          col('s', { kind: 'raw', sql: 'smallint' }),
+        ],
         checks: [{ name: 't_id_ck', expression: 'id > 0' }, { name: null, expression: 'g < 10' }],
-        options: { strict: 'true' },
-        foreignKeys: [{ name: null, columns: ['g'], refTable: 'elsewhere', refColumns: ['id'], onDelete: 'no action', onUpdate: 'no action' }],
+        options: { strict: 'true', without_rowid: 'true' },
+      })],
+    };
+    const r = await roundTrip(schema);
+    assert.deepEqual(r.notExpressible, []);
+    for (const c of ["checks: [\n    check('t_id_ck', sql`id > 0`),\n    sql`g < 10`,\n  ],", 'storage: { strict: true, without_rowid: true },',
+      'g: integer().generatedAs(sql`id * 2`),', "v: text().generatedAs(sql`'n' || \\`id\\``, { stored: false }),", 's: smallint(),',
+    ]) assert.ok(r.text.includes(c), `${c} in:\n${r.text}`);
+    const d = await loadDialect('sqlite');
+    assert.equal(r.canonical, fingerprintText(d.normalise(schema)));
+    const pg: SchemaIR = {
+      dialect: 'postgres',
+      tables: [base('p', { columns: [col('id', { kind: 'bigint' }, { nullable: false, autoIncrement: true, identity: 'always' }),
+        col('tags', { kind: 'raw', sql: 'text[]' }), col('doc', { kind: 'raw', sql: 'jsonb' }), col('pt', { kind: 'raw', sql: 'point' })] })],
+    };
+    const text = pullSchema(pg, { kind: 'file', file: 'm.ts' }).files[0]!.text;
+    for (const c of ["id: bigint().identity('always'),", 'tags: array(text()),', 'doc: jsonb(),', "pt: rawType('point'),"]) {
+      assert.ok(text.includes(c), `${c} in:\n${text}`);
+    }
+    const my: SchemaIR = { dialect: 'mysql', tables: [base('m', { columns: [col('id', { kind: 'integer' }, { nullable: false }),
+      col('e', { kind: 'raw', sql: "enum('a','it''s','b\\\\c')" }), col('u', { kind: 'raw', sql: 'tinyint unsigned' })] })] };
+    const mt = pullSchema(my, { kind: 'file', file: 'm.ts' }).files[0]!.text;
+    for (const c of [`e: mysqlEnum('a', "it's", 'b\\\\c'),`, 'u: tinyint({ unsigned: true }),']) assert.ok(mt.includes(c), `${c} in:\n${mt}`);
+  });
+
+  it('lists by name what the DSL cannot state, and writes it as comments', async () => {
+    const schema: SchemaIR & { tables: TableIR[] } = {
+      dialect: 'postgres',
+      tables: [base('t', {
+        columns: [col('id', { kind: 'integer' }, { nullable: false }), col('n', { kind: 'integer' }, { autoIncrement: true, identity: 'always' })],
+        checks: [{ name: 't_id_ck', expression: 'id > 0' }, { name: null, expression: 'n < elsewhere_limit' }],
+        foreignKeys: [{ name: null, columns: ['n'], refTable: 'elsewhere', refColumns: ['id'], onDelete: 'no action', onUpdate: 'no action' }],
       })],
       objects: [{ kind: 'view', name: 'v', table: null, definition: 'SELECT 1', create: [], drop: [] }],
     };
     schema.tables.push({ ...base('hollow'), columns: [], primaryKey: null });
     const r = pullSchema(schema, { kind: 'file', file: 'models.ts' });
     assert.deepEqual([...r.notExpressible].sort(), [
-      'check (g < 10) on table t', 'check t.t_id_ck', 'foreign key t(g) to elsewhere, a table not pulled', 'generated column t.g',
-      'table hollow, which has no columns', 'table option t.strict=true', 'view v',
+      'auto-increment of t.n, which is not the whole primary key', 'check (n < elsewhere_limit) on table t', 'check t.t_id_ck',
+      'foreign key t(n) to elsewhere, a table not pulled', 'identity ALWAYS of t.n', 'table hollow, which has no columns', 'view v',
     ]);
-    assert.deepEqual([...r.notAdopted].sort(), ['foreign key t(g) to elsewhere, a table not pulled', 'generated column t.g', 'table hollow, which has no columns']);
+    assert.deepEqual([...r.notAdopted].sort(), ['auto-increment of t.n, which is not the whole primary key',
+      'foreign key t(n) to elsewhere, a table not pulled', 'table hollow, which has no columns']);
     const text = r.files[0]!.text;
-    for (const c of ['// not expressible yet: CHECK (id > 0) named t_id_ck', '// not expressible yet: table option strict=true',
-      'g: integer(), // not expressible yet: GENERATED ALWAYS AS (id * 2) STORED', '//   view v']) assert.ok(text.includes(c), `${c} in:\n${text}`);
+    for (const c of ['// not expressible yet: CHECK (id > 0) named t_id_ck', '// not expressible yet: CHECK (n < elsewhere_limit)',
+      'n: integer(), // not expressible yet: GENERATED ALWAYS AS IDENTITY', '//   view v']) assert.ok(text.includes(c), `${c} in:\n${text}`);
+  });
+
+  it('states no object while one created before the tables is unstated (a domain), nor one reading an unstated object', () => {
+    const view = (name: string, body: string) => ({ kind: 'view' as const, name, table: null, definition: body, create: [`CREATE VIEW ${name} AS ${body}`], drop: [] });
+    const domain = { kind: 'domain' as const, name: 'year', table: null, definition: '{}', create: ['CREATE DOMAIN year AS integer'], drop: [] };
+    const blocked = pullSchema({ dialect: 'postgres', tables: [base('t')], objects: [domain, view('v', 'SELECT id FROM t')] }, { kind: 'file', file: 'm.ts' });
+    assert.deepEqual([...blocked.notExpressible].sort(), ['domain year', 'view v']);
+    assert.doesNotMatch(blocked.files[0]!.text, /view\(/);
+    const odd = { ...view('w', 'SELECT 1'), create: ['CREATE VIEW w (a) AS SELECT 1'] };
+    const r = pullSchema({ dialect: 'postgres', tables: [base('t')], objects: [view('b_reads_w', 'SELECT a FROM w'), view('a', 'SELECT id FROM t'), odd] },
+      { kind: 'file', file: 'm.ts' });
+    assert.deepEqual([...r.notExpressible].sort(), ['view b_reads_w', 'view w']);
+    assert.match(r.files[0]!.text, /export const a = view\('a', sql`SELECT id FROM t`\);/);
   });
 
   it('refuses a schema without tables, and --out with --out-dir, as usage errors naming the fix', () => {
