@@ -13,7 +13,8 @@ export const KNOWN_TYPE_NAMES = [
 
 /**
  * Normalise raw type text: lower case, single spaces, no spaces inside parentheses — outside
- * double-quoted names, which are names as written (`"UserRole"[]` is not `"userrole"[]`).
+ * double-quoted names, which are names as written (`"UserRole"[]` is not `"userrole"[]`), and
+ * single-quoted values, which are values as written (`enum('G','PG')` is not `enum('g','pg')`).
  */
 export function normaliseTypeText(text: string): string {
   let out = typeTextCache.get(text);
@@ -24,7 +25,8 @@ export function normaliseTypeText(text: string): string {
       .replace(/\s*\(\s*/g, '(')
       .replace(/\s*,\s*/g, ',')
       .replace(/\s*\)/g, ')');
-    out = text.trim().split(/("(?:[^"]|"")*")/).map((part, i) => (i % 2 === 1 ? part : plain(part))).join('');
+    // Quoted parts keep their case: a double-quoted name, a single-quoted value (`enum('G','PG')`).
+    out = text.trim().split(/("(?:[^"]|"")*"|'(?:[^']|'')*')/).map((part, i) => (i % 2 === 1 ? part : plain(part))).join('');
     if (typeTextCache.size > 10_000) typeTextCache.clear();
     typeTextCache.set(text, out);
   }

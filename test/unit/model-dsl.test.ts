@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
+  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -47,6 +47,10 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     assert.deepEqual(jsonb().definition().type, { kind: 'raw', sql: 'jsonb' });
     assert.deepEqual(tinyint({ unsigned: true }).definition().type, { kind: 'raw', sql: 'tinyint unsigned' });
     assert.deepEqual(mysqlEnum('a', "it's").definition().type, { kind: 'raw', sql: "enum('a','it''s')" });
+    // Values keep their case and spaces: 'G' and 'g' are two values (found by evolve pull on Sakila).
+    assert.deepEqual(mysqlEnum('G', 'PG-13', 'Deleted Scenes').definition().type, { kind: 'raw', sql: "enum('G','PG-13','Deleted Scenes')" });
+    assert.deepEqual(mysqlSet('Trailers', 'Behind  It').definition().type, { kind: 'raw', sql: "set('Trailers','Behind  It')" });
+    assert.deepEqual(rawType("ENUM ( 'Small' , 'LARGE' )").definition().type, { kind: 'raw', sql: "enum('Small','LARGE')" });
   });
 
   it('point 5: an enum with duplicate values is refused, naming the value', () => {
