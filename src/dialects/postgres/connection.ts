@@ -22,6 +22,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { acquirePglite } from './pglite-pool.js';
+import { freshMemoryPglite } from './pglite-template.js';
 import type { Client } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Connection, Row } from '../connection.js';
@@ -207,8 +208,7 @@ async function openPglite(url: DatabaseUrl, readOnly: boolean): Promise<Driver> 
     let db: PGlite;
     try {
       const { PGlite: PGliteClass } = await import('@electric-sql/pglite');
-      db = new PGliteClass();
-      await db.waitReady;
+      db = await freshMemoryPglite(PGliteClass);
     } catch (e) {
       throw connectError(url, e);
     }
