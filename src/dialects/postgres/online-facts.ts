@@ -34,11 +34,11 @@ export async function postgresOnlineFacts(conn: Connection, diff: Diff): Promise
     for (const r of await conn.query(sql)) tablesWithRows.add(String(r.t));
   }
   const invalid = await conn.query(`SELECT c.relname AS name, t.relname AS tbl FROM pg_index i
-      JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-      WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY 1`);
+      JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT i.indisvalid AND n.nspname = current_schema() ORDER BY 1`);
   const unvalidated = await conn.query(`SELECT c.conname AS name, t.relname AS tbl FROM pg_constraint c
-      JOIN pg_class t ON t.oid = c.conrelid
-      WHERE NOT c.convalidated AND c.contype IN ('f', 'c') AND t.relnamespace = current_schema()::regnamespace ORDER BY 1`);
+      JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE NOT c.convalidated AND c.contype IN ('f', 'c') AND n.nspname = current_schema() ORDER BY 1`);
   const pairs = (rows: readonly Record<string, unknown>[]): { table: string; name: string }[] =>
     rows.map((r) => ({ table: String(r.tbl), name: String(r.name) }));
   return { tablesWithRows, invalidIndexes: pairs(invalid), unvalidated: pairs(unvalidated) };

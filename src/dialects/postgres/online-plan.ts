@@ -50,7 +50,8 @@ function reshapes(c: Change, table: string, columns: readonly string[] | null): 
     case 'addColumn': return c.table === table && uses(c.column.name);
     case 'renameColumn': return c.table === table && (uses(c.to) || uses(c.from));
     case 'alterColumn': return c.table === table && uses(c.to.name) && (c.changed.type || c.changed.collation || c.changed.generated);
-    case 'alterTableOptions': case 'alterPrimaryKey': case 'dropUnique': return c.table === table;
+    // A constraint the transaction drops may have the name the online step would add (a changed foreign key or check).
+    case 'alterTableOptions': case 'alterPrimaryKey': case 'dropUnique': case 'dropForeignKey': case 'dropCheck': return c.table === table;
     default: return false;
   }
 }
