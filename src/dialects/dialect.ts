@@ -158,6 +158,12 @@ export interface RunOptions {
    * without concurrent DDL (SQLite) ignore it.
    */
   readonly lockWait?: LockWait;
+  /**
+   * Called when steps commit before the end of the run (steps outside a transaction, online
+   * strategies' own transactions) with how many of the steps, from the first, are committed:
+   * what stays applied if a later step fails.
+   */
+  readonly onCommitted?: (steps: number) => void;
   /** Where long statements (a rebuild's row copy) report their progress; none when unset. */
   readonly progress?: ProgressReporter;
   /**
@@ -259,6 +265,11 @@ export interface Dialect {
    *   `beforeCommit` throws is rethrown as it is, after the rollback.
    */
   run(conn: Connection, steps: readonly RunStep[], options?: RunOptions): Promise<void>;
+  /**
+   * True for a step that {@link Dialect.run} runs on its own, outside the transaction
+   * (PostgreSQL: `CREATE INDEX CONCURRENTLY`, an enum value). Absent: every step runs in it.
+   */
+  runsAlone?(step: RunStep): boolean;
   /**
    * Take the deploy lock of the database `conn` is on: one deployer at a time (B3). Waits up
    * to `timeoutSeconds`; a holder that dies releases it by itself.

@@ -12,7 +12,7 @@ import { HistoryRecorder, type HistoryOptions } from '../deploy/record.js';
 import { stepsChecksum } from '../evolutions/checksum.js';
 import type { EvolveOptions, StoredStep } from './reports.js';
 import { storedStep, evolutionChecksum } from './evolution-set.js';
-import { resumePoint, type Resume } from './resume.js';
+import { canStopPartWay, resumePoint, type Resume } from './resume.js';
 import { unconsentedLoss } from '../evolutions/lint.js';
 import { describeHazard } from '../plan/describe.js';
 
@@ -37,7 +37,7 @@ export async function applyStored(
   const tx = d.dialect.capabilities.transactionalDdl;
   const link = (e: Evolution, from: string, expected: string | false, startAt = 0, wrap?: (err: unknown) => unknown): Promise<void> =>
     runLink(d, set, history, e, from, expected, startAt, (s) => { schema = s; }, wrap);
-  const resume = tx ? null : resumePoint(set, await history.last(), live);
+  const resume = canStopPartWay(d.dialect) ? resumePoint(set, await history.last(), live) : null;
   const chain: Evolution[] = [];
   for (let e = nextEvolution(set, resume ? resume.evolution.to : live); e && !chain.includes(e); e = nextEvolution(set, e.to)) chain.push(e);
   refuseUnconsentedLoss(resume ? [{ evolution: resume.evolution, startAt: resume.startAt }, ...chain.map((e) => ({ evolution: e, startAt: 0 }))]
@@ -104,7 +104,7 @@ async function runLink(
     const wrapped = wrap(err);
     const ran = wrapped === err ? stepsRunOf(err, e) : 0;
     const error = wrapped instanceof Error ? wrapped.message : String(wrapped);
-    if (ran > 0 && !d.dialect.capabilities.transactionalDdl) {
+    if (ran > 0) {
       let written = false;
       try {
         const left = fingerprint(await d.introspect());

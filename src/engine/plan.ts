@@ -5,7 +5,7 @@ import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, PlanReport } from './reports.js';
 import { resolveModels, buildPlan } from './build-plan.js';
 import { evolutionSet } from './evolution-set.js';
-import { resumePoint } from './resume.js';
+import { canStopPartWay, resumePoint } from './resume.js';
 import { HistoryRecorder } from '../deploy/record.js';
 import { unconsentedLoss } from '../evolutions/lint.js';
 
@@ -21,7 +21,7 @@ export async function planEvolution(options: EvolveOptions): Promise<PlanReport>
   return withDatabase(options.db, true, options, async (d) => {
     const live = await d.introspect();
     // MySQL: an evolution that stopped part-way is what apply resumes first (engine/resume.ts).
-    const resume = d.dialect.capabilities.transactionalDdl || set.evolutions.length === 0 ? null
+    const resume = !canStopPartWay(d.dialect) || set.evolutions.length === 0 ? null
       : resumePoint(set, await new HistoryRecorder(d, options.record ?? {}).last(), fingerprint(live));
     const report = (await buildPlan(d, models, options.allowDataLoss === true, set, live, resume)).report;
     // A stored evolution apply would refuse (a step lint rates an error, no consent): it blocks apply.

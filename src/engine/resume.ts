@@ -2,7 +2,9 @@
  * Resuming a stored evolution that stopped part-way (PRODUCT.md B2: "on MySQL the stage is
  * recorded and apply can resume").
  *
- * MySQL commits every DDL statement, so a step that fails leaves the steps before it applied:
+ * MySQL commits every DDL statement (and PostgreSQL commits what precedes a statement that runs
+ * only outside a transaction, such as CREATE INDEX CONCURRENTLY), so a step that fails leaves
+ * the steps before it applied:
  * the database is at a state no fingerprint list knows. Apply then writes a `partial` history
  * row (deploy/record.ts): the evolution, how many of its steps ran, the checksum of those
  * steps' text, and the fingerprint the database was left at. When the latest history row of
@@ -18,6 +20,15 @@ import type { HistoryRow } from '../deploy/record.js';
 import type { EvolutionSet } from '../evolutions/load.js';
 import type { Evolution } from '../evolutions/format.js';
 import { stepsChecksum } from '../evolutions/checksum.js';
+import type { Dialect } from '../dialects/dialect.js';
+
+/**
+ * True where a stored evolution can stop part-way: a dialect without transactional DDL, or
+ * one with statements that commit on their own (PostgreSQL's `CREATE INDEX CONCURRENTLY`).
+ */
+export function canStopPartWay(dialect: Dialect): boolean {
+  return !dialect.capabilities.transactionalDdl || dialect.runsAlone !== undefined;
+}
 
 /** Where apply picks up an evolution that stopped part-way: its first `startAt` steps ran. */
 export interface Resume {

@@ -8,7 +8,7 @@ import { nextEvolution } from '../evolutions/select.js';
 import { drift, readSnapshots, type Drift } from '../evolutions/snapshots.js';
 import type { EvolutionSet } from '../evolutions/load.js';
 import { lastHistory, readDeployed, readHistory, recordExists, recordNames, type DeploymentOptions, type HistoryRow } from '../deploy/record.js';
-import { resumePoint, type Resume } from './resume.js';
+import { canStopPartWay, resumePoint, type Resume } from './resume.js';
 import { withApplication } from '../deploy/steps-module.js';
 import { describeScope } from '../database/scope.js';
 import type { Versioned } from '../deploy/versioned.js';
@@ -70,7 +70,7 @@ async function deploymentOf(d: OpenDatabase, options: DeploymentOptions): Promis
 async function pendingChain(d: OpenDatabase, set: EvolutionSet, live: string, record: DeploymentOptions): Promise<Resume[]> {
   const chain: Resume[] = [];
   if (set.evolutions.length === 0) return chain;
-  const resume = d.dialect.capabilities.transactionalDdl ? null : resumePoint(set, await lastHistory(d, recordNames(record)), live);
+  const resume = canStopPartWay(d.dialect) ? resumePoint(set, await lastHistory(d, recordNames(record)), live) : null;
   if (resume) chain.push(resume);
   for (let e = nextEvolution(set, resume ? resume.evolution.to : live); e && !chain.some((c) => c.evolution === e); e = nextEvolution(set, e.to)) {
     chain.push({ evolution: e, startAt: 0 });

@@ -34,7 +34,8 @@ function stepRange(first: number, last: number): string {
  * E_SQL_FAILED, or what a function threw). Without transactional DDL it says which steps ran
  * and stay applied, and that apply resumes at the failed step once the file is fixed.
  */
-function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i: number, e: unknown, startAt: number): EvolveError {
+function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i: number, e: unknown, startAt: number, committed: number): EvolveError {
+  if (db.dialect.capabilities.transactionalDdl && committed > 0) return aloneFailure(evo, steps, i, e, startAt, committed);
   const tx = db.dialect.capabilities.transactionalDdl;
   const step = steps[i];
   const what = step ? (step.kind === 'sql' ? step.sql : `function ${step.name}`) : '(verification)';
@@ -60,6 +61,29 @@ function stepFailure(db: OpenDatabase, evo: Evolution, steps: readonly Step[], i
 }
 
 /**
+ * The error of step `i` failing after the first `committed` steps
+ * committed on their own (some maybe in an earlier apply, `startAt`) on a dialect with transactional DDL: a statement the database runs
+ * only outside a transaction (`CREATE INDEX CONCURRENTLY`) came before the failure. The rest
+ * was rolled back; apply resumes after the committed steps (engine/resume.ts).
+ */
+function aloneFailure(evo: Evolution, steps: readonly Step[], i: number, e: unknown, startAt: number, committed: number): EvolveError {
+  const step = steps[i];
+  const what = step ? (step.kind === 'sql' ? step.sql : `function ${step.name}`) : '(verification)';
+  const sqlFailed = isEvolveError(e) && e.code === ErrorCode.SqlFailed && step?.kind === 'sql';
+  const message = sqlFailed ? String((e.details as { error?: unknown } | undefined)?.error ?? e.message) : (e as Error).message;
+  const n = steps.length;
+  const ran = stepRange(1, committed);
+  const failed = i < n ? `Step ${i + 1} of ${n} of evolution '${evo.id}' failed` : `Evolution '${evo.id}' failed after its last step, checking the result`;
+  return new EvolveError(ErrorCode.SqlFailed,
+    `${failed}: ${message.replace(/\.$/, '')}. ${ran[0]!.toUpperCase()}${ran.slice(1)} committed before it and stay${committed === 1 ? 's' : ''} applied ` +
+    '(a statement such as CREATE INDEX CONCURRENTLY runs only outside a transaction, so what precedes it commits first); the rest was rolled back.', {
+      hint: `Fix step ${i + 1} (or the data it needs) and leave ${ran} exactly as they ran, run \`evolve hash\`, and apply again: ` +
+        `apply resumes at step ${committed + 1}, as the history records where it stopped (docs/evolutions.md, "Resuming on MySQL").`,
+      cause: sqlFailed ? (e.cause ?? e) : e, details: { evolution: evo.id, step: i, statement: what, stepsRun: committed },
+    });
+}
+
+/**
  * Run `steps` of `evo` and verify the result is `expected` (null: accept any fingerprint but
  * `refuse`, for `evolve complete`; false: verify nothing and return the header's fingerprint —
  * a MySQL chain link whose next link only adds, the chain verifying later: additive.ts).
@@ -74,6 +98,7 @@ export async function runStoredEvolution(
   const steps: readonly Step[] = direction === 'up' ? evo.steps : evo.revert ?? [];
   const tx = db.dialect.capabilities.transactionalDdl;
   let i = -1;
+  let committed = startAt;
   let after = direction === 'up' ? evo.to : evo.from;
   let schema: SchemaIR | null = null;
   const verify = async (): Promise<void> => {
@@ -96,6 +121,7 @@ export async function runStoredEvolution(
     await db.dialect.run(db.conn, runSteps(steps.slice(startAt), stepContext(db)), {
       lockWait: db.lockWait, online: db.online,
       foreignKeysOff: evo.foreignKeysOff, onStatement: (k) => { i = startAt + k; }, beforeCommit: verify,
+      onCommitted: (k) => { if (startAt + k < steps.length) committed = startAt + k; },
     });
   } catch (e) {
     if (isEvolveError(e) && e.code === ErrorCode.ForeignKeyViolation) {
@@ -104,7 +130,7 @@ export async function runStoredEvolution(
       });
     }
     if (isEvolveError(e) && !(e.code === ErrorCode.SqlFailed && steps[i]?.kind === 'sql')) throw e;
-    throw stepFailure(db, evo, steps, i, e, startAt);
+    throw stepFailure(db, evo, steps, i, e, startAt, committed);
   }
   if (schema) onSchema?.(schema);
   return after;
@@ -130,6 +156,8 @@ export interface ChainResult { readonly runs: readonly ChainRun[]; readonly sche
  */
 export async function runStoredChain(db: OpenDatabase, chain: readonly Evolution[], verifyEachLink = false): Promise<ChainResult | null> {
   if (!db.dialect.capabilities.transactionalDdl || chain.length === 0) return null;
+  // A step that commits on its own would leave the chain part-way on a failure: one link at a time.
+  if (chain.some((e) => e.steps.some((s) => s.kind === 'sql' && db.dialect.runsAlone?.({ sql: s.sql })))) return null;
   const ctx = stepContext(db);
   const runs: ChainRun[] = [];
   let schema: SchemaIR | null = null;

@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  table, integer, text, varchar, applyEvolution, planEvolution, statusOf, hashEvolutions, fingerprintDatabase, modelsFingerprint,
+  table, index, integer, text, varchar, applyEvolution, planEvolution, statusOf, hashEvolutions, fingerprintDatabase, modelsFingerprint,
   deploymentHistory, isEvolveError, type Table,
 } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
@@ -124,6 +124,48 @@ describe('MySQL: resuming a stored evolution that stopped part-way', { skip: sel
     write([ADD_AGE, ADD_CITY]);
     const r = await applyEvolution({ db: db.url, models: v2(), evolutions: dir, storedOnly: true });
     assert.deepEqual(r.storedApplied.map((s) => [s.resumedAt, s.steps.length]), [[undefined, 2]]);
+    assert.equal(await fp(db), b);
+  }));
+});
+
+forEachDialect('a stored evolution with a statement that runs only outside a transaction', (d) => {
+  if (d !== 'postgres' && d !== 'pglite') return;
+  const v3 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), age: integer() },
+    { indexes: [index('person_name_idx').on('name')] })];
+  const V3_MODULE = IMPORTS + "export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull(), age: integer() },\n" +
+    "  { indexes: [index('person_name_idx').on('name')] });\n";
+  const BUILD = 'CREATE INDEX CONCURRENTLY person_name_idx ON person (name);';
+
+  it('CREATE INDEX CONCURRENTLY commits on its own; a later failure is recorded as part-way and apply resumes after it', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b] = [await fp(db), await modelsFingerprint(v3(), evolveDialect(d))];
+    const { dir, write } = evolutions(a, b, [BUILD, BROKEN, ADD_AGE]);
+    const models = writeModels(V3_MODULE);
+    const first = await evolve(['apply', '--stored-only', '--db', db.url, '--models', models, '--evolutions', dir]);
+    assert.equal(first.code, 1);
+    assert.match(first.stderr, /E_SQL_FAILED: Step 2 of 3 of evolution '0001-age-and-city\.sql' failed: .*Step 1 committed before it and stays applied/s);
+    assert.match(first.stderr, /apply resumes at step 2/);
+    assert.deepEqual(await rows(db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'person' AND indexname = 'person_name_idx'"),
+      [{ indexname: 'person_name_idx' }], 'the concurrent build committed');
+    assert.deepEqual(await rows(db, "SELECT count(*) AS n FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'age'"), [{ n: '0' }],
+      'the steps after it were rolled back');
+    const { history } = await deploymentHistory({ db: db.url });
+    assert.deepEqual(history.map((h) => [h.name, h.outcome, h.stepsRun]), [['0001-age-and-city.sql', 'partial', 1]]);
+    write([BUILD, FIXED.replace('age', 'name').replace('7', "'bob'"), ADD_AGE]);
+    const fixed = await evolve(['apply', '--stored-only', '--db', db.url, '--models', models, '--evolutions', dir]);
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.equal(await fp(db), b);
+    assert.deepEqual(await rows(db, 'SELECT id, name, age FROM person'), [{ id: '1', name: 'bob', age: null }]);
+  }));
+
+  it('a chain holding such a statement runs one evolution at a time and reaches its end', (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, v1());
+    await db.exec("INSERT INTO person (id, name) VALUES (1, 'ann')");
+    const [a, b] = [await fp(db), await modelsFingerprint(v3(), evolveDialect(d))];
+    const { dir } = evolutions(a, b, [ADD_AGE, BUILD]);
+    const r = await applyEvolution({ db: db.url, models: v3(), evolutions: dir, storedOnly: true });
+    assert.equal(r.fingerprintAfter, b);
     assert.equal(await fp(db), b);
   }));
 });

@@ -17,7 +17,7 @@ import { introspectPostgres } from './introspect.js';
 import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
 import { postgresOnlineFacts } from './online-facts.js';
-import { runPostgres } from './run.js';
+import { outsideTransaction, runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
 import { expandPostgresTargets } from './targets.js';
 import { postgresStatementLock } from './lock-levels.js';
@@ -43,6 +43,7 @@ export const postgresDialect: Dialect = {
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,
   run: runPostgres,
+  runsAlone: outsideTransaction,
   acquireLock: acquirePostgresLock,
   schemaFromSql: postgresSchemaFromSql,
   expandTargets: expandPostgresTargets,

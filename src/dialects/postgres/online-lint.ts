@@ -16,6 +16,8 @@ const CREATE_INDEX = new RegExp(String.raw`^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(CONC
 const literally = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const CONCURRENTLY = /^(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\b[\s\S]*?)\s+CONCURRENTLY\b|^REFRESH\s+MATERIALIZED\s+VIEW\s+CONCURRENTLY\b/i;
 const BEGIN = /^(?:BEGIN|START\s+TRANSACTION)\b/i;
+/** A statement that ends a transaction. */
+const END = /^\s*(?:COMMIT|END|ROLLBACK)\b/i;
 const LOCK_TIMEOUT = /^SET\s+(?:LOCAL\s+|SESSION\s+)?lock_timeout\s*(?:=|TO)\s*'?(\d+)\s*(ms|s|min)?'?/i;
 
 /** Is the column guarded by a CHECK (col IS NOT NULL) validated before statement `index`? */
@@ -65,14 +67,17 @@ function statementFindings(st: readonly LintStatement[], sqls: readonly string[]
   const s = sqls[index]!;
   const out: OnlineFinding[] = [];
   if (CONCURRENTLY.test(s)) {
-    const inTx = ctx.handWritten ? sqls.slice(0, index).some((x) => BEGIN.test(x)) || sqls.some((x) => !CONCURRENTLY.test(x))
+    // Evolve runs a stored evolution's CONCURRENTLY statements on their own (what precedes them
+    // commits first); only an explicit BEGIN still open puts one in a transaction.
+    const before = sqls.slice(0, index);
+    const lastBegin = before.reduce((at, x, k) => (BEGIN.test(x) ? k : at), -1);
+    const inTx = ctx.handWritten ? lastBegin >= 0 && !before.slice(lastBegin + 1).some((x) => END.test(x))
       : st[index]!.inTransaction !== false;
     if (inTx) {
       const on = CREATE_INDEX.exec(s)?.[3];
       out.push({ code: HazardCode.OnlineConcurrentlyInTransaction, severity: 'error', table: on ? unquoteName(on) : '',
-        message: 'runs CONCURRENTLY inside a transaction, where PostgreSQL refuses it' +
-          (ctx.handWritten ? ' (a stored evolution\'s statements run in one transaction)' : ''),
-        fix: 'put the CONCURRENTLY statement in an evolution of its own, with no BEGIN around it' });
+        message: 'runs CONCURRENTLY inside a transaction, where PostgreSQL refuses it',
+        fix: 'remove the BEGIN around it: evolve apply runs a CONCURRENTLY statement on its own, committing what precedes it first' });
     }
   }
   const ci = CREATE_INDEX.exec(s);

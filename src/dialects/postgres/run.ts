@@ -4,9 +4,11 @@
  * enum values (`ALTER TYPE … ADD VALUE`: marked not `inTransaction` by the planner, or
  * recognised in hand-written SQL), which lead the steps and commit before the transaction,
  * because PostgreSQL refuses to use a value in the transaction that added it; adding an
- * unused enum value is harmless. Any other statement that cannot run in a transaction (CREATE
- * INDEX CONCURRENTLY in a hand-written evolution) fails here and rolls back, rather than
- * silently giving up atomicity.
+ * unused enum value is harmless. The statements that cannot run in a transaction at all
+ * (`CREATE`/`DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`: the planner's online steps,
+ * marked not `inTransaction`, or recognised in a stored evolution) each run on their own; the
+ * steps before such a statement are committed first, and `onCommitted` says how many are, so
+ * a stored evolution that fails after one is recorded as stopped part-way and resumed.
  *
  * No statement waits unbounded for a lock (issue 16): the run sets `lock_timeout` (default 2 s),
  * and when a wait times out the transaction is rolled back and tried again with backoff and
@@ -61,10 +63,13 @@ async function withLockRetries<T>(conn: Connection, wait: LockWait, what: () => 
 /** An enum value change, which cannot be used in the transaction that makes it. */
 const ENUM_VALUE = /^\s*ALTER TYPE .* (?:ADD|RENAME) VALUE /is;
 
-/** True for a step that runs outside any transaction. */
-function outsideTransaction(s: RunStep): boolean {
+/** A statement PostgreSQL refuses inside a transaction block: a concurrent index build, drop or rebuild. */
+const CONCURRENT = /^\s*(?:CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX|REINDEX\s+(?:\(\s*\w+\s*\)\s*)?\w+)\s+CONCURRENTLY\b/i;
+
+/** True for a step that runs outside any transaction (see {@link Dialect.runsAlone}). */
+export function outsideTransaction(s: RunStep): boolean {
   if (!isSqlStep(s)) return false;
-  return s.inTransaction === undefined ? ENUM_VALUE.test(s.sql) : !s.inTransaction;
+  return s.inTransaction === undefined ? ENUM_VALUE.test(s.sql) || CONCURRENT.test(s.sql) : !s.inTransaction;
 }
 
 /** What stays when a step fails after `done` steps committed on their own (`enums` of them enum value changes). */
@@ -138,6 +143,7 @@ export async function runPostgres(conn: Connection, steps: readonly RunStep[], o
       if (unit.alone) {
         await runAlone(conn, steps, first, options, wait, kept);
         if (enums === first && ENUM_VALUE.test((steps[first] as { sql: string }).sql)) enums++;
+        options.onCommitted?.(unit.to);
         continue;
       }
       let at = first;
@@ -147,6 +153,7 @@ export async function runPostgres(conn: Connection, steps: readonly RunStep[], o
           at = first;
           await runTransaction(conn, steps, unit, isLast ? options : { ...options, beforeCommit: undefined }, (i) => { at = i; }, kept);
         });
+      options.onCommitted?.(unit.to);
     }
   } finally {
     await conn.execute('RESET lock_timeout').catch(() => undefined);
