@@ -1,0 +1,63 @@
+/**
+ * Drizzle ORM schemas as models (issue 18 point 4), on every dialect: a module of Drizzle
+ * tables given as `--models` creates what the same schema written as SQL and as Evolve models
+ * creates (one fingerprint), renames declared beside it with `drizzleModels(schema, { aka })`
+ * keep the data, and the data-loss gate refuses a drop.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fingerprintDatabase, planEvolution, splitSql, type Table } from '../../src/index.js';
+import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
+import { freshDatabase } from '../support/databases.js';
+import { evolve, writeModels, ROOT } from '../support/cli.js';
+
+const FIXTURES = join(ROOT, 'test/fixtures/drizzle');
+/** The fixture of each dialect, and the Drizzle import a test module of that dialect starts with. */
+const VARIANT = {
+  sqlite: { file: 'sqlite', imports: "import { sqliteTable as dtable, integer, text } from 'drizzle-orm/sqlite-core';" },
+  postgres: { file: 'pg', imports: "import { pgTable as dtable, integer, text } from 'drizzle-orm/pg-core';" },
+  mysql: { file: 'mysql', imports: "import { mysqlTable as dtable, int as integer, text } from 'drizzle-orm/mysql-core';" },
+} as const;
+
+forEachDialect('Drizzle schemas as models', (d) => {
+  const v = VARIANT[evolveDialect(d)];
+  const schema = join(FIXTURES, `${v.file}.ts`);
+
+  it('evolve apply --models <Drizzle schema> creates what the schema as SQL and as Evolve models states: one fingerprint', (t) => withDb(t, d, async (db) => {
+    const r = await evolve(['apply', '--db', db.url, '--models', schema]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal((await planEvolution({ db: db.url, models: schema })).inSync, true, 'after apply, the Drizzle schema plans nothing');
+    const live = await fingerprintDatabase(db.url);
+    const bySql = await freshDatabase(d);
+    try {
+      for (const s of splitSql(readFileSync(join(FIXTURES, `${v.file}.sql`), 'utf8'))) await bySql.exec(s);
+      assert.equal((await fingerprintDatabase(bySql.url)).fingerprint, live.fingerprint, 'the SQL file creates what the Drizzle schema creates');
+      const evolveModels = Object.values(await import(`../fixtures/drizzle/${v.file}-models.js`) as Record<string, Table>);
+      const asModels = await planEvolution({ db: bySql.url, models: evolveModels });
+      assert.equal(asModels.inSync, true, `the Evolve models plan changes: ${asModels.statements.map((s) => s.sql).join('; ')}`);
+      assert.equal(asModels.targetFingerprint, live.fingerprint, "the Evolve models' fingerprint is the Drizzle schema's");
+      const asDrizzle = await planEvolution({ db: bySql.url, models: schema });
+      assert.equal(asDrizzle.targetFingerprint, live.fingerprint);
+    } finally { await bySql.dispose(); }
+  }));
+
+  it('renames declared with drizzleModels(schema, { aka }) keep the data; the data-loss gate refuses a drop', (t) => withDb(t, d, async (db) => {
+    const module = (tables: string, aka = ''): string => writeModels(`import { drizzleModels } from 'evolve';\n${v.imports}\n`
+      + `const schema = { ${tables} };\nexport default drizzleModels(schema${aka ? `, { aka: ${aka} }` : ''});\n`);
+    const v1 = module("author: dtable('author', { id: integer('id').primaryKey(), name: text('name') })");
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', v1])).code, 0);
+    await db.exec("INSERT INTO author (id, name) VALUES (1, 'Ada')");
+    const v2 = module("writer: dtable('writer', { id: integer('id').primaryKey(), heading: text('heading') })",
+      "{ writer: 'author', 'writer.heading': 'name' }");
+    const renamed = await evolve(['apply', '--db', db.url, '--models', v2]);
+    assert.equal(renamed.code, 0, renamed.stdout + renamed.stderr);
+    assert.deepEqual(await db.query('SELECT id, heading FROM writer'), [{ id: 1, heading: 'Ada' }]);
+    const v3 = module("writer: dtable('writer', { id: integer('id').primaryKey() })");
+    const refused = await evolve(['apply', '--db', db.url, '--models', v3]);
+    assert.notEqual(refused.code, 0, 'dropping a column holding data is refused');
+    assert.match(refused.stdout + refused.stderr, /E_DATA_LOSS|data loss/i);
+    assert.deepEqual(await db.query('SELECT id, heading FROM writer'), [{ id: 1, heading: 'Ada' }]);
+  }));
+});
