@@ -14,7 +14,7 @@ import type { ColumnType } from '../../ir/schema.js';
 import { ColumnBuilder, rawType } from '../column.js';
 import { isPlainName } from '../objects.js';
 import type { DrizzleTableKind } from './detect.js';
-import { asSql, isDrizzleSql, sqlText } from './sql-text.js';
+import { asSql, isDrizzleSql, drizzleSqlText } from './sql-text.js';
 
 /** What Evolve reads of a Drizzle column (`drizzle-orm`'s `Column`). */
 export interface DrizzleColumn {
@@ -91,7 +91,7 @@ function literalDefault(where: string, c: DrizzleColumn, b: ColumnBuilder): stri
 /** The generated column's expression: Drizzle takes `sql`, a function returning it, or a literal. */
 function generatedText(kind: DrizzleTableKind, where: string, as: unknown): string {
   const v = typeof as === 'function' ? (as as () => unknown)() : as;
-  if (isDrizzleSql(v)) return sqlText(kind, v, where);
+  if (isDrizzleSql(v)) return drizzleSqlText(kind, v, where);
   if (typeof v === 'string' || typeof v === 'number') return String(v);
   throw unsupported(where, 'a generated column whose expression is not sql`…`', 'Write generatedAlwaysAs(sql`…`).');
 }
@@ -113,7 +113,9 @@ export function convertColumn(kind: DrizzleTableKind, table: string, c: DrizzleC
     throw unsupported(where, `a ${id ? 'identity' : 'serial or auto-increment'} column that is not the table's one-column primary key`,
       'Make the column the primary key (.primaryKey()), or use a plain integer column.', { table, column: c.name });
   }
-  if (c.hasOnUpdateNow) throw unsupported(where, 'ON UPDATE CURRENT_TIMESTAMP (.onUpdateNow())', 'Leave .onUpdateNow() out, or set the value in the application.');
+  if (c.hasOnUpdateNow) {
+    throw unsupported(where, 'ON UPDATE CURRENT_TIMESTAMP (.onUpdateNow())', 'Leave .onUpdateNow() out, or set the value in the application.');
+  }
   if (c.isUnique && c.uniqueType === 'not distinct') {
     throw unsupported(where, 'a UNIQUE NULLS NOT DISTINCT constraint', 'Leave { nulls: \'not distinct\' } out.', { column: c.name });
   }
@@ -126,7 +128,7 @@ export function convertColumn(kind: DrizzleTableKind, table: string, c: DrizzleC
       { stored: mode === 'stored' });
   } else if (c.default !== undefined) {
     builder.default(isDrizzleSql(c.default)
-      ? asSql(sqlText(kind, c.default, `${where} (default)`)) : literalDefault(where, c, builder));
+      ? asSql(drizzleSqlText(kind, c.default, `${where} (default)`)) : literalDefault(where, c, builder));
   }
   return builder;
 }

@@ -17,7 +17,7 @@ import {
   drizzleTableKind, isDrizzlePgEnum, isDrizzleTable, isDrizzleView, type DrizzleModelsOptions, type DrizzlePgEnum, type DrizzleTableKind,
 } from './detect.js';
 import { convertColumn, unsupported, type DrizzleColumn } from './columns.js';
-import { asSql, isDrizzleSql, sqlText } from './sql-text.js';
+import { asSql, isDrizzleSql, drizzleSqlText } from './sql-text.js';
 
 /** The Evolve dialects a Drizzle table kind's schema is for. */
 export const DRIZZLE_DIALECTS: Readonly<Record<DrizzleTableKind, readonly string[]>> = {
@@ -107,7 +107,7 @@ const formerNames = (v: string | readonly string[]): string[] => (typeof v === '
 function convertIndex(kind: DrizzleTableKind, tname: string, cfg: IndexConfig): IndexBuilder {
   const where = `index '${cfg.name ?? '(unnamed)'}' of table '${tname}'`;
   const parts = cfg.columns.map((c) => {
-    if (isDrizzleSql(c)) return asSql(sqlText(kind, c, where));
+    if (isDrizzleSql(c)) return asSql(drizzleSqlText(kind, c, where));
     const ic = (c as { indexConfig?: { order?: string; nulls?: string; opClass?: string } }).indexConfig;
     if (ic && (ic.order === 'desc' || ic.nulls === 'first' || ic.opClass)) {
       throw unsupported(where, 'a column in DESC order, with NULLS FIRST or an operator class',
@@ -124,7 +124,7 @@ function convertIndex(kind: DrizzleTableKind, tname: string, cfg: IndexConfig): 
   const name = cfg.name ?? (columns.length === parts.length ? `${tname}_${columns.join('_')}_index` : undefined);
   const b = index(name, method && method !== 'btree' ? { using: method } : {}).on(...parts);
   if (cfg.unique) b.unique();
-  if (cfg.where !== undefined) b.where(asSql(sqlText(kind, cfg.where, `${where} (where)`)));
+  if (cfg.where !== undefined) b.where(asSql(drizzleSqlText(kind, cfg.where, `${where} (where)`)));
   return b;
 }
 
@@ -178,7 +178,7 @@ function convertTable(kind: DrizzleTableKind, read: (t: unknown) => TableConfig,
     }
     unique.push({ name: u.getName(), columns: u.columns.map((c) => c.name) });
   }
-  const checks = cfg.checks.map((c) => check(c.name, asSql(sqlText(kind, c.value, `check '${c.name}' of table '${tname}'`))));
+  const checks = cfg.checks.map((c) => check(c.name, asSql(drizzleSqlText(kind, c.value, `check '${c.name}' of table '${tname}'`))));
   const tableAka = aka.get(tname);
   aka.delete(tname);
   const indexes = cfg.indexes.map((i) => convertIndex(kind, tname, i.config));
@@ -221,7 +221,8 @@ function enumsOf(values: readonly unknown[], configs: readonly TableConfig[], op
 export async function convertDrizzle(values: readonly unknown[], options: DrizzleModelsOptions, from: string | null): Promise<DrizzleConversion> {
   const view = values.find(isDrizzleView);
   if (view) {
-    throw unsupported(`view '${String((view as Record<symbol, unknown>)[NAME] ?? '')}'`, 'a Drizzle view', EVOLVE_VIEW_HINT);
+    const name = ((view as Record<symbol, { name?: string } | undefined>)[Symbol.for('drizzle:ViewBaseConfig')])?.name ?? '';
+    throw unsupported(`view '${name}'`, 'a Drizzle view', EVOLVE_VIEW_HINT, { view: name });
   }
   const tables = [...new Set(values.filter(isDrizzleTable))];
   if (tables.length === 0) return { tables: [], objects: [], dialects: [] };

@@ -48,7 +48,7 @@ function unsupported(where: string, what: string): EvolveError {
 
 /** One part of a Drizzle `sql` value as text. */
 function chunkText(kind: DrizzleTableKind, c: unknown, where: string): string {
-  if (isKind(c, 'SQL')) return sqlText(kind, c, where);
+  if (isKind(c, 'SQL')) return drizzleSqlText(kind, c, where);
   if (isKind(c, 'StringChunk')) return ((c as { value: string[] }).value).join('');
   if (isKind(c, 'Column')) return sqlName(kind, (c as { name: string }).name);
   if (isKind(c, 'Name')) return sqlName(kind, (c as { value: string }).value);
@@ -65,7 +65,7 @@ function chunkText(kind: DrizzleTableKind, c: unknown, where: string): string {
  * to, for a message.
  * @throws EvolveError `E_UNSUPPORTED` for a part that has no SQL text (a placeholder, an object).
  */
-export function sqlText(kind: DrizzleTableKind, v: unknown, where: string): string {
+export function drizzleSqlText(kind: DrizzleTableKind, v: unknown, where: string): string {
   const chunks = (v as { queryChunks?: unknown[] }).queryChunks;
   if (!Array.isArray(chunks)) throw unsupported(where, 'no SQL');
   return chunks.map((c) => chunkText(kind, c, where)).join('');
