@@ -13,7 +13,8 @@ import * as pg from 'drizzle-orm/pg-core';
 import * as my from 'drizzle-orm/mysql-core';
 import * as lite from 'drizzle-orm/sqlite-core';
 import { drizzleModels, modelsFingerprint, isEvolveError, table, integer, type DrizzleModelsOptions } from '../../src/index.js';
-import { loadModelsModule } from '../../src/model/load.js';
+import { loadModelsModule, withDrizzle } from '../../src/model/load.js';
+import type { EnumType } from '../../src/index.js';
 import { writeModels, ROOT } from '../support/cli.js';
 
 /** `models` (a Drizzle schema) on `dialect` is refused with `code`, a message matching `re` and a hint. */
@@ -88,6 +89,16 @@ export const helper = 42;
     assert.deepEqual(m.ignored, ['helper']);
     assert.deepEqual(m.dialects, ['sqlite']);
     void relations;
+  });
+
+  it('a pgEnum of values or of a TypeScript enum is an enum type, also when only a column names it', async () => {
+    enum Size { S = 'small', L = 'large' }
+    const size = pg.pgEnum('size', Size);
+    const mood = pg.pgEnum('mood', ['sad', 'ok']);
+    const t = pg.pgTable('t', { id: pg.integer('id').primaryKey(), size: size('size'), mood: mood('mood') });
+    const m = await withDrizzle({ tables: [], objects: [], ignored: [] }, { values: [t], options: {} }, null);
+    assert.deepEqual(m.objects.map((o) => [o.kind, o.name, (o as EnumType).values]), [['enum', 'size', ['small', 'large']], ['enum', 'mood', ['sad', 'ok']]]);
+    assert.deepEqual(m.dialects, ['postgres']);
   });
 
   it('a module exporting two drizzleModels() values is refused', async () => {

@@ -59,6 +59,10 @@ const PG_SERIAL: Readonly<Record<string, ColumnType>> = {
   PgSerial: { kind: 'integer' }, PgBigSerial53: { kind: 'bigint' }, PgBigSerial64: { kind: 'bigint' },
 };
 
+/** True for a column of a `pgEnum` (of values, or of a TypeScript enum's). */
+export const isEnumColumn = (c: DrizzleColumn): c is DrizzleColumn & { enum: { enumName: string; schema?: string } } =>
+  (c.columnType === 'PgEnumColumn' || c.columnType === 'PgEnumObjectColumn') && c.enum !== undefined;
+
 /** The column's type, and whether its values come from the database. */
 function columnType(kind: DrizzleTableKind, where: string, c: DrizzleColumn): { builder: ColumnBuilder; auto: boolean } {
   const serial = PG_SERIAL[c.columnType];
@@ -68,7 +72,7 @@ function columnType(kind: DrizzleTableKind, where: string, c: DrizzleColumn): { 
       c.columnType === 'PgSmallSerial' ? 'Use serial() or integer().generatedByDefaultAsIdentity() as the primary key.'
         : 'Use int().autoincrement().primaryKey() (or bigint(…, { mode: \'number\' }).autoincrement().primaryKey()).', { column: c.name });
   }
-  if (c.columnType === 'PgEnumColumn' && c.enum) {
+  if (isEnumColumn(c)) {
     const parts = c.enum.schema ? [c.enum.schema, c.enum.enumName] : [c.enum.enumName];
     return { builder: rawType(parts.map((p) => (isPlainName(p) ? p : `"${p.replace(/"/g, '""')}"`)).join('.')), auto: false };
   }

@@ -16,7 +16,7 @@ import type { ColumnBuilder } from '../column.js';
 import {
   drizzleTableKind, isDrizzlePgEnum, isDrizzleTable, isDrizzleView, type DrizzleModelsOptions, type DrizzlePgEnum, type DrizzleTableKind,
 } from './detect.js';
-import { convertColumn, unsupported, type DrizzleColumn } from './columns.js';
+import { convertColumn, isEnumColumn, unsupported, type DrizzleColumn } from './columns.js';
 import { asSql, isDrizzleSql, drizzleSqlText } from './sql-text.js';
 
 /** The Evolve dialects a Drizzle table kind's schema is for. */
@@ -196,7 +196,7 @@ function enumsOf(values: readonly unknown[], configs: readonly TableConfig[], op
   const found = new Map<string, DrizzlePgEnum>();
   const add = (e: DrizzlePgEnum): void => { found.set(e.schema ? `${e.schema}.${e.enumName}` : e.enumName, e); };
   values.filter(isDrizzlePgEnum).forEach(add);
-  for (const c of configs.flatMap((x) => x.columns)) if (c.enum && c.columnType === 'PgEnumColumn') add({ enumValues: [], ...c.enum });
+  for (const c of configs.flatMap((x) => x.columns)) if (isEnumColumn(c)) add({ enumValues: [], ...c.enum });
   const enumAka = { ...options.enumAka };
   const out = [...found].map(([name, e]) => {
     const a = enumAka[name];
