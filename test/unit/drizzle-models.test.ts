@@ -29,10 +29,12 @@ async function refused(schema: Record<string, unknown>, dialect: string, code: s
 }
 
 describe('Drizzle schemas as models: what cannot be converted is refused, naming the fix', () => {
-  it('a serial or identity column that is not the primary key; smallserial; MySQL serial; identity sequence options', async () => {
+  it('a serial or identity column that is not the primary key; smallserial; MySQL serial and unsigned auto-increment; identity options', async () => {
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey(), n: pg.serial('n') }) }, 'postgres', 'E_UNSUPPORTED', /'t\.n'.*not the table's one-column primary key/);
     await refused({ t: pg.pgTable('t', { id: pg.smallserial('id').primaryKey() }) }, 'postgres', 'E_UNSUPPORTED', /smallserial/);
     await refused({ t: my.mysqlTable('t', { id: my.serial('id').primaryKey() }) }, 'mysql', 'E_UNSUPPORTED', /serial/);
+    await refused({ t: my.mysqlTable('t', { id: my.int('id', { unsigned: true }).autoincrement().primaryKey() }) }, 'mysql', 'E_UNSUPPORTED',
+      /auto-increment int unsigned column/);
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey().generatedAlwaysAsIdentity({ startWith: 10 }) }) }, 'postgres',
       'E_UNSUPPORTED', /sequence options/);
   });

@@ -117,6 +117,11 @@ export function convertColumn(kind: DrizzleTableKind, table: string, c: DrizzleC
     throw unsupported(where, `a ${id ? 'identity' : 'serial or auto-increment'} column that is not the table's one-column primary key`,
       'Make the column the primary key (.primaryKey()), or use a plain integer column.', { table, column: c.name });
   }
+  const typeKind = builder.definition().type.kind;
+  if (auto && typeKind !== 'integer' && typeKind !== 'bigint') {
+    throw unsupported(where, `an auto-increment ${c.getSQLType()} column`,
+      'Evolve\'s models auto-increment integer and bigint columns only: make it int() or bigint() without { unsigned: true }.', { column: c.name });
+  }
   if (c.hasOnUpdateNow) {
     throw unsupported(where, 'ON UPDATE CURRENT_TIMESTAMP (.onUpdateNow())', 'Leave .onUpdateNow() out, or set the value in the application.');
   }
