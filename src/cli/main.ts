@@ -72,7 +72,7 @@ function common(cmd: Command): Command {
       "repeat it, or give a pattern ('sqlite:tenants/*.db', 'postgres://…?schemas=tenant_*', 'mysql://…/tenant_*'), for a fleet", collect)
     .option('--targets <file>', 'a fleet: database URLs or patterns, one a line (# comments)')
     .option('--schema-pattern <glob>', "a fleet of PostgreSQL schemas: every schema of --db whose name matches ('tenant_*')")
-    .option('--models <path>', 'module exporting the table() models (.ts or .js)')
+    .option('--models <path>', 'module exporting the table() models or Drizzle tables (.ts or .js), or a .sql file of CREATE statements')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')

@@ -156,8 +156,10 @@ export async function importModuleFile(abs: string): Promise<Record<string, unkn
 }
 
 /**
- * Load the models exported by the module at `path`.
+ * Load the models exported by the module at `path`: its `table()`s and schema objects, and its
+ * Drizzle tables and `pgEnum`s (also those of a `drizzleModels()` it exports) converted to models.
  * @throws EvolveError `E_MODELS_LOAD` when the file is missing, does not load, or exports no tables;
+ *   `E_UNSUPPORTED` for a Drizzle construct the models cannot state;
  *   the model's own error (e.g. `E_UNKNOWN_TYPE`) when a model is malformed.
  */
 export async function loadModels(path: string): Promise<Table[]> {
