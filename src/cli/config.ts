@@ -161,7 +161,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(include.length ? { include } : {}),
       ...(nodes.length ? { nodes } : {}),
       ...(flags.rolling ? { rolling: true } : {}),
-      ...(out ? { onNodesChecked: (checked: readonly NodeCheck[]) => out.error(nodesLine(checked)) } : {}),
+      ...(out ? { onNodesChecked: (checked: readonly NodeCheck[]) => { out.nodesChecked = checked; out.error(nodesLine(checked)); } } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),
     },

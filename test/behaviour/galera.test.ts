@@ -95,6 +95,14 @@ describe('MariaDB Galera cluster (three nodes)', { skip: !selectedDialects().inc
     }
     // mysql:// ran as Galera: the cluster-wide lock's table exists (GET_LOCK leaves none).
     assert.ok((await tableNames(c, 3, dbName(urls[0]!))).includes('_evolve_lock'));
+    // `--json` says where every node is after the change.
+    const file = writeModels("import { table, integer, text } from 'evolve';\nexport const person = table('person', { id: integer().primaryKey(), full_name: text() });");
+    const r = await evolve(['apply', '--db', urls[0]!, '--models', file, '--allow-data-loss', '--json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const out = JSON.parse(r.stdout) as { fingerprintAfter: string; nodes: { node: string; fingerprint: string | null }[] };
+    assert.equal(out.nodes.length, 3, r.stdout);
+    assert.deepEqual(out.nodes.map((n) => n.fingerprint), [out.fingerprintAfter, out.fingerprintAfter, out.fingerprintAfter]);
+    assert.deepEqual(out.nodes.map((n) => /:(\d+)/.exec(n.node)?.[1]).sort(), c.nodes.map((n) => String(n.port)).sort());
   });
 
   it(`${DEPLOYERS} deployers at once over the three nodes, ${ROUNDS} rounds: each step once`, { timeout: 300_000 }, async (t) => {
