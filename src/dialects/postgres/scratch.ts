@@ -171,6 +171,10 @@ function scratchDenied(near: DatabaseUrl, file: string, what: string, e: unknown
     });
 }
 
+/** SQL texts read on in-memory PGlite in this process (schemas, text) → the schema read; the oldest dropped first. */
+const PGLITE_READS = new Map<string, SchemaIR>();
+const PGLITE_READS_KEPT = 32;
+
 /**
  * Load SQL `text` into a sandbox beside `near` (see the module comment) and introspect it as a
  * database of `near`'s schemas.
@@ -205,10 +209,18 @@ export async function postgresSchemaFromSql(near: DatabaseUrl, text: string, fil
   refuseStatements(statements, 'postgres', file, loadRules(new Set()));
 
   if (near.pglite) {
+    // A fresh in-memory instance of the same PGlite build reads the same text the same way:
+    // a file read again in this process (evolve diff a b, then b c) is not loaded again.
+    const key = JSON.stringify([primary, extra, text]);
+    const known = PGLITE_READS.get(key);
+    if (known) return known;
     const conn = await connectPostgres(parsePostgresUrl('pglite:memory')!, { readOnly: false, ...options });
     try {
       const made = await createExtensions(conn, extensions, primary, null, file, statements.length);
-      return await load(conn, made);
+      const schema = await load(conn, made);
+      if (PGLITE_READS.size >= PGLITE_READS_KEPT) PGLITE_READS.delete(PGLITE_READS.keys().next().value!);
+      PGLITE_READS.set(key, schema);
+      return schema;
     } finally {
       await conn.close().catch(() => undefined);
     }
