@@ -90,8 +90,10 @@ forEachDialect('Drizzle schemas as models', (d) => {
       try {
         const shop = pgSchema(extra);
         const item = shop.table('item', { id: pgInteger('id').primaryKey(), name: pgText('name') });
-        const owner = pgTable('owner', { id: pgInteger('id').primaryKey(), itemId: pgInteger('item_id').references(() => item.id) });
-        const models = drizzleModels({ shop, item, owner });
+        // An enum beside a table of another schema: the scratch reading the models' objects back has that schema too.
+        const tier = pgEnum('tier', ['free', 'paid']);
+        const owner = pgTable('owner', { id: pgInteger('id').primaryKey(), itemId: pgInteger('item_id').references(() => item.id), tier: tier('tier') });
+        const models = drizzleModels({ shop, item, owner, tier });
         await applyEvolution({ db: url.toString(), models });
         assert.equal((await planEvolution({ db: url.toString(), models })).inSync, true);
         await db.exec(`INSERT INTO "${extra}".item (id, name) VALUES (1, 'pen'); INSERT INTO owner (id, item_id) VALUES (1, 1)`);
