@@ -264,7 +264,11 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table);
         const added = addedIndexNames(c.table);
         const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        push(c, ...aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true)));
+        const sql = aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
+        // A type change on a table with rows that cannot go through a new column says why it rewrites the table (expand-contract.ts).
+        const kept = online?.keptWhy(c);
+        const comment = kept ? `${describeChange(c)} — rewrites the table under its lock: ${kept}` : describeChange(c);
+        for (const s of sql) statements.push({ sql: s, comment, inTransaction: true });
         break;
       }
       case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;
