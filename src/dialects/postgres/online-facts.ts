@@ -55,6 +55,8 @@ async function columnFacts(conn: Connection, cols: readonly { table: string; col
       WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype IN ('n', 'a')
         AND NOT (d.classid = 'pg_attrdef'::regclass AND d.objid IN (SELECT ad.oid FROM pg_attrdef ad WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum))
         AND NOT (d.classid = 'pg_class'::regclass AND d.objid IN (SELECT i.indexrelid FROM pg_index i WHERE i.indrelid = a.attrelid))
+        -- PostgreSQL 18 records NOT NULL as a constraint: the swap restates it
+        AND NOT (d.classid = 'pg_constraint'::regclass AND d.objid IN (SELECT x.oid FROM pg_constraint x WHERE x.conrelid = a.attrelid AND x.contype = 'n'))
       ORDER BY 1) AS deps,
     ARRAY(SELECT ic.relname::text FROM pg_depend d JOIN pg_class ic ON ic.oid = d.objid JOIN pg_index i ON i.indexrelid = ic.oid
       WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
