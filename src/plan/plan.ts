@@ -160,7 +160,7 @@ export interface Backfill {
   readonly first: string;
   /** The batches after it: `$1` the batch size, `$2` the last key of the batch before. */
   readonly next: string;
-  /** One row `n`: about how many rows there are (for progress; the planner's estimate). */
+  /** One row `n`: about how many rows there are (for progress). */
   readonly estimate: string;
 }
 

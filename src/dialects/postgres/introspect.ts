@@ -23,6 +23,8 @@ import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
 import { isShadowName } from './expand-names.js';
 
 const q = postgresSql.ident;
+/** What a shadow column is, where the schema's unmanaged things are listed. */
+const UNFINISHED = 'the new column of a type change that did not finish: evolve apply resumes it, or removes it';
 
 /**
  * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; partitions too,
@@ -234,7 +236,12 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   const consBy = groupBy(cons);
   const idxBy = groupBy(idx);
   const tables: TableIR[] = [];
+  const unmanaged = [...found.unmanaged];
   for (const [name, rows] of groupBy(cols)) {
+    for (const r of rows) {
+      // Said, never fingerprinted: `evolve status` shows a change in progress.
+      if (r.name !== null && isShadowName(String(r.name))) unmanaged.push({ kind: 'column', name: `${String(r.name)} (${UNFINISHED})`, table: name });
+    }
     const columns = rows.filter((r) => r.name !== null && !isShadowName(String(r.name))).map((r) => column(r, schema, extra));
     const checks: CheckIR[] = [];
     let primaryKey: TableIR['primaryKey'] = null;
@@ -265,6 +272,6 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   return normalisePostgres({
     dialect: 'postgres', tables,
     ...(objects.length ? { objects } : {}),
-    ...(found.unmanaged.length ? { unmanaged: found.unmanaged } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
 }
