@@ -1,6 +1,8 @@
 /** Opening a database by URL: the dialect, a connection, the scope options, and the deploy lock. */
 import type { ProgressReporter } from '../plan/progress.js';
-import { DEFAULT_BATCHES, type Batches, type ClusterOptions, type ConnectOptions, type Dialect, type IntrospectOptions, type NodeCheck } from '../dialects/dialect.js';
+import {
+  DEFAULT_BATCHES, type Batches, type ClusterOptions, type ConnectOptions, type Dialect, type IntrospectOptions, type NodeCheck,
+} from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { detectFlavour, loadDialect } from '../dialects/registry.js';
 import { fingerprint } from '../ir/fingerprint.js';

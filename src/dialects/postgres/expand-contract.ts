@@ -174,7 +174,8 @@ export class PostgresExpand {
       backfill: {
         label: `${table}.${to.name}`, first: batchSql(''), next: batchSql(` WHERE ${key} > $2`),
         // The planner's estimate; a table never analysed is counted (a scan that blocks nothing).
-        estimate: `SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM ${T}) END AS n FROM pg_class WHERE oid = ${lit(T)}::regclass`,
+        estimate: `SELECT CASE WHEN reltuples > 0 THEN reltuples::bigint ELSE (SELECT count(*) FROM ${T}) END AS n ` +
+          `FROM pg_class WHERE oid = ${lit(T)}::regclass`,
       },
     });
     for (const name of facts.indexes) {

@@ -5,7 +5,8 @@
  * the primary schema (names unqualified) and the extra schemas opted into (`--schemas`; names
  * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables and other schemas are
  * left out, and so is what an expand/contract type change that has not swapped yet made
- * (`_evolve_new_*` columns, checks and indexes, `_evolve_sync_*` triggers and functions). Partitions and INHERITS children are tables, with what they have of their own (what
+ * (`_evolve_new_*` columns, checks and indexes, `_evolve_sync_*` triggers and functions).
+ * Partitions and INHERITS children are tables, with what they have of their own (what
  * their parents give them is the parents'), their lineage in their options.
  *
  * pg_class has no index by schema: it is scanned once, by the first query, and the queries that

@@ -10,7 +10,7 @@
  * | add unique | `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … UNIQUE USING INDEX` | the same; a moment's ACCESS EXCLUSIVE |
  * | add foreign key / check | `ADD … NOT VALID`, then `VALIDATE CONSTRAINT` in its own transaction | SHARE UPDATE EXCLUSIVE |
  * | set NOT NULL | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (no scan) and the check dropped | the same |
- * | type change that rewrites | expand/contract: a new column kept in step by a trigger, a batched backfill, a swap (expand-contract.ts) | row locks only; a moment's ACCESS EXCLUSIVE for the swap |
+ * | type change that rewrites | expand/contract (expand-contract.ts): new column, trigger, batched backfill, swap | row locks; a moment's ACCESS EXCLUSIVE |
  *
  * These run before the plan's transaction, each committed on its own, so a deployer killed at
  * any point leaves the database at its old schema plus the online steps that finished (a
