@@ -110,6 +110,9 @@ export class PostgresExpand {
     for (const name of facts.indexes) {
       const index = this.plainIndex(live, name);
       if (!index) return `index ${name} on the column is not a plain index Evolve can build again`;
+      const other = index.columns.find((x) => x !== from.name && this.diff.changes.some((o) =>
+        o.kind === 'alterColumn' && o.table === live.name && o.from.name === x && o.changed.type));
+      if (other) return `index ${name} is also on ${other}, whose type changes too`;
     }
     return null;
   }
