@@ -47,7 +47,7 @@ const column = (over: Partial<ColumnFacts> = {}): ColumnFacts => ({ dependents: 
 const withColumns = (rows: string[], cols: Record<string, ColumnFacts>, expansions?: OnlineFacts['expansions']): OnlineFacts => ({
   ...facts(rows), columns: new Map([['book', new Map(Object.entries(cols))]]), ...(expansions ? { expansions } : {}),
 });
-const retype = (name: string, type: ColumnIR['type']['kind'] | ColumnIR['type']): ReturnType<typeof book> =>
+const retype = (name: string, type: 'integer' | 'bigint' | 'text' | ColumnIR['type']): ReturnType<typeof book> =>
   ({ ...book(), columns: book().columns.map((c) => (c.name === name ? { ...c, type: typeof type === 'string' ? col(name, type).type : type } : c)) });
 const planWith = (to: ReturnType<typeof book>, f: OnlineFacts) =>
   postgresDialect.plan(postgresDialect.diff(live('postgres', [author(), book()]), desired('postgres', [author(), to])), { onlineFacts: f }).statements;
