@@ -154,7 +154,7 @@ forEachDialect('online changes on PostgreSQL', (d) => {
     let during = false;
     if (d === 'postgres') {
       const synced = "SELECT count(*) AS n FROM pg_trigger WHERE tgname = '_evolve_sync_n' AND tgrelid = 'item'::regclass";
-      for (let i = 0; i < 400 && await count(db, synced) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 3000 && await count(db, synced) === 0; i++) await new Promise((r) => setTimeout(r, 10));
       await db.exec('INSERT INTO item (id, qty) VALUES (1001, 1)');
       await db.exec('UPDATE item SET n = 2147483647 WHERE id = 1');
       await db.exec('UPDATE item SET n = -5 WHERE id = 600');
