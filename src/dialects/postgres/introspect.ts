@@ -4,7 +4,9 @@
  * indexes; the objects beyond tables of those kinds — see `objects.ts`), whatever the number of schemas:
  * the primary schema (names unqualified) and the extra schemas opted into (`--schemas`; names
  * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables and other schemas are
- * left out. Partitions and INHERITS children are tables, with what they have of their own (what
+ * left out, and so is what an expand/contract type change that has not swapped yet made
+ * (`_evolve_new_*` columns, checks and indexes, `_evolve_sync_*` triggers and functions).
+ * Partitions and INHERITS children are tables, with what they have of their own (what
  * their parents give them is the parents'), their lineage in their options.
  *
  * pg_class has no index by schema: it is scanned once, by the first query, and the queries that
@@ -19,8 +21,11 @@ import { normalisePostgres, parsePgDefault } from './normalise.js';
 import { parsePgType, postgresSql } from './sql-builder.js';
 import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';
 import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
+import { isShadowName } from './expand-names.js';
 
 const q = postgresSql.ident;
+/** What a shadow column is, where the schema's unmanaged things are listed. */
+const UNFINISHED = 'the new column of a type change that did not finish: evolve apply resumes it, or removes it';
 
 /**
  * The oids of the ordinary and partitioned tables of the schemas $1 (`tables`; partitions too,
@@ -225,14 +230,20 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
     await (lineage ? conn.query(LINEAGE_SQL, [schemas, oids]) : none),
   ];
   const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
-  const cons = keys.filter((r) => r.part === 'c');
-  const idx = keys.filter((r) => r.part === 'i');
+  // An expand/contract type change that has not swapped yet is not part of the schema (expand-names.ts).
+  const cons = keys.filter((r) => r.part === 'c' && !isShadowName(String(r.name)));
+  const idx = keys.filter((r) => r.part === 'i' && !isShadowName(String(r.name)));
   const objects: ObjectIR[] = [...found.objects];
   const consBy = groupBy(cons);
   const idxBy = groupBy(idx);
   const tables: TableIR[] = [];
+  const unmanaged = [...found.unmanaged];
   for (const [name, rows] of groupBy(cols)) {
-    const columns = rows.filter((r) => r.name !== null).map((r) => column(r, schema, extra));
+    for (const r of rows) {
+      // Said, never fingerprinted: `evolve status` shows a change in progress.
+      if (r.name !== null && isShadowName(String(r.name))) unmanaged.push({ kind: 'column', name: `${String(r.name)} (${UNFINISHED})`, table: name });
+    }
+    const columns = rows.filter((r) => r.name !== null && !isShadowName(String(r.name))).map((r) => column(r, schema, extra));
     const checks: CheckIR[] = [];
     let primaryKey: TableIR['primaryKey'] = null;
     const uniques: UniqueIR[] = [];
@@ -262,6 +273,6 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   return normalisePostgres({
     dialect: 'postgres', tables,
     ...(objects.length ? { objects } : {}),
-    ...(found.unmanaged.length ? { unmanaged: found.unmanaged } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
 }
