@@ -38,6 +38,11 @@ export interface DialectCapabilities {
    * `.comment()` is refused there rather than silently not kept.
    */
   readonly comments?: boolean;
+  /**
+   * The driver blocks the thread while a statement runs (better-sqlite3): a fleet of such
+   * databases is applied in worker threads, so that `--concurrency` runs targets at once.
+   */
+  readonly blockingDriver?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
