@@ -3,7 +3,9 @@
  * generates states its algorithm, the static table of what each clause needs agrees with the
  * server, a statement the server cannot run as stated falls back to the next weaker algorithm,
  * and a change that copies a table with rows is shown with its row count and refused with
- * `--online` unless pt-online-schema-change runs it.
+ * `--online` unless pt-online-schema-change runs it. A deployer killed during an online index
+ * build or during pt-online-schema-change's row copy leaves the old or the new fingerprint, the
+ * tool stopped, and the next apply drops the tool's leftovers and finishes.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -219,6 +221,8 @@ forEachDialect('online ALTERs', (d) => {
       const r = await evolve(['apply', '--online', '--db', db.url, '--models', file]);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /runs through pt-online-schema-change/);
+      assert.match(r.stderr, /not managed: interrupted pt-online-schema-change \(apply drops it first\): trigger pt_osc_\w+_item_ins on table item/);
+      assert.match(r.stderr, /not managed: interrupted pt-online-schema-change \(apply drops it first\): table _evolve_osc_item/);
       assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the re-run finishes');
       assert.deepEqual(await rows(db, checksum), sums, 'every row intact');
       assert.deepEqual(await rows(db, "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%item%'"),

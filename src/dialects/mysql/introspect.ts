@@ -23,7 +23,7 @@ import { serverFromVersion, type MysqlConnection, type MysqlServer } from './con
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
 import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression } from './objects.js';
 import { isLobType, LOB_INDEX_PREFIX, MODEL_CHARSET } from './sql-builder.js';
-import { PT_OSC_COPY_PREFIX, ptOscLeftovers } from './pt-osc-leftovers.js';
+import { ptOscLeftoverObjects } from './pt-osc-leftovers.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
 /** information_schema text may come back as Buffer (binary collations on MySQL 8). */
@@ -245,16 +245,12 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   // What an interrupted pt-online-schema-change run left is not part of the schema (pt-osc-leftovers.ts).
-  const left = ptOscLeftovers(found.objects.filter((o) => o.kind === 'trigger').map((o) => ({ name: o.name, table: o.table ?? '', body: o.definition })),
-    new Set(tableRows.map((r) => str(r.tbl))));
-  const leftTriggers = new Set(left.triggers.map((t) => t.name));
-  const leftover = (kind: string, name: string, table?: string): UnmanagedIR =>
-    ({ kind: `${kind} left by an interrupted pt-online-schema-change (dropped by the next apply)`, name, ...(table ? { table } : {}) });
+  const left = ptOscLeftoverObjects(found.objects, tableRows.map((r) => str(r.tbl)));
+  unmanaged.push(...left.unmanaged);
   for (const t of tableRows) {
     const name = str(t.tbl);
     const type = str(t.type).toUpperCase();
-    if (name.startsWith(PT_OSC_COPY_PREFIX) || left.oldTables.includes(name)) { unmanaged.push(leftover('table', name)); continue; }
-    if (isEvolveTable(name) || type === 'VIEW') continue;
+    if (isEvolveTable(name) || left.tables.has(name) || type === 'VIEW') continue;
     if (type !== 'BASE TABLE') { unmanaged.push({ kind: type === 'SEQUENCE' ? 'sequence' : type.toLowerCase(), name }); continue; }
     const tableCollation = str(t.collation).toLowerCase();
     const columns = readColumns(name, colsBy.get(name) ?? [], jsonCols, tableCollation, srv);
@@ -273,10 +269,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
       ...(Object.keys(options).length ? { options } : {}),
     });
   }
-  for (const o of found.objects) {
-    if (o.kind === 'trigger' && leftTriggers.has(o.name)) unmanaged.push(leftover('trigger', o.name, o.table ?? undefined));
-    else objects.push(o);
-  }
+  objects.push(...left.objects);
   unmanaged.push(...found.unmanaged);
   const schema: MysqlSchemaIR = {
     dialect: 'mysql', tables, defaults,

@@ -10,6 +10,7 @@
  * as unmanaged), and every run on the database drops it first, under the deploy lock — the
  * triggers first, so that no write ever fires a trigger whose table is gone.
  */
+import type { ObjectIR, UnmanagedIR } from '../../ir/schema.js';
 import type { Connection } from '../connection.js';
 import { mysqlSql } from './sql-builder.js';
 
@@ -48,6 +49,26 @@ export function ptOscLeftovers(triggers: readonly TriggerRow[], tables: Readonly
     if (t.table !== original && tables.has(original)) old.add(t.table);
   }
   return { triggers: found, oldTables: [...old] };
+}
+
+/**
+ * Introspection's part: of the objects read (triggers among them) and the tables there are, the
+ * objects to keep, the leftover tables to leave out (copies, renamed originals), and the
+ * leftovers as unmanaged entries ("not managed: interrupted pt-online-schema-change …").
+ */
+export function ptOscLeftoverObjects(objects: readonly ObjectIR[], tables: readonly string[]):
+  { objects: ObjectIR[]; tables: Set<string>; unmanaged: UnmanagedIR[] } {
+  const left = ptOscLeftovers(objects.filter((o) => o.kind === 'trigger').map((o) => ({ name: o.name, table: o.table ?? '', body: o.definition })),
+    new Set(tables));
+  const triggers = new Set(left.triggers.map((t) => t.name));
+  const out = new Set([...tables.filter((t) => t.startsWith(PT_OSC_COPY_PREFIX)), ...left.oldTables]);
+  const kind = (what: string): string => `interrupted pt-online-schema-change (apply drops it first): ${what}`;
+  return {
+    objects: objects.filter((o) => !(o.kind === 'trigger' && triggers.has(o.name))),
+    tables: out,
+    unmanaged: [...[...out].map((name) => ({ kind: kind('table'), name })),
+      ...left.triggers.map((t) => ({ kind: kind('trigger'), name: t.name, table: t.table }))],
+  };
 }
 
 /**

@@ -79,7 +79,8 @@ export async function runPtOsc(conn: MysqlConnection, table: string, body: strin
   const file = join(dir, 'my.cnf');
   writeFileSync(file, `[client]\nuser=${c.user}\npassword=${c.password}\nhost=${c.host}\nport=${c.port}\n`, { mode: 0o600 });
   const dsn = `F=${file},D=${c.database},t=${table}`;
-  const chunks = batches ? ['--chunk-size', String(batches.size), '--chunk-time', '0', ...(batches.pauseMs > 0 ? ['--sleep', String(batches.pauseMs / 1000)] : [])] : [];
+  const pause = batches && batches.pauseMs > 0 ? ['--sleep', String(batches.pauseMs / 1000)] : [];
+  const chunks = batches ? ['--chunk-size', String(batches.size), '--chunk-time', '0', ...pause] : [];
   const args = ['--alter', body, '--execute', '--alter-foreign-keys-method=auto', '--no-check-unique-key-change',
     '--set-vars', 'lock_wait_timeout=2', '--recursion-method=none', '--new-table-name', `${PT_OSC_COPY_PREFIX}%T`,
     ...chunks, '--print', dsn];

@@ -131,7 +131,8 @@ async function dropLeftovers(conn: Connection): Promise<void> {
   } catch (e) {
     if (isEvolveError(e)) throw e;
     throw new EvolveError(ErrorCode.SqlFailed,
-      `Could not drop what an interrupted pt-online-schema-change run left (its pt_osc_ triggers, its _evolve_osc_ copy): ${(e as Error)?.message ?? String(e)}`, {
+      'Could not drop what an interrupted pt-online-schema-change run left (its pt_osc_ triggers, its _evolve_osc_ copy): ' +
+        `${(e as Error)?.message ?? String(e)}`, {
         hint: 'Drop them by hand (DROP TRIGGER …, DROP TABLE …; evolve status lists them), then apply again. Nothing of the plan ran.',
         cause: e,
       });
