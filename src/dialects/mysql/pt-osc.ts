@@ -34,10 +34,8 @@ const OUTPUT_MAX = 64 * 1024;
  * input closes; the exit status of the tool; `dir` (the option file's) removed at the end.
  */
 const WATCHDOG = String.raw`use POSIX ":sys_wait_h"; my $dir = shift;
-my $pid = fork() // die "fork: $!
-";
-if (!$pid) { open(STDIN, "<", "/dev/null"); exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!
-" }
+my $pid = fork() // die "fork: $!\n";
+if (!$pid) { open(STDIN, "<", "/dev/null"); exec { $ARGV[0] } @ARGV; die "exec $ARGV[0]: $!\n" }
 my $in = ""; vec($in, fileno(STDIN), 1) = 1; my $done;
 until (($done = waitpid($pid, WNOHANG)) != 0) {
   next unless select(my $r = $in, undef, undef, 0.2) > 0;
@@ -92,7 +90,8 @@ export async function runPtOsc(conn: MysqlConnection, table: string, body: strin
       const keep = (d: Buffer): void => { output = (output + d.toString()).slice(-OUTPUT_MAX); };
       child.stdout.on('data', keep);
       child.stderr.on('data', keep);
-      child.on('error', reject);
+      child.on('error', (e) => reject(new EvolveError(ErrorCode.NotOnline, `Could not start ${TOOL} (it runs under perl): ${e.message}`, {
+        hint: 'Install percona-toolkit (it brings perl), or apply without --online.', cause: e })));
       child.on('close', (code) => resolve({ code, output }));
     });
     if (code !== 0) {
