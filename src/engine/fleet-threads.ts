@@ -33,7 +33,9 @@ export interface TargetResponse { readonly id: number; readonly result: FleetTar
 /** `options` without its callbacks; null when something else in it cannot be sent to a thread (models given as tables). */
 function plainOptions(options: Omit<EvolveOptions, 'db'>): Omit<EvolveOptions, 'db'> | null {
   if (typeof options.models !== 'string') return null;
-  const plain = Object.fromEntries(Object.entries(options).filter(([, v]) => typeof v !== 'function' && !(v && typeof v === 'object' && Object.values(v).some((x) => typeof x === 'function'))));
+  const holdsCode = (v: unknown): boolean =>
+    typeof v === 'function' || (v !== null && typeof v === 'object' && Object.values(v).some((x) => typeof x === 'function'));
+  const plain = Object.fromEntries(Object.entries(options).filter(([, v]) => !holdsCode(v)));
   try {
     structuredClone(plain);
   } catch {
