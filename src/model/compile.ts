@@ -13,6 +13,7 @@ import { checkForeignKeys } from './foreign-keys.js';
 import { checkDefaultLiteral } from './default-literals.js';
 import { compileChecks, generatedFields, storageOptions } from './compile-checks.js';
 import { isModelObject, type ModelObject } from './objects.js';
+import { isIntegerType } from './dialect-types.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
   return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
@@ -71,9 +72,10 @@ function compileColumns(model: Table, tname: string): {
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
     seen.set(cname.toLowerCase(), { key, name: cname });
-    if (d.autoIncrement && d.type.kind !== 'integer' && d.type.kind !== 'bigint') {
-      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`,
-        'Only integer() and bigint() primary keys can auto-increment.');
+    if (d.autoIncrement && !isIntegerType(d.type)) {
+      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind === 'raw' ? d.type.sql : d.type.kind}.`,
+        'Only integer types can auto-increment: integer(), bigint(), smallint(), and on MySQL tinyint(), mediumint() (signed or ' +
+        "{ unsigned: true }), unsignedInt(), rawType('bigint unsigned').", { table: tname, column: cname });
     }
     const aka = d.aka.length ? [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))] : NO_AKA;
     if (aka.length && aka.includes(cname)) {
@@ -126,8 +128,12 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
   }
 }
 
-/** One model as a table of the IR, validated; `allNames` holds the index names used so far in the schema. */
-function compileTable(model: Table, allNames: Set<string>): TableIR {
+/**
+ * One model as a table of the IR, validated; `allNames` holds the index names used so far in the
+ * schema, or is null where index names are per table (MySQL/MariaDB: two tables may each have an
+ * index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
+ */
+function compileTable(model: Table, allNames: Set<string> | null): TableIR {
   const tname = checkName('A table', model.name);
   const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
@@ -182,10 +188,12 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
     }
-    if (allNames.has(`index:${name.toLowerCase()}`)) {
-      throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+    if (allNames !== null) {
+      if (allNames.has(`index:${name.toLowerCase()}`)) {
+        throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+      }
+      allNames.add(`index:${name.toLowerCase()}`);
     }
-    allNames.add(`index:${name.toLowerCase()}`);
     // An expression index, or one with a method, is an object read back from the database (model-objects.ts).
     if (!special) indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
@@ -215,7 +223,7 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
  */
 export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName): SchemaIR {
   const tables: TableIR[] = [];
-  const allNames = new Set<string>();
+  const allNames = dialect === 'mysql' ? null : new Set<string>();
   // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
   const byLowerName = new Map<string, TableIR>();
   const objects: ModelObject[] = [];

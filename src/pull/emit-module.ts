@@ -49,17 +49,21 @@ export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: Readonly
 
 /** What every module of one pull shares: export names, cycles, what is listed, index names taken, enums and comments stated. */
 interface Shared {
-  exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>;
+  exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>; perTableIndexNames: boolean;
   enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
   indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
-function context({ exports, cycles, missing, indexNames, enums, comments, indexObjects }: Shared): EmitContext & { used: Set<string> } {
+function context({ exports, cycles, missing, indexNames, perTableIndexNames, enums, comments, indexObjects }: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
     used, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
     missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
-    claimIndex: (n) => !indexNames.has(n.toLowerCase()) && !!indexNames.add(n.toLowerCase()),
+    claimIndex: (t, n) => {
+      // MySQL/MariaDB name indexes per table; SQLite and PostgreSQL in the schema (as the DSL checks them).
+      const k = perTableIndexNames ? `${t}\0${n.toLowerCase()}` : n.toLowerCase();
+      return !indexNames.has(k) && !!indexNames.add(k);
+    },
     inCycle: (from, to) => cycles.has(from) && cycles.get(from) === cycles.get(to),
     enumOf: (sql) => enums.get(sql), commentsOf: (t) => comments.get(t),
     indexObjectsOf: (t) => (indexObjects.get(t) ?? []).map((o) => emitIndexObject({ use: (n) => used.add(n), exportOf: (x) => exports.get(x) }, o)!),
@@ -165,7 +169,7 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
   ]);
   const shared: Shared = {
-    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated, indexObjects,
+    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: schema.dialect === 'mysql', enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

@@ -7,6 +7,7 @@
 import type { ColumnType, ObjectIR } from '../ir/schema.js';
 import { enumType } from '../model/objects.js';
 import { exportNames, sqlTemplate, str } from './identifiers.js';
+import { emitMysqlIndexObject } from './emit-mysql-index.js';
 
 /** What the object emitters need from the module being written. */
 export interface ObjectContext {
@@ -64,10 +65,11 @@ function leadingList(text: string): { list: string; rest: string } | null {
 /**
  * An index on expressions or with a method, of a pulled table: `index('n', { using: 'gin' }).on(sql\`lower(name)\`, 'id')`,
  * the table option's entry; null where its statement is not `CREATE [UNIQUE] INDEX name ON table [USING m] (…) [WHERE …]`
- * (MySQL's prefix, FULLTEXT and SPATIAL keys), or where the database keeps the text and the DSL's would differ.
+ * (MySQL's prefix, FULLTEXT and SPATIAL keys are `emit-mysql-index.ts`'s), or where the database keeps the text and the DSL's would differ.
  */
 export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null {
   if (o.kind !== 'index' || o.table === null || ctx.exportOf(o.table) === undefined || o.create.length !== 1) return null;
+  if (/^ALTER TABLE `/.test(o.create[0]!)) return emitMysqlIndexObject((n) => ctx.use(n), o);
   const name = o.name.startsWith(`${o.table}.`) ? o.name.slice(o.table.length + 1) : o.name;
   const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(\S+)\s+ON\s+(?:ONLY\s+)?(\S+)\s+(?:USING\s+(\w+)\s+)?([\s\S]*)$/i.exec(o.create[0]!);
   if (!m || name.includes('.')) return null;

@@ -9,6 +9,7 @@ import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR
 import { assertNever, isEvolveError } from '../errors.js';
 import { checkDefaultLiteral } from '../model/default-literals.js';
 import { unknownColumnIn } from '../model/compile-checks.js';
+import { isIntegerType } from '../model/dialect-types.js';
 import { emitDialectType } from './emit-dialect-type.js';
 import { key, member, sqlTemplate, str } from './identifiers.js';
 
@@ -24,8 +25,8 @@ export interface EmitContext {
    * applying the models to the pulled database would change it.
    */
   missing(what: string, adopted: boolean): void;
-  /** Claim an index name for the schema (the DSL's index names are unique across it); false when taken. */
-  claimIndex(name: string): boolean;
+  /** Claim the name of an index of `table` (unique across the schema, or on MySQL within the table, as the DSL checks); false when taken. */
+  claimIndex(table: string, name: string): boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
@@ -127,7 +128,7 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
   if (c.default !== null && !c.generated && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
   code += emitGenerated(ctx, c);
-  const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
+  const increments = c.autoIncrement && isIntegerType(c.type);
   const always = role.primaryKey && increments && c.identity === 'always';
   if (always) code += ".identity('always')";
   else if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
@@ -151,7 +152,7 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
 
 /** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
 export function emitIndex(ctx: EmitContext, table: string, i: IndexIR): string | null {
-  if (!ctx.claimIndex(i.name)) {
+  if (!ctx.claimIndex(table, i.name)) {
     ctx.missing(`index ${i.name} on table ${table}, a name another table's index has`, false);
     return null;
   }
