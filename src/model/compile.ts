@@ -47,7 +47,7 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
  * The columns of table `tname`'s model, with what they declare themselves: primary key
  * columns, single-column unique constraints and foreign keys.
  */
-function compileColumns(model: Table, tname: string): {
+function compileColumns(model: Table, tname: string, dialect: DialectName | null): {
   columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[]; defs: [string, ColumnDefinition][];
 } {
   const columns: ColumnIR[] = [];
@@ -87,10 +87,12 @@ function compileColumns(model: Table, tname: string): {
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
     checkDefaultLiteral(tname, cname, d.type, d.default);
+    if (d.onUpdate !== null) checkOnUpdate(tname, cname, d, dialect);
     defs.push([cname, d]);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
-      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
+      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(d.onUpdate !== null ? { onUpdate: d.onUpdate } : {}),
+      ...(aka.length ? { aka } : {}),
     });
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });
@@ -108,6 +110,24 @@ function compileColumns(model: Table, tname: string): {
     }
   }
   return { columns, pkFromColumns, uniques, foreignKeys, defs };
+}
+
+/** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
+function checkOnUpdate(tname: string, cname: string, d: ColumnDefinition, dialect: DialectName | null): void {
+  if (dialect !== null && dialect !== 'mysql') {
+    throw new EvolveError(ErrorCode.Unsupported, `Column '${tname}.${cname}' has .onUpdate(), and ${dialect} has no ON UPDATE clause.`, {
+      hint: `Remove .onUpdate() for this database (set the column in the application, or with a trigger()).`, details: { table: tname, column: cname },
+    });
+  }
+  const t = d.type;
+  if (!(t.kind === 'timestamp' || (t.kind === 'raw' && /^(datetime|timestamp)\b/.test(t.sql)))) {
+    throw invalid(`Column '${tname}.${cname}' has .onUpdate(${d.onUpdate}) but is of type ${t.kind === 'raw' ? t.sql : t.kind}.`,
+      'ON UPDATE CURRENT_TIMESTAMP is for timestamp() and datetime() columns.', { table: tname, column: cname });
+  }
+  if (d.generated) {
+    throw invalid(`Column '${tname}.${cname}' is generated and has .onUpdate(); a generated column's value is its expression.`,
+      'Keep one: .generatedAs(sql`…`) or .onUpdate(sql`CURRENT_TIMESTAMP`).', { table: tname, column: cname });
+  }
 }
 
 /** Refuse former column names (aka) that are another column's name, or claimed by two columns of table `tname`. */
@@ -133,9 +153,9 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
  * schema, or is null where index names are per table (MySQL/MariaDB: two tables may each have an
  * index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
  */
-function compileTable(model: Table, allNames: Set<string> | null): TableIR {
+function compileTable(model: Table, allNames: Set<string> | null, dialect: DialectName | null): TableIR {
   const tname = checkName('A table', model.name);
-  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname);
+  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname, dialect);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
   const names = new Set(columns.map((c) => c.name));
   checkColumnAka(tname, columns, names);
@@ -230,7 +250,7 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
   for (const m of models) {
     if (isModelObject(m)) { objects.push(m); continue; }
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
-    const t = compileTable(m, allNames);
+    const t = compileTable(m, allNames, dialect);
     // Case-insensitively, as for columns (see compileColumns).
     const twin = byLowerName.get(t.name.toLowerCase());
     if (twin) {
@@ -311,5 +331,5 @@ export function compileTableModel(model: Table): TableIR {
     throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
       'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
   }
-  return deepFreeze(compileTable(model, new Set()));
+  return deepFreeze(compileTable(model, new Set(), null));
 }

@@ -1,8 +1,8 @@
 /**
  * One emit function per part of the IR: what `evolve pull` writes for a column type, a default,
  * a column (generated, identity), an index, a unique constraint, a foreign key, a primary key, a
- * check, the storage options — and, for what the models DSL cannot state (MySQL ON UPDATE, a
- * check naming what the DSL takes for an unknown column), the name it lists as not expressible.
+ * check, the storage options — and, for what the models DSL cannot state (a check naming what
+ * the DSL takes for an unknown column), the name it lists as not expressible.
  * Supporting a new DSL construct is a change to the one function for its part.
  */
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR, UniqueIR } from '../ir/schema.js';
@@ -103,11 +103,11 @@ function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR, keyed: boole
   return 'GENERATED ALWAYS AS IDENTITY';
 }
 
-/** MySQL ON UPDATE: not in the DSL yet. */
-function emitOnUpdate(ctx: EmitContext, table: string, c: ColumnIR): string | null {
-  if (!c.onUpdate) return null;
-  ctx.missing(`ON UPDATE of ${table}.${c.name}`, true);
-  return `ON UPDATE ${c.onUpdate}`;
+/** MySQL ON UPDATE: `.onUpdate(sql\`CURRENT_TIMESTAMP\`)`, or '' when the column has none. */
+function emitOnUpdate(ctx: EmitContext, c: ColumnIR): string {
+  if (!c.onUpdate) return '';
+  ctx.use('sql');
+  return `.onUpdate(${sqlTemplate(c.onUpdate)})`;
 }
 
 /** False (listed) for a default the DSL refuses as not a value of its column's type (MySQL `tinyint(1) DEFAULT 7`, read as boolean). */
@@ -128,6 +128,7 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
   if (c.default !== null && !c.generated && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
   code += emitGenerated(ctx, c);
+  code += emitOnUpdate(ctx, c);
   const increments = c.autoIncrement && isIntegerType(c.type);
   const always = role.primaryKey && increments && c.identity === 'always';
   if (always) code += ".identity('always')";
@@ -145,7 +146,7 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
     const actions = emitActions(fk);
     code += `.references(${emitTarget(ctx, t.name, fk)}${actions ? `, ${actions}` : ''})`;
   }
-  const unsaid = [emitIdentity(ctx, t.name, c, always), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
+  const unsaid = [emitIdentity(ctx, t.name, c, always)].filter((x) => x !== null);
   const note = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
   return `  ${key(c.name)}: ${code},${note}`;
 }
