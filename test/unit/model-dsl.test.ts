@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
+  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, smallint, timestamp, desiredSchema, loadDialect, modelsFingerprint,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -92,6 +92,22 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
       /'t\.b' is generated \(a \+ 1\) and has a default too/);
     refused(() => compileModels([table('t', { id: integer().identity('always').default(1) })], 'postgres'), /identity column and has a default/);
     refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
+  });
+
+  it('MySQL: auto-increment on every integer type, ON UPDATE, and index names per table', () => {
+    const ir = compileModels([
+      table('a', { id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true }), at: timestamp().onUpdate(sql`now()`), n: integer() },
+        { indexes: [index('by_n').on('n')] }),
+      table('b', { id: tinyint().primaryKey({ autoIncrement: true }), n: integer() }, { indexes: [index('BY_N').on('n')] }),
+    ], 'mysql');
+    assert.deepEqual(ir.tables[0]!.columns.slice(0, 2).map((c) => [c.type, c.autoIncrement, c.onUpdate ?? null]),
+      [[{ kind: 'raw', sql: 'smallint unsigned' }, true, null], [{ kind: 'timestamp', withTimeZone: false }, false, 'CURRENT_TIMESTAMP']]);
+    assert.deepEqual(ir.tables.map((t) => t.indexes.map((i) => i.name)), [['by_n'], ['BY_N']]);
+    refused(() => compileModels([table('t', { id: rawType('double').primaryKey({ autoIncrement: true }) })], 'mysql'), /auto-increment but of type double/);
+    refused(() => timestamp().onUpdate(sql`CURRENT_DATE`), /onUpdate\(\) takes CURRENT_TIMESTAMP/);
+    refused(() => compileModels([table('t', { n: integer().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'mysql'), /'t\.n' has \.onUpdate\(CURRENT_TIMESTAMP\) but is of type integer/);
+    assert.throws(() => compileModels([table('t', { at: timestamp().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'postgres'),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /postgres has no ON UPDATE/.test(e.message));
   });
 
   it('comments are refused where the dialect keeps none as part of the schema', async () => {
