@@ -38,6 +38,19 @@ export interface DialectCapabilities {
    * `.comment()` is refused there rather than silently not kept.
    */
   readonly comments?: boolean;
+  /**
+   * Index names are the table's, not the schema's (MySQL/MariaDB: two tables may each have an
+   * index `city`); absent: the schema's (SQLite, PostgreSQL), and a models name twice is refused.
+   */
+  readonly indexNamesPerTable?: boolean;
+  /** A column can say `ON UPDATE CURRENT_TIMESTAMP` (MySQL/MariaDB); absent: a model's `.onUpdate()` is refused. */
+  readonly onUpdateTimestamp?: boolean;
+  /**
+   * FULLTEXT and SPATIAL are kinds of index (`CREATE FULLTEXT INDEX n ON t (…)`) and a method
+   * follows the key parts (`(a) USING BTREE`), as MySQL/MariaDB write them; absent:
+   * `CREATE INDEX n ON t USING method (…)` (PostgreSQL).
+   */
+  readonly indexKindKeywords?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

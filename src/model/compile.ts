@@ -47,7 +47,7 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
  * The columns of table `tname`'s model, with what they declare themselves: primary key
  * columns, single-column unique constraints and foreign keys.
  */
-function compileColumns(model: Table, tname: string, dialect: DialectName | null): {
+function compileColumns(model: Table, tname: string, dialect: DialectName | null, rules: CompileRules): {
   columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[]; defs: [string, ColumnDefinition][];
 } {
   const columns: ColumnIR[] = [];
@@ -87,7 +87,7 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
     checkDefaultLiteral(tname, cname, d.type, d.default);
-    if (d.onUpdate !== null) checkOnUpdate(tname, cname, d, dialect);
+    if (d.onUpdate !== null) checkOnUpdate(tname, cname, d, dialect, rules);
     defs.push([cname, d]);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
@@ -112,9 +112,18 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
   return { columns, pkFromColumns, uniques, foreignKeys, defs };
 }
 
+/**
+ * What the target dialect allows that the DSL checks (its capabilities of the same names): index
+ * names per table rather than per schema, and `ON UPDATE CURRENT_TIMESTAMP`.
+ */
+export interface CompileRules {
+  readonly indexNamesPerTable?: boolean;
+  readonly onUpdateTimestamp?: boolean;
+}
+
 /** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
-function checkOnUpdate(tname: string, cname: string, d: ColumnDefinition, dialect: DialectName | null): void {
-  if (dialect !== null && dialect !== 'mysql') {
+function checkOnUpdate(tname: string, cname: string, d: ColumnDefinition, dialect: DialectName | null, rules: CompileRules): void {
+  if (dialect !== null && rules.onUpdateTimestamp !== true) {
     throw new EvolveError(ErrorCode.Unsupported, `Column '${tname}.${cname}' has .onUpdate(), and ${dialect} has no ON UPDATE clause.`, {
       hint: `Remove .onUpdate() for this database (set the column in the application, or with a trigger()).`, details: { table: tname, column: cname },
     });
@@ -153,9 +162,9 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
  * schema, or is null where index names are per table (MySQL/MariaDB: two tables may each have an
  * index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
  */
-function compileTable(model: Table, allNames: Set<string> | null, dialect: DialectName | null): TableIR {
+function compileTable(model: Table, allNames: Set<string> | null, dialect: DialectName | null, rules: CompileRules): TableIR {
   const tname = checkName('A table', model.name);
-  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname, dialect);
+  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname, dialect, rules);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
   const names = new Set(columns.map((c) => c.name));
   checkColumnAka(tname, columns, names);
@@ -238,19 +247,21 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
 }
 
 /**
- * Compile models into a (not yet dialect-normalised) schema.
- * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault.
+ * Compile models into a (not yet dialect-normalised) schema; `rules`: what the dialect allows
+ * (its `capabilities`; without them, index names are the schema's and `.onUpdate()` is refused).
+ * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault; `E_UNSUPPORTED`
+ *   for `.onUpdate()` where the dialect has no ON UPDATE.
  */
-export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName): SchemaIR {
+export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName, rules: CompileRules = {}): SchemaIR {
   const tables: TableIR[] = [];
-  const allNames = dialect === 'mysql' ? null : new Set<string>();
+  const allNames = rules.indexNamesPerTable ? null : new Set<string>();
   // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
   const byLowerName = new Map<string, TableIR>();
   const objects: ModelObject[] = [];
   for (const m of models) {
     if (isModelObject(m)) { objects.push(m); continue; }
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
-    const t = compileTable(m, allNames, dialect);
+    const t = compileTable(m, allNames, dialect, rules);
     // Case-insensitively, as for columns (see compileColumns).
     const twin = byLowerName.get(t.name.toLowerCase());
     if (twin) {
@@ -331,5 +342,5 @@ export function compileTableModel(model: Table): TableIR {
     throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
       'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
   }
-  return deepFreeze(compileTable(model, new Set(), null));
+  return deepFreeze(compileTable(model, new Set(), null, {}));
 }

@@ -21,6 +21,12 @@ const DSL_NAMES = [
   'materializedView', 'trigger',
 ] as const;
 
+/** What the database's dialect allows that the emitted models use (its capabilities of the same names). */
+export interface EmitOptions {
+  /** Index names are the table's (MySQL/MariaDB): two tables' indexes may share one. */
+  readonly indexNamesPerTable?: boolean;
+}
+
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
 export interface EmittedFile { readonly path: string; readonly text: string }
 
@@ -151,7 +157,7 @@ function objectsBlock(ctx: EmitContext, schema: SchemaIR, stated: ReadonlySet<Ob
  * Emit `schema` as models. `mode` `file`: one module at `file`; `dir`: one module per table
  * and `index.ts` re-exporting them all (the models module to point `--models` at).
  */
-export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }): EmittedModels {
+export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }, options: EmitOptions = {}): EmittedModels {
   // A table without columns (PostgreSQL has them) is no model: listed, like everything else the DSL cannot state.
   const empty = schema.tables.filter((t) => t.columns.length === 0).map((t) => `table ${t.name}, which has no columns`);
   const tables: TableIR[] = schema.tables.filter((t) => t.columns.length > 0);
@@ -169,7 +175,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
   ]);
   const shared: Shared = {
-    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: schema.dialect === 'mysql', enums: new Map(), comments, stated, indexObjects,
+    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
+    enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

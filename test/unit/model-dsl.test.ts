@@ -94,18 +94,19 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
   });
 
-  it('MySQL: auto-increment on every integer type, ON UPDATE, and index names per table', () => {
+  it('MySQL: auto-increment on every integer type, ON UPDATE, and index names per table', async () => {
+    const mysql = (await loadDialect('mysql')).capabilities;
     const ir = compileModels([
       table('a', { id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true }), at: timestamp().onUpdate(sql`now()`), n: integer() },
         { indexes: [index('by_n').on('n')] }),
       table('b', { id: tinyint().primaryKey({ autoIncrement: true }), n: integer() }, { indexes: [index('BY_N').on('n')] }),
-    ], 'mysql');
+    ], 'mysql', mysql);
     assert.deepEqual(ir.tables[0]!.columns.slice(0, 2).map((c) => [c.type, c.autoIncrement, c.onUpdate ?? null]),
       [[{ kind: 'raw', sql: 'smallint unsigned' }, true, null], [{ kind: 'timestamp', withTimeZone: false }, false, 'CURRENT_TIMESTAMP']]);
     assert.deepEqual(ir.tables.map((t) => t.indexes.map((i) => i.name)), [['by_n'], ['BY_N']]);
     refused(() => compileModels([table('t', { id: rawType('double').primaryKey({ autoIncrement: true }) })], 'mysql'), /auto-increment but of type double/);
     refused(() => timestamp().onUpdate(sql`CURRENT_DATE`), /onUpdate\(\) takes CURRENT_TIMESTAMP/);
-    refused(() => compileModels([table('t', { n: integer().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'mysql'), /'t\.n' has \.onUpdate\(CURRENT_TIMESTAMP\) but is of type integer/);
+    refused(() => compileModels([table('t', { n: integer().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'mysql', mysql), /'t\.n' has \.onUpdate\(CURRENT_TIMESTAMP\) but is of type integer/);
     assert.throws(() => compileModels([table('t', { at: timestamp().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'postgres'),
       (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /postgres has no ON UPDATE/.test(e.message));
   });
