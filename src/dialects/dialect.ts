@@ -51,6 +51,8 @@ export interface DialectCapabilities {
    * `CREATE INDEX n ON t USING method (…)` (PostgreSQL).
    */
   readonly indexKindKeywords?: boolean;
+  /** A view can be `SQL SECURITY INVOKER` (MySQL/MariaDB); absent: a model view's `sqlSecurity` is refused. */
+  readonly viewSqlSecurity?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

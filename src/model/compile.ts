@@ -114,11 +114,12 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
 
 /**
  * What the target dialect allows that the DSL checks (its capabilities of the same names): index
- * names per table rather than per schema, and `ON UPDATE CURRENT_TIMESTAMP`.
+ * names per table rather than per schema, `ON UPDATE CURRENT_TIMESTAMP`, a view's `SQL SECURITY INVOKER`.
  */
 export interface CompileRules {
   readonly indexNamesPerTable?: boolean;
   readonly onUpdateTimestamp?: boolean;
+  readonly viewSqlSecurity?: boolean;
 }
 
 /** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
@@ -305,14 +306,19 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
     }
   }
   checkForeignKeys(tables);
-  checkObjects(objects, byName);
+  checkObjects(objects, byName, rules);
   return deepFreeze({ dialect, tables });
 }
 
 /** Refuse two objects of one kind and name, and an object reading a table the models lack. */
-function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>): void {
+function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>, rules: CompileRules): void {
   const seen = new Set<string>();
   for (const o of objects) {
+    if (o.sqlSecurity && rules.viewSqlSecurity !== true) {
+      throw new EvolveError(ErrorCode.Unsupported, `View '${o.name}' says sqlSecurity: '${o.sqlSecurity}', which only MySQL/MariaDB views have.`, {
+        hint: 'Remove sqlSecurity for this database.', details: { view: o.name },
+      });
+    }
     const key = `${o.kind}:${o.name.toLowerCase()}`;
     if (seen.has(key)) throw invalid(`Two ${o.kind} models are named '${o.name}'.`, `Give each ${o.kind} a distinct name.`, { name: o.name });
     seen.add(key);

@@ -137,14 +137,17 @@ function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
  */
 function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
   if (o.create.length !== 1) return null;
-  const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i.exec(o.create[0]!);
+  // MySQL/MariaDB: `CREATE SQL SECURITY INVOKER VIEW` is view()'s `sqlSecurity: 'invoker'` (other view attributes are listed).
+  const invoker = /^CREATE SQL SECURITY INVOKER VIEW /.test(o.create[0]!);
+  const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i
+    .exec(invoker ? o.create[0]!.replace('SQL SECURITY INVOKER ', '') : o.create[0]!);
   if (!m || !!m[1] !== (o.kind === 'materializedView') || o.name.includes('.')) return null;
   const query = m[3]!;
   const word = o.kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW';
   if (keptAsWritten(o) && ws(o.create[0]!) !== ws(`CREATE ${word} ${written(o.name)} AS ${query}`)) return null;
   const fn = o.kind === 'view' ? 'view' : 'materializedView';
   ctx.use(fn); ctx.use('sql');
-  return `${fn}(${str(o.name)}, ${sqlTemplate(query)})`;
+  return `${fn}(${str(o.name)}, ${sqlTemplate(query)}${invoker ? ", { sqlSecurity: 'invoker' }" : ''})`;
 }
 
 /** The code of object `o` as the DSL states it, or null where it cannot (or where its kind has no DSL construct). */

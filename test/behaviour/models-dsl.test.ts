@@ -206,7 +206,7 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   }
   if (dialect === 'mysql') {
     // The modules `evolve pull` wrote for them (test/behaviour/pull.test.ts keeps them what it writes).
-    for (const [name, file] of [['chinook', 'Chinook_MySql.sql'], ['sakila-like', 'v1.sql'], ['northwind', 'northwind.sql']] as const) {
+    for (const [name, file] of [['chinook', 'Chinook_MySql.sql'], ['sakila-like', 'v1.sql'], ['northwind', 'northwind.sql'], ['sakila', 'sakila-schema.sql']] as const) {
       it(`a sample schema of test/fixtures written as TypeScript by evolve pull: mysql/${name}`, (t) => withDb(t, d, async (db) => {
         const dir = join(ROOT, 'test/fixtures/mysql', name);
         await sameAsSql(d, db, { models: join(dir, 'models.ts'), sql: join(dir, file) });

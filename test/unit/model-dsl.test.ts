@@ -109,6 +109,11 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     refused(() => compileModels([table('t', { n: integer().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'mysql', mysql), /'t\.n' has \.onUpdate\(CURRENT_TIMESTAMP\) but is of type integer/);
     assert.throws(() => compileModels([table('t', { at: timestamp().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'postgres'),
       (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /postgres has no ON UPDATE/.test(e.message));
+    const t = table('t', { id: integer().primaryKey() });
+    compileModels([t, view('v', sql`SELECT id FROM t`, { sqlSecurity: 'invoker', reads: [t] })], 'mysql', mysql);
+    assert.throws(() => compileModels([t, view('v', sql`SELECT id FROM t`, { sqlSecurity: 'invoker' })], 'postgres'),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /only MySQL\/MariaDB views/.test(e.message));
+    refused(() => view('v', sql`SELECT 1`, { sqlSecurity: 'definer' as never }), /sqlSecurity must be 'invoker'/);
   });
 
   it('comments are refused where the dialect keeps none as part of the schema', async () => {

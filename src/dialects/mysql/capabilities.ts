@@ -17,4 +17,5 @@ export const mysqlCapabilities: DialectCapabilities = {
   indexNamesPerTable: true,
   onUpdateTimestamp: true,
   indexKindKeywords: true,
+  viewSqlSecurity: true,
 };
