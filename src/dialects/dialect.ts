@@ -53,6 +53,11 @@ export interface DialectCapabilities {
   readonly indexKindKeywords?: boolean;
   /** A view can be `SQL SECURITY INVOKER` (MySQL/MariaDB); absent: a model view's `sqlSecurity` is refused. */
   readonly viewSqlSecurity?: boolean;
+  /**
+   * An auto-increment column may be the first column of a composite primary key (MySQL/MariaDB:
+   * it must lead an index); absent: auto-increment needs a one-column primary key.
+   */
+  readonly autoIncrementLeadingKey?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

@@ -186,6 +186,23 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
     return this;
   }
 
+  /**
+   * Values come from the database, for a column that leads a composite primary key (MySQL/MariaDB
+   * only: `AUTO_INCREMENT` there must lead an index; elsewhere, and for a one-column key, write
+   * `.primaryKey({ autoIncrement: true })`). An integer type only (`E_MODEL_INVALID`).
+   *
+   * @example
+   * ```ts
+   * table('attachment_lang', { id_attachment: unsignedInt().autoIncrement(), id_lang: unsignedInt().notNull() },
+   *   { primaryKey: ['id_attachment', 'id_lang'] })
+   * ```
+   */
+  autoIncrement(): ColumnBuilder<T, false, true, K> {
+    this.#def.autoIncrement = true;
+    this.#def.nullable = false;
+    return this as never;
+  }
+
   /** A unique constraint on this column alone. */
   unique(name?: string): this { this.#def.unique = true; this.#def.uniqueName = name ?? null; return this; }
 

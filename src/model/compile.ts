@@ -120,6 +120,7 @@ export interface CompileRules {
   readonly indexNamesPerTable?: boolean;
   readonly onUpdateTimestamp?: boolean;
   readonly viewSqlSecurity?: boolean;
+  readonly autoIncrementLeadingKey?: boolean;
 }
 
 /** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
@@ -190,11 +191,15 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
     mustExist('The primary key', opts.primaryKey);
     pk = [...opts.primaryKey];
   }
-  if (pk && pk.length > 1 && columns.some((c) => c.autoIncrement)) {
-    throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, 'Auto-increment needs a single-column primary key.');
+  const autos = columns.filter((c) => c.autoIncrement);
+  const leads = rules.autoIncrementLeadingKey === true && autos.length === 1 && pk !== null && pk[0] === autos[0]!.name;
+  if (pk && pk.length > 1 && autos.length > 0 && !leads) {
+    throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, rules.autoIncrementLeadingKey
+      ? 'On MySQL/MariaDB the auto-increment column must be the first column of the primary key (and the only one).'
+      : 'Auto-increment needs a single-column primary key.', { table: tname });
   }
-  if (columns.some((c) => c.autoIncrement && !(pk && pk.includes(c.name)))) {
-    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).');
+  if (autos.some((c) => !(pk && pk.includes(c.name)))) {
+    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).', { table: tname });
   }
   const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
 

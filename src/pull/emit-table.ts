@@ -27,6 +27,8 @@ export interface EmitContext {
   missing(what: string, adopted: boolean): void;
   /** Claim the name of an index of `table` (unique across the schema, or on MySQL within the table, as the DSL checks); false when taken. */
   claimIndex(table: string, name: string): boolean;
+  /** An auto-increment column may lead a composite primary key (MySQL/MariaDB): it says `.autoIncrement()`. */
+  readonly autoIncrementLeadingKey: boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
@@ -120,7 +122,7 @@ function defaultFits(ctx: EmitContext, table: string, c: ColumnIR): boolean {
 }
 
 /** How a column takes part in its table's keys, decided by {@link emitTable}. */
-interface ColumnRole { primaryKey: boolean; unique: boolean; foreignKey: ForeignKeyIR | null }
+interface ColumnRole { primaryKey: boolean; leadsKey: boolean; unique: boolean; foreignKey: ForeignKeyIR | null }
 
 /** One column: its type and modifiers, and a trailing comment naming what the DSL cannot state. */
 export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
@@ -133,7 +135,9 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   const always = role.primaryKey && increments && c.identity === 'always';
   if (always) code += ".identity('always')";
   else if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
+  const leading = increments && role.leadsKey && ctx.autoIncrementLeadingKey;
+  if (leading) code += '.autoIncrement()';
+  if (c.autoIncrement && !role.primaryKey && !leading) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
   else if (c.autoIncrement && !increments) {
     ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
   }
@@ -239,7 +243,7 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const pk = t.primaryKey?.columns ?? [];
   const { uniqueOn, fkOn, uniques, fks } = splitKeys(ctx, t);
   const columns = t.columns.map((c) => emitColumn(ctx, t, c, {
-    primaryKey: pk.length === 1 && pk[0] === c.name, unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
+    primaryKey: pk.length === 1 && pk[0] === c.name, leadsKey: pk.length > 1 && pk[0] === c.name, unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
   }));
   const options: string[] = [];
   if (pk.length > 1) options.push(`  primaryKey: ${emitPrimaryKey(pk)},`);

@@ -136,7 +136,7 @@ const FIXTURES: Record<'sqlite' | 'postgres' | 'mysql', { file: string; expressi
     { file: 'mysql/sakila-like/v1.sql', expressible: true, models: true },
     { file: 'mysql/northwind/northwind.sql', expressible: true, models: true },
     { file: 'mysql/sakila/sakila-schema.sql', expressible: true, models: true },
-    // Auto-increment columns inside composite primary keys, and defaults the DSL refuses for their type (zero dates, tinyint(1) DEFAULT 2).
+    // Defaults the DSL refuses for their type (zero dates, tinyint(1) DEFAULT 2).
     { file: 'mysql/prestashop/db_structure.sql', expressible: false, prepare: prestashopInstaller },
   ],
   // pagila-real, sakila-jooq and sourcegraph load into `public` (SET search_path) and are far from expressible (enums, domains, functions).

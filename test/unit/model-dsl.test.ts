@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, smallint, timestamp, desiredSchema, loadDialect, modelsFingerprint,
+  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, smallint, timestamp, desiredSchema, loadDialect, modelsFingerprint, type Table,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -114,6 +114,11 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     assert.throws(() => compileModels([t, view('v', sql`SELECT id FROM t`, { sqlSecurity: 'invoker' })], 'postgres'),
       (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /only MySQL\/MariaDB views/.test(e.message));
     refused(() => view('v', sql`SELECT 1`, { sqlSecurity: 'definer' as never }), /sqlSecurity must be 'invoker'/);
+    // An auto-increment column leading a composite key: MySQL only, and only first.
+    const link = (first: 'a' | 'b'): Table => table('l', { a: integer().autoIncrement(), b: integer() }, { primaryKey: first === 'a' ? ['a', 'b'] : ['b', 'a'] });
+    assert.equal(compileModels([link('a')], 'mysql', mysql).tables[0]!.columns[0]!.autoIncrement, true);
+    refused(() => compileModels([link('b')], 'mysql', mysql), /auto-increment column in a composite primary key/);
+    refused(() => compileModels([link('a')], 'postgres'), /auto-increment column in a composite primary key/);
   });
 
   it('comments are refused where the dialect keeps none as part of the schema', async () => {

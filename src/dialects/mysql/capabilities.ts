@@ -18,4 +18,5 @@ export const mysqlCapabilities: DialectCapabilities = {
   onUpdateTimestamp: true,
   indexKindKeywords: true,
   viewSqlSecurity: true,
+  autoIncrementLeadingKey: true,
 };
