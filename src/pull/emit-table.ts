@@ -243,7 +243,8 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const pk = t.primaryKey?.columns ?? [];
   const { uniqueOn, fkOn, uniques, fks } = splitKeys(ctx, t);
   const columns = t.columns.map((c) => emitColumn(ctx, t, c, {
-    primaryKey: pk.length === 1 && pk[0] === c.name, leadsKey: pk.length > 1 && pk[0] === c.name, unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
+    primaryKey: pk.length === 1 && pk[0] === c.name, leadsKey: pk.length > 1 && pk[0] === c.name,
+    unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
   }));
   const options: string[] = [];
   if (pk.length > 1) options.push(`  primaryKey: ${emitPrimaryKey(pk)},`);
