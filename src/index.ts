@@ -20,7 +20,7 @@ export { view, materializedView, trigger, sqlFunction, sequence, enumType, isMod
 export type { ModelObject, ViewOptions, SequenceOptions, EnumType } from './model/objects.js';
 export { sql } from './model/sql-expression.js';
 export type { SqlExpression } from './model/sql-expression.js';
-export { compileModels } from './model/compile.js';
+export { compileModels, type CompileRules } from './model/compile.js';
 export { manyToMany } from './model/many-to-many.js';
 export type { ManyToManyOptions } from './model/many-to-many.js';
 export { loadModels } from './model/load.js';
@@ -82,6 +82,7 @@ export { diffSources } from './engine/diff-sources.js';
 export type { SourcesDiff, DiffSourcesOptions } from './engine/diff-sources.js';
 
 export { pullModels, pullSchema } from './pull/pull.js';
+export type { EmitOptions } from './pull/emit-module.js';
 export type { PullResult, PullLayout } from './pull/pull.js';
 export type { EmittedFile } from './pull/emit-module.js';
 

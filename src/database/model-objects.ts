@@ -25,8 +25,12 @@ function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
       if (d.using === null && d.parts.length === d.columns.length) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
       const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
-      const using = d.using ? ` USING ${d.using}` : '';
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})` +
+      // MySQL/MariaDB spell a FULLTEXT or SPATIAL key as a kind of index, and a method after the key parts.
+      const mysqlLike = dialect.capabilities.indexKindKeywords === true;
+      const keyKind = mysqlLike && d.using !== null && /^(fulltext|spatial)$/i.test(d.using) ? `${d.using.toUpperCase()} ` : null;
+      const using = d.using && keyKind === null && !mysqlLike ? ` USING ${d.using}` : '';
+      const after = d.using && keyKind === null && mysqlLike ? ` USING ${d.using}` : '';
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : keyKind ?? ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})${after}` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }

@@ -78,7 +78,7 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
         details: { for: desired.dialects[0], dialect: dialect.name },
       });
     }
-    const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name);
+    const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name, dialect.capabilities);
     // Before normalising: the dialect cuts long names there as its database would.
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
     const schema = dialect.normalise(compiled);

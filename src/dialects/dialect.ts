@@ -43,6 +43,26 @@ export interface DialectCapabilities {
    * databases is applied in worker threads, so that `--concurrency` runs targets at once.
    */
   readonly blockingDriver?: boolean;
+  /**
+   * Index names are the table's, not the schema's (MySQL/MariaDB: two tables may each have an
+   * index `city`); absent: the schema's (SQLite, PostgreSQL), and a models name twice is refused.
+   */
+  readonly indexNamesPerTable?: boolean;
+  /** A column can say `ON UPDATE CURRENT_TIMESTAMP` (MySQL/MariaDB); absent: a model's `.onUpdate()` is refused. */
+  readonly onUpdateTimestamp?: boolean;
+  /**
+   * FULLTEXT and SPATIAL are kinds of index (`CREATE FULLTEXT INDEX n ON t (…)`) and a method
+   * follows the key parts (`(a) USING BTREE`), as MySQL/MariaDB write them; absent:
+   * `CREATE INDEX n ON t USING method (…)` (PostgreSQL).
+   */
+  readonly indexKindKeywords?: boolean;
+  /** A view can be `SQL SECURITY INVOKER` (MySQL/MariaDB); absent: a model view's `sqlSecurity` is refused. */
+  readonly viewSqlSecurity?: boolean;
+  /**
+   * An auto-increment column may be the first column of a composite primary key (MySQL/MariaDB:
+   * it must lead an index); absent: auto-increment needs a one-column primary key.
+   */
+  readonly autoIncrementLeadingKey?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

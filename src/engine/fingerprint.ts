@@ -13,7 +13,7 @@ import { resolveModels, unmanagedOf } from './build-plan.js';
 
 /** The models as `dialect` would report them (compiled, validated, normalised). */
 export function desiredSchema(models: readonly Table[], dialect: Dialect): SchemaIR {
-  const compiled = compileModels(models, dialect.name);
+  const compiled = compileModels(models, dialect.name, dialect.capabilities);
   checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
   return dialect.normalise(compiled);
 }

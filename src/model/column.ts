@@ -44,6 +44,8 @@ export interface ColumnDefinition {
   identity: 'always' | 'byDefault' | null;
   /** The column's comment (`.comment()`; PostgreSQL). */
   comment: string | null;
+  /** MySQL `ON UPDATE` (`.onUpdate()`), as the IR spells it: `CURRENT_TIMESTAMP` or `CURRENT_TIMESTAMP(n)`; null: none. */
+  onUpdate: string | null;
 }
 
 /**
@@ -67,7 +69,7 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
     this.#def = {
       type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
       unique: false, uniqueName: null, aka: [], name: null, collation: null, references: null,
-      checks: [], generated: null, identity: null, comment: null,
+      checks: [], generated: null, identity: null, comment: null, onUpdate: null,
     };
   }
 
@@ -157,6 +159,49 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
     return this as never;
   }
 
+
+  /**
+   * MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: an UPDATE of the row that does not set this
+   * column sets it to the current time. `expression` is `CURRENT_TIMESTAMP` (or `NOW()`,
+   * `LOCALTIMESTAMP`), with the column's fractional digits where it has them
+   * (`CURRENT_TIMESTAMP(3)` on a `datetime(3)`). On a `timestamp()` or `datetime()` column
+   * only (`E_MODEL_INVALID`); refused on other dialects (`E_UNSUPPORTED`), which have no such
+   * clause (a trigger does it there). A column that states none keeps the live column's (adopted, and reported).
+   *
+   * @example
+   * ```ts
+   * last_update: timestamp().notNull().default(sql`CURRENT_TIMESTAMP`).onUpdate(sql`CURRENT_TIMESTAMP`)
+   * ```
+   */
+  onUpdate(expression: SqlExpression): this {
+    const text = sqlText('onUpdate()', expression).trim();
+    const m = /^(?:current_timestamp|now|localtimestamp|localtime)(?:\(\s*(\d*)\s*\))?$/i.exec(text);
+    if (!m) {
+      throw new EvolveError(ErrorCode.ModelInvalid, `onUpdate() takes CURRENT_TIMESTAMP (MySQL's only ON UPDATE value), got ${JSON.stringify(text)}.`, {
+        hint: 'Write .onUpdate(sql`CURRENT_TIMESTAMP`), with the column\'s fractional digits where it has them: sql`CURRENT_TIMESTAMP(3)`.',
+        details: { expression: text },
+      });
+    }
+    this.#def.onUpdate = `CURRENT_TIMESTAMP${m[1] ? `(${Number(m[1])})` : ''}`;
+    return this;
+  }
+
+  /**
+   * Values come from the database, for a column that leads a composite primary key (MySQL/MariaDB
+   * only: `AUTO_INCREMENT` there must lead an index; elsewhere, and for a one-column key, write
+   * `.primaryKey({ autoIncrement: true })`). An integer type only (`E_MODEL_INVALID`).
+   *
+   * @example
+   * ```ts
+   * table('attachment_lang', { id_attachment: unsignedInt().autoIncrement(), id_lang: unsignedInt().notNull() },
+   *   { primaryKey: ['id_attachment', 'id_lang'] })
+   * ```
+   */
+  autoIncrement(): ColumnBuilder<T, false, true, K> {
+    this.#def.autoIncrement = true;
+    this.#def.nullable = false;
+    return this as never;
+  }
 
   /** A unique constraint on this column alone. */
   unique(name?: string): this { this.#def.unique = true; this.#def.uniqueName = name ?? null; return this; }

@@ -13,6 +13,7 @@ import { checkForeignKeys } from './foreign-keys.js';
 import { checkDefaultLiteral } from './default-literals.js';
 import { compileChecks, generatedFields, storageOptions } from './compile-checks.js';
 import { isModelObject, type ModelObject } from './objects.js';
+import { isIntegerType } from './dialect-types.js';
 
 function invalid(message: string, hint: string, details?: Record<string, unknown>): EvolveError {
   return new EvolveError(ErrorCode.ModelInvalid, message, { hint, ...(details ? { details } : {}) });
@@ -46,7 +47,7 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
  * The columns of table `tname`'s model, with what they declare themselves: primary key
  * columns, single-column unique constraints and foreign keys.
  */
-function compileColumns(model: Table, tname: string): {
+function compileColumns(model: Table, tname: string, dialect: DialectName | null, rules: CompileRules): {
   columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[]; defs: [string, ColumnDefinition][];
 } {
   const columns: ColumnIR[] = [];
@@ -71,9 +72,10 @@ function compileColumns(model: Table, tname: string): {
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
     seen.set(cname.toLowerCase(), { key, name: cname });
-    if (d.autoIncrement && d.type.kind !== 'integer' && d.type.kind !== 'bigint') {
-      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind}.`,
-        'Only integer() and bigint() primary keys can auto-increment.');
+    if (d.autoIncrement && !isIntegerType(d.type)) {
+      throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind === 'raw' ? d.type.sql : d.type.kind}.`,
+        'Only integer types can auto-increment: integer(), bigint(), smallint(), and on MySQL tinyint(), mediumint() (signed or ' +
+        "{ unsigned: true }), unsignedInt(), rawType('bigint unsigned').", { table: tname, column: cname });
     }
     const aka = d.aka.length ? [...new Set(d.aka.map((a) => checkName(`A former name (aka) of '${tname}.${cname}'`, a)))] : NO_AKA;
     if (aka.length && aka.includes(cname)) {
@@ -85,10 +87,12 @@ function compileColumns(model: Table, tname: string): {
         "Name the collation as the database does, e.g. .collation('nocase'), or leave .collation() out.");
     }
     checkDefaultLiteral(tname, cname, d.type, d.default);
+    if (d.onUpdate !== null) checkOnUpdate(tname, cname, d, dialect, rules);
     defs.push([cname, d]);
     columns.push({
       name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
-      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(aka.length ? { aka } : {}),
+      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(d.onUpdate !== null ? { onUpdate: d.onUpdate } : {}),
+      ...(aka.length ? { aka } : {}),
     });
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });
@@ -106,6 +110,35 @@ function compileColumns(model: Table, tname: string): {
     }
   }
   return { columns, pkFromColumns, uniques, foreignKeys, defs };
+}
+
+/**
+ * What the target dialect allows that the DSL checks (its capabilities of the same names): index
+ * names per table rather than per schema, `ON UPDATE CURRENT_TIMESTAMP`, a view's `SQL SECURITY INVOKER`.
+ */
+export interface CompileRules {
+  readonly indexNamesPerTable?: boolean;
+  readonly onUpdateTimestamp?: boolean;
+  readonly viewSqlSecurity?: boolean;
+  readonly autoIncrementLeadingKey?: boolean;
+}
+
+/** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
+function checkOnUpdate(tname: string, cname: string, d: ColumnDefinition, dialect: DialectName | null, rules: CompileRules): void {
+  if (dialect !== null && rules.onUpdateTimestamp !== true) {
+    throw new EvolveError(ErrorCode.Unsupported, `Column '${tname}.${cname}' has .onUpdate(), and ${dialect} has no ON UPDATE clause.`, {
+      hint: `Remove .onUpdate() for this database (set the column in the application, or with a trigger()).`, details: { table: tname, column: cname },
+    });
+  }
+  const t = d.type;
+  if (!(t.kind === 'timestamp' || (t.kind === 'raw' && /^(datetime|timestamp)\b/.test(t.sql)))) {
+    throw invalid(`Column '${tname}.${cname}' has .onUpdate(${d.onUpdate}) but is of type ${t.kind === 'raw' ? t.sql : t.kind}.`,
+      'ON UPDATE CURRENT_TIMESTAMP is for timestamp() and datetime() columns.', { table: tname, column: cname });
+  }
+  if (d.generated) {
+    throw invalid(`Column '${tname}.${cname}' is generated and has .onUpdate(); a generated column's value is its expression.`,
+      'Keep one: .generatedAs(sql`…`) or .onUpdate(sql`CURRENT_TIMESTAMP`).', { table: tname, column: cname });
+  }
 }
 
 /** Refuse former column names (aka) that are another column's name, or claimed by two columns of table `tname`. */
@@ -126,10 +159,14 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
   }
 }
 
-/** One model as a table of the IR, validated; `allNames` holds the index names used so far in the schema. */
-function compileTable(model: Table, allNames: Set<string>): TableIR {
+/**
+ * One model as a table of the IR, validated; `allNames` holds the index names used so far in the
+ * schema, or is null where index names are per table (MySQL/MariaDB: two tables may each have an
+ * index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
+ */
+function compileTable(model: Table, allNames: Set<string> | null, dialect: DialectName | null, rules: CompileRules): TableIR {
   const tname = checkName('A table', model.name);
-  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname);
+  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname, dialect, rules);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
   const names = new Set(columns.map((c) => c.name));
   checkColumnAka(tname, columns, names);
@@ -154,11 +191,15 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     mustExist('The primary key', opts.primaryKey);
     pk = [...opts.primaryKey];
   }
-  if (pk && pk.length > 1 && columns.some((c) => c.autoIncrement)) {
-    throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, 'Auto-increment needs a single-column primary key.');
+  const autos = columns.filter((c) => c.autoIncrement);
+  const leads = rules.autoIncrementLeadingKey === true && autos.length === 1 && pk !== null && pk[0] === autos[0]!.name;
+  if (pk && pk.length > 1 && autos.length > 0 && !leads) {
+    throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, rules.autoIncrementLeadingKey
+      ? 'On MySQL/MariaDB the auto-increment column must be the first column of the primary key (and the only one).'
+      : 'Auto-increment needs a single-column primary key.', { table: tname });
   }
-  if (columns.some((c) => c.autoIncrement && !(pk && pk.includes(c.name)))) {
-    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).');
+  if (autos.some((c) => !(pk && pk.includes(c.name)))) {
+    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).', { table: tname });
   }
   const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
 
@@ -182,10 +223,12 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
     if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
     }
-    if (allNames.has(`index:${name.toLowerCase()}`)) {
-      throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+    if (allNames !== null) {
+      if (allNames.has(`index:${name.toLowerCase()}`)) {
+        throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
+      }
+      allNames.add(`index:${name.toLowerCase()}`);
     }
-    allNames.add(`index:${name.toLowerCase()}`);
     // An expression index, or one with a method, is an object read back from the database (model-objects.ts).
     if (!special) indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
@@ -210,19 +253,21 @@ function compileTable(model: Table, allNames: Set<string>): TableIR {
 }
 
 /**
- * Compile models into a (not yet dialect-normalised) schema.
- * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault.
+ * Compile models into a (not yet dialect-normalised) schema; `rules`: what the dialect allows
+ * (its `capabilities`; without them, index names are the schema's and `.onUpdate()` is refused).
+ * @throws EvolveError `E_MODEL_INVALID` naming the table and column at fault; `E_UNSUPPORTED`
+ *   for `.onUpdate()` where the dialect has no ON UPDATE.
  */
-export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName): SchemaIR {
+export function compileModels(models: readonly (Table | ModelObject)[], dialect: DialectName, rules: CompileRules = {}): SchemaIR {
   const tables: TableIR[] = [];
-  const allNames = new Set<string>();
+  const allNames = rules.indexNamesPerTable ? null : new Set<string>();
   // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
   const byLowerName = new Map<string, TableIR>();
   const objects: ModelObject[] = [];
   for (const m of models) {
     if (isModelObject(m)) { objects.push(m); continue; }
     if (!isTable(m)) throw invalid('An exported model is not a table().', 'Export only values made with table().');
-    const t = compileTable(m, allNames);
+    const t = compileTable(m, allNames, dialect, rules);
     // Case-insensitively, as for columns (see compileColumns).
     const twin = byLowerName.get(t.name.toLowerCase());
     if (twin) {
@@ -266,14 +311,19 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
     }
   }
   checkForeignKeys(tables);
-  checkObjects(objects, byName);
+  checkObjects(objects, byName, rules);
   return deepFreeze({ dialect, tables });
 }
 
 /** Refuse two objects of one kind and name, and an object reading a table the models lack. */
-function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>): void {
+function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>, rules: CompileRules): void {
   const seen = new Set<string>();
   for (const o of objects) {
+    if (o.sqlSecurity && rules.viewSqlSecurity !== true) {
+      throw new EvolveError(ErrorCode.Unsupported, `View '${o.name}' says sqlSecurity: '${o.sqlSecurity}', which only MySQL/MariaDB views have.`, {
+        hint: 'Remove sqlSecurity for this database.', details: { view: o.name },
+      });
+    }
     const key = `${o.kind}:${o.name.toLowerCase()}`;
     if (seen.has(key)) throw invalid(`Two ${o.kind} models are named '${o.name}'.`, `Give each ${o.kind} a distinct name.`, { name: o.name });
     seen.add(key);
@@ -303,5 +353,5 @@ export function compileTableModel(model: Table): TableIR {
     throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
       'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
   }
-  return deepFreeze(compileTable(model, new Set()));
+  return deepFreeze(compileTable(model, new Set(), null, {}));
 }

@@ -42,8 +42,6 @@ export const citext = (): NewColumn<string> => rawType<string>('citext');
 export const tsvector = (): NewColumn<string> => rawType<string>('tsvector');
 /** PostgreSQL `interval`. */
 export const interval = (): NewColumn<string> => rawType<string>('interval');
-/** `smallint`: 16-bit integer (PostgreSQL, MySQL). */
-export const smallint = (): NewColumn<number> => rawType<number>('smallint');
 /** `time` (without a date). */
 export const time = (): NewColumn<string> => rawType<string>('time');
 /** `char(n)`: fixed-length text. */
@@ -76,6 +74,7 @@ export function array<T>(element: ColumnBuilder<T>): NewColumn<T[]> {
 
 /** MySQL integer types with their attributes. */
 export interface MysqlIntegerOptions {
+  /** MySQL/MariaDB `UNSIGNED`: no negative values, twice the positive range. */
   unsigned?: boolean;
 }
 
@@ -91,10 +90,30 @@ const mysqlInteger = (name: string) => (options: MysqlIntegerOptions = {}): NewC
  * ```
  */
 export const tinyint = mysqlInteger('tinyint');
-/** MySQL `mediumint`. */
+/**
+ * `smallint`: 16-bit integer (PostgreSQL, MySQL; `{ unsigned: true }`, MySQL only: 0–65535).
+ * Like every integer type it can auto-increment.
+ *
+ * @example
+ * ```ts
+ * actor_id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true })
+ * ```
+ */
+export const smallint = mysqlInteger('smallint');
+/** MySQL `mediumint` (24-bit; `{ unsigned: true }`: 0–16777215). */
 export const mediumint = mysqlInteger('mediumint');
-/** MySQL `int unsigned` and friends: `unsignedInt()` is `int unsigned`. */
+/** MySQL `int unsigned` (`bigint unsigned` is `rawType('bigint unsigned')`). */
 export const unsignedInt = (): NewColumn<number> => rawType<number>('int unsigned');
+/**
+ * True when `t` is an integer type, which alone can auto-increment: `integer()`, `bigint()`,
+ * and the dialect integer types (`smallint()`, MySQL `tinyint()`, `mediumint()`, signed or
+ * unsigned, `unsignedInt()`, `rawType('bigint unsigned')`).
+ */
+export function isIntegerType(t: ColumnType): boolean {
+  return t.kind === 'integer' || t.kind === 'bigint' ||
+    (t.kind === 'raw' && /^(tinyint|smallint|mediumint|int|integer|bigint)( unsigned)?$/.test(t.sql));
+}
+
 /** MySQL `mediumtext`. */
 export const mediumtext = (): NewColumn<string> => rawType<string>('mediumtext');
 /** MySQL `longtext`. */

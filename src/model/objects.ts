@@ -53,6 +53,8 @@ export interface ModelObject {
   readonly statements: (sql: ObjectQuoting) => string[];
   /** Former names of its parts (enum values: value → former values). */
   readonly aka?: Readonly<Record<string, readonly string[]>>;
+  /** @internal A view's `SQL SECURITY INVOKER` (MySQL/MariaDB; refused elsewhere by the compiler). */
+  readonly sqlSecurity?: 'invoker';
 }
 
 /** True when `v` was made by one of this module's builders (works across module instances). */
@@ -75,14 +77,19 @@ const tableList = (reads: readonly Table[] | (() => readonly Table[]) | undefine
   typeof reads === 'function' ? reads : () => reads ?? [];
 
 function make(kind: ModelObject['kind'], name: string, reads: () => readonly Table[], statements: (s: ObjectQuoting) => string[],
-  aka?: Record<string, readonly string[]>): ModelObject {
-  return Object.freeze({ [OBJECT_BRAND]: true as const, kind, name, reads, statements, ...(aka ? { aka } : {}) });
+  aka?: Record<string, readonly string[]>, extra: Pick<ModelObject, 'sqlSecurity'> = {}): ModelObject {
+  return Object.freeze({ [OBJECT_BRAND]: true as const, kind, name, reads, statements, ...(aka ? { aka } : {}), ...extra });
 }
 
 /** Options of {@link view} and {@link materializedView}. */
 export interface ViewOptions {
   /** The model tables the query reads (a function when they are defined later): each must be among the models. */
   reads?: readonly Table[] | (() => readonly Table[]);
+  /**
+   * MySQL/MariaDB `SQL SECURITY INVOKER` (views only): the query runs with the rights of whoever
+   * reads the view, not of its definer (the default). Refused on other dialects (`E_UNSUPPORTED`).
+   */
+  sqlSecurity?: 'invoker';
 }
 
 /**
@@ -91,12 +98,20 @@ export interface ViewOptions {
  * @example
  * ```ts
  * export const activeEmployee = view('active_employee', sql`SELECT id, name FROM employee WHERE active`, { reads: [employee] });
+ * export const actorInfo = view('actor_info', sql`SELECT …`, { sqlSecurity: 'invoker' }); // MySQL/MariaDB
  * ```
  */
 export function view(name: string, query: SqlExpression, options: ViewOptions = {}): ModelObject {
   const n = named('view', name);
   const body = sqlText('view()', query);
-  return make('view', n, tableList(options.reads), (s) => [`CREATE VIEW ${writtenName(s, n)} AS ${body}`]);
+  const security = options.sqlSecurity;
+  if (security !== undefined && security !== 'invoker') {
+    throw invalid(`view('${n}'): sqlSecurity must be 'invoker', got ${JSON.stringify(security)}.`,
+      "Write { sqlSecurity: 'invoker' }, or leave it out for the default (DEFINER).", { view: n });
+  }
+  const head = security ? 'SQL SECURITY INVOKER ' : '';
+  return make('view', n, tableList(options.reads), (s) => [`CREATE ${head}VIEW ${writtenName(s, n)} AS ${body}`], undefined,
+    security ? { sqlSecurity: security } : {});
 }
 
 /**

@@ -46,9 +46,9 @@ function candidates(sql: string): Candidate[] {
   for (const [name, fn] of Object.entries(PLAIN)) {
     if ((PLAIN_TEXT[name] ?? name) === sql) out.push({ code: `${name}()`, names: [name], build: fn });
   }
-  const int = /^(tinyint|mediumint)( unsigned)?$/.exec(sql);
+  const int = /^(tinyint|smallint|mediumint)( unsigned)?$/.exec(sql);
   if (int) {
-    const fn = int[1] === 'tinyint' ? tinyint : mediumint;
+    const fn = { tinyint, smallint, mediumint }[int[1] as 'tinyint' | 'smallint' | 'mediumint'];
     out.push({ code: `${int[1]}(${int[2] ? '{ unsigned: true }' : ''})`, names: [int[1]!], build: () => fn({ unsigned: !!int[2] }) });
   }
   const sized = /^(datetime|char)\((\d+)\)$/.exec(sql);

@@ -21,6 +21,14 @@ const DSL_NAMES = [
   'materializedView', 'trigger',
 ] as const;
 
+/** What the database's dialect allows that the emitted models use (its capabilities of the same names). */
+export interface EmitOptions {
+  /** Index names are the table's (MySQL/MariaDB): two tables' indexes may share one. */
+  readonly indexNamesPerTable?: boolean;
+  /** An auto-increment column may lead a composite primary key (MySQL/MariaDB): `.autoIncrement()`. */
+  readonly autoIncrementLeadingKey?: boolean;
+}
+
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
 export interface EmittedFile { readonly path: string; readonly text: string }
 
@@ -49,17 +57,23 @@ export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: Readonly
 
 /** What every module of one pull shares: export names, cycles, what is listed, index names taken, enums and comments stated. */
 interface Shared {
-  exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>;
+  exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>; perTableIndexNames: boolean;
+  autoIncrementLeadingKey: boolean;
   enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
   indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
-function context({ exports, cycles, missing, indexNames, enums, comments, indexObjects }: Shared): EmitContext & { used: Set<string> } {
+function context({ exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, enums, comments, indexObjects }: Shared,
+): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
-    used, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
+    used, autoIncrementLeadingKey, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
     missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
-    claimIndex: (n) => !indexNames.has(n.toLowerCase()) && !!indexNames.add(n.toLowerCase()),
+    claimIndex: (t, n) => {
+      // MySQL/MariaDB name indexes per table; SQLite and PostgreSQL in the schema (as the DSL checks them).
+      const k = perTableIndexNames ? `${t}\0${n.toLowerCase()}` : n.toLowerCase();
+      return !indexNames.has(k) && !!indexNames.add(k);
+    },
     inCycle: (from, to) => cycles.has(from) && cycles.get(from) === cycles.get(to),
     enumOf: (sql) => enums.get(sql), commentsOf: (t) => comments.get(t),
     indexObjectsOf: (t) => (indexObjects.get(t) ?? []).map((o) => emitIndexObject({ use: (n) => used.add(n), exportOf: (x) => exports.get(x) }, o)!),
@@ -147,7 +161,7 @@ function objectsBlock(ctx: EmitContext, schema: SchemaIR, stated: ReadonlySet<Ob
  * Emit `schema` as models. `mode` `file`: one module at `file`; `dir`: one module per table
  * and `index.ts` re-exporting them all (the models module to point `--models` at).
  */
-export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }): EmittedModels {
+export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string } | { kind: 'dir' }, options: EmitOptions = {}): EmittedModels {
   // A table without columns (PostgreSQL has them) is no model: listed, like everything else the DSL cannot state.
   const empty = schema.tables.filter((t) => t.columns.length === 0).map((t) => `table ${t.name}, which has no columns`);
   const tables: TableIR[] = schema.tables.filter((t) => t.columns.length > 0);
@@ -165,7 +179,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
   ]);
   const shared: Shared = {
-    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated, indexObjects,
+    exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
+    autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

@@ -7,6 +7,7 @@
 import type { ColumnType, ObjectIR } from '../ir/schema.js';
 import { enumType } from '../model/objects.js';
 import { exportNames, sqlTemplate, str } from './identifiers.js';
+import { emitMysqlIndexObject } from './emit-mysql-index.js';
 
 /** What the object emitters need from the module being written. */
 export interface ObjectContext {
@@ -64,10 +65,11 @@ function leadingList(text: string): { list: string; rest: string } | null {
 /**
  * An index on expressions or with a method, of a pulled table: `index('n', { using: 'gin' }).on(sql\`lower(name)\`, 'id')`,
  * the table option's entry; null where its statement is not `CREATE [UNIQUE] INDEX name ON table [USING m] (…) [WHERE …]`
- * (MySQL's prefix, FULLTEXT and SPATIAL keys), or where the database keeps the text and the DSL's would differ.
+ * (MySQL's prefix, FULLTEXT and SPATIAL keys are `emit-mysql-index.ts`'s), or where the database keeps the text and the DSL's would differ.
  */
 export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null {
   if (o.kind !== 'index' || o.table === null || ctx.exportOf(o.table) === undefined || o.create.length !== 1) return null;
+  if (/^ALTER TABLE `/.test(o.create[0]!)) return emitMysqlIndexObject((n) => ctx.use(n), o);
   const name = o.name.startsWith(`${o.table}.`) ? o.name.slice(o.table.length + 1) : o.name;
   const m = /^\s*CREATE\s+(UNIQUE\s+)?INDEX\s+(\S+)\s+ON\s+(?:ONLY\s+)?(\S+)\s+(?:USING\s+(\w+)\s+)?([\s\S]*)$/i.exec(o.create[0]!);
   if (!m || name.includes('.')) return null;
@@ -135,14 +137,17 @@ function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
  */
 function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
   if (o.create.length !== 1) return null;
-  const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i.exec(o.create[0]!);
+  // MySQL/MariaDB: `CREATE SQL SECURITY INVOKER VIEW` is view()'s `sqlSecurity: 'invoker'` (other view attributes are listed).
+  const invoker = /^CREATE SQL SECURITY INVOKER VIEW /.test(o.create[0]!);
+  const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i
+    .exec(invoker ? o.create[0]!.replace('SQL SECURITY INVOKER ', '') : o.create[0]!);
   if (!m || !!m[1] !== (o.kind === 'materializedView') || o.name.includes('.')) return null;
   const query = m[3]!;
   const word = o.kind === 'view' ? 'VIEW' : 'MATERIALIZED VIEW';
   if (keptAsWritten(o) && ws(o.create[0]!) !== ws(`CREATE ${word} ${written(o.name)} AS ${query}`)) return null;
   const fn = o.kind === 'view' ? 'view' : 'materializedView';
   ctx.use(fn); ctx.use('sql');
-  return `${fn}(${str(o.name)}, ${sqlTemplate(query)})`;
+  return `${fn}(${str(o.name)}, ${sqlTemplate(query)}${invoker ? ", { sqlSecurity: 'invoker' }" : ''})`;
 }
 
 /** The code of object `o` as the DSL states it, or null where it cannot (or where its kind has no DSL construct). */

@@ -1,14 +1,15 @@
 /**
  * One emit function per part of the IR: what `evolve pull` writes for a column type, a default,
  * a column (generated, identity), an index, a unique constraint, a foreign key, a primary key, a
- * check, the storage options — and, for what the models DSL cannot state (MySQL ON UPDATE, a
- * check naming what the DSL takes for an unknown column), the name it lists as not expressible.
+ * check, the storage options — and, for what the models DSL cannot state (a check naming what
+ * the DSL takes for an unknown column), the name it lists as not expressible.
  * Supporting a new DSL construct is a change to the one function for its part.
  */
 import type { CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, TableIR, UniqueIR } from '../ir/schema.js';
 import { assertNever, isEvolveError } from '../errors.js';
 import { checkDefaultLiteral } from '../model/default-literals.js';
 import { unknownColumnIn } from '../model/compile-checks.js';
+import { isIntegerType } from '../model/dialect-types.js';
 import { emitDialectType } from './emit-dialect-type.js';
 import { key, member, sqlTemplate, str } from './identifiers.js';
 
@@ -24,8 +25,10 @@ export interface EmitContext {
    * applying the models to the pulled database would change it.
    */
   missing(what: string, adopted: boolean): void;
-  /** Claim an index name for the schema (the DSL's index names are unique across it); false when taken. */
-  claimIndex(name: string): boolean;
+  /** Claim the name of an index of `table` (unique across the schema, or on MySQL within the table, as the DSL checks); false when taken. */
+  claimIndex(table: string, name: string): boolean;
+  /** An auto-increment column may lead a composite primary key (MySQL/MariaDB): it says `.autoIncrement()`. */
+  readonly autoIncrementLeadingKey: boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
@@ -102,11 +105,11 @@ function emitIdentity(ctx: EmitContext, table: string, c: ColumnIR, keyed: boole
   return 'GENERATED ALWAYS AS IDENTITY';
 }
 
-/** MySQL ON UPDATE: not in the DSL yet. */
-function emitOnUpdate(ctx: EmitContext, table: string, c: ColumnIR): string | null {
-  if (!c.onUpdate) return null;
-  ctx.missing(`ON UPDATE of ${table}.${c.name}`, true);
-  return `ON UPDATE ${c.onUpdate}`;
+/** MySQL ON UPDATE: `.onUpdate(sql\`CURRENT_TIMESTAMP\`)`, or '' when the column has none. */
+function emitOnUpdate(ctx: EmitContext, c: ColumnIR): string {
+  if (!c.onUpdate) return '';
+  ctx.use('sql');
+  return `.onUpdate(${sqlTemplate(c.onUpdate)})`;
 }
 
 /** False (listed) for a default the DSL refuses as not a value of its column's type (MySQL `tinyint(1) DEFAULT 7`, read as boolean). */
@@ -119,7 +122,7 @@ function defaultFits(ctx: EmitContext, table: string, c: ColumnIR): boolean {
 }
 
 /** How a column takes part in its table's keys, decided by {@link emitTable}. */
-interface ColumnRole { primaryKey: boolean; unique: boolean; foreignKey: ForeignKeyIR | null }
+interface ColumnRole { primaryKey: boolean; leadsKey: boolean; unique: boolean; foreignKey: ForeignKeyIR | null }
 
 /** One column: its type and modifiers, and a trailing comment naming what the DSL cannot state. */
 export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
@@ -127,11 +130,14 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
   if (c.default !== null && !c.generated && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
   code += emitGenerated(ctx, c);
-  const increments = c.autoIncrement && (c.type.kind === 'integer' || c.type.kind === 'bigint');
+  code += emitOnUpdate(ctx, c);
+  const increments = c.autoIncrement && isIntegerType(c.type);
   const always = role.primaryKey && increments && c.identity === 'always';
   if (always) code += ".identity('always')";
   else if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  if (c.autoIncrement && !role.primaryKey) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
+  const leading = increments && role.leadsKey && ctx.autoIncrementLeadingKey;
+  if (leading) code += '.autoIncrement()';
+  if (c.autoIncrement && !role.primaryKey && !leading) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
   else if (c.autoIncrement && !increments) {
     ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
   }
@@ -144,14 +150,14 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
     const actions = emitActions(fk);
     code += `.references(${emitTarget(ctx, t.name, fk)}${actions ? `, ${actions}` : ''})`;
   }
-  const unsaid = [emitIdentity(ctx, t.name, c, always), emitOnUpdate(ctx, t.name, c)].filter((x) => x !== null);
+  const unsaid = [emitIdentity(ctx, t.name, c, always)].filter((x) => x !== null);
   const note = unsaid.length ? ` // not expressible yet: ${oneLine(unsaid.join('; '))}` : '';
   return `  ${key(c.name)}: ${code},${note}`;
 }
 
 /** An index: `index('name').on('a', 'b').unique().where(sql\`…\`)`; null (listed) when another table's index has its name. */
 export function emitIndex(ctx: EmitContext, table: string, i: IndexIR): string | null {
-  if (!ctx.claimIndex(i.name)) {
+  if (!ctx.claimIndex(table, i.name)) {
     ctx.missing(`index ${i.name} on table ${table}, a name another table's index has`, false);
     return null;
   }
@@ -237,7 +243,8 @@ export function emitTable(ctx: EmitContext, t: TableIR): string {
   const pk = t.primaryKey?.columns ?? [];
   const { uniqueOn, fkOn, uniques, fks } = splitKeys(ctx, t);
   const columns = t.columns.map((c) => emitColumn(ctx, t, c, {
-    primaryKey: pk.length === 1 && pk[0] === c.name, unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
+    primaryKey: pk.length === 1 && pk[0] === c.name, leadsKey: pk.length > 1 && pk[0] === c.name,
+    unique: uniqueOn.has(c.name), foreignKey: fkOn.get(c.name) ?? null,
   }));
   const options: string[] = [];
   if (pk.length > 1) options.push(`  primaryKey: ${emitPrimaryKey(pk)},`);

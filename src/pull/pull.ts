@@ -9,7 +9,7 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { isEvolveTable } from '../ir/canonical.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
-import { emitModels, type EmittedFile } from './emit-module.js';
+import { emitModels, type EmitOptions, type EmittedFile } from './emit-module.js';
 
 /** Where pulled models go: one module (`file`, its path as written in the result), or one per table (`dir`). */
 export type PullLayout = { readonly kind: 'file'; readonly file: string } | { readonly kind: 'dir' };
@@ -32,10 +32,11 @@ export interface PullResult {
 }
 
 /**
- * Emit an (introspected) schema as models. Pure: no database.
+ * Emit an (introspected) schema as models. Pure: no database. `options`: what its dialect allows
+ * (its `capabilities`: MySQL's index names per table).
  * @throws EvolveError `E_USAGE` when the schema has no tables (a models module needs one).
  */
-export function pullSchema(schema: SchemaIR, layout: PullLayout): PullResult {
+export function pullSchema(schema: SchemaIR, layout: PullLayout, options: EmitOptions = {}): PullResult {
   const tables = schema.tables.filter((t) => !isEvolveTable(t.name));
   if (tables.length === 0) {
     throw new EvolveError(ErrorCode.Usage, 'The database has no tables to pull.', {
@@ -43,7 +44,7 @@ export function pullSchema(schema: SchemaIR, layout: PullLayout): PullResult {
     });
   }
   const objects = (schema.objects ?? []).filter((o) => !(o.table && isEvolveTable(o.table)));
-  const emitted = emitModels({ ...schema, tables, objects }, layout);
+  const emitted = emitModels({ ...schema, tables, objects }, layout, options);
   return {
     dialect: schema.dialect, fingerprint: fingerprint(schema), tables: tables.length,
     columns: tables.reduce((n, t) => n + t.columns.length, 0),
@@ -61,5 +62,5 @@ export function pullSchema(schema: SchemaIR, layout: PullLayout): PullResult {
  * ```
  */
 export async function pullModels(db: string, layout: PullLayout, options: DatabaseOptions = {}): Promise<PullResult> {
-  return withDatabase(db, true, options, async (d) => pullSchema(await d.introspect(), layout));
+  return withDatabase(db, true, options, async (d) => pullSchema(await d.introspect(), layout, d.dialect.capabilities));
 }

@@ -12,7 +12,9 @@ import { sql, relations } from 'drizzle-orm';
 import * as pg from 'drizzle-orm/pg-core';
 import * as my from 'drizzle-orm/mysql-core';
 import * as lite from 'drizzle-orm/sqlite-core';
-import { drizzleModels, modelsFingerprint, isEvolveError, table, integer, type DrizzleModelsOptions } from '../../src/index.js';
+import {
+  drizzleModels, modelsFingerprint, isEvolveError, table, integer, smallint, rawType, sql as sqlTag, type DrizzleModelsOptions,
+} from '../../src/index.js';
 import { loadModelsModule, withDrizzle } from '../../src/model/load.js';
 import type { EnumType } from '../../src/index.js';
 import { writeModels, ROOT } from '../support/cli.js';
@@ -29,25 +31,32 @@ async function refused(schema: Record<string, unknown>, dialect: string, code: s
 }
 
 describe('Drizzle schemas as models: what cannot be converted is refused, naming the fix', () => {
-  it('a serial or identity column that is not the primary key; smallserial; MySQL serial and unsigned auto-increment; identity options', async () => {
+  it('a serial or identity column that is not the primary key; smallserial; MySQL serial and auto-increment on a non-integer; identity options', async () => {
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey(), n: pg.serial('n') }) }, 'postgres', 'E_UNSUPPORTED', /'t\.n'.*not the table's one-column primary key/);
     await refused({ t: pg.pgTable('t', { id: pg.smallserial('id').primaryKey() }) }, 'postgres', 'E_UNSUPPORTED', /smallserial/);
     await refused({ t: my.mysqlTable('t', { id: my.serial('id').primaryKey() }) }, 'mysql', 'E_UNSUPPORTED', /serial/);
-    await refused({ t: my.mysqlTable('t', { id: my.int('id', { unsigned: true }).autoincrement().primaryKey() }) }, 'mysql', 'E_UNSUPPORTED',
-      /auto-increment int unsigned column/);
+    await refused({ t: my.mysqlTable('t', { id: my.double('id').autoincrement().primaryKey() }) }, 'mysql', 'E_UNSUPPORTED',
+      /auto-increment double column/);
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey().generatedAlwaysAsIdentity({ startWith: 10 }) }) }, 'postgres',
       'E_UNSUPPORTED', /sequence options/);
   });
 
-  it('an index column in DESC order, ON UPDATE CURRENT_TIMESTAMP, NULLS NOT DISTINCT, policies, a Date default', async () => {
+  it('an index column in DESC order, NULLS NOT DISTINCT, policies, a Date default', async () => {
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey(), a: pg.integer('a') }, (t) => [pg.index('t_a').on(t.a.desc())]) },
       'postgres', 'E_UNSUPPORTED', /index 't_a'.*DESC/);
-    await refused({ t: my.mysqlTable('t', { id: my.int('id').primaryKey(), at: my.timestamp('at').onUpdateNow() }) }, 'mysql', 'E_UNSUPPORTED', /onUpdateNow/);
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey(), a: pg.integer('a') }, (t) => [pg.unique('t_a').on(t.a).nullsNotDistinct()]) },
       'postgres', 'E_UNSUPPORTED', /NULLS NOT DISTINCT/);
     await refused({ t: pg.pgTable('t', { id: pg.integer('id').primaryKey() }).enableRLS() }, 'postgres', 'E_UNSUPPORTED', /row level security/);
     await refused({ t: lite.sqliteTable('t', { id: lite.integer('id').primaryKey(), at: lite.integer('at', { mode: 'timestamp' }).default(new Date(0)) }) },
       'sqlite', 'E_UNSUPPORTED', /default 1970-01-01/);
+  });
+
+  it('MySQL unsigned auto-increment keys and .onUpdateNow() are the models\' auto-increment and .onUpdate()', async () => {
+    const drizzle = drizzleModels({ t: my.mysqlTable('t', {
+      id: my.smallint('id', { unsigned: true }).autoincrement().primaryKey(), at: my.timestamp('at', { fsp: 3 }).onUpdateNow(),
+    }) });
+    const evolve = [table('t', { id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true }), at: rawType('timestamp(3)').onUpdate(sqlTag`CURRENT_TIMESTAMP(3)`) })];
+    assert.equal(await modelsFingerprint(drizzle, 'mysql'), await modelsFingerprint(evolve, 'mysql'));
   });
 
   it('a Drizzle view, a placeholder in sql, tables of two dialects, a schema for another dialect', async () => {

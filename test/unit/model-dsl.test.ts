@@ -3,7 +3,7 @@ import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
-  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
+  view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, smallint, timestamp, desiredSchema, loadDialect, modelsFingerprint, type Table,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -92,6 +92,33 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
       /'t\.b' is generated \(a \+ 1\) and has a default too/);
     refused(() => compileModels([table('t', { id: integer().identity('always').default(1) })], 'postgres'), /identity column and has a default/);
     refused(() => compileModels([table('t', { id: varchar(5).identity() })], 'postgres'), /auto-increment but of type varchar/);
+  });
+
+  it('MySQL: auto-increment on every integer type, ON UPDATE, and index names per table', async () => {
+    const mysql = (await loadDialect('mysql')).capabilities;
+    const ir = compileModels([
+      table('a', { id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true }), at: timestamp().onUpdate(sql`now()`), n: integer() },
+        { indexes: [index('by_n').on('n')] }),
+      table('b', { id: tinyint().primaryKey({ autoIncrement: true }), n: integer() }, { indexes: [index('BY_N').on('n')] }),
+    ], 'mysql', mysql);
+    assert.deepEqual(ir.tables[0]!.columns.slice(0, 2).map((c) => [c.type, c.autoIncrement, c.onUpdate ?? null]),
+      [[{ kind: 'raw', sql: 'smallint unsigned' }, true, null], [{ kind: 'timestamp', withTimeZone: false }, false, 'CURRENT_TIMESTAMP']]);
+    assert.deepEqual(ir.tables.map((t) => t.indexes.map((i) => i.name)), [['by_n'], ['BY_N']]);
+    refused(() => compileModels([table('t', { id: rawType('double').primaryKey({ autoIncrement: true }) })], 'mysql'), /auto-increment but of type double/);
+    refused(() => timestamp().onUpdate(sql`CURRENT_DATE`), /onUpdate\(\) takes CURRENT_TIMESTAMP/);
+    refused(() => compileModels([table('t', { n: integer().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'mysql', mysql), /'t\.n' has \.onUpdate\(CURRENT_TIMESTAMP\) but is of type integer/);
+    assert.throws(() => compileModels([table('t', { at: timestamp().onUpdate(sql`CURRENT_TIMESTAMP`) })], 'postgres'),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /postgres has no ON UPDATE/.test(e.message));
+    const t = table('t', { id: integer().primaryKey() });
+    compileModels([t, view('v', sql`SELECT id FROM t`, { sqlSecurity: 'invoker', reads: [t] })], 'mysql', mysql);
+    assert.throws(() => compileModels([t, view('v', sql`SELECT id FROM t`, { sqlSecurity: 'invoker' })], 'postgres'),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /only MySQL\/MariaDB views/.test(e.message));
+    refused(() => view('v', sql`SELECT 1`, { sqlSecurity: 'definer' as never }), /sqlSecurity must be 'invoker'/);
+    // An auto-increment column leading a composite key: MySQL only, and only first.
+    const link = (first: 'a' | 'b'): Table => table('l', { a: integer().autoIncrement(), b: integer() }, { primaryKey: first === 'a' ? ['a', 'b'] : ['b', 'a'] });
+    assert.equal(compileModels([link('a')], 'mysql', mysql).tables[0]!.columns[0]!.autoIncrement, true);
+    refused(() => compileModels([link('b')], 'mysql', mysql), /auto-increment column in a composite primary key/);
+    refused(() => compileModels([link('a')], 'postgres'), /auto-increment column in a composite primary key/);
   });
 
   it('comments are refused where the dialect keeps none as part of the schema', async () => {

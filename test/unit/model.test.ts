@@ -1,7 +1,7 @@
 /** The model DSL and its validation (no database). */
 import { it, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { table, index, sql, integer, text, varchar, decimal, column, rawType, compileModels, isEvolveError, parseDatabaseUrl, redact } from '../../src/index.js';
+import { table, index, sql, integer, text, varchar, decimal, column, rawType, compileModels, isEvolveError, parseDatabaseUrl, redact, loadDialect } from '../../src/index.js';
 
 const rejects = (fn: () => unknown, code: string, re: RegExp): void => {
   assert.throws(fn, (e: unknown) => isEvolveError(e) && e.code === code && re.test(e.message) && typeof e.hint === 'string' && e.hint.length > 0);
@@ -35,7 +35,7 @@ describe('model DSL', () => {
     assert.deepEqual(rawType('GEOMETRY( 4326 )').definition().type, { kind: 'raw', sql: 'geometry(4326)' });
   });
 
-  it('refuses malformed models with the table and column named', () => {
+  it('refuses malformed models with the table and column named', async () => {
     rejects(() => compileModels([table('t', { a: text(), b: text().named('a') })], 'sqlite'), 'E_MODEL_INVALID', /two columns named 'a'/);
     rejects(() => compileModels([table('t', { a: text(), b: text().aka('a') })], 'sqlite'), 'E_MODEL_INVALID', /former name 'a'/);
     rejects(() => compileModels([table('t', { a: text() }), table('u', { a: text() }, { aka: 't' })], 'sqlite'), 'E_MODEL_INVALID', /former name 't'/);
@@ -44,7 +44,12 @@ describe('model DSL', () => {
     for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       rejects(() => compileModels([table('t', { name: text(), Name: text() })], dialect), 'E_MODEL_INVALID', /'name' and 'Name'/);
       rejects(() => compileModels([table('t', { a: text() }), table('T', { b: text() })], dialect), 'E_MODEL_INVALID', /'t' and 'T'/);
-      rejects(() => compileModels([table('t', { a: text() }, { indexes: [index('ix').on('a')] }), table('u', { a: text() }, { indexes: [index('IX').on('a')] })], dialect), 'E_MODEL_INVALID', /'IX' is used twice/);
+      // Index names are the schema's on SQLite and PostgreSQL; MySQL names them per table.
+      const twice = [table('t', { a: text() }, { indexes: [index('ix').on('a')] }), table('u', { a: text() }, { indexes: [index('IX').on('a')] })];
+      const { capabilities } = await loadDialect(dialect);
+      if (capabilities.indexNamesPerTable) compileModels(twice, dialect, capabilities);
+      else rejects(() => compileModels(twice, dialect, capabilities), 'E_MODEL_INVALID', /'IX' is used twice/);
+      rejects(() => compileModels([table('t', { a: text() }, { indexes: [index('ix').on('a'), index('IX').on('a')] })], dialect), 'E_MODEL_INVALID', /two indexes named 'IX'/);
     }
     rejects(() => compileModels([table('t', { a: text() }, { indexes: [index('i').on('nope')] })], 'sqlite'), 'E_MODEL_INVALID', /column 'nope'/);
     rejects(() => compileModels([table('t', { a: text().primaryKey({ autoIncrement: true }) })], 'sqlite'), 'E_MODEL_INVALID', /auto-increment/);

@@ -99,6 +99,34 @@ describe('evolve pull: the emitter', () => {
     for (const c of [`e: mysqlEnum('a', "it's", 'b\\\\c'),`, 'u: tinyint({ unsigned: true }),']) assert.ok(mt.includes(c), `${c} in:\n${mt}`);
   });
 
+  it('MySQL: small unsigned auto-increment keys, one leading a composite key, ON UPDATE, an index name on two tables, FULLTEXT and prefix indexes', () => {
+    const ix = (name: string): TableIR['indexes'][number] => ({ name, columns: ['id'], unique: false, where: null });
+    const key = (table: string, name: string, kind: string, parts: string): SchemaIR['objects'] & object => [{
+      kind: 'index', name: `${table}.${name}`, table, definition: '', create: [`ALTER TABLE \`${table}\` ADD ${kind}INDEX \`${name}\` (${parts})`], drop: [],
+    }];
+    const my: SchemaIR = {
+      dialect: 'mysql',
+      tables: [
+        base('a', { columns: [col('id', { kind: 'raw', sql: 'smallint unsigned' }, { nullable: false, autoIncrement: true }),
+          col('at', { kind: 'timestamp', withTimeZone: true }, { onUpdate: 'CURRENT_TIMESTAMP(3)' }), col('Body', { kind: 'text' })], indexes: [ix('city')] }),
+        base('b', { indexes: [ix('city')] }),
+        base('c', { columns: [col('id', { kind: 'integer' }, { nullable: false, autoIncrement: true }), col('k', { kind: 'integer' }, { nullable: false })],
+          primaryKey: { name: null, columns: ['id', 'k'] } }),
+      ],
+      objects: [...key('a', 'ft', 'FULLTEXT ', '`Body`'), ...key('a', 'pre', '', '`Body`(10), `id`')],
+    };
+    const r = pullSchema(my, { kind: 'file', file: 'm.ts' }, { indexNamesPerTable: true, autoIncrementLeadingKey: true });
+    assert.deepEqual(r.notExpressible, []);
+    for (const c of ['id: smallint({ unsigned: true }).primaryKey({ autoIncrement: true }),', '.onUpdate(sql`CURRENT_TIMESTAMP(3)`)',
+      "index('ft', { using: 'fulltext' }).on('Body'),", 'id: integer().notNull().autoIncrement(),', "index('pre').on(sql`\\`Body\\`(10)`, 'id'),"]) {
+      assert.ok(r.files[0]!.text.includes(c), `${c} in:\n${r.files[0]!.text}`);
+    }
+    assert.equal(r.files[0]!.text.match(/index\('city'\)/g)?.length, 2);
+    // Without the dialect's word that index names are per table, the second is listed, not silently renamed.
+    assert.deepEqual(pullSchema(my, { kind: 'file', file: 'm.ts' }).notAdopted,
+      ["index city on table b, a name another table's index has", 'auto-increment of c.id, which is not the whole primary key']);
+  });
+
   it('lists by name what the DSL cannot state, and writes it as comments', async () => {
     const schema: SchemaIR & { tables: TableIR[] } = {
       dialect: 'postgres',

@@ -13,4 +13,10 @@ export const mysqlCapabilities: DialectCapabilities = {
   schemas: false,
   // Longer names are refused ("Identifier name … is too long").
   maxIdentifierLength: { max: MAX_IDENTIFIER_LENGTH, unit: 'characters' },
+  // An index belongs to its table: `ALTER TABLE t DROP INDEX n`.
+  indexNamesPerTable: true,
+  onUpdateTimestamp: true,
+  indexKindKeywords: true,
+  viewSqlSecurity: true,
+  autoIncrementLeadingKey: true,
 };

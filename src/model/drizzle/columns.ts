@@ -13,6 +13,7 @@ import { parseDslTypeName } from '../../ir/types.js';
 import type { ColumnType } from '../../ir/schema.js';
 import { ColumnBuilder, rawType } from '../column.js';
 import { isPlainName } from '../objects.js';
+import { isIntegerType } from '../dialect-types.js';
 import type { DrizzleTableKind } from './detect.js';
 import { asSql, isDrizzleSql, drizzleSqlText } from './sql-text.js';
 
@@ -117,14 +118,12 @@ export function convertColumn(kind: DrizzleTableKind, table: string, c: DrizzleC
     throw unsupported(where, `a ${id ? 'identity' : 'serial or auto-increment'} column that is not the table's one-column primary key`,
       'Make the column the primary key (.primaryKey()), or use a plain integer column.', { table, column: c.name });
   }
-  const typeKind = builder.definition().type.kind;
-  if (auto && typeKind !== 'integer' && typeKind !== 'bigint') {
+  if (auto && !isIntegerType(builder.definition().type)) {
     throw unsupported(where, `an auto-increment ${c.getSQLType()} column`,
-      'Evolve\'s models auto-increment integer and bigint columns only: make it int() or bigint() without { unsigned: true }.', { column: c.name });
+      'Evolve\'s models auto-increment integer types only: make it an int(), bigint(), smallint(), tinyint() or mediumint().', { column: c.name });
   }
-  if (c.hasOnUpdateNow) {
-    throw unsupported(where, 'ON UPDATE CURRENT_TIMESTAMP (.onUpdateNow())', 'Leave .onUpdateNow() out, or set the value in the application.');
-  }
+  // ON UPDATE CURRENT_TIMESTAMP, with the column's fractional digits (MySQL wants them to match).
+  if (c.hasOnUpdateNow) builder.onUpdate(asSql(`CURRENT_TIMESTAMP${/\((\d+)\)/.exec(c.getSQLType())?.[0] ?? ''}`));
   if (c.isUnique && c.uniqueType === 'not distinct') {
     throw unsupported(where, 'a UNIQUE NULLS NOT DISTINCT constraint', 'Leave { nulls: \'not distinct\' } out.', { column: c.name });
   }
