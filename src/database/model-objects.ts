@@ -1,5 +1,5 @@
 /**
- * The models' objects beyond tables — views, triggers, functions, sequences, enum types, and
+ * The models' objects beyond tables — views, triggers, functions, sequences, enum types, domains, and
  * indexes on expressions or with a method — as the database prints them. Their definitions are
  * the database's own rendering (PostgreSQL's `pg_get_viewdef`, a trigger's stored text, …),
  * which no model can predict; so they are read back the way a SQL file is (B13): the models'
@@ -15,14 +15,19 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import type { Table } from '../model/table.js';
 import { writtenName, type ModelObject } from '../model/objects.js';
 
-/** CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method). */
-function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
+/**
+ * CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method),
+ * and of every index of a materialized view.
+ */
+function specialIndexes(tables: readonly Table[], objects: readonly ModelObject[], dialect: Dialect): string[] {
   const s = dialect.sql;
   const out: string[] = [];
-  for (const t of tables) {
-    for (const ib of t.options?.indexes ?? []) {
+  const owners = [...tables.map((t) => ({ name: t.name, indexes: t.options?.indexes ?? [], all: false })),
+    ...objects.map((o) => ({ name: o.name, indexes: o.indexes ?? [], all: true }))];
+  for (const t of owners) {
+    for (const ib of t.indexes) {
       const d = ib.definition();
-      if (d.using === null && d.parts.length === d.columns.length) continue;
+      if (!t.all && d.using === null && d.parts.length === d.columns.length) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
       const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
       const using = d.using ? ` USING ${d.using}` : '';
@@ -55,12 +60,41 @@ function comments(tables: readonly Table[], dialect: Dialect): string[] {
   return out;
 }
 
+/** The words COMMENT ON gives an object of each kind. */
+const COMMENT_WORD: Partial<Record<ModelObject['kind'], string>> = {
+  view: 'VIEW', materializedView: 'MATERIALIZED VIEW', enum: 'TYPE', domain: 'DOMAIN', sequence: 'SEQUENCE', function: 'FUNCTION',
+};
+
+/** COMMENT ON statements of the models' objects that have a comment (PostgreSQL). */
+function objectComments(objects: readonly ModelObject[], dialect: Dialect): string[] {
+  const s = dialect.sql;
+  const out: string[] = [];
+  for (const o of objects) {
+    if (o.comment === undefined) continue;
+    if (dialect.capabilities.comments !== true) {
+      throw new EvolveError(ErrorCode.Unsupported, `The models give ${o.kind} '${o.name}' a comment, which ${dialect.name} does not keep as part of the schema.`, {
+        hint: 'Remove its comment option for this database (comments are managed on PostgreSQL).', details: { [o.kind]: o.name },
+      });
+    }
+    let word = COMMENT_WORD[o.kind];
+    if (word === undefined) {
+      throw new EvolveError(ErrorCode.ModelInvalid, `${o.kind} '${o.name}' cannot take a comment here.`, { hint: 'Remove its comment option.' });
+    }
+    // A function's name may carry its arguments (`f(x integer)`, as `evolve pull` writes it); a procedure is commented on as one.
+    const paren = o.name.indexOf('(');
+    const name = paren < 0 ? writtenName(s, o.name) : `${writtenName(s, o.name.slice(0, paren))}${o.name.slice(paren)}`;
+    if (o.kind === 'function' && o.statements(s).some((t) => /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?PROCEDURE\b/i.test(t))) word = 'PROCEDURE';
+    out.push(`COMMENT ON ${word} ${name} IS ${s.literal(o.comment)}`);
+  }
+  return out;
+}
+
 /** Statements in an order the database takes: types and functions, then (after the tables) the rest. */
 function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
   for (const [o, statements] of readersLast(objects, dialect)) {
-    (o.kind === 'enum' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...statements);
+    (o.kind === 'enum' || o.kind === 'domain' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...statements);
   }
   return { before, after };
 }
@@ -99,7 +133,7 @@ export async function withModelObjects(
   dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
 ): Promise<SchemaIR> {
   const { before, after } = objectStatements(objects, dialect);
-  after.push(...specialIndexes(tables, dialect), ...comments(tables, dialect));
+  after.push(...specialIndexes(tables, objects, dialect), ...comments(tables, dialect), ...objectComments(objects, dialect));
   if (before.length === 0 && after.length === 0) return schema;
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {
@@ -109,6 +143,9 @@ export async function withModelObjects(
     });
   }
   const creates = dialect.plan(dialect.diff({ dialect: schema.dialect, tables: [] }, { ...schema, objects: [] })).statements.map((s) => s.sql);
+  // PostgreSQL checks a LANGUAGE sql function's body at creation, and the models create functions before the tables they
+  // may read: as pg_dump does (and as apply does, SET LOCAL), the scratch session does not check them.
+  if (dialect.name === 'postgres' && objects.some((o) => o.kind === 'function')) before.unshift('SET check_function_bodies TO off');
   const text = [...before, ...creates, ...after].map((s) => `${s.trim().replace(/;$/, '')};\n`).join('');
   const loaded = await dialect.schemaFromSql(scratch, text, 'the models module');
   const own = new Set((schema.objects ?? []).map(objectKey));

@@ -1,11 +1,14 @@
 /**
- * Objects beyond tables as the models DSL states them: `enumType()`, `sequence()`,
+ * Objects beyond tables as the models DSL states them: `enumType()`, `domain()`, `sequence()`,
  * `sqlFunction()`, `view()`, `materializedView()`, `trigger()`, and PostgreSQL comments (on the
  * tables and columns that have them). One emit function per kind; each returns null where the
  * DSL cannot state the object exactly as the database has it (the caller lists it by name).
  */
 import type { ColumnType, ObjectIR } from '../ir/schema.js';
-import { enumType } from '../model/objects.js';
+import { domain, enumType } from '../model/objects.js';
+import { rawType } from '../model/column.js';
+import { parsePgType } from '../dialects/postgres/sql-builder.js';
+import { emitType } from './emit-table.js';
 import { exportNames, sqlTemplate, str } from './identifiers.js';
 
 /** What the object emitters need from the module being written. */
@@ -16,7 +19,24 @@ export interface ObjectContext {
 }
 
 /** An object the DSL states: its export name, whether it goes before the tables, and its code. */
-export interface EmittedObject { readonly object: ObjectIR; readonly name: string; readonly before: boolean; readonly code: string }
+export interface EmittedObject {
+  readonly object: ObjectIR; readonly name: string; readonly before: boolean; readonly code: string;
+  /** Its comment and (a materialized view's) indexes, stated as its options. */
+  readonly extras?: ObjectExtras;
+}
+
+/** What an object's options state beside it: its comment, a materialized view's indexes (their code). */
+export interface ObjectExtras { readonly comment?: string; readonly indexes?: readonly string[] }
+
+/** The options `{ … }` argument: `given` (code of options the object has anyway) and the extras; '' when there are none. */
+function withExtras(ctx: ObjectContext, given: readonly string[], x: ObjectExtras): string {
+  const opts = [...given, ...(x.comment !== undefined ? [`comment: ${str(x.comment)}`] : [])];
+  if (x.indexes?.length) { ctx.use('index'); opts.push(`indexes: [${x.indexes.join(', ')}]`); }
+  return opts.length ? `, { ${opts.join(', ')} }` : '';
+}
+
+/** The kinds whose comment their DSL function states (`{ comment }`). */
+export const COMMENTED_KINDS: ReadonlySet<string> = new Set(['view', 'materializedView', 'enum', 'domain', 'function']);
 
 /** Whitespace squeezed, for comparing statement texts. */
 const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -90,13 +110,44 @@ export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null 
 }
 
 /** A PostgreSQL enum type: `enumType('mood', ['sad', 'ok'])`, from its definition (the labels, as JSON). */
-function emitEnum(ctx: ObjectContext, o: ObjectIR): string | null {
+function emitEnum(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | null {
   let labels: unknown;
   try { labels = JSON.parse(o.definition); } catch { return null; }
   if (!Array.isArray(labels) || labels.length === 0 || labels.some((l) => typeof l !== 'string')) return null;
   if (new Set(labels).size !== labels.length || o.name.includes('.')) return null;
   ctx.use('enumType');
-  return `enumType(${str(o.name)}, [${(labels as string[]).map(str).join(', ')}])`;
+  return `enumType(${str(o.name)}, [${(labels as string[]).map(str).join(', ')}]${withExtras(ctx, [], x)})`;
+}
+
+/** A domain's definition, as the PostgreSQL introspection gives it (see `DomainData`). */
+interface DomainDefinition { type: string; notNull: boolean; default: string | null; collation: string | null; checks: [string, string][] }
+
+/**
+ * A PostgreSQL domain: `domain('year', integer(), { check: sql\`…\` })`, from its definition. A
+ * check named as PostgreSQL names a domain's only unnamed one (`year_check`) is written unnamed;
+ * a check `NOT VALID` is not stated.
+ */
+function emitDomain(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | null {
+  let d: DomainDefinition;
+  try { d = JSON.parse(o.definition) as DomainDefinition; } catch { return null; }
+  if (typeof d?.type !== 'string' || !Array.isArray(d.checks) || o.name.includes('.')) return null;
+  const checks: string[] = [];
+  for (const [name, def] of d.checks) {
+    const m = /^CHECK \(([\s\S]*)\)$/.exec(def);
+    if (!m) return null;
+    const expr = sqlTemplate(m[1]!);
+    checks.push(d.checks.length === 1 && name === `${o.name}_check` ? expr : (ctx.use('check'), `check(${str(name)}, ${expr})`));
+  }
+  if (checks.length) ctx.use('sql');
+  const opts = [
+    ...(checks.length === 1 ? [`check: ${checks[0]}`] : checks.length ? [`check: [${checks.join(', ')}]`] : []),
+    ...(d.notNull ? ['notNull: true'] : []),
+    ...(d.default !== null ? [(ctx.use('sql'), `default: ${sqlTemplate(d.default)}`)] : []),
+    ...(d.collation !== null ? [`collation: ${str(d.collation)}`] : []),
+  ];
+  const base = emitType({ use: (n) => ctx.use(n), enumOf: () => undefined }, parsePgType(d.type));
+  ctx.use('domain');
+  return `domain(${str(o.name)}, ${base}${withExtras(ctx, opts, x)})`;
 }
 
 /** A sequence the DSL makes (`sequence('n', { start, increment })`): bigint, default bounds and cache, no cycle. */
@@ -109,15 +160,18 @@ function emitSequence(ctx: ObjectContext, o: ObjectIR): string | null {
 }
 
 /**
- * A function: `sqlFunction('f', sql\`CREATE FUNCTION …\`)`, its whole statement. Not one whose
- * body the database checks at creation (`LANGUAGE sql`): the models create functions before
- * the tables they may read.
+ * A function: `sqlFunction('f', sql\`CREATE FUNCTION …\`)`, its whole statement. Not one with a
+ * SQL-standard body (`BEGIN ATOMIC`), which the database checks at creation: the models create
+ * functions before the tables they may read.
  */
-function emitFunction(ctx: ObjectContext, o: ObjectIR): string | null {
+function emitFunction(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | null {
   const creates = o.create.filter((s) => /^\s*CREATE\b/i.test(s));
-  if (creates.length !== 1 || /\bLANGUAGE\s+'?sql'?\b/i.test(creates[0]!)) return null;
+  if (creates.length !== 1) return null;
+  // A body as a string (`AS $function$ … $function$`) is not checked when the models create it (check_function_bodies off);
+  // a SQL-standard body (`BEGIN ATOMIC …`, `RETURN …`) always is, and may read tables created later.
+  if (/\bLANGUAGE\s+'?sql'?\b/i.test(creates[0]!) && !/\bAS\s+(?:\$[A-Za-z_]*\$|')/.test(creates[0]!)) return null;
   ctx.use('sqlFunction'); ctx.use('sql');
-  return `sqlFunction(${str(o.name)}, ${sqlTemplate(creates[0]!)})`;
+  return `sqlFunction(${str(o.name)}, ${sqlTemplate(creates[0]!)}${withExtras(ctx, [], x)})`;
 }
 
 /** A trigger on a pulled table: `trigger('t', { on: person }, sql\`CREATE TRIGGER …\`)`. */
@@ -133,7 +187,7 @@ function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
  * the statement as written (its definition is the statement: SQLite), only when the DSL's
  * statement is that text; a view with options between CREATE and VIEW (MySQL ALGORITHM) is not.
  */
-function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
+function emitView(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | null {
   if (o.create.length !== 1) return null;
   const m = /^\s*CREATE\s+(MATERIALIZED\s+)?VIEW\s+("(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\s(]+)\s+AS\s+([\s\S]*?)(\s+WITH\s+DATA)?\s*;?\s*$/i.exec(o.create[0]!);
   if (!m || !!m[1] !== (o.kind === 'materializedView') || o.name.includes('.')) return null;
@@ -142,27 +196,30 @@ function emitView(ctx: ObjectContext, o: ObjectIR): string | null {
   if (keptAsWritten(o) && ws(o.create[0]!) !== ws(`CREATE ${word} ${written(o.name)} AS ${query}`)) return null;
   const fn = o.kind === 'view' ? 'view' : 'materializedView';
   ctx.use(fn); ctx.use('sql');
-  return `${fn}(${str(o.name)}, ${sqlTemplate(query)})`;
+  return `${fn}(${str(o.name)}, ${sqlTemplate(query)}${withExtras(ctx, [], x)})`;
 }
 
 /** The code of object `o` as the DSL states it, or null where it cannot (or where its kind has no DSL construct). */
-export function emitObjectModel(ctx: ObjectContext, o: ObjectIR): string | null {
+export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras = {}): string | null {
   switch (o.kind) {
-    case 'enum': return emitEnum(ctx, o);
+    case 'enum': return emitEnum(ctx, o, x);
+    case 'domain': return emitDomain(ctx, o, x);
     case 'sequence': return emitSequence(ctx, o);
-    case 'function': return emitFunction(ctx, o);
+    case 'function': return emitFunction(ctx, o, x);
     case 'trigger': return emitTrigger(ctx, o);
-    case 'view': case 'materializedView': return emitView(ctx, o);
+    case 'view': case 'materializedView': return emitView(ctx, o, x);
     default: return null;
   }
 }
 
-/** A column type that is an enum the module states: the enum's column type, by type text, with its export name. */
+/** A column type that is an enum or a domain the module states: its column type, by type text, with its export name. */
 export function enumColumns(objects: readonly EmittedObject[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of objects) {
-    if (e.object.kind !== 'enum') continue;
-    const type: ColumnType = enumType(e.object.name, JSON.parse(e.object.definition) as string[]).column().definition().type;
+    if (e.object.kind !== 'enum' && e.object.kind !== 'domain') continue;
+    const type: ColumnType = (e.object.kind === 'enum'
+      ? enumType(e.object.name, JSON.parse(e.object.definition) as string[])
+      : domain(e.object.name, rawType('integer'))).column().definition().type;
     if (type.kind === 'raw') out.set(type.sql, e.name);
   }
   return out;
