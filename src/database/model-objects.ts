@@ -89,12 +89,23 @@ function objectComments(objects: readonly ModelObject[], dialect: Dialect): stri
   return out;
 }
 
-/** Statements in an order the database takes: types and functions, then (after the tables) the rest. */
-function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
+/**
+ * Statements in an order the database takes: types and functions, then (after the tables) the
+ * rest — and a function whose signature names a model table (`RETURNS SETOF customer`: the
+ * table's row type must exist), with the objects reading it.
+ */
+function objectStatements(objects: readonly ModelObject[], tables: readonly Table[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
+  const tableNames = new Set(tables.map((t) => t.name.split('.').pop()!.toLowerCase()));
+  const late = new Set<string>();
   for (const [o, statements] of readersLast(objects, dialect)) {
-    (o.kind === 'enum' || o.kind === 'domain' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...statements);
+    const said = words(statements.join(' '));
+    const header = o.kind === 'function' ? words(statements.join(' ').split(/\bAS\s+(?:\$[A-Za-z_]*\$|')|\bBEGIN\s+ATOMIC\b/i)[0]!) : new Set<string>();
+    const isLate = !['enum', 'domain', 'sequence', 'function', 'aggregate'].includes(o.kind)
+      || [...header].some((w) => tableNames.has(w)) || [...late].some((w) => said.has(w));
+    if (isLate && o.kind !== 'trigger') late.add(o.name.replace(/\(.*$/s, '').split('.').pop()!.toLowerCase());
+    (isLate ? after : before).push(...statements);
   }
   return { before, after };
 }
@@ -132,7 +143,7 @@ function readersLast(objects: readonly ModelObject[], dialect: Dialect): [ModelO
 export async function withModelObjects(
   dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
 ): Promise<SchemaIR> {
-  const { before, after } = objectStatements(objects, dialect);
+  const { before, after } = objectStatements(objects, tables, dialect);
   after.push(...specialIndexes(tables, objects, dialect), ...comments(tables, dialect), ...objectComments(objects, dialect));
   if (before.length === 0 && after.length === 0) return schema;
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));

@@ -50,7 +50,7 @@ export function isPlainName(name: string): boolean {
 /** A schema object of the models (what {@link view}, {@link trigger}, … return). */
 export interface ModelObject {
   readonly [OBJECT_BRAND]: true;
-  readonly kind: Extract<ObjectKind, 'view' | 'materializedView' | 'trigger' | 'function' | 'sequence' | 'enum' | 'domain'>;
+  readonly kind: Extract<ObjectKind, 'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain'>;
   readonly name: string;
   /** The tables it reads (views) or is on (triggers): they must be among the models. */
   readonly reads: () => readonly Table[];
@@ -187,6 +187,21 @@ export function sqlFunction(name: string, statement: SqlExpression, options: Com
   const n = named('sqlFunction', name);
   const text = sqlText('sqlFunction()', statement);
   return make('function', n, () => [], () => [text], { comment: options.comment });
+}
+
+/**
+ * An aggregate (PostgreSQL): `statement` is its whole CREATE AGGREGATE; the functions it names
+ * are {@link sqlFunction}s of the models (created before it) or the database's own.
+ *
+ * @example
+ * ```ts
+ * export const concat = sqlAggregate('group_concat(text)', sql`CREATE AGGREGATE group_concat(text) (SFUNC = _group_concat, STYPE = text)`);
+ * ```
+ */
+export function sqlAggregate(name: string, statement: SqlExpression): ModelObject {
+  const n = named('sqlAggregate', name);
+  const text = sqlText('sqlAggregate()', statement);
+  return make('aggregate', n, () => [], () => [text]);
 }
 
 /** Options of {@link sequence}. */

@@ -1,6 +1,6 @@
 /**
  * Objects beyond tables as the models DSL states them: `enumType()`, `domain()`, `sequence()`,
- * `sqlFunction()`, `view()`, `materializedView()`, `trigger()`, and PostgreSQL comments (on the
+ * `sqlFunction()`, `sqlAggregate()`, `view()`, `materializedView()`, `trigger()`, and PostgreSQL comments (on the
  * tables and columns that have them). One emit function per kind; each returns null where the
  * DSL cannot state the object exactly as the database has it (the caller lists it by name).
  */
@@ -174,6 +174,13 @@ function emitFunction(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string 
   return `sqlFunction(${str(o.name)}, ${sqlTemplate(creates[0]!)}${withExtras(ctx, [], x)})`;
 }
 
+/** An aggregate: `sqlAggregate('agg(text)', sql\`CREATE AGGREGATE …\`)`, its whole statement. */
+function emitAggregate(ctx: ObjectContext, o: ObjectIR): string | null {
+  if (o.create.length !== 1 || !/^\s*CREATE\s+AGGREGATE\b/i.test(o.create[0]!) || o.name.includes('.')) return null;
+  ctx.use('sqlAggregate'); ctx.use('sql');
+  return `sqlAggregate(${str(o.name)}, ${sqlTemplate(o.create[0]!)})`;
+}
+
 /** A trigger on a pulled table: `trigger('t', { on: person }, sql\`CREATE TRIGGER …\`)`. */
 function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
   const on = o.table === null ? undefined : ctx.exportOf(o.table);
@@ -206,6 +213,7 @@ export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras
     case 'domain': return emitDomain(ctx, o, x);
     case 'sequence': return emitSequence(ctx, o);
     case 'function': return emitFunction(ctx, o, x);
+    case 'aggregate': return emitAggregate(ctx, o);
     case 'trigger': return emitTrigger(ctx, o);
     case 'view': case 'materializedView': return emitView(ctx, o, x);
     default: return null;
