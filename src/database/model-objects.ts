@@ -60,9 +60,23 @@ function comments(tables: readonly Table[], dialect: Dialect): string[] {
   return out;
 }
 
+/** Refuse domains, composite types and extensions where the database has none (before anything runs). */
+function refuseTypeObjects(objects: readonly ModelObject[], dialect: Dialect): void {
+  if (dialect.capabilities.typeObjects === true) return;
+  const o = objects.find((x) => x.kind === 'domain' || x.kind === 'composite' || x.kind === 'extension');
+  if (!o) return;
+  const what = o.kind === 'composite' ? 'composite type' : o.kind;
+  throw new EvolveError(ErrorCode.Unsupported, `The models hold ${what} '${o.name}', which ${dialect.name} does not have (PostgreSQL has them).`, {
+    hint: o.kind === 'domain' ? 'Give its columns the base type and a check instead, e.g. integer().check(sql`release_year >= 1901`).'
+      : `Remove ${what} '${o.name}' from the models for ${dialect.name}.`,
+    details: { [o.kind]: o.name, dialect: dialect.name },
+  });
+}
+
 /** The words COMMENT ON gives an object of each kind. */
 const COMMENT_WORD: Partial<Record<ModelObject['kind'], string>> = {
   view: 'VIEW', materializedView: 'MATERIALIZED VIEW', enum: 'TYPE', domain: 'DOMAIN', sequence: 'SEQUENCE', function: 'FUNCTION',
+  composite: 'TYPE', extension: 'EXTENSION',
 };
 
 /** COMMENT ON statements of the models' objects that have a comment (PostgreSQL). */
@@ -72,7 +86,8 @@ function objectComments(objects: readonly ModelObject[], dialect: Dialect): stri
   for (const o of objects) {
     if (o.comment === undefined) continue;
     if (dialect.capabilities.comments !== true) {
-      throw new EvolveError(ErrorCode.Unsupported, `The models give ${o.kind} '${o.name}' a comment, which ${dialect.name} does not keep as part of the schema.`, {
+      const msg = `The models give ${o.kind} '${o.name}' a comment, which ${dialect.name} does not keep as part of the schema.`;
+      throw new EvolveError(ErrorCode.Unsupported, msg, {
         hint: 'Remove its comment option for this database (comments are managed on PostgreSQL).', details: { [o.kind]: o.name },
       });
     }
@@ -97,17 +112,20 @@ function objectComments(objects: readonly ModelObject[], dialect: Dialect): stri
 function objectStatements(objects: readonly ModelObject[], tables: readonly Table[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
+  const extensions: string[] = [];
   const tableNames = new Set(tables.map((t) => t.name.split('.').pop()!.toLowerCase()));
   const late = new Set<string>();
   for (const [o, statements] of readersLast(objects, dialect)) {
     const said = words(statements.join(' '));
     const header = o.kind === 'function' ? words(statements.join(' ').split(/\bAS\s+(?:\$[A-Za-z_]*\$|')|\bBEGIN\s+ATOMIC\b/i)[0]!) : new Set<string>();
-    const isLate = !['enum', 'domain', 'sequence', 'function', 'aggregate'].includes(o.kind)
+    const isLate = !['enum', 'domain', 'composite', 'extension', 'sequence', 'function', 'aggregate'].includes(o.kind)
       || [...header].some((w) => tableNames.has(w)) || [...late].some((w) => said.has(w));
     if (isLate && o.kind !== 'trigger') late.add(o.name.replace(/\(.*$/s, '').split('.').pop()!.toLowerCase());
-    (isLate ? after : before).push(...statements);
+    if (o.kind === 'extension') extensions.push(...statements);
+    else (isLate ? after : before).push(...statements);
   }
-  return { before, after };
+  // Extensions first: the types and functions they bring may be used by anything else.
+  return { before: [...extensions, ...before], after };
 }
 
 /** Identifier-like words of SQL text, unquoted and lower-cased. */
@@ -143,6 +161,7 @@ function readersLast(objects: readonly ModelObject[], dialect: Dialect): [ModelO
 export async function withModelObjects(
   dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
 ): Promise<SchemaIR> {
+  refuseTypeObjects(objects, dialect);
   const { before, after } = objectStatements(objects, tables, dialect);
   after.push(...specialIndexes(tables, objects, dialect), ...comments(tables, dialect), ...objectComments(objects, dialect));
   if (before.length === 0 && after.length === 0) return schema;
@@ -156,7 +175,8 @@ export async function withModelObjects(
   const creates = dialect.plan(dialect.diff({ dialect: schema.dialect, tables: [] }, { ...schema, objects: [] })).statements.map((s) => s.sql);
   // PostgreSQL checks a LANGUAGE sql function's body at creation, and the models create functions before the tables they
   // may read: as pg_dump does (and as apply does, SET LOCAL), the scratch session does not check them.
-  if (dialect.name === 'postgres' && objects.some((o) => o.kind === 'function')) before.unshift('SET check_function_bodies TO off');
+  const unchecked = dialect.capabilities.uncheckedFunctionBodies;
+  if (unchecked !== undefined && objects.some((o) => o.kind === 'function')) before.unshift(unchecked);
   const text = [...before, ...creates, ...after].map((s) => `${s.trim().replace(/;$/, '')};\n`).join('');
   const loaded = await dialect.schemaFromSql(scratch, text, 'the models module');
   const own = new Set((schema.objects ?? []).map(objectKey));

@@ -38,6 +38,17 @@ export interface DialectCapabilities {
    * `.comment()` is refused there rather than silently not kept.
    */
   readonly comments?: boolean;
+  /**
+   * Domains, composite types and extensions are objects the models may hold (PostgreSQL);
+   * absent where the database has none: models holding one are refused (`E_UNSUPPORTED`).
+   */
+  readonly typeObjects?: boolean;
+  /**
+   * The statement after which a session does not check function bodies at creation
+   * (PostgreSQL `SET check_function_bodies TO off`, as pg_dump and apply do): the models create
+   * functions before the tables a body may read. Absent where bodies are not checked that way.
+   */
+  readonly uncheckedFunctionBodies?: string;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

@@ -266,20 +266,14 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
     }
   }
   checkForeignKeys(tables);
-  checkObjects(objects, byName, dialect);
+  checkObjects(objects, byName);
   return deepFreeze({ dialect, tables });
 }
 
-/** Refuse two objects of one kind and name, an object reading a table the models lack, and a domain outside PostgreSQL. */
-function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>, dialect: DialectName): void {
+/** Refuse two objects of one kind and name, and an object reading a table the models lack. */
+function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<string, TableIR>): void {
   const seen = new Set<string>();
   for (const o of objects) {
-    if (o.kind === 'domain' && dialect !== 'postgres') {
-      throw new EvolveError(ErrorCode.Unsupported, `The models hold domain '${o.name}', which ${dialect} does not have (domains are PostgreSQL's).`, {
-        hint: 'Give its columns the base type and a check instead, e.g. integer().check(sql`release_year >= 1901`).',
-        details: { domain: o.name, dialect },
-      });
-    }
     const key = `${o.kind}:${o.name.toLowerCase()}`;
     if (seen.has(key)) throw invalid(`Two ${o.kind} models are named '${o.name}'.`, `Give each ${o.kind} a distinct name.`, { name: o.name });
     seen.add(key);

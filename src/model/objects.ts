@@ -1,6 +1,6 @@
 /**
  * Schema objects beyond tables in the model DSL: views and materialized views, triggers,
- * functions, sequences, PostgreSQL enum types and domains. Each is SQL of the target dialect (a view's
+ * functions, sequences, PostgreSQL enum types, domains, composite types, aggregates and extensions. Each is SQL of the target dialect (a view's
  * query, a trigger's or function's whole CREATE statement): what the database prints for it is
  * what a SQL file holding the same statements gives, so the models' objects are read back from
  * the dialect's scratch database (see `model-objects.ts`), never guessed.
@@ -50,7 +50,8 @@ export function isPlainName(name: string): boolean {
 /** A schema object of the models (what {@link view}, {@link trigger}, … return). */
 export interface ModelObject {
   readonly [OBJECT_BRAND]: true;
-  readonly kind: Extract<ObjectKind, 'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain'>;
+  readonly kind: Extract<ObjectKind,
+    'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain' | 'composite' | 'extension'>;
   readonly name: string;
   /** The tables it reads (views) or is on (triggers): they must be among the models. */
   readonly reads: () => readonly Table[];
@@ -307,7 +308,8 @@ const checkEntry = (n: string, c: SqlExpression | CheckDefinition, i: number): {
   if (typeof c === 'object' && c !== null && typeof (c as CheckDefinition).expression === 'string') {
     const { name, expression } = c as CheckDefinition;
     if (name !== null && (typeof name !== 'string' || name.trim() === '' || controlCharacterIn(name))) {
-      throw invalid(`domain('${n}'): check ${i + 1} has an invalid name ${JSON.stringify(name)}.`, "Name it check('name', sql`VALUE > 0`), or leave it unnamed.");
+      throw invalid(`domain('${n}'): check ${i + 1} has an invalid name ${JSON.stringify(name)}.`,
+        "Name it check('name', sql`VALUE > 0`), or leave it unnamed.");
     }
     return { name, expression };
   }
@@ -341,7 +343,9 @@ export function domain<T>(name: string, base: ColumnBuilder<T>, options: DomainO
   }
   const known = new Set(['check', 'notNull', 'default', 'collation', 'comment', 'aka']);
   const stray = Object.keys(options ?? {}).find((k) => !known.has(k));
-  if (stray !== undefined) throw invalid(`domain('${n}') has an unknown option '${stray}'.`, 'Give check, notNull, default, collation or comment.', { domain: n });
+  if (stray !== undefined) {
+    throw invalid(`domain('${n}') has an unknown option '${stray}'.`, 'Give check, notNull, default, collation or comment.', { domain: n });
+  }
   if ('aka' in (options ?? {})) {
     throw new EvolveError(ErrorCode.Unsupported, `domain('${n}'): a domain's former name (aka) is not supported: a renamed domain is not carried over.`, {
       hint: `Keep the domain's name, or rename it in a step (ALTER DOMAIN … RENAME TO ${n}) before the models name it.`, details: { domain: n },
@@ -366,4 +370,59 @@ export function domain<T>(name: string, base: ColumnBuilder<T>, options: DomainO
   ].join(' ')];
   const obj = make('domain', n, () => [], statements, { comment: options.comment });
   return Object.freeze({ ...obj, column: () => rawType<T>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
+}
+
+/**
+ * A PostgreSQL extension the schema needs (`citext`, `pg_trgm`, …): created first, before the
+ * types, functions and tables that use it. `schema`: the schema it is installed in.
+ *
+ * @example
+ * ```ts
+ * export const trgm = extension('pg_trgm');
+ * ```
+ */
+export function extension(name: string, options: { schema?: string } = {}): ModelObject {
+  const n = named('extension', name);
+  if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.trim() === '')) {
+    throw invalid(`extension('${n}'): schema must be a schema's name.`, `Write extension('${n}', { schema: 'extensions' }), or leave schema out.`);
+  }
+  return make('extension', n, () => [], (s) => [`CREATE EXTENSION IF NOT EXISTS ${s.ident(n)}${options.schema ? ` SCHEMA ${s.ident(options.schema)}` : ''}`]);
+}
+
+/** A PostgreSQL composite type of the models: an object, and the type of the columns holding its values. */
+export interface CompositeType extends ModelObject {
+  /** A column of this type. */
+  column(): NewColumn<unknown>;
+}
+
+/**
+ * A PostgreSQL composite type (`CREATE TYPE … AS (…)`): its attributes by name, each a bare
+ * column type (a `.collation()` allowed), in order.
+ *
+ * @example
+ * ```ts
+ * export const address = compositeType('address', { street: text(), zip: varchar(10).collation('C') });
+ * export const shop = table('shop', { id: integer().primaryKey(), at: address.column() });
+ * ```
+ */
+export function compositeType(name: string, attributes: Record<string, ColumnBuilder>): CompositeType {
+  const n = named('compositeType', name);
+  const entries = typeof attributes === 'object' && attributes !== null ? Object.entries(attributes) : [];
+  if (entries.length === 0) {
+    throw invalid(`compositeType('${n}') needs its attributes, got ${JSON.stringify(attributes)}.`,
+      `Write compositeType('${n}', { a: text(), b: integer() }).`);
+  }
+  const attrs = entries.map(([key, b]) => {
+    if (!isColumnBuilder(b)) throw invalid(`compositeType('${n}'): attribute '${key}' is not a column type.`, `Write ${key}: text().`, { type: n });
+    const d = b.definition();
+    if (!d.nullable || d.default !== null || d.primaryKey || d.unique || d.references || d.checks.length || d.generated || d.identity || d.comment !== null
+      || d.aka.length) {
+      throw invalid(`compositeType('${n}'): attribute '${key}' carries column settings (NOT NULL, a default, a key, a check, …).`,
+        'Give each attribute a bare type (a collation is allowed): a composite type has no constraints.', { type: n, attribute: key });
+    }
+    return { name: d.name ?? key, type: d.type, collation: d.collation };
+  });
+  const obj = make('composite', n, () => [], (s) => [`CREATE TYPE ${writtenName(s, n)} AS (${attrs.map((a) =>
+    `${s.ident(a.name)} ${s.type(a.type)}${a.collation ? ` COLLATE ${s.ident(a.collation)}` : ''}`).join(', ')})`]);
+  return Object.freeze({ ...obj, column: () => rawType<unknown>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
 }

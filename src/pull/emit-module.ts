@@ -19,7 +19,7 @@ const DSL_NAMES = [
   'ColumnRef', 'table', 'index', 'check', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes',
   'uuid', 'smallint', 'time', 'char', 'jsonb', 'inet', 'cidr', 'citext', 'tsvector', 'interval', 'array', 'tinyint', 'mediumint', 'unsignedInt',
   'mediumtext', 'longtext', 'datetime', 'mysqlEnum', 'mysqlSet', 'rawType', 'sql', 'enumType', 'sequence', 'sqlFunction', 'view',
-  'materializedView', 'trigger', 'domain', 'sqlAggregate',
+  'materializedView', 'trigger', 'domain', 'sqlAggregate', 'extension', 'compositeType',
 ] as const;
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
@@ -138,7 +138,9 @@ function withExtras(schema: SchemaIR, objects: readonly EmittedObject[]): { obje
     } else if (o.kind === 'index' && owner.object.kind === 'materializedView' && o.table === owner.object.name) {
       const code = emitIndexObject({ use: () => undefined, exportOf: (t) => (t === owner.object.name ? owner.name : undefined) }, o);
       // PostgreSQL's default method, which its catalog always names, left out (as a person writes it).
-      if (code !== null) { entry(objectKey(owner.object)).indexes.push(code.replace(/^(index\('(?:[^'\\]|\\.)*'), \{ using: 'btree' \}\)/, '$1)')); stated.push(o); }
+      if (code === null) continue;
+      entry(objectKey(owner.object)).indexes.push(code.replace(/^(index\('(?:[^'\\]|\\.)*'), \{ using: 'btree' \}\)/, '$1)'));
+      stated.push(o);
     }
   }
   const out = objects.map((o) => {
@@ -195,7 +197,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     if (o.table !== null && emitIndexObject(probe, o) !== null) indexObjects.set(o.table, [...(indexObjects.get(o.table) ?? []), o]);
   }
   const stated = new Set([
-    ...objects.map((o) => o.object), ...(extras?.stated ?? []), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
+    ...objects.map((o) => o.object), ...(extras?.stated ?? []), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)),
+    ...[...indexObjects.values()].flat(),
   ]);
   const shared: Shared = {
     exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), enums: new Map(), comments, stated, indexObjects,

@@ -1,15 +1,15 @@
 /**
- * Objects beyond tables as the models DSL states them: `enumType()`, `domain()`, `sequence()`,
+ * Objects beyond tables as the models DSL states them: `extension()`, `enumType()`, `domain()`, `compositeType()`, `sequence()`,
  * `sqlFunction()`, `sqlAggregate()`, `view()`, `materializedView()`, `trigger()`, and PostgreSQL comments (on the
  * tables and columns that have them). One emit function per kind; each returns null where the
  * DSL cannot state the object exactly as the database has it (the caller lists it by name).
  */
 import type { ColumnType, ObjectIR } from '../ir/schema.js';
-import { domain, enumType } from '../model/objects.js';
+import { compositeType, domain, enumType } from '../model/objects.js';
 import { rawType } from '../model/column.js';
 import { parsePgType } from '../dialects/postgres/sql-builder.js';
 import { emitType } from './emit-table.js';
-import { exportNames, sqlTemplate, str } from './identifiers.js';
+import { exportNames, key, sqlTemplate, str } from './identifiers.js';
 
 /** What the object emitters need from the module being written. */
 export interface ObjectContext {
@@ -150,6 +150,31 @@ function emitDomain(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | 
   return `domain(${str(o.name)}, ${base}${withExtras(ctx, opts, x)})`;
 }
 
+/** An extension: `extension('citext')`, `{ schema }` where it is installed in another schema. */
+function emitExtension(ctx: ObjectContext, o: ObjectIR): string | null {
+  const m = /^(\S+)(?: schema (\S+))?$/.exec(o.definition);
+  if (!m || m[1] !== o.name || o.name.includes('.')) return null;
+  ctx.use('extension');
+  return `extension(${str(o.name)}${m[2] ? `, { schema: ${str(m[2])} }` : ''})`;
+}
+
+/** A composite type: `compositeType('t', { a: text(), b: integer() })`, from its CREATE TYPE … AS (…) (as the introspection writes it). */
+function emitComposite(ctx: ObjectContext, o: ObjectIR): string | null {
+  const m = /^CREATE TYPE "(?:[^"]|"")+" AS \(([\s\S]*)\)$/.exec(o.definition);
+  const parts = m ? indexParts(m[1]!) : null;
+  if (!parts || o.name.includes('.')) return null;
+  const attrs: string[] = [];
+  for (const p of parts) {
+    const a = /^"((?:[^"]|"")+)" ([\s\S]+?)(?: COLLATE "((?:[^"]|"")+)")?$/.exec(p);
+    if (!a) return null;
+    const type = emitType({ use: (n) => ctx.use(n), enumOf: () => undefined }, parsePgType(a[2]!));
+    const collation = a[3] !== undefined ? `.collation(${str(a[3].replace(/""/g, '"'))})` : '';
+    attrs.push(`${key(a[1]!.replace(/""/g, '"'))}: ${type}${collation}`);
+  }
+  ctx.use('compositeType');
+  return `compositeType(${str(o.name)}, { ${attrs.join(', ')} })`;
+}
+
 /** A sequence the DSL makes (`sequence('n', { start, increment })`): bigint, default bounds and cache, no cycle. */
 function emitSequence(ctx: ObjectContext, o: ObjectIR): string | null {
   const m = /^AS bigint INCREMENT BY (\d+) MINVALUE 1 MAXVALUE 9223372036854775807 START WITH (\d+) CACHE 1 NO CYCLE$/.exec(o.definition);
@@ -214,6 +239,8 @@ export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras
     case 'sequence': return emitSequence(ctx, o);
     case 'function': return emitFunction(ctx, o, x);
     case 'aggregate': return emitAggregate(ctx, o);
+    case 'extension': return emitExtension(ctx, o);
+    case 'composite': return emitComposite(ctx, o);
     case 'trigger': return emitTrigger(ctx, o);
     case 'view': case 'materializedView': return emitView(ctx, o, x);
     default: return null;
@@ -224,10 +251,10 @@ export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras
 export function enumColumns(objects: readonly EmittedObject[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const e of objects) {
-    if (e.object.kind !== 'enum' && e.object.kind !== 'domain') continue;
-    const type: ColumnType = (e.object.kind === 'enum'
-      ? enumType(e.object.name, JSON.parse(e.object.definition) as string[])
-      : domain(e.object.name, rawType('integer'))).column().definition().type;
+    if (e.object.kind !== 'enum' && e.object.kind !== 'domain' && e.object.kind !== 'composite') continue;
+    const type: ColumnType = (e.object.kind === 'enum' ? enumType(e.object.name, JSON.parse(e.object.definition) as string[])
+      : e.object.kind === 'domain' ? domain(e.object.name, rawType('integer'))
+        : compositeType(e.object.name, { a: rawType('integer') })).column().definition().type;
     if (type.kind === 'raw') out.set(type.sql, e.name);
   }
   return out;

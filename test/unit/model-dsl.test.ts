@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
   view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
-  domain, materializedView,
+  domain, materializedView, compositeType, extension,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -63,7 +63,7 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     assert.deepEqual(enumType('mood', ['fine'], { aka: { fine: 'ok' } }).aka, { fine: ['ok'] });
   });
 
-  it('a domain: checks, NOT NULL, default, collation and comment as options; refused where it cannot be stated', () => {
+  it('a domain: checks, NOT NULL, default, collation and comment as options; refused where it cannot be stated; composite types, extensions', async () => {
     const year = domain('year', integer(), { check: sql`VALUE >= 1901`, notNull: true, default: 2000, comment: 'a year' });
     assert.equal(year.kind, 'domain');
     assert.equal(year.comment, 'a year');
@@ -81,9 +81,15 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     assert.throws(() => domain('year', integer(), { aka: ['yr'] } as never),
       (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /former name \(aka\) is not supported/.test(e.message));
     for (const d of ['sqlite', 'mysql'] as const) {
-      assert.throws(() => compileModels([year, table('film', { id: integer().primaryKey(), y: year.column() })], d),
+      await assert.rejects(modelsFingerprint([year, table('film', { id: integer().primaryKey(), y: year.column() })], d),
         (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /domain 'year', which .* does not have/.test(e.message) && !!e.hint, d);
+      await assert.rejects(modelsFingerprint([extension('citext'), table('t', { id: integer().primaryKey() })], d),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /extension 'citext'/.test(e.message), d);
     }
+    assert.deepEqual(compositeType('address', { street: text(), zip: varchar(10).collation('C') }).statements(q),
+      ['CREATE TYPE address AS ("street" integer, "zip" integer COLLATE "C")']);
+    refused(() => compositeType('address', { street: text().notNull() }), /attribute 'street' carries column settings/);
+    refused(() => compositeType('address', {}), /needs its attributes/);
     refused(() => materializedView('m', sql`SELECT 1 AS n`, { indexes: [index().on('n')] }), /index of materialized view 'm' has no name/);
     refused(() => view('v', sql`SELECT 1`, { comment: 5 as never }), /comment must be a string/);
   });
