@@ -27,11 +27,12 @@ function specialIndexes(tables: readonly Table[], objects: readonly ModelObject[
   for (const t of owners) {
     for (const ib of t.indexes) {
       const d = ib.definition();
-      if (!t.all && d.using === null && d.parts.length === d.columns.length) continue;
+      if (!t.all && d.using === null && d.parts.length === d.columns.length && d.include.length === 0) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
       const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
       const using = d.using ? ` USING ${d.using}` : '';
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})` +
+      const include = d.include.length ? ` INCLUDE (${d.include.map((c) => writtenName(s, c)).join(', ')})` : '';
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})${include}` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }

@@ -397,7 +397,7 @@ export interface CompositeType extends ModelObject {
 
 /**
  * A PostgreSQL composite type (`CREATE TYPE … AS (…)`): its attributes by name, each a bare
- * column type (a `.collation()` allowed), in order.
+ * column type (a `.collation()` allowed), in order; `comment` its comment.
  *
  * @example
  * ```ts
@@ -405,7 +405,7 @@ export interface CompositeType extends ModelObject {
  * export const shop = table('shop', { id: integer().primaryKey(), at: address.column() });
  * ```
  */
-export function compositeType(name: string, attributes: Record<string, ColumnBuilder>): CompositeType {
+export function compositeType(name: string, attributes: Record<string, ColumnBuilder>, options: CommentOption = {}): CompositeType {
   const n = named('compositeType', name);
   const entries = typeof attributes === 'object' && attributes !== null ? Object.entries(attributes) : [];
   if (entries.length === 0) {
@@ -423,6 +423,6 @@ export function compositeType(name: string, attributes: Record<string, ColumnBui
     return { name: d.name ?? key, type: d.type, collation: d.collation };
   });
   const obj = make('composite', n, () => [], (s) => [`CREATE TYPE ${writtenName(s, n)} AS (${attrs.map((a) =>
-    `${s.ident(a.name)} ${s.type(a.type)}${a.collation ? ` COLLATE ${s.ident(a.collation)}` : ''}`).join(', ')})`]);
+    `${s.ident(a.name)} ${s.type(a.type)}${a.collation ? ` COLLATE ${s.ident(a.collation)}` : ''}`).join(', ')})`], { comment: options.comment });
   return Object.freeze({ ...obj, column: () => rawType<unknown>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
 }

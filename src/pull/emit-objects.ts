@@ -36,7 +36,7 @@ function withExtras(ctx: ObjectContext, given: readonly string[], x: ObjectExtra
 }
 
 /** The kinds whose comment their DSL function states (`{ comment }`). */
-export const COMMENTED_KINDS: ReadonlySet<string> = new Set(['view', 'materializedView', 'enum', 'domain', 'function']);
+export const COMMENTED_KINDS: ReadonlySet<string> = new Set(['view', 'materializedView', 'enum', 'domain', 'composite', 'function']);
 
 /** Whitespace squeezed, for comparing statement texts. */
 const ws = (s: string): string => s.replace(/\s+/g, ' ').trim();
@@ -93,17 +93,22 @@ export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null 
   if (!m || name.includes('.')) return null;
   const head = leadingList(m[5]!.trim());
   const parts = head ? indexParts(head.list) : null;
-  const where = head ? /^\s*(?:WHERE\s+([\s\S]+?))?\s*;?\s*$/i.exec(head.rest) : null;
-  if (!head || !parts || !where) return null;
+  // INCLUDE (a, b): plain column names only.
+  const inc = head && /^\s*INCLUDE\s*\(/i.test(head.rest) ? leadingList(head.rest.trim().replace(/^INCLUDE\s*/i, '')) : null;
+  const included = inc ? indexParts(inc.list) : [];
+  const rest = inc ? inc.rest : head?.rest ?? '';
+  const where = head ? /^\s*(?:WHERE\s+([\s\S]+?))?\s*;?\s*$/i.exec(rest) : null;
+  if (!head || !parts || !where || !included || !included.every(plain)) return null;
   const using = m[4] ? m[4].toLowerCase() : null;
   if (keptAsWritten(o)) {
     const again = `CREATE ${m[1] ? 'UNIQUE ' : ''}INDEX ${written(name)} ON ${written(o.table)}${using ? ` USING ${using}` : ''} (${parts.join(', ')})` +
-      (where[1] ? ` WHERE ${where[1]}` : '');
+      (included.length ? ` INCLUDE (${included.join(', ')})` : '') + (where[1] ? ` WHERE ${where[1]}` : '');
     if (ws(again) !== ws(o.create[0]!)) return null;
   }
   ctx.use('index');
   const on = parts.map((p) => (plain(p) ? str(p) : (ctx.use('sql'), sqlTemplate(p))));
   let code = `index(${str(name)}${using ? `, { using: ${str(using)} }` : ''}).on(${on.join(', ')})`;
+  if (included.length) code += `.include(${included.map(str).join(', ')})`;
   if (m[1]) code += '.unique()';
   if (where[1]) { ctx.use('sql'); code += `.where(${sqlTemplate(where[1])})`; }
   return code;
@@ -159,7 +164,7 @@ function emitExtension(ctx: ObjectContext, o: ObjectIR): string | null {
 }
 
 /** A composite type: `compositeType('t', { a: text(), b: integer() })`, from its CREATE TYPE … AS (…) (as the introspection writes it). */
-function emitComposite(ctx: ObjectContext, o: ObjectIR): string | null {
+function emitComposite(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras): string | null {
   const m = /^CREATE TYPE "(?:[^"]|"")+" AS \(([\s\S]*)\)$/.exec(o.definition);
   const parts = m ? indexParts(m[1]!) : null;
   if (!parts || o.name.includes('.')) return null;
@@ -172,7 +177,7 @@ function emitComposite(ctx: ObjectContext, o: ObjectIR): string | null {
     attrs.push(`${key(a[1]!.replace(/""/g, '"'))}: ${type}${collation}`);
   }
   ctx.use('compositeType');
-  return `compositeType(${str(o.name)}, { ${attrs.join(', ')} })`;
+  return `compositeType(${str(o.name)}, { ${attrs.join(', ')} }${withExtras(ctx, [], x)})`;
 }
 
 /** A sequence the DSL makes (`sequence('n', { start, increment })`): bigint, default bounds and cache, no cycle. */
@@ -240,7 +245,7 @@ export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras
     case 'function': return emitFunction(ctx, o, x);
     case 'aggregate': return emitAggregate(ctx, o);
     case 'extension': return emitExtension(ctx, o);
-    case 'composite': return emitComposite(ctx, o);
+    case 'composite': return emitComposite(ctx, o, x);
     case 'trigger': return emitTrigger(ctx, o);
     case 'view': case 'materializedView': return emitView(ctx, o, x);
     default: return null;
