@@ -137,9 +137,8 @@ function withExtras(schema: SchemaIR, objects: readonly EmittedObject[]): { obje
       stated.push(o);
     } else if (o.kind === 'index' && owner.object.kind === 'materializedView' && o.table === owner.object.name) {
       const code = emitIndexObject({ use: () => undefined, exportOf: (t) => (t === owner.object.name ? owner.name : undefined) }, o);
-      // PostgreSQL's default method, which its catalog always names, left out (as a person writes it).
       if (code === null) continue;
-      entry(objectKey(owner.object)).indexes.push(code.replace(/^(index\('(?:[^'\\]|\\.)*'), \{ using: 'btree' \}\)/, '$1)'));
+      entry(objectKey(owner.object)).indexes.push(code);
       stated.push(o);
     }
   }

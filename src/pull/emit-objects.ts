@@ -106,8 +106,11 @@ export function emitIndexObject(ctx: ObjectContext, o: ObjectIR): string | null 
     if (ws(again) !== ws(o.create[0]!)) return null;
   }
   ctx.use('index');
+  // PostgreSQL names its default method, btree, in every index's statement (`USING btree (…)`, a place only its syntax has):
+  // left out, as a person writes it.
+  const method = using === 'btree' ? null : using;
   const on = parts.map((p) => (plain(p) ? str(p) : (ctx.use('sql'), sqlTemplate(p))));
-  let code = `index(${str(name)}${using ? `, { using: ${str(using)} }` : ''}).on(${on.join(', ')})`;
+  let code = `index(${str(name)}${method ? `, { using: ${str(method)} }` : ''}).on(${on.join(', ')})`;
   if (included.length) code += `.include(${included.map(str).join(', ')})`;
   if (m[1]) code += '.unique()';
   if (where[1]) { ctx.use('sql'); code += `.where(${sqlTemplate(where[1])})`; }

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, decimal, text, varchar, date, timestamp, boolean,
   jsonb, inet, array, tinyint, mysqlEnum, mysqlSet, smallint,
-  view, materializedView, trigger, sqlFunction, sqlAggregate, sequence, enumType, domain,
+  view, materializedView, trigger, sqlFunction, sqlAggregate, sequence, enumType, domain, compositeType,
   applyEvolution, planEvolution, fingerprintDatabase, splitSql, type Table, type ModelObject,
 } from '../../src/index.js';
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
@@ -56,6 +56,7 @@ function tableFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
     const code = domain('code', varchar(10), {
       check: [check('code_len', sql`length(VALUE) > 1`), sql`VALUE <> 'xx'`], notNull: true, default: 'aa', collation: 'C', comment: 'a code',
     });
+    const address = compositeType('address', { street: text(), zip: varchar(10).collation('C') }, { comment: 'where' });
     const item = table('item', {
       id: bigint().identity('always'),
       price: decimal(10, 2).notNull().check(sql`price >= 0`, 'price_not_negative'),
@@ -64,15 +65,17 @@ function tableFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       mood: mood.column().notNull().default('ok'),
       label: text().collation('C'),
       doc: jsonb(), host: inet(), tags: array(text()), grid: array(integer()), small: smallint(),
-      released: year.column(), code: code.column(),
+      released: year.column(), code: code.column(), at: address.column(),
     }, { checks: [sql`lo <= hi`, check('item_hi_small', sql`hi < 100`)] });
     const other = table('other', { id: integer().identity('byDefault'), at: timestamp({ withTimeZone: true }) });
     return {
-      models: [mood, year, code, item, other],
+      models: [mood, year, code, address, item, other],
       sql: `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
 CREATE DOMAIN year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155);
 CREATE DOMAIN code AS varchar(10) COLLATE "C" DEFAULT 'aa' NOT NULL CONSTRAINT code_len CHECK (length(VALUE) > 1) CHECK (VALUE <> 'xx');
 COMMENT ON DOMAIN code IS 'a code';
+CREATE TYPE address AS (street text, zip varchar(10) COLLATE "C");
+COMMENT ON TYPE address IS 'where';
 CREATE TABLE item (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   price numeric(10, 2) NOT NULL CONSTRAINT price_not_negative CHECK (price >= 0),
@@ -81,7 +84,7 @@ CREATE TABLE item (
   mood mood NOT NULL DEFAULT 'ok',
   label text COLLATE "C",
   doc jsonb, host inet, tags text[], grid integer[][], small smallint,
-  released year, code code,
+  released year, code code, at address,
   CHECK (lo <= hi),
   CONSTRAINT item_hi_small CHECK (hi < 100)
 );
@@ -132,7 +135,8 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
     ...(d === 'postgres' ? { comment: 'people' } : {}),
     indexes: [
       ...(d === 'mysql' ? [] : [index('person_lower_name').on(sql`lower(name)`)]),
-      ...(d === 'postgres' ? [index('person_tags', { using: 'gin' }).on('tags'), index('person_live_lower').on(sql`lower(name)`).unique().where(sql`n > 0`)] : []),
+      ...(d === 'postgres' ? [index('person_tags', { using: 'gin' }).on('tags'), index('person_live_lower').on(sql`lower(name)`).unique().where(sql`n > 0`),
+        index('person_n_inc').on('n').include('name')] : []),
     ],
   });
   const personView = view('person_names', sql`SELECT id, name FROM person`, { reads: [person], ...(d === 'postgres' ? { comment: 'names' } : {}) });
@@ -155,7 +159,7 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       sequence('invoice_no', { start: 1000, increment: 5 }),
     );
     stmts.push(tableSql, 'CREATE INDEX person_lower_name ON person (lower(name))', 'CREATE INDEX person_tags ON person USING gin (tags)',
-      'CREATE UNIQUE INDEX person_live_lower ON person (lower(name)) WHERE n > 0',
+      'CREATE UNIQUE INDEX person_live_lower ON person (lower(name)) WHERE n > 0', 'CREATE INDEX person_n_inc ON person (n) INCLUDE (name)',
       'CREATE VIEW person_names AS SELECT id, name FROM person', 'CREATE MATERIALIZED VIEW person_count AS SELECT count(*) AS n FROM person',
       'CREATE FUNCTION person_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$',
       'CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION person_up()',

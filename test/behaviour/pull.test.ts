@@ -209,8 +209,8 @@ forEachDialect('evolve pull', (d) => {
       for (const stmt of [
         "CREATE TYPE mood AS ENUM ('sad', 'it''s ok', 'happy')",
         `CREATE DOMAIN code AS varchar(10) COLLATE "C" DEFAULT 'aa' NOT NULL CONSTRAINT code_len CHECK (length(VALUE) > 1) CHECK (VALUE <> 'xx')`,
-        "COMMENT ON DOMAIN code IS 'a code'",
-        'CREATE TABLE person (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, m mood, c code, tags text[], doc jsonb, ' +
+        "COMMENT ON DOMAIN code IS 'a code'", `CREATE TYPE address AS (street text, zip varchar(10) COLLATE "C")`,
+        'CREATE TABLE person (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text NOT NULL, m mood, c code, at address, tags text[], doc jsonb, ' +
           "upper_name text GENERATED ALWAYS AS (upper(name)) STORED, CONSTRAINT person_name_ck CHECK (name <> ''))",
         "COMMENT ON TABLE person IS 'people'", "COMMENT ON COLUMN person.name IS 'the person''s name'",
         'CREATE INDEX person_tags ON person USING gin (tags)', 'CREATE INDEX person_lower ON person (lower(name))',
@@ -219,7 +219,7 @@ forEachDialect('evolve pull', (d) => {
         'CREATE VIEW person_names AS SELECT id, name FROM person', 'CREATE MATERIALIZED VIEW person_count AS SELECT count(*) AS n FROM person',
         'CREATE SEQUENCE invoice_no START WITH 1000 INCREMENT BY 5',
         'CREATE UNIQUE INDEX person_count_n ON person_count (n)', "COMMENT ON FUNCTION person_up() IS 'upper-cases'",
-        'CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)',
+        'CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)', 'CREATE INDEX person_id_inc ON person (id) INCLUDE (name)',
         'CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS $$ SELECT * FROM person $$',
       ]) await db.exec(stmt);
       const source = (await fingerprintDatabase(db.url)).fingerprint;
@@ -236,6 +236,8 @@ forEachDialect('evolve pull', (d) => {
         "notNull: true, default: sql`'aa'::character varying`, collation: 'C', comment: 'a code' });", 'c: code.column(),',
         "indexes: [index('person_count_n').on('n').unique()]", "{ comment: 'upper-cases' }", "sqlAggregate('total(integer)', sql`CREATE AGGREGATE",
         "sqlFunction('people()', sql`CREATE OR REPLACE FUNCTION people()",
+        "export const address = compositeType('address', { street: text(), zip: varchar(10).collation('C') });", 'at: address.column(),',
+        "index('person_id_inc').on('id').include('name')", "index('person_lower').on(sql`lower(name)`)",
       ]) assert.ok(text.includes(piece), `the module holds ${piece}:\n${text}`);
       const dir = tmp();
       writeFileSync(join(dir, 'models.ts'), text);
