@@ -85,7 +85,7 @@ function common(cmd: Command): Command {
     .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
     .option('--retries <n>', 'retries after a lock wait timed out, with backoff and jitter (default 10)')
     .option('--batch-size <rows>', 'rows per batch of a backfill, each batch its own transaction ' +
-      '(PostgreSQL type changes through a new column on a table with rows; default 10000)')
+      '(PostgreSQL type changes through a new column on a table with rows; MySQL --online: pt-online-schema-change\'s chunks; default 10000)')
     .option('--batch-pause <ms>', 'pause between two batches of a backfill (default 0)')
     .option('--online', 'refuse what would block the application\'s writes (MySQL: a table copied under a lock), ' +
       'or run it through pt-online-schema-change when installed (docs/online.md)')

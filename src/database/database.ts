@@ -65,7 +65,7 @@ export interface DatabaseOptions {
   readonly online?: boolean;
   /** Tries after the first when a lock wait times out (default 10, `--retries`). */
   readonly retries?: number;
-  /** Rows per batch of a backfill (PostgreSQL expand/contract type changes; default 10000, `--batch-size`). */
+  /** Rows per batch of a backfill (PostgreSQL expand/contract type changes, pt-online-schema-change's chunks; default 10000, `--batch-size`). */
   readonly batchSize?: number;
   /** Milliseconds between two batches of a backfill (default 0, `--batch-pause`). */
   readonly batchPauseMs?: number;

@@ -49,6 +49,11 @@ export interface DialectCapabilities {
    * functions before the tables a body may read. Absent where bodies are not checked that way.
    */
   readonly uncheckedFunctionBodies?: string;
+  /**
+   * The driver blocks the thread while a statement runs (better-sqlite3): a fleet of such
+   * databases is applied in worker threads, so that `--concurrency` runs targets at once.
+   */
+  readonly blockingDriver?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
