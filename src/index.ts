@@ -16,7 +16,7 @@ export {
   datetime, mysqlEnum, mysqlSet,
 } from './model/dialect-types.js';
 export type { MysqlIntegerOptions } from './model/dialect-types.js';
-export { view, materializedView, trigger, sqlFunction, sequence, enumType, domain, sqlAggregate, extension, compositeType, isModelObject,
+export { view, materializedView, trigger, sqlFunction, sequence, enumType, domain, sqlAggregate, extension, compositeType, exclusion, isModelObject,
 } from './model/objects.js';
 export type { ModelObject, ViewOptions, MaterializedViewOptions, CommentOption, SequenceOptions, EnumType, Domain, DomainOptions, CompositeType,
 } from './model/objects.js';

@@ -64,9 +64,9 @@ function comments(tables: readonly Table[], dialect: Dialect): string[] {
 /** Refuse domains, composite types and extensions where the database has none (before anything runs). */
 function refuseTypeObjects(objects: readonly ModelObject[], dialect: Dialect): void {
   if (dialect.capabilities.typeObjects === true) return;
-  const o = objects.find((x) => x.kind === 'domain' || x.kind === 'composite' || x.kind === 'extension');
+  const o = objects.find((x) => x.kind === 'domain' || x.kind === 'composite' || x.kind === 'extension' || x.kind === 'exclusion');
   if (!o) return;
-  const what = o.kind === 'composite' ? 'composite type' : o.kind;
+  const what = o.kind === 'composite' ? 'composite type' : o.kind === 'exclusion' ? 'exclusion constraint' : o.kind;
   throw new EvolveError(ErrorCode.Unsupported, `The models hold ${what} '${o.name}', which ${dialect.name} does not have (PostgreSQL has them).`, {
     hint: o.kind === 'domain' ? 'Give its columns the base type and a check instead, e.g. integer().check(sql`release_year >= 1901`).'
       : `Remove ${what} '${o.name}' from the models for ${dialect.name}.`,

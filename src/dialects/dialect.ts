@@ -39,7 +39,7 @@ export interface DialectCapabilities {
    */
   readonly comments?: boolean;
   /**
-   * Domains, composite types and extensions are objects the models may hold (PostgreSQL);
+   * Domains, composite types, extensions and exclusion constraints are objects the models may hold (PostgreSQL);
    * absent where the database has none: models holding one are refused (`E_UNSUPPORTED`).
    */
   readonly typeObjects?: boolean;

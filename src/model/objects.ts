@@ -51,7 +51,7 @@ export function isPlainName(name: string): boolean {
 export interface ModelObject {
   readonly [OBJECT_BRAND]: true;
   readonly kind: Extract<ObjectKind,
-    'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain' | 'composite' | 'extension'>;
+    'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain' | 'composite' | 'extension' | 'exclusion'>;
   readonly name: string;
   /** The tables it reads (views) or is on (triggers): they must be among the models. */
   readonly reads: () => readonly Table[];
@@ -171,6 +171,27 @@ export function trigger(name: string, options: { on: Table | (() => Table) }, st
   const on = options?.on;
   if (on === undefined) throw invalid(`trigger('${n}') names no table.`, `Write trigger('${n}', { on: someTable }, sql\`CREATE TRIGGER …\`).`);
   return make('trigger', n, () => [typeof on === 'function' ? on() : on], () => [text]);
+}
+
+/**
+ * An exclusion constraint on a model table (PostgreSQL): `constraint` is its `EXCLUDE …` clause,
+ * added after the tables (`ALTER TABLE … ADD CONSTRAINT name EXCLUDE …`).
+ *
+ * @example
+ * ```ts
+ * export const noOverlap = exclusion('booking_no_overlap', { on: booking }, sql`EXCLUDE USING gist (room WITH =, during WITH &&)`);
+ * ```
+ */
+export function exclusion(name: string, options: { on: Table | (() => Table) }, constraint: SqlExpression): ModelObject {
+  const n = named('exclusion', name);
+  const text = sqlText('exclusion()', constraint);
+  const on = options?.on;
+  if (on === undefined) throw invalid(`exclusion('${n}') names no table.`, `Write exclusion('${n}', { on: someTable }, sql\`EXCLUDE …\`).`);
+  if (!/^\s*EXCLUDE\b/i.test(text)) {
+    throw invalid(`exclusion('${n}') takes its EXCLUDE clause, got ${JSON.stringify(text.slice(0, 40))}.`, 'Write sql`EXCLUDE USING gist (col WITH &&)`.');
+  }
+  const table = (): Table => (typeof on === 'function' ? on() : on);
+  return make('exclusion', n, () => [table()], (s) => [`ALTER TABLE ${writtenName(s, table().name)} ADD CONSTRAINT ${s.ident(n)} ${text}`]);
 }
 
 /**

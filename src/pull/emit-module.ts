@@ -19,7 +19,7 @@ const DSL_NAMES = [
   'ColumnRef', 'table', 'index', 'check', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes',
   'uuid', 'smallint', 'time', 'char', 'jsonb', 'inet', 'cidr', 'citext', 'tsvector', 'interval', 'array', 'tinyint', 'mediumint', 'unsignedInt',
   'mediumtext', 'longtext', 'datetime', 'mysqlEnum', 'mysqlSet', 'rawType', 'sql', 'enumType', 'sequence', 'sqlFunction', 'view',
-  'materializedView', 'trigger', 'domain', 'sqlAggregate', 'extension', 'compositeType',
+  'materializedView', 'trigger', 'domain', 'sqlAggregate', 'extension', 'compositeType', 'exclusion',
 ] as const;
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
@@ -229,7 +229,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     while (taken.has(file)) file = `${file}_`;
     const octx = context(shared);
     const code = `${objectLines(octx, objects, true)}${objectLines(octx, objects, false)}`;
-    const on = [...new Set(objects.flatMap((o) => (o.object.kind === 'trigger' && o.object.table !== null ? [o.object.table] : [])))].sort();
+    const onTable = (o: ObjectIR): string[] => ((o.kind === 'trigger' || o.kind === 'exclusion') && o.table !== null ? [o.table] : []);
+    const on = [...new Set(objects.flatMap((o) => onTable(o.object)))].sort();
     out.push({ path: `${file}.ts`, text: `${importLine(octx.used)}${tableImports(on, exports, files)}\n${code}` });
     index += `export { ${objects.map((o) => o.name).join(', ')} } from './${file}.js';\n`;
   }

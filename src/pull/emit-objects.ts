@@ -214,6 +214,14 @@ function emitAggregate(ctx: ObjectContext, o: ObjectIR): string | null {
   return `sqlAggregate(${str(o.name)}, ${sqlTemplate(o.create[0]!)})`;
 }
 
+/** An exclusion constraint on a pulled table: `exclusion('t_no_overlap', { on: t }, sql\`EXCLUDE …\`)`. */
+function emitExclusion(ctx: ObjectContext, o: ObjectIR): string | null {
+  const on = o.table === null ? undefined : ctx.exportOf(o.table);
+  if (on === undefined || !o.name.startsWith(`${o.table}.`) || !/^EXCLUDE\b/.test(o.definition)) return null;
+  ctx.use('exclusion'); ctx.use('sql');
+  return `exclusion(${str(o.name.slice(o.table!.length + 1))}, { on: ${on} }, ${sqlTemplate(o.definition)})`;
+}
+
 /** A trigger on a pulled table: `trigger('t', { on: person }, sql\`CREATE TRIGGER …\`)`. */
 function emitTrigger(ctx: ObjectContext, o: ObjectIR): string | null {
   const on = o.table === null ? undefined : ctx.exportOf(o.table);
@@ -249,6 +257,7 @@ export function emitObjectModel(ctx: ObjectContext, o: ObjectIR, x: ObjectExtras
     case 'aggregate': return emitAggregate(ctx, o);
     case 'extension': return emitExtension(ctx, o);
     case 'composite': return emitComposite(ctx, o, x);
+    case 'exclusion': return emitExclusion(ctx, o);
     case 'trigger': return emitTrigger(ctx, o);
     case 'view': case 'materializedView': return emitView(ctx, o, x);
     default: return null;

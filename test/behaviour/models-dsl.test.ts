@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, decimal, text, varchar, date, timestamp, boolean,
   jsonb, inet, array, tinyint, mysqlEnum, mysqlSet, smallint,
-  view, materializedView, trigger, sqlFunction, sqlAggregate, sequence, enumType, domain, compositeType,
+  view, materializedView, trigger, sqlFunction, sqlAggregate, sequence, enumType, domain, compositeType, exclusion,
   applyEvolution, planEvolution, fingerprintDatabase, splitSql, type Table, type ModelObject,
 } from '../../src/index.js';
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
@@ -155,6 +155,7 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       sqlFunction('person_total', sql`CREATE FUNCTION person_total() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM person $$`),
       sqlFunction('people', sql`CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS $$ SELECT * FROM person $$`),
       sqlAggregate('total(integer)', sql`CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)`),
+      exclusion('person_n_excl', { on: person }, sql`EXCLUDE USING btree (n WITH =)`),
       trigger('person_touch', { on: person }, sql`CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION person_up()`),
       sequence('invoice_no', { start: 1000, increment: 5 }),
     );
@@ -168,7 +169,7 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       "COMMENT ON VIEW person_names IS 'names'", "COMMENT ON FUNCTION person_up() IS 'upper-cases'",
       'CREATE FUNCTION person_total() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM person $$',
       'CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS $$ SELECT * FROM person $$',
-      'CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)');
+      'CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)', 'ALTER TABLE person ADD CONSTRAINT person_n_excl EXCLUDE USING btree (n WITH =)');
   } else {
     models.push(
       trigger('person_touch', { on: person }, sql`CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW SET NEW.n = 2`),

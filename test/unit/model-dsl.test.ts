@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
   view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, desiredSchema, loadDialect, modelsFingerprint,
-  domain, materializedView, compositeType, extension,
+  domain, materializedView, compositeType, extension, exclusion,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -85,11 +85,15 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
         (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /domain 'year', which .* does not have/.test(e.message) && !!e.hint, d);
       await assert.rejects(modelsFingerprint([extension('citext'), table('t', { id: integer().primaryKey() })], d),
         (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /extension 'citext'/.test(e.message), d);
+      const t = table('t', { id: integer().primaryKey() });
+      await assert.rejects(modelsFingerprint([t, exclusion('t_x', { on: t }, sql`EXCLUDE USING btree (id WITH =)`)], d),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /exclusion constraint 't_x'/.test(e.message), d);
     }
     assert.deepEqual(compositeType('address', { street: text(), zip: varchar(10).collation('C') }).statements(q),
       ['CREATE TYPE address AS ("street" integer, "zip" integer COLLATE "C")']);
     refused(() => compositeType('address', { street: text().notNull() }), /attribute 'street' carries column settings/);
     refused(() => compositeType('address', {}), /needs its attributes/);
+    refused(() => exclusion('x', { on: table('t', { id: integer() }) }, sql`CHECK (id > 0)`), /takes its EXCLUDE clause/);
     refused(() => materializedView('m', sql`SELECT 1 AS n`, { indexes: [index().on('n')] }), /index of materialized view 'm' has no name/);
     refused(() => view('v', sql`SELECT 1`, { comment: 5 as never }), /comment must be a string/);
   });
