@@ -69,8 +69,8 @@ function context({ exports, cycles, missing, indexNames, enums, comments, indexO
 
 /**
  * The objects the DSL states, with export names none of the tables' or the DSL's; in the order
- * the schema lists them. None when an object created before the tables (a domain, an extension,
- * a type) is not stated (null): models holding objects are read back by creating them with the
+ * the schema lists them. None when an object created before the tables (a collation, a range
+ * type) is not stated (null): models holding objects are read back by creating them with the
  * tables in a scratch database, where the tables' columns could not find it; all are listed instead.
  */
 function statedObjects(schema: SchemaIR, exports: ReadonlyMap<string, string>, tableSchemas: ReadonlySet<string>): EmittedObject[] | null {
