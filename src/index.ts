@@ -16,8 +16,10 @@ export {
   datetime, mysqlEnum, mysqlSet,
 } from './model/dialect-types.js';
 export type { MysqlIntegerOptions } from './model/dialect-types.js';
-export { view, materializedView, trigger, sqlFunction, sequence, enumType, isModelObject } from './model/objects.js';
-export type { ModelObject, ViewOptions, SequenceOptions, EnumType } from './model/objects.js';
+export { view, materializedView, trigger, sqlFunction, sequence, enumType, domain, sqlAggregate, extension, compositeType, exclusion, isModelObject,
+} from './model/objects.js';
+export type { ModelObject, ViewOptions, MaterializedViewOptions, CommentOption, SequenceOptions, EnumType, Domain, DomainOptions, CompositeType,
+} from './model/objects.js';
 export { sql } from './model/sql-expression.js';
 export type { SqlExpression } from './model/sql-expression.js';
 export { compileModels, type CompileRules } from './model/compile.js';

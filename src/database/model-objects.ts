@@ -1,5 +1,5 @@
 /**
- * The models' objects beyond tables — views, triggers, functions, sequences, enum types, and
+ * The models' objects beyond tables — views, triggers, functions, sequences, enum types, domains, and
  * indexes on expressions or with a method — as the database prints them. Their definitions are
  * the database's own rendering (PostgreSQL's `pg_get_viewdef`, a trigger's stored text, …),
  * which no model can predict; so they are read back the way a SQL file is (B13): the models'
@@ -15,14 +15,19 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import type { Table } from '../model/table.js';
 import { writtenName, type ModelObject } from '../model/objects.js';
 
-/** CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method). */
-function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
+/**
+ * CREATE INDEX statements of the models' indexes that the table IR cannot hold (on expressions, with a method),
+ * and of every index of a materialized view.
+ */
+function specialIndexes(tables: readonly Table[], objects: readonly ModelObject[], dialect: Dialect): string[] {
   const s = dialect.sql;
   const out: string[] = [];
-  for (const t of tables) {
-    for (const ib of t.options?.indexes ?? []) {
+  const owners = [...tables.map((t) => ({ name: t.name, indexes: t.options?.indexes ?? [], all: false })),
+    ...objects.map((o) => ({ name: o.name, indexes: o.indexes ?? [], all: true }))];
+  for (const t of owners) {
+    for (const ib of t.indexes) {
       const d = ib.definition();
-      if (d.using === null && d.parts.length === d.columns.length) continue;
+      if (!t.all && d.using === null && d.parts.length === d.columns.length && d.include.length === 0) continue;
       // An expression as written: MySQL wants it in parentheses of its own, `sql\`(lower(name))\``.
       const parts = d.parts.map((p) => (typeof p === 'string' ? (p.includes('.') ? s.ident(p) : writtenName(s, p)) : p.expression)).join(', ');
       // MySQL/MariaDB spell a FULLTEXT or SPATIAL key as a kind of index, and a method after the key parts.
@@ -30,7 +35,8 @@ function specialIndexes(tables: readonly Table[], dialect: Dialect): string[] {
       const keyKind = mysqlLike && d.using !== null && /^(fulltext|spatial)$/i.test(d.using) ? `${d.using.toUpperCase()} ` : null;
       const using = d.using && keyKind === null && !mysqlLike ? ` USING ${d.using}` : '';
       const after = d.using && keyKind === null && mysqlLike ? ` USING ${d.using}` : '';
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : keyKind ?? ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})${after}` +
+      const include = d.include.length ? ` INCLUDE (${d.include.map((c) => writtenName(s, c)).join(', ')})` : '';
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : keyKind ?? ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})${include}${after}` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }
@@ -59,14 +65,72 @@ function comments(tables: readonly Table[], dialect: Dialect): string[] {
   return out;
 }
 
-/** Statements in an order the database takes: types and functions, then (after the tables) the rest. */
-function objectStatements(objects: readonly ModelObject[], dialect: Dialect): { before: string[]; after: string[] } {
+/** Refuse domains, composite types and extensions where the database has none (before anything runs). */
+function refuseTypeObjects(objects: readonly ModelObject[], dialect: Dialect): void {
+  if (dialect.capabilities.typeObjects === true) return;
+  const o = objects.find((x) => x.kind === 'domain' || x.kind === 'composite' || x.kind === 'extension' || x.kind === 'exclusion');
+  if (!o) return;
+  const what = o.kind === 'composite' ? 'composite type' : o.kind === 'exclusion' ? 'exclusion constraint' : o.kind;
+  throw new EvolveError(ErrorCode.Unsupported, `The models hold ${what} '${o.name}', which ${dialect.name} does not have (PostgreSQL has them).`, {
+    hint: o.kind === 'domain' ? 'Give its columns the base type and a check instead, e.g. integer().check(sql`release_year >= 1901`).'
+      : `Remove ${what} '${o.name}' from the models for ${dialect.name}.`,
+    details: { [o.kind]: o.name, dialect: dialect.name },
+  });
+}
+
+/** The words COMMENT ON gives an object of each kind. */
+const COMMENT_WORD: Partial<Record<ModelObject['kind'], string>> = {
+  view: 'VIEW', materializedView: 'MATERIALIZED VIEW', enum: 'TYPE', domain: 'DOMAIN', sequence: 'SEQUENCE', function: 'FUNCTION',
+  composite: 'TYPE', extension: 'EXTENSION',
+};
+
+/** COMMENT ON statements of the models' objects that have a comment (PostgreSQL). */
+function objectComments(objects: readonly ModelObject[], dialect: Dialect): string[] {
+  const s = dialect.sql;
+  const out: string[] = [];
+  for (const o of objects) {
+    if (o.comment === undefined) continue;
+    if (dialect.capabilities.comments !== true) {
+      const msg = `The models give ${o.kind} '${o.name}' a comment, which ${dialect.name} does not keep as part of the schema.`;
+      throw new EvolveError(ErrorCode.Unsupported, msg, {
+        hint: 'Remove its comment option for this database (comments are managed on PostgreSQL).', details: { [o.kind]: o.name },
+      });
+    }
+    let word = COMMENT_WORD[o.kind];
+    if (word === undefined) {
+      throw new EvolveError(ErrorCode.ModelInvalid, `${o.kind} '${o.name}' cannot take a comment here.`, { hint: 'Remove its comment option.' });
+    }
+    // A function's name may carry its arguments (`f(x integer)`, as `evolve pull` writes it); a procedure is commented on as one.
+    const paren = o.name.indexOf('(');
+    const name = paren < 0 ? writtenName(s, o.name) : `${writtenName(s, o.name.slice(0, paren))}${o.name.slice(paren)}`;
+    if (o.kind === 'function' && o.statements(s).some((t) => /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?PROCEDURE\b/i.test(t))) word = 'PROCEDURE';
+    out.push(`COMMENT ON ${word} ${name} IS ${s.literal(o.comment)}`);
+  }
+  return out;
+}
+
+/**
+ * Statements in an order the database takes: types and functions, then (after the tables) the
+ * rest — and a function whose signature names a model table (`RETURNS SETOF customer`: the
+ * table's row type must exist), with the objects reading it.
+ */
+function objectStatements(objects: readonly ModelObject[], tables: readonly Table[], dialect: Dialect): { before: string[]; after: string[] } {
   const before: string[] = [];
   const after: string[] = [];
+  const extensions: string[] = [];
+  const tableNames = new Set(tables.map((t) => t.name.split('.').pop()!.toLowerCase()));
+  const late = new Set<string>();
   for (const [o, statements] of readersLast(objects, dialect)) {
-    (o.kind === 'enum' || o.kind === 'sequence' || o.kind === 'function' ? before : after).push(...statements);
+    const said = words(statements.join(' '));
+    const header = o.kind === 'function' ? words(statements.join(' ').split(/\bAS\s+(?:\$[A-Za-z_]*\$|')|\bBEGIN\s+ATOMIC\b/i)[0]!) : new Set<string>();
+    const isLate = !['enum', 'domain', 'composite', 'extension', 'sequence', 'function', 'aggregate'].includes(o.kind)
+      || [...header].some((w) => tableNames.has(w)) || [...late].some((w) => said.has(w));
+    if (isLate && o.kind !== 'trigger') late.add(o.name.replace(/\(.*$/s, '').split('.').pop()!.toLowerCase());
+    if (o.kind === 'extension') extensions.push(...statements);
+    else (isLate ? after : before).push(...statements);
   }
-  return { before, after };
+  // Extensions first: the types and functions they bring may be used by anything else.
+  return { before: [...extensions, ...before], after };
 }
 
 /** Identifier-like words of SQL text, unquoted and lower-cased. */
@@ -102,8 +166,9 @@ function readersLast(objects: readonly ModelObject[], dialect: Dialect): [ModelO
 export async function withModelObjects(
   dialect: Dialect, near: DatabaseUrl | null, schema: SchemaIR, tables: readonly Table[], objects: readonly ModelObject[],
 ): Promise<SchemaIR> {
-  const { before, after } = objectStatements(objects, dialect);
-  after.push(...specialIndexes(tables, dialect), ...comments(tables, dialect));
+  refuseTypeObjects(objects, dialect);
+  const { before, after } = objectStatements(objects, tables, dialect);
+  after.push(...specialIndexes(tables, objects, dialect), ...comments(tables, dialect), ...objectComments(objects, dialect));
   if (before.length === 0 && after.length === 0) return schema;
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {
@@ -113,6 +178,10 @@ export async function withModelObjects(
     });
   }
   const creates = dialect.plan(dialect.diff({ dialect: schema.dialect, tables: [] }, { ...schema, objects: [] })).statements.map((s) => s.sql);
+  // PostgreSQL checks a LANGUAGE sql function's body at creation, and the models create functions before the tables they
+  // may read: as pg_dump does (and as apply does, SET LOCAL), the scratch session does not check them.
+  const unchecked = dialect.capabilities.uncheckedFunctionBodies;
+  if (unchecked !== undefined && objects.some((o) => o.kind === 'function')) before.unshift(unchecked);
   const text = [...before, ...creates, ...after].map((s) => `${s.trim().replace(/;$/, '')};\n`).join('');
   const loaded = await dialect.schemaFromSql(scratch, text, 'the models module');
   const own = new Set((schema.objects ?? []).map(objectKey));

@@ -39,6 +39,17 @@ export interface DialectCapabilities {
    */
   readonly comments?: boolean;
   /**
+   * Domains, composite types, extensions and exclusion constraints are objects the models may hold (PostgreSQL);
+   * absent where the database has none: models holding one are refused (`E_UNSUPPORTED`).
+   */
+  readonly typeObjects?: boolean;
+  /**
+   * The statement after which a session does not check function bodies at creation
+   * (PostgreSQL `SET check_function_bodies TO off`, as pg_dump and apply do): the models create
+   * functions before the tables a body may read. Absent where bodies are not checked that way.
+   */
+  readonly uncheckedFunctionBodies?: string;
+  /**
    * The driver blocks the thread while a statement runs (better-sqlite3): a fleet of such
    * databases is applied in worker threads, so that `--concurrency` runs targets at once.
    */

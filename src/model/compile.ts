@@ -212,13 +212,14 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
   for (const ib of opts.indexes ?? []) {
     if (!isIndexBuilder(ib)) throw invalid(`An index of table '${tname}' is not built with index().`, "Write index('name').on('column').");
     const d = ib.definition();
-    const special = d.using !== null || d.parts.length !== d.columns.length;
+    const special = d.using !== null || d.parts.length !== d.columns.length || d.include.length > 0;
     if (special && d.name === null) {
       throw invalid(`An index of table '${tname}' on an expression or with a method (using) has no name.`,
         `Name it: index('${tname}_lower_name').on(sql\`lower(name)\`).`, { table: tname });
     }
     if (special && d.parts.length === 0) throw invalid(`Index ${d.name} of table '${tname}' lists no columns.`, 'List at least one column or expression.');
     if (!special || d.columns.length > 0) mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
+    if (d.include.length > 0) mustExist(`The INCLUDE columns of index ${d.name ?? ''}`.trim(), d.include);
     const name = checkOptionalName(`An index of table '${tname}'`, d.name) ?? defaultIndexName(tname, d.columns);
     if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
@@ -348,7 +349,8 @@ function checkObjects(objects: readonly ModelObject[], tables: ReadonlyMap<strin
  */
 export function compileTableModel(model: Table): TableIR {
   if (!isTable(model)) throw invalid('createTable() needs a table() model.', "Pass a model made with table('name', { ... }).");
-  const special = (model.options?.indexes ?? []).map((i) => i.definition()).find((d) => d.using !== null || d.parts.length !== d.columns.length);
+  const special = (model.options?.indexes ?? []).map((i) => i.definition())
+    .find((d) => d.using !== null || d.parts.length !== d.columns.length || d.include.length > 0);
   if (special) {
     throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
       'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });

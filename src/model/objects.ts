@@ -1,15 +1,16 @@
 /**
  * Schema objects beyond tables in the model DSL: views and materialized views, triggers,
- * functions, sequences and PostgreSQL enum types. Each is SQL of the target dialect (a view's
+ * functions, sequences, PostgreSQL enum types, domains, composite types, aggregates and extensions. Each is SQL of the target dialect (a view's
  * query, a trigger's or function's whole CREATE statement): what the database prints for it is
  * what a SQL file holding the same statements gives, so the models' objects are read back from
  * the dialect's scratch database (see `model-objects.ts`), never guessed.
  */
 import { EvolveError, ErrorCode } from '../errors.js';
-import type { ObjectKind } from '../ir/schema.js';
-import { sqlText, rawType, type NewColumn } from './column.js';
-import type { Table } from './table.js';
-import type { SqlExpression } from './sql-expression.js';
+import type { ColumnType, ObjectKind } from '../ir/schema.js';
+import { controlCharacterIn } from '../ir/names.js';
+import { sqlText, rawType, isColumnBuilder, type ColumnBuilder, type NewColumn } from './column.js';
+import { isIndexBuilder, type CheckDefinition, type IndexBuilder, type Table } from './table.js';
+import { isSqlExpression, type SqlExpression } from './sql-expression.js';
 
 const OBJECT_BRAND = Symbol.for('evolve.object');
 
@@ -17,8 +18,12 @@ const OBJECT_BRAND = Symbol.for('evolve.object');
 export interface ObjectQuoting {
   /** Quote a (possibly schema-qualified) table or object name. */
   table(name: string): string;
+  /** Quote an identifier (a constraint's name). */
+  ident(name: string): string;
   /** Quote a literal value. */
-  literal(value: string): string;
+  literal(value: string | number | boolean): string;
+  /** The dialect's spelling of a column type (a domain's base type). */
+  type(type: ColumnType): string;
 }
 
 /** SQL words never written bare as a name (a conservative list: any other plain lower-case name is safe bare). */
@@ -45,7 +50,8 @@ export function isPlainName(name: string): boolean {
 /** A schema object of the models (what {@link view}, {@link trigger}, … return). */
 export interface ModelObject {
   readonly [OBJECT_BRAND]: true;
-  readonly kind: Extract<ObjectKind, 'view' | 'materializedView' | 'trigger' | 'function' | 'sequence' | 'enum'>;
+  readonly kind: Extract<ObjectKind,
+    'view' | 'materializedView' | 'trigger' | 'function' | 'aggregate' | 'sequence' | 'enum' | 'domain' | 'composite' | 'extension' | 'exclusion'>;
   readonly name: string;
   /** The tables it reads (views) or is on (triggers): they must be among the models. */
   readonly reads: () => readonly Table[];
@@ -55,6 +61,10 @@ export interface ModelObject {
   readonly aka?: Readonly<Record<string, readonly string[]>>;
   /** @internal A view's `SQL SECURITY INVOKER` (MySQL/MariaDB; refused elsewhere by the compiler). */
   readonly sqlSecurity?: 'invoker';
+  /** Its comment (PostgreSQL `COMMENT ON`), where the models give one. */
+  readonly comment?: string;
+  /** The indexes of a materialized view. */
+  readonly indexes?: readonly IndexBuilder[];
 }
 
 /** True when `v` was made by one of this module's builders (works across module instances). */
@@ -76,13 +86,35 @@ function named(what: string, name: unknown): string {
 const tableList = (reads: readonly Table[] | (() => readonly Table[]) | undefined): (() => readonly Table[]) =>
   typeof reads === 'function' ? reads : () => reads ?? [];
 
+/** What every object may carry beside its statements. */
+interface Extras {
+  aka?: Record<string, readonly string[]> | undefined; comment?: string | undefined; indexes?: readonly IndexBuilder[] | undefined;
+  sqlSecurity?: 'invoker' | undefined;
+}
+
 function make(kind: ModelObject['kind'], name: string, reads: () => readonly Table[], statements: (s: ObjectQuoting) => string[],
-  aka?: Record<string, readonly string[]>, extra: Pick<ModelObject, 'sqlSecurity'> = {}): ModelObject {
-  return Object.freeze({ [OBJECT_BRAND]: true as const, kind, name, reads, statements, ...(aka ? { aka } : {}), ...extra });
+  extras: Extras = {}): ModelObject {
+  if (extras.comment !== undefined && typeof extras.comment !== 'string') {
+    throw invalid(`${kind} '${name}': comment must be a string, got ${typeof extras.comment}.`, "Write { comment: 'what it is' }.");
+  }
+  if (extras.indexes !== undefined && (!Array.isArray(extras.indexes) || !extras.indexes.every(isIndexBuilder))) {
+    throw invalid(`${kind} '${name}': indexes must be a list of index().`, "Write { indexes: [index('name').on('column')] }.");
+  }
+  return Object.freeze({
+    [OBJECT_BRAND]: true as const, kind, name, reads, statements, ...(extras.aka ? { aka: extras.aka } : {}),
+    ...(extras.comment !== undefined ? { comment: extras.comment } : {}), ...(extras.indexes?.length ? { indexes: [...extras.indexes] } : {}),
+    ...(extras.sqlSecurity ? { sqlSecurity: extras.sqlSecurity } : {}),
+  });
+}
+
+/** The option every object but a trigger takes: its comment. */
+export interface CommentOption {
+  /** Its comment (PostgreSQL `COMMENT ON VIEW …`, `… FUNCTION …`, `… TYPE …`, `… DOMAIN …`). */
+  comment?: string;
 }
 
 /** Options of {@link view} and {@link materializedView}. */
-export interface ViewOptions {
+export interface ViewOptions extends CommentOption {
   /** The model tables the query reads (a function when they are defined later): each must be among the models. */
   reads?: readonly Table[] | (() => readonly Table[]);
   /**
@@ -90,6 +122,12 @@ export interface ViewOptions {
    * reads the view, not of its definer (the default). Refused on other dialects (`E_UNSUPPORTED`).
    */
   sqlSecurity?: 'invoker';
+}
+
+/** Options of {@link materializedView}. */
+export interface MaterializedViewOptions extends ViewOptions {
+  /** Its indexes (`index('n').on('col').unique()`, on expressions, with a method): created after it. */
+  indexes?: readonly IndexBuilder[];
 }
 
 /**
@@ -110,22 +148,30 @@ export function view(name: string, query: SqlExpression, options: ViewOptions = 
       "Write { sqlSecurity: 'invoker' }, or leave it out for the default (DEFINER).", { view: n });
   }
   const head = security ? 'SQL SECURITY INVOKER ' : '';
-  return make('view', n, tableList(options.reads), (s) => [`CREATE ${head}VIEW ${writtenName(s, n)} AS ${body}`], undefined,
-    security ? { sqlSecurity: security } : {});
+  return make('view', n, tableList(options.reads), (s) => [`CREATE ${head}VIEW ${writtenName(s, n)} AS ${body}`],
+    { comment: options.comment, ...(security ? { sqlSecurity: security } : {}) });
 }
 
 /**
- * A materialized view (PostgreSQL): `query` is its SELECT, created `WITH DATA`.
+ * A materialized view (PostgreSQL): `query` is its SELECT, created `WITH DATA`, with its indexes.
  *
  * @example
  * ```ts
- * export const totals = materializedView('dept_totals', sql`SELECT department_id, count(*) AS n FROM employee GROUP BY 1`, { reads: [employee] });
+ * export const totals = materializedView('dept_totals', sql`SELECT department_id, count(*) AS n FROM employee GROUP BY 1`, {
+ *   reads: [employee], indexes: [index('dept_totals_dept').on('department_id').unique()],
+ * });
  * ```
  */
-export function materializedView(name: string, query: SqlExpression, options: ViewOptions = {}): ModelObject {
+export function materializedView(name: string, query: SqlExpression, options: MaterializedViewOptions = {}): ModelObject {
   const n = named('materializedView', name);
   const body = sqlText('materializedView()', query);
-  return make('materializedView', n, tableList(options.reads), (s) => [`CREATE MATERIALIZED VIEW ${writtenName(s, n)} AS ${body}`]);
+  for (const ib of options.indexes ?? []) {
+    if (isIndexBuilder(ib) && ib.definition().name === null) {
+      throw invalid(`An index of materialized view '${n}' has no name.`, `Name it: index('${n}_idx').on('column').`, { materializedView: n });
+    }
+  }
+  return make('materializedView', n, tableList(options.reads), (s) => [`CREATE MATERIALIZED VIEW ${writtenName(s, n)} AS ${body}`],
+    { comment: options.comment, indexes: options.indexes });
 }
 
 /**
@@ -147,19 +193,56 @@ export function trigger(name: string, options: { on: Table | (() => Table) }, st
 }
 
 /**
+ * An exclusion constraint on a model table (PostgreSQL): `constraint` is its `EXCLUDE …` clause,
+ * added after the tables (`ALTER TABLE … ADD CONSTRAINT name EXCLUDE …`).
+ *
+ * @example
+ * ```ts
+ * export const noOverlap = exclusion('booking_no_overlap', { on: booking }, sql`EXCLUDE USING gist (room WITH =, during WITH &&)`);
+ * ```
+ */
+export function exclusion(name: string, options: { on: Table | (() => Table) }, constraint: SqlExpression): ModelObject {
+  const n = named('exclusion', name);
+  const text = sqlText('exclusion()', constraint);
+  const on = options?.on;
+  if (on === undefined) throw invalid(`exclusion('${n}') names no table.`, `Write exclusion('${n}', { on: someTable }, sql\`EXCLUDE …\`).`);
+  if (!/^\s*EXCLUDE\b/i.test(text)) {
+    throw invalid(`exclusion('${n}') takes its EXCLUDE clause, got ${JSON.stringify(text.slice(0, 40))}.`, 'Write sql`EXCLUDE USING gist (col WITH &&)`.');
+  }
+  const table = (): Table => (typeof on === 'function' ? on() : on);
+  return make('exclusion', n, () => [table()], (s) => [`ALTER TABLE ${writtenName(s, table().name)} ADD CONSTRAINT ${s.ident(n)} ${text}`]);
+}
+
+/**
  * A function (or procedure): `statement` is its whole CREATE FUNCTION, body included, SQL of
  * the target dialect (PostgreSQL, MySQL/MariaDB; SQLite has none).
  *
  * @example
  * ```ts
  * export const touchFn = sqlFunction('touch', sql`CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
- *   BEGIN NEW.updated := now(); RETURN NEW; END $$`);
+ *   BEGIN NEW.updated := now(); RETURN NEW; END $$`, { comment: 'sets updated' });
  * ```
+ * With a comment, name it with its arguments where it is overloaded: `sqlFunction('f(x integer)', …)`.
  */
-export function sqlFunction(name: string, statement: SqlExpression): ModelObject {
+export function sqlFunction(name: string, statement: SqlExpression, options: CommentOption = {}): ModelObject {
   const n = named('sqlFunction', name);
   const text = sqlText('sqlFunction()', statement);
-  return make('function', n, () => [], () => [text]);
+  return make('function', n, () => [], () => [text], { comment: options.comment });
+}
+
+/**
+ * An aggregate (PostgreSQL): `statement` is its whole CREATE AGGREGATE; the functions it names
+ * are {@link sqlFunction}s of the models (created before it) or the database's own.
+ *
+ * @example
+ * ```ts
+ * export const concat = sqlAggregate('group_concat(text)', sql`CREATE AGGREGATE group_concat(text) (SFUNC = _group_concat, STYPE = text)`);
+ * ```
+ */
+export function sqlAggregate(name: string, statement: SqlExpression): ModelObject {
+  const n = named('sqlAggregate', name);
+  const text = sqlText('sqlAggregate()', statement);
+  return make('aggregate', n, () => [], () => [text]);
 }
 
 /** Options of {@link sequence}. */
@@ -210,7 +293,7 @@ export interface EnumType extends ModelObject {
  * export const person = table('person', { id: integer().primaryKey(), mood: mood.column().notNull() });
  * ```
  */
-export function enumType(name: string, values: readonly string[], options: { aka?: Record<string, string | string[]> } = {}): EnumType {
+export function enumType(name: string, values: readonly string[], options: { aka?: Record<string, string | string[]> } & CommentOption = {}): EnumType {
   const n = named('enumType', name);
   if (!Array.isArray(values) || values.length === 0 || values.some((v) => typeof v !== 'string')) {
     throw invalid(`enumType('${n}') needs a list of string values, got ${JSON.stringify(values)}.`, `Write enumType('${n}', ['a', 'b']).`);
@@ -235,6 +318,151 @@ export function enumType(name: string, values: readonly string[], options: { aka
   }
   const frozen = Object.freeze([...values]);
   const obj = make('enum', n, () => [], (s) => [`CREATE TYPE ${writtenName(s, n)} AS ENUM (${frozen.map((v) => s.literal(v)).join(', ')})`],
-    Object.keys(aka).length ? aka : undefined);
+    { aka: Object.keys(aka).length ? aka : undefined, comment: options.comment });
   return Object.freeze({ ...obj, values: frozen, column: () => rawType<string>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
+}
+
+/** Options of {@link domain}. */
+export interface DomainOptions extends CommentOption {
+  /**
+   * The domain's checks, SQL naming the value `VALUE`: `sql\`VALUE > 0\`` (PostgreSQL names it
+   * `<domain>_check`), `check('positive', sql\`VALUE > 0\`)` named, or a list of them.
+   */
+  check?: SqlExpression | CheckDefinition | readonly (SqlExpression | CheckDefinition)[];
+  /** NOT NULL on the domain itself: every column of it refuses NULL. */
+  notNull?: boolean;
+  /** The default of every column of the domain: a literal (quoted for the dialect) or `sql\`…\``. */
+  default?: string | number | boolean | SqlExpression;
+  /** The collation of the domain (a text base type), named as the database does: `'C'`. */
+  collation?: string;
+}
+
+/** A PostgreSQL domain of the models: an object, and the type of the columns holding its values. */
+export interface Domain<T = unknown> extends ModelObject {
+  /** A column of this domain (its TypeScript value type is the base type's). */
+  column(): NewColumn<T>;
+}
+
+const checkEntry = (n: string, c: SqlExpression | CheckDefinition, i: number): { name: string | null; expression: string } => {
+  if (isSqlExpression(c)) return { name: null, expression: c.text };
+  if (typeof c === 'object' && c !== null && typeof (c as CheckDefinition).expression === 'string') {
+    const { name, expression } = c as CheckDefinition;
+    if (name !== null && (typeof name !== 'string' || name.trim() === '' || controlCharacterIn(name))) {
+      throw invalid(`domain('${n}'): check ${i + 1} has an invalid name ${JSON.stringify(name)}.`,
+        "Name it check('name', sql`VALUE > 0`), or leave it unnamed.");
+    }
+    return { name, expression };
+  }
+  throw invalid(`domain('${n}'): check ${i + 1} is not sql\`…\` or check('name', sql\`…\`).`, `Write { check: sql\`VALUE > 0\` }.`);
+};
+
+/**
+ * A PostgreSQL domain: a base type with checks (naming the value `VALUE`), NOT NULL, a default
+ * and a collation, created before the tables. Columns use it through `.column()`. Its name is
+ * compared as it is: a domain renamed in the models is a new domain (PostgreSQL cannot drop one
+ * a column uses, so the change fails and says so) — renames of domains are not declared through
+ * `aka`, which `domain()` refuses (`E_UNSUPPORTED`) rather than guess. Other dialects have no
+ * domains: models holding one are refused there (`E_UNSUPPORTED`).
+ *
+ * @example
+ * ```ts
+ * export const year = domain('year', integer(), { check: sql`VALUE >= 1901 AND VALUE <= 2155` });
+ * export const film = table('film', { id: integer().primaryKey(), release_year: year.column() });
+ * ```
+ */
+export function domain<T>(name: string, base: ColumnBuilder<T>, options: DomainOptions = {}): Domain<T> {
+  const n = named('domain', name);
+  if (!isColumnBuilder(base)) {
+    throw invalid(`domain('${n}') needs a base type as a column type, got ${typeof base}.`, `Write domain('${n}', integer(), { … }).`);
+  }
+  const d = base.definition();
+  if (!d.nullable || d.default !== null || d.primaryKey || d.unique || d.references || d.checks.length || d.generated || d.identity || d.comment !== null
+    || d.collation !== null || d.aka.length || d.name !== null) {
+    throw invalid(`domain('${n}'): its base type carries column settings (NOT NULL, a default, a key, a check, a collation, …).`,
+      `Give the bare type, domain('${n}', integer()), and the rest as options: { notNull, default, check, collation }.`, { domain: n });
+  }
+  const known = new Set(['check', 'notNull', 'default', 'collation', 'comment', 'aka']);
+  const stray = Object.keys(options ?? {}).find((k) => !known.has(k));
+  if (stray !== undefined) {
+    throw invalid(`domain('${n}') has an unknown option '${stray}'.`, 'Give check, notNull, default, collation or comment.', { domain: n });
+  }
+  if ('aka' in (options ?? {})) {
+    throw new EvolveError(ErrorCode.Unsupported, `domain('${n}'): a domain's former name (aka) is not supported: a renamed domain is not carried over.`, {
+      hint: `Keep the domain's name, or rename it in a step (ALTER DOMAIN … RENAME TO ${n}) before the models name it.`, details: { domain: n },
+    });
+  }
+  const raw = options.check;
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const checks = (list as readonly (SqlExpression | CheckDefinition)[]).map((c, i) => checkEntry(n, c, i));
+  if (options.collation !== undefined && (typeof options.collation !== 'string' || options.collation.trim() === '')) {
+    throw invalid(`domain('${n}') has an empty collation name.`, "Name the collation as the database does, e.g. collation: 'C'.");
+  }
+  const dflt = options.default;
+  if (dflt !== undefined && !isSqlExpression(dflt) && !['string', 'number', 'boolean'].includes(typeof dflt)) {
+    throw invalid(`domain('${n}'): default must be a literal or sql\`…\`, got ${typeof dflt}.`, "Write default: 0, default: 'x' or default: sql`now()`.");
+  }
+  const statements = (s: ObjectQuoting): string[] => [[
+    `CREATE DOMAIN ${writtenName(s, n)} AS ${s.type(d.type)}`,
+    ...(options.collation !== undefined ? [`COLLATE ${s.ident(options.collation)}`] : []),
+    ...(dflt !== undefined ? [`DEFAULT ${isSqlExpression(dflt) ? dflt.text : s.literal(dflt)}`] : []),
+    ...(options.notNull ? ['NOT NULL'] : []),
+    ...checks.map((c) => `${c.name !== null ? `CONSTRAINT ${s.ident(c.name)} ` : ''}CHECK (${c.expression})`),
+  ].join(' ')];
+  const obj = make('domain', n, () => [], statements, { comment: options.comment });
+  return Object.freeze({ ...obj, column: () => rawType<T>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
+}
+
+/**
+ * A PostgreSQL extension the schema needs (`citext`, `pg_trgm`, …): created first, before the
+ * types, functions and tables that use it. `schema`: the schema it is installed in.
+ *
+ * @example
+ * ```ts
+ * export const trgm = extension('pg_trgm');
+ * ```
+ */
+export function extension(name: string, options: { schema?: string } = {}): ModelObject {
+  const n = named('extension', name);
+  if (options.schema !== undefined && (typeof options.schema !== 'string' || options.schema.trim() === '')) {
+    throw invalid(`extension('${n}'): schema must be a schema's name.`, `Write extension('${n}', { schema: 'extensions' }), or leave schema out.`);
+  }
+  return make('extension', n, () => [], (s) => [`CREATE EXTENSION IF NOT EXISTS ${s.ident(n)}${options.schema ? ` SCHEMA ${s.ident(options.schema)}` : ''}`]);
+}
+
+/** A PostgreSQL composite type of the models: an object, and the type of the columns holding its values. */
+export interface CompositeType extends ModelObject {
+  /** A column of this type. */
+  column(): NewColumn<unknown>;
+}
+
+/**
+ * A PostgreSQL composite type (`CREATE TYPE … AS (…)`): its attributes by name, each a bare
+ * column type (a `.collation()` allowed), in order; `comment` its comment.
+ *
+ * @example
+ * ```ts
+ * export const address = compositeType('address', { street: text(), zip: varchar(10).collation('C') });
+ * export const shop = table('shop', { id: integer().primaryKey(), at: address.column() });
+ * ```
+ */
+export function compositeType(name: string, attributes: Record<string, ColumnBuilder>, options: CommentOption = {}): CompositeType {
+  const n = named('compositeType', name);
+  const entries = typeof attributes === 'object' && attributes !== null ? Object.entries(attributes) : [];
+  if (entries.length === 0) {
+    throw invalid(`compositeType('${n}') needs its attributes, got ${JSON.stringify(attributes)}.`,
+      `Write compositeType('${n}', { a: text(), b: integer() }).`);
+  }
+  const attrs = entries.map(([key, b]) => {
+    if (!isColumnBuilder(b)) throw invalid(`compositeType('${n}'): attribute '${key}' is not a column type.`, `Write ${key}: text().`, { type: n });
+    const d = b.definition();
+    if (!d.nullable || d.default !== null || d.primaryKey || d.unique || d.references || d.checks.length || d.generated || d.identity || d.comment !== null
+      || d.aka.length) {
+      throw invalid(`compositeType('${n}'): attribute '${key}' carries column settings (NOT NULL, a default, a key, a check, …).`,
+        'Give each attribute a bare type (a collation is allowed): a composite type has no constraints.', { type: n, attribute: key });
+    }
+    return { name: d.name ?? key, type: d.type, collation: d.collation };
+  });
+  const obj = make('composite', n, () => [], (s) => [`CREATE TYPE ${writtenName(s, n)} AS (${attrs.map((a) =>
+    `${s.ident(a.name)} ${s.type(a.type)}${a.collation ? ` COLLATE ${s.ident(a.collation)}` : ''}`).join(', ')})`], { comment: options.comment });
+  return Object.freeze({ ...obj, column: () => rawType<unknown>(/^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`) });
 }

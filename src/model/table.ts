@@ -22,6 +22,8 @@ export interface IndexDefinition {
   where: string | null;
   /** Index method (`gin`, `gist`, `hash`, …), null: the database's default. */
   using: string | null;
+  /** Columns stored in the index without being keyed (PostgreSQL `INCLUDE (…)`); empty for none. */
+  include: string[];
 }
 
 /** Options of {@link index}. */
@@ -38,6 +40,7 @@ export class IndexBuilder {
   #unique = false;
   #where: string | null = null;
   #using: string | null;
+  #include: string[] = [];
 
   constructor(name: string | null, options: IndexOptions = {}) { this.#name = name; this.#using = options.using ?? null; }
 
@@ -54,6 +57,16 @@ export class IndexBuilder {
   on(...parts: IndexPart[]): this { this.#parts = parts.flat(); return this; }
   /** The index method (`'gin'`, `'gist'`, `'hash'`, …): `index('doc_tags', { using: 'gin' })` says the same. */
   using(method: string): this { this.#using = method; return this; }
+  /**
+   * Columns the index stores without keying them (PostgreSQL `INCLUDE`): an index-only scan
+   * reads them too. Such an index is compared as the database prints it, like one on an expression.
+   *
+   * @example
+   * ```ts
+   * index('ranks_updated').on('updated_at').include('repository_id')
+   * ```
+   */
+  include(...columns: string[]): this { this.#include = columns.flat(); return this; }
   /** Make it a unique index. */
   unique(): this { this.#unique = true; return this; }
   /** A partial index (dialects that have them): only rows matching `predicate`. */
@@ -68,7 +81,7 @@ export class IndexBuilder {
   definition(): IndexDefinition {
     const parts = this.#parts.map((p) => (isSqlExpression(p) ? { expression: p.text } : p));
     const columns = parts.filter((p): p is string => typeof p === 'string');
-    return { name: this.#name, parts, columns, unique: this.#unique, where: this.#where, using: this.#using };
+    return { name: this.#name, parts, columns, unique: this.#unique, where: this.#where, using: this.#using, include: [...this.#include] };
   }
 }
 

@@ -8,7 +8,8 @@ import { nameIndex, objectDependencies } from '../diff/objects.js';
 import { objectLabel } from '../diff/changes.js';
 import { emitTable, type EmitContext } from './emit-table.js';
 import {
-  emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject, type TableComments,
+  COMMENTED_KINDS, emitIndexObject, emitObjectModel, enumColumns, isTableComment, objectExportName, tableComments, type EmittedObject,
+  type ObjectExtras, type TableComments,
 } from './emit-objects.js';
 import { exportNames, fileNames } from './identifiers.js';
 import { foreignKeyCycles } from './cycles.js';
@@ -18,7 +19,7 @@ const DSL_NAMES = [
   'ColumnRef', 'table', 'index', 'check', 'integer', 'bigint', 'real', 'decimal', 'text', 'varchar', 'boolean', 'date', 'timestamp', 'json', 'bytes',
   'uuid', 'smallint', 'time', 'char', 'jsonb', 'inet', 'cidr', 'citext', 'tsvector', 'interval', 'array', 'tinyint', 'mediumint', 'unsignedInt',
   'mediumtext', 'longtext', 'datetime', 'mysqlEnum', 'mysqlSet', 'rawType', 'sql', 'enumType', 'sequence', 'sqlFunction', 'view',
-  'materializedView', 'trigger',
+  'materializedView', 'trigger', 'domain', 'sqlAggregate', 'extension', 'compositeType', 'exclusion',
 ] as const;
 
 /** What the database's dialect allows that the emitted models use (its capabilities of the same names). */
@@ -82,8 +83,8 @@ function context({ exports, cycles, missing, indexNames, perTableIndexNames, aut
 
 /**
  * The objects the DSL states, with export names none of the tables' or the DSL's; in the order
- * the schema lists them. None when an object created before the tables (a domain, an extension,
- * a type) is not stated (null): models holding objects are read back by creating them with the
+ * the schema lists them. None when an object created before the tables (a collation, a range
+ * type) is not stated (null): models holding objects are read back by creating them with the
  * tables in a scratch database, where the tables' columns could not find it; all are listed instead.
  */
 function statedObjects(schema: SchemaIR, exports: ReadonlyMap<string, string>, tableSchemas: ReadonlySet<string>): EmittedObject[] | null {
@@ -133,10 +134,41 @@ function dependencyOrder(schema: SchemaIR, objects: readonly EmittedObject[]): E
 const schemasOf = (tables: readonly TableIR[]): Set<string> =>
   new Set(tables.flatMap((t) => (t.name.includes('.') ? [t.name.slice(0, t.name.indexOf('.'))] : [])));
 
+/**
+ * The stated objects with what their options state (comments on them, a materialized view's indexes), and the
+ * comment and index objects so stated.
+ */
+function withExtras(schema: SchemaIR, objects: readonly EmittedObject[]): { objects: EmittedObject[]; stated: ObjectIR[] } {
+  const byKey = new Map(objects.map((o) => [objectKey(o.object), o]));
+  const extras = new Map<string, { comment?: string; indexes: string[] }>();
+  const entry = (k: string): { comment?: string; indexes: string[] } => extras.get(k) ?? extras.set(k, { indexes: [] }).get(k)!;
+  const stated: ObjectIR[] = [];
+  for (const o of schema.objects ?? []) {
+    const owner = o.dependsOn?.length === 1 ? byKey.get(o.dependsOn[0]!) : undefined;
+    if (!owner) continue;
+    if (o.kind === 'comment' && COMMENTED_KINDS.has(owner.object.kind)) {
+      entry(objectKey(owner.object)).comment = o.definition;
+      stated.push(o);
+    } else if (o.kind === 'index' && owner.object.kind === 'materializedView' && o.table === owner.object.name) {
+      const code = emitIndexObject({ use: () => undefined, exportOf: (t) => (t === owner.object.name ? owner.name : undefined) }, o);
+      if (code === null) continue;
+      entry(objectKey(owner.object)).indexes.push(code);
+      stated.push(o);
+    }
+  }
+  const out = objects.map((o) => {
+    const x = extras.get(objectKey(o.object));
+    if (!x) return o;
+    const e: ObjectExtras = { ...(x.comment !== undefined ? { comment: x.comment } : {}), ...(x.indexes.length ? { indexes: x.indexes } : {}) };
+    return { ...o, extras: e };
+  });
+  return { objects: out, stated };
+}
+
 /** The objects' `export const …` lines (noting the DSL names they use), those created before the tables or after them. */
 function objectLines(ctx: EmitContext, objects: readonly EmittedObject[], before: boolean): string {
   const mine = objects.filter((o) => o.before === before);
-  const lines = mine.map((o) => `export const ${o.name} = ${emitObjectModel(ctx, o.object)!};\n`);
+  const lines = mine.map((o) => `export const ${o.name} = ${emitObjectModel(ctx, o.object, o.extras)!};\n`);
   return lines.length ? `${lines.join('')}` : '';
 }
 
@@ -167,7 +199,9 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   const tables: TableIR[] = schema.tables.filter((t) => t.columns.length > 0);
   const exports = exportNames(tables.map((t) => t.name), new Set(DSL_NAMES));
   const missing: Missing = { all: [...empty], notAdopted: [...empty] };
-  const found = statedObjects(schema, exports, schemasOf(tables));
+  const bare = statedObjects(schema, exports, schemasOf(tables));
+  const extras = bare === null ? null : withExtras(schema, bare);
+  const found = extras === null ? null : extras.objects;
   const objects = found ?? [];
   const comments = found === null ? new Map<string, TableComments>() : tableComments(schema.objects ?? [], (t) => exports.has(t));
   const indexObjects = new Map<string, ObjectIR[]>();
@@ -176,7 +210,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     if (o.table !== null && emitIndexObject(probe, o) !== null) indexObjects.set(o.table, [...(indexObjects.get(o.table) ?? []), o]);
   }
   const stated = new Set([
-    ...objects.map((o) => o.object), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)), ...[...indexObjects.values()].flat(),
+    ...objects.map((o) => o.object), ...(extras?.stated ?? []), ...(schema.objects ?? []).filter((o) => isTableComment(o, comments)),
+    ...[...indexObjects.values()].flat(),
   ]);
   const shared: Shared = {
     exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
@@ -209,7 +244,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
     while (taken.has(file)) file = `${file}_`;
     const octx = context(shared);
     const code = `${objectLines(octx, objects, true)}${objectLines(octx, objects, false)}`;
-    const on = [...new Set(objects.flatMap((o) => (o.object.kind === 'trigger' && o.object.table !== null ? [o.object.table] : [])))].sort();
+    const onTable = (o: ObjectIR): string[] => ((o.kind === 'trigger' || o.kind === 'exclusion') && o.table !== null ? [o.table] : []);
+    const on = [...new Set(objects.flatMap((o) => onTable(o.object)))].sort();
     out.push({ path: `${file}.ts`, text: `${importLine(octx.used)}${tableImports(on, exports, files)}\n${code}` });
     index += `export { ${objects.map((o) => o.name).join(', ')} } from './${file}.js';\n`;
   }

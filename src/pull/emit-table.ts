@@ -31,7 +31,7 @@ export interface EmitContext {
   readonly autoIncrementLeadingKey: boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
-  /** The export name of the enum type the module states for column type text `sql` (`mood`), if any. */
+  /** The export name of the enum type or domain the module states for column type text `sql` (`mood`, `year`), if any. */
   enumOf(sql: string): string | undefined;
   /** The indexes on expressions or with a method of table `table`, as the DSL states them. */
   indexObjectsOf(table: string): string[];
@@ -40,7 +40,7 @@ export interface EmitContext {
 }
 
 /** A column type: `integer()`, `varchar(100)`, `jsonb()` (a dialect's type with a helper), `rawType('point')`. */
-export function emitType(ctx: EmitContext, t: ColumnType): string {
+export function emitType(ctx: Pick<EmitContext, 'use' | 'enumOf'>, t: ColumnType): string {
   const call = (fn: string, args = ''): string => { ctx.use(fn); return `${fn}(${args})`; };
   switch (t.kind) {
     case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, decimal, text, varchar, date, timestamp, boolean,
   jsonb, inet, array, tinyint, mysqlEnum, mysqlSet, smallint,
-  view, materializedView, trigger, sqlFunction, sequence, enumType,
+  view, materializedView, trigger, sqlFunction, sqlAggregate, sequence, enumType, domain, compositeType, exclusion,
   applyEvolution, planEvolution, fingerprintDatabase, splitSql, type Table, type ModelObject,
 } from '../../src/index.js';
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
-import { freshDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
+import { freshDatabase, ownPostgresDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +57,11 @@ function tableFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
   }
   if (d === 'postgres') {
     const mood = enumType('mood', ['sad', 'ok', 'happy']);
+    const year = domain('year', integer(), { check: sql`VALUE >= 1901 AND VALUE <= 2155` });
+    const code = domain('code', varchar(10), {
+      check: [check('code_len', sql`length(VALUE) > 1`), sql`VALUE <> 'xx'`], notNull: true, default: 'aa', collation: 'C', comment: 'a code',
+    });
+    const address = compositeType('address', { street: text(), zip: varchar(10).collation('C') }, { comment: 'where' });
     const item = table('item', {
       id: bigint().identity('always'),
       price: decimal(10, 2).notNull().check(sql`price >= 0`, 'price_not_negative'),
@@ -65,11 +70,17 @@ function tableFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       mood: mood.column().notNull().default('ok'),
       label: text().collation('C'),
       doc: jsonb(), host: inet(), tags: array(text()), grid: array(integer()), small: smallint(),
+      released: year.column(), code: code.column(), at: address.column(),
     }, { checks: [sql`lo <= hi`, check('item_hi_small', sql`hi < 100`)] });
     const other = table('other', { id: integer().identity('byDefault'), at: timestamp({ withTimeZone: true }) });
     return {
-      models: [mood, item, other],
+      models: [mood, year, code, address, item, other],
       sql: `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE DOMAIN year AS integer CHECK (VALUE >= 1901 AND VALUE <= 2155);
+CREATE DOMAIN code AS varchar(10) COLLATE "C" DEFAULT 'aa' NOT NULL CONSTRAINT code_len CHECK (length(VALUE) > 1) CHECK (VALUE <> 'xx');
+COMMENT ON DOMAIN code IS 'a code';
+CREATE TYPE address AS (street text, zip varchar(10) COLLATE "C");
+COMMENT ON TYPE address IS 'where';
 CREATE TABLE item (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   price numeric(10, 2) NOT NULL CONSTRAINT price_not_negative CHECK (price >= 0),
@@ -78,6 +89,7 @@ CREATE TABLE item (
   mood mood NOT NULL DEFAULT 'ok',
   label text COLLATE "C",
   doc jsonb, host inet, tags text[], grid integer[][], small smallint,
+  released year, code code, at address,
   CHECK (lo <= hi),
   CONSTRAINT item_hi_small CHECK (hi < 100)
 );
@@ -124,7 +136,10 @@ CREATE TABLE item (
   };
 }
 
-/** Views, materialized views, triggers, functions, sequences, expression indexes and index methods, comments. */
+/**
+ * Views, materialized views (with indexes), triggers, functions (PostgreSQL: one reading a table, one returning its rows),
+ * aggregates, sequences, expression indexes and index methods, comments (on tables, columns, views, functions).
+ */
 function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
   const person = table('person', {
     id: integer().primaryKey(),
@@ -137,10 +152,11 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       ...(d === 'mysql'
         ? [index('person_name_prefix').on(sql`name(10)`), index('person_tags_text', { using: 'fulltext' }).on('tags')]
         : [index('person_lower_name').on(sql`lower(name)`)]),
-      ...(d === 'postgres' ? [index('person_tags', { using: 'gin' }).on('tags'), index('person_live_lower').on(sql`lower(name)`).unique().where(sql`n > 0`)] : []),
+      ...(d === 'postgres' ? [index('person_tags', { using: 'gin' }).on('tags'), index('person_live_lower').on(sql`lower(name)`).unique().where(sql`n > 0`),
+        index('person_n_inc').on('n').include('name')] : []),
     ],
   });
-  const personView = view('person_names', sql`SELECT id, name FROM person`, { reads: [person] });
+  const personView = view('person_names', sql`SELECT id, name FROM person`, { reads: [person], ...(d === 'postgres' ? { comment: 'names' } : {}) });
   const models: Models = [person, personView];
   const stmts: string[] = [];
   const tableSql = `CREATE TABLE person (id integer NOT NULL PRIMARY KEY, name varchar(80) NOT NULL, tags ${d === 'postgres' ? 'text[]' : 'text'}, n integer DEFAULT 0)`;
@@ -150,18 +166,27 @@ function objectFeatures(d: 'sqlite' | 'postgres' | 'mysql'): Case {
       'CREATE TRIGGER person_touch AFTER INSERT ON person BEGIN UPDATE person SET n = 1 WHERE id = NEW.id; END');
   } else if (d === 'postgres') {
     models.push(
-      materializedView('person_count', sql`SELECT count(*) AS n FROM person`, { reads: [person] }),
-      sqlFunction('person_up', sql`CREATE FUNCTION person_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$`),
+      materializedView('person_count', sql`SELECT count(*) AS n FROM person`, { reads: [person], indexes: [index('person_count_n').on('n').unique()] }),
+      sqlFunction('person_up', sql`CREATE FUNCTION person_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$`,
+        { comment: 'upper-cases' }),
+      sqlFunction('person_total', sql`CREATE FUNCTION person_total() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM person $$`),
+      sqlFunction('people', sql`CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS $$ SELECT * FROM person $$`),
+      sqlAggregate('total(integer)', sql`CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)`),
+      exclusion('person_n_excl', { on: person }, sql`EXCLUDE USING btree (n WITH =)`),
       trigger('person_touch', { on: person }, sql`CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION person_up()`),
       sequence('invoice_no', { start: 1000, increment: 5 }),
     );
     stmts.push(tableSql, 'CREATE INDEX person_lower_name ON person (lower(name))', 'CREATE INDEX person_tags ON person USING gin (tags)',
-      'CREATE UNIQUE INDEX person_live_lower ON person (lower(name)) WHERE n > 0',
+      'CREATE UNIQUE INDEX person_live_lower ON person (lower(name)) WHERE n > 0', 'CREATE INDEX person_n_inc ON person (n) INCLUDE (name)',
       'CREATE VIEW person_names AS SELECT id, name FROM person', 'CREATE MATERIALIZED VIEW person_count AS SELECT count(*) AS n FROM person',
       'CREATE FUNCTION person_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$',
       'CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION person_up()',
       'CREATE SEQUENCE invoice_no INCREMENT BY 5 START WITH 1000', "COMMENT ON TABLE person IS 'people'",
-      "COMMENT ON COLUMN person.name IS 'the person''s name'");
+      "COMMENT ON COLUMN person.name IS 'the person''s name'", 'CREATE UNIQUE INDEX person_count_n ON person_count (n)',
+      "COMMENT ON VIEW person_names IS 'names'", "COMMENT ON FUNCTION person_up() IS 'upper-cases'",
+      'CREATE FUNCTION person_total() RETURNS bigint LANGUAGE sql STABLE AS $$ SELECT count(*) FROM person $$',
+      'CREATE FUNCTION people() RETURNS SETOF person LANGUAGE sql STABLE AS $$ SELECT * FROM person $$',
+      'CREATE AGGREGATE total(integer) (SFUNC = int4pl, STYPE = integer)', 'ALTER TABLE person ADD CONSTRAINT person_n_excl EXCLUDE USING btree (n WITH =)');
   } else {
     models.push(
       trigger('person_touch', { on: person }, sql`CREATE TRIGGER person_touch BEFORE INSERT ON person FOR EACH ROW SET NEW.n = 2`),
@@ -195,8 +220,14 @@ async function sameAsSql(d: TestDialect, a: TestDatabase, c: Case): Promise<void
 
 forEachDialect('the model DSL states what a SQL file states', (d) => {
   const dialect = evolveDialect(d);
-  it('checks (column and table, named), generated columns, identity kinds, collations, enums, dialect types', (t) => withDb(t, d, async (db) => {
+  it('checks (column and table, named), generated columns, identity kinds, collations, enums, domains, dialect types', (t) => withDb(t, d, async (db) => {
     await sameAsSql(d, db, tableFeatures(dialect));
+    if (dialect !== 'postgres') {
+      // Domains are PostgreSQL's: refused before anything runs, naming the domain and the fix.
+      const year = domain('year', integer(), { check: sql`VALUE >= 1901` });
+      await assert.rejects(applyEvolution({ db: db.url, models: [year, table('film', { id: integer().primaryKey(), y: year.column() })] }),
+        (e: { code?: string; message?: string; hint?: string }) => e.code === 'E_UNSUPPORTED' && /domain 'year'/.test(e.message ?? '') && !!e.hint);
+    }
   }));
   it('views, materialized views, triggers, functions, sequences, expression indexes and index methods, comments', (t) => withDb(t, d, async (db) => {
     await sameAsSql(d, db, objectFeatures(dialect));
@@ -218,6 +249,18 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   }
   // On the server: PGlite is the same PostgreSQL, and slow to start the databases this takes.
   if (d === 'postgres') {
+    // Written by `evolve pull` from the fixture loaded by its SQL file (see pull.test.ts); pg_dump files need a database of their own.
+    for (const [name, sqlFile] of [['pagila', 'v1.sql'], ['pagila-real', 'schema.sql'], ['sakila-jooq', 'schema.sql']] as const) {
+      it(`a sample schema of test/fixtures written as TypeScript (pulled): ${name}`, { timeout: 120_000 }, async () => {
+        const own = await ownPostgresDatabase();
+        try {
+          const dir = join(ROOT, 'test', 'fixtures', 'postgres', name);
+          const models = await planEvolution({ db: own.url, models: join(dir, 'models.ts') });
+          const bySql = await planEvolution({ db: own.url, models: join(dir, sqlFile) });
+          assert.equal(models.targetFingerprint, bySql.targetFingerprint, `${name}/models.ts states what ${sqlFile} does`);
+        } finally { await own.dispose(); }
+      });
+    }
     it('an enum value renamed through aka keeps the rows holding it; a new value is added in its place', (t) => withDb(t, d, async (db) => {
       const person = (mood: ReturnType<typeof enumType>): Table => table('person', { id: integer().primaryKey(), mood: mood.column() });
       const v1 = enumType('mood', ['sad', 'ok']);

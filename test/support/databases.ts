@@ -281,3 +281,25 @@ export async function freshDatabase(dialect: TestDialect): Promise<TestDatabase>
     }
   }
 }
+
+/**
+ * A PostgreSQL database of its own on the test server (not a schema of the shared one): for
+ * pg_dump files, which name `public` and set search_path. Its URL, and how to drop it.
+ */
+export async function ownPostgresDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const pg = (await import('pg')).default;
+  const name = id();
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  try { await admin.query(`CREATE DATABASE "${name}"`); } finally { await admin.end(); }
+  const u = new URL(PG_URL);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async dispose() {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try { await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`); } finally { await c.end(); }
+    },
+  };
+}

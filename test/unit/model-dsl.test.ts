@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import {
   table, index, check, sql, integer, bigint, real, text, varchar, compileModels, isEvolveError,
   view, trigger, enumType, rawType, mysqlEnum, mysqlSet, sequence, array, jsonb, tinyint, smallint, timestamp, desiredSchema, loadDialect, modelsFingerprint, type Table,
+  domain, materializedView, compositeType, extension, exclusion,
 } from '../../src/index.js';
 import { unknownColumnIn } from '../../src/model/compile-checks.js';
 import { compileTableModel } from '../../src/model/compile.js';
@@ -60,6 +61,41 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     refused(() => enumType('mood', ['fine'], { aka: { good: ['ok'] } }), /former names of 'good', which is not one of its values/);
     refused(() => enumType('mood', ['fine', 'ok'], { aka: { fine: 'ok' } }), /'ok' is a former name of 'fine' and a value too/);
     assert.deepEqual(enumType('mood', ['fine'], { aka: { fine: 'ok' } }).aka, { fine: ['ok'] });
+  });
+
+  it('a domain: checks, NOT NULL, default, collation and comment as options; refused where it cannot be stated; composite types, extensions', async () => {
+    const year = domain('year', integer(), { check: sql`VALUE >= 1901`, notNull: true, default: 2000, comment: 'a year' });
+    assert.equal(year.kind, 'domain');
+    assert.equal(year.comment, 'a year');
+    assert.deepEqual(year.column().definition().type, { kind: 'raw', sql: 'year' });
+    assert.deepEqual(domain('Big Int', bigint()).column().definition().type, { kind: 'raw', sql: '"Big Int"' });
+    const q = { table: (n: string) => `"${n}"`, ident: (n: string) => `"${n}"`, literal: (v: string | number | boolean) => String(v), type: () => 'integer' };
+    assert.deepEqual(year.statements(q), ['CREATE DOMAIN year AS integer DEFAULT 2000 NOT NULL CHECK (VALUE >= 1901)']);
+    assert.deepEqual(domain('code', text(), { check: [check('code_len', sql`length(VALUE) < 9`), sql`VALUE <> ''`], collation: 'C' }).statements({ ...q, type: () => 'text' }),
+      ['CREATE DOMAIN code AS text COLLATE "C" CONSTRAINT "code_len" CHECK (length(VALUE) < 9) CHECK (VALUE <> \'\')']);
+    refused(() => domain('year', integer().notNull()), /its base type carries column settings/);
+    refused(() => domain('year', 'integer' as never), /needs a base type as a column type/);
+    refused(() => domain('year', integer(), { check: 'VALUE > 0' as never }), /check 1 is not sql/);
+    refused(() => domain('year', integer(), { nullable: true } as never), /unknown option 'nullable'/);
+    refused(() => domain('', integer()), /domain needs a name/);
+    assert.throws(() => domain('year', integer(), { aka: ['yr'] } as never),
+      (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /former name \(aka\) is not supported/.test(e.message));
+    for (const d of ['sqlite', 'mysql'] as const) {
+      await assert.rejects(modelsFingerprint([year, table('film', { id: integer().primaryKey(), y: year.column() })], d),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /domain 'year', which .* does not have/.test(e.message) && !!e.hint, d);
+      await assert.rejects(modelsFingerprint([extension('citext'), table('t', { id: integer().primaryKey() })], d),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /extension 'citext'/.test(e.message), d);
+      const t = table('t', { id: integer().primaryKey() });
+      await assert.rejects(modelsFingerprint([t, exclusion('t_x', { on: t }, sql`EXCLUDE USING btree (id WITH =)`)], d),
+        (e: unknown) => isEvolveError(e) && e.code === 'E_UNSUPPORTED' && /exclusion constraint 't_x'/.test(e.message), d);
+    }
+    assert.deepEqual(compositeType('address', { street: text(), zip: varchar(10).collation('C') }).statements(q),
+      ['CREATE TYPE address AS ("street" integer, "zip" integer COLLATE "C")']);
+    refused(() => compositeType('address', { street: text().notNull() }), /attribute 'street' carries column settings/);
+    refused(() => compositeType('address', {}), /needs its attributes/);
+    refused(() => exclusion('x', { on: table('t', { id: integer() }) }, sql`CHECK (id > 0)`), /takes its EXCLUDE clause/);
+    refused(() => materializedView('m', sql`SELECT 1 AS n`, { indexes: [index().on('n')] }), /index of materialized view 'm' has no name/);
+    refused(() => view('v', sql`SELECT 1`, { comment: 5 as never }), /comment must be a string/);
   });
 
   it('point 5: a check naming a column the table lacks is refused, naming the column and the ones there are', () => {

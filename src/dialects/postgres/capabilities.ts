@@ -15,4 +15,8 @@ export const postgresCapabilities: DialectCapabilities = {
   maxIdentifierLength: { max: MAX_IDENTIFIER_BYTES, unit: 'bytes' },
   // COMMENT ON TABLE / COLUMN: comments are objects of the IR.
   comments: true,
+  // CREATE DOMAIN, CREATE TYPE … AS (…), CREATE EXTENSION.
+  typeObjects: true,
+  // A LANGUAGE sql body is checked at creation unless this is off.
+  uncheckedFunctionBodies: 'SET check_function_bodies TO off',
 };
