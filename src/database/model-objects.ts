@@ -36,7 +36,8 @@ function specialIndexes(tables: readonly Table[], objects: readonly ModelObject[
       const using = d.using && keyKind === null && !mysqlLike ? ` USING ${d.using}` : '';
       const after = d.using && keyKind === null && mysqlLike ? ` USING ${d.using}` : '';
       const include = d.include.length ? ` INCLUDE (${d.include.map((c) => writtenName(s, c)).join(', ')})` : '';
-      out.push(`CREATE ${d.unique ? 'UNIQUE ' : keyKind ?? ''}INDEX ${writtenName(s, d.name!)} ON ${writtenName(s, t.name)}${using} (${parts})${include}${after}` +
+      const on = `${writtenName(s, t.name)}${using} (${parts})${include}${after}`;
+      out.push(`CREATE ${d.unique ? 'UNIQUE ' : keyKind ?? ''}INDEX ${writtenName(s, d.name!)} ON ${on}` +
         (d.where !== null ? ` WHERE ${d.where}` : ''));
     }
   }
