@@ -55,7 +55,8 @@ const tableOrd = (p: string): string => `unnest(${p}::oid[]) WITH ORDINALITY u(o
  */
 const COLUMNS_SQL = `
 SELECT u.ord::int AS t, a.attnum AS num, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-  CASE WHEN a.atttypid >= 10000 THEN (SELECT tn.nspname FROM pg_type ty JOIN pg_namespace tn ON tn.oid = ty.typnamespace WHERE ty.oid = a.atttypid) END AS type_schema,
+  CASE WHEN a.atttypid >= 10000 THEN (
+    SELECT tn.nspname FROM pg_type ty JOIN pg_namespace tn ON tn.oid = ty.typnamespace WHERE ty.oid = a.atttypid) END AS type_schema,
   a.attnotnull AS notnull, a.attidentity AS identity, a.attgenerated AS generated,
   pg_get_expr(d.adbin, d.adrelid) AS dflt, a.attcollation AS collid,
   -- a collation other than the type's own (the database default for text): see collationName()
@@ -64,15 +65,15 @@ SELECT u.ord::int AS t, a.attnum AS num, a.attname AS name, format_type(a.atttyp
     SELECT json_build_array(co.collname, cn.nspname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
     WHERE co.oid = a.attcollation) END AS coll,
   -- the column owns a sequence (serial when the default takes its nextval(): see column())
-  (d.adbin IS NOT NULL AND EXISTS (
+  -- (nextval is function 1574 in every version: its call in the default's node tree)
+  (d.adbin IS NOT NULL AND d.adbin::text LIKE '%:funcid 1574 %' AND EXISTS (
     SELECT 1 FROM pg_depend dep
     WHERE dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum
       AND dep.classid = 'pg_class'::regclass AND dep.deptype = 'a'
       AND (SELECT s.relkind FROM pg_class s WHERE s.oid = dep.objid) = 'S')) AS owns_seq
 FROM ${tableOrd('$1')}
 JOIN pg_attribute a ON a.attrelid = u.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-ORDER BY u.ord, a.attnum`;
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum`;
 
 /** Column names of a constraint key, in key order (each looked up by its number: no scan of the table's columns). */
 const keyNames = (key: string, rel: string): string =>
@@ -122,8 +123,7 @@ CROSS JOIN LATERAL (SELECT (am.amname = 'btree' AND i.indexprs IS NULL AND i.ind
 WHERE NOT i.indisprimary AND (NOT (i.indisunique OR i.indisexclusion) OR NOT EXISTS (
   SELECT 1 FROM pg_constraint x WHERE x.conindid = i.indexrelid AND x.conrelid = i.indrelid AND x.contype IN ('p', 'u', 'x')))
   -- a partition's index attached to its partitioned table's index is the parent's
-  AND NOT ic.relispartition
-ORDER BY part, t, name`;
+  AND NOT ic.relispartition`;
 
 /** The definitions of the indexes $1 (oids) found not plain by their collations. */
 const INDEXDEF_SQL = `SELECT u.oid AS ioid, pg_get_indexdef(u.oid) AS def FROM unnest($1::oid[]) u(oid)`;
@@ -163,11 +163,40 @@ function lineageOptions(r: Row, schema: string): Record<string, string> {
 
 const ACTIONS: Record<string, ReferentialAction> = { a: 'no action', r: 'restrict', c: 'cascade', n: 'set null', d: 'set default' };
 
-/** Rows grouped by their table's position (`t`, from 1): index `t - 1`. */
-function byTable(rows: Row[], n: number): Row[][] {
+/**
+ * Rows grouped by their table's position (`t`, from 1): index `t - 1`, each group in `cmp`'s
+ * order (the queries do not sort: the server's sort cost more than these small ones).
+ */
+function byTable(rows: Row[], n: number, cmp: (a: Row, b: Row) => number): Row[][] {
   const out: Row[][] = Array.from({ length: n }, () => []);
   for (const r of rows) out[Number(r.t) - 1]?.push(r);
+  for (const g of out) {
+    for (let i = 1; i < g.length; i++) if (cmp(g[i - 1]!, g[i]!) > 0) { g.sort(cmp); break; }
+  }
   return out;
+}
+
+/** Columns by number. */
+const byNumber = (a: Row, b: Row): number => Number(a.num) - Number(b.num);
+
+/** Constraints, then indexes, each by name in the order of type `name` (its C collation: bytes of UTF-8). */
+const byPartAndName = (a: Row, b: Row): number => (a.part === b.part ? utf8Order(String(a.name), String(b.name)) : a.part === 'c' ? -1 : 1);
+
+/** The order of UTF-8 bytes, for JavaScript strings: UTF-16 order but for a surrogate against U+E000–U+FFFF. */
+function utf8Order(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
@@ -199,6 +228,22 @@ export function collationName(name: string, namespace: string, schema: string): 
 }
 
 /**
+ * Indexes read as plain whose key collations are not their columns' own are objects: their
+ * rows get `plain: false` and their statement (read now, in one query: rare).
+ */
+async function readOddIndexes(conn: Connection, keys: Row[], colsBy: readonly Row[][]): Promise<void> {
+  const collAt = (t: number, num: number): number => {
+    for (const r of colsBy[t]!) if (Number(r.num) === num) return Number(r.collid ?? 0);
+    return 0;
+  };
+  const odd = keys.filter((r) => r.part === 'i' && r.plain === true && Array.isArray(r.colls)
+    && (r.colls as unknown[]).some((c, k) => Number(c) !== 0 && Number(c) !== collAt(Number(r.t) - 1, Number((r.cols as unknown[])[k]))));
+  if (odd.length === 0) return;
+  const defs = new Map((await conn.query(INDEXDEF_SQL, [odd.map((r) => r.ioid)])).map((r) => [Number(r.ioid), r.def]));
+  for (const r of odd) { r.plain = false; r.def = defs.get(Number(r.ioid)); r.pred = null; }
+}
+
+/**
  * Read one schema (`options.schema`, else the connection's, else `public`) into the IR,
  * normalised, with the extra schemas (`options.schemas`, else the connection's): their tables
  * and objects named `schema.name`, each schema itself a `schema` object. A schema that does
@@ -224,24 +269,13 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
     await (lineage ? conn.query(LINEAGE_SQL, [schemas, oids]) : none),
   ];
   const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
-  const colsBy = byTable(cols, list.length);
-  const keysBy = byTable(keys, list.length);
+  const colsBy = byTable(cols, list.length, byNumber);
+  const keysBy = byTable(keys, list.length, byPartAndName);
   // Column names and collations by number, per table (keys come as column numbers).
   const position = new Map(oids.map((oid, i) => [Number(oid), i]));
   const nameAt = colsBy.map((rows) => { const a: string[] = []; for (const r of rows) a[Number(r.num)] = String(r.name); return a; });
-  const collAt = (t: number, num: number): number => {
-    for (const r of colsBy[t]!) if (Number(r.num) === num) return Number(r.collid ?? 0);
-    return 0;
-  };
   const names = (t: number, nums: unknown): string[] => (Array.isArray(nums) ? nums.map((n) => nameAt[t]![Number(n)] ?? '') : []);
-  // An index on columns whose key collations are not its columns' own is an object (its
-  // statement, read now: rare).
-  const odd = keys.filter((r) => r.part === 'i' && r.plain === true && Array.isArray(r.colls)
-    && (r.colls as unknown[]).some((c, k) => Number(c) !== 0 && Number(c) !== collAt(Number(r.t) - 1, Number((r.cols as unknown[])[k]))));
-  if (odd.length) {
-    const defs = new Map((await conn.query(INDEXDEF_SQL, [odd.map((r) => r.ioid)])).map((r) => [Number(r.ioid), r.def]));
-    for (const r of odd) { r.plain = false; r.def = defs.get(Number(r.ioid)); r.pred = null; }
-  }
+  await readOddIndexes(conn, keys, colsBy);
   const objects: ObjectIR[] = [...found.objects];
   const tables: TableIR[] = [];
   const ctx: ColumnContext = { schema, extra };

@@ -196,19 +196,14 @@ const I_NAME = 0, I_UNIQUE = 1, I_ORIGIN = 2, I_PARTIAL = 3, I_SEQNO = 4, I_CID 
 type FkRow = readonly unknown[];
 const F_ID = 0, F_SEQ = 1, F_REF = 2, F_COL = 3, F_REFCOL = 4, F_ON_UPDATE = 5, F_ON_DELETE = 6;
 
-/** Read the live schema of the main database (normalised, frozen). */
-export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
-  // Virtual tables are left out in SQL; their shadow tables (real tables SQLite manages for
-  // them) by name, from one read of pragma_table_list — joining it per table would be quadratic.
-  const tableFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'`;
-  const list = await conn.query(`SELECT name, type, strict, wr FROM pragma_table_list WHERE schema = 'main'`);
-  const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
-  const listed = new Map(list.map((r) => [String(r.name), r]));
-  const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
-  // One row per table, its columns, index keys and foreign keys as JSON arrays of the rows the
-  // pragmas give (arrays, not objects: half the text to build and parse; in the pragmas' own
-  // order, put in key order here): one pass over the catalog instead of a query per pragma. The
-  // views, triggers and virtual tables follow, as rows without the arrays.
+/**
+ * One row per table, its columns, index keys and foreign keys as JSON arrays of the rows the
+ * pragmas give (arrays, not objects: half the text to build and parse; in the pragmas' own
+ * order, put in key order by the readers): one pass over the catalog instead of a query per
+ * pragma. The views, triggers and virtual tables come in the same query, as rows without the
+ * arrays (`others`, by type then name).
+ */
+async function readCatalog(conn: Connection, tableFilter: string): Promise<{ tables: Row[]; others: Row[] }> {
   const rows = await conn.query(
     `SELECT m.type AS type, m.name AS name, m.tbl_name AS tbl, m.sql AS sql,
        (SELECT json_group_array(json_array(p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden))
@@ -222,9 +217,22 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
      SELECT type, name, tbl_name, sql, NULL, NULL, NULL FROM sqlite_schema
      WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')) AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
      ORDER BY name`);
-  const tables = keep(rows.filter((r) => r.cols !== null), 'name');
   // By type, then name (a stable sort of rows in name order).
   const others = rows.filter((r) => r.cols === null).sort((a, b) => (String(a.type) < String(b.type) ? -1 : String(a.type) > String(b.type) ? 1 : 0));
+  return { tables: rows.filter((r) => r.cols !== null), others };
+}
+
+/** Read the live schema of the main database (normalised, frozen). */
+export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
+  // Virtual tables are left out in SQL; their shadow tables (real tables SQLite manages for
+  // them) by name, from one read of pragma_table_list — joining it per table would be quadratic.
+  const tableFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'`;
+  const list = await conn.query(`SELECT name, type, strict, wr FROM pragma_table_list WHERE schema = 'main'`);
+  const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
+  const listed = new Map(list.map((r) => [String(r.name), r]));
+  const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
+  const { tables: all, others } = await readCatalog(conn, tableFilter);
+  const tables = keep(all, 'name');
   // Index statements are read only for the indexes that need theirs (partial, or more than a list of columns).
   let indexSqlOf: Map<string, unknown> | undefined;
   const colsBy = new Map<string, ColRow[]>();
