@@ -81,6 +81,6 @@ for (let k = -1; k < runs; k++) {
 }
 log(`${dialect} ${n}: ${Object.entries(xs).map(([k, v]) => `${k} ${round(median(v))}`).join(', ')}`);
 await db.close();
-await env.raw.close();
 if (process.env.PROFILE_DROP === '1') await env.drop();
+await env.raw.close();
 process.exit(0);
