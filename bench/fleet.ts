@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyEvolution, applyFleet, loadDialect, modelsFingerprint, type Table } from '../dist/index.js';
 import { createStatements, generateModels } from './schema.js';
+import { modelsSourceTs } from './models-source.js';
 import { type BenchDialect, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, round, log, median, machine, selectedDialects } from './lib.js';
 
 const TABLES = 20;
@@ -28,6 +29,8 @@ export interface FleetRun {
   readonly perTargetMs: number;
   /** Median time of one target inside the fleet run (its latency, which concurrency may raise). */
   readonly targetMedianMs: number;
+  /** Worker threads the fleet ran its targets in (0: one thread). */
+  readonly workers: number;
   /** perTargetMs over the single apply's median. */
   readonly ratio: number;
 }
@@ -71,15 +74,20 @@ export async function benchFleet(dialect: BenchDialect, n: number, concurrencies
   const v2: Table[] = generateModels(TABLES, true);
   const { statements } = createStatements(v1, await loadDialect(dialect));
   const expected = await modelsFingerprint(v2, dialect);
+  // The models as `evolve apply --models models.ts` over a fleet gives them: a module path
+  // (which lets SQLite's targets run in worker threads: engine/fleet-threads.ts).
+  const dir = mkdtempSync(join(tmpdir(), 'evolve-bench-fleet-'));
+  const v2File = join(dir, 'models.ts');
+  writeFileSync(v2File, modelsSourceTs(TABLES, true));
   const tag = `evolve_bf_${process.pid}`;
   // One target alone, the same evolution, `singles` times (each on a fresh target).
   const one = await makeTargets(dialect, `${tag}_s`, singles + 1, statements);
   const singleRuns: number[] = [];
   try {
-    await applyEvolution({ db: one.urls[singles]!, models: v2 }); // warm-up: drivers and dialect loaded
+    await applyEvolution({ db: one.urls[singles]!, models: v2File }); // warm-up: drivers and dialect loaded
     for (const url of one.urls.slice(0, singles)) {
       const t0 = performance.now();
-      const r = await applyEvolution({ db: url, models: v2 });
+      const r = await applyEvolution({ db: url, models: v2File });
       singleRuns.push(performance.now() - t0);
       if (r.fingerprintAfter !== expected) throw new Error(`${dialect}: a single apply reached ${r.fingerprintAfter}, not ${expected}`);
     }
@@ -91,18 +99,19 @@ export async function benchFleet(dialect: BenchDialect, n: number, concurrencies
     const fleet = await makeTargets(dialect, `${tag}_c${concurrency}`, n, statements);
     try {
       const t0 = performance.now();
-      const report = await applyFleet(fleet.urls, { models: v2 }, { concurrency });
+      const report = await applyFleet(fleet.urls, { models: v2File }, { concurrency });
       const totalMs = performance.now() - t0;
       const wrong = report.targets.filter((t) => t.outcome !== 'evolved' || t.fingerprintAfter !== expected);
       if (wrong.length) throw new Error(`${dialect} at concurrency ${concurrency}: ${report.summaryLine}; first: ${JSON.stringify(wrong[0])}`);
       const perTargetMs = totalMs / n;
       runs.push({
         concurrency, totalMs: round(totalMs, 0), perTargetMs: round(perTargetMs, 1),
-        targetMedianMs: round(median(report.targets.map((t) => t.ms)), 1), ratio: round(perTargetMs / singleMs),
+        targetMedianMs: round(median(report.targets.map((t) => t.ms)), 1), ratio: round(perTargetMs / singleMs), workers: report.workers,
       });
       log(`  ${dialect} concurrency ${concurrency}: ${n} targets in ${round(totalMs, 0)} ms, ${round(perTargetMs, 1)} ms a target (${round(perTargetMs / singleMs)}× one alone)`);
     } finally { await fleet.drop(); }
   }
+  rmSync(dir, { recursive: true, force: true });
   return { dialect, targets: n, tables: TABLES, singleMs: round(singleMs, 1), singleRuns: singleRuns.map((x) => round(x, 1)), runs };
 }
 
@@ -113,12 +122,12 @@ export function fleetMarkdown(figures: readonly FleetFigures[], header: string):
     '(one table: an added column and a widened varchar). **single** = `applyEvolution` on one target alone (median); **per target** = ' +
     'the fleet\'s total time over its targets; **ratio** = per target / single. Target: ratio ≤ 1.2 at concurrency 1; total time ' +
     'no higher at higher concurrency.', '',
-    '| dialect | targets | single ms | concurrency | total ms | per target ms | target median ms | ratio |', '|---|---|---|---|---|---|---|---|'];
+    '| dialect | targets | single ms | concurrency | worker threads | total ms | per target ms | target median ms | ratio |', '|---|---|---|---|---|---|---|---|---|'];
   const missed: string[] = [];
   for (const f of figures) {
     const base = f.runs.find((r) => r.concurrency === 1);
     for (const r of f.runs) {
-      md.push(`| ${f.dialect} | ${f.targets} | ${f.singleMs} | ${r.concurrency} | ${r.totalMs} | ${r.perTargetMs} | ${r.targetMedianMs} | ${r.ratio}${r.concurrency === 1 && r.ratio > 1.2 ? ' ⚠' : ''} |`);
+      md.push(`| ${f.dialect} | ${f.targets} | ${f.singleMs} | ${r.concurrency} | ${r.workers ?? 0} | ${r.totalMs} | ${r.perTargetMs} | ${r.targetMedianMs} | ${r.ratio}${r.concurrency === 1 && r.ratio > 1.2 ? ' ⚠' : ''} |`);
       if (r.concurrency === 1 && r.ratio > 1.2) missed.push(`${f.dialect}: per-target cost at concurrency 1 is ${r.ratio}× a single apply (target 1.2×).`);
       if (base && r.concurrency > 1 && r.totalMs > base.totalMs * 1.05) {
         missed.push(`${f.dialect}: concurrency ${r.concurrency} took ${r.totalMs} ms, more than concurrency 1 (${base.totalMs} ms).`);

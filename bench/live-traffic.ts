@@ -5,7 +5,10 @@
  * `online` (`evolve apply`, with the dialect's online strategies), `plain` (the same change as
  * plain DDL through the driver, for contrast) and `reader` (`evolve apply` while another session
  * holds a transaction open on the table for the first 3 s). Reported: the clients' p50/p99/max
- * latency and errors before, during and after the change, and the change's wall time.
+ * latency and errors before, during and after the change, and the change's wall time. On
+ * PostgreSQL `online` INT→BIGINT is an expand/contract (a new column kept in step by a trigger,
+ * filled in batches, one short swap; docs/online.md): BENCH_LIVE_BATCH_SIZE and
+ * BENCH_LIVE_BATCH_PAUSE pass `--batch-size` and `--batch-pause` to it.
  *
  * Opt-in (it loads a million rows per case): `BENCH_PARTS=live npm run bench`, or alone
  * `node --import tsx bench/live-traffic.ts`. BENCH_LIVE_ROWS, BENCH_LIVE_CASES (index,fk,notnull,bigint),
@@ -65,7 +68,9 @@ async function connect(d: Dialect, space: string): Promise<RawConn> {
 
 function evolveApply(url: string, file: string): Promise<boolean> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [join('bin', 'evolve.js'), 'apply', '--db', url, '--models', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const batches = [...(process.env.BENCH_LIVE_BATCH_SIZE ? ['--batch-size', process.env.BENCH_LIVE_BATCH_SIZE] : []),
+      ...(process.env.BENCH_LIVE_BATCH_PAUSE ? ['--batch-pause', process.env.BENCH_LIVE_BATCH_PAUSE] : [])];
+    const p = spawn(process.execPath, [join('bin', 'evolve.js'), 'apply', '--db', url, '--models', file, ...batches], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
     p.on('exit', (code) => { if (code !== 0) log(`    evolve apply failed (${code}): ${err.trim().split('\n').slice(0, 3).join(' / ')}`); res(code === 0); });

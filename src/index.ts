@@ -24,6 +24,8 @@ export { compileModels } from './model/compile.js';
 export { manyToMany } from './model/many-to-many.js';
 export type { ManyToManyOptions } from './model/many-to-many.js';
 export { loadModels } from './model/load.js';
+export { drizzleModels, isDrizzleModels } from './model/drizzle/detect.js';
+export type { DrizzleModels, DrizzleModelsOptions } from './model/drizzle/detect.js';
 
 export type * from './ir/schema.js';
 export { fingerprint, fingerprintText, FINGERPRINT_PREFIX } from './ir/fingerprint.js';

@@ -53,7 +53,7 @@ export interface Settings {
   /** Options passed on to the library as they are. */
   scope: {
     schema?: string; schemas?: string[]; evolutions?: string; lockTimeout?: number; scratch?: string; connectTimeout?: number;
-    lockWaitMs?: number; retries?: number; online?: boolean; onLockRetry?: (retry: LockRetry) => void;
+    lockWaitMs?: number; retries?: number; batchSize?: number; batchPauseMs?: number; online?: boolean; onLockRetry?: (retry: LockRetry) => void;
     include?: string[]; exclude?: string[];
     /** A cluster's nodes (--nodes) and a rolling change (--rolling); the nodes checked after a change, told to stderr. */
     nodes?: string[]; rolling?: boolean; onNodesChecked?: (nodes: readonly NodeCheck[]) => void;
@@ -79,7 +79,7 @@ export interface SettingFlags {
   /** `--db`, repeatable: every one is kept (a fleet when more than one). */
   db?: string | string[]; targets?: string; schemaPattern?: string;
   models?: string; schema?: string; schemas?: string; config?: string; evolutions?: string; storedOnly?: boolean; verifyEachLink?: boolean;
-  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; online?: boolean; envFile?: string;
+  lockTimeout?: string; scratch?: string; lockWait?: string; retries?: string; batchSize?: string; batchPause?: string; online?: boolean; envFile?: string;
   include?: string | string[]; exclude?: string | string[]; recordTable?: string; historyTable?: string;
   nodes?: string | string[]; rolling?: boolean;
 }
@@ -125,6 +125,8 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
   const cfg = loaded?.config ?? {};
   const lockWaitMs = whole(flags.lockWait ?? cfg.lockWait, '--lock-wait (milliseconds)', '--lock-wait 2000', 1);
   const retries = whole(flags.retries ?? cfg.retries, '--retries', '--retries 10', 0);
+  const batchSize = whole(flags.batchSize ?? cfg.batchSize, '--batch-size (rows)', '--batch-size 10000', 1);
+  const batchPauseMs = whole(flags.batchPause ?? cfg.batchPause, '--batch-pause (milliseconds)', '--batch-pause 100', 0);
   const rel = (p: string | undefined): string | undefined => (p && loaded ? resolve(loaded.dir, p) : p);
   const schemas = parseSchemaList(flags.schemas ?? cfg.schemas, flags.schema ?? cfg.schema ?? 'public');
   // Flags replace the config file's filters (each list as a whole).
@@ -154,6 +156,8 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...((flags.scratch ?? cfg.scratch) ? { scratch: (flags.scratch ?? cfg.scratch)! } : {}),
       ...(lockWaitMs !== undefined ? { lockWaitMs } : {}),
       ...(retries !== undefined ? { retries } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(batchPauseMs !== undefined ? { batchPauseMs } : {}),
       ...((flags.online ?? cfg.online) ? { online: true } : {}),
       ...(out ? { onLockRetry: (r: LockRetry) => out.error(retryLine(r)) } : {}),
       ...(out?.progress ? { progress: out.progress } : {}),
@@ -161,7 +165,7 @@ export async function resolveSettings(flags: SettingFlags, out?: Out): Promise<S
       ...(include.length ? { include } : {}),
       ...(nodes.length ? { nodes } : {}),
       ...(flags.rolling ? { rolling: true } : {}),
-      ...(out ? { onNodesChecked: (checked: readonly NodeCheck[]) => out.error(nodesLine(checked)) } : {}),
+      ...(out ? { onNodesChecked: (checked: readonly NodeCheck[]) => { out.nodesChecked = checked; out.error(nodesLine(checked)); } } : {}),
       ...(exclude.length ? { exclude } : {}),
       ...(recordTable || historyTable ? { record: { ...(recordTable ? { recordTable } : {}), ...(historyTable ? { historyTable } : {}) } } : {}),
     },

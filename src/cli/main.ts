@@ -38,6 +38,8 @@ export interface CommonFlags {
   lockTimeout?: string;
   lockWait?: string;
   retries?: string;
+  batchSize?: string;
+  batchPause?: string;
   online?: boolean;
   scratch?: string;
   include?: string[];
@@ -72,7 +74,7 @@ function common(cmd: Command): Command {
       "repeat it, or give a pattern ('sqlite:tenants/*.db', 'postgres://…?schemas=tenant_*', 'mysql://…/tenant_*'), for a fleet", collect)
     .option('--targets <file>', 'a fleet: database URLs or patterns, one a line (# comments)')
     .option('--schema-pattern <glob>', "a fleet of PostgreSQL schemas: every schema of --db whose name matches ('tenant_*')")
-    .option('--models <path>', 'module exporting the table() models (.ts or .js)')
+    .option('--models <path>', 'module exporting the table() models or Drizzle tables (.ts or .js), or a .sql file of CREATE statements')
     .option('--schema <name>', 'PostgreSQL schema (default public)')
     .option('--schemas <names>', 'PostgreSQL schemas managed beside --schema, comma-separated (tables named schema.table)')
     .option('--evolutions <dir>', 'stored evolutions directory (default: evolutions/ beside the models)')
@@ -82,6 +84,9 @@ function common(cmd: Command): Command {
       'a server URL of the same dialect, or pglite:memory (default: the --db server; SQLite: in memory)')
     .option('--lock-wait <ms>', 'longest wait of one statement for a table lock before the run is rolled back and retried (default 2000)')
     .option('--retries <n>', 'retries after a lock wait timed out, with backoff and jitter (default 10)')
+    .option('--batch-size <rows>', 'rows per batch of a backfill, each batch its own transaction ' +
+      '(PostgreSQL type changes through a new column on a table with rows; MySQL --online: pt-online-schema-change\'s chunks; default 10000)')
+    .option('--batch-pause <ms>', 'pause between two batches of a backfill (default 0)')
     .option('--online', 'refuse what would block the application\'s writes (MySQL: a table copied under a lock), ' +
       'or run it through pt-online-schema-change when installed (docs/online.md)')
     .option('--lock-timeout <seconds>', 'how long a deploying command waits for another deployer (default 120)')

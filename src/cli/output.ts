@@ -5,6 +5,7 @@ import { describeHazard } from '../plan/describe.js';
 import { redact } from '../dialects/url.js';
 import { commentLine } from '../ir/names.js';
 import type { ProgressReporter } from '../plan/progress.js';
+import type { NodeCheck } from '../dialects/dialect.js';
 import { terminalProgress } from './progress.js';
 
 /** Colours of the human output: hazards, additions, drops, renames (identity when colours are off). */
@@ -25,6 +26,8 @@ export interface Out {
   progress?: ProgressReporter;
   write(text: string): void;
   error(text: string): void;
+  /** A cluster's nodes checked after the command changed the database (Galera): part of `--json` output as `nodes`. */
+  nodesChecked?: readonly NodeCheck[];
 }
 
 interface Env { readonly [name: string]: string | undefined }
@@ -62,7 +65,9 @@ export function stdio(json: boolean): Out {
 
 /** JSON for stdout (one document per command). */
 export function printJson(out: Out, value: unknown): void {
-  out.write(JSON.stringify(value, null, 2));
+  const nodes = out.nodesChecked;
+  const withNodes = nodes && value && typeof value === 'object' && !Array.isArray(value) ? { ...value, nodes } : value;
+  out.write(JSON.stringify(withNodes, null, 2));
 }
 
 const NO_PAINT = paintWith(false);

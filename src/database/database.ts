@@ -1,6 +1,8 @@
 /** Opening a database by URL: the dialect, a connection, the scope options, and the deploy lock. */
 import type { ProgressReporter } from '../plan/progress.js';
-import type { ClusterOptions, ConnectOptions, Dialect, IntrospectOptions, NodeCheck } from '../dialects/dialect.js';
+import {
+  DEFAULT_BATCHES, type Batches, type ClusterOptions, type ConnectOptions, type Dialect, type IntrospectOptions, type NodeCheck,
+} from '../dialects/dialect.js';
 import type { Connection } from '../dialects/connection.js';
 import { detectFlavour, loadDialect } from '../dialects/registry.js';
 import { fingerprint } from '../ir/fingerprint.js';
@@ -22,6 +24,8 @@ export interface OpenDatabase {
   readonly lockWait: LockWait;
   /** `--online`: plans and runs refuse (or hand to an online tool) what would block the application (issue 16). */
   readonly online: boolean;
+  /** How backfills run (`--batch-size`, `--batch-pause`; pass to `Dialect.run`). */
+  readonly batches: Batches;
   readonly dialect: Dialect;
   readonly conn: Connection;
   readonly introspectOptions: IntrospectOptions;
@@ -61,6 +65,10 @@ export interface DatabaseOptions {
   readonly online?: boolean;
   /** Tries after the first when a lock wait times out (default 10, `--retries`). */
   readonly retries?: number;
+  /** Rows per batch of a backfill (PostgreSQL expand/contract type changes, pt-online-schema-change's chunks; default 10000, `--batch-size`). */
+  readonly batchSize?: number;
+  /** Milliseconds between two batches of a backfill (default 0, `--batch-pause`). */
+  readonly batchPauseMs?: number;
   /** Told of each such retry (the CLI prints it on stderr). */
   readonly onLockRetry?: (retry: LockRetry) => void;
   /** Where long operations (data checks, a rebuild's row copies) report their progress (the CLI: on a terminal). */
@@ -180,6 +188,7 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
   return {
     url: parsed, scratch, dialect, conn, introspectOptions, scope, progress: options.progress ?? null,
     online: options.online === true,
+    batches: { size: options.batchSize ?? DEFAULT_BATCHES.size, pauseMs: options.batchPauseMs ?? DEFAULT_BATCHES.pauseMs },
     lockWait: {
       waitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT.waitMs, retries: options.retries ?? DEFAULT_LOCK_WAIT.retries,
       ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),

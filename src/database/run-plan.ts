@@ -9,6 +9,7 @@ import type { OpenDatabase } from './database.js';
  */
 export function runPlan(db: OpenDatabase, plan: Plan, options: Omit<RunOptions, 'foreignKeysOff'> = {}): Promise<void> {
   return db.dialect.run(db.conn, plan.statements, {
-    lockWait: db.lockWait, online: db.online, ...(db.progress ? { progress: db.progress } : {}), ...options, foreignKeysOff: plan.foreignKeysOff,
+    lockWait: db.lockWait, online: db.online, batches: db.batches, ...(db.progress ? { progress: db.progress } : {}), ...options,
+    foreignKeysOff: plan.foreignKeysOff,
   });
 }

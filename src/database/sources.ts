@@ -10,7 +10,8 @@ import { readFileSync, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
-import { loadModelsModule } from '../model/load.js';
+import { drizzleOf, loadModelsModule, withDrizzle } from '../model/load.js';
+import { isDrizzleModels, type DrizzleModels } from '../model/drizzle/detect.js';
 import { isModelObject, type ModelObject } from '../model/objects.js';
 import { withModelObjects } from './model-objects.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
@@ -23,8 +24,11 @@ export { adoptUnmodelled, unmanagedOnlyInFile } from './adopt.js';
 export { akaFromSql } from '../dialects/shared/sql-aka.js';
 export { scratchName, scratchBorn, SCRATCH_STALE_MS } from '../dialects/shared/sql-file.js';
 
-/** Models: a path to a models module or a `.sql` file, or the tables (and schema objects: views, triggers, …) themselves. */
-export type ModelsInput = string | readonly (Table | ModelObject)[];
+/**
+ * Models: a path to a models module or a `.sql` file, the tables (and schema objects: views,
+ * triggers, …) themselves, or a Drizzle schema (`drizzleModels(schema, { aka })`).
+ */
+export type ModelsInput = string | readonly (Table | ModelObject)[] | DrizzleModels;
 
 /** A loaded desired-state source. */
 export type Desired =
@@ -32,6 +36,8 @@ export type Desired =
   | {
     readonly kind: 'models'; readonly tables: readonly Table[]; readonly objects?: readonly ModelObject[];
     readonly ignored?: readonly string[]; readonly path?: string;
+    /** The dialects the models are for, where they say (a Drizzle schema's); absent: any. */
+    readonly dialects?: readonly string[];
   }
   | { readonly kind: 'sql'; readonly path: string; readonly text: string };
 
@@ -40,6 +46,10 @@ export const isSqlPath = (p: string): boolean => /\.sql$/i.test(p);
 
 /** Load a desired-state source (a SQL file is only read here; it is parsed by a database). */
 export async function loadDesired(input: ModelsInput): Promise<Desired> {
+  if (isDrizzleModels(input)) {
+    const { tables, objects, dialects } = await withDrizzle({ tables: [], objects: [], ignored: [] }, drizzleOf({ models: input }, 'drizzleModels()'), null);
+    return { kind: 'models', tables, ...(objects.length ? { objects } : {}), ...(dialects ? { dialects } : {}) };
+  }
   if (typeof input !== 'string') {
     const objects = input.filter(isModelObject);
     return { kind: 'models', tables: input.filter((m): m is Table => !isModelObject(m)), ...(objects.length ? { objects } : {}) };
@@ -61,6 +71,13 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
  */
 export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desired: Desired): Promise<SchemaIR> {
   if (desired.kind === 'models') {
+    if (desired.dialects && !desired.dialects.includes(dialect.name)) {
+      throw new EvolveError(ErrorCode.ModelInvalid, `The models${desired.path ? ` of '${desired.path}'` : ''} are Drizzle tables for ${desired.dialects[0]}, `
+        + `not for ${dialect.name}.`, {
+        hint: `Give a ${desired.dialects[0]} database, or a Drizzle schema of ${dialect.name} tables (pgTable, mysqlTable, sqliteTable).`,
+        details: { for: desired.dialects[0], dialect: dialect.name },
+      });
+    }
     const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name);
     // Before normalising: the dialect cuts long names there as its database would.
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);

@@ -11,7 +11,7 @@ import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks } from '../diff/differ.js';
-import type { Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
+import type { Backfill, Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 import type { LockWait } from './shared/lock.js';
@@ -38,6 +38,11 @@ export interface DialectCapabilities {
    * `.comment()` is refused there rather than silently not kept.
    */
   readonly comments?: boolean;
+  /**
+   * The driver blocks the thread while a statement runs (better-sqlite3): a fleet of such
+   * databases is applied in worker threads, so that `--concurrency` runs targets at once.
+   */
+  readonly blockingDriver?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */
@@ -138,8 +143,21 @@ export type RunStep =
     readonly ownTransaction?: boolean;
     /** For a step outside the transaction: SQL that undoes a failed try before it is retried or reported. */
     readonly undo?: string;
+    /** For a step outside the transaction: run in batches (an expand/contract backfill) instead of as one statement. */
+    readonly backfill?: Backfill;
   }
   | { readonly kind: 'function'; readonly name: string; run(): Promise<void> };
+
+/** How a backfill runs: rows per batch (each batch its own transaction) and the pause between batches. */
+export interface Batches {
+  /** Rows per batch (`--batch-size`; default 10000). */
+  readonly size: number;
+  /** Milliseconds between two batches (`--batch-pause`; default 0). */
+  readonly pauseMs: number;
+}
+
+/** The default {@link Batches}: 10,000 rows, no pause. */
+export const DEFAULT_BATCHES: Batches = { size: 10_000, pauseMs: 0 };
 
 /** Options of {@link Dialect.run}. */
 export interface RunOptions {
@@ -166,6 +184,8 @@ export interface RunOptions {
   readonly onCommitted?: (steps: number) => void;
   /** Where long statements (a rebuild's row copy) report their progress; none when unset. */
   readonly progress?: ProgressReporter;
+  /** How backfills run (`--batch-size`, `--batch-pause`); default {@link DEFAULT_BATCHES}. */
+  readonly batches?: Batches;
   /**
    * `--online` (issue 16): a statement the dialect would have to run in a way that blocks the
    * application (MySQL: an ALTER that falls back to copying a table with rows) is refused with

@@ -49,6 +49,13 @@ export interface EvolveConfig {
   online?: boolean;
   /** Retries after a lock wait timed out (`--retries`; default 10). */
   retries?: number;
+  /**
+   * Rows per batch of a backfill, each batch its own transaction (`--batch-size`; default 10000):
+   * PostgreSQL type changes done through a new column on a table with rows (docs/online.md).
+   */
+  batchSize?: number;
+  /** Milliseconds between two batches of a backfill (`--batch-pause`; default 0). */
+  batchPause?: number;
   /** Seconds to wait for a database server to answer a new connection (`?connect_timeout=` in the URL wins). Default 10; 0: no limit. */
   connectTimeout?: number;
   /** Name of the deployment record table (must start with `_evolve`). Default `_evolve_deployment`. */

@@ -9,9 +9,9 @@ import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { parseDatabaseUrl, redact } from '../dialects/url.js';
 import { loadDialect } from '../dialects/registry.js';
 import type { EvolveOptions } from './reports.js';
-import { applyEvolution } from './apply.js';
-import { fingerprintDatabase } from './fingerprint.js';
 import { resolveModels } from './build-plan.js';
+import { applyTarget } from './fleet-target.js';
+import { threadedTargets, type TargetRunner } from './fleet-threads.js';
 
 /** How to find a fleet's targets. */
 export interface FleetExpandOptions {
@@ -102,16 +102,14 @@ export interface FleetApplyReport {
   /** Why targets were left unstarted: the canary failed, or a target failed without `continueOnError`. */
   readonly stoppedBy: 'canary' | 'failure' | null;
   readonly concurrency: number;
+  /** Worker threads the targets ran in (0: in this thread; see fleet-threads.ts: SQLite targets, models given as a module path). */
+  readonly workers: number;
   /** Every target, in the fleet's order. */
   readonly targets: readonly FleetTargetResult[];
   readonly ms: number;
 }
 
-/** The error of a failed target as a report holds it (never a password). */
-export function targetError(e: unknown): NonNullable<FleetTargetResult['error']> {
-  if (isEvolveError(e)) return { code: e.code, message: redact(e.message), hint: e.hint ? redact(e.hint) : null };
-  return { code: ErrorCode.Internal, message: redact(e instanceof Error ? e.message : String(e)), hint: null };
-}
+export { targetError } from './fleet-target.js';
 
 /** The counts of `results`. */
 export function summarise(results: readonly FleetTargetResult[]): { summary: FleetSummary; line: string } {
@@ -132,26 +130,6 @@ export async function pool(indexes: readonly number[], concurrency: number, work
     while (next < indexes.length && !stopped()) await work(indexes[next++]!);
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, indexes.length)) }, worker));
-}
-
-/** Apply to one target; never throws (a failure is its result). */
-async function applyTarget(target: string, options: Omit<EvolveOptions, 'db'>): Promise<FleetTargetResult> {
-  const start = performance.now();
-  const shown = parseDatabaseUrl(target).display;
-  let before: string | null = null;
-  try {
-    const r = await applyEvolution({ ...options, db: target, onFingerprintBefore: (fp) => { before ??= fp; } });
-    return {
-      target: shown, outcome: r.applied ? 'evolved' : 'in-sync', fingerprintBefore: r.storedApplied[0]?.from ?? r.liveFingerprint,
-      fingerprintAfter: r.fingerprintAfter, ms: Math.round(performance.now() - start), error: null,
-    };
-  } catch (e) {
-    let after: string | null = null;
-    try { after = (await fingerprintDatabase(target, options)).fingerprint; } catch { /* unreadable: null */ }
-    return {
-      target: shown, outcome: 'failed', fingerprintBefore: before, fingerprintAfter: after, ms: Math.round(performance.now() - start), error: targetError(e),
-    };
-  }
 }
 
 /** A whole number ≥ `min`, or the usage error naming `what`. */
@@ -184,26 +162,32 @@ export async function applyFleet(targets: readonly string[], options: Omit<Evolv
   const start = performance.now();
   const results: (FleetTargetResult | undefined)[] = targets.map(() => undefined);
   let failed = false;
+  // Targets whose driver blocks the thread (SQLite) run in worker threads, so they run at once.
+  const threads: TargetRunner | null = concurrency > 1 && targets.length > 1 ? await threadedTargets(targets, options, concurrency) : null;
   const work = async (i: number): Promise<void> => {
-    const r = await applyTarget(targets[i]!, options);
+    const r = threads ? await threads.apply(targets[i]!) : await applyTarget(targets[i]!, options);
     results[i] = r;
     if (r.outcome === 'failed') failed = true;
     fleet.onTarget?.(r);
   };
   const all = targets.map((_, i) => i);
   let stoppedBy: FleetApplyReport['stoppedBy'] = null;
-  await pool(all.slice(0, canary), concurrency, work, () => false);
-  if (failed && canary > 0) stoppedBy = 'canary';
-  else {
-    await pool(all.slice(canary), concurrency, work, () => failed && fleet.continueOnError !== true);
-    if (failed && fleet.continueOnError !== true && results.some((r) => r === undefined)) stoppedBy = 'failure';
+  try {
+    await pool(all.slice(0, canary), concurrency, work, () => false);
+    if (failed && canary > 0) stoppedBy = 'canary';
+    else {
+      await pool(all.slice(canary), concurrency, work, () => failed && fleet.continueOnError !== true);
+      if (failed && fleet.continueOnError !== true && results.some((r) => r === undefined)) stoppedBy = 'failure';
+    }
+  } finally {
+    await threads?.close();
   }
   const done = results.map((r, i): FleetTargetResult => r ?? {
     target: parseDatabaseUrl(targets[i]!).display, outcome: 'not-started', fingerprintBefore: null, fingerprintAfter: null, ms: 0, error: null,
   });
   const { summary, line } = summarise(done);
   return {
-    ok: summary.failed === 0 && summary.notStarted === 0, summary, summaryLine: line, stoppedBy, concurrency,
+    ok: summary.failed === 0 && summary.notStarted === 0, summary, summaryLine: line, stoppedBy, concurrency, workers: threads?.workers ?? 0,
     targets: done, ms: Math.round(performance.now() - start),
   };
 }

@@ -46,18 +46,39 @@ export function sharedOnlineFindings(sqls: readonly string[], index: number): On
   if (!alter || isNewTable(sqls, index, alter[1]!)) return out;
   const table = unquoteName(alter[1]);
   const rc = RENAME_COLUMN.exec(alter[2]!);
-  if (rc) {
+  // A swap (expand/contract: the old column dropped, the new one renamed to its name) leaves the name in place.
+  if (rc && !columnSwap(sqls, index, table, unquoteName(rc[2]), 'before')) {
     out.push({ code: HazardCode.OnlineRenameBreaksApp, severity: 'warning', table, column: unquoteName(rc[1]),
       message: `renames column ${table}.${unquoteName(rc[1])} to ${unquoteName(rc[2])}: the application version still running uses the old name`,
       fix: EXPAND_CONTRACT });
   }
   const dc = DROP_COLUMN.exec(alter[2]!);
-  if (dc && !/\bADD\s+(?:COLUMN\s+)?[\s\S]*\bAS\s*\(/i.test(alter[2]!.slice(dc.index))) {
+  if (dc && !/\bADD\s+(?:COLUMN\s+)?[\s\S]*\bAS\s*\(/i.test(alter[2]!.slice(dc.index)) && !columnSwap(sqls, index, table, unquoteName(dc[1]), 'after')) {
     out.push({ code: HazardCode.OnlineDropBreaksApp, severity: 'warning', table, column: unquoteName(dc[1]),
       message: `drops column ${table}.${unquoteName(dc[1])}: the application version still running may select or write it`,
       fix: 'first deploy an application version that no longer uses it, then drop it' });
   }
   return out;
+}
+
+/**
+ * True when statement `index` is half of a column swap on `table`: a column renamed to `column`
+ * in a later statement (`after`: this one drops `column`), or dropped in an earlier one
+ * (`before`: this one renames another column to `column`). The application keeps a column of that name.
+ */
+function columnSwap(sqls: readonly string[], index: number, table: string, column: string, where: 'before' | 'after'): boolean {
+  const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+  const others = where === 'after' ? sqls.slice(index + 1) : sqls.slice(0, index);
+  return others.some((x) => {
+    const alter = ALTER.exec(x);
+    if (!alter || !same(unquoteName(alter[1]), table)) return false;
+    if (where === 'after') {
+      const rc = RENAME_COLUMN.exec(alter[2]!);
+      return rc !== null && same(unquoteName(rc[2]), column);
+    }
+    const dc = DROP_COLUMN.exec(alter[2]!);
+    return dc !== null && same(unquoteName(dc[1]), column);
+  });
 }
 
 /** A DROP TABLE of a rebuild (its rows copied into a new table renamed to its name next): no table goes away. */

@@ -9,6 +9,7 @@ import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { isTable, type Table } from './table.js';
 import { isModelObject, type ModelObject } from './objects.js';
 import { importJavaScript, importTypeScript } from './ts-loader.js';
+import { isDrizzleCompanion, isDrizzleModels, isDrizzleValue, type DrizzleModels, type DrizzleModelsOptions } from './drizzle/detect.js';
 
 /**
  * The default export of a loaded module. A TypeScript module in a package without
@@ -70,6 +71,53 @@ export function objectsOf(mod: Record<string, unknown>, depth = 0): ModelObject[
   return out;
 }
 
+/** Every value of a module, named exports and those of a default export (an array, or a CommonJS module's own exports). */
+function exportedValues(mod: Record<string, unknown>, depth = 0): unknown[] {
+  const out: unknown[] = [];
+  for (const [name, value] of Object.entries(mod)) {
+    if (name === 'default' && Array.isArray(value)) out.push(...value);
+    else if (name === 'default' && value && typeof value === 'object' && !isDrizzleValue(value) && !isTable(value) && depth < 2) {
+      out.push(...exportedValues(value as Record<string, unknown>, depth + 1));
+    } else out.push(value);
+  }
+  return out;
+}
+
+/**
+ * The Drizzle values a module exports (tables, `pgEnum`s, views), those of a `drizzleModels()`
+ * wrapper among them, and the renames the wrapper declares.
+ * @throws EvolveError `E_MODELS_LOAD` for a module exporting two wrappers.
+ */
+export function drizzleOf(mod: Record<string, unknown>, path: string): { values: unknown[]; options: DrizzleModelsOptions } {
+  const all = exportedValues(mod);
+  const wrappers = [...new Set(all.filter(isDrizzleModels))];
+  if (wrappers.length > 1) {
+    throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' exports ${wrappers.length} drizzleModels() values.`, {
+      hint: 'Export one drizzleModels(schema, { aka }) per models module (merge the schemas: drizzleModels({ ...a, ...b })).', details: { path },
+    });
+  }
+  const values = all.filter((v) => isDrizzleValue(v) && !isDrizzleModels(v));
+  const w = wrappers[0] as DrizzleModels | undefined;
+  if (w) values.push(...exportedValues(w.schema as Record<string, unknown>).filter(isDrizzleValue));
+  return { values, options: w?.options ?? {} };
+}
+
+/** What loading a models module gives: tables, schema objects, ignored exports, and the dialects the models are for (a Drizzle schema's). */
+export interface LoadedModels { tables: Table[]; objects: ModelObject[]; ignored: string[]; dialects?: readonly string[] }
+
+/**
+ * Drizzle values as models, beside the Evolve models given (the converter, and with it
+ * drizzle-orm, is imported only here, when a Drizzle table is there).
+ */
+export async function withDrizzle(
+  loaded: LoadedModels, drizzle: { values: readonly unknown[]; options: DrizzleModelsOptions }, from: string | null,
+): Promise<LoadedModels> {
+  if (!drizzle.values.length) return loaded;
+  const { convertDrizzle } = await import('./drizzle/convert.js');
+  const c = await convertDrizzle(drizzle.values, drizzle.options, from);
+  return { ...loaded, tables: [...loaded.tables, ...c.tables], objects: [...c.objects, ...loaded.objects], dialects: c.dialects };
+}
+
 /** The brand of a `versioned()` definition (src/deploy/versioned.ts), which a models module may export beside its tables. */
 const VERSIONED_BRAND = Symbol.for('evolve.versioned');
 /** Keys a CommonJS-compiled module carries that are no exports of the user's. */
@@ -83,12 +131,12 @@ const INTEROP_KEYS = new Set(['__esModule', 'module.exports']);
  */
 export function ignoredExports(mod: Record<string, unknown>, depth = 0): string[] {
   const out: string[] = [];
-  const model = (v: unknown): boolean => isTable(v) || isModelObject(v)
+  const model = (v: unknown): boolean => isTable(v) || isModelObject(v) || isDrizzleValue(v) || isDrizzleCompanion(v)
     || (typeof v === 'object' && v !== null && (v as Record<symbol, unknown>)[VERSIONED_BRAND] === true);
   for (const [name, value] of Object.entries(mod)) {
     if (INTEROP_KEYS.has(name) || model(value)) continue;
     if (name === 'default' && Array.isArray(value)) {
-      value.forEach((v, i) => { if (!isTable(v) && !isModelObject(v)) out.push(`default[${i}]`); });
+      value.forEach((v, i) => { if (!model(v)) out.push(`default[${i}]`); });
     } else if (name === 'default' && value && typeof value === 'object' && depth < 2) {
       out.push(...ignoredExports(value as Record<string, unknown>, depth + 1)); // a CommonJS module's own exports
     } else out.push(name);
@@ -108,8 +156,10 @@ export async function importModuleFile(abs: string): Promise<Record<string, unkn
 }
 
 /**
- * Load the models exported by the module at `path`.
+ * Load the models exported by the module at `path`: its `table()`s and schema objects, and its
+ * Drizzle tables and `pgEnum`s (also those of a `drizzleModels()` it exports) converted to models.
  * @throws EvolveError `E_MODELS_LOAD` when the file is missing, does not load, or exports no tables;
+ *   `E_UNSUPPORTED` for a Drizzle construct the models cannot state;
  *   the model's own error (e.g. `E_UNKNOWN_TYPE`) when a model is malformed.
  */
 export async function loadModels(path: string): Promise<Table[]> {
@@ -121,7 +171,7 @@ export async function loadModels(path: string): Promise<Table[]> {
  * ({@link ignoredExports}), for the report.
  * @throws EvolveError as {@link loadModels}.
  */
-export async function loadModelsModule(path: string): Promise<{ tables: Table[]; objects: ModelObject[]; ignored: string[] }> {
+export async function loadModelsModule(path: string): Promise<LoadedModels> {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' does not exist.`, {
@@ -140,11 +190,12 @@ export async function loadModelsModule(path: string): Promise<{ tables: Table[];
       cause: e, details: { path },
     });
   }
-  const tables = tablesOf(mod);
-  if (tables.length === 0) {
+  const drizzle = drizzleOf(mod, path);
+  const loaded = await withDrizzle({ tables: tablesOf(mod), objects: objectsOf(mod), ignored: ignoredExports(mod) }, drizzle, abs);
+  if (loaded.tables.length === 0) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Models file '${path}' exports no tables.`, {
-      hint: "Export each model: export const user = table('user', { ... }).", details: { path },
+      hint: "Export each model: export const user = table('user', { ... }), or Drizzle tables (pgTable, mysqlTable, sqliteTable).", details: { path },
     });
   }
-  return { tables, objects: objectsOf(mod), ignored: ignoredExports(mod) };
+  return loaded;
 }

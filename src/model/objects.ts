@@ -34,7 +34,12 @@ const RESERVED = new Set(`all alter and any as asc between by case check collate
  * statement compare equal to the same statement in a SQL file.
  */
 export function writtenName(s: ObjectQuoting, name: string): string {
-  return name.split('.').every((p) => /^[a-z_][a-z0-9_]*$/.test(p) && !RESERVED.has(p)) ? name : s.table(name);
+  return name.split('.').every(isPlainName) ? name : s.table(name);
+}
+
+/** True for a name every dialect reads bare as itself: plain lower case, no SQL word. */
+export function isPlainName(name: string): boolean {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !RESERVED.has(name);
 }
 
 /** A schema object of the models (what {@link view}, {@link trigger}, … return). */

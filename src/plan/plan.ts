@@ -114,6 +114,54 @@ export interface OnlineFacts {
   readonly invalidIndexes: readonly { readonly table: string; readonly name: string }[];
   /** Constraints added `NOT VALID` whose validation did not finish: validated. */
   readonly unvalidated: readonly { readonly table: string; readonly name: string }[];
+  /**
+   * Columns whose type change may be done as expand/contract (keyed `table`, then column): what
+   * the catalog says about them. A column without an entry keeps the plain type change.
+   */
+  readonly columns?: ReadonlyMap<string, ReadonlyMap<string, ColumnFacts>>;
+  /** What expand/contract type changes that did not finish left behind: resumed, or removed. */
+  readonly expansions?: ExpandLeftovers;
+}
+
+/** What the catalog says about a column whose type may change through a new column (see {@link OnlineFacts.columns}). */
+export interface ColumnFacts {
+  /** What depends on the column besides its default and its indexes, in the database's words ("view v", "constraint c on table t"). */
+  readonly dependents: readonly string[];
+  /** The indexes on the column (each rebuilt on the new column before the swap where it is a plain index of the table). */
+  readonly indexes: readonly string[];
+  /** The column has privileges of its own (column-level GRANTs): lost with the old column. */
+  readonly privileges: boolean;
+  /** The table's triggers (other than Evolve's): the backfill's updates would fire them. */
+  readonly triggers: readonly string[];
+}
+
+/** What unfinished expand/contract type changes left (names as expand-names.ts makes them; tables as the live schema names them). */
+export interface ExpandLeftovers {
+  /** Shadow columns, with their type as the database writes it. */
+  readonly columns: readonly { readonly table: string; readonly name: string; readonly type: string }[];
+  /** The triggers that fill them. */
+  readonly triggers: readonly { readonly table: string; readonly name: string }[];
+  /** The triggers' functions (names qualified as the table is). */
+  readonly functions: readonly string[];
+}
+
+/**
+ * A statement that runs in batches (an expand/contract backfill, issue 16): each batch in its own
+ * transaction, `RunOptions.backfill` rows at a time with a pause between, its progress reported.
+ * The statement's own `sql` does the whole of it at once (what a stored evolution runs).
+ */
+export interface Backfill {
+  /** What is filled, for progress ("item.n"). */
+  readonly label: string;
+  /**
+   * The first batch: `$1` is the batch size; one row back, `last` (the batch's last key as text,
+   * NULL when no rows were left) and `n` (the rows the batch went over).
+   */
+  readonly first: string;
+  /** The batches after it: `$1` the batch size, `$2` the last key of the batch before. */
+  readonly next: string;
+  /** One row `n`: about how many rows there are (for progress). */
+  readonly estimate: string;
 }
 
 /**
@@ -160,6 +208,8 @@ export interface PlanStatement {
   readonly ownTransaction?: boolean;
   /** For a statement outside any transaction: what undoes a failed try of it (an invalid index left by a failed build). */
   readonly undo?: string;
+  /** For a statement outside any transaction: run in batches instead of as one statement. */
+  readonly backfill?: Backfill;
   /** What it costs a live database (set for reports by the dialect's `statementLock`; plans leave it out). */
   readonly lock?: StatementLock;
 }

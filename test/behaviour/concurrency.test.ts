@@ -10,7 +10,7 @@ import { table, integer, varchar, baselineDeployment, deploymentHistory, fingerp
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolve, writeModels, stepsModuleSource } from '../support/cli.js';
 
-const ROUNDS = Number(process.env.EVOLVE_CONCURRENCY_ROUNDS ?? 20);
+const ROUNDS = Number(process.env.EVOLVE_CONCURRENCY_ROUNDS ?? 10);
 const DEPLOYERS = 8;
 
 const v0 = [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];

@@ -4,6 +4,9 @@
  * of the versions' and the deployed version says which); on MySQL the recorded stage says
  * where it stopped. In every case a re-run finishes the job and no row of user data is lost.
  * (PGlite runs in the deployer's own process, so there is nothing left to observe after a kill.)
+ * Kills during PostgreSQL's online steps (a concurrent index build, an expand/contract backfill)
+ * are in online-postgres.test.ts; MySQL's during an online index build and during a
+ * pt-online-schema-change row copy in online-mysql.test.ts.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -111,9 +111,11 @@ forEachDialect('fleets', (d) => {
 
       const first = await evolve(['apply', '--db', fleet.pattern, '--models', m1, '--json']);
       assert.equal(first.code, 0, first.stderr + first.stdout.slice(0, 2000));
-      const report = JSON.parse(first.stdout) as { ok: boolean; fleet: boolean; summary: Record<string, number>; summaryLine: string; targets: JsonTarget[] };
+      const report = JSON.parse(first.stdout) as { ok: boolean; fleet: boolean; summary: Record<string, number>; summaryLine: string; targets: JsonTarget[]; workers: number };
       assert.equal(report.ok, true);
       assert.equal(report.fleet, true);
+      // SQLite's driver blocks its thread: the default concurrency of 4 is four worker threads; servers' targets share this one.
+      assert.equal(report.workers, d === 'sqlite' ? 4 : 0);
       assert.deepEqual(report.summary, { total: n, evolved: n, inSync: 0, failed: 0, notStarted: 0 });
       assert.equal(report.summaryLine, `${n} evolved, 0 already in sync, 0 failed`);
       assert.equal(report.targets.length, n);

@@ -24,6 +24,10 @@ const CASES: readonly RuleCase[] = [
   { code: 'ONLINE_RENAME_BREAKS_APP', on: ALL, fires: ['ALTER TABLE person RENAME COLUMN name TO full_name'],
     quiet: ['CREATE TABLE draft (id int)', 'ALTER TABLE draft RENAME TO final'] },
   { code: 'ONLINE_DROP_BREAKS_APP', on: ALL, fires: ['ALTER TABLE person DROP COLUMN nick'], quiet: ['CREATE TABLE scratch (id int)', 'DROP TABLE scratch'] },
+  // The swap of an expand/contract: the column keeps its name.
+  ...(['ONLINE_RENAME_BREAKS_APP', 'ONLINE_DROP_BREAKS_APP'] as const).map((code) => ({ code, on: ALL,
+    fires: ['ALTER TABLE person RENAME COLUMN age TO years', 'ALTER TABLE person DROP COLUMN nick'],
+    quiet: ['ALTER TABLE person ADD COLUMN age_new bigint', 'ALTER TABLE person DROP COLUMN age', 'ALTER TABLE person RENAME COLUMN age_new TO age'] })),
   { code: 'ONLINE_INDEX_NOT_CONCURRENT', on: ['postgres'], fires: ['CREATE INDEX person_name_idx ON person (name)'],
     quiet: ['CREATE INDEX CONCURRENTLY person_name_idx ON person (name)'] },
   { code: 'ONLINE_CONCURRENTLY_IN_TRANSACTION', on: ['postgres'],

@@ -3,7 +3,9 @@
  * generates states its algorithm, the static table of what each clause needs agrees with the
  * server, a statement the server cannot run as stated falls back to the next weaker algorithm,
  * and a change that copies a table with rows is shown with its row count and refused with
- * `--online` unless pt-online-schema-change runs it.
+ * `--online` unless pt-online-schema-change runs it. A deployer killed during an online index
+ * build or during pt-online-schema-change's row copy leaves the old or the new fingerprint, the
+ * tool stopped, and the next apply drops the tool's leftovers and finishes.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -172,5 +174,59 @@ forEachDialect('online ALTERs', (d) => {
       assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the re-run finishes');
       assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM item'), [{ n: '300001' }], 'no row lost');
       t.diagnostic(`at the kill the database was at the ${killedAt === before ? 'old' : 'new'} fingerprint`);
+    }));
+
+  it('a deployer killed during a pt-online-schema-change copy: the tool stops, the old fingerprint; the next apply drops its leftovers and finishes',
+    { timeout: 2 * 60_000 }, (t) => withDb(t, d, async (db) => {
+      if (!ptOscPath()) {
+        const why = 'pt-online-schema-change is not installed (Debian: apt-get install percona-toolkit; .ci/run installs it)';
+        if (process.env.CI) assert.fail(why);
+        t.skip(why); return;
+      }
+      const v2 = table('item', { id: integer().primaryKey(), n: bigint(), label: varchar(20) });
+      await evolveTo(db, [table('item', { id: integer().primaryKey(), n: integer(), label: varchar(20) })]);
+      await db.exec("INSERT INTO item (id, n, label) SELECT seq, seq * 7, CONCAT('row-', seq) FROM seq_1_to_20000");
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const after = await modelsFingerprint([v2], 'mysql');
+      const file = writeModels(IMPORTS + "export const item = table('item', { id: integer().primaryKey(), n: bigint(), label: varchar(20) });\n");
+      // 100 chunks of 200 rows, 20 ms apart: a copy of a few seconds.
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--online', '--batch-size', '200', '--batch-pause', '20',
+        '--db', db.url, '--models', file], { stdio: 'ignore' });
+      const exited = new Promise<void>((res) => p.on('exit', () => res()));
+      const copied = async (): Promise<number> => Number((await db.query('SELECT COUNT(*) AS n FROM _evolve_osc_item').catch(() => [{ n: 0 }]))[0]?.n);
+      const deadline = Date.now() + 60_000;
+      while (await copied() === 0) {
+        assert.ok(Date.now() < deadline, 'the deployer reached the copy');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await db.exec("INSERT INTO item (id, n, label) VALUES (20001, 1, 'during the copy')");
+      const checksum = 'SELECT COUNT(*) AS c, SUM(n) AS s, SUM(CRC32(CONCAT(id, \':\', n, \':\', label))) AS h FROM item';
+      const sums = await rows(db, checksum);
+      p.kill('SIGKILL');
+      await exited;
+      const killedAt = Date.now();
+      // pt-osc's connections are the only others on this database: gone when the tool has stopped.
+      const others = async (): Promise<number> => Number((await db.query(
+        'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()'))[0]?.n);
+      while (await others() > 0) {
+        assert.ok(Date.now() - killedAt < 15_000, 'pt-online-schema-change stops when its deployer is killed');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      t.diagnostic(`pt-online-schema-change stopped ${Date.now() - killedAt} ms after the kill, ${await copied()} of 20001 rows copied`);
+      assert.ok(await copied() < 20001, 'killed mid-copy');
+      assert.equal((await rows(db, "SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")).length, 3,
+        'the tool left its triggers (and its copy) for the next apply');
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, before, 'the old fingerprint: the leftovers are not part of the schema');
+      assert.deepEqual(await rows(db, checksum), sums, 'no row changed');
+      const r = await evolve(['apply', '--online', '--db', db.url, '--models', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /runs through pt-online-schema-change/);
+      assert.match(r.stderr, /not managed: interrupted pt-online-schema-change \(apply drops it first\): trigger pt_osc_\w+_item_ins on table item/);
+      assert.match(r.stderr, /not managed: interrupted pt-online-schema-change \(apply drops it first\): table _evolve_osc_item/);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the re-run finishes');
+      assert.deepEqual(await rows(db, checksum), sums, 'every row intact');
+      assert.deepEqual(await rows(db, "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '%item%'"),
+        [{ t: 'item' }]);
+      assert.deepEqual(await rows(db, 'SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), []);
     }));
 });

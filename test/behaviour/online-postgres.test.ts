@@ -6,7 +6,10 @@
  * each runs and why; an empty table keeps the one transaction. What a failed or killed online
  * step leaves (an invalid index, a constraint never validated) is repaired by the next apply,
  * and a deployer killed (SIGKILL) during a concurrent build leaves the rows intact and is
- * finished by the next apply.
+ * finished by the next apply. A type change that would rewrite a table with rows (INT→BIGINT)
+ * goes through a new column kept in step by a trigger, filled in batches while another session
+ * writes, and swapped in; a deployer killed during that backfill leaves the old fingerprint, and
+ * the next apply resumes it.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +27,26 @@ export const item = table('item', { id: integer().primaryKey(), owner_id: intege
 const V_INDEX = `${IMPORTS}export const owner = table('owner', { id: integer().primaryKey() });
 export const item = table('item', { id: integer().primaryKey(), owner_id: integer(), code: text(), qty: integer() },
   { indexes: [index('item_qty_idx').on('qty')] });\n`;
+
+// Expand/contract type changes (INT→BIGINT through a new column).
+const V_INT = `${IMPORTS}export const owner = table('owner', { id: integer().primaryKey() });
+export const item = table('item', { id: integer().primaryKey(), n: integer().notNull().default(0), qty: integer(),
+  owner_id: integer().references(() => owner.columns.id) }, { indexes: [index('item_n_idx').on('n')] });\n`;
+const V_BIG = V_INT.replace('n: integer()', 'n: bigint()');
+/** The rows of the expand/contract tests: n = 3 × id. */
+const seedRows = (db: TestDatabase, rows: number): Promise<void> =>
+  db.exec(`INSERT INTO item (id, n, qty) SELECT g, 3 * g, g % 7 FROM generate_series(1, ${rows}) g`);
+/** What an expand/contract that did not finish leaves in the schema (columns, triggers, functions). */
+const leftovers = (db: TestDatabase): Promise<number> => count(db, `SELECT (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+    WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND a.attname LIKE '\\_evolve%' AND NOT a.attisdropped)
+  + (SELECT count(*) FROM pg_trigger WHERE tgname LIKE '\\_evolve%'
+    AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = current_schema()::regnamespace)) + (SELECT count(*) FROM pg_proc WHERE proname LIKE '\\_evolve%'
+    AND pronamespace = current_schema()::regnamespace) AS n`);
+const shape = async (db: TestDatabase): Promise<string> => {
+  const r = (await db.query(`SELECT data_type, is_nullable, column_default FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = 'item' AND column_name = 'n'`))[0]!;
+  return `${String(r.data_type)} ${String(r.is_nullable)} ${String(r.column_default)}`;
+};
 
 const seed = async (db: TestDatabase): Promise<void> => {
   await db.exec('INSERT INTO owner (id) VALUES (1), (2)');
@@ -100,6 +123,72 @@ forEachDialect('online changes on PostgreSQL', (d) => {
     await assert.rejects(db.exec('INSERT INTO item (id, qty) VALUES (10, 1)'), /duplicate|unique/i);
   }));
 
+  it('INT→BIGINT on a table with rows: expand/contract (new column, trigger, batched backfill, swap); rows, NOT NULL, default and index kept', (t) => withDb(t, d, async (db) => {
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(V_INT)])).code, 0);
+    const big = writeModels(V_BIG);
+    // An empty table: one ALTER in the transaction, as before.
+    const empty = await evolve(['sql', '--db', db.url, '--models', big]);
+    assert.match(empty.stdout, /ALTER TABLE "item" ALTER COLUMN "n" TYPE bigint/);
+    assert.doesNotMatch(empty.stdout, /_evolve_new_|_evolve_sync_/);
+    await db.exec('INSERT INTO owner (id) VALUES (1)');
+    await seedRows(db, 600);
+    const plan = await evolve(['sql', '--db', db.url, '--models', big]);
+    assert.equal(plan.code, 0, plan.stderr);
+    const out = plan.stdout;
+    assert.doesNotMatch(out, /TYPE bigint/, 'no rewrite under ACCESS EXCLUSIVE');
+    assert.match(out, /-- own transaction: item holds rows: the new column, and a trigger[^\n]*\nALTER TABLE "item" ADD COLUMN "_evolve_new_n" bigint, ADD CONSTRAINT "_evolve_new_nn_n" CHECK \("_evolve_new_n" IS NOT NULL\) NOT VALID;/);
+    assert.match(out, /CREATE TRIGGER "_evolve_sync_n" BEFORE INSERT OR UPDATE ON "item" FOR EACH ROW EXECUTE FUNCTION "_evolve_sync_item_n"\(\);/);
+    assert.match(out, /-- outside any transaction: the rows written before the trigger, converted in batches by id[^\n]*\nUPDATE "item"/);
+    assert.match(out, /CREATE INDEX CONCURRENTLY IF NOT EXISTS "_evolve_new_item_n_idx" ON "item" \("_evolve_new_n"\);/);
+    assert.match(out, /ALTER TABLE "item" VALIDATE CONSTRAINT "_evolve_new_nn_n";/);
+    assert.match(out, /-- own transaction: the plan's transaction[^\n]*\nALTER TABLE "item" ALTER COLUMN "_evolve_new_n" SET NOT NULL;/);
+    assert.match(out, /ALTER TABLE "item" DROP COLUMN "n";[^]*ALTER TABLE "item" RENAME COLUMN "_evolve_new_n" TO "n";[^]*SET DEFAULT 0;[^]*ALTER INDEX "_evolve_new_item_n_idx" RENAME TO "item_n_idx";/);
+    if (d === 'postgres') {
+      // A column a foreign key uses keeps the plain ALTER, and the plan says why.
+      const fk = await evolve(['sql', '--db', db.url, '--models', writeModels(V_INT.replace('owner_id: integer()', 'owner_id: bigint()'))]);
+      assert.match(fk.stdout, /rewrites the table under its lock: constraint item_owner_id_fkey on table item depends on the column\n[^]*ALTER COLUMN "owner_id" TYPE bigint/);
+    }
+
+    // Writes from another session while the backfill runs (postgres: the deployer is another process).
+    const apply = evolve(['apply', '--db', db.url, '--models', big, '--batch-size', '50', '--batch-pause', d === 'postgres' ? '100' : '0']);
+    let during = false;
+    if (d === 'postgres') {
+      const synced = "SELECT count(*) AS n FROM pg_trigger WHERE tgname = '_evolve_sync_n' AND tgrelid = 'item'::regclass";
+      for (let i = 0; i < 3000 && await count(db, synced) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await db.exec('INSERT INTO item (id, qty) VALUES (1001, 1)');
+      await db.exec('UPDATE item SET n = 2147483647 WHERE id = 1');
+      await db.exec('UPDATE item SET n = -5 WHERE id = 600');
+      await db.exec('DELETE FROM item WHERE id = 2');
+      during = await count(db, "SELECT count(*) AS n FROM pg_attribute WHERE attrelid = 'item'::regclass AND attname = '_evolve_new_n'") === 1;
+      assert.ok(during, 'the writes ran while the new column was being filled');
+    }
+    const r = await apply;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /matches the models/);
+    assert.equal(await shape(db), 'bigint NO 0');
+    const rows = await db.query('SELECT id, n FROM item ORDER BY id');
+    const want = new Map(Array.from({ length: 600 }, (_, i) => [i + 1, 3 * (i + 1)]));
+    if (during) { want.set(1001, 0); want.set(1, 2147483647); want.set(600, -5); want.delete(2); }
+    assert.deepEqual(rows.map((x) => [Number(x.id), Number(x.n)]), [...want].sort((a, b) => a[0]! - b[0]!), 'every row kept its value, the writes during the change too');
+    assert.equal(await leftovers(db), 0, 'no shadow column, trigger or function left');
+    assert.equal(await count(db, "SELECT count(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'item_n_idx' AND indexdef LIKE '%(n)'"), 1);
+    await db.exec('INSERT INTO item (id, qty) VALUES (2000, 1)');
+    await db.exec('UPDATE item SET n = 1099511627776 WHERE id = 2000');
+    await assert.rejects(db.exec('UPDATE item SET n = NULL WHERE id = 3'), /null/i);
+    assert.equal((await evolve(['check', '--db', db.url, '--models', big])).code, 0);
+    if (d !== 'postgres') return;
+
+    // What a killed expand/contract leaves, once the models no longer ask for it: removed, the fingerprint untouched.
+    const before = await evolve(['fingerprint', '--db', db.url]);
+    await db.exec('ALTER TABLE item ADD COLUMN _evolve_new_qty bigint');
+    await db.exec('CREATE FUNCTION _evolve_sync_item_qty() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN NEW._evolve_new_qty := NEW.qty; RETURN NEW; END$$');
+    await db.exec('CREATE TRIGGER _evolve_sync_qty BEFORE INSERT OR UPDATE ON item FOR EACH ROW EXECUTE FUNCTION _evolve_sync_item_qty()');
+    assert.equal((await evolve(['fingerprint', '--db', db.url])).stdout, before.stdout, 'leftovers are not part of the schema');
+    const clean = await evolve(['sql', '--db', db.url, '--models', big]);
+    assert.match(clean.stdout, /not resumed: removed\nDROP TRIGGER IF EXISTS "_evolve_sync_qty" ON "item";/);
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', big])).code, 0);
+    assert.equal(await leftovers(db), 0);
+  }));
 });
 
 /** Run a deployer as its own process; kill it (SIGKILL) once `ready()` holds. Resolves to whether it was killed. */
@@ -116,7 +205,7 @@ function killWhen(args: string[], ready: () => Promise<boolean>): Promise<boolea
 }
 
 if (selectedDialects().includes('postgres')) {
-  forEachDialect('a deployer killed during a concurrent index build', (d) => {
+  forEachDialect('a deployer killed during an online step', (d) => {
     if (d !== 'postgres') return;
     it('SIGKILL while CREATE INDEX CONCURRENTLY waits: rows intact, the next apply rebuilds the index and finishes', (t) => withDb(t, d, async (db) => {
       assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(V1)])).code, 0);
@@ -151,6 +240,34 @@ if (selectedDialects().includes('postgres')) {
       } finally {
         await reader.end();
       }
+    }));
+
+    it('SIGKILL during an expand/contract backfill: the old fingerprint, writes kept in step; the next apply resumes and finishes', (t) => withDb(t, d, async (db) => {
+      assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(V_INT)])).code, 0);
+      await seedRows(db, 400);
+      const old = (await evolve(['fingerprint', '--db', db.url])).stdout;
+      const big = writeModels(V_BIG);
+      const filled = "SELECT count(*) AS n FROM item WHERE _evolve_new_n IS NOT NULL";
+      const backfilling = async (): Promise<boolean> => await count(db, filled) >= 60;
+      const killed = await killWhen(['apply', '--db', db.url, '--models', big, '--batch-size', '20', '--batch-pause', '100'], backfilling);
+      assert.ok(killed, 'the deployer was killed during the backfill');
+      const part = await count(db, filled);
+      assert.ok(part > 0 && part < 400, `the backfill stopped part-way (${part} of 400 rows)`);
+      assert.equal((await evolve(['fingerprint', '--db', db.url])).stdout, old, 'the database is at its old fingerprint');
+      // The trigger stays: writes after the kill keep the new column in step.
+      await db.exec('UPDATE item SET n = 7 WHERE id = 400');
+      await db.exec('INSERT INTO item (id, n) VALUES (401, 9)');
+      const plan = await evolve(['sql', '--db', db.url, '--models', big]);
+      assert.match(plan.stdout, /resumed \(an apply that did not finish left the new column and its trigger\)/);
+      assert.doesNotMatch(plan.stdout, /ADD COLUMN "_evolve_new_n"/);
+      const r = await evolve(['apply', '--db', db.url, '--models', big]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((await evolve(['check', '--db', db.url, '--models', big])).code, 0);
+      assert.equal(await shape(db), 'bigint NO 0');
+      const rows = await db.query('SELECT id, n FROM item ORDER BY id');
+      const want = [...Array.from({ length: 399 }, (_, i) => [i + 1, 3 * (i + 1)]), [400, 7], [401, 9]];
+      assert.deepEqual(rows.map((x) => [Number(x.id), Number(x.n)]), want, 'every row intact');
+      assert.equal(await leftovers(db), 0);
     }));
   });
 }

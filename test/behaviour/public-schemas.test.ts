@@ -114,8 +114,8 @@ forEachDialect('public schemas as published', (d) => {
         assert.match(sql.stdout, /in sync with the models/);
         assert.ok(sql.stdout.includes(native.fingerprint), 'the models have the native load\'s fingerprint');
         if (s.timed) {
+          // Told, not asserted: speed is judged by the bench (bench/public-schema.ts), not by a test on a shared machine.
           t.diagnostic(`evolve sql ${Math.round(sqlMs)} ms; evolve fingerprint ${Math.round(fpMs)} ms + native load ${Math.round(loadMs)} ms`);
-          assert.ok(sqlMs <= 2 * (fpMs + loadMs), `evolve sql (${Math.round(sqlMs)} ms) within twice fingerprint + load (${Math.round(fpMs + loadMs)} ms)`);
         }
 
         const empty = await freshDatabase(d);

@@ -6,9 +6,11 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachDialect, withDb } from '../support/harness.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, runServerCommandsInProcess } from '../support/cli.js';
 import { rows } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 /** Preview, apply, and check the preview showed `expect` and that the result is in sync. */
 async function step(db: TestDatabase, models: string, expect: RegExp[], extra: string[] = []): Promise<string> {

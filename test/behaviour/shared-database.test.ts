@@ -13,7 +13,9 @@ import { applyEvolution, deploymentHistory, fingerprintDatabase, inspect, planEv
 import { forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import type { TestDatabase } from '../support/databases.js';
-import { evolve, writeModels, IMPORTS, type CliResult } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, type CliResult, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const APP_A = (extra = ''): string => `${IMPORTS}import { versioned } from 'evolve';
 export const customer = table('a_customer', { id: integer().primaryKey(), name: varchar(50).notNull()${extra} });

@@ -13,8 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forEachDialect, withDb } from '../support/harness.js';
-import { evolve } from '../support/cli.js';
+import { evolve, runServerCommandsInProcess } from '../support/cli.js';
 import type { TestDatabase, TestDialect } from '../support/databases.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const dir = mkdtempSync(join(tmpdir(), 'evolve-sandbox-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

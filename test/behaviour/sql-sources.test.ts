@@ -13,7 +13,9 @@ import { scratchName, SCRATCH_STALE_MS } from '../../src/database/sources.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import { freshDatabase, PG_URL, MYSQL_URL, type TestDatabase } from '../support/databases.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const V1 = `-- A small library, written by hand.
 CREATE TABLE author (

@@ -10,7 +10,9 @@ import {
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { freshDatabase } from '../support/databases.js';
 import { evolveTo } from '../support/evolve.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 forEachDialect('status', (d) => {
   it('shows the deployed version, the fingerprint, what is pending and the last history rows', (t) => withDb(t, d, async (db) => {

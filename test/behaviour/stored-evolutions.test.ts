@@ -15,7 +15,9 @@ import {
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { evolve, IMPORTS, writeModels } from '../support/cli.js';
+import { evolve, IMPORTS, writeModels, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const v1 = (): Table[] => [table('person', { id: integer().primaryKey(), name: varchar(50).notNull() })];
 const v2 = (): Table[] => [table('person', { id: integer().primaryKey(), full_name: varchar(50).notNull().aka('name'), age: integer() })];

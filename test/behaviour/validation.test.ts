@@ -15,7 +15,9 @@ import { hashEvolutions, fingerprintDatabase, modelsFingerprint, table, integer,
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo } from '../support/evolve.js';
 import { PG_URL, type TestDatabase } from '../support/databases.js';
-import { evolve, writeModels, IMPORTS } from '../support/cli.js';
+import { evolve, writeModels, IMPORTS, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const PERSON = "export const person = table('person', { id: integer().primaryKey(), email: varchar(80), code: varchar(10).unique() });\n";
 

@@ -11,7 +11,9 @@ import { fingerprintDatabase, modelsFingerprint } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { rows } from '../support/evolve.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { evolve, IMPORTS, writeModels, type CliResult } from '../support/cli.js';
+import { evolve, IMPORTS, writeModels, type CliResult, runServerCommandsInProcess } from '../support/cli.js';
+
+runServerCommandsInProcess(); // its commands run one at a time
 
 const V1 = `${IMPORTS}export const person = table('person', { id: integer().primaryKey(), name: varchar(50).notNull() });\n`;
 /** The column renamed, declared with aka (the automatic and reviewed ways). */

@@ -1154,7 +1154,15 @@ COMMENT ON TABLE billing.invoice IS 'invoices';`;
       const here = await planEvolution({ db: a, models: noView });
       assert.deepEqual(there.statements.map((x) => x.sql), here.statements.map((x) => x.sql), 'parsed in PGlite, the file plans as parsed on the server');
       assert.equal(there.targetFingerprint, here.targetFingerprint);
-      assert.deepEqual((await scratch()).filter((n) => !before.has(n)), [], 'no scratch database is left behind');
+      // Other test files run at once and make scratches of their own, dropped within seconds;
+      // one this test left behind would stay.
+      let left = (await scratch()).filter((n) => !before.has(n));
+      for (let i = 0; i < 40 && left.length; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const now = new Set(await scratch());
+        left = left.filter((n) => now.has(n));
+      }
+      assert.deepEqual(left, [], 'no scratch database is left behind');
     } finally {
       for (const n of names) await admin.query(`DROP DATABASE IF EXISTS "${n}" WITH (FORCE)`).catch(() => undefined);
       await admin.query(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);

@@ -8,7 +8,9 @@
  * keeps the test database's instance open (support/databases.ts). Same argv, same exit code,
  * stdout and stderr captured, the same working directory and environment. The CLI as a separate
  * process is what the same tests check on the other three dialects, and on PGlite in
- * test/dialects/pglite-cache.test.ts. EVOLVE_TEST_CLI_PROCESS=1 spawns a process on PGlite too.
+ * test/dialects/pglite-cache.test.ts. A file whose commands run one at a time may run its
+ * PostgreSQL and MySQL commands in this process too ({@link runServerCommandsInProcess}).
+ * EVOLVE_TEST_CLI_PROCESS=1 spawns a process for every command.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -22,14 +24,28 @@ const BIN = join(ROOT, 'bin', 'evolve.js');
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-/** Does this command work on a PGlite database (so it runs in this process)? */
-function onPglite(args: readonly string[], env: Record<string, string>): boolean {
+let serversInProcess = false;
+
+/**
+ * For a test file whose commands run one after another (none at once): its commands on
+ * PostgreSQL and MySQL run in this process too, as on PGlite — a process start per command is
+ * most of such a file's time on two cores. SQLite keeps a process per command, so every such
+ * test still runs the CLI as a separate process on one dialect. Call at the top of the file.
+ */
+export function runServerCommandsInProcess(): void {
+  serversInProcess = true;
+}
+
+/** Does this command run in this process (PGlite; PostgreSQL and MySQL after {@link runServerCommandsInProcess})? */
+function inProcess(args: readonly string[], env: Record<string, string>): boolean {
   if (process.env.EVOLVE_TEST_CLI_PROCESS) return false;
-  return args.some((a) => a.startsWith('pglite:')) || (env.EVOLVE_DATABASE_URL ?? '').startsWith('pglite:');
+  const urls = [...args, env.EVOLVE_DATABASE_URL ?? ''];
+  if (urls.some((a) => a.startsWith('pglite:'))) return true;
+  return serversInProcess && !urls.some((a) => a.startsWith('sqlite:')) && urls.some((a) => /^(?:postgres(?:ql)?|mysql|mariadb):\/\//.test(a));
 }
 
 export async function evolve(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  if (onPglite(args, env)) return evolveInProcess(args, env);
+  if (inProcess(args, env)) return evolveInProcess(args, env);
   return evolveProcess(args, env);
 }
 

@@ -23,6 +23,7 @@ import { serverFromVersion, type MysqlConnection, type MysqlServer } from './con
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
 import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression } from './objects.js';
 import { isLobType, LOB_INDEX_PREFIX, MODEL_CHARSET } from './sql-builder.js';
+import { ptOscLeftoverObjects } from './pt-osc-leftovers.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
 /** information_schema text may come back as Buffer (binary collations on MySQL 8). */
@@ -317,10 +318,13 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const tables: TableIR[] = [];
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
+  // What an interrupted pt-online-schema-change run left is not part of the schema (pt-osc-leftovers.ts).
+  const left = ptOscLeftoverObjects(found.objects, tableRows.map((r) => str(r.tbl)));
+  unmanaged.push(...left.unmanaged);
   for (const t of tableRows) {
     const name = str(t.tbl);
     const type = str(t.type).toUpperCase();
-    if (isEvolveTable(name) || type === 'VIEW') continue;
+    if (isEvolveTable(name) || left.tables.has(name) || type === 'VIEW') continue;
     if (type !== 'BASE TABLE') { unmanaged.push({ kind: type === 'SEQUENCE' ? 'sequence' : type.toLowerCase(), name }); continue; }
     const tableCollation = str(t.collation).toLowerCase();
     const columns = readColumns(name, colsBy.get(name) ?? [], jsonCols, tableCollation, srv);
@@ -339,7 +343,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
       ...(Object.keys(options).length ? { options } : {}),
     });
   }
-  objects.push(...found.objects);
+  objects.push(...left.objects);
   unmanaged.push(...found.unmanaged);
   const schema: MysqlSchemaIR = {
     dialect: 'mysql', tables, defaults,

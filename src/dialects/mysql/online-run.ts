@@ -6,6 +6,7 @@
  * installed and can, otherwise the run stops with `E_NOT_ONLINE` before the statement.
  */
 import { EvolveError, ErrorCode } from '../../errors.js';
+import type { Batches } from '../dialect.js';
 import type { MysqlConnection } from './connection.js';
 import { nextWeaker, parseAlter, restate, statedAlgorithm, type MysqlAlgorithm } from './online.js';
 import { ptOscPath, ptOscRefusal, runPtOsc } from './pt-osc.js';
@@ -23,8 +24,8 @@ async function hasRows(conn: MysqlConnection, table: string): Promise<boolean> {
   return (await conn.query(`SELECT 1 AS x FROM \`${table.replace(/`/g, '``')}\` LIMIT 1`)).length > 0;
 }
 
-/** Run `sql`, falling back to weaker algorithms as the server requires (see the module comment). */
-export async function runOnline(conn: MysqlConnection, sql: string, online: boolean): Promise<void> {
+/** Run `sql`, falling back to weaker algorithms as the server requires (see the module comment); `batches`: pt-osc's chunks. */
+export async function runOnline(conn: MysqlConnection, sql: string, online: boolean, batches?: Batches): Promise<void> {
   const stated = statedAlgorithm(sql);
   const alter = parseAlter(sql);
   if (!stated || !alter) { await conn.execute(sql); return; }
@@ -32,7 +33,7 @@ export async function runOnline(conn: MysqlConnection, sql: string, online: bool
   let current = sql;
   for (;;) {
     if (a === 'copy' && online && await hasRows(conn, unquote(alter.table))) {
-      await copyOnline(conn, unquote(alter.table), current);
+      await copyOnline(conn, unquote(alter.table), current, batches);
       return;
     }
     try {
@@ -48,11 +49,11 @@ export async function runOnline(conn: MysqlConnection, sql: string, online: bool
 }
 
 /** A copying ALTER on a table with rows under `--online`: pt-online-schema-change, or `E_NOT_ONLINE`. */
-async function copyOnline(conn: MysqlConnection, table: string, sql: string): Promise<void> {
+async function copyOnline(conn: MysqlConnection, table: string, sql: string, batches?: Batches): Promise<void> {
   const body = parseAlter(sql)!.body.replace(/,\s*ALGORITHM\s*=\s*\w+(?:\s*,\s*LOCK\s*=\s*\w+)?\s*$/i, '');
   const refusal = ptOscPath() === null ? 'pt-online-schema-change is not installed'
     : typeof conn.credentials !== 'function' ? 'the connection does not say where pt-online-schema-change should connect' : ptOscRefusal(body);
-  if (refusal === null) { await runPtOsc(conn, table, body); return; }
+  if (refusal === null) { await runPtOsc(conn, table, body, batches); return; }
   throw new EvolveError(ErrorCode.NotOnline,
     `With --online, Evolve does not copy table ${table} under a write lock (the server cannot run this ALTER in place: ${sql}); ${refusal}.`, {
       hint: 'Install percona-toolkit (pt-online-schema-change) and apply with --online again, or apply without --online when writes ' +

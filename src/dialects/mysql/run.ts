@@ -16,6 +16,7 @@ import { isSqlStep, runStep } from '../shared/run-step.js';
 import { backoffMs, DEFAULT_LOCK_WAIT, lockWaitError, sleep, type Blocker } from '../shared/lock.js';
 import { runOnline } from './online-run.js';
 import type { MysqlConnection } from './connection.js';
+import { dropPtOscLeftovers } from './pt-osc-leftovers.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: `lock_wait_timeout` (metadata locks) or `innodb_lock_wait_timeout` (rows) ran out. */
 const isLockWait = (e: unknown): boolean => {
@@ -87,12 +88,13 @@ export async function runMysql(conn: Connection | MysqlConnection, steps: readon
   const before = (await conn.query('SELECT @@SESSION.lock_wait_timeout AS t'))[0]?.t;
   await conn.execute(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(wait.waitMs / 1000))}`);
   try {
+    await dropLeftovers(conn);
     for (let i = 0; i < total; i++) {
       const step = steps[i]!;
       options.onStatement?.(i);
       for (let tries = 0; ; tries++) {
         try {
-          if (isSqlStep(step)) await runOnline(conn as MysqlConnection, step.sql, options.online === true);
+          if (isSqlStep(step)) await runOnline(conn as MysqlConnection, step.sql, options.online === true, options.batches);
           else await runStep(conn, step);
           break;
         } catch (e) {
@@ -116,6 +118,24 @@ export async function runMysql(conn: Connection | MysqlConnection, steps: readon
     await options.beforeCommit?.();
   } finally {
     if (before !== undefined && before !== null) await conn.execute(`SET SESSION lock_wait_timeout = ${Number(before)}`).catch(() => undefined);
+  }
+}
+
+/**
+ * Drop what an interrupted pt-online-schema-change run left (pt-osc-leftovers.ts) before the
+ * steps, so that a re-run starts from the table as it was and its own copy can be made.
+ */
+async function dropLeftovers(conn: Connection): Promise<void> {
+  try {
+    await dropPtOscLeftovers(conn); // the plan's report listed them (introspection: unmanaged)
+  } catch (e) {
+    if (isEvolveError(e)) throw e;
+    throw new EvolveError(ErrorCode.SqlFailed,
+      'Could not drop what an interrupted pt-online-schema-change run left (its pt_osc_ triggers, its _evolve_osc_ copy): ' +
+        `${(e as Error)?.message ?? String(e)}`, {
+        hint: 'Drop them by hand (DROP TRIGGER …, DROP TABLE …; evolve status lists them), then apply again. Nothing of the plan ran.',
+        cause: e,
+      });
   }
 }
 

@@ -4,7 +4,9 @@
  * indexes; the objects beyond tables of those kinds — see `objects.ts`), whatever the number of schemas:
  * the primary schema (names unqualified) and the extra schemas opted into (`--schemas`; names
  * `schema.name`), passed as one text array. Evolve's own `_evolve*` tables and other schemas are
- * left out. Partitions and INHERITS children are tables, with what they have of their own (what
+ * left out, and so is what an expand/contract type change that has not swapped yet made
+ * (`_evolve_new_*` columns, checks and indexes, `_evolve_sync_*` triggers and functions).
+ * Partitions and INHERITS children are tables, with what they have of their own (what
  * their parents give them is the parents'), their lineage in their options.
  *
  * pg_class has no index by schema: it is scanned once, by the first query, and the queries that
@@ -22,8 +24,11 @@ import { canonicalExpression, normaliseColumnDefault, normaliseType, parsePgDefa
 import { parsePgType, postgresSql, splitName, truncateIdentifier } from './sql-builder.js';
 import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';
 import { HAVE, NS, qual, REL_CTE } from './objects-sql.js';
+import { isShadowName } from './expand-names.js';
 
 const q = postgresSql.ident;
+/** What a shadow column is, where the schema's unmanaged things are listed. */
+const UNFINISHED = 'the new column of a type change that did not finish: evolve apply resumes it, or removes it';
 
 /**
  * The ordinary and partitioned tables of the schemas $1 (`tables`: `[oid, name]` pairs in the
@@ -270,7 +275,8 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   ];
   const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
   const colsBy = byTable(cols, list.length, byNumber);
-  const keysBy = byTable(keys, list.length, byPartAndName);
+  // An expand/contract type change that has not swapped yet is not part of the schema (expand-names.ts).
+  const keysBy = byTable(keys.filter((r) => !isShadowName(String(r.name))), list.length, byPartAndName);
   // Column names and collations by number, per table (keys come as column numbers).
   const position = new Map(oids.map((oid, i) => [Number(oid), i]));
   const nameAt = colsBy.map((rows) => { const a: string[] = []; for (const r of rows) a[Number(r.num)] = String(r.name); return a; });
@@ -278,10 +284,16 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   await readOddIndexes(conn, keys, colsBy);
   const objects: ObjectIR[] = [...found.objects];
   const tables: TableIR[] = [];
+  const unmanaged = [...found.unmanaged];
   const ctx: ColumnContext = { schema, extra };
   for (let t = 0; t < list.length; t++) {
     const name = String(list[t]![1]);
-    const rows = colsBy[t]!;
+    const rows: Row[] = [];
+    for (const r of colsBy[t]!) {
+      // Said, never fingerprinted: `evolve status` shows a change in progress.
+      if (isShadowName(String(r.name))) unmanaged.push({ kind: 'column', name: `${String(r.name)} (${UNFINISHED})`, table: name });
+      else rows.push(r);
+    }
     let primaryKey: TableIR['primaryKey'] = null;
     let pk: ReadonlySet<string> = NO_PK;
     const uniques: UniqueIR[] = [];
@@ -337,7 +349,7 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   return deepFreeze({
     dialect: 'postgres' as const, tables,
     ...(objects.length ? { objects } : {}),
-    ...(found.unmanaged.length ? { unmanaged: found.unmanaged } : {}),
+    ...(unmanaged.length ? { unmanaged } : {}),
   });
 }
 

@@ -12,6 +12,7 @@ import type { Connection, Row } from '../connection.js';
 import { objectsSql, PROBE_SQL } from './objects-sql.js';
 import { catalogObject } from './objects-catalog.js';
 import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
+import { isSyncName } from './expand-names.js';
 
 const q = postgresSql.ident;
 /** A (possibly `schema.`-qualified) object name, quoted. */
@@ -216,6 +217,17 @@ function toObject(r: Row, schema: string): ObjectIR | null {
 }
 
 /**
+ * The trigger and function of an expand/contract type change that has not swapped yet
+ * (expand-names.ts): not part of the schema, like the shadow column they fill.
+ */
+function isExpandLeftover(r: Row): boolean {
+  const kind = String(r.kind);
+  const data = (r.data ?? null) as Record<string, unknown> | null;
+  if ((kind !== 'trigger' && kind !== 'function') || typeof data?.name !== 'string') return false;
+  return isSyncName(splitName(data.name)[1]) && (kind === 'trigger' || data.args === '');
+}
+
+/**
  * The objects and unmanaged things of the primary schema `schema` and the extra schemas `extra`.
  * Most schemas hold few kinds of object: a cheap probe ({@link PROBE_SQL}; `have`, its answer,
  * when the caller read it already), then one query of only the parts that can find something.
@@ -234,6 +246,7 @@ export async function postgresIntrospectObjects(
       unmanaged.push({ kind: kind.slice('unmanaged:'.length), name: stripSchema(String(r.name), schema), table: r.tbl === null ? null : String(r.tbl) });
       continue;
     }
+    if (isExpandLeftover(r)) continue;
     const o = toObject(r, schema);
     if (o) objects.push(o);
   }

@@ -51,7 +51,8 @@ function actionFindings(table: string, a: string, sqls: readonly string[], index
   if (ty && !ty.mayKeepRows) {
     out.push({ code: HazardCode.OnlineTypeRewrite, severity: 'warning', table, column: unquoteName(ty.column),
       message: `changes the type of ${table}.${unquoteName(ty.column)}: unless the types are binary-compatible the table is rewritten under ACCESS EXCLUSIVE`,
-      fix: 'expand/contract: add a column of the new type, keep it in step with a trigger, backfill it in batches, then swap the columns in one short step' });
+      fix: 'expand/contract: add a column of the new type, keep it in step with a trigger, backfill it in batches, then swap the columns in one short step ' +
+        '(what a generated plan does for a table with rows where every value converts: let `evolve apply` make the change)' });
   }
   if (/^ADD\b/i.test(a) && !/^ADD\s+(?:CONSTRAINT|PRIMARY|UNIQUE|FOREIGN|CHECK|EXCLUDE)\b/i.test(a) && VOLATILE_DEFAULT.test(a)) {
     const col = /^ADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[\w$]+)/i.exec(a)?.[1];

@@ -10,6 +10,7 @@
  * | add unique | `CREATE UNIQUE INDEX CONCURRENTLY`, then `ADD CONSTRAINT … UNIQUE USING INDEX` | the same; a moment's ACCESS EXCLUSIVE |
  * | add foreign key / check | `ADD … NOT VALID`, then `VALIDATE CONSTRAINT` in its own transaction | SHARE UPDATE EXCLUSIVE |
  * | set NOT NULL | `CHECK (col IS NOT NULL) NOT VALID`, validated, then `SET NOT NULL` (no scan) and the check dropped | the same |
+ * | type change that rewrites | expand/contract (expand-contract.ts): new column, trigger, batched backfill, swap | row locks; a moment's ACCESS EXCLUSIVE |
  *
  * These run before the plan's transaction, each committed on its own, so a deployer killed at
  * any point leaves the database at its old schema plus the online steps that finished (a
@@ -25,6 +26,7 @@ import type { Diff } from '../../diff/differ.js';
 import type { IndexIR, TableIR } from '../../ir/schema.js';
 import type { OnlineFacts, PlanStatement } from '../../plan/plan.js';
 import { defaultConstraintName } from './planner.js';
+import { PostgresExpand } from './expand-contract.js';
 import { postgresCheckSql, postgresDefaultSql, postgresForeignKeySql, postgresSql, qualifiedIdent, splitName, truncateIdentifier } from './sql-builder.js';
 
 const q = postgresSql.ident;
@@ -60,7 +62,18 @@ const WHY_ROWS = (t: string): string => `${t} holds rows`;
 
 /** The online strategies of one plan (null where the plan has no {@link OnlineFacts}). */
 export class PostgresOnline {
-  constructor(private readonly diff: Diff, private readonly facts: OnlineFacts) {}
+  private readonly expands: PostgresExpand;
+
+  constructor(private readonly diff: Diff, private readonly facts: OnlineFacts) {
+    this.expands = new PostgresExpand(diff, facts, (table, columns, self) => this.steady(table, columns, self));
+  }
+
+  /** Why a type change on a table with rows keeps its plain ALTER (rewriting the table under its lock), or null. */
+  keptWhy(c: Change): string | null {
+    if (c.kind !== 'alterColumn') return null;
+    const d = this.expands.of(c);
+    return d?.kind === 'keep' ? d.why : null;
+  }
 
   private liveTable(name: string): TableIR | undefined {
     return this.diff.from.tables.find((t) => t.name === name);
@@ -92,7 +105,7 @@ export class PostgresOnline {
 
   /** What a killed online step left behind, repaired first: invalid indexes rebuilt, unvalidated constraints validated. */
   repairs(): PlanStatement[] {
-    const out: PlanStatement[] = [];
+    const out: PlanStatement[] = this.expands.cleanups();
     const target = new Map(this.diff.to.tables.map((t) => [t.name, t]));
     for (const bad of this.facts.invalidIndexes) {
       const why = `index ${bad.name} on ${bad.table} was left invalid by a build that did not finish`;
@@ -159,7 +172,11 @@ export class PostgresOnline {
       case 'dropCheck':
         if (!c.check.name?.startsWith(NOT_NULL_CHECK_PREFIX)) return null;
         return { before: [], main: [`ALTER TABLE ${qt(this.diff.liveName.get(c.table) ?? c.table)} DROP CONSTRAINT IF EXISTS ${q(c.check.name)}`] };
-      case 'alterColumn': return this.setNotNull(c);
+      case 'alterColumn': {
+        const d = this.expands.of(c);
+        if (d?.kind === 'expand') return { before: d.before, main: d.main };
+        return this.setNotNull(c);
+      }
       default: return null;
     }
   }

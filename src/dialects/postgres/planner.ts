@@ -201,6 +201,12 @@ function planLookups(diff: Diff): { addedIndexNames: (table: string) => Set<stri
   return { addedIndexNames, target };
 }
 
+/** A column change's comment; a type change on a table with rows that cannot go through a new column says why it rewrites the table. */
+function keptComment(c: AlterColumn, online: PostgresOnline | null): string {
+  const kept = online?.keptWhy(c);
+  return kept ? `${describeChange(c)} — rewrites the table under its lock: ${kept}` : describeChange(c);
+}
+
 /**
  * Turn a diff into PostgreSQL statements, run in one transaction — except new enum values
  * (`ALTER TYPE … ADD VALUE`), which come first and are committed before it.
@@ -264,7 +270,8 @@ export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
         prepare(c.table);
         const added = addedIndexNames(c.table);
         const indexes = (target(c.table)?.indexes ?? []).filter((i) => !added.has(i.name));
-        push(c, ...aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true)));
+        const sql = aroundGenerated(c, readers.get(c.table), indexes, () => alterColumnSql(c, indexes, options.convertLossy?.has(c) === true));
+        for (const s of sql) statements.push({ sql: s, comment: keptComment(c, online), inTransaction: true });
         break;
       }
       case 'addIndex': push(c, postgresCreateIndexSql(c.table, c.index)); break;

@@ -8,7 +8,9 @@
  * (`CREATE`/`DROP INDEX CONCURRENTLY`, `REINDEX … CONCURRENTLY`: the planner's online steps,
  * marked not `inTransaction`, or recognised in a stored evolution) each run on their own; the
  * steps before such a statement are committed first, and `onCommitted` says how many are, so
- * a stored evolution that fails after one is recorded as stopped part-way and resumed.
+ * a stored evolution that fails after one is recorded as stopped part-way and resumed. A
+ * backfill (a step with `backfill`: an expand/contract type change) runs outside any transaction
+ * in batches, each committed on its own.
  *
  * No statement waits unbounded for a lock (issue 16): the run sets `lock_timeout` (default 2 s),
  * and when a wait times out the transaction is rolled back and tried again with backoff and
@@ -16,8 +18,10 @@
  * names the sessions holding locks on the schema's tables. While Evolve waits, later queries
  * of the application queue behind its request for at most the lock timeout.
  */
-import type { Connection } from '../connection.js';
-import type { RunOptions, RunStep } from '../dialect.js';
+import type { Connection, Row } from '../connection.js';
+import { DEFAULT_BATCHES, type RunOptions, type RunStep } from '../dialect.js';
+import type { Backfill } from '../../plan/plan.js';
+import { noProgress } from '../../plan/progress.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
 import { databaseMessage, isSqlStep, runStep } from '../shared/run-step.js';
 import { backoffMs, DEFAULT_LOCK_WAIT, lockWaitError, sleep, type Blocker, type LockWait } from '../shared/lock.js';
@@ -89,9 +93,12 @@ async function runAlone(conn: Connection, steps: readonly RunStep[], k: number, 
   const state = kept ? `The database is as it was${kept}.` : 'Nothing was changed.';
   const undo = async (): Promise<void> => { if (s.undo) await conn.execute(s.undo).catch(() => undefined); };
   try {
-    await withLockRetries(conn, wait, () => `Statement ${k + 1} of ${n}`, state, async () => {
-      try { await conn.execute(s.sql); } catch (e) { await undo(); throw e; }
-    });
+    if (s.backfill) await runBackfill(conn, s.backfill, options, wait, () => `Statement ${k + 1} of ${n} (a backfill batch)`, state);
+    else {
+      await withLockRetries(conn, wait, () => `Statement ${k + 1} of ${n}`, state, async () => {
+        try { await conn.execute(s.sql); } catch (e) { await undo(); throw e; }
+      });
+    }
   } catch (e) {
     if (isEvolveError(e)) throw e;
     throw new EvolveError(ErrorCode.SqlFailed, `Statement ${k + 1} of ${n} failed:\n  ${s.sql}\n${databaseMessage(e)}\n${state}`, {
@@ -100,6 +107,35 @@ async function runAlone(conn: Connection, steps: readonly RunStep[], k: number, 
       details: { statement: s.sql, index: k, comment: s.comment ?? null, error: databaseMessage(e) },
     });
   }
+}
+
+/**
+ * A backfill (expand/contract, expand-contract.ts) in batches of `options.batches` rows, each its
+ * own transaction (autocommit), a pause between two; a batch whose row lock wait timed out is
+ * tried again as any statement is. Its progress is reported where the run reports progress.
+ */
+async function runBackfill(conn: Connection, b: Backfill, options: RunOptions, wait: LockWait, what: () => string, state: string): Promise<void> {
+  const { size, pauseMs } = options.batches ?? DEFAULT_BATCHES;
+  let total: number | undefined;
+  if (options.progress) {
+    const n = Number((await conn.query(b.estimate, []))[0]?.n ?? 0);
+    if (n > 0) total = n;
+  }
+  const task = (options.progress ?? noProgress).start(`backfill ${b.label}`, total, 'rows');
+  try {
+    let last: string | null = null;
+    for (;;) {
+      const from: string | null = last;
+      const rows: Row[] = await withLockRetries(conn, wait, what, state,
+        (): Promise<Row[]> => (from === null ? conn.query(b.first, [size]) : conn.query(b.next, [size, from])));
+      const done = Number(rows[0]?.n ?? 0);
+      if (done === 0 || rows[0]?.last === null || rows[0]?.last === undefined) break;
+      last = String(rows[0].last);
+      task.add(done);
+      if (done < size) break;
+      if (pauseMs > 0) await sleep(pauseMs);
+    }
+  } finally { task.end(); }
 }
 
 /**

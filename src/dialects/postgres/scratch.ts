@@ -171,6 +171,10 @@ function scratchDenied(near: DatabaseUrl, file: string, what: string, e: unknown
     });
 }
 
+/** SQL texts read on in-memory PGlite in this process (schemas, text) → the schema read; the oldest dropped first. */
+const PGLITE_READS = new Map<string, SchemaIR>();
+const PGLITE_READS_KEPT = 32;
+
 /**
  * Load SQL `text` into a sandbox beside `near` (see the module comment) and introspect it as a
  * database of `near`'s schemas.
@@ -205,10 +209,18 @@ export async function postgresSchemaFromSql(near: DatabaseUrl, text: string, fil
   refuseStatements(statements, 'postgres', file, loadRules(new Set()));
 
   if (near.pglite) {
+    // A fresh in-memory instance of the same PGlite build reads the same text the same way:
+    // a file read again in this process (evolve diff a b, then b c) is not loaded again.
+    const key = JSON.stringify([primary, extra, text]);
+    const known = PGLITE_READS.get(key);
+    if (known) return known;
     const conn = await connectPostgres(parsePostgresUrl('pglite:memory')!, { readOnly: false, ...options });
     try {
-      const made = await createExtensions(conn, extensions, primary, null, file, statements.length);
-      return await load(conn, made);
+      const made = await createExtensions(conn, extensions, primary, null, file, statements.length, extra);
+      const schema = await load(conn, made);
+      if (PGLITE_READS.size >= PGLITE_READS_KEPT) PGLITE_READS.delete(PGLITE_READS.keys().next().value!);
+      PGLITE_READS.set(key, schema);
+      return schema;
     } finally {
       await conn.close().catch(() => undefined);
     }
@@ -257,7 +269,7 @@ async function loadInto(near: DatabaseUrl, name: string, password: string, optio
   try {
     await setup.execute(`REVOKE ALL ON DATABASE ${q(name)} FROM PUBLIC`);
     await setup.execute(`GRANT CONNECT, CREATE, TEMPORARY ON DATABASE ${q(name)} TO ${q(name)}`);
-    made = await createExtensions(setup, extensions, options.schema, name, file, count);
+    made = await createExtensions(setup, extensions, options.schema, name, file, count, options.schemas);
   } finally {
     await setup.close().catch(() => undefined);
   }
@@ -282,7 +294,7 @@ async function loadInto(near: DatabaseUrl, name: string, password: string, optio
  * own CREATE SCHEMA then finds.
  */
 async function createExtensions(conn: PgConnection, extensions: readonly FileExtension[],
-  primary: string, role: string | null, file: string, count: number): Promise<Set<string>> {
+  primary: string, role: string | null, file: string, count: number, extra: readonly string[] = []): Promise<Set<string>> {
   const made = new Set<string>(['public', primary]);
   await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${q(primary)}`);
   const share = async (schema: string): Promise<void> => {
@@ -290,6 +302,14 @@ async function createExtensions(conn: PgConnection, extensions: readonly FileExt
   };
   await share(primary);
   if (primary !== 'public') await share('public');
+  // The other schemas the file is read as a database of (?schemas=): models compiled to SQL
+  // name them without creating them, as apply creates them on the database.
+  for (const schema of extra) {
+    if (made.has(schema)) continue;
+    await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
+    await share(schema);
+    made.add(schema);
+  }
   for (const ext of extensions) {
     if (ext.schema !== null && !made.has(ext.schema)) {
       await conn.execute(`CREATE SCHEMA IF NOT EXISTS ${q(ext.schema)}`);

@@ -3,6 +3,7 @@ import type { DialectCapabilities } from '../dialect.js';
 export const sqliteCapabilities: DialectCapabilities = {
   // SQLite DDL is transactional: a failed plan rolls back completely.
   transactionalDdl: true,
+  blockingDriver: true,
   partialIndexes: true,
   // ALTER TABLE cannot change a column: type, nullability and default changes rebuild the table.
   alterColumn: false,
