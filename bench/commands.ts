@@ -30,7 +30,7 @@ const PRELOAD = "process.on('exit', () => { const m = /^VmHWM:\\s+(\\d+)\\s+kB/m
   + " if (m) process.stderr.write(`\\n@@hwm ${m[1]}\\n`); });\n";
 
 /** The fastest-read process's script: the driver, the queries, the rows parsed, nothing else. */
-function fastestScript(dialect: BenchDialect, url: string, tag: string): string {
+export function fastestScript(dialect: BenchDialect, url: string, tag: string): string {
   const req = createRequire(import.meta.url);
   const mod = (name: string): string => JSON.stringify(pathToFileURL(req.resolve(name)).href);
   if (dialect === 'sqlite') {

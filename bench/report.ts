@@ -5,6 +5,7 @@
  */
 import type { PlanFigures } from './plan.js';
 import type { CommandFigures } from './commands.js';
+import type { ApplyCommandFigures } from './apply-commands.js';
 import type { StartupFigures } from './startup.js';
 import type { ApplyFigures } from './apply.js';
 import type { DataFigures } from './data.js';
@@ -30,12 +31,17 @@ export interface Results {
   pull?: FromRun<PullFigures>[];
   /** Whole commands against the fastest-read process (absent in files from before issue 20). */
   commands?: FromRun<CommandFigures>[];
+  /** `evolve apply` as a process: nothing to do, and a 5% change against the same statements run directly (absent before issue 20 point 4 was measured). */
+  applyCommands?: FromRun<ApplyCommandFigures>[];
   errors: string[];
 }
 
 /** Issue 20 point 2: plan within 1.5× of the fastest read of the same facts. */
 const PLAN_TARGET = 1.5;
 const PULL_TARGET = 2;
+/** Issue 20 point 4: whole commands within 2× of the fastest-read process (time at 1,000 tables, memory at 5,000); apply of a 5% change within 1.5× of its statements run directly. */
+const COMMAND_TARGET = 2;
+const APPLY_CHANGE_TARGET = 1.5;
 const APPLY_TARGET = 1.3;
 /** The table size the data-change time target is set for. */
 const DATA_TARGET_ROWS = 1_000_000;
@@ -134,6 +140,41 @@ export function markdown(results: Results): string {
       md.push(`| ${c.dialect} | ${c.tables} | ${c.runs} | ${c.fastestProcessMs} | ${c.sqlMs} | ${c.ratio}${c.tables <= 1000 ? flag(c.ratio, 2) : ''} | ${c.fastestProcessMiB} | ${c.sqlMiB} | ${c.memoryRatio}${c.tables >= 5000 ? flag(c.memoryRatio, 2) : ''}${from(c.run)} |`);
     }
     md.push('');
+    // Issue 20 point 5: growth of the whole commands too (time and memory per table).
+    const csizes = [...new Set(results.commands.map((c) => c.tables))].sort((a, b) => a - b);
+    if (csizes.length > 1) {
+      const steps = csizes.slice(1).map((n, i) => `${csizes[i]}→${n}`);
+      md.push(`Scaling of the whole commands: per table at each size (ms/1,000 tables; MiB/1,000 tables), and growth from each size to the next (1.0 = linear; over ${GROWTH_FLAG} flagged ⚠). A process's fixed part (node, the libraries) weighs less as tables grow, so growth below 1 is expected.`, '',
+        `| dialect | figure | ${csizes.join(' | ')} | ${steps.map((x) => `growth ${x}`).join(' | ')} |`,
+        `|---|---|${csizes.map(() => '---:').join('|')}|${steps.map(() => '---:').join('|')}|`);
+      for (const dialect of [...new Set(results.commands.map((c) => c.dialect))]) {
+        for (const key of ['fastestProcessMs', 'sqlMs', 'sqlMiB'] as const) {
+          const at = csizes.map((n) => results.commands!.find((c) => c.dialect === dialect && c.tables === n));
+          const per = at.map((c, i) => (c ? (c[key] * 1000) / csizes[i]! : NaN));
+          const growth = per.slice(1).map((p, i) => round(p / per[i]!));
+          const mixed = growth.map((_, i) => at[i]?.run !== at[i + 1]?.run);
+          for (let i = 0; i < growth.length; i++) {
+            if (growth[i]! > GROWTH_FLAG && !mixed[i]) missed.push({ key: `growth:${dialect}:${key}`, what: `${dialect} ${key} per table grows ${growth[i]}× from ${csizes[i]} to ${csizes[i + 1]} tables` });
+          }
+          md.push(`| ${dialect} | ${key} | ${per.map((p) => (Number.isNaN(p) ? '–' : String(round(p, 1)))).join(' | ')} | ${growth.map((g, i) => (Number.isNaN(g) ? '–' : mixed[i] ? `(${g}) †` : `${g}${g > GROWTH_FLAG ? ' ⚠' : ''}`)).join(' | ')} |`);
+        }
+      }
+      md.push('');
+    }
+  }
+  if (results.applyCommands?.length) {
+    md.push('## `evolve apply` as a whole process (cold processes, same database as the plan figures)', '',
+      '**nothing to do**: `evolve apply --models models.ts` with the models the database holds, against the fastest-read process (target ≤ 2× at 1,000 tables). '
+      + '**5% change**: `evolve apply` of the 5%-changed models (introspect, plan, apply in one transaction where the dialect allows, verify, record) against a cold process that runs the same statements through the raw driver (node start-up + driver + statements, in the plan\'s transactions; on MariaDB without the ALGORITHM clauses Evolve states, the server choosing); each run starts from the unchanged schema (target ≤ 1.5× at 1,000 tables). See bench/apply-commands.ts.', '',
+      `| dialect | tables | runs | fastest-read process ms | apply, nothing to do ms | ×fastest | statements | apply 5% ms | same statements directly ms | ×direct${multi ? ' | run' : ''} |`,
+      `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:${multi ? '|---' : ''}|`);
+    for (const a of results.applyCommands) {
+      const judged = a.tables <= 1000;
+      if (judged && a.noopRatio > COMMAND_TARGET) missed.push({ key: `commands-apply:${a.dialect}`, what: `${a.dialect} evolve apply (nothing to do) at ${a.tables} tables: ${a.noopRatio}× the fastest-read process (target ≤ ${COMMAND_TARGET}×)` });
+      if (judged && a.applyRatio > APPLY_CHANGE_TARGET) missed.push({ key: `commands-apply:${a.dialect}`, what: `${a.dialect} evolve apply of a 5% change at ${a.tables} tables: ${a.applyRatio}× the same statements run directly (target ≤ ${APPLY_CHANGE_TARGET}×)` });
+      md.push(`| ${a.dialect} | ${a.tables} | ${a.runs} | ${a.fastestProcessMs} | ${a.noopMs} | ${a.noopRatio}${judged ? flag(a.noopRatio, COMMAND_TARGET) : ''} | ${a.statements} | ${a.applyMs} | ${a.directMs} | ${a.applyRatio}${judged ? flag(a.applyRatio, APPLY_CHANGE_TARGET) : ''}${from(a.run)} |`);
+    }
+    md.push('');
   }
 
   if (results.startup) {
@@ -176,6 +217,7 @@ export function markdown(results: Results): string {
     md.push('');
   }
 
+  md.push(...issue20Targets(results), '');
   md.push('## Limits', '');
   if (missed.length === 0) md.push('Every target is met in this run.');
   else {
@@ -189,6 +231,54 @@ export function markdown(results: Results): string {
   md.push('');
   if (results.errors.length) { md.push('## Errors', ''); for (const e of results.errors) md.push(`- ${e}`); md.push(''); }
   return `${md.join('\n')}\n`;
+}
+
+/**
+ * Issue 20's targets, each met or missed on this file's figures (points 2, 4 and 5; points 1
+ * and 3 are the floor itself and the models' loading, in the start-up section).
+ */
+function issue20Targets(results: Results): string[] {
+  const rows: string[] = [];
+  const row = (point: string, what: string, value: string, target: string, met: boolean | null, run?: string): void => {
+    rows.push(`| ${point} | ${what} | ${value} | ${target} | ${met === null ? 'not measured' : met ? 'met' : '**missed**'}${results.runs.length > 1 && run ? ` | ${runLabel(results, run)}` : results.runs.length > 1 ? ' | –' : ''} |`);
+  };
+  const dialects = ['sqlite', 'postgres', 'mysql'];
+  for (const d of dialects) for (const n of [1000, 5000]) {
+    const f = results.plan.find((x) => x.dialect === d && x.tables === n);
+    row('2', `plan, ${d}, ${n} tables`, f ? `${f.planRatio}× the fastest read` : '–', `≤ ${PLAN_TARGET}×`, f ? f.planRatio <= PLAN_TARGET : null, f?.run);
+  }
+  for (const d of dialects) {
+    const c = results.commands?.find((x) => x.dialect === d && x.tables === 1000);
+    row('4', `evolve sql (TypeScript models), ${d}, 1000 tables`, c ? `${c.ratio}× the fastest-read process` : '–', `≤ ${COMMAND_TARGET}×`, c ? c.ratio <= COMMAND_TARGET : null, c?.run);
+    const a = results.applyCommands?.find((x) => x.dialect === d && x.tables === 1000);
+    row('4', `evolve apply (nothing to do), ${d}, 1000 tables`, a ? `${a.noopRatio}× the fastest-read process` : '–', `≤ ${COMMAND_TARGET}×`, a ? a.noopRatio <= COMMAND_TARGET : null, a?.run);
+    const m = results.commands?.find((x) => x.dialect === d && x.tables === 5000);
+    row('4', `evolve sql peak memory, ${d}, 5000 tables`, m ? `${m.memoryRatio}× the fastest-read process's` : '–', `≤ ${COMMAND_TARGET}×`, m ? m.memoryRatio <= COMMAND_TARGET : null, m?.run);
+    row('4', `evolve apply of a 5% change, ${d}, 1000 tables`, a ? `${a.applyRatio}× the same statements run directly` : '–', `≤ ${APPLY_CHANGE_TARGET}×`, a ? a.applyRatio <= APPLY_CHANGE_TARGET : null, a?.run);
+  }
+  // Point 5: every plan and command figure's growth per table between consecutive sizes, judged where both sizes come from one run.
+  for (const d of dialects) {
+    const sizes = [...new Set(results.plan.filter((f) => f.dialect === d).map((f) => f.tables))].filter((n) => n >= 1000).sort((a, b) => a - b);
+    const worst: { g: number; what: string; mixed: boolean }[] = [];
+    for (let i = 1; i < sizes.length; i++) {
+      const a = results.plan.find((f) => f.dialect === d && f.tables === sizes[i - 1])!;
+      const b = results.plan.find((f) => f.dialect === d && f.tables === sizes[i])!;
+      for (const key of ['introspectMs', 'fingerprintMs', 'diff5Ms', 'planMs'] as const) {
+        worst.push({ g: round((b[key] / b.tables) / (a[key] / a.tables)), what: `${key.replace(/Ms$/, '')} ${a.tables}→${b.tables}`, mixed: a.run !== b.run });
+      }
+      const ca = results.commands?.find((c) => c.dialect === d && c.tables === sizes[i - 1]);
+      const cb = results.commands?.find((c) => c.dialect === d && c.tables === sizes[i]);
+      if (ca && cb) worst.push({ g: round((cb.sqlMs / cb.tables) / (ca.sqlMs / ca.tables)), what: `evolve sql ${ca.tables}→${cb.tables}`, mixed: ca.run !== cb.run });
+    }
+    const judged = worst.filter((w) => !w.mixed);
+    const top = judged.sort((x, y) => y.g - x.g)[0];
+    const needed = d === 'mysql' ? 5000 : 10000;
+    const reach = sizes.includes(needed);
+    row('5', `growth per table, ${d}, 1000 → ${needed} tables`, top ? `largest ${top.g} (${top.what})` : '–', `≤ ${GROWTH_FLAG} at each step, up to ${needed}`,
+      top && reach ? top.g <= GROWTH_FLAG : null);
+  }
+  return ['## Issue 20 targets', '', 'Each target judged on the figures above (ratios taken within one run; growth only between sizes of one run).', '',
+    `| point | figure | value | target | met${results.runs.length > 1 ? ' | run' : ''} |`, `|---|---|---|---|---${results.runs.length > 1 ? '|---' : ''}|`, ...rows];
 }
 
 // `node --import tsx bench/report.ts [stem]`: rewrite bench/results/<stem>.md from its .json (after editing limits.ts).

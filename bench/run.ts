@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: every benchmark of issue 8, results in bench/results/latest.{json,md}.
  *
- * Environment: BENCH_SIZES (default 100,1000,5000), BENCH_DIALECTS (sqlite,postgres,mysql),
+ * Environment: BENCH_SIZES (default 100,1000,5000,10000), BENCH_DIALECTS (sqlite,postgres,mysql),
  * BENCH_EVOLUTIONS (default 500), BENCH_ROWS (default 1000000), BENCH_PARTS (plan,startup,apply,data,drizzle,pull,galera,fleet,commands),
  * BENCH_PULL_SIZES (sizes evolve pull is measured at, default 1000),
- * BENCH_COMMAND_SIZES (default 1000,5000),
+ * BENCH_COMMAND_SIZES (default 1000,5000,10000), BENCH_APPLY_COMMAND_SIZES (evolve apply as a process, default 1000),
+ * BENCH_MYSQL_MAX (largest MariaDB size, default 5000),
  * BENCH_RUNS (runs per side of apply and data, default 3), BENCH_DRIZZLE_SIZES (sizes drizzle-kit
  * fleet (bench/fleet.ts: its own results, bench/results/fleet.{json,md}, and env),
  * pulls, default 100,1000), BENCH_DRIZZLE_RUNS (default 3 below 1,000 tables, 1 from 1,000), BENCH_PG_URL, BENCH_MYSQL_URL,
@@ -24,10 +25,11 @@ import { benchGalera, writeGaleraResults } from './galera.js';
 import { benchPull } from './pull.js';
 import { runFleetBench } from './fleet.js';
 import { benchCommands } from './commands.js';
+import { benchApplyCommands } from './apply-commands.js';
 import { markdown, type Results } from './report.js';
 import { machine, selectedDialects, log } from './lib.js';
 
-const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
+const sizes = (process.env.BENCH_SIZES ?? '100,1000,5000,10000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
 const parts = (process.env.BENCH_PARTS ?? 'plan,startup,apply,data,drizzle,pull,galera,fleet,commands').split(',').map((s) => s.trim());
 const dialects = selectedDialects();
 const sideRuns = Number(process.env.BENCH_RUNS ?? 3);
@@ -38,7 +40,12 @@ const drizzleSizes = (process.env.BENCH_DRIZZLE_SIZES ?? '100,1000').split(',').
 // A pull of 1,000 tables takes drizzle-kit minutes on a loaded machine: one run there, three below.
 const drizzleRuns = (n: number): number => Number(process.env.BENCH_DRIZZLE_RUNS ?? (n >= 1000 ? 1 : 3));
 // Whole commands against the fastest-read process (issue 20 point 4): 1,000 tables for time, 5,000 for memory.
-const commandSizes = (process.env.BENCH_COMMAND_SIZES ?? '1000,5000').split(',').map((s) => Number(s.trim()));
+const commandSizes = (process.env.BENCH_COMMAND_SIZES ?? '1000,5000,10000').split(',').map((s) => Number(s.trim()));
+// `evolve apply` as a process (nothing to do; a 5% change against the same statements run directly): issue 20 point 4, at 1,000 tables.
+const applyCommandSizes = (process.env.BENCH_APPLY_COMMAND_SIZES ?? '1000').split(',').map((s) => Number(s.trim()));
+// Issue 20 point 5: 10,000 tables on SQLite and PostgreSQL; MariaDB up to 5,000 (BENCH_MYSQL_MAX).
+const mysqlMax = Number(process.env.BENCH_MYSQL_MAX ?? 5000);
+const sizesFor = (dialect: string): number[] => (dialect === 'mysql' ? sizes.filter((n) => n <= mysqlMax) : sizes);
 const out = join('bench', 'results');
 const stem = process.env.BENCH_OUT ?? 'latest';
 
@@ -68,7 +75,7 @@ const run = String(mach.date);
 const results: Results = {
   machine: mach, sizes,
   runs: [{ date: run, note: `${process.env.BENCH_NOTE ?? ''}${staleSeconds > 0 ? ` dist/ was ${staleSeconds} s older than src/ (edits not yet built).` : ''}`.trim(), parts, sizes, dialects, loadavg: loadavg() }],
-  plan: [], startup: null, apply: [], data: [], drizzle: [], pull: [], commands: [], errors: [],
+  plan: [], startup: null, apply: [], data: [], drizzle: [], pull: [], commands: [], applyCommands: [], errors: [],
 };
 
 async function guarded(what: string, fn: () => Promise<void>): Promise<void> {
@@ -77,13 +84,14 @@ async function guarded(what: string, fn: () => Promise<void>): Promise<void> {
 
 if (parts.includes('plan') || parts.includes('drizzle') || parts.includes('pull') || parts.includes('commands')) {
   // drizzle-kit, evolve pull and the whole commands read the database the plan figures are taken on: each size is built once.
-  for (const dialect of dialects) for (const n of sizes) {
+  for (const dialect of dialects) for (const n of sizesFor(dialect)) {
     log(`plan: ${dialect} ${n} tables`);
     const withDrizzle = parts.includes('drizzle') && drizzleSizes.includes(n);
     const withPull = parts.includes('pull') && pullSizes.includes(n);
     const withCommands = parts.includes('commands') && commandSizes.includes(n);
+    const withApplyCommands = parts.includes('commands') && applyCommandSizes.includes(n);
     await guarded(`plan ${dialect} ${n}`, async () => {
-      const f = await benchPlan(dialect, n, withDrizzle || withPull || withCommands ? async (url, tag) => {
+      const f = await benchPlan(dialect, n, withDrizzle || withPull || withCommands || withApplyCommands ? async (url, tag) => {
         if (withCommands) {
           log(`  commands: ${dialect} ${n} tables`);
           await guarded(`commands ${dialect} ${n}`, async () => { const c = benchCommands(dialect, n, url, tag, n >= 5000 ? 1 : 3); results.commands!.push({ ...c, run }); log(`  ${JSON.stringify(c)}`); });
@@ -92,9 +100,15 @@ if (parts.includes('plan') || parts.includes('drizzle') || parts.includes('pull'
           log(`  evolve pull: ${dialect} ${n} tables`);
           await guarded(`pull ${dialect} ${n}`, async () => { const p = await benchPull(dialect, n, url); (results.pull ??= []).push({ ...p, run }); log(`  ${JSON.stringify(p)}`); });
         }
-        if (!withDrizzle) return;
-        log(`  drizzle-kit: ${dialect} ${n} tables`);
-        await guarded(`drizzle ${dialect} ${n}`, async () => { const d = await benchDrizzle(dialect, n, url, tag, drizzleRuns(n)); results.drizzle.push({ ...d, run }); log(`  ${JSON.stringify(d)}`); });
+        if (withDrizzle) {
+          log(`  drizzle-kit: ${dialect} ${n} tables`);
+          await guarded(`drizzle ${dialect} ${n}`, async () => { const d = await benchDrizzle(dialect, n, url, tag, drizzleRuns(n)); results.drizzle.push({ ...d, run }); log(`  ${JSON.stringify(d)}`); });
+        }
+        // Last: it applies changes (and creates Evolve's own tables) on the database.
+        if (withApplyCommands) {
+          log(`  evolve apply: ${dialect} ${n} tables`);
+          await guarded(`apply commands ${dialect} ${n}`, async () => { const a = await benchApplyCommands(dialect, n, url, tag, 3); results.applyCommands!.push({ ...a, run }); log(`  ${JSON.stringify(a)}`); });
+        }
       } : undefined);
       if (parts.includes('plan')) results.plan.push({ ...f, run });
       log(`  ${JSON.stringify(f)}`);
@@ -151,10 +165,11 @@ function merge(prev: Results): void {
   results.drizzle = keep(prev.drizzle, results.drizzle, (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.pull = keep(prev.pull ?? [], results.pull ?? [], (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.commands = keep(prev.commands ?? [], results.commands ?? [], (f) => `${f.dialect}:${f.tables}`).sort(order);
+  results.applyCommands = keep(prev.applyCommands ?? [], results.applyCommands ?? [], (f) => `${f.dialect}:${f.tables}`).sort(order);
   results.apply = keep(prev.apply, results.apply, (f) => f.dialect).sort(order);
   results.data = keep(prev.data, results.data, (f) => `${f.dialect}:${f.rows}`).sort(order);
   if (!results.startup && prev.startup) results.startup = { ...prev.startup, run: prevRun(prev.startup) };
-  const used = new Set([...results.plan, ...results.drizzle, ...(results.pull ?? []), ...(results.commands ?? []), ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
+  const used = new Set([...results.plan, ...results.drizzle, ...(results.pull ?? []), ...(results.commands ?? []), ...(results.applyCommands ?? []), ...results.apply, ...results.data, ...(results.startup ? [results.startup] : [])].map((x) => x.run));
   const prevRuns = prev.runs ?? [{ date: String(prev.machine.date), note: 'The previous complete run.', parts: ['plan', 'startup', 'apply'], sizes: prev.sizes, dialects: ['sqlite', 'postgres', 'mysql'] }];
   results.runs = [...prevRuns.filter((r) => used.has(r.date) && r.date !== run), ...results.runs].sort((a, b) => a.date.localeCompare(b.date));
   results.sizes = [...new Set([...prev.sizes, ...sizes])].sort((a, b) => a - b);

@@ -4,14 +4,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { SchemaIR } from './schema.js';
-import { canonicalSchema } from './canonical.js';
+import { canonicalText } from './canonical-text.js';
 
 /** The current algorithm's prefix. A new algorithm gets a new prefix; old ones keep their meaning. */
 export const FINGERPRINT_PREFIX = 'fv1';
 
 /** The exact text that `fv1` hashes (useful for debugging a mismatch). */
 export function fingerprintText(schema: SchemaIR): string {
-  return JSON.stringify(canonicalSchema(schema));
+  return canonicalText(schema);
 }
 
 /**

@@ -223,6 +223,33 @@ export function describeUnmanaged(u: UnmanagedIR): string {
   return `${u.kind} ${u.name}${u.table ? ` on table ${u.table}` : ''}`;
 }
 
+/**
+ * Freeze a table of plain IR parts bottom-up, walking the fields a table has (columns and their
+ * defaults and generated expressions, keys, indexes, checks, options) directly, then anything
+ * else through {@link deepFreeze}: what deepFreeze does, at a fraction of its cost on tens of
+ * thousands of columns (no `for…in` over every object).
+ */
+export function freezeTable<T extends TableIR>(t: T): T {
+  if (Object.isFrozen(t)) return t;
+  for (const c of t.columns) {
+    if (Object.isFrozen(c)) continue;
+    if (c.default !== null && typeof c.default === 'object') Object.freeze(c.default);
+    if (c.generated) Object.freeze(c.generated);
+    if (c.aka) Object.freeze(c.aka);
+    Object.freeze(c.type);
+    Object.freeze(c);
+  }
+  Object.freeze(t.columns);
+  if (t.primaryKey) { Object.freeze(t.primaryKey.columns); Object.freeze(t.primaryKey); }
+  for (const u of t.uniques) { Object.freeze(u.columns); Object.freeze(u); }
+  Object.freeze(t.uniques);
+  for (const i of t.indexes) { Object.freeze(i.columns); Object.freeze(i); }
+  Object.freeze(t.indexes);
+  for (const f of t.foreignKeys) { Object.freeze(f.columns); Object.freeze(f.refColumns); Object.freeze(f); }
+  Object.freeze(t.foreignKeys);
+  return deepFreeze(t);
+}
+
 /** Deep-freeze plain data (the IR is immutable once built). */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeTree(value);

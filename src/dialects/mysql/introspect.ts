@@ -16,7 +16,7 @@
  * unique constraint (see `normaliseMysql`).
  */
 import type { ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
-import { deepFreeze } from '../../ir/schema.js';
+import { deepFreeze, freezeTable } from '../../ir/schema.js';
 import { isEvolveTable } from '../../ir/canonical.js';
 import type { Connection, Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
@@ -112,18 +112,43 @@ function readColumns(table: string, rows: Row[], jsonCols: ReadonlySet<string>, 
     const extra = str(r.extra);
     let type = parseMysqlType(str(r.type));
     if (type.kind === 'raw' && type.sql === 'longtext' && jsonCols.has(`${table}\u0000${cname}`)) type = { kind: 'json' };
-    const gen = /\b(virtual|stored|persistent) generated\b/i.exec(extra);
+    // Most columns have no EXTRA: none of its readings apply.
+    const gen = extra === '' ? null : /\b(virtual|stored|persistent) generated\b/i.exec(extra);
     const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
+    const onUpdate = extra === '' ? null : onUpdateOf(extra);
     return {
       name: cname, type,
       nullable: str(r.nullable).toUpperCase() === 'YES',
-      default: gen ? null : parseColumnDefault(strOrNull(r.dflt), extra, type, srv),
-      autoIncrement: /auto_increment/i.test(extra),
+      default: gen ? null : columnDefault(strOrNull(r.dflt), extra, type, srv),
+      autoIncrement: extra !== '' && /auto_increment/i.test(extra),
       ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
       ...(collation && collation !== tableCollation ? { collation } : {}),
-      ...(onUpdateOf(extra) ? { onUpdate: onUpdateOf(extra)! } : {}),
+      ...(onUpdate ? { onUpdate } : {}),
     };
   });
+}
+
+/** Defaults read, by server flavour, column type, default text and how EXTRA marks it (they repeat across thousands of columns). */
+const defaultCache = new Map<string, Map<ColumnType, Map<string, DefaultValue | null>>>();
+
+/** {@link parseColumnDefault}, once per (server flavour, type, text, EXTRA's DEFAULT_GENERATED), frozen. */
+function columnDefault(raw: string | null, extra: string, type: ColumnType, srv: MysqlServer): DefaultValue | null {
+  if (raw === null) return null;
+  const key = `${srv.flavour}${extra !== '' && /default_generated/i.test(extra) ? '+' : ''}`;
+  let byType = defaultCache.get(key);
+  if (byType === undefined) defaultCache.set(key, byType = new Map());
+  let byText = byType.get(type);
+  if (byText === undefined) {
+    if (byType.size >= 10_000) byType.clear();
+    byType.set(type, byText = new Map());
+  }
+  let d = byText.get(raw);
+  if (d === undefined) {
+    d = deepFreeze(parseColumnDefault(raw, extra, type, srv));
+    if (byText.size >= 10_000) byText.clear();
+    byText.set(raw, d);
+  }
+  return d;
 }
 
 /**
@@ -184,6 +209,51 @@ function commentsOf(table: string, row: Row, columns: readonly Row[], indexes: r
   return out;
 }
 
+/** Rows of one table by their position (ORDINAL_POSITION, SEQ_IN_INDEX). */
+const byPosition = (a: Row, b: Row): number => Number(a.pos) - Number(b.pos);
+
+/** Sort `rows` in place unless they are in order already (information_schema mostly gives them so). */
+function inOrder(rows: Row[], cmp: (a: Row, b: Row) => number): void {
+  for (let i = 1; i < rows.length; i++) if (cmp(rows[i - 1]!, rows[i]!) > 0) { rows.sort(cmp); return; }
+}
+
+/**
+ * How MariaDB's information_schema (utf8mb3_general_ci) orders `name`: ASCII compared without
+ * case, trailing spaces ignored; undefined for other text (see {@link orderedRows}).
+ */
+function generalCiKey(name: string): string | undefined {
+  return /^[\x00-\x7f]*$/.test(name) && !name.endsWith(' ') ? name.toUpperCase() : undefined;
+}
+
+/**
+ * The rows of `sql` in the order `ORDER BY <order>` gives (table, then `key`, then `pos`),
+ * without making the server sort (an ORDER BY on information_schema costs it a temporary copy
+ * of the rows: most of the query's cost): on MariaDB (`sortHere`), names of plain ASCII are put
+ * in its collation's order here; any other name, or another server, and the server sorts.
+ */
+async function orderedRows(conn: Connection, sql: string, order: string, key: string, sortHere: boolean): Promise<Row[]> {
+  if (!sortHere) return conn.query(`${sql} ORDER BY ${order}`);
+  const rows = await conn.query(sql);
+  const keys = new Map<unknown, string>();
+  for (const r of rows) {
+    const n = r[key];
+    if (keys.has(n)) continue;
+    const k = generalCiKey(str(n));
+    if (k === undefined) return conn.query(`${sql} ORDER BY ${order}`);
+    keys.set(n, k);
+  }
+  // Grouped by table here (groupBy), so only the order within a table matters.
+  const cmp = (a: Row, b: Row): number => {
+    const x = keys.get(a[key])!;
+    const y = keys.get(b[key])!;
+    return x < y ? -1 : x > y ? 1 : Number(a.pos) - Number(b.pos);
+  };
+  const byTable = groupBy(rows, (r) => str(r.tbl));
+  const out: Row[] = [];
+  for (const rs of byTable.values()) { inOrder(rs, cmp); for (const r of rs) out.push(r); }
+  return out;
+}
+
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
@@ -201,21 +271,24 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const tableRows = rows.filter((r) => r.tbl !== null);
   const database = str(schemaRow?.type);
   const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.engine).toLowerCase(), engine: 'innodb' };
+  // Read unordered (an ORDER BY makes the server copy information_schema into a temporary
+  // table first: most of the query's cost), put in order here (see `inOrder`).
   const colRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
-       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, ORDINAL_POSITION`);
-  const idxRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
-       INDEX_COMMENT AS comment
-     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`);
+       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, ORDINAL_POSITION AS pos
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`);
+  const ordered = srv.flavour === 'mariadb';
+  const idxSql = `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
+       INDEX_COMMENT AS comment, SEQ_IN_INDEX AS pos
+     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()`;
+  const idxRows = await orderedRows(conn, idxSql, 'TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX', 'idx', ordered);
   // Two queries joined here: information_schema joins are not indexed, and the join costs
   // several times the two reads on a large schema.
-  const fkRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS ref, REFERENCED_COLUMN_NAME AS refcol
+  const fkRows = await orderedRows(conn,
+    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS ref, REFERENCED_COLUMN_NAME AS refcol,
+       ORDINAL_POSITION AS pos
      FROM information_schema.KEY_COLUMN_USAGE
-     WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL
-     ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`);
+     WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL`, 'TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION', 'name', ordered);
   const ruleRows = await conn.query(
     `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, UPDATE_RULE AS on_update, DELETE_RULE AS on_delete
      FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
@@ -231,6 +304,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const found = await mysqlIntrospectObjects(conn, database);
 
   const colsBy = groupBy(colRows, (r) => str(r.tbl));
+  for (const rows of colsBy.values()) inOrder(rows, byPosition);
   const idxBy = groupBy(idxRows, (r) => str(r.tbl));
   const fkBy = groupBy(fkRows, (r) => str(r.tbl));
   const checkBy = groupBy(checkRows, (r) => str(r.tbl));
@@ -277,5 +351,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
     ...(objects.length ? { objects } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   };
-  return deepFreeze(normaliseMysql(schema));
+  const normalised = normaliseMysql(schema);
+  for (const t of normalised.tables) freezeTable(t);
+  return deepFreeze(normalised);
 }

@@ -62,23 +62,24 @@ function readOthers(others: Row[], objects: ObjectIR[], unmanaged: UnmanagedIR[]
  * holds one frozen default per (column type, default text) across tables.
  */
 function readColumns(
-  rows: Row[], pk: readonly string[], hasAutoinc: boolean, generatedOf: ReadonlyMap<string, GeneratedIR>,
+  rows: readonly ColRow[], pk: readonly string[], hasAutoinc: boolean, generatedOf: ReadonlyMap<string, GeneratedIR>,
   collationOf: ReadonlyMap<string, string>, defaultCache: Map<ColumnType, Map<unknown, DefaultValue | null>>,
 ): ColumnIR[] {
   const columns: ColumnIR[] = [];
   for (const r of rows) {
-    const cname = String(r.name);
-    const hidden = Number(r.hidden);
-    const autoIncrement = hasAutoinc && pk[0] === r.name;
-    const type = sqliteColumnType(parseSqliteType(String(r.type ?? '')), autoIncrement);
-    const nullable = sqliteNullable(cname, type, Number(r.nn) === 0, pk);
+    const cname = String(r[C_NAME]);
+    const hidden = Number(r[C_HIDDEN]);
+    const autoIncrement = hasAutoinc && pk[0] === cname;
+    const type = sqliteColumnType(parseSqliteType(String(r[C_TYPE] ?? '')), autoIncrement);
+    const nullable = sqliteNullable(cname, type, Number(r[C_NOTNULL]) === 0, pk);
     let byText = defaultCache.get(type);
     if (byText === undefined) defaultCache.set(type, byText = new Map());
-    let dflt = byText.get(r.dflt);
+    const text = r[C_DFLT] ?? null;
+    let dflt = byText.get(text);
     if (dflt === undefined) {
-      const d = normaliseDefault(type, parseDefaultSql(r.dflt as string | null));
+      const d = normaliseDefault(type, parseDefaultSql(text as string | null));
       dflt = d === null ? null : Object.freeze(d);
-      byText.set(r.dflt, dflt);
+      byText.set(text, dflt);
     }
     const collation = collationOf.size ? collationOf.get(cname) : undefined;
     let column: ColumnIR;
@@ -98,59 +99,127 @@ function readColumns(
  * The unique constraints and plain indexes of table `table` from its pragma_index_xinfo rows,
  * frozen; indexes that are more than a list of columns go to `objects` as their statement.
  */
-function readIndexes(table: string, rows: Row[], collationOf: ReadonlyMap<string, string>, objects: ObjectIR[]): { uniques: UniqueIR[]; indexes: IndexIR[] } {
+function readIndexes(
+  table: string, rows: readonly IdxRow[], collationOf: ReadonlyMap<string, string>, indexSql: (name: string) => string | null, objects: ObjectIR[],
+): { uniques: UniqueIR[]; indexes: IndexIR[] } {
   const uniques: UniqueIR[] = [];
   const indexes: IndexIR[] = [];
-  const groups = new Map<string, Record<string, unknown>[]>();
-  for (const r of rows) { const k = String(r.idx); (groups.get(k) ?? groups.set(k, []).get(k)!).push(r); }
-  for (const [iname, rs] of groups) {
+  const groups = new Map<string, IdxRow[]>();
+  for (const r of rows) { const k = String(r[I_NAME]); (groups.get(k) ?? groups.set(k, []).get(k)!).push(r); }
+  // In the order of their names (what ORDER BY name gives: SQLite's BINARY order), keys in key order.
+  const names = [...groups.keys()];
+  if (names.length > 1) names.sort(binaryOrder);
+  for (const iname of names) {
+    const rs = groups.get(iname)!;
+    if (rs.length > 1) rs.sort((a, b) => Number(a[I_SEQNO]) - Number(b[I_SEQNO]));
     const first = rs[0]!;
-    if (first.origin === 'pk') continue;
+    const origin = first[I_ORIGIN];
+    if (origin === 'pk') continue;
     // A key takes its column's collation unless the index names another.
-    const plain = rs.every((r) => Number(r.cid) >= 0 && Number(r.dsc) === 0
-      && String(r.coll).toLowerCase() === (collationOf.get(String(r.col)) ?? 'binary'));
-    if (!plain && first.origin !== 'u' && first.sql) {
+    const plain = rs.every((r) => Number(r[I_CID]) >= 0 && Number(r[I_DESC]) === 0
+      && String(r[I_COLL]).toLowerCase() === (collationOf.get(String(r[I_COL])) ?? 'binary'));
+    const sql = origin === 'u' ? null : indexSql(iname);
+    if (!plain && origin !== 'u' && sql) {
       // Expression keys, DESC or a collation of its own: kept as the statement that made it.
-      const sql = String(first.sql);
       objects.push({ kind: 'index', name: iname, table, definition: squeezeSql(sql), create: [sql], drop: [`DROP INDEX ${sqliteSql.ident(iname)}`] });
       continue;
     }
-    const columnsOf = Object.freeze(rs.map((r) => String(r.col)));
-    if (first.origin === 'u') uniques.push(Object.freeze({ name: iname, columns: columnsOf }));
+    const columnsOf = Object.freeze(rs.map((r) => String(r[I_COL])));
+    if (origin === 'u') uniques.push(Object.freeze({ name: iname, columns: columnsOf }));
     else {
-      const where = sqliteIndexWhere(Number(first.partial) === 1 ? partialPredicate(first.sql as string | null) : null);
-      indexes.push(Object.freeze({ name: iname, columns: columnsOf, unique: Number(first.uniq) === 1, where }));
+      const where = sqliteIndexWhere(Number(first[I_PARTIAL]) === 1 ? partialPredicate(sql) : null);
+      indexes.push(Object.freeze({ name: iname, columns: columnsOf, unique: Number(first[I_UNIQUE]) === 1, where }));
     }
   }
   return { uniques, indexes };
 }
 
 /**
+ * SQLite's BINARY order (memcmp of UTF-8) for JavaScript strings: UTF-16 order, but for a
+ * surrogate (a character beyond U+FFFF) against U+E000–U+FFFF, which UTF-8 puts the other way.
+ */
+export function binaryOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+/**
  * The foreign keys of a table from its pragma_foreign_key_list rows, frozen; a reference without
  * columns to one of `tableNames` gets that table's primary key (`pkColumnsOf`).
  */
-function readForeignKeys(rows: Row[], tableNames: ReadonlySet<string>, pkColumnsOf: (table: string) => readonly string[]): ForeignKeyIR[] {
-  const fkGroups = new Map<number, Record<string, unknown>[]>();
-  for (const r of rows) { const k = Number(r.id); (fkGroups.get(k) ?? fkGroups.set(k, []).get(k)!).push(r); }
+function readForeignKeys(rows: readonly FkRow[], tableNames: ReadonlySet<string>, pkColumnsOf: (table: string) => readonly string[]): ForeignKeyIR[] {
+  const fkGroups = new Map<number, FkRow[]>();
+  for (const r of rows) { const k = Number(r[F_ID]); (fkGroups.get(k) ?? fkGroups.set(k, []).get(k)!).push(r); }
+  // In the order of their ids, each in key order (what ORDER BY id, seq gives).
+  const ids = [...fkGroups.keys()];
+  if (ids.length > 1) ids.sort((a, b) => a - b);
   const foreignKeys: ForeignKeyIR[] = [];
-  for (const rs of fkGroups.values()) {
-    const refTable = String(rs[0]!.ref);
+  for (const id of ids) {
+    const rs = fkGroups.get(id)!;
+    if (rs.length > 1) rs.sort((a, b) => Number(a[F_SEQ]) - Number(b[F_SEQ]));
+    const refTable = String(rs[0]![F_REF]);
     // An omitted target column list means the referenced table's primary key.
-    let refColumns: readonly string[] = rs.map((r) => (r.refcol === null ? '' : String(r.refcol)));
+    let refColumns: readonly string[] = rs.map((r) => (r[F_REFCOL] === null ? '' : String(r[F_REFCOL])));
     if (refColumns.some((c) => c === '') && tableNames.has(refTable)) {
       const target = pkColumnsOf(refTable);
       if (target.length) refColumns = target;
     }
     foreignKeys.push(Object.freeze({
       name: null,
-      columns: Object.freeze(rs.map((r) => String(r.col))),
+      columns: Object.freeze(rs.map((r) => String(r[F_COL]))),
       refTable,
       refColumns: Object.isFrozen(refColumns) ? refColumns : Object.freeze(refColumns),
-      onDelete: action(rs[0]!.on_delete),
-      onUpdate: action(rs[0]!.on_update),
+      onDelete: action(rs[0]![F_ON_DELETE]),
+      onUpdate: action(rs[0]![F_ON_UPDATE]),
     }));
   }
   return foreignKeys;
+}
+
+/** A pragma_table_xinfo row as the catalog query gives it (a JSON array). */
+type ColRow = readonly unknown[];
+const C_NAME = 0, C_TYPE = 1, C_NOTNULL = 2, C_DFLT = 3, C_PK = 4, C_HIDDEN = 5;
+/** A pragma_index_list × pragma_index_xinfo row (key columns only). */
+type IdxRow = readonly unknown[];
+const I_NAME = 0, I_UNIQUE = 1, I_ORIGIN = 2, I_PARTIAL = 3, I_SEQNO = 4, I_CID = 5, I_COL = 6, I_DESC = 7, I_COLL = 8;
+/** A pragma_foreign_key_list row. */
+type FkRow = readonly unknown[];
+const F_ID = 0, F_SEQ = 1, F_REF = 2, F_COL = 3, F_REFCOL = 4, F_ON_UPDATE = 5, F_ON_DELETE = 6;
+
+/**
+ * One row per table, its columns, index keys and foreign keys as JSON arrays of the rows the
+ * pragmas give (arrays, not objects: half the text to build and parse; in the pragmas' own
+ * order, put in key order by the readers): one pass over the catalog instead of a query per
+ * pragma. The views, triggers and virtual tables come in the same query, as rows without the
+ * arrays (`others`, by type then name).
+ */
+async function readCatalog(conn: Connection, tableFilter: string): Promise<{ tables: Row[]; others: Row[] }> {
+  const rows = await conn.query(
+    `SELECT m.type AS type, m.name AS name, m.tbl_name AS tbl, m.sql AS sql,
+       (SELECT json_group_array(json_array(p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden))
+        FROM pragma_table_xinfo(m.name) p WHERE p.hidden IN (0, 2, 3)) AS cols,
+       (SELECT json_group_array(json_array(il.name, il."unique", il.origin, il.partial, ii.seqno, ii.cid, ii.name, ii."desc", ii.coll))
+        FROM pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii WHERE ii.key = 1) AS idx,
+       (SELECT json_group_array(json_array(f.id, f.seq, f."table", f."from", f."to", f.on_update, f.on_delete))
+        FROM pragma_foreign_key_list(m.name) f) AS fks
+     FROM sqlite_schema m WHERE ${tableFilter}
+     UNION ALL
+     SELECT type, name, tbl_name, sql, NULL, NULL, NULL FROM sqlite_schema
+     WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')) AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+     ORDER BY name`);
+  // By type, then name (a stable sort of rows in name order).
+  const others = rows.filter((r) => r.cols === null).sort((a, b) => (String(a.type) < String(b.type) ? -1 : String(a.type) > String(b.type) ? 1 : 0));
+  return { tables: rows.filter((r) => r.cols !== null), others };
 }
 
 /** Read the live schema of the main database (normalised, frozen). */
@@ -162,34 +231,34 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
   const listed = new Map(list.map((r) => [String(r.name), r]));
   const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
-  // One row per table, its columns, index keys and foreign keys as JSON arrays of the rows the
-  // pragmas give (in key order): one pass over the catalog instead of a query per pragma.
-  const tables = keep(await conn.query(
-    `SELECT m.name AS name, m.sql AS sql,
-       (SELECT json_group_array(json_object('cid', p.cid, 'name', p.name, 'type', p.type, 'nn', p."notnull", 'dflt', p.dflt_value, 'pk', p.pk,
-          'hidden', p.hidden) ORDER BY p.cid) FROM pragma_table_xinfo(m.name) p WHERE p.hidden IN (0, 2, 3)) AS cols,
-       (SELECT json_group_array(json_object('idx', il.name, 'uniq', il."unique", 'origin', il.origin, 'partial', il.partial, 'seqno', ii.seqno,
-          'cid', ii.cid, 'col', ii.name, 'dsc', ii."desc", 'coll', ii.coll) ORDER BY il.name, ii.seqno)
-        FROM pragma_index_list(m.name) il JOIN pragma_index_xinfo(il.name) ii WHERE ii.key = 1) AS idx,
-       (SELECT json_group_array(json_object('id', f.id, 'seq', f.seq, 'ref', f."table", 'col', f."from", 'refcol', f."to",
-          'on_update', f.on_update, 'on_delete', f.on_delete) ORDER BY f.id, f.seq) FROM pragma_foreign_key_list(m.name) f) AS fks
-     FROM sqlite_schema m WHERE ${tableFilter} ORDER BY m.name`), 'name');
-  const indexSql = new Map((await conn.query(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`))
-    .map((r) => [String(r.name), r.sql]));
-  const colsBy = new Map<string, Row[]>();
-  const idxBy = new Map<string, Row[]>();
-  const fkBy = new Map<string, Row[]>();
+  const { tables: all, others } = await readCatalog(conn, tableFilter);
+  const tables = keep(all, 'name');
+  // Index statements are read only for the indexes that need theirs (partial, or more than a list of columns).
+  let indexSqlOf: Map<string, unknown> | undefined;
+  const colsBy = new Map<string, ColRow[]>();
+  const idxBy = new Map<string, IdxRow[]>();
+  const fkBy = new Map<string, FkRow[]>();
+  let needIndexSql = false;
   for (const t of tables) {
     const name = String(t.name);
-    colsBy.set(name, JSON.parse(String(t.cols)) as Row[]);
-    const keys = JSON.parse(String(t.idx)) as Row[];
-    for (const k of keys) k.sql = indexSql.get(String(k.idx)) ?? null;
+    colsBy.set(name, JSON.parse(String(t.cols)) as ColRow[]);
+    const keys = JSON.parse(String(t.idx)) as IdxRow[];
+    // A statement is needed for a partial index and one that is more than a list of columns:
+    // expression keys, DESC, a collation other than BINARY or than its column's (only where
+    // the table's statement names a collation).
+    if (!needIndexSql) {
+      const collates = /collate/i.test(String(t.sql ?? ''));
+      needIndexSql = keys.some((k) => k[I_ORIGIN] === 'c' && (Number(k[I_PARTIAL]) === 1 || Number(k[I_CID]) < 0 || Number(k[I_DESC]) !== 0
+        || collates || String(k[I_COLL]).toLowerCase() !== 'binary'));
+    }
     idxBy.set(name, keys);
-    fkBy.set(name, JSON.parse(String(t.fks)) as Row[]);
+    fkBy.set(name, JSON.parse(String(t.fks)) as FkRow[]);
   }
-  const others = await conn.query(
-    `SELECT type, name, tbl_name AS tbl, sql FROM sqlite_schema WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'))
-     AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`);
+  if (needIndexSql) {
+    indexSqlOf = new Map((await conn.query(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`))
+      .map((r) => [String(r.name), r.sql]));
+  }
+  const indexSql = (name: string): string | null => { const v = indexSqlOf?.get(name); return v === undefined || v === null ? null : String(v); };
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   readOthers(others, objects, unmanaged);
@@ -199,8 +268,8 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const pkColumnsOf = (table: string): readonly string[] => {
     let pk = pkCache.get(table);
     if (pk === undefined) {
-      const rows = (colsBy.get(table) ?? []).filter((r) => Number(r.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk));
-      pk = rows.length ? Object.freeze(rows.map((r) => String(r.name))) : NO_NAMES;
+      const rows = (colsBy.get(table) ?? []).filter((r) => Number(r[C_PK]) > 0).sort((a, b) => Number(a[C_PK]) - Number(b[C_PK]));
+      pk = rows.length ? Object.freeze(rows.map((r) => String(r[C_NAME]))) : NO_NAMES;
       pkCache.set(table, pk);
     }
     return pk;
@@ -220,7 +289,7 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
     const hasAutoinc = pk.length === 1 && /\bautoincrement\b/i.test(createSql);
     const parsed = parseCreateTable(createSql);
     const columns = readColumns(rows, pk, hasAutoinc, parsed.generated, parsed.collations, defaultCache);
-    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], parsed.collations, objects);
+    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], parsed.collations, indexSql, objects);
     const foreignKeys = readForeignKeys(fkBy.get(name) ?? [], tableNames, pkColumnsOf);
     const options: Record<string, string> = {};
     const flags = listed.get(name);
