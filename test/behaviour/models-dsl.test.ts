@@ -237,6 +237,11 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
       const mod = await import('../fixtures/sqlite/chinook-like/models.js') as Record<string, Table | ModelObject>;
       await sameAsSql(d, db, { models: Object.values(mod), sql: readFileSync(join(ROOT, 'test/fixtures/sqlite/chinook-like/v1.sql'), 'utf8') });
     }));
+    // The module `evolve pull` wrote for it (test/behaviour/pull.test.ts keeps it what it writes).
+    it('a sample schema of test/fixtures written as TypeScript by evolve pull: sqlite/chinook', (t) => withDb(t, d, async (db) => {
+      const dir = join(ROOT, 'test/fixtures/sqlite/chinook');
+      await sameAsSql(d, db, { models: join(dir, 'models.ts'), sql: join(dir, 'Chinook_Sqlite.sql') });
+    }));
   }
   if (dialect === 'mysql') {
     // The modules `evolve pull` wrote for them (test/behaviour/pull.test.ts keeps them what it writes).

@@ -137,7 +137,7 @@ const prestashopInstaller = (text: string): string => text.replaceAll('PREFIX_',
  * `own`: a pg_dump file (names `public`, sets search_path), loaded into a database of its own.
  */
 const FIXTURES: Record<'sqlite' | 'postgres' | 'mysql', Fixture[]> = {
-  sqlite: [{ file: 'sqlite/chinook/Chinook_Sqlite.sql', expressible: true }, { file: 'sqlite/chinook-like/v1.sql', expressible: true }],
+  sqlite: [{ file: 'sqlite/chinook/Chinook_Sqlite.sql', expressible: true, models: true }, { file: 'sqlite/chinook-like/v1.sql', expressible: true }],
   mysql: [
     { file: 'mysql/chinook/Chinook_MySql.sql', expressible: true, models: true },
     { file: 'mysql/sakila-like/v1.sql', expressible: true, models: true },
