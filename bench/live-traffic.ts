@@ -70,7 +70,11 @@ function evolveApply(url: string, file: string): Promise<boolean> {
   return new Promise((res) => {
     const batches = [...(process.env.BENCH_LIVE_BATCH_SIZE ? ['--batch-size', process.env.BENCH_LIVE_BATCH_SIZE] : []),
       ...(process.env.BENCH_LIVE_BATCH_PAUSE ? ['--batch-pause', process.env.BENCH_LIVE_BATCH_PAUSE] : [])];
-    const p = spawn(process.execPath, [join('bin', 'evolve.js'), 'apply', '--db', url, '--models', file, ...batches], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // MySQL/MariaDB: a change the server can only copy under a lock (INT→BIGINT, a foreign key
+    // with its checks on) goes through pt-online-schema-change with --online (docs/online.md).
+    const online = url.startsWith('mysql:') ? ['--online'] : [];
+    const p = spawn(process.execPath, [join('bin', 'evolve.js'), 'apply', '--db', url, '--models', file, ...batches, ...online],
+      { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (b: Buffer) => { err += b.toString(); });
     p.on('exit', (code) => { if (code !== 0) log(`    evolve apply failed (${code}): ${err.trim().split('\n').slice(0, 3).join(' / ')}`); res(code === 0); });
