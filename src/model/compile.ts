@@ -201,7 +201,8 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
       : 'Auto-increment needs a single-column primary key.', { table: tname });
   }
   if (autos.some((c) => !(pk && pk.includes(c.name)))) {
-    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }) (only PostgreSQL lets a column outside the primary key auto-increment).', { table: tname });
+    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`,
+      'Use .primaryKey({ autoIncrement: true }) (only PostgreSQL lets a column outside the primary key auto-increment).', { table: tname });
   }
   const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
 

@@ -66,8 +66,9 @@ interface Shared {
   indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
-function context({ exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, autoIncrementAnyColumn, enums, comments, indexObjects }: Shared,
-): EmitContext & { used: Set<string> } {
+function context({
+  exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, autoIncrementAnyColumn, enums, comments, indexObjects,
+}: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
     used, autoIncrementLeadingKey, autoIncrementAnyColumn, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
@@ -217,7 +218,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   ]);
   const shared: Shared = {
     exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
-    autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, autoIncrementAnyColumn: options.autoIncrementAnyColumn === true, enums: new Map(), comments, stated, indexObjects,
+    autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, autoIncrementAnyColumn: options.autoIncrementAnyColumn === true,
+    enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {
