@@ -74,6 +74,11 @@ export interface DialectCapabilities {
    * it must lead an index); absent: auto-increment needs a one-column primary key.
    */
   readonly autoIncrementLeadingKey?: boolean;
+  /**
+   * Any integer column may auto-increment, outside the primary key too (PostgreSQL: a serial or
+   * identity column); absent: only a primary key column (see {@link autoIncrementLeadingKey}).
+   */
+  readonly autoIncrementAnyColumn?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

@@ -187,14 +187,18 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
   }
 
   /**
-   * Values come from the database, for a column that leads a composite primary key (MySQL/MariaDB
-   * only: `AUTO_INCREMENT` there must lead an index; elsewhere, and for a one-column key, write
-   * `.primaryKey({ autoIncrement: true })`). An integer type only (`E_MODEL_INVALID`).
+   * Values come from the database, for a column that is not a one-column primary key: on
+   * MySQL/MariaDB one leading a composite primary key (`AUTO_INCREMENT` there must lead an index),
+   * on PostgreSQL any column (a serial: an identity column `BY DEFAULT`), outside the key too;
+   * refused elsewhere (`E_MODEL_INVALID`). For a one-column key write
+   * `.primaryKey({ autoIncrement: true })`. An integer type only (`E_MODEL_INVALID`).
    *
    * @example
    * ```ts
    * table('attachment_lang', { id_attachment: unsignedInt().autoIncrement(), id_lang: unsignedInt().notNull() },
    *   { primaryKey: ['id_attachment', 'id_lang'] })
+   * // PostgreSQL: a serial column beside the key
+   * table('job', { name: text().primaryKey(), seq: integer().autoIncrement() })
    * ```
    */
   autoIncrement(): ColumnBuilder<T, false, true, K> {

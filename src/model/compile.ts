@@ -121,6 +121,7 @@ export interface CompileRules {
   readonly onUpdateTimestamp?: boolean;
   readonly viewSqlSecurity?: boolean;
   readonly autoIncrementLeadingKey?: boolean;
+  readonly autoIncrementAnyColumn?: boolean;
 }
 
 /** Refuse `.onUpdate()` on a dialect without ON UPDATE (`dialect` null: not known yet), and on a column that is no date and time. */
@@ -191,7 +192,8 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
     mustExist('The primary key', opts.primaryKey);
     pk = [...opts.primaryKey];
   }
-  const autos = columns.filter((c) => c.autoIncrement);
+  // PostgreSQL: a serial or identity column may be any column (its sequence is its own).
+  const autos = rules.autoIncrementAnyColumn === true ? [] : columns.filter((c) => c.autoIncrement);
   const leads = rules.autoIncrementLeadingKey === true && autos.length === 1 && pk !== null && pk[0] === autos[0]!.name;
   if (pk && pk.length > 1 && autos.length > 0 && !leads) {
     throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, rules.autoIncrementLeadingKey
@@ -199,7 +201,8 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
       : 'Auto-increment needs a single-column primary key.', { table: tname });
   }
   if (autos.some((c) => !(pk && pk.includes(c.name)))) {
-    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`, 'Use .primaryKey({ autoIncrement: true }).', { table: tname });
+    throw invalid(`Table '${tname}': auto-increment column is not the primary key.`,
+      'Use .primaryKey({ autoIncrement: true }) (only PostgreSQL lets a column outside the primary key auto-increment).', { table: tname });
   }
   const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
 

@@ -28,6 +28,8 @@ export interface EmitOptions {
   readonly indexNamesPerTable?: boolean;
   /** An auto-increment column may lead a composite primary key (MySQL/MariaDB): `.autoIncrement()`. */
   readonly autoIncrementLeadingKey?: boolean;
+  /** Any integer column may auto-increment (PostgreSQL): `.autoIncrement()` outside the primary key too. */
+  readonly autoIncrementAnyColumn?: boolean;
 }
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
@@ -59,16 +61,17 @@ export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: Readonly
 /** What every module of one pull shares: export names, cycles, what is listed, index names taken, enums and comments stated. */
 interface Shared {
   exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>; perTableIndexNames: boolean;
-  autoIncrementLeadingKey: boolean;
+  autoIncrementLeadingKey: boolean; autoIncrementAnyColumn: boolean;
   enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
   indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
-function context({ exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, enums, comments, indexObjects }: Shared,
-): EmitContext & { used: Set<string> } {
+function context({
+  exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, autoIncrementAnyColumn, enums, comments, indexObjects,
+}: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
-    used, autoIncrementLeadingKey, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
+    used, autoIncrementLeadingKey, autoIncrementAnyColumn, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
     missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
     claimIndex: (t, n) => {
       // MySQL/MariaDB name indexes per table; SQLite and PostgreSQL in the schema (as the DSL checks them).
@@ -215,7 +218,8 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   ]);
   const shared: Shared = {
     exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
-    autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, enums: new Map(), comments, stated, indexObjects,
+    autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, autoIncrementAnyColumn: options.autoIncrementAnyColumn === true,
+    enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

@@ -29,6 +29,8 @@ export interface EmitContext {
   claimIndex(table: string, name: string): boolean;
   /** An auto-increment column may lead a composite primary key (MySQL/MariaDB): it says `.autoIncrement()`. */
   readonly autoIncrementLeadingKey: boolean;
+  /** Any integer column may auto-increment (PostgreSQL serial outside the key): it says `.autoIncrement()`. */
+  readonly autoIncrementAnyColumn: boolean;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type or domain the module states for column type text `sql` (`mood`, `year`), if any. */
@@ -135,9 +137,9 @@ export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: Colu
   const always = role.primaryKey && increments && c.identity === 'always';
   if (always) code += ".identity('always')";
   else if (role.primaryKey) code += increments ? '.primaryKey({ autoIncrement: true })' : '.primaryKey()';
-  const leading = increments && role.leadsKey && ctx.autoIncrementLeadingKey;
-  if (leading) code += '.autoIncrement()';
-  if (c.autoIncrement && !role.primaryKey && !leading) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
+  const ownModifier = increments && !role.primaryKey && (ctx.autoIncrementAnyColumn || (role.leadsKey && ctx.autoIncrementLeadingKey));
+  if (ownModifier) code += '.autoIncrement()';
+  if (c.autoIncrement && !role.primaryKey && !ownModifier) ctx.missing(`auto-increment of ${t.name}.${c.name}, which is not the whole primary key`, false);
   else if (c.autoIncrement && !increments) {
     ctx.missing(`auto-increment of ${t.name}.${c.name}, of type ${c.type.kind === 'raw' ? c.type.sql : c.type.kind}`, false);
   }

@@ -154,7 +154,20 @@ describe('model DSL: checks, generated columns, identity, objects', () => {
     const link = (first: 'a' | 'b'): Table => table('l', { a: integer().autoIncrement(), b: integer() }, { primaryKey: first === 'a' ? ['a', 'b'] : ['b', 'a'] });
     assert.equal(compileModels([link('a')], 'mysql', mysql).tables[0]!.columns[0]!.autoIncrement, true);
     refused(() => compileModels([link('b')], 'mysql', mysql), /auto-increment column in a composite primary key/);
-    refused(() => compileModels([link('a')], 'postgres'), /auto-increment column in a composite primary key/);
+    refused(() => compileModels([link('a')], 'sqlite', {}), /auto-increment column in a composite primary key/);
+  });
+
+  it('PostgreSQL: .autoIncrement() on a column outside the primary key (a serial); refused elsewhere and off integers', async () => {
+    const pg = (await loadDialect('postgres')).capabilities;
+    const job = table('job', { name: text().primaryKey(), seq: integer().autoIncrement() });
+    const [c] = compileModels([job], 'postgres', pg).tables[0]!.columns.filter((x) => x.name === 'seq');
+    assert.deepEqual([c!.autoIncrement, c!.nullable, c!.identity ?? null], [true, false, null]);
+    for (const [name, rules] of [['sqlite', {}], ['mysql', (await loadDialect('mysql')).capabilities]] as const) {
+      refused(() => compileModels([job], name, rules), /auto-increment column is not the primary key/);
+    }
+    refused(() => compileModels([table('t', { id: integer().primaryKey(), v: varchar(5).autoIncrement() })], 'postgres', pg), /'t\.v' is auto-increment but of type varchar/);
+    refused(() => compileModels([table('t', { id: integer().primaryKey(), v: integer().autoIncrement().generatedAs(sql`id + 1`) })], 'postgres', pg),
+      /both generated and auto-increment/);
   });
 
   it('comments are refused where the dialect keeps none as part of the schema', async () => {

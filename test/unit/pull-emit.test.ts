@@ -127,6 +127,21 @@ describe('evolve pull: the emitter', () => {
       ["index city on table b, a name another table's index has", 'auto-increment of c.id, which is not the whole primary key']);
   });
 
+  it('PostgreSQL: a serial column outside the primary key says .autoIncrement(); identity ALWAYS there is listed as adopted', () => {
+    const auto = { nullable: false, autoIncrement: true } as const;
+    const pg: SchemaIR = {
+      dialect: 'postgres',
+      tables: [base('t', { columns: [col('id', { kind: 'integer' }, { nullable: false }), col('seq', { kind: 'bigint' }, auto),
+        col('ever', { kind: 'integer' }, { ...auto, identity: 'always' })] })],
+      objects: [],
+    };
+    const r = pullSchema(pg, { kind: 'file', file: 'm.ts' }, { autoIncrementAnyColumn: true });
+    assert.ok(r.files[0]!.text.includes('seq: bigint().notNull().autoIncrement(),'), r.files[0]!.text);
+    assert.deepEqual([r.notExpressible, r.notAdopted], [['identity ALWAYS of t.ever'], []]);
+    assert.deepEqual(pullSchema(pg, { kind: 'file', file: 'm.ts' }).notAdopted,
+      ['auto-increment of t.seq, which is not the whole primary key', 'auto-increment of t.ever, which is not the whole primary key']);
+  });
+
   it('lists by name what the DSL cannot state, and writes it as comments', async () => {
     const schema: SchemaIR & { tables: TableIR[] } = {
       dialect: 'postgres',

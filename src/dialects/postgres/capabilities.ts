@@ -19,4 +19,6 @@ export const postgresCapabilities: DialectCapabilities = {
   typeObjects: true,
   // A LANGUAGE sql body is checked at creation unless this is off.
   uncheckedFunctionBodies: 'SET check_function_bodies TO off',
+  // A serial or identity column need not be the primary key.
+  autoIncrementAnyColumn: true,
 };
