@@ -79,6 +79,13 @@ export interface DialectCapabilities {
    * identity column); absent: only a primary key column (see {@link autoIncrementLeadingKey}).
    */
   readonly autoIncrementAnyColumn?: boolean;
+  /**
+   * A model column of a type spelled as the dialect spells it (`rawType('tinyint(1)')`,
+   * `datetime()`) reads back as the DSL's type (boolean, timestamp) and takes any default the
+   * database takes (MySQL/MariaDB: `tinyint(1) DEFAULT 2`, `datetime DEFAULT '0000-00-00 00:00:00'`):
+   * pull states such a default so; absent: pull lists it.
+   */
+  readonly nativeTypeDefaults?: boolean;
 }
 
 /** Quoting and type rendering: every identifier and literal in generated SQL goes through here. */

@@ -3,7 +3,7 @@
  * beyond tables (`objects.ts`) and an index re-exporting them. What the DSL cannot state is
  * listed by name (and written as comments in the module), never silently left out.
  */
-import { objectKey, objectPhase, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
+import { objectKey, objectPhase, type ColumnType, type ObjectIR, type SchemaIR, type TableIR } from '../ir/schema.js';
 import { nameIndex, objectDependencies } from '../diff/objects.js';
 import { objectLabel } from '../diff/changes.js';
 import { emitTable, type EmitContext } from './emit-table.js';
@@ -30,6 +30,13 @@ export interface EmitOptions {
   readonly autoIncrementLeadingKey?: boolean;
   /** Any integer column may auto-increment (PostgreSQL): `.autoIncrement()` outside the primary key too. */
   readonly autoIncrementAnyColumn?: boolean;
+  /**
+   * The dialect's spelling of a column type, where a column spelled so takes any default the
+   * database takes (MySQL/MariaDB, capability `nativeTypeDefaults`): a default the DSL refuses for
+   * the column's type (`tinyint(1) DEFAULT 2`, read as boolean) is then stated on that spelling
+   * (`rawType('tinyint(1)').default(2)`) instead of listed.
+   */
+  readonly nativeType?: (t: ColumnType) => string;
 }
 
 /** One file of emitted code: its path relative to the output (`models.ts`, `employee.ts`, `index.ts`). */
@@ -61,17 +68,17 @@ export function emitObject(ctx: EmitContext, o: ObjectIR, tableSchemas: Readonly
 /** What every module of one pull shares: export names, cycles, what is listed, index names taken, enums and comments stated. */
 interface Shared {
   exports: ReadonlyMap<string, string>; cycles: ReadonlyMap<string, number>; missing: Missing; indexNames: Set<string>; perTableIndexNames: boolean;
-  autoIncrementLeadingKey: boolean; autoIncrementAnyColumn: boolean;
+  autoIncrementLeadingKey: boolean; autoIncrementAnyColumn: boolean; nativeType: ((t: ColumnType) => string) | undefined;
   enums: ReadonlyMap<string, string>; comments: ReadonlyMap<string, TableComments>; stated: ReadonlySet<ObjectIR>;
   indexObjects: ReadonlyMap<string, readonly ObjectIR[]>;
 }
 
 function context({
-  exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, autoIncrementAnyColumn, enums, comments, indexObjects,
+  exports, cycles, missing, indexNames, perTableIndexNames, autoIncrementLeadingKey, autoIncrementAnyColumn, nativeType, enums, comments, indexObjects,
 }: Shared): EmitContext & { used: Set<string> } {
   const used = new Set<string>();
   return {
-    used, autoIncrementLeadingKey, autoIncrementAnyColumn, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
+    used, autoIncrementLeadingKey, autoIncrementAnyColumn, nativeType, exportOf: (t) => exports.get(t), use: (n) => used.add(n),
     missing: (w, adopted) => { missing.all.push(w); if (!adopted) missing.notAdopted.push(w); },
     claimIndex: (t, n) => {
       // MySQL/MariaDB name indexes per table; SQLite and PostgreSQL in the schema (as the DSL checks them).
@@ -219,7 +226,7 @@ export function emitModels(schema: SchemaIR, mode: { kind: 'file'; file: string 
   const shared: Shared = {
     exports, cycles: foreignKeyCycles(tables), missing, indexNames: new Set(), perTableIndexNames: options.indexNamesPerTable === true,
     autoIncrementLeadingKey: options.autoIncrementLeadingKey === true, autoIncrementAnyColumn: options.autoIncrementAnyColumn === true,
-    enums: new Map(), comments, stated, indexObjects,
+    nativeType: options.nativeType, enums: new Map(), comments, stated, indexObjects,
   };
   const result = (files: EmittedFile[]): EmittedModels => ({ files, notExpressible: missing.all, notAdopted: missing.notAdopted });
   if (mode.kind === 'file') {

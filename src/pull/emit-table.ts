@@ -31,6 +31,8 @@ export interface EmitContext {
   readonly autoIncrementLeadingKey: boolean;
   /** Any integer column may auto-increment (PostgreSQL serial outside the key): it says `.autoIncrement()`. */
   readonly autoIncrementAnyColumn: boolean;
+  /** The dialect's spelling of a type, whose defaults the DSL does not judge (MySQL/MariaDB; see `EmitOptions.nativeType`); undefined elsewhere. */
+  readonly nativeType?: ((t: ColumnType) => string) | undefined;
   /** True when a reference from table `from` to table `to` closes a cycle (its arrow then states its return type). */
   inCycle(from: string, to: string): boolean;
   /** The export name of the enum type or domain the module states for column type text `sql` (`mood`, `year`), if any. */
@@ -114,12 +116,19 @@ function emitOnUpdate(ctx: EmitContext, c: ColumnIR): string {
   return `.onUpdate(${sqlTemplate(c.onUpdate)})`;
 }
 
-/** False (listed) for a default the DSL refuses as not a value of its column's type (MySQL `tinyint(1) DEFAULT 7`, read as boolean). */
-function defaultFits(ctx: EmitContext, table: string, c: ColumnIR): boolean {
-  try { checkDefaultLiteral(table, c.name, c.type, c.default); return true; } catch (e) {
+/**
+ * The type to state column `c` with so that the DSL takes its default: its own; where the DSL
+ * refuses the default for it (MySQL `tinyint(1) DEFAULT 7`, read as boolean; a zero date
+ * `'0000-00-00 00:00:00'` on a datetime), the dialect's spelling of it (`rawType('tinyint(1)')`,
+ * `datetime()`), which reads back as the same type and whose defaults the DSL leaves to the
+ * database; null (listed) where the dialect has no such spelling.
+ */
+function typeForDefault(ctx: EmitContext, table: string, c: ColumnIR): ColumnType | null {
+  try { checkDefaultLiteral(table, c.name, c.type, c.default); return c.type; } catch (e) {
     if (!isEvolveError(e)) throw e;
+    if (ctx.nativeType && c.type.kind !== 'raw') return { kind: 'raw', sql: ctx.nativeType(c.type) };
     ctx.missing(`default of ${table}.${c.name}, not a value of its type`, false);
-    return false;
+    return null;
   }
 }
 
@@ -128,9 +137,10 @@ interface ColumnRole { primaryKey: boolean; leadsKey: boolean; unique: boolean; 
 
 /** One column: its type and modifiers, and a trailing comment naming what the DSL cannot state. */
 export function emitColumn(ctx: EmitContext, t: TableIR, c: ColumnIR, role: ColumnRole): string {
-  let code = emitType(ctx, c.type);
+  const type = c.default !== null && !c.generated ? typeForDefault(ctx, t.name, c) : c.type;
+  let code = emitType(ctx, type ?? c.type);
   if (!c.nullable && !role.primaryKey) code += '.notNull()';
-  if (c.default !== null && !c.generated && defaultFits(ctx, t.name, c)) code += `.default(${emitDefault(ctx, c.default)})`;
+  if (type !== null && c.default !== null && !c.generated) code += `.default(${emitDefault(ctx, c.default)})`;
   code += emitGenerated(ctx, c);
   code += emitOnUpdate(ctx, c);
   const increments = c.autoIncrement && isIntegerType(c.type);

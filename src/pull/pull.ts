@@ -62,5 +62,8 @@ export function pullSchema(schema: SchemaIR, layout: PullLayout, options: EmitOp
  * ```
  */
 export async function pullModels(db: string, layout: PullLayout, options: DatabaseOptions = {}): Promise<PullResult> {
-  return withDatabase(db, true, options, async (d) => pullSchema(await d.introspect(), layout, d.dialect.capabilities));
+  return withDatabase(db, true, options, async (d) => {
+    const caps = d.dialect.capabilities;
+    return pullSchema(await d.introspect(), layout, caps.nativeTypeDefaults ? { ...caps, nativeType: (t) => d.dialect.sql.type(t) } : caps);
+  });
 }

@@ -15,7 +15,9 @@ import {
 import { forEachDialect, withDb, evolveDialect } from '../support/harness.js';
 import { freshDatabase, ownPostgresDatabase, type TestDatabase, type TestDialect } from '../support/databases.js';
 import { ROOT } from '../support/cli.js';
-import { readFileSync } from 'node:fs';
+import { prestashopInstaller } from '../support/fixture-installers.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 type Models = (Table | ModelObject)[];
@@ -252,10 +254,20 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   }
   if (dialect === 'mysql') {
     // The modules `evolve pull` wrote for them (test/behaviour/pull.test.ts keeps them what it writes).
-    for (const [name, file] of [['chinook', 'Chinook_MySql.sql'], ['sakila-like', 'v1.sql'], ['northwind', 'northwind.sql'], ['sakila', 'sakila-schema.sql']] as const) {
-      it(`a sample schema of test/fixtures written as TypeScript by evolve pull: mysql/${name}`, (t) => withDb(t, d, async (db) => {
+    // `install`: the text its installer loads (PrestaShop's placeholders substituted), as pull.test.ts loads it.
+    const fixtures: [string, string, ((sql: string) => string)?][] = [
+      ['chinook', 'Chinook_MySql.sql'], ['sakila-like', 'v1.sql'], ['northwind', 'northwind.sql'], ['sakila', 'sakila-schema.sql'],
+      ['prestashop', 'db_structure.sql', prestashopInstaller],
+    ];
+    for (const [name, file, install] of fixtures) {
+      it(`a sample schema of test/fixtures written as TypeScript by evolve pull: mysql/${name}`, { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
         const dir = join(ROOT, 'test/fixtures/mysql', name);
-        await sameAsSql(d, db, { models: join(dir, 'models.ts'), sql: join(dir, file) });
+        let sqlFile = join(dir, file);
+        if (install) {
+          sqlFile = join(mkdtempSync(join(tmpdir(), 'evolve-models-dsl-')), file);
+          writeFileSync(sqlFile, install(readFileSync(join(dir, file), 'utf8')));
+        }
+        await sameAsSql(d, db, { models: join(dir, 'models.ts'), sql: sqlFile });
       }));
     }
   }

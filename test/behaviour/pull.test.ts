@@ -20,6 +20,7 @@ import { pullModels } from '../../src/pull/pull.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { freshDatabase, ownPostgresDatabase, type TestDatabase } from '../support/databases.js';
 import { evolve, ROOT } from '../support/cli.js';
+import { prestashopInstaller } from '../support/fixture-installers.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'evolve-pull-'));
 
@@ -126,8 +127,6 @@ async function appliedFingerprint(d: TestDatabase['dialect'], models: string, cl
 /** A fixture schema pulled by the test (see FIXTURES). */
 interface Fixture { file: string; expressible: boolean; models?: boolean; prepare?: (sql: string) => string; own?: boolean }
 
-/** PrestaShop's installer's substitution of the placeholders of its db_structure.sql (see its SOURCE.md). */
-const prestashopInstaller = (text: string): string => text.replaceAll('PREFIX_', 'ps_').replaceAll('ENGINE_TYPE', 'InnoDB').replaceAll('COLLATION', '');
 
 /**
  * The fixture schemas of a dialect that the DSL expresses whole today, and the others (pulled
@@ -143,8 +142,8 @@ const FIXTURES: Record<'sqlite' | 'postgres' | 'mysql', Fixture[]> = {
     { file: 'mysql/sakila-like/v1.sql', expressible: true, models: true },
     { file: 'mysql/northwind/northwind.sql', expressible: true, models: true },
     { file: 'mysql/sakila/sakila-schema.sql', expressible: true, models: true },
-    // Defaults the DSL refuses for their type (zero dates, tinyint(1) DEFAULT 2).
-    { file: 'mysql/prestashop/db_structure.sql', expressible: false, prepare: prestashopInstaller },
+    // Its zero-date and tinyint(1) DEFAULT 2 defaults stated on datetime() and rawType('tinyint(1)').
+    { file: 'mysql/prestashop/db_structure.sql', expressible: true, models: true, prepare: prestashopInstaller },
   ],
   postgres: [
     { file: 'postgres/pagila/v1.sql', expressible: true },

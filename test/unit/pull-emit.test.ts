@@ -142,6 +142,26 @@ describe('evolve pull: the emitter', () => {
       ['auto-increment of t.seq, which is not the whole primary key', 'auto-increment of t.ever, which is not the whole primary key']);
   });
 
+  it('MySQL: a default the DSL refuses for its type (tinyint(1) DEFAULT 7, a zero date) is stated on the type as the server spells it', async () => {
+    const d = await loadDialect('mysql');
+    const my: SchemaIR = d.normalise({ dialect: 'mysql', tables: [base('m', { columns: [col('id', { kind: 'integer' }, { nullable: false }),
+      col('flag', { kind: 'raw', sql: 'tinyint(1)' }, { nullable: false, default: { kind: 'value', value: 7 } }),
+      col('at', { kind: 'raw', sql: 'datetime' }, { nullable: false, default: { kind: 'value', value: '0000-00-00 00:00:00' } }),
+      col('on', { kind: 'boolean' }, { default: { kind: 'value', value: true } })] })] });
+    const r = pullSchema(my, { kind: 'file', file: 'models.ts' }, { ...d.capabilities, nativeType: (t) => d.sql.type(t) });
+    assert.deepEqual(r.notExpressible, []);
+    const text = r.files[0]!.text;
+    for (const c of ["flag: rawType('tinyint(1)').notNull().default(7),", "at: datetime().notNull().default('0000-00-00 00:00:00'),", 'on: boolean().default(true),']) {
+      assert.ok(text.includes(c), `${c} in:\n${text}`);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-pull-unit-'));
+    writeFileSync(join(dir, 'models.ts'), text);
+    assert.equal(fingerprintText(desiredSchema(await loadModels(join(dir, 'models.ts')), d)), fingerprintText(my), 'the same canonical form');
+    // Without the dialect's spelling (the other dialects), it is listed: apply would change it.
+    assert.deepEqual(pullSchema(my, { kind: 'file', file: 'm.ts' }).notAdopted,
+      ['default of m.flag, not a value of its type', 'default of m.at, not a value of its type']);
+  });
+
   it('lists by name what the DSL cannot state, and writes it as comments', async () => {
     const schema: SchemaIR & { tables: TableIR[] } = {
       dialect: 'postgres',

@@ -19,4 +19,6 @@ export const mysqlCapabilities: DialectCapabilities = {
   indexKindKeywords: true,
   viewSqlSecurity: true,
   autoIncrementLeadingKey: true,
+  // `rawType('tinyint(1)')` is boolean, `datetime()` timestamp: the DSL does not judge their defaults.
+  nativeTypeDefaults: true,
 };
