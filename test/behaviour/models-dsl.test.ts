@@ -274,7 +274,7 @@ forEachDialect('the model DSL states what a SQL file states', (d) => {
   // On the server: PGlite is the same PostgreSQL, and slow to start the databases this takes.
   if (d === 'postgres') {
     // Written by `evolve pull` from the fixture loaded by its SQL file (see pull.test.ts); pg_dump files need a database of their own.
-    for (const [name, sqlFile] of [['pagila', 'v1.sql'], ['pagila-real', 'schema.sql'], ['sakila-jooq', 'schema.sql']] as const) {
+    for (const [name, sqlFile] of [['pagila', 'v1.sql'], ['pagila-real', 'schema.sql'], ['sakila-jooq', 'schema.sql'], ['sourcegraph', 'schema.sql']] as const) {
       it(`a sample schema of test/fixtures written as TypeScript (pulled): ${name}`, { timeout: 120_000 }, async () => {
         const own = await ownPostgresDatabase();
         try {
