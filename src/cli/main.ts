@@ -11,12 +11,40 @@ import { stdio, type Out } from './output.js';
 import { fingerprintCommand } from './commands/fingerprint.js';
 import { sqlCommand } from './commands/sql.js';
 import { applyCommand } from './commands/apply.js';
-import { diffCommand } from './commands/diff.js';
-import { initCommand } from './commands/init.js';
-import { pullCommand } from './commands/pull.js';
-import { graphCommand } from './commands/graph.js';
-import { completeCommand, hashCommand, lintCommand, recordCommand, revertCommand, statusCommand } from './commands/evolutions.js';
-import { baselineCommand, checkCommand, installCommand, upgradeCommand, type DeployFlags } from './commands/deploy.js';
+import type { DeployFlags } from './commands/deploy.js';
+
+// The commands a quick `evolve sql` / `apply` / `fingerprint` does not run are loaded when they
+// run (issue 19: start-up): their modules (pull's emitters, the graph's layout, init's templates…)
+// cost a start-up that does not use them.
+const diffCommand: typeof import('./commands/diff.js').diffCommand =
+  async (...a) => (await import('./commands/diff.js')).diffCommand(...a);
+const initCommand: typeof import('./commands/init.js').initCommand =
+  async (...a) => (await import('./commands/init.js')).initCommand(...a);
+const pullCommand: typeof import('./commands/pull.js').pullCommand =
+  async (...a) => (await import('./commands/pull.js')).pullCommand(...a);
+const graphCommand: typeof import('./commands/graph.js').graphCommand =
+  async (...a) => (await import('./commands/graph.js')).graphCommand(...a);
+const completeCommand: typeof import('./commands/evolutions.js').completeCommand =
+  async (...a) => (await import('./commands/evolutions.js')).completeCommand(...a);
+const hashCommand: typeof import('./commands/evolutions.js').hashCommand =
+  async (...a) => (await import('./commands/evolutions.js')).hashCommand(...a);
+const lintCommand: typeof import('./commands/evolutions.js').lintCommand =
+  async (...a) => (await import('./commands/evolutions.js')).lintCommand(...a);
+const recordCommand: typeof import('./commands/evolutions.js').recordCommand =
+  async (...a) => (await import('./commands/evolutions.js')).recordCommand(...a);
+const revertCommand: typeof import('./commands/evolutions.js').revertCommand =
+  async (...a) => (await import('./commands/evolutions.js')).revertCommand(...a);
+const statusCommand: typeof import('./commands/evolutions.js').statusCommand =
+  async (...a) => (await import('./commands/evolutions.js')).statusCommand(...a);
+const baselineCommand: typeof import('./commands/deploy.js').baselineCommand =
+  async (...a) => (await import('./commands/deploy.js')).baselineCommand(...a);
+const checkCommand: typeof import('./commands/deploy.js').checkCommand =
+  async (...a) => (await import('./commands/deploy.js')).checkCommand(...a);
+const installCommand: typeof import('./commands/deploy.js').installCommand =
+  async (...a) => (await import('./commands/deploy.js')).installCommand(...a);
+const upgradeCommand: typeof import('./commands/deploy.js').upgradeCommand =
+  async (...a) => (await import('./commands/deploy.js')).upgradeCommand(...a);
+
 
 export const EXIT = { ok: 0, error: 1, usage: 2, outOfSync: 3 } as const;
 
