@@ -234,8 +234,13 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     async restart(i) {
       const n = node(i);
       if (n.proc) return;
-      // A killed node's state is unknown (seqno -1): it rejoins by a full state transfer.
-      rmSync(join(n.dir, 'data', 'grastate.dat'), { force: true });
+      // A killed node's state is unknown: it rejoins from an empty data directory, by a full state
+      // transfer. (Removing only grastate.dat is not enough: MariaDB then recovers a position from
+      // InnoDB and asks for the writesets after it, and a CREATE TABLE the kill interrupted after
+      // that position was recorded stays missing on the node — seen here: t2 absent, the node Synced.)
+      rmSync(join(n.dir, 'data'), { recursive: true, force: true });
+      mkdirSync(join(n.dir, 'data'), { recursive: true });
+      spawnSync('chown', ['-R', 'mysql:mysql', join(n.dir, 'data')]);
       launch(n);
       await waitSynced(60_000);
     },
