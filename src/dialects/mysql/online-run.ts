@@ -10,6 +10,7 @@ import type { Batches } from '../dialect.js';
 import type { MysqlConnection } from './connection.js';
 import { nextWeaker, parseAlter, restate, statedAlgorithm, type MysqlAlgorithm } from './online.js';
 import { ptOscPath, ptOscRefusal, runPtOsc } from './pt-osc.js';
+import { mysqlSql } from './sql-builder.js';
 
 /** The server cannot run the ALTER with the stated algorithm or lock. */
 const notSupported = (e: unknown): boolean => {
@@ -21,7 +22,7 @@ const unquote = (s: string): string => (s.startsWith('`') ? s.slice(1, -1).repla
 
 /** Does `table` hold a row? */
 async function hasRows(conn: MysqlConnection, table: string): Promise<boolean> {
-  return (await conn.query(`SELECT 1 AS x FROM \`${table.replace(/`/g, '``')}\` LIMIT 1`)).length > 0;
+  return (await conn.query(`SELECT 1 AS x FROM ${mysqlSql.table(table)} LIMIT 1`)).length > 0;
 }
 
 /** Run `sql`, falling back to weaker algorithms as the server requires (see the module comment); `batches`: pt-osc's chunks. */
