@@ -182,6 +182,12 @@ export function markdown(results: Results): string {
     md.push(`## Start-up (cold process, median of ${s.runs})${multi ? ` — ${runLabel(results, s.run)}` : ''}`, '', '| command | ms |', '|---|---:|',
       `| \`node -e 0\` (baseline) | ${s.nodeBaselineMs} |`, `| \`evolve --version\` | ${s.versionMs} |`, `| \`evolve fingerprint\` (small SQLite) | ${s.fingerprintSqliteMs} |`,
       ...(s.sqlTsModelsMs !== undefined ? [`| \`evolve sql\` (small SQLite, five-table TypeScript models; target node + 250 = ${round(s.nodeBaselineMs + 250, 1)}) | ${s.sqlTsModelsMs}${s.sqlTsModelsMs > s.nodeBaselineMs + 250 ? ' ⚠' : ''} |`] : []), '');
+    if (s.sqlBreakdown?.length) {
+      md.push(`Where \`evolve sql\`'s ${round(s.sqlTsModelsMs! - s.nodeBaselineMs, 1)} ms over node's start-up go: shares of 5 CPU profiles (V8's sampling ` +
+        'profiler; each sample counted for the first frame of Evolve, a driver or the models on its stack, else for what V8 was doing), ' +
+        'as milliseconds of that difference (bench/startup-breakdown.ts):', '', '| part | share | ms |', '|---|---:|---:|',
+        ...s.sqlBreakdown.map((b) => `| ${b.part} | ${round(b.share * 100, 1)}% | ${b.ms} |`), '');
+    }
     if (s.sqlTsModelsMs !== undefined && s.sqlTsModelsMs > s.nodeBaselineMs + 250) {
       missed.push({ key: 'startup:sql', what: `evolve sql with TypeScript models: ${s.sqlTsModelsMs} ms cold (target node's ${s.nodeBaselineMs} + 250 ms)` });
     }

@@ -11,11 +11,14 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { median, round } from './lib.js';
+import { startupBreakdown, type StartupPart } from './startup-breakdown.js';
 
 export interface StartupFigures {
   runs: number; nodeBaselineMs: number; versionMs: number; fingerprintSqliteMs: number;
   /** `evolve sql` on a five-table SQLite database with a TypeScript models module (issue 19 point 1: target node + 250 ms). */
   sqlTsModelsMs?: number;
+  /** Where `evolve sql`'s time over node's start-up goes (startup-breakdown.ts). */
+  sqlBreakdown?: StartupPart[];
   /** Loading a models module of N tables in a fresh process: as TypeScript, and the same code as JavaScript (issue 20 point 3). */
   modelsLoad?: { tables: number; tsMs: number; jsMs: number; ratio: number }[];
 }
@@ -74,12 +77,16 @@ export function benchStartup(runs = 10): StartupFigures {
       const jsMs = loadMs(js, Math.min(runs, 5));
       return { tables, tsMs, jsMs, ratio: round(tsMs / jsMs, 2) };
     });
+    const sqlArgs = [bin, 'sql', '--db', `sqlite:${path}`, '--models', five];
+    const nodeBaselineMs = coldMs(['-e', '0'], runs);
+    const sqlTsModelsMs = coldMs(sqlArgs, runs);
     return {
       runs,
-      nodeBaselineMs: coldMs(['-e', '0'], runs),
+      nodeBaselineMs,
       versionMs: coldMs([bin, '--version'], runs),
       fingerprintSqliteMs: coldMs([bin, 'fingerprint', '--db', `sqlite:${path}`], runs),
-      sqlTsModelsMs: coldMs([bin, 'sql', '--db', `sqlite:${path}`, '--models', five], runs),
+      sqlTsModelsMs,
+      sqlBreakdown: startupBreakdown(sqlArgs, 5, Math.max(0, sqlTsModelsMs - nodeBaselineMs)),
       modelsLoad,
     };
   } finally {

@@ -7,10 +7,14 @@
  * exactly (one that imports a package other than `evolve`, uses `import.meta` or a dynamic
  * `import()`, or sits in an import cycle) returns `null`, and the caller loads it through the
  * loader hooks instead.
+ *
+ * The code is kept without its source map (a map inline is three times the code's size, which
+ * Node would read and compile past at every start: 10 MB for a 5,000-table module); the map is kept
+ * beside it and read only when the module throws, to name the TypeScript line in the error.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, SourceMap } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -22,30 +26,61 @@ const TS = /\.(m?ts|tsx)$/i;
 const SPECIFIER = /^(\s*(?:import|export)\b[^;"'`]*?\bfrom\s*|\s*import\s*)"([^"\n]+)";/gm;
 const BUILTINS = new Set(builtinModules);
 
-/** The transformed code of `file` (`source`), from the cache or from esbuild (then cached). */
-async function transformed(cache: TransformCache, file: string, source: string): Promise<string> {
-  const key = createHash('sha256').update(cache.key).update('\0').update(file).update('\0').update(source).digest('hex').slice(0, 32);
+/** The options of the transform: part of every entry's key. */
+const MAPS = 'maps apart v2';
+
+/** The transformed code of `file` (`source`), from the cache or from esbuild (then cached, its source map beside it as `KEY.map`). */
+async function transformed(cache: TransformCache, file: string, source: string): Promise<{ code: string; map: string }> {
+  const key = createHash('sha256').update(cache.key).update(MAPS).update('\0').update(file).update('\0').update(source).digest('hex').slice(0, 32);
   const entry = `${cache.dir}/${key}.js`;
-  try { return readFileSync(entry, 'utf8'); } catch { /* a miss */ }
+  const map = `${cache.dir}/${key}.map`;
+  try {
+    const code = readFileSync(entry, 'utf8');
+    used.add(entry);
+    return { code, map };
+  } catch { /* a miss */ }
   const esbuild = await import(cache.esbuild) as typeof import('esbuild');
-  const { code } = await esbuild.transform(source, {
-    loader: /x$/i.test(file) ? 'tsx' : 'ts', format: 'esm', target: 'node20', sourcemap: 'inline', sourcefile: file,
+  const out = await esbuild.transform(source, {
+    loader: /x$/i.test(file) ? 'tsx' : 'ts', format: 'esm', target: 'node20', sourcemap: 'external', sourcefile: file,
   });
-  put(cache, entry, code);
-  return code;
+  writeEntry(cache, map, out.map);
+  put(cache, entry, out.code);
+  return { code: out.code, map };
 }
 
-/** Write a cache entry atomically, then keep the directory within its bound (oldest first). */
-function put(cache: TransformCache, entry: string, code: string): void {
+/** The cache entries this process wrote or read: never evicted by its own bound (a module it still has to import). */
+const used = new Set<string>();
+
+/** Write a cache file atomically. */
+function writeEntry(cache: TransformCache, entry: string, code: string): void {
   mkdirSync(cache.dir, { recursive: true });
   const part = `${entry}.${process.pid}.part`;
   writeFileSync(part, code);
   renameSync(part, entry);
-  const names = readdirSync(cache.dir).filter((n) => /\.m?js$/.test(n));
-  if (names.length <= cache.max) return;
-  const aged = names.map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } });
-  aged.sort((a, b) => a.t - b.t);
-  for (const x of aged.slice(0, names.length - cache.max)) { try { unlinkSync(`${cache.dir}/${x.n}`); } catch { /* gone already */ } }
+  used.add(entry);
+}
+
+/**
+ * Write a cache entry atomically, then keep the directory within its bound: at most `max`
+ * transformed modules (`KEY.js`, with its `KEY.map`) and `max` prepared ones (`KEY.mjs`), the
+ * oldest going first — never one this process uses.
+ */
+function put(cache: TransformCache, entry: string, code: string): void {
+  writeEntry(cache, entry, code);
+  const names = readdirSync(cache.dir);
+  const remove = (n: string): void => { try { unlinkSync(`${cache.dir}/${n}`); } catch { /* gone already */ } };
+  for (const kind of [/^[0-9a-f]+\.js$/, /^[0-9a-f]+\.mjs$/]) {
+    const all = names.filter((n) => kind.test(n));
+    const over = all.length - cache.max;
+    if (over <= 0) continue;
+    const aged = all.filter((n) => !used.has(`${cache.dir}/${n}`))
+      .map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } });
+    aged.sort((a, b) => a.t - b.t);
+    for (const x of aged.slice(0, over)) remove(x.n);
+  }
+  // A map goes with its module's code (whoever removed that).
+  const left = new Set(readdirSync(cache.dir));
+  for (const n of left) if (/^[0-9a-f]+\.map$/.test(n) && !left.has(n.replace(/\.map$/, '.js'))) remove(n);
 }
 
 /** The file a relative import of a TypeScript module names (`./x.js` may name `./x.ts`; no extension too). */
@@ -64,7 +99,7 @@ async function prepare(cache: TransformCache, file: string, evolveUrl: string, v
   visiting.add(file);
   const source = readFileSync(file, 'utf8');
   if (/\bimport\s*(\.\s*meta\b|\()|\brequire\s*\(|__dirname|__filename/.test(source)) return null;
-  const code = await transformed(cache, file, source);
+  const { code, map } = await transformed(cache, file, source);
   const parts: string[] = [];
   let last = 0;
   for (const m of code.matchAll(SPECIFIER)) {
@@ -84,8 +119,44 @@ async function prepare(cache: TransformCache, file: string, evolveUrl: string, v
   visiting.delete(file);
   const out = parts.join('');
   const entry = `${cache.dir}/${createHash('sha256').update(out).digest('hex').slice(0, 32)}.mjs`;
-  if (!existsSync(entry)) put(cache, entry, out);
-  return pathToFileURL(entry).href;
+  if (existsSync(entry)) used.add(entry); else put(cache, entry, out);
+  const url = pathToFileURL(entry).href;
+  prepared.set(url, { file, map });
+  return url;
+}
+
+/** The modules prepared by this process: each cache URL's TypeScript file and source map. */
+const prepared = new Map<string, { file: string; map: string }>();
+
+/** Source maps read so far (only when a module threw). */
+const maps = new Map<string, SourceMap | null>();
+
+function sourceMap(path: string): SourceMap | null {
+  if (!maps.has(path)) {
+    try { maps.set(path, new SourceMap(JSON.parse(readFileSync(path, 'utf8')) as ConstructorParameters<typeof SourceMap>[0])); } catch { maps.set(path, null); }
+  }
+  return maps.get(path)!;
+}
+
+/** `url:line:col` of a prepared module, as `file:LINE:COL` of its TypeScript (1-based, as stacks print them). */
+function original(url: string, line: number, col: number): string | null {
+  const p = prepared.get(url);
+  if (!p) return null;
+  // No map (the cache's bound removed it): the line is the transformed code's, which would mislead.
+  const e = sourceMap(p.map)?.findEntry(line - 1, col - 1) as { originalLine?: number; originalColumn?: number } | undefined;
+  if (!e || e.originalLine === undefined) return null;
+  return `${p.file}:${e.originalLine + 1}:${(e.originalColumn ?? 0) + 1}`;
+}
+
+/** An error thrown by a prepared module, its stack naming the TypeScript files and lines instead of the cache's. */
+function mapped(e: unknown): unknown {
+  if (!(e instanceof Error) || typeof e.stack !== 'string' || !prepared.size) return e;
+  const frame = /(file:\/\/[^\s()]+?\.mjs):(\d+):(\d+)/g;
+  const stack = e.stack.replace(frame, (all, url: string, l: string, c: string) => original(url, Number(l), Number(c)) ?? all);
+  if (stack !== e.stack) {
+    try { Object.defineProperty(e, 'stack', { value: stack, configurable: true, writable: true }); } catch { /* a frozen error keeps its stack */ }
+  }
+  return e;
 }
 
 /**
@@ -99,5 +170,9 @@ export async function importDirect(abs: string, cache: TransformCache, evolveUrl
     throw e;
   }
   if (url === null) return null;
-  return await import(url) as Record<string, unknown>;
+  try {
+    return await import(url) as Record<string, unknown>;
+  } catch (e) {
+    throw mapped(e);
+  }
 }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { modelsFingerprint } from '../../src/index.js';
 import { evolveDialect, forEachDialect, withDb } from '../support/harness.js';
 import { evolve, writeModels, ROOT, IMPORTS } from '../support/cli.js';
@@ -114,8 +115,9 @@ forEachDialect('fleets', (d) => {
       const report = JSON.parse(first.stdout) as { ok: boolean; fleet: boolean; summary: Record<string, number>; summaryLine: string; targets: JsonTarget[]; workers: number };
       assert.equal(report.ok, true);
       assert.equal(report.fleet, true);
-      // SQLite's driver blocks its thread: the default concurrency of 4 is four worker threads; servers' targets share this one.
-      assert.equal(report.workers, d === 'sqlite' ? 4 : 0);
+      // SQLite's driver blocks its thread: the default concurrency of 4 is four worker threads, never more than the cores;
+      // servers' targets share this one.
+      assert.equal(report.workers, d === 'sqlite' ? Math.min(4, availableParallelism()) : 0);
       assert.deepEqual(report.summary, { total: n, evolved: n, inSync: 0, failed: 0, notStarted: 0 });
       assert.equal(report.summaryLine, `${n} evolved, 0 already in sync, 0 failed`);
       assert.equal(report.targets.length, n);
@@ -128,7 +130,8 @@ forEachDialect('fleets', (d) => {
       // One tenant in the middle holds rows the new unique constraint refuses.
       const bad = Math.floor(n / 2);
       await fleet.exec(bad, "INSERT INTO account (id, email) VALUES (1, 'same@x'), (2, 'same@x')");
-      const second = await evolve(['apply', '--db', fleet.pattern, '--models', m2, '--continue-on-error']);
+      // Concurrency above the cores: SQLite's targets beyond the worker threads wait for the next free one.
+      const second = await evolve(['apply', '--db', fleet.pattern, '--models', m2, '--continue-on-error', '--concurrency', '8']);
       assert.equal(second.code, 1, 'a failed target fails the command');
       assert.match(second.stdout, new RegExp(`^${n - 1} evolved, 0 already in sync, 1 failed;`, 'm'));
       const failedLine = second.stdout.split('\n').find((l) => l.startsWith('FAILED'));

@@ -61,6 +61,15 @@ describe('loading TypeScript modules', () => {
         assert.match(e.message, /models\.ts:4:\d+/);
         return true;
       });
+      // The same as a command, where no loader enables Node's source maps: the line comes from the map kept beside the cache entry.
+      const cache = mkdtempSync(join(tmpdir(), 'evolve-ts-cache-'));
+      try {
+        for (let i = 0; i < 2; i++) { // a cache miss, then a hit
+          const r = await evolveProcess(['fingerprint', '--models', file, '--db', `sqlite:${join(dir, 'app.db')}`], { EVOLVE_CACHE_DIR: cache });
+          assert.equal(r.code, 1, r.stdout + r.stderr);
+          assert.match(r.stderr, /E_MODELS_LOAD[^\n]*\(at models\.ts:4:\d+\)/);
+        }
+      } finally { rmSync(cache, { recursive: true, force: true }); }
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
@@ -78,14 +87,21 @@ describe('loading TypeScript modules', () => {
       for (let i = 0; i < 20; i++) await run();
       assert.deepEqual(readdirSync(tmp), [], 'no file written to the temp directory');
       const kinds = readdirSync(cache).map((n) => n.replace(/^[0-9a-f]+/, '')).sort();
-      // Per module (models, names, more): its stripped code (.js) and the same with its imports resolved (.mjs).
-      assert.deepEqual(kinds, ['.js', '.js', '.js', '.mjs', '.mjs', '.mjs'], 'one entry of each kind per module, however many runs');
+      // Per module (models, names, more): its stripped code (.js), its source map (.map) and the code with its imports resolved (.mjs).
+      assert.deepEqual(kinds, ['.js', '.js', '.js', '.map', '.map', '.map', '.mjs', '.mjs', '.mjs'], 'one entry of each kind per module, however many runs');
       for (let i = 0; i < 4; i++) {
         writeFileSync(join(dir, 'models.ts'), `${MODELS}// edit ${i}\n`);
         await run({ EVOLVE_CACHE_MAX: '4' });
       }
       assert.deepEqual(readdirSync(tmp), []);
-      assert.equal(readdirSync(cache).length, 4, 'edited versions evict the oldest entries past the bound');
+      const left = readdirSync(cache);
+      const of = (kind: string): number => left.filter((n) => new RegExp(`^[0-9a-f]+\\${kind}$`).test(n)).length;
+      // Each edit is a new transformed module (.js and .map) past the bound; the edits only add comments, so their
+      // prepared code (.mjs, comments stripped) is one and the same.
+      assert.equal(of('.js'), 4, `edited versions evict the oldest transformed modules past the bound: ${left.join(' ')}`);
+      assert.equal(of('.map'), 4, 'a source map goes with its module');
+      assert.ok(of('.mjs') <= 4, 'prepared modules are bounded too');
+      assert.equal(left.length, of('.js') + of('.map') + of('.mjs'), `nothing else is left: ${left.join(' ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(tmp, { recursive: true, force: true });
