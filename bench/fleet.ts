@@ -7,7 +7,7 @@
  * concurrency. Results in bench/results/fleet.{json,md}.
  *
  * Environment: BENCH_DIALECTS, BENCH_FLEET_SIZES (`sqlite=1000,postgres=200,mysql=50`),
- * BENCH_FLEET_CONCURRENCY (`1,2,4,8`), BENCH_FLEET_SINGLE (single applies measured, default 5),
+ * BENCH_FLEET_CONCURRENCY (`1,2,4,8`), BENCH_FLEET_SINGLE (single applies measured, default 9),
  * BENCH_OUT_FLEET (results stem, default fleet), BENCH_NOTE.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -152,7 +152,7 @@ function fleetSizes(): Record<BenchDialect, number> {
 export async function runFleetBench(errors: string[] = []): Promise<FleetFigures[]> {
   const sizes = fleetSizes();
   const concurrencies = (process.env.BENCH_FLEET_CONCURRENCY ?? '1,2,4,8').split(',').map(Number).filter((c) => c >= 1);
-  const singles = Number(process.env.BENCH_FLEET_SINGLE ?? 5);
+  const singles = Number(process.env.BENCH_FLEET_SINGLE ?? 9);
   const start = { date: new Date().toISOString(), loadavg: loadavg().map((x) => round(x, 1)) };
   const figures: FleetFigures[] = [];
   for (const dialect of selectedDialects()) {
