@@ -16,6 +16,7 @@ import { mysqlSql } from './sql-builder.js';
 import { expandMysqlTargets } from './targets.js';
 import { mysqlStatementLock } from './lock-levels.js';
 import { mysqlLintOnline } from './online-lint.js';
+import { mysqlOnlineFacts } from './online-facts.js';
 
 /**
  * MySQL 8 and MariaDB (10.5+): `mysql://user:password@host:3306/database`.
@@ -40,6 +41,7 @@ export const mysqlDialect: Dialect = {
     checkMysqlTableNames(from, to);
     return diffSchemas(from, to, mysqlDiffHooks);
   },
+  onlineFacts: mysqlOnlineFacts,
   plan: planMysql,
   lossyValuePredicate: mysqlLossyPredicate,
   run: runMysql,

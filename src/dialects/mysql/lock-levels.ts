@@ -5,6 +5,7 @@
 import type { StatementLock } from '../../plan/plan.js';
 import { bareStatement } from '../shared/sql-clauses.js';
 import { alterClauses, parseAlter, statedAlgorithm, textAlgorithm } from './online.js';
+import { isOnlineForeignKey } from './online-foreign-key.js';
 
 const INSTANT: StatementLock = { lock: 'exclusive metadata lock', blocks: 'reads and writes', brief: true, work: 'none' };
 
@@ -21,6 +22,13 @@ export function mysqlStatementLock(sql: string): StatementLock | null {
       return {
         lock: shared ? 'LOCK=SHARED' : 'LOCK=EXCLUSIVE', blocks: shared ? 'writes' : 'reads and writes', brief: false, work: 'rewrite',
         note: 'ALGORITHM=COPY: the rows are copied into a new table',
+      };
+    }
+    if (isOnlineForeignKey(s)) { // online-foreign-key.ts
+      return {
+        lock: 'LOCK=NONE (exclusive metadata lock at the start and the end)', blocks: 'nothing', brief: false, work: 'scan',
+        note: 'ALGORITHM=INPLACE with foreign_key_checks off: the key is added unchecked (an index built where its columns have none), ' +
+          'then a query checks the rows while reads and writes go on',
       };
     }
     const indexOnly = alterClauses(alter.body).filter((c) => !/^(?:ALGORITHM|LOCK)\s*=/i.test(c))

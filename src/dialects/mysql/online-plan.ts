@@ -3,12 +3,21 @@
  * algorithm the server can use for it (online.ts), and each table the plan would copy under a
  * write lock gets a data check counting its rows — a TABLE_COPY warning, with `--online` an
  * error that no consent passes, unless pt-online-schema-change can run the copy online.
+ *
+ * A statement that only adds foreign keys to a table with rows (OnlineFacts.tablesWithRows) is
+ * stated INPLACE instead, and run with foreign_key_checks off and its rows checked by a query after
+ * (online-foreign-key.ts): no write lock, no TABLE_COPY. That is the default, as PostgreSQL's
+ * `NOT VALID` + `VALIDATE` is for a table with rows; a table created in the plan, or one without
+ * rows, keeps the plain statement (nothing to check, nothing to copy). Keys a killed run left
+ * unchecked (OnlineFacts.unvalidated) are checked first, by the same statement run again.
  */
 import type { Change } from '../../diff/changes.js';
 import { HazardCode, type DataCheck, type PlanOptions, type PlanStatement } from '../../plan/plan.js';
-import { mysqlSql } from './sql-builder.js';
+import { mysqlForeignKeySql, mysqlSql } from './sql-builder.js';
 import { alterClauses, modifyAlgorithm, parseAlter, statedAlgorithm, textAlgorithm, weaker, withAlgorithm, type MysqlAlgorithm } from './online.js';
 import { ptOscPath, ptOscRefusal } from './pt-osc.js';
+import { foreignKeyAlter } from './online-foreign-key.js';
+import type { Diff } from '../../diff/differ.js';
 
 /** `name` of a quoted identifier as the planner wrote it. */
 const unquote = (s: string): string => (s.startsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s);
@@ -31,17 +40,46 @@ export function estimatedRowsSql(table: string): string {
     `${mysqlSql.literal(table)}), 0), (SELECT COUNT(*) FROM (SELECT 1 FROM ${mysqlSql.ident(table)} LIMIT 1) AS one)) AS n`;
 }
 
+const FK_ONLINE = (table: string): string => `${table} holds rows: the key is added in place with foreign_key_checks off ` +
+  '(ALGORITHM=INPLACE, LOCK=NONE: reads and writes go on), then a query checks the rows (no locks)';
+
+/**
+ * The statements that check the keys a killed run added without their row check: each key's ADD
+ * run again (the key is there: only its rows are checked, online-foreign-key.ts), first in the
+ * plan. A key the plan drops, or that is no longer there, needs none.
+ */
+export function pendingKeyChecks(diff: Diff, facts: PlanOptions['onlineFacts']): PlanStatement[] {
+  const out: PlanStatement[] = [];
+  for (const p of facts?.unvalidated ?? []) {
+    const live = diff.from.tables.find((t) => t.name === p.table);
+    const fk = live?.foreignKeys.find((k) => k.name === p.name);
+    const dropped = diff.changes.some((c) => (c.kind === 'dropTable' && c.table.name === p.table) ||
+      (c.kind === 'dropForeignKey' && (diff.liveName.get(c.table) ?? c.table) === p.table && c.foreignKey.name === p.name));
+    if (!live || !fk || dropped) continue;
+    out.push({
+      sql: withAlgorithm(`ALTER TABLE ${mysqlSql.ident(p.table)} ADD ${mysqlForeignKeySql(p.table, fk)}`, 'inplace'),
+      comment: `check foreign key ${p.name} on ${p.table}, added without its row check by an apply that did not finish`, inTransaction: false,
+      online: 'the key is there: only its rows are checked, by a query (no locks)',
+    });
+  }
+  return out;
+}
+
 /** The statements with their algorithm stated, and the TABLE_COPY checks. */
 export function onlinePlan(
   statements: readonly PlanStatement[], origins: readonly (Change | undefined)[], options: PlanOptions,
   liveName: (table: string) => string, created: ReadonlySet<string>,
 ): { statements: PlanStatement[]; checks: DataCheck[] } {
   const copies = new Map<string, { bodies: string[]; change: Change }>();
+  const withRows = options.onlineFacts?.tablesWithRows;
   const out = statements.map((s, i) => {
     const alter = parseAlter(s.sql);
     if (!alter || statedAlgorithm(s.sql)) return s;
-    const a = planAlgorithm(alter.body, origins[i]);
     const table = unquote(alter.table);
+    if (foreignKeyAlter(s.sql) && !created.has(table) && withRows?.has(liveName(table))) {
+      return { ...s, sql: withAlgorithm(s.sql, 'inplace'), online: FK_ONLINE(table) };
+    }
+    const a = planAlgorithm(alter.body, origins[i]);
     const change = origins[i] ?? origins.find((o) => o !== undefined);
     if (a === 'copy' && !created.has(table) && change) {
       const entry = copies.get(table) ?? copies.set(table, { bodies: [], change }).get(table)!;

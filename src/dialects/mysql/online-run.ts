@@ -4,6 +4,11 @@
  * weaker one is tried — INSTANT, then INPLACE with LOCK=NONE, then COPY. With `--online` a copy
  * of a table with rows is never run under a lock: pt-online-schema-change runs it when it is
  * installed and can, otherwise the run stops with `E_NOT_ONLINE` before the statement.
+ *
+ * A statement that only adds foreign keys and states INPLACE is run by online-foreign-key.ts
+ * (foreign_key_checks off around it, the rows checked by a query after). With `--online`, one
+ * stated COPY on a table with rows is run that way too, rather than refused (pt-online-schema-change
+ * cannot add a foreign key).
  */
 import { EvolveError, ErrorCode } from '../../errors.js';
 import type { Batches } from '../dialect.js';
@@ -11,6 +16,8 @@ import type { MysqlConnection } from './connection.js';
 import { nextWeaker, parseAlter, restate, statedAlgorithm, type MysqlAlgorithm } from './online.js';
 import { ptOscPath, ptOscRefusal, runPtOsc } from './pt-osc.js';
 import { mysqlSql } from './sql-builder.js';
+import { addForeignKeysOnline, canWatchTransactions, foreignKeyAlter } from './online-foreign-key.js';
+import { DEFAULT_LOCK_WAIT, type LockWait } from '../shared/lock.js';
 
 /** The server cannot run the ALTER with the stated algorithm or lock. */
 const notSupported = (e: unknown): boolean => {
@@ -25,13 +32,29 @@ async function hasRows(conn: MysqlConnection, table: string): Promise<boolean> {
   return (await conn.query(`SELECT 1 AS x FROM ${mysqlSql.table(table)} LIMIT 1`)).length > 0;
 }
 
-/** Run `sql`, falling back to weaker algorithms as the server requires (see the module comment); `batches`: pt-osc's chunks. */
-export async function runOnline(conn: MysqlConnection, sql: string, online: boolean, batches?: Batches): Promise<void> {
+/**
+ * Run `sql`, falling back to weaker algorithms as the server requires (see the module comment);
+ * `batches`: pt-osc's chunks; `wait`: the run's lock wait (bounds the foreign key check's wait for older writers).
+ */
+export async function runOnline(
+  conn: MysqlConnection, sql: string, online: boolean, batches?: Batches, wait: LockWait = DEFAULT_LOCK_WAIT,
+): Promise<void> {
   const stated = statedAlgorithm(sql);
   const alter = parseAlter(sql);
   if (!stated || !alter) { await conn.execute(sql); return; }
   let a: MysqlAlgorithm = stated;
   let current = sql;
+  const fk = foreignKeyAlter(sql);
+  if (fk && (a === 'inplace' || (a === 'copy' && online && await hasRows(conn, fk.table))) && await canWatchTransactions(conn)) {
+    try {
+      await addForeignKeysOnline(conn, restate(sql, 'inplace'), fk, wait);
+      return;
+    } catch (e) {
+      if (!notSupported(e)) throw e;
+      a = 'copy'; // a server that cannot add the key in place even without the checks: copied (and checked) as before
+      current = restate(sql, a);
+    }
+  }
   for (;;) {
     if (a === 'copy' && online && await hasRows(conn, unquote(alter.table))) {
       await copyOnline(conn, unquote(alter.table), current, batches);

@@ -9,7 +9,7 @@ import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
 import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
-import { onlinePlan } from './online-plan.js';
+import { onlinePlan, pendingKeyChecks } from './online-plan.js';
 import { consentUpdate, lossyRule } from '../../plan/lossy.js';
 import { mysqlLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
@@ -236,8 +236,9 @@ class MysqlPlanner {
     this.dropStandIns();
     const online = onlinePlan(this.statements, this.origins, this.options, (t) => this.liveName(t),
       new Set(this.diff.changes.flatMap((c) => (c.kind === 'createTable' ? [c.table.name] : []))));
+    const statements = [...pendingKeyChecks(this.diff, this.options.onlineFacts), ...online.statements]; // online-foreign-key.ts
     return {
-      dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements: online.statements, hazards: [], checks: online.checks,
+      dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements, hazards: [], checks: online.checks,
       foreignKeysOff: false,
     };
   }

@@ -17,6 +17,7 @@ import { backoffMs, DEFAULT_LOCK_WAIT, lockWaitError, sleep, type Blocker } from
 import { runOnline } from './online-run.js';
 import type { MysqlConnection } from './connection.js';
 import { dropPtOscLeftovers } from './pt-osc-leftovers.js';
+import { checkPendingKeys } from './online-foreign-key.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: `lock_wait_timeout` (metadata locks) or `innodb_lock_wait_timeout` (rows) ran out. */
 const isLockWait = (e: unknown): boolean => {
@@ -89,12 +90,14 @@ export async function runMysql(conn: Connection | MysqlConnection, steps: readon
   await conn.execute(`SET SESSION lock_wait_timeout = ${Math.max(1, Math.ceil(wait.waitMs / 1000))}`);
   try {
     await dropLeftovers(conn);
+    // Foreign keys a killed run added without their row check are checked first (online-foreign-key.ts).
+    await checkPendingKeys(conn, steps.filter(isSqlStep).map((s) => s.sql), wait);
     for (let i = 0; i < total; i++) {
       const step = steps[i]!;
       options.onStatement?.(i);
       for (let tries = 0; ; tries++) {
         try {
-          if (isSqlStep(step)) await runOnline(conn as MysqlConnection, step.sql, options.online === true, options.batches);
+          if (isSqlStep(step)) await runOnline(conn as MysqlConnection, step.sql, options.online === true, options.batches, wait);
           else await runStep(conn, step);
           break;
         } catch (e) {
