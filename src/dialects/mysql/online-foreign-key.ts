@@ -31,7 +31,8 @@
  *   on MariaDB 10.11: a transaction that deleted a referenced row before the ALTER and committed
  *   after it left a row the key never checked). So step 3 waits, without locking anything, for
  *   every transaction that was open when the ALTER ended and has written or locked rows or is
- *   running a statement other than a SELECT (information_schema.INNODB_TRX), for at most the run's
+ *   running a statement other than a SELECT (information_schema.INNODB_TRX, read at least 150 ms
+ *   after the ALTER: InnoDB refreshes it at most every 100 ms), for at most the run's
  *   lock wait × tries; when they do not end in time the key is dropped again and the run stops
  *   with `E_LOCK_TIMEOUT` naming them.
  * The query then reads a snapshot taken after all of them: every row that could break the key is
@@ -46,7 +47,7 @@
  */
 import { EvolveError, ErrorCode } from '../../errors.js';
 import type { Blocker, LockWait } from '../shared/lock.js';
-import { backoffMs, lockWaitError, sleep } from '../shared/lock.js';
+import { backoffMs, blockersText, sleep } from '../shared/lock.js';
 import type { Connection } from '../connection.js';
 import type { MysqlConnection } from './connection.js';
 import { alterClauses, parseAlter, statedAlgorithm } from './online.js';
@@ -142,8 +143,15 @@ const blocker = (r: Record<string, unknown>): Blocker => ({
   transactionSeconds: r.xact === null || r.xact === undefined ? null : Number(r.xact), query: String(r.query ?? ''),
 });
 
-/** Wait until the writing transactions open now have ended; the ones still open after the budget, or none. */
+/**
+ * InnoDB answers information_schema.INNODB_TRX from a cache refreshed at most every 100 ms
+ * (trx0i_s.cc): a read this long after the ALTER is answered from a refresh made after it ended.
+ */
+const TRX_CACHE_MS = 150;
+
+/** Wait until the writing transactions open when the ALTER ended have ended; the ones still open after the budget, or none. */
 async function waitForWriters(conn: Connection, wait: LockWait): Promise<Blocker[]> {
+  await sleep(TRX_CACHE_MS);
   const ids = (await conn.query(WRITERS)).map((r) => String(r.id));
   if (!ids.length) return [];
   const still = `${WRITERS} AND t.trx_id IN (${ids.map(lit).join(', ')})`;
@@ -201,9 +209,11 @@ async function dropAgain(conn: Connection, table: string, keys: readonly Foreign
   return dropIndexes.length > 0;
 }
 
+/** Delete the records of `keys` of `table`; the record table goes when it is left empty (nothing of Evolve's stays behind). */
 async function clearPending(conn: Connection, table: string, keys: readonly string[]): Promise<void> {
   if (!keys.length) return;
   await conn.execute(`DELETE FROM ${q(PENDING_KEYS_TABLE)} WHERE table_name = ${lit(table)} AND constraint_name IN (${keys.map(lit).join(', ')})`);
+  if (!(await conn.query(`SELECT 1 AS x FROM ${q(PENDING_KEYS_TABLE)} LIMIT 1`)).length) await conn.execute(`DROP TABLE IF EXISTS ${q(PENDING_KEYS_TABLE)}`);
 }
 
 const tuple = (xs: readonly unknown[]): string => (xs.length === 1 ? String(xs[0]) : `(${xs.join(', ')})`);
@@ -215,7 +225,7 @@ function violation(table: string, key: ForeignKeyClause, rows: readonly Record<s
   const examples = values.map((v) => `${tuple(key.columns)} = ${v}`).join('; ');
   return new EvolveError(ErrorCode.ForeignKeyViolation,
     `Foreign key ${key.name} on ${table} (${cols}) → ${key.refTable} (${key.refColumns.join(', ')}) does not hold: ` +
-    `${rows.length === 5 ? 'at least 5 rows' : `${rows.length} row${rows.length === 1 ? '' : 's'}`} of ${table} reference no ${key.refTable} row ` +
+    `${rows.length === 5 ? 'at least 5 rows' : `${rows.length} row${rows.length === 1 ? '' : 's'}`} of ${table} reference${rows.length === 1 ? 's' : ''} no ${key.refTable} row ` +
     `(${examples}). The key was dropped again${index ? ', with the index it brought' : ''}: ${table} is as it was before the statement.`, {
       hint: `Insert the missing ${key.refTable} rows, or set those ${table}.${cols} values to NULL (or delete the rows), then apply again.`,
       details: { table, constraint: key.name, columns: key.columns, refTable: key.refTable, refColumns: key.refColumns, examples: values },
@@ -227,9 +237,15 @@ async function check(conn: MysqlConnection | Connection, table: string, keys: re
   const waiting = await waitForWriters(conn, wait);
   if (waiting.length) {
     const index = await dropAgain(conn, table, keys, own, wait);
-    throw lockWaitError(conn.displayUrl, `Checking foreign key ${keys.map((k) => k.name).join(', ')} on ${table}`, wait, waiting,
-      `Transactions open since before the key existed may still break it, so the key was dropped again${index ? ' with its index' : ''}: ` +
-        `${table} is as it was before the statement.`, null);
+    const budget = wait.waitMs * (wait.retries + 1);
+    throw new EvolveError(ErrorCode.LockTimeout,
+      `Checking foreign key ${keys.map((k) => k.name).join(', ')} on ${table} (${conn.displayUrl}) waited ${budget} ms for transactions ` +
+        `that were writing when the key was added, and they are still open: ${blockersText(waiting)}. They may still break the key, ` +
+        `so it was dropped again${index ? ' with its index' : ''}: ${table} is as it was before the statement.`, {
+        hint: 'Let the transactions finish (a long-open transaction keeps what it wrote uncommitted until it ends), then apply again; ' +
+          'or raise --lock-wait MS / --retries N (the wait is their product).',
+        details: { table, constraints: keys.map((k) => k.name), waitedMs: budget, blockers: waiting },
+      });
   }
   for (const key of keys) {
     const rows = await conn.query(orphansSql(table, key, 5));
