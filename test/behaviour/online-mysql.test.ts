@@ -5,7 +5,11 @@
  * and a change that copies a table with rows is shown with its row count and refused with
  * `--online` unless pt-online-schema-change runs it. A deployer killed during an online index
  * build or during pt-online-schema-change's row copy leaves the old or the new fingerprint, the
- * tool stopped, and the next apply drops the tool's leftovers and finishes.
+ * tool stopped, and the next apply drops the tool's leftovers and finishes. A foreign key on a
+ * table with rows is added in place with foreign_key_checks off while writes go on, then its rows
+ * are checked by a query (online-foreign-key.ts): rows that break it, written before or by a
+ * transaction still open when it was added, drop it again with a typed error; a deployer killed
+ * before the check ends leaves a record, and the next apply checks the key.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +21,7 @@ import {
 import { mysqlDialect } from '../../src/dialects/mysql/index.js';
 import { ALGORITHM_CLAUSE, nextWeaker, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
 import { ptOscPath } from '../../src/dialects/mysql/pt-osc.js';
+import { PENDING_KEYS_TABLE } from '../../src/dialects/mysql/online-foreign-key.js';
 import { forEachDialect, withDb } from '../support/harness.js';
 import { evolveTo, rows } from '../support/evolve.js';
 import { evolve, writeModels, IMPORTS, ROOT } from '../support/cli.js';
@@ -229,4 +234,187 @@ forEachDialect('online ALTERs', (d) => {
         [{ t: 'item' }]);
       assert.deepEqual(await rows(db, 'SELECT TRIGGER_NAME AS t FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()'), []);
     }));
+
+  const FK_PARENT = "export const parent = table('parent', { id: integer().primaryKey(), name: varchar(20) });\n";
+  const fkModels = (withKey: boolean): string => IMPORTS + FK_PARENT + "export const child = table('child', { id: integer().primaryKey(), " +
+    `pid: integer()${withKey ? '.references(() => parent.columns.id)' : ''}, label: varchar(40) });\n`;
+  const parentT = table('parent', { id: integer().primaryKey(), name: varchar(20) });
+  const childT = (withKey: boolean) => table('child', {
+    id: integer().primaryKey(), pid: withKey ? integer().references(() => parentT.columns.id) : integer(), label: varchar(40),
+  });
+  const FK_SQL = 'ALTER TABLE `child` ADD CONSTRAINT `child_pid_fkey` FOREIGN KEY (`pid`) REFERENCES `parent` (`id`), ALGORITHM=INPLACE, LOCK=NONE';
+  const keys = async (db: TestDatabase): Promise<Record<string, string | null>[]> => rows(db,
+    "SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'child'");
+  const pendingTable = async (db: TestDatabase): Promise<number> => (await rows(db,
+    `SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${PENDING_KEYS_TABLE}'`)).length;
+
+  it('a foreign key on a table with rows is added in place while writes go on, its rows checked by a query; empty or new tables keep the plain statement',
+    { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
+      await evolveTo(db, [parentT, childT(false)]);
+      await db.exec("INSERT INTO parent (id, name) SELECT seq, CONCAT('p', seq) FROM seq_1_to_1000");
+      await db.exec("INSERT INTO child (id, pid, label) SELECT seq, 1 + seq % 1000, CONCAT('c', seq) FROM seq_1_to_300000");
+      const file = writeModels(fkModels(true));
+      const shown = await evolve(['sql', '--db', db.url, '--models', file]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.match(shown.stdout, /child holds rows: the key is added in place with foreign_key_checks off \(ALGORITHM=INPLACE, LOCK=NONE: reads and writes go on\), then a query checks the rows/);
+      assert.match(shown.stdout, /FOREIGN KEY \(`pid`\) REFERENCES `parent` \(`id`\), ALGORITHM=INPLACE, LOCK=NONE;\n-- {3}lock LOCK=NONE[^\n]*reads and writes go on; scans the table/);
+      assert.doesNotMatch(shown.stdout, /TABLE_COPY/);
+      const online = await evolve(['sql', '--online', '--json', '--db', db.url, '--models', file], { EVOLVE_PT_OSC: '' });
+      assert.equal((JSON.parse(online.stdout) as { blocking: unknown[] }).blocking.length, 0, 'nothing for --online to refuse');
+
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--online', '--db', db.url, '--models', file],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EVOLVE_PT_OSC: '' } });
+      let out = '';
+      p.stdout.on('data', (b: Buffer) => { out += String(b); });
+      p.stderr.on('data', (b: Buffer) => { out += String(b); });
+      const exited = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));
+      const altering = async (): Promise<boolean> => (await db.query(
+        "SELECT 1 AS x FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'ALTER TABLE `child` ADD CONSTRAINT%ALGORITHM=INPLACE, LOCK=NONE'")).length > 0;
+      const deadline = Date.now() + 120_000;
+      while (!(await altering())) {
+        assert.ok(Date.now() < deadline, `the deployer reached the ALTER: ${out}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const started = Date.now();
+      await db.exec("INSERT INTO child (id, pid, label) VALUES (300001, 7, 'written during the ALTER')");
+      await db.exec("UPDATE child SET label = 'changed during the ALTER' WHERE id = 5");
+      await db.exec("INSERT INTO parent (id, name) VALUES (1001, 'new parent')");
+      const wrote = Date.now() - started;
+      const stillAltering = await altering();
+      assert.equal(await exited, 0, out);
+      t.diagnostic(`3 writes took ${wrote} ms while the ALTER ran (still running after them: ${stillAltering})`);
+      assert.ok(stillAltering, 'the writes went through while the key was being added (LOCK=NONE)');
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, await modelsFingerprint([parentT, childT(true)], 'mysql'));
+      assert.deepEqual(await keys(db), [{ n: 'child_pid_fkey' }]);
+      assert.equal(await pendingTable(db), 0, 'no record left');
+      await assert.rejects(db.exec("INSERT INTO child (id, pid, label) VALUES (300002, 5000, 'orphan')"), /foreign key constraint fails/i,
+        'the key is enforced');
+
+      // An empty table, and a table the plan creates, keep the plain statement (nothing to check, nothing to copy).
+      await db.exec('DELETE FROM child');
+      await evolveTo(db, [parentT, childT(false)]);
+      const empty = await evolve(['sql', '--json', '--db', db.url, '--models', file]);
+      const plain = (JSON.parse(empty.stdout) as { statements: { sql: string; online?: string }[] }).statements;
+      assert.ok(plain.some((s) => /ADD CONSTRAINT `child_pid_fkey`[^\n]*ALGORITHM=COPY, LOCK=SHARED$/.test(s.sql) && !s.online), empty.stdout);
+      await db.exec('DROP TABLE child');
+      const created = await evolve(['sql', '--json', '--db', db.url, '--models', file]);
+      const made = (JSON.parse(created.stdout) as { statements: { sql: string }[] }).statements;
+      assert.ok(made.every((s) => !/ALGORITHM=INPLACE/.test(s.sql)) && made.some((s) => /REFERENCES `parent`/.test(s.sql)), created.stdout);
+    }));
+
+  it('rows that break the key, or a writer older than the key that does not end: the key is dropped again with a typed error, the fingerprint unchanged',
+    (t) => withDb(t, d, async (db) => {
+      await evolveTo(db, [parentT, childT(false)]);
+      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'x'), (2, 2, 'y'), (3, NULL, 'no parent needed'), (4, 9, 'orphan'), (5, 8, 'orphan')");
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const conn = await mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
+      const other = await mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
+      try {
+        await assert.rejects(mysqlDialect.run(conn, [{ sql: FK_SQL }]), (e: unknown) => isEvolveError(e) && e.code === 'E_FOREIGN_KEY_VIOLATION' &&
+          /Foreign key child_pid_fkey on child \(pid\) → parent \(id\) does not hold: 2 rows of child reference no parent row \(pid = (9|8); pid = (8|9)\)/
+            .test(e.message) && /dropped again, with the index it brought/.test(e.message) && /Insert the missing parent rows/.test(e.hint ?? ''));
+        assert.deepEqual(await keys(db), []);
+        assert.equal((await fingerprintDatabase(db.url)).fingerprint, before, 'the old fingerprint: the key and its index are gone');
+        assert.equal(await pendingTable(db), 0);
+        assert.deepEqual(await rows(db, 'SELECT @@SESSION.foreign_key_checks AS f'), [{ f: '1' }]);
+        assert.deepEqual((await conn.query('SELECT @@SESSION.foreign_key_checks AS f')).map((r) => Number(r.f)), [1], 'checks back on for the session');
+        await db.exec('DELETE FROM child WHERE id IN (4, 5)');
+
+        // A transaction that deleted a referenced row before the key existed and commits while the check waits for it: caught.
+        await other.execute('BEGIN');
+        await other.execute('DELETE FROM parent WHERE id = 2');
+        setTimeout(() => { void other.execute('COMMIT'); }, 400);
+        await assert.rejects(mysqlDialect.run(conn, [{ sql: FK_SQL }], { lockWait: { waitMs: 1000, retries: 2 } }),
+          (e: unknown) => isEvolveError(e) && e.code === 'E_FOREIGN_KEY_VIOLATION' && /pid = 2\)/.test(e.message));
+        assert.deepEqual(await keys(db), []);
+        await db.exec('DELETE FROM child WHERE id = 2');
+        const clean = (await fingerprintDatabase(db.url)).fingerprint;
+
+        // One that stays open: the check does not wait past the lock wait × tries, and says who it waited for.
+        await other.execute('BEGIN');
+        await other.execute('DELETE FROM parent WHERE id = 3');
+        const t0 = Date.now();
+        await assert.rejects(mysqlDialect.run(conn, [{ sql: FK_SQL }], { lockWait: { waitMs: 300, retries: 1 } }),
+          (e: unknown) => isEvolveError(e) && e.code === 'E_LOCK_TIMEOUT' && /waited 600 ms for transactions that were writing/.test(e.message) &&
+            /pid \d+/.test(e.message));
+        assert.ok(Date.now() - t0 < 5000, 'bounded');
+        await other.execute('ROLLBACK');
+        assert.deepEqual(await keys(db), []);
+        assert.equal((await fingerprintDatabase(db.url)).fingerprint, clean);
+        await mysqlDialect.run(conn, [{ sql: FK_SQL }]);
+        assert.deepEqual(await keys(db), [{ n: 'child_pid_fkey' }]);
+      } finally {
+        await other.close();
+        await conn.close();
+      }
+    }));
+
+  it('a key left unchecked by an apply that did not finish is checked by the next apply: dropped again when rows break it, kept when they do not',
+    (t) => withDb(t, d, async (db) => {
+      await evolveTo(db, [parentT, childT(false)]);
+      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a')");
+      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'x'), (2, 4, 'orphan')");
+      const before = (await fingerprintDatabase(db.url)).fingerprint;
+      const after = await modelsFingerprint([parentT, childT(true)], 'mysql');
+      // What a deployer killed after the unchecked ALTER leaves: the record (written first), the key, its index.
+      const interrupted = async (): Promise<void> => {
+        await db.exec(`CREATE TABLE IF NOT EXISTS ${PENDING_KEYS_TABLE} (table_name VARCHAR(64) NOT NULL, constraint_name VARCHAR(64) NOT NULL, ` +
+          'own_index TINYINT NOT NULL, started DATETIME NOT NULL, PRIMARY KEY (table_name, constraint_name)) ENGINE=InnoDB');
+        await db.exec(`INSERT INTO ${PENDING_KEYS_TABLE} VALUES ('child', 'child_pid_fkey', 1, NOW())`);
+        await db.exec('SET SESSION foreign_key_checks = 0');
+        await db.exec(FK_SQL);
+        await db.exec('SET SESSION foreign_key_checks = 1');
+      };
+      await interrupted();
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, after, 'the key looks added: only the record says it is unchecked');
+      const file = writeModels(fkModels(true));
+      const shown = await evolve(['sql', '--db', db.url, '--models', file]);
+      assert.match(shown.stdout, /-- check foreign key child_pid_fkey on child, added without its row check by an apply that did not finish/);
+      const refused = await evolve(['apply', '--db', db.url, '--models', file]);
+      assert.equal(refused.code, 1, refused.stdout);
+      assert.match(refused.stderr, /E_FOREIGN_KEY_VIOLATION: Foreign key child_pid_fkey on child \(pid\) → parent \(id\) does not hold: 1 row of child references no parent row \(pid = 4\)/);
+      assert.deepEqual(await keys(db), []);
+      assert.equal((await fingerprintDatabase(db.url)).fingerprint, before, 'back at the old fingerprint, the index gone with the key');
+      assert.equal(await pendingTable(db), 0);
+
+      await db.exec('UPDATE child SET pid = 1 WHERE id = 2');
+      await interrupted();
+      const r = await evolve(['apply', '--db', db.url, '--models', file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /matches the models/);
+      assert.deepEqual(await keys(db), [{ n: 'child_pid_fkey' }]);
+      assert.equal(await pendingTable(db), 0, 'checked: the record is gone');
+      const again = await evolve(['sql', '--json', '--db', db.url, '--models', file]);
+      assert.equal((JSON.parse(again.stdout) as { statements: unknown[] }).statements.length, 0, 'nothing left to do');
+    }));
+
+  it('a deployer killed while a new foreign key is checked: the next apply checks it again and finishes', { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
+    await evolveTo(db, [parentT, childT(false)]);
+    await db.exec("INSERT INTO parent (id, name) SELECT seq, CONCAT('p', seq) FROM seq_1_to_1000");
+    await db.exec("INSERT INTO child (id, pid, label) SELECT seq, 1 + seq % 1000, CONCAT('c', seq) FROM seq_1_to_300000");
+    const after = await modelsFingerprint([parentT, childT(true)], 'mysql');
+    const file = writeModels(fkModels(true));
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--db', db.url, '--models', file], { stdio: 'ignore' });
+    const exited = new Promise<void>((res) => p.on('exit', () => res()));
+    // The key is there and its record too: the ALTER committed, the check has not ended.
+    const checking = async (): Promise<boolean> => (await keys(db)).length > 0 &&
+      (await db.query(`SELECT 1 AS x FROM ${PENDING_KEYS_TABLE} LIMIT 1`).catch(() => [])).length > 0;
+    const deadline = Date.now() + 120_000;
+    let finished = false;
+    while (!(await checking())) {
+      if (p.exitCode !== null) { finished = true; break; }
+      assert.ok(Date.now() < deadline, 'the deployer reached the check');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    p.kill('SIGKILL');
+    await exited;
+    if (finished) { t.diagnostic('the deployer finished before the kill: nothing to resume'); return; }
+    assert.equal(await pendingTable(db), 1, 'the record says the key is unchecked');
+    t.diagnostic('killed with the key added and its check pending');
+    await applyEvolution({ db: db.url, models: [parentT, childT(true)] }); // waits for the killed session's deploy lock
+    assert.equal((await fingerprintDatabase(db.url)).fingerprint, after);
+    assert.equal(await pendingTable(db), 0, 'checked by the re-run');
+    assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM child'), [{ n: '300000' }], 'no row lost');
+  }));
 });
