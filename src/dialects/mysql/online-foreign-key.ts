@@ -117,7 +117,8 @@ async function presentKeys(conn: Connection, table: string): Promise<Set<string>
 }
 
 async function indexNames(conn: Connection, table: string): Promise<Set<string>> {
-  const rows = await conn.query('SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
+  const rows = await conn.query('SELECT DISTINCT INDEX_NAME AS n FROM information_schema.STATISTICS ' +
+    'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table]);
   return new Set(rows.map((r) => String(r.n)));
 }
 
@@ -223,9 +224,10 @@ function violation(table: string, key: ForeignKeyClause, rows: readonly Record<s
   const cols = key.columns.join(', ');
   const values = rows.map((r) => tuple(key.columns.map((_, i) => (r[`v${i}`] === null ? 'NULL' : String(r[`v${i}`])))));
   const examples = values.map((v) => `${tuple(key.columns)} = ${v}`).join('; ');
+  const counted = rows.length === 5 ? 'at least 5 rows' : `${rows.length} row${rows.length === 1 ? '' : 's'}`;
   return new EvolveError(ErrorCode.ForeignKeyViolation,
     `Foreign key ${key.name} on ${table} (${cols}) → ${key.refTable} (${key.refColumns.join(', ')}) does not hold: ` +
-    `${rows.length === 5 ? 'at least 5 rows' : `${rows.length} row${rows.length === 1 ? '' : 's'}`} of ${table} reference${rows.length === 1 ? 's' : ''} no ${key.refTable} row ` +
+    `${counted} of ${table} reference${rows.length === 1 ? 's' : ''} no ${key.refTable} row ` +
     `(${examples}). The key was dropped again${index ? ', with the index it brought' : ''}: ${table} is as it was before the statement.`, {
       hint: `Insert the missing ${key.refTable} rows, or set those ${table}.${cols} values to NULL (or delete the rows), then apply again.`,
       details: { table, constraint: key.name, columns: key.columns, refTable: key.refTable, refColumns: key.refColumns, examples: values },
@@ -233,7 +235,9 @@ function violation(table: string, key: ForeignKeyClause, rows: readonly Record<s
 }
 
 /** Steps 3–5 of the module comment for `keys` of `table`, added (or found added) without a row check. */
-async function check(conn: MysqlConnection | Connection, table: string, keys: readonly ForeignKeyClause[], own: ReadonlySet<string>, wait: LockWait): Promise<void> {
+async function check(
+  conn: MysqlConnection | Connection, table: string, keys: readonly ForeignKeyClause[], own: ReadonlySet<string>, wait: LockWait,
+): Promise<void> {
   const waiting = await waitForWriters(conn, wait);
   if (waiting.length) {
     const index = await dropAgain(conn, table, keys, own, wait);
@@ -308,7 +312,9 @@ export async function checkPendingKeys(conn: Connection, statements: readonly st
       'FROM information_schema.KEY_COLUMN_USAGE k WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? AND k.CONSTRAINT_NAME = ? ' +
       'AND k.REFERENCED_TABLE_NAME IS NOT NULL ORDER BY k.ORDINAL_POSITION', [p.table, p.name]);
     if (!rows.length) { await clearPending(conn, p.table, [p.name]); continue; }
-    const key: ForeignKeyClause = { name: p.name, columns: rows.map((r) => String(r.c)), refTable: String(rows[0]!.rt), refColumns: rows.map((r) => String(r.rc)) };
+    const key: ForeignKeyClause = {
+      name: p.name, columns: rows.map((r) => String(r.c)), refTable: String(rows[0]!.rt), refColumns: rows.map((r) => String(r.rc)),
+    };
     await check(conn, p.table, [key], new Set(p.ownIndex ? [p.name] : []), wait);
   }
 }
