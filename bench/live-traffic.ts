@@ -70,8 +70,8 @@ function evolveApply(url: string, file: string): Promise<boolean> {
   return new Promise((res) => {
     const batches = [...(process.env.BENCH_LIVE_BATCH_SIZE ? ['--batch-size', process.env.BENCH_LIVE_BATCH_SIZE] : []),
       ...(process.env.BENCH_LIVE_BATCH_PAUSE ? ['--batch-pause', process.env.BENCH_LIVE_BATCH_PAUSE] : [])];
-    // MySQL/MariaDB: a change the server can only copy under a lock (INT→BIGINT, a foreign key
-    // with its checks on) goes through pt-online-schema-change with --online (docs/online.md).
+    // MySQL/MariaDB: a change the server can only copy under a lock (INT→BIGINT) goes through
+    // pt-online-schema-change with --online; a foreign key is added in place either way (docs/online.md).
     const online = url.startsWith('mysql:') ? ['--online'] : [];
     const p = spawn(process.execPath, [join('bin', 'evolve.js'), 'apply', '--db', url, '--models', file, ...batches, ...online],
       { stdio: ['ignore', 'ignore', 'pipe'] });
