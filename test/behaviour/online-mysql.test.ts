@@ -395,26 +395,29 @@ forEachDialect('online ALTERs', (d) => {
     await db.exec("INSERT INTO child (id, pid, label) SELECT seq, 1 + seq % 1000, CONCAT('c', seq) FROM seq_1_to_300000");
     const after = await modelsFingerprint([parentT, childT(true)], 'mysql');
     const file = writeModels(fkModels(true));
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--db', db.url, '--models', file], { stdio: 'ignore' });
-    const exited = new Promise<void>((res) => p.on('exit', () => res()));
     // The key is there and its record too: the ALTER committed, the check has not ended.
     const checking = async (): Promise<boolean> => (await keys(db)).length > 0 &&
       (await db.query(`SELECT 1 AS x FROM ${PENDING_KEYS_TABLE} LIMIT 1`).catch(() => [])).length > 0;
-    const deadline = Date.now() + 120_000;
-    let finished = false;
-    while (!(await checking())) {
-      if (p.exitCode !== null) { finished = true; break; }
-      assert.ok(Date.now() < deadline, 'the deployer reached the check');
-      await new Promise((r) => setTimeout(r, 2));
+    let killed = false;
+    for (let attempt = 1; attempt <= 3 && !killed; attempt++) {
+      if (attempt > 1) await evolveTo(db, [parentT, childT(false)]); // the deployer finished before the kill: again from the start
+      const p = spawn(process.execPath, [join(ROOT, 'bin', 'evolve.js'), 'apply', '--db', db.url, '--models', file], { stdio: 'ignore' });
+      const exited = new Promise<void>((res) => p.on('exit', () => res()));
+      const deadline = Date.now() + 120_000;
+      while (p.exitCode === null && !(killed = await checking())) {
+        assert.ok(Date.now() < deadline, 'the deployer reached the check');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      p.kill('SIGKILL');
+      await exited;
+      t.diagnostic(`attempt ${attempt}: ${killed ? 'killed with the key added and its check pending' : 'the deployer finished first'}`);
     }
-    p.kill('SIGKILL');
-    await exited;
-    if (finished) { t.diagnostic('the deployer finished before the kill: nothing to resume'); return; }
+    assert.ok(killed, 'a kill landed during the check');
     assert.equal(await pendingTable(db), 1, 'the record says the key is unchecked');
-    t.diagnostic('killed with the key added and its check pending');
     await applyEvolution({ db: db.url, models: [parentT, childT(true)] }); // waits for the killed session's deploy lock
     assert.equal((await fingerprintDatabase(db.url)).fingerprint, after);
     assert.equal(await pendingTable(db), 0, 'checked by the re-run');
+    assert.deepEqual(await keys(db), [{ n: 'child_pid_fkey' }]);
     assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM child'), [{ n: '300000' }], 'no row lost');
   }));
 });
