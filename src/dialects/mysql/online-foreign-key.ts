@@ -19,6 +19,9 @@
  * 5. none: the record is deleted. Some: the key is dropped again (instant; with the index it
  *    brought), the record deleted, and the run stops with `E_FOREIGN_KEY_VIOLATION` naming them.
  *
+ * (A session whose checks are already off — a stored evolution that ran `SET foreign_key_checks
+ * = 0` — runs the statement as it is: it asked for no check.)
+ *
  * Why the query after the ALTER is enough. Once the ALTER has committed, InnoDB enforces the key
  * on every later write (a row of the table inserted or its key changed; a referenced row deleted
  * or its key changed), so only writes made before can break it, and those are committed or in
@@ -268,6 +271,8 @@ async function check(
  *   throws is rethrown (a lock wait is retried by the run, an unsupported algorithm falls back).
  */
 export async function addForeignKeysOnline(conn: MysqlConnection, sql: string, fk: ForeignKeyAlter, wait: LockWait): Promise<void> {
+  // A run that switched the checks off itself (a stored evolution's `SET foreign_key_checks = 0`) asked for no check: none is made.
+  if (Number((await conn.query('SELECT @@SESSION.foreign_key_checks AS f'))[0]?.f) === 0) { await conn.execute(sql); return; }
   await conn.execute(CREATE_PENDING);
   const pending = new Map((await pendingKeys(conn)).filter((p) => p.table === fk.table).map((p) => [p.name, p.ownIndex]));
   const present = await presentKeys(conn, fk.table);
