@@ -125,9 +125,13 @@ export async function runStoredEvolution(
     });
   } catch (e) {
     if (isEvolveError(e) && e.code === ErrorCode.ForeignKeyViolation) {
-      throw new EvolveError(ErrorCode.ForeignKeyViolation, `Evolution '${evo.id}' leaves rows that violate a foreign key${tx ? '; it was rolled back' : ''}.`, {
-        hint: 'Fix the evolution so every foreign key holds afterwards (PRAGMA foreign_key_check lists the rows).', cause: e,
-      });
+      // Where the dialect's error names the table, the key and the rows (MariaDB's online key), the message keeps them.
+      const named = typeof e.details?.table === 'string' ? ` ${e.message}` : '';
+      throw new EvolveError(ErrorCode.ForeignKeyViolation,
+        `Evolution '${evo.id}' leaves rows that violate a foreign key${tx ? '; it was rolled back' : ''}.${named}`, {
+          hint: named ? e.hint : 'Fix the evolution so every foreign key holds afterwards (PRAGMA foreign_key_check lists the rows).',
+          cause: e, ...(e.details ? { details: e.details } : {}),
+        });
     }
     if (isEvolveError(e) && !(e.code === ErrorCode.SqlFailed && steps[i]?.kind === 'sql')) throw e;
     throw stepFailure(db, evo, steps, i, e, startAt, committed);

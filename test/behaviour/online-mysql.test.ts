@@ -14,9 +14,11 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl, fingerprintDatabase, modelsFingerprint, applyEvolution,
+  table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl, fingerprintDatabase, modelsFingerprint, applyEvolution, hashEvolutions,
 } from '../../src/index.js';
 import { mysqlDialect } from '../../src/dialects/mysql/index.js';
 import { ALGORITHM_CLAUSE, nextWeaker, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
@@ -420,4 +422,25 @@ forEachDialect('online ALTERs', (d) => {
     assert.deepEqual(await keys(db), [{ n: 'child_pid_fkey' }]);
     assert.deepEqual(await rows(db, 'SELECT COUNT(*) AS n FROM child'), [{ n: '300000' }], 'no row lost');
   }));
+
+  it('a stored evolution adding a key online over rows that break it: the error keeps the table, the key and the rows', { timeout: 60_000 },
+    (t) => withDb(t, d, async (db) => {
+      await evolveTo(db, [parentT, childT(false)]);
+      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'p1')");
+      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'ok'), (2, 9, 'orphan')");
+      const [from, to] = [(await fingerprintDatabase(db.url)).fingerprint, await modelsFingerprint([parentT, childT(true)], 'mysql')];
+      const dir = mkdtempSync(join(tmpdir(), 'evolve-fk-stored-'));
+      try {
+        writeFileSync(join(dir, '0001-child-key.sql'), `-- evolve:from ${from}\n-- evolve:to ${to}\n${FK_SQL};\n`);
+        writeFileSync(join(dir, 'fingerprints.txt'), `${from}\n${to}\n`);
+        hashEvolutions(dir);
+        const r = await evolve(['apply', '--stored-only', '--db', db.url, '--models', writeModels(fkModels(true)), '--evolutions', dir]);
+        assert.equal(r.code, 1, r.stdout + r.stderr);
+        assert.match(r.stderr, /E_FOREIGN_KEY_VIOLATION: Evolution '0001-child-key\.sql' leaves rows that violate a foreign key\. Foreign key child_pid_fkey on child \(pid\) → parent \(id\) does not hold: 1 row of child references no parent row \(pid = 9\)/);
+        assert.match(r.stderr, /fix: Insert the missing parent rows/);
+        assert.deepEqual(await keys(db), []);
+        assert.equal((await fingerprintDatabase(db.url)).fingerprint, from, 'the database as it was');
+      } finally { rmSync(dir, { recursive: true, force: true }); }
+    }));
+
 });
