@@ -47,7 +47,8 @@ export function loadFailure(e: unknown, file: string): string {
 /** Every table exported by a loaded module (named exports, and a default export holding tables). */
 export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
   const out: Table[] = [];
-  const add = (v: unknown): void => { if (isTable(v) && !out.includes(v)) out.push(v); };
+  const has = new Set<Table>(); // beside `out`: a module of thousands of tables is no quadratic search
+  const add = (v: unknown): void => { if (isTable(v) && !has.has(v)) { has.add(v); out.push(v); } };
   for (const [name, value] of Object.entries(mod)) {
     if (name === 'default' && value && typeof value === 'object' && !isTable(value)) {
       if (Array.isArray(value)) value.forEach(add);
@@ -61,7 +62,8 @@ export function tablesOf(mod: Record<string, unknown>, depth = 0): Table[] {
 /** Every schema object (view, trigger, enum type, …) exported by a loaded module, as {@link tablesOf} finds tables. */
 export function objectsOf(mod: Record<string, unknown>, depth = 0): ModelObject[] {
   const out: ModelObject[] = [];
-  const add = (v: unknown): void => { if (isModelObject(v) && !out.includes(v)) out.push(v); };
+  const has = new Set<ModelObject>();
+  const add = (v: unknown): void => { if (isModelObject(v) && !has.has(v)) { has.add(v); out.push(v); } };
   for (const [name, value] of Object.entries(mod)) {
     if (name === 'default' && value && typeof value === 'object' && !isModelObject(value) && !isTable(value)) {
       if (Array.isArray(value)) value.forEach(add);
