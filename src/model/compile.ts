@@ -85,11 +85,12 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
   const defs: [string, ColumnDefinition][] = [];
   let anyAuto = false;
   let anyAka = false;
-  const builders = model.builders;
-  const props = Object.keys(builders);
+  // Keys and values read at once (as Object.entries would, without a pair per column).
+  const props = Object.keys(model.builders);
+  const builders = Object.values(model.builders);
   for (let i = 0; i < props.length; i++) {
     const key = props[i]!;
-    const d = builders[key]!.definition();
+    const d = builders[i]!.definition();
     const given = d.name ?? key;
     const cname = plainName(given) ? given : checkName(`Column '${key}' of table '${tname}'`, given);
     const lower = cname.toLowerCase();

@@ -59,7 +59,7 @@ export class IndexBuilder {
    * index('person_lower_name').on(sql`lower(name)`)
    * ```
    */
-  on(...parts: IndexPart[]): this { this.#parts = parts.flat(); this.#def = null; return this; }
+  on(...parts: IndexPart[]): this { this.#parts = parts.some(Array.isArray) ? parts.flat() : parts; this.#def = null; return this; }
   /** The index method (`'gin'`, `'gist'`, `'hash'`, …): `index('doc_tags', { using: 'gin' })` says the same. */
   using(method: string): this { this.#using = method; this.#def = null; return this; }
   /**
@@ -71,7 +71,7 @@ export class IndexBuilder {
    * index('ranks_updated').on('updated_at').include('repository_id')
    * ```
    */
-  include(...columns: string[]): this { this.#include = columns.flat(); this.#def = null; return this; }
+  include(...columns: string[]): this { this.#include = columns.some(Array.isArray) ? columns.flat() : columns; this.#def = null; return this; }
   /** Make it a unique index. */
   unique(): this { this.#unique = true; this.#def = null; return this; }
   /** A partial index (dialects that have them): only rows matching `predicate`. */
@@ -203,9 +203,10 @@ export function table<const Name extends string, C extends Record<string, AnyCol
   }
   const refs: Record<string, ColumnRef> = {};
   const keys = Object.keys(columns);
+  const values: unknown[] = Object.values(columns);
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const builder: unknown = columns[key];
+    const builder = values[i];
     if (!isColumnBuilder(builder)) {
       throw new EvolveError(ErrorCode.ModelInvalid, `Column '${key}' of table '${name}' is not a column (got ${typeof builder}).`, {
         hint: 'Build each column with a type function such as integer(), text() or varchar(100).',
