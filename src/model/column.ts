@@ -71,18 +71,17 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
   declare readonly $types?: { select: T; nullable: N; optional: D; name: K };
 
   constructor(type: ColumnType) {
-    this.#def = {
-      type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
-      unique: false, uniqueName: null, aka: NONE, name: null, collation: null, references: null,
-      checks: NONE, generated: null, identity: null, comment: null, onUpdate: null,
-    };
+    // A column of a shared type starts from that type's shared (frozen) definition: most columns
+    // get no modifier, and so no definition of their own.
+    const shared = SHARED_DEFINITIONS.get(type);
+    if (shared !== undefined) { this.#def = shared; this.#shared = true; } else this.#def = copyDefinition(type, BARE);
   }
 
-  /** The definition to change: `#def`, or a copy of it once {@link definition} has handed it out. */
+  /** The definition to change: `#def`, or a copy of it once {@link definition} has handed it out (or it is a type's shared one). */
   #own(): ColumnDefinition {
     if (!this.#shared) return this.#def;
     this.#shared = false;
-    return (this.#def = { ...this.#def });
+    return (this.#def = copyDefinition(this.#def.type, this.#def));
   }
 
   /** Values may not be NULL. */
@@ -277,6 +276,31 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
 // The brand, once on the prototype: `isColumnBuilder` reads it there (a field would be one more property on every builder).
 Object.defineProperty(ColumnBuilder.prototype, COLUMN_BRAND, { value: true });
 
+/** The definition of a column with no modifier (its type aside). */
+const BARE: Omit<ColumnDefinition, 'type'> = Object.freeze({
+  nullable: true, default: null, autoIncrement: false, primaryKey: false, unique: false, uniqueName: null, aka: NONE, name: null,
+  collation: null, references: null, checks: NONE, generated: null, identity: null, comment: null, onUpdate: null,
+});
+
+/** `d` with type `type`, as a new object (field by field: one shape for every definition, whatever `d`'s). */
+function copyDefinition(type: ColumnType, d: Omit<ColumnDefinition, 'type'>): ColumnDefinition {
+  return {
+    type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, primaryKey: d.primaryKey, unique: d.unique,
+    uniqueName: d.uniqueName, aka: d.aka, name: d.name, collation: d.collation, references: d.references, checks: d.checks,
+    generated: d.generated, identity: d.identity, comment: d.comment, onUpdate: d.onUpdate,
+  };
+}
+
+/** The frozen definition without modifiers of each shared type object (see {@link sharedType}). */
+const SHARED_DEFINITIONS = new Map<ColumnType, ColumnDefinition>();
+
+/** `type`, frozen, with a frozen definition for the builders of its columns to share until one is modified. */
+function sharedType<C extends ColumnType>(type: C): C {
+  Object.freeze(type);
+  SHARED_DEFINITIONS.set(type, Object.freeze(copyDefinition(type, BARE)));
+  return type;
+}
+
 /** The text of `sql\`…\`` given to `what`; anything else is refused. */
 export function sqlText(what: string, value: unknown): string {
   if (!isSqlExpression(value)) {
@@ -310,12 +334,28 @@ function positiveInt(what: string, n: unknown, min = 1): number {
   return n;
 }
 
-/** The types without parameters, one frozen object each for every column of the type (the IR freezes a column's type anyway). */
+/**
+ * The types without parameters, one frozen object each for every column of the type (the IR
+ * freezes a column's type anyway), and those of `varchar(n)` and `timestamp()` as they are asked for.
+ */
 const TYPES = Object.freeze({
-  integer: Object.freeze({ kind: 'integer' }), bigint: Object.freeze({ kind: 'bigint' }), real: Object.freeze({ kind: 'real' }),
-  text: Object.freeze({ kind: 'text' }), boolean: Object.freeze({ kind: 'boolean' }), date: Object.freeze({ kind: 'date' }),
-  json: Object.freeze({ kind: 'json' }), bytes: Object.freeze({ kind: 'bytes' }), uuid: Object.freeze({ kind: 'uuid' }),
+  integer: sharedType({ kind: 'integer' }), bigint: sharedType({ kind: 'bigint' }), real: sharedType({ kind: 'real' }),
+  text: sharedType({ kind: 'text' }), boolean: sharedType({ kind: 'boolean' }), date: sharedType({ kind: 'date' }),
+  json: sharedType({ kind: 'json' }), bytes: sharedType({ kind: 'bytes' }), uuid: sharedType({ kind: 'uuid' }),
+  timestamp: sharedType({ kind: 'timestamp', withTimeZone: false }), timestampTz: sharedType({ kind: 'timestamp', withTimeZone: true }),
 } as const);
+/** `varchar(n)`'s types by length (bounded: lengths past it get a type of their own). */
+const VARCHARS = new Map<number, ColumnType>();
+const MAX_VARCHARS = 256;
+
+function varcharType(length: number): ColumnType {
+  const t = VARCHARS.get(length);
+  if (t !== undefined) return t;
+  if (VARCHARS.size >= MAX_VARCHARS) return { kind: 'varchar', length };
+  const shared = sharedType({ kind: 'varchar', length } as const);
+  VARCHARS.set(length, shared);
+  return shared;
+}
 
 /** 32-bit integer. */
 export const integer = (): NewColumn<number> => new ColumnBuilder(TYPES.integer);
@@ -337,14 +377,14 @@ export const decimal = (precision: number, scale = 0): NewColumn<string> => {
 /** Unbounded text. */
 export const text = (): NewColumn<string> => new ColumnBuilder(TYPES.text);
 /** Text of at most `length` characters. */
-export const varchar = (length: number): NewColumn<string> => new ColumnBuilder({ kind: 'varchar', length: positiveInt('varchar length', length) });
+export const varchar = (length: number): NewColumn<string> => new ColumnBuilder(varcharType(positiveInt('varchar length', length)));
 /** True/false. */
 export const boolean = (): NewColumn<boolean> => new ColumnBuilder(TYPES.boolean);
 /** Calendar date. */
 export const date = (): NewColumn<Date> => new ColumnBuilder(TYPES.date);
 /** Date and time; `{ withTimeZone: true }` for an instant. */
 export const timestamp = (options: { withTimeZone?: boolean } = {}): NewColumn<Date> =>
-  new ColumnBuilder({ kind: 'timestamp', withTimeZone: options.withTimeZone === true });
+  new ColumnBuilder(options.withTimeZone === true ? TYPES.timestampTz : TYPES.timestamp);
 /** JSON document. */
 export const json = (): NewColumn<JsonValue> => new ColumnBuilder(TYPES.json);
 /** Binary data. */
