@@ -48,6 +48,9 @@ function plainName(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.trim() === name && controlCharacterIn(name) === null;
 }
 
+/** Columns past which a table's names are looked up in a Map rather than searched. */
+const WIDE = 32;
+
 /** An IR column while it is built (it is frozen with its table). */
 type ColumnDraft = { -readonly [K in keyof ColumnIR]: ColumnIR[K] };
 
@@ -71,31 +74,33 @@ interface CompiledColumns {
  * columns, single-column unique constraints and foreign keys.
  */
 function compileColumns(model: Table, tname: string, dialect: DialectName | null, rules: CompileRules): CompiledColumns {
+  // Keys and values read at once (as Object.entries would, without a pair per column).
+  const props = Object.keys(model.builders);
+  const builders = Object.values(model.builders);
   const columns: ColumnDraft[] = [];
   const names: string[] = [];
   const keys: string[] = [];
   // Names compare case-insensitively: SQLite and MySQL treat `Name` and `name` as one column,
   // and PostgreSQL folds unquoted names to lower case, so two names differing only in case
   // would either fail late (E_SQL_FAILED) or make a schema no one can query unquoted. A model
-  // with both is a mistake on every dialect: refuse it here, naming both. (Lower-case name → position.)
-  const seen = new Map<string, number>();
+  // with both is a mistake on every dialect: refuse it here, naming both. The lower-case names in
+  // order, and for a wide table a Map of them to their position (a narrow one is searched faster).
+  const lowers: string[] = [];
+  const seen = props.length > WIDE ? new Map<string, number>() : null;
   const pkFromColumns: string[] = [];
   const uniques: UniqueIR[] = [];
   const foreignKeys: ForeignKeyIR[] = [];
   const defs: [string, ColumnDefinition][] = [];
   let anyAuto = false;
   let anyAka = false;
-  // Keys and values read at once (as Object.entries would, without a pair per column).
-  const props = Object.keys(model.builders);
-  const builders = Object.values(model.builders);
   for (let i = 0; i < props.length; i++) {
     const key = props[i]!;
     const d = builders[i]!.definition();
     const given = d.name ?? key;
     const cname = plainName(given) ? given : checkName(`Column '${key}' of table '${tname}'`, given);
     const lower = cname.toLowerCase();
-    const at = seen.get(lower);
-    if (at !== undefined) {
+    const at = seen !== null ? seen.get(lower) ?? -1 : lowers.indexOf(lower);
+    if (at !== -1) {
       const prior = { key: keys[at]!, name: names[at]! };
       const named = prior.name === cname
         ? `two columns named '${cname}'`
@@ -103,7 +108,8 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
       throw invalid(`Table '${tname}' has ${named} (properties '${prior.key}' and '${key}').`,
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
-    seen.set(lower, names.length);
+    seen?.set(lower, names.length);
+    lowers.push(lower);
     names.push(cname);
     keys.push(key);
     if (d.autoIncrement && !isIntegerType(d.type)) {

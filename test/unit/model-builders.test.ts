@@ -81,6 +81,16 @@ describe('model builders: shared definitions, copied on write', () => {
       { id: { tableName: 'b', columnName: 'id' }, name: { tableName: 'b', columnName: 'name' } });
   });
 
+  it('two columns whose names differ only in case are refused in a narrow table and in a wide one', () => {
+    for (const width of [3, 40]) {
+      const cols: Record<string, ReturnType<typeof integer>> = {};
+      for (let i = 0; i < width; i++) cols[`c${i}`] = integer();
+      cols.last = integer().named('C1');
+      assert.throws(() => compileModels([table('w', cols)], 'sqlite'),
+        /Table 'w' has two columns named 'c1' and 'C1' \(names differing only in case are the same column\) \(properties 'c1' and 'last'\)/);
+    }
+  });
+
   it('an index definition is made once, and again after a modifier', () => {
     const i = index('i').on('a', ['b', 'c']);
     const d = i.definition();
