@@ -7,6 +7,8 @@ import { EvolveError, ErrorCode } from '../errors.js';
 import { isSqlExpression, type SqlExpression } from './sql-expression.js';
 
 const COLUMN_BRAND = Symbol.for('evolve.column');
+/** The empty `aka` and `checks` of every builder that has none: never changed (a modifier replaces the array). */
+const NONE: never[] = Object.freeze([]) as never;
 
 /** Options of a foreign key declared on a column. */
 export interface ReferenceOptions {
@@ -60,24 +62,33 @@ export interface ColumnDefinition {
  * ```
  */
 export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boolean = boolean, K extends string = string> {
-  readonly [COLUMN_BRAND] = true as const;
-  readonly #def: ColumnDefinition;
+  /** On the prototype (one property for every builder, not one per builder): see below the class. */
+  declare readonly [COLUMN_BRAND]: true;
+  #def: ColumnDefinition;
+  /** `#def` was handed out by {@link definition}: the next modifier copies it first (copy on write). */
+  #shared = false;
   /** @internal Type-only: never set (see the class's type parameters). */
   declare readonly $types?: { select: T; nullable: N; optional: D; name: K };
 
   constructor(type: ColumnType) {
-    this.#def = {
-      type, nullable: true, default: null, autoIncrement: false, primaryKey: false,
-      unique: false, uniqueName: null, aka: [], name: null, collation: null, references: null,
-      checks: [], generated: null, identity: null, comment: null, onUpdate: null,
-    };
+    // A column of a shared type starts from that type's shared (frozen) definition: most columns
+    // get no modifier, and so no definition of their own.
+    const shared = SHARED_DEFINITIONS.get(type);
+    if (shared !== undefined) { this.#def = shared; this.#shared = true; } else this.#def = copyDefinition(type, BARE);
+  }
+
+  /** The definition to change: `#def`, or a copy of it once {@link definition} has handed it out (or it is a type's shared one). */
+  #own(): ColumnDefinition {
+    if (!this.#shared) return this.#def;
+    this.#shared = false;
+    return (this.#def = copyDefinition(this.#def.type, this.#def));
   }
 
   /** Values may not be NULL. */
-  notNull(): ColumnBuilder<T, false, D, K> { this.#def.nullable = false; return this as never; }
+  notNull(): ColumnBuilder<T, false, D, K> { this.#own().nullable = false; return this as never; }
 
   /** Values may be NULL (the default). */
-  nullable(): ColumnBuilder<T, true, D, K> { this.#def.nullable = true; return this as never; }
+  nullable(): ColumnBuilder<T, true, D, K> { this.#own().nullable = true; return this as never; }
 
   /**
    * The TypeScript type of its values in {@link Row} and {@link NewRow} (types only: nothing
@@ -92,9 +103,9 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
 
   /** A default: a literal (string, number, boolean) or an SQL expression (`sql\`...\``). */
   default(value: string | number | boolean | SqlExpression): ColumnBuilder<T, N, true, K> {
-    if (isSqlExpression(value)) this.#def.default = { kind: 'expression', sql: value.text };
+    if (isSqlExpression(value)) this.#own().default = { kind: 'expression', sql: value.text };
     else if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
-      this.#def.default = { kind: 'value', value };
+      this.#own().default = { kind: 'value', value };
     }
     else throw new EvolveError(ErrorCode.ModelInvalid, `Unsupported default value ${String(value)}.`, {
       hint: 'Use a string, a finite number, a boolean, or sql`...` for an expression.',
@@ -104,9 +115,10 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
 
   /** Part of the primary key; `autoIncrement` lets the database assign values. */
   primaryKey<A extends boolean = false>(options: { autoIncrement?: A } = {}): ColumnBuilder<T, false, A extends true ? true : D, K> {
-    this.#def.primaryKey = true;
-    this.#def.nullable = false;
-    if (options.autoIncrement) this.#def.autoIncrement = true;
+    const d = this.#own();
+    d.primaryKey = true;
+    d.nullable = false;
+    if (options.autoIncrement) d.autoIncrement = true;
     return this as never;
   }
 
@@ -120,7 +132,9 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * ```
    */
   check(expression: SqlExpression, name?: string): this {
-    this.#def.checks.push({ name: name ?? null, expression: sqlText('check()', expression) });
+    const check = { name: name ?? null, expression: sqlText('check()', expression) };
+    const d = this.#own();
+    d.checks = [...d.checks, check];
     return this;
   }
 
@@ -135,7 +149,8 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * ```
    */
   generatedAs(expression: SqlExpression, options: { stored?: boolean } = {}): ColumnBuilder<T, N, true, K> {
-    this.#def.generated = { expression: sqlText('generatedAs()', expression), stored: options.stored !== false };
+    const generated = { expression: sqlText('generatedAs()', expression), stored: options.stored !== false };
+    this.#own().generated = generated;
     return this as never;
   }
 
@@ -152,10 +167,11 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * ```
    */
   identity(kind: 'always' | 'byDefault' = 'byDefault'): ColumnBuilder<T, false, true, K> {
-    this.#def.identity = kind;
-    this.#def.primaryKey = true;
-    this.#def.nullable = false;
-    this.#def.autoIncrement = true;
+    const d = this.#own();
+    d.identity = kind;
+    d.primaryKey = true;
+    d.nullable = false;
+    d.autoIncrement = true;
     return this as never;
   }
 
@@ -182,7 +198,7 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
         details: { expression: text },
       });
     }
-    this.#def.onUpdate = `CURRENT_TIMESTAMP${m[1] ? `(${Number(m[1])})` : ''}`;
+    this.#own().onUpdate = `CURRENT_TIMESTAMP${m[1] ? `(${Number(m[1])})` : ''}`;
     return this;
   }
 
@@ -202,13 +218,14 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * ```
    */
   autoIncrement(): ColumnBuilder<T, false, true, K> {
-    this.#def.autoIncrement = true;
-    this.#def.nullable = false;
+    const d = this.#own();
+    d.autoIncrement = true;
+    d.nullable = false;
     return this as never;
   }
 
   /** A unique constraint on this column alone. */
-  unique(name?: string): this { this.#def.unique = true; this.#def.uniqueName = name ?? null; return this; }
+  unique(name?: string): this { const d = this.#own(); d.unique = true; d.uniqueName = name ?? null; return this; }
 
   /**
    * The column's comment (PostgreSQL `COMMENT ON COLUMN`; refused on dialects that keep no
@@ -219,13 +236,13 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * email: text().comment('where invoices go')
    * ```
    */
-  comment(text: string): this { this.#def.comment = text; return this; }
+  comment(text: string): this { this.#own().comment = text; return this; }
 
   /** Former name(s) of this column: a rename is planned from the first one found. */
-  aka(...names: string[]): this { this.#def.aka.push(...names.flat()); return this; }
+  aka(...names: string[]): this { const d = this.#own(); d.aka = [...d.aka, ...names.flat()]; return this; }
 
   /** The column's name in the database, when it differs from the property key. */
-  named<M extends string>(name: M): ColumnBuilder<T, N, D, M> { this.#def.name = name; return this as never; }
+  named<M extends string>(name: M): ColumnBuilder<T, N, D, M> { this.#own().name = name; return this as never; }
 
   /**
    * The column's collation, as the database names it: `'C'` or `'en_US.utf8'` on PostgreSQL,
@@ -238,18 +255,50 @@ export class ColumnBuilder<T = any, N extends boolean = boolean, D extends boole
    * email: text().collation('nocase')
    * ```
    */
-  collation(name: string): this { this.#def.collation = name; return this; }
+  collation(name: string): this { this.#own().collation = name; return this; }
 
   /** A foreign key to another model's column: `references(() => department.columns.id)`. */
   references(target: () => ColumnRef, options: ReferenceOptions = {}): this {
-    this.#def.references = { target, options };
+    this.#own().references = { target, options };
     return this;
   }
 
-  /** @internal The collected definition (a copy). */
+  /**
+   * @internal The collected definition, to read and never to change: the builder's own, not a
+   * copy (a command reads it several times per column); a modifier called later copies it
+   * first, so what was handed out stays as it was.
+   */
   definition(): ColumnDefinition {
-    return { ...this.#def, aka: [...this.#def.aka], checks: [...this.#def.checks] };
+    this.#shared = true;
+    return this.#def;
   }
+}
+// The brand, once on the prototype: `isColumnBuilder` reads it there (a field would be one more property on every builder).
+Object.defineProperty(ColumnBuilder.prototype, COLUMN_BRAND, { value: true });
+
+/** The definition of a column with no modifier (its type aside). */
+const BARE: Omit<ColumnDefinition, 'type'> = Object.freeze({
+  nullable: true, default: null, autoIncrement: false, primaryKey: false, unique: false, uniqueName: null, aka: NONE, name: null,
+  collation: null, references: null, checks: NONE, generated: null, identity: null, comment: null, onUpdate: null,
+});
+
+/** `d` with type `type`, as a new object (field by field: one shape for every definition, whatever `d`'s). */
+function copyDefinition(type: ColumnType, d: Omit<ColumnDefinition, 'type'>): ColumnDefinition {
+  return {
+    type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement, primaryKey: d.primaryKey, unique: d.unique,
+    uniqueName: d.uniqueName, aka: d.aka, name: d.name, collation: d.collation, references: d.references, checks: d.checks,
+    generated: d.generated, identity: d.identity, comment: d.comment, onUpdate: d.onUpdate,
+  };
+}
+
+/** The frozen definition without modifiers of each shared type object (see {@link sharedType}). */
+const SHARED_DEFINITIONS = new Map<ColumnType, ColumnDefinition>();
+
+/** `type`, frozen, with a frozen definition for the builders of its columns to share until one is modified. */
+function sharedType<C extends ColumnType>(type: C): C {
+  Object.freeze(type);
+  SHARED_DEFINITIONS.set(type, Object.freeze(copyDefinition(type, BARE)));
+  return type;
 }
 
 /** The text of `sql\`…\`` given to `what`; anything else is refused. */
@@ -285,12 +334,35 @@ function positiveInt(what: string, n: unknown, min = 1): number {
   return n;
 }
 
+/**
+ * The types without parameters, one frozen object each for every column of the type (the IR
+ * freezes a column's type anyway), and those of `varchar(n)` and `timestamp()` as they are asked for.
+ */
+const TYPES = Object.freeze({
+  integer: sharedType({ kind: 'integer' }), bigint: sharedType({ kind: 'bigint' }), real: sharedType({ kind: 'real' }),
+  text: sharedType({ kind: 'text' }), boolean: sharedType({ kind: 'boolean' }), date: sharedType({ kind: 'date' }),
+  json: sharedType({ kind: 'json' }), bytes: sharedType({ kind: 'bytes' }), uuid: sharedType({ kind: 'uuid' }),
+  timestamp: sharedType({ kind: 'timestamp', withTimeZone: false }), timestampTz: sharedType({ kind: 'timestamp', withTimeZone: true }),
+} as const);
+/** `varchar(n)`'s types by length (bounded: lengths past it get a type of their own). */
+const VARCHARS = new Map<number, ColumnType>();
+const MAX_VARCHARS = 256;
+
+function varcharType(length: number): ColumnType {
+  const t = VARCHARS.get(length);
+  if (t !== undefined) return t;
+  if (VARCHARS.size >= MAX_VARCHARS) return { kind: 'varchar', length };
+  const shared = sharedType({ kind: 'varchar', length } as const);
+  VARCHARS.set(length, shared);
+  return shared;
+}
+
 /** 32-bit integer. */
-export const integer = (): NewColumn<number> => new ColumnBuilder({ kind: 'integer' });
+export const integer = (): NewColumn<number> => new ColumnBuilder(TYPES.integer);
 /** 64-bit integer. */
-export const bigint = (): NewColumn<string> => new ColumnBuilder({ kind: 'bigint' });
+export const bigint = (): NewColumn<string> => new ColumnBuilder(TYPES.bigint);
 /** Floating point (double precision where the dialect has a choice). */
-export const real = (): NewColumn<number> => new ColumnBuilder({ kind: 'real' });
+export const real = (): NewColumn<number> => new ColumnBuilder(TYPES.real);
 /** Exact decimal with `precision` digits, `scale` of them after the point. */
 export const decimal = (precision: number, scale = 0): NewColumn<string> => {
   const p = positiveInt('decimal precision', precision);
@@ -303,22 +375,22 @@ export const decimal = (precision: number, scale = 0): NewColumn<string> => {
   return new ColumnBuilder({ kind: 'decimal', precision: p, scale: s });
 };
 /** Unbounded text. */
-export const text = (): NewColumn<string> => new ColumnBuilder({ kind: 'text' });
+export const text = (): NewColumn<string> => new ColumnBuilder(TYPES.text);
 /** Text of at most `length` characters. */
-export const varchar = (length: number): NewColumn<string> => new ColumnBuilder({ kind: 'varchar', length: positiveInt('varchar length', length) });
+export const varchar = (length: number): NewColumn<string> => new ColumnBuilder(varcharType(positiveInt('varchar length', length)));
 /** True/false. */
-export const boolean = (): NewColumn<boolean> => new ColumnBuilder({ kind: 'boolean' });
+export const boolean = (): NewColumn<boolean> => new ColumnBuilder(TYPES.boolean);
 /** Calendar date. */
-export const date = (): NewColumn<Date> => new ColumnBuilder({ kind: 'date' });
+export const date = (): NewColumn<Date> => new ColumnBuilder(TYPES.date);
 /** Date and time; `{ withTimeZone: true }` for an instant. */
 export const timestamp = (options: { withTimeZone?: boolean } = {}): NewColumn<Date> =>
-  new ColumnBuilder({ kind: 'timestamp', withTimeZone: options.withTimeZone === true });
+  new ColumnBuilder(options.withTimeZone === true ? TYPES.timestampTz : TYPES.timestamp);
 /** JSON document. */
-export const json = (): NewColumn<JsonValue> => new ColumnBuilder({ kind: 'json' });
+export const json = (): NewColumn<JsonValue> => new ColumnBuilder(TYPES.json);
 /** Binary data. */
-export const bytes = (): NewColumn<Uint8Array> => new ColumnBuilder({ kind: 'bytes' });
+export const bytes = (): NewColumn<Uint8Array> => new ColumnBuilder(TYPES.bytes);
 /** UUID. */
-export const uuid = (): NewColumn<string> => new ColumnBuilder({ kind: 'uuid' });
+export const uuid = (): NewColumn<string> => new ColumnBuilder(TYPES.uuid);
 
 /**
  * A column whose type is given by name: one of the DSL's names (`'varchar(20)'`,

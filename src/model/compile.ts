@@ -3,8 +3,8 @@
  * The result is dialect-neutral; each dialect's `normalise` then maps it to what that
  * database would report.
  */
-import type { ColumnIR, DialectName, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
-import { deepFreeze } from '../ir/schema.js';
+import type { CheckIR, ColumnIR, DialectName, ForeignKeyIR, IndexIR, SchemaIR, TableIR, UniqueIR } from '../ir/schema.js';
+import { deepFreeze, freezeTable } from '../ir/schema.js';
 import { controlCharacterIn, CONTROL_CHARACTER_FIX } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { isTable, isIndexBuilder, type Table } from './table.js';
@@ -43,35 +43,75 @@ export function defaultIndexName(table: string, columns: readonly string[]): str
   return `${table}_${columns.join('_')}_idx`;
 }
 
+/** A name {@link checkName} takes as it is (the test it makes, without building the message it would give). */
+function plainName(name: unknown): name is string {
+  return typeof name === 'string' && name.length > 0 && name.trim() === name && controlCharacterIn(name) === null;
+}
+
+/** Columns past which a table's names are looked up in a Map rather than searched. */
+const WIDE = 32;
+
+/** An IR column while it is built (it is frozen with its table). */
+type ColumnDraft = { -readonly [K in keyof ColumnIR]: ColumnIR[K] };
+
+/** The columns of a table's model, compiled, and what they declare themselves. */
+interface CompiledColumns {
+  columns: ColumnDraft[];
+  /** The columns' names, in order. */
+  names: string[];
+  pkFromColumns: string[];
+  uniques: UniqueIR[];
+  foreignKeys: ForeignKeyIR[];
+  /** The columns with checks of their own (`.check()`), with their names. */
+  defs: [string, ColumnDefinition][];
+  /** Whether a column is auto-increment, or has former names. */
+  anyAuto: boolean;
+  anyAka: boolean;
+}
+
 /**
  * The columns of table `tname`'s model, with what they declare themselves: primary key
  * columns, single-column unique constraints and foreign keys.
  */
-function compileColumns(model: Table, tname: string, dialect: DialectName | null, rules: CompileRules): {
-  columns: ColumnIR[]; pkFromColumns: string[]; uniques: UniqueIR[]; foreignKeys: ForeignKeyIR[]; defs: [string, ColumnDefinition][];
-} {
-  const columns: ColumnIR[] = [];
+function compileColumns(model: Table, tname: string, dialect: DialectName | null, rules: CompileRules): CompiledColumns {
+  // Keys and values read at once (as Object.entries would, without a pair per column).
+  const props = Object.keys(model.builders);
+  const builders = Object.values(model.builders);
+  const columns: ColumnDraft[] = [];
+  const names: string[] = [];
+  const keys: string[] = [];
   // Names compare case-insensitively: SQLite and MySQL treat `Name` and `name` as one column,
   // and PostgreSQL folds unquoted names to lower case, so two names differing only in case
   // would either fail late (E_SQL_FAILED) or make a schema no one can query unquoted. A model
-  // with both is a mistake on every dialect: refuse it here, naming both.
-  const seen = new Map<string, { key: string; name: string }>();
+  // with both is a mistake on every dialect: refuse it here, naming both. The lower-case names in
+  // order, and for a wide table a Map of them to their position (a narrow one is searched faster).
+  const lowers: string[] = [];
+  const seen = props.length > WIDE ? new Map<string, number>() : null;
   const pkFromColumns: string[] = [];
   const uniques: UniqueIR[] = [];
   const foreignKeys: ForeignKeyIR[] = [];
   const defs: [string, ColumnDefinition][] = [];
-  for (const [key, builder] of Object.entries(model.builders)) {
-    const d = builder.definition();
-    const cname = checkName(`Column '${key}' of table '${tname}'`, d.name ?? key);
-    const prior = seen.get(cname.toLowerCase());
-    if (prior) {
+  let anyAuto = false;
+  let anyAka = false;
+  for (let i = 0; i < props.length; i++) {
+    const key = props[i]!;
+    const d = builders[i]!.definition();
+    const given = d.name ?? key;
+    const cname = plainName(given) ? given : checkName(`Column '${key}' of table '${tname}'`, given);
+    const lower = cname.toLowerCase();
+    const at = seen !== null ? seen.get(lower) ?? -1 : lowers.indexOf(lower);
+    if (at !== -1) {
+      const prior = { key: keys[at]!, name: names[at]! };
       const named = prior.name === cname
         ? `two columns named '${cname}'`
         : `two columns named '${prior.name}' and '${cname}' (names differing only in case are the same column)`;
       throw invalid(`Table '${tname}' has ${named} (properties '${prior.key}' and '${key}').`,
         'Give each column a distinct name (check .named() calls).', { table: tname, column: cname });
     }
-    seen.set(cname.toLowerCase(), { key, name: cname });
+    seen?.set(lower, names.length);
+    lowers.push(lower);
+    names.push(cname);
+    keys.push(key);
     if (d.autoIncrement && !isIntegerType(d.type)) {
       throw invalid(`Column '${tname}.${cname}' is auto-increment but of type ${d.type.kind === 'raw' ? d.type.sql : d.type.kind}.`,
         'Only integer types can auto-increment: integer(), bigint(), smallint(), and on MySQL tinyint(), mediumint() (signed or ' +
@@ -88,12 +128,19 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
     }
     checkDefaultLiteral(tname, cname, d.type, d.default);
     if (d.onUpdate !== null) checkOnUpdate(tname, cname, d, dialect, rules);
-    defs.push([cname, d]);
-    columns.push({
-      name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement,
-      ...generatedFields(tname, cname, d), ...(collation ? { collation } : {}), ...(d.onUpdate !== null ? { onUpdate: d.onUpdate } : {}),
-      ...(aka.length ? { aka } : {}),
-    });
+    if (d.checks.length) defs.push([cname, d]);
+    // The optional fields in the order the IR has always listed them (JSON, and the goldens, keep it).
+    const c: ColumnDraft = { name: cname, type: d.type, nullable: d.nullable, default: d.default, autoIncrement: d.autoIncrement };
+    if (d.generated || d.identity !== null) {
+      const g = generatedFields(tname, cname, d);
+      if (g.generated) c.generated = g.generated;
+      if (g.identity) c.identity = g.identity;
+    }
+    if (collation) c.collation = collation;
+    if (d.onUpdate !== null) c.onUpdate = d.onUpdate;
+    if (aka.length) { c.aka = aka; anyAka = true; }
+    if (d.autoIncrement) anyAuto = true;
+    columns.push(c);
     if (d.primaryKey) pkFromColumns.push(cname);
     if (d.unique) uniques.push({ name: checkOptionalName(`The unique constraint of '${tname}.${cname}'`, d.uniqueName), columns: [cname] });
     if (d.references) {
@@ -102,14 +149,15 @@ function compileColumns(model: Table, tname: string, dialect: DialectName | null
         throw invalid(`The foreign key on '${tname}.${cname}' could not resolve its target.`,
           'Write references(() => other.columns.id) with a model defined in the same module.', { cause: String(e) });
       }
+      const o = d.references.options;
       foreignKeys.push({
-        name: checkOptionalName(`The foreign key of '${tname}.${cname}'`, d.references.options.name), columns: [cname],
+        name: o.name === undefined ? null : checkOptionalName(`The foreign key of '${tname}.${cname}'`, o.name), columns: [cname],
         refTable: target.tableName, refColumns: [target.columnName],
-        onDelete: d.references.options.onDelete ?? 'no action', onUpdate: d.references.options.onUpdate ?? 'no action',
+        onDelete: o.onDelete ?? 'no action', onUpdate: o.onUpdate ?? 'no action',
       });
     }
   }
-  return { columns, pkFromColumns, uniques, foreignKeys, defs };
+  return { columns, names, pkFromColumns, uniques, foreignKeys, defs, anyAuto, anyAka };
 }
 
 /**
@@ -143,10 +191,10 @@ function checkOnUpdate(tname: string, cname: string, d: ColumnDefinition, dialec
 }
 
 /** Refuse former column names (aka) that are another column's name, or claimed by two columns of table `tname`. */
-function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: ReadonlySet<string>): void {
+function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: readonly string[]): void {
   for (const c of columns) {
     for (const a of c.aka ?? []) {
-      if (names.has(a)) {
+      if (names.includes(a)) {
         throw invalid(`Column '${tname}.${c.name}' has former name '${a}', but the table also has a column named '${a}'.`,
           `Remove '${a}' from the aka() of '${c.name}', or rename the other column; a former name cannot exist beside the new one.`,
           { table: tname, column: c.name, aka: a });
@@ -160,27 +208,40 @@ function checkColumnAka(tname: string, columns: readonly ColumnIR[], names: Read
   }
 }
 
+/** True when `cols` is a non-empty list of distinct columns of `names` (what {@link mustExist} checks, without its messages). */
+function listsColumns(names: readonly string[], cols: readonly string[]): boolean {
+  if (!Array.isArray(cols) || cols.length === 0) return false;
+  for (let i = 0; i < cols.length; i++) {
+    const col = cols[i]!;
+    if (!names.includes(col) || cols.indexOf(col) !== i) return false;
+  }
+  return true;
+}
+
+/** Refuse a list of columns of table `tname` (`what`: a primary key, an index, …) that is empty, names a column the table lacks, or one twice. */
+function mustExist(tname: string, names: readonly string[], what: string, cols: readonly string[]): void {
+  if (listsColumns(names, cols)) return;
+  if (!Array.isArray(cols) || cols.length === 0) throw invalid(`${what} of table '${tname}' lists no columns.`, 'List at least one column name.');
+  for (const col of cols) {
+    if (!names.includes(col)) {
+      throw invalid(`${what} of table '${tname}' names column '${col}', which the table does not have.`, `Use one of: ${names.join(', ')}.`);
+    }
+  }
+  throw invalid(`${what} of table '${tname}' lists a column twice.`, 'List each column once.');
+}
+
+const NO_COLUMNS: readonly ColumnIR[] = Object.freeze([]);
+
 /**
- * One model as a table of the IR, validated; `allNames` holds the index names used so far in the
- * schema, or is null where index names are per table (MySQL/MariaDB: two tables may each have an
- * index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
+ * One model as a table of the IR, validated; `allNames` holds the (lower-case) index names used so
+ * far in the schema, or is null where index names are per table (MySQL/MariaDB: two tables may each
+ * have an index `city`; SQLite and PostgreSQL name indexes in the schema's namespace).
  */
 function compileTable(model: Table, allNames: Set<string> | null, dialect: DialectName | null, rules: CompileRules): TableIR {
-  const tname = checkName('A table', model.name);
-  const { columns, pkFromColumns, uniques, foreignKeys, defs } = compileColumns(model, tname, dialect, rules);
+  const tname = plainName(model.name) ? model.name : checkName('A table', model.name);
+  const { columns, names, pkFromColumns, uniques, foreignKeys, defs, anyAuto, anyAka } = compileColumns(model, tname, dialect, rules);
   if (columns.length === 0) throw invalid(`Table '${tname}' has no columns.`, 'Give the table at least one column.');
-  const names = new Set(columns.map((c) => c.name));
-  checkColumnAka(tname, columns, names);
-
-  const mustExist = (what: string, cols: readonly string[]): void => {
-    if (!Array.isArray(cols) || cols.length === 0) throw invalid(`${what} of table '${tname}' lists no columns.`, 'List at least one column name.');
-    for (const col of cols) {
-      if (!names.has(col)) {
-        throw invalid(`${what} of table '${tname}' names column '${col}', which the table does not have.`, `Use one of: ${[...names].join(', ')}.`);
-      }
-    }
-    if (new Set(cols).size !== cols.length) throw invalid(`${what} of table '${tname}' lists a column twice.`, 'List each column once.');
-  };
+  if (anyAka) checkColumnAka(tname, columns, names);
 
   const opts = model.options ?? {};
   let pk: string[] | null = pkFromColumns.length ? pkFromColumns : null;
@@ -189,11 +250,11 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
       throw invalid(`Table '${tname}' declares its primary key both on columns and in options.`,
         'Use either .primaryKey() on one column or the primaryKey option, not both.');
     }
-    mustExist('The primary key', opts.primaryKey);
+    mustExist(tname, names, 'The primary key', opts.primaryKey);
     pk = [...opts.primaryKey];
   }
   // PostgreSQL: a serial or identity column may be any column (its sequence is its own).
-  const autos = rules.autoIncrementAnyColumn === true ? [] : columns.filter((c) => c.autoIncrement);
+  const autos = rules.autoIncrementAnyColumn === true || !anyAuto ? NO_COLUMNS : columns.filter((c) => c.autoIncrement);
   const leads = rules.autoIncrementLeadingKey === true && autos.length === 1 && pk !== null && pk[0] === autos[0]!.name;
   if (pk && pk.length > 1 && autos.length > 0 && !leads) {
     throw invalid(`Table '${tname}' has an auto-increment column in a composite primary key.`, rules.autoIncrementLeadingKey
@@ -204,11 +265,12 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
     throw invalid(`Table '${tname}': auto-increment column is not the primary key.`,
       'Use .primaryKey({ autoIncrement: true }) (only PostgreSQL lets a column outside the primary key auto-increment).', { table: tname });
   }
-  const finalColumns = pk ? columns.map((c) => (pk!.includes(c.name) ? { ...c, nullable: false } : c)) : columns;
+  // The key's columns are NOT NULL (the columns are this compile's own objects, not frozen yet).
+  if (pk) for (const c of columns) if (c.nullable && pk.includes(c.name)) c.nullable = false;
 
   for (const u of opts.unique ?? []) {
     const cols = Array.isArray(u) ? u : u.columns;
-    mustExist('A unique constraint', cols);
+    mustExist(tname, names, 'A unique constraint', cols);
     uniques.push({ name: Array.isArray(u) ? null : checkOptionalName(`A unique constraint of table '${tname}'`, u.name), columns: [...cols] });
   }
   const indexes: IndexIR[] = [];
@@ -221,23 +283,24 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
         `Name it: index('${tname}_lower_name').on(sql\`lower(name)\`).`, { table: tname });
     }
     if (special && d.parts.length === 0) throw invalid(`Index ${d.name} of table '${tname}' lists no columns.`, 'List at least one column or expression.');
-    if (!special || d.columns.length > 0) mustExist(`Index ${d.name ?? ''}`.trim(), d.columns);
-    if (d.include.length > 0) mustExist(`The INCLUDE columns of index ${d.name ?? ''}`.trim(), d.include);
-    const name = checkOptionalName(`An index of table '${tname}'`, d.name) ?? defaultIndexName(tname, d.columns);
-    if (indexes.some((i) => i.name.toLowerCase() === name.toLowerCase())) {
+    if ((!special || d.columns.length > 0) && !listsColumns(names, d.columns)) mustExist(tname, names, `Index ${d.name ?? ''}`.trim(), d.columns);
+    if (d.include.length > 0) mustExist(tname, names, `The INCLUDE columns of index ${d.name ?? ''}`.trim(), d.include);
+    const name = (d.name === null ? null : checkOptionalName(`An index of table '${tname}'`, d.name)) ?? defaultIndexName(tname, d.columns);
+    const lower = name.toLowerCase();
+    if (indexes.some((i) => i.name.toLowerCase() === lower)) {
       throw invalid(`Table '${tname}' has two indexes named '${name}'.`, 'Give each index a distinct name (names differing only in case are the same).');
     }
     if (allNames !== null) {
-      if (allNames.has(`index:${name.toLowerCase()}`)) {
+      if (allNames.has(lower)) {
         throw invalid(`Index name '${name}' is used twice.`, 'Index names must be unique across the schema (names differing only in case are the same).');
       }
-      allNames.add(`index:${name.toLowerCase()}`);
+      allNames.add(lower);
     }
     // An expression index, or one with a method, is an object read back from the database (model-objects.ts).
     if (!special) indexes.push({ name, columns: d.columns, unique: d.unique, where: d.where });
   }
   for (const fk of opts.foreignKeys ?? []) {
-    mustExist('A foreign key', fk.columns);
+    mustExist(tname, names, 'A foreign key', fk.columns);
     const targets = fk.references();
     foreignKeys.push({
       name: checkOptionalName(`A foreign key of table '${tname}'`, fk.name), columns: [...fk.columns],
@@ -245,16 +308,25 @@ function compileTable(model: Table, allNames: Set<string> | null, dialect: Diale
       onDelete: fk.onDelete ?? 'no action', onUpdate: fk.onUpdate ?? 'no action',
     });
   }
-  const rawAka = opts.aka === undefined ? [] : Array.isArray(opts.aka) ? opts.aka : [opts.aka];
-  const aka = [...new Set(rawAka.map((a) => checkName(`A former name (aka) of table '${tname}'`, a)))];
-  if (aka.includes(tname)) throw invalid(`Table '${tname}' lists its own name in aka.`, 'List only former names.');
-  const checks = compileChecks(tname, defs, opts, [...names]);
-  const options = storageOptions(tname, opts.storage);
-  return {
-    name: tname, columns: finalColumns, primaryKey: pk ? { name: null, columns: pk } : null, uniques, indexes, foreignKeys,
-    ...(checks.length ? { checks } : {}), ...(Object.keys(options).length ? { options } : {}), ...(aka.length ? { aka } : {}),
+  let aka: string[] = NO_AKA;
+  if (opts.aka !== undefined) {
+    const rawAka = Array.isArray(opts.aka) ? opts.aka : [opts.aka];
+    aka = [...new Set(rawAka.map((a) => checkName(`A former name (aka) of table '${tname}'`, a)))];
+    if (aka.includes(tname)) throw invalid(`Table '${tname}' lists its own name in aka.`, 'List only former names.');
+  }
+  const checks = defs.length > 0 || (opts.checks !== undefined && opts.checks !== null) ? compileChecks(tname, defs, opts, names) : NO_CHECKS;
+  const options = opts.storage === undefined || opts.storage === null ? null : storageOptions(tname, opts.storage);
+  const t: { -readonly [K in keyof TableIR]: TableIR[K] } = {
+    name: tname, columns, primaryKey: pk ? { name: null, columns: pk } : null, uniques, indexes, foreignKeys,
   };
+  // Optional fields in the IR's order (checks, options, aka), only where there are any.
+  if (checks.length) t.checks = checks;
+  if (options !== null && Object.keys(options).length) t.options = options;
+  if (aka.length) t.aka = aka;
+  return t;
 }
+
+const NO_CHECKS: readonly CheckIR[] = Object.freeze([]);
 
 /**
  * Compile models into a (not yet dialect-normalised) schema; `rules`: what the dialect allows
@@ -267,6 +339,7 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
   const allNames = rules.indexNamesPerTable ? null : new Set<string>();
   // Lookups by name (a schema of thousands of tables must not compile in quadratic time).
   const byLowerName = new Map<string, TableIR>();
+  const byName = new Map<string, TableIR>();
   const objects: ModelObject[] = [];
   for (const m of models) {
     if (isModelObject(m)) { objects.push(m); continue; }
@@ -282,8 +355,8 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
     }
     tables.push(t);
     byLowerName.set(t.name.toLowerCase(), t);
+    byName.set(t.name, t);
   }
-  const byName = new Map(tables.map((t) => [t.name, t] as const));
   const akaOwner = new Map<string, TableIR>();
   for (const t of tables) {
     for (const a of t.aka ?? []) {
@@ -316,6 +389,8 @@ export function compileModels(models: readonly (Table | ModelObject)[], dialect:
   }
   checkForeignKeys(tables);
   checkObjects(objects, byName, rules);
+  // Frozen by a walk of the fields a table has (what deepFreeze does, without its `for…in` over every object).
+  for (const t of tables) freezeTable(t);
   return deepFreeze({ dialect, tables });
 }
 
@@ -358,5 +433,5 @@ export function compileTableModel(model: Table): TableIR {
     throw invalid(`createTable('${model.name}'): index ${special.name} is on an expression or has a method, which createTable() does not create.`,
       'Create it in the step with ops.sql(`CREATE INDEX …`), or leave it to the models (evolve apply).', { table: model.name, index: special.name });
   }
-  return deepFreeze(compileTable(model, new Set(), null, {}));
+  return freezeTable(compileTable(model, new Set(), null, {}));
 }

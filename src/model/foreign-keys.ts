@@ -54,7 +54,8 @@ export interface ForeignKeyCheck {
  */
 export function checkForeignKeys(tables: readonly TableIR[], options: ForeignKeyCheck = {}): void {
   const fold = options.foldCase === true;
-  const byName = new Map(tables.map((t) => [fold ? t.name.toLowerCase() : t.name, t]));
+  const byName = new Map<string, TableIR>();
+  for (const t of tables) byName.set(fold ? t.name.toLowerCase() : t.name, t);
   for (const t of tables) for (const fk of t.foreignKeys) checkForeignKey(t, fk, byName, options);
 }
 
@@ -62,12 +63,12 @@ function checkForeignKey(table: TableIR, fk: ForeignKeyIR, byName: ReadonlyMap<s
   const same = options.foldCase ? folded : exact;
   const target = byName.get(options.foldCase ? fk.refTable.toLowerCase() : fk.refTable);
   if (!target) return;
-  const where = options.where ?? '';
-  const ref = `'${fk.refTable}' (${list(fk.refColumns)})`;
-  const key = `The foreign key (${list(fk.columns)}) of table '${table.name}'${where}`;
+  // The messages' parts, made only for a message.
+  const ref = (): string => `'${fk.refTable}' (${list(fk.refColumns)})`;
+  const key = (): string => `The foreign key (${list(fk.columns)}) of table '${table.name}'${options.where ?? ''}`;
   if (!holdsUnique(target, fk.refColumns, same)) {
     throw new EvolveError(ErrorCode.ModelInvalid,
-      `${key} references ${ref}, which is neither the primary key of '${fk.refTable}' nor unique there: ` +
+      `${key()} references ${ref()}, which is neither the primary key of '${fk.refTable}' nor unique there: ` +
       'the database cannot enforce it (SQLite fails every later insert with "foreign key mismatch").', {
         hint: `Reference the primary key of '${fk.refTable}'${target.primaryKey ? ` (${list(target.primaryKey.columns)})` : ''}, ` +
           `or make (${list(fk.refColumns)}) unique there (${options.where ? `UNIQUE (${list(fk.refColumns)}) in its CREATE TABLE`
@@ -84,7 +85,7 @@ function checkForeignKey(table: TableIR, fk: ForeignKeyIR, byName: ReadonlyMap<s
     const b = family(refCol.type);
     if (a === null || b === null || a === b) return;
     throw new EvolveError(ErrorCode.ModelInvalid,
-      `${key}: column '${table.name}.${c}' is ${typeToString(col.type)}, but the column it references, ` +
+      `${key()}: column '${table.name}.${c}' is ${typeToString(col.type)}, but the column it references, ` +
       `'${fk.refTable}.${refCol.name}', is ${typeToString(refCol.type)}: a key and what it references must be of one type.`, {
         hint: `Give '${table.name}.${c}' the type of '${fk.refTable}.${refCol.name}' (${typeToString(refCol.type)}).`,
         details: { table: table.name, column: c, refTable: fk.refTable, refColumn: refCol.name },
