@@ -21,38 +21,45 @@ import { pathToFileURL } from 'node:url';
 /** What the hooks and this path agree on: the cache directory, the key of esbuild's version and options, the bound. */
 export interface TransformCache { dir: string; key: string; max: number; esbuild: string }
 
-const TS = /\.(m?ts|tsx)$/i;
+export const TS = /\.(m?ts|tsx)$/i;
 /** esbuild prints every static import and re-export as one statement ending in `from "…";` (or `import "…";`). */
 const SPECIFIER = /^(\s*(?:import|export)\b[^;"'`]*?\bfrom\s*|\s*import\s*)"([^"\n]+)";/gm;
-const BUILTINS = new Set(builtinModules);
+export const BUILTINS = new Set(builtinModules);
 
 /** The options of the transform: part of every entry's key. */
 const MAPS = 'maps apart v2';
 
-/** The transformed code of `file` (`source`), from the cache or from esbuild (then cached, its source map beside it as `KEY.map`). */
-async function transformed(cache: TransformCache, file: string, source: string): Promise<{ code: string; map: string }> {
-  const key = createHash('sha256').update(cache.key).update(MAPS).update('\0').update(file).update('\0').update(source).digest('hex').slice(0, 32);
+/**
+ * The transformed code of `file` (`source`) as an ES module or, for the script path
+ * (ts-script.ts), as CommonJS; from the cache or from esbuild (then cached, its source map beside
+ * it as `KEY.map`). `key`: the entry's name, which changes with the code.
+ */
+export async function transformed(
+  cache: TransformCache, file: string, source: string, format: 'esm' | 'cjs' = 'esm',
+): Promise<{ code: string; map: string; key: string; entry: string }> {
+  const key = createHash('sha256').update(cache.key).update(MAPS).update(format === 'esm' ? '' : ' cjs').update('\0').update(file)
+    .update('\0').update(source).digest('hex').slice(0, 32);
   const entry = `${cache.dir}/${key}.js`;
   const map = `${cache.dir}/${key}.map`;
   try {
     const code = readFileSync(entry, 'utf8');
     used.add(entry);
-    return { code, map };
+    return { code, map, key, entry };
   } catch { /* a miss */ }
   const esbuild = await import(cache.esbuild) as typeof import('esbuild');
   const out = await esbuild.transform(source, {
-    loader: /x$/i.test(file) ? 'tsx' : 'ts', format: 'esm', target: 'node20', sourcemap: 'external', sourcefile: file,
+    loader: /x$/i.test(file) ? 'tsx' : 'ts', format, target: 'node20', sourcemap: 'external', sourcefile: file,
   });
   writeEntry(cache, map, out.map);
   put(cache, entry, out.code);
-  return { code: out.code, map };
+  return { code: out.code, map, key, entry };
 }
 
 /** The cache entries this process wrote or read: never evicted by its own bound (a module it still has to import). */
 const used = new Set<string>();
 
 /** Write a cache file atomically. */
-function writeEntry(cache: TransformCache, entry: string, code: string): void {
+export function writeEntry(cache: TransformCache, entry: string, code: string | Uint8Array): void {
   mkdirSync(cache.dir, { recursive: true });
   const part = `${entry}.${process.pid}.part`;
   writeFileSync(part, code);
@@ -78,13 +85,13 @@ function put(cache: TransformCache, entry: string, code: string): void {
     aged.sort((a, b) => a.t - b.t);
     for (const x of aged.slice(0, over)) remove(x.n);
   }
-  // A map goes with its module's code (whoever removed that).
+  // A map and a code cache go with their module's code (whoever removed that).
   const left = new Set(readdirSync(cache.dir));
-  for (const n of left) if (/^[0-9a-f]+\.map$/.test(n) && !left.has(n.replace(/\.map$/, '.js'))) remove(n);
+  for (const n of left) if (/^[0-9a-f]+\.(map|v8)$/.test(n) && !left.has(n.replace(/\.(map|v8)$/, '.js'))) remove(n);
 }
 
 /** The file a relative import of a TypeScript module names (`./x.js` may name `./x.ts`; no extension too). */
-function target(spec: string, from: string): string | null {
+export function target(spec: string, from: string): string | null {
   const base = resolve(dirname(from), spec);
   const bare = base.replace(/\.(m?js|jsx)$/i, '');
   for (const f of [base, `${bare}.ts`, `${bare}.mts`, `${bare}.tsx`, `${bare}/index.ts`]) {
@@ -128,6 +135,9 @@ async function prepare(cache: TransformCache, file: string, evolveUrl: string, v
 /** The modules prepared by this process: each cache URL's TypeScript file and source map. */
 const prepared = new Map<string, { file: string; map: string }>();
 
+/** Name the TypeScript file and source map of code run from cache URL `url` (its errors are mapped back to the file's lines). */
+export function notePrepared(url: string, file: string, map: string): void { prepared.set(url, { file, map }); }
+
 /** Source maps read so far (only when a module threw). */
 const maps = new Map<string, SourceMap | null>();
 
@@ -149,9 +159,9 @@ function original(url: string, line: number, col: number): string | null {
 }
 
 /** An error thrown by a prepared module, its stack naming the TypeScript files and lines instead of the cache's. */
-function mapped(e: unknown): unknown {
+export function mapped(e: unknown): unknown {
   if (!(e instanceof Error) || typeof e.stack !== 'string' || !prepared.size) return e;
-  const frame = /(file:\/\/[^\s()]+?\.mjs):(\d+):(\d+)/g;
+  const frame = /(file:\/\/[^\s()]+?\.m?js):(\d+):(\d+)/g;
   const stack = e.stack.replace(frame, (all, url: string, l: string, c: string) => original(url, Number(l), Number(c)) ?? all);
   if (stack !== e.stack) {
     try { Object.defineProperty(e, 'stack', { value: stack, configurable: true, writable: true }); } catch { /* a frozen error keeps its stack */ }

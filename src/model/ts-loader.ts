@@ -18,6 +18,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { importDirect, type TransformCache } from './ts-direct.js';
+import { importScript } from './ts-script.js';
 
 /** The hooks, run by Node in its loader thread; `data` carries esbuild's and Evolve's URLs. */
 const HOOKS = String.raw`
@@ -174,7 +175,8 @@ export async function importTypeScript(abs: string): Promise<Record<string, unkn
   if (!/\.cts$/i.test(abs)) {
     // No loader thread at all where the module allows it (ts-direct.ts); else the hooks.
     const c = cacheConfig();
-    const direct = c && c.dir ? await importDirect(abs, c, evolveEntry()) : null;
+    // As a script with V8's code cache where the module graph allows (ts-script.ts), else as ES modules from the cache (ts-direct.ts).
+    const direct = c && c.dir ? (await importScript(abs, c, evolveEntry())) ?? await importDirect(abs, c, evolveEntry()) : null;
     if (direct) return direct;
     ensureHooks();
     // Versioned by content: one command loads a module once; an edited one loads afresh.

@@ -51,6 +51,28 @@ describe('loading TypeScript modules', () => {
     } finally { rmSync(dir, { recursive: true, force: true }); }
   });
 
+  it('a module needing ES module semantics (top-level await, a cycle) loads as before; a script module runs once, its imports first', async () => {
+    const dir = project();
+    try {
+      // Top-level await: esbuild cannot give it as CommonJS, so it goes the ES module way.
+      writeFileSync(join(dir, 'tla.ts'), "import { table, integer } from 'evolve';\nconst n: number = await Promise.resolve(3);\n" +
+        "export const tla = table(`t${n}`, { id: integer().primaryKey() });\n");
+      assert.deepEqual((await loadModels(join(dir, 'tla.ts'))).map((t) => t.name), ['t3']);
+      // A cycle: a.ts and b.ts import each other (b reads a's export when called, after a set it: live bindings).
+      writeFileSync(join(dir, 'a.ts'), "import { table, integer } from 'evolve';\nimport { bName } from './b.js';\n" +
+        "export const aName = 'alpha';\nexport const a = table(bName(), { id: integer().primaryKey() });\n");
+      writeFileSync(join(dir, 'b.ts'), "import { aName } from './a.js';\nexport const bName = (): string => `${aName}_b`;\n");
+      assert.deepEqual((await loadModels(join(dir, 'a.ts'))).map((t) => t.name), ['alpha_b']);
+      // Order and once: the imported module runs before the importer, and only once per content.
+      writeFileSync(join(dir, 'log.ts'), "export const order: string[] = [];\norder.push('log');\n");
+      writeFileSync(join(dir, 'first.ts'), "import { order } from './log.js';\norder.push('first');\nexport const seen = order;\n");
+      writeFileSync(join(dir, 'top.ts'), "import { table, integer } from 'evolve';\nimport { seen } from './first.js';\nimport { order } from './log';\n" +
+        "order.push('top');\nexport const t = table(seen.join('_'), { id: integer().primaryKey() });\n");
+      assert.deepEqual((await loadModels(join(dir, 'top.ts'))).map((x) => x.name), ['log_first_top']);
+      assert.deepEqual((await loadModels(join(dir, 'top.ts'))).map((x) => x.name), ['log_first_top'], 'not run again');
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+
   it('a runtime error names the TypeScript line it happened on', async () => {
     const dir = project();
     try {
@@ -87,8 +109,9 @@ describe('loading TypeScript modules', () => {
       for (let i = 0; i < 20; i++) await run();
       assert.deepEqual(readdirSync(tmp), [], 'no file written to the temp directory');
       const kinds = readdirSync(cache).map((n) => n.replace(/^[0-9a-f]+/, '')).sort();
-      // Per module (models, names, more): its stripped code (.js), its source map (.map) and the code with its imports resolved (.mjs).
-      assert.deepEqual(kinds, ['.js', '.js', '.js', '.map', '.map', '.map', '.mjs', '.mjs', '.mjs'], 'one entry of each kind per module, however many runs');
+      // Per module (models, names, more): its stripped code as CommonJS (.js), its source map (.map) and V8's code cache of it (.v8):
+      // modules that import only evolve and each other run as scripts (ts-script.ts).
+      assert.deepEqual(kinds, ['.js', '.js', '.js', '.map', '.map', '.map', '.v8', '.v8', '.v8'], 'one entry of each kind per module, however many runs');
       for (let i = 0; i < 4; i++) {
         writeFileSync(join(dir, 'models.ts'), `${MODELS}// edit ${i}\n`);
         await run({ EVOLVE_CACHE_MAX: '4' });
@@ -96,12 +119,12 @@ describe('loading TypeScript modules', () => {
       assert.deepEqual(readdirSync(tmp), []);
       const left = readdirSync(cache);
       const of = (kind: string): number => left.filter((n) => new RegExp(`^[0-9a-f]+\\${kind}$`).test(n)).length;
-      // Each edit is a new transformed module (.js and .map) past the bound; the edits only add comments, so their
-      // prepared code (.mjs, comments stripped) is one and the same.
+      // Each edit is a new transformed module (.js and .map) past the bound.
       assert.equal(of('.js'), 4, `edited versions evict the oldest transformed modules past the bound: ${left.join(' ')}`);
       assert.equal(of('.map'), 4, 'a source map goes with its module');
+      assert.ok(of('.v8') <= 4, 'a code cache goes with its module');
       assert.ok(of('.mjs') <= 4, 'prepared modules are bounded too');
-      assert.equal(left.length, of('.js') + of('.map') + of('.mjs'), `nothing else is left: ${left.join(' ')}`);
+      assert.equal(left.length, of('.js') + of('.map') + of('.v8') + of('.mjs'), `nothing else is left: ${left.join(' ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(tmp, { recursive: true, force: true });
