@@ -249,6 +249,12 @@ forEachDialect('online ALTERs', (d) => {
     "SELECT CONSTRAINT_NAME AS n FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'child'");
   const pendingTable = async (db: TestDatabase): Promise<number> => (await rows(db,
     `SELECT 1 AS x FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${PENDING_KEYS_TABLE}'`)).length;
+  /** parent and child without the key, holding `parents` and `children` (VALUES lists of `(id, name)` and `(id, pid, label)`). */
+  const seedKeyTables = async (db: TestDatabase, parents: string, children: string): Promise<void> => {
+    await evolveTo(db, [parentT, childT(false)]);
+    await db.exec(`INSERT INTO parent (id, name) VALUES ${parents}`);
+    await db.exec(`INSERT INTO child (id, pid, label) VALUES ${children}`);
+  };
 
   it('a foreign key on a table with rows is added in place while writes go on, its rows checked by a query; empty or new tables keep the plain statement',
     { timeout: 5 * 60_000 }, (t) => withDb(t, d, async (db) => {
@@ -306,9 +312,7 @@ forEachDialect('online ALTERs', (d) => {
 
   it('rows that break the key, or a writer older than the key that does not end: the key is dropped again with a typed error, the fingerprint unchanged',
     (t) => withDb(t, d, async (db) => {
-      await evolveTo(db, [parentT, childT(false)]);
-      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
-      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'x'), (2, 2, 'y'), (3, NULL, 'no parent needed'), (4, 9, 'orphan'), (5, 8, 'orphan')");
+      await seedKeyTables(db, "(1, 'a'), (2, 'b'), (3, 'c')", "(1, 1, 'x'), (2, 2, 'y'), (3, NULL, 'no parent needed'), (4, 9, 'orphan'), (5, 8, 'orphan')");
       const before = (await fingerprintDatabase(db.url)).fingerprint;
       const conn = await mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
       const other = await mysqlDialect.connect(parseDatabaseUrl(db.url), { readOnly: false });
@@ -354,9 +358,7 @@ forEachDialect('online ALTERs', (d) => {
 
   it('a key left unchecked by an apply that did not finish is checked by the next apply: dropped again when rows break it, kept when they do not',
     (t) => withDb(t, d, async (db) => {
-      await evolveTo(db, [parentT, childT(false)]);
-      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'a')");
-      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'x'), (2, 4, 'orphan')");
+      await seedKeyTables(db, "(1, 'a')", "(1, 1, 'x'), (2, 4, 'orphan')");
       const before = (await fingerprintDatabase(db.url)).fingerprint;
       const after = await modelsFingerprint([parentT, childT(true)], 'mysql');
       // What a deployer killed after the unchecked ALTER leaves: the record (written first), the key, its index.
@@ -425,9 +427,7 @@ forEachDialect('online ALTERs', (d) => {
 
   it('a stored evolution adding a key online over rows that break it: the error keeps the table, the key and the rows', { timeout: 60_000 },
     (t) => withDb(t, d, async (db) => {
-      await evolveTo(db, [parentT, childT(false)]);
-      await db.exec("INSERT INTO parent (id, name) VALUES (1, 'p1')");
-      await db.exec("INSERT INTO child (id, pid, label) VALUES (1, 1, 'ok'), (2, 9, 'orphan')");
+      await seedKeyTables(db, "(1, 'p1')", "(1, 1, 'ok'), (2, 9, 'orphan')");
       const [from, to] = [(await fingerprintDatabase(db.url)).fingerprint, await modelsFingerprint([parentT, childT(true)], 'mysql')];
       const dir = mkdtempSync(join(tmpdir(), 'evolve-fk-stored-'));
       try {
