@@ -59,9 +59,12 @@ function directScript(dialect: BenchDialect, url: string, tag: string, file: str
     + `${loop('await c.query(SQL)')}await c.end();\n`;
 }
 
+/** Evolve's cache for this bench (the models' transform and kept schema), set by benchApplyCommands. */
+let cacheEnv: NodeJS.ProcessEnv = process.env;
+
 function cold(args: string[], cwd: string): number {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const r = spawnSync(process.execPath, args, { cwd, env: cacheEnv, encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).slice(-800)}`);
   return ms;
@@ -87,6 +90,7 @@ async function planStatements(dialect: BenchDialect, url: string, changed: boole
 
 export async function benchApplyCommands(dialect: BenchDialect, n: number, url: string, tag: string, runs = 3): Promise<ApplyCommandFigures> {
   const work = mkdtempSync(join(tmpdir(), 'evolve-bench-apply-'));
+  cacheEnv = { ...process.env, EVOLVE_CACHE_DIR: join(work, 'cache') };
   try {
     const fastest = join(work, 'fastest.mjs');
     writeFileSync(fastest, fastestScript(dialect, url, tag));

@@ -7,13 +7,15 @@
  * or (PostgreSQL) an enum value's line. Adoption of what models cannot state is in `adopt.ts`.
  */
 import { readFileSync, existsSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Table } from '../model/table.js';
 import { compileModels } from '../model/compile.js';
 import { drizzleOf, loadModelsModule, withDrizzle } from '../model/load.js';
 import { isDrizzleModels, type DrizzleModels } from '../model/drizzle/detect.js';
 import { isModelObject, type ModelObject } from '../model/objects.js';
 import { withModelObjects } from './model-objects.js';
+import { compiledKey, readCompiled, writeCompiled } from '../model/compiled-cache.js';
+import { cacheConfig } from '../model/ts-loader.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
@@ -38,14 +40,22 @@ export type Desired =
     readonly ignored?: readonly string[]; readonly path?: string;
     /** The dialects the models are for, where they say (a Drizzle schema's); absent: any. */
     readonly dialects?: readonly string[];
+    /** Where the compiled schema is kept for the next command (model/compiled-cache.ts): its key and dialect. */
+    readonly keep?: { readonly key: string; readonly dialect: string };
   }
+  /** A models module's schema as an earlier command compiled it for `dialect` (model/compiled-cache.ts): the module did not run. */
+  | { readonly kind: 'compiled'; readonly path: string; readonly dialect: string; readonly schema: SchemaIR; readonly ignored: readonly string[] }
   | { readonly kind: 'sql'; readonly path: string; readonly text: string };
 
 /** True for a path that names a SQL file. */
 export const isSqlPath = (p: string): boolean => /\.sql$/i.test(p);
 
-/** Load a desired-state source (a SQL file is only read here; it is parsed by a database). */
-export async function loadDesired(input: ModelsInput): Promise<Desired> {
+/**
+ * Load a desired-state source (a SQL file is only read here; it is parsed by a database). With
+ * `dialect` (the database's, when the command knows it), a models module whose schema for that
+ * dialect an earlier command kept is not run (see model/compiled-cache.ts).
+ */
+export async function loadDesired(input: ModelsInput, options: { readonly dialect?: string } = {}): Promise<Desired> {
   if (isDrizzleModels(input)) {
     const { tables, objects, dialects } = await withDrizzle({ tables: [], objects: [], ignored: [] }, drizzleOf({ models: input }, 'drizzleModels()'), null);
     return { kind: 'models', tables, ...(objects.length ? { objects } : {}), ...(dialects ? { dialects } : {}) };
@@ -54,7 +64,14 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
     const objects = input.filter(isModelObject);
     return { kind: 'models', tables: input.filter((m): m is Table => !isModelObject(m)), ...(objects.length ? { objects } : {}) };
   }
-  if (!isSqlPath(input)) return { kind: 'models', path: input, ...await loadModelsModule(input) };
+  if (!isSqlPath(input)) {
+    const cache = options.dialect ? cacheConfig() : null;
+    const key = cache && options.dialect ? await compiledKey(resolve(input), options.dialect, cache) : null;
+    const kept = cache && key ? readCompiled(cache, key) : null;
+    if (kept) return { kind: 'compiled', path: input, dialect: options.dialect!, schema: kept.schema, ignored: kept.ignored };
+    const keep = key && options.dialect ? { keep: { key, dialect: options.dialect } } : {};
+    return { kind: 'models', path: input, ...await loadModelsModule(input), ...keep };
+  }
   if (!existsSync(input)) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, {
       hint: 'Pass --models PATH to a .sql file of CREATE statements, or to a models module.',
@@ -70,6 +87,12 @@ export async function loadDesired(input: ModelsInput): Promise<Desired> {
  * @throws EvolveError `E_USAGE` for a SQL file with no place to parse it.
  */
 export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desired: Desired): Promise<SchemaIR> {
+  if (desired.kind === 'compiled') {
+    // Kept for another dialect than the database's (a URL that named one, a database of another): compiled here.
+    if (desired.dialect !== dialect.name) return desiredOn(dialect, near, await loadDesired(desired.path));
+    if (near) dialect.checkModels(desired.schema, near);
+    return desired.schema;
+  }
   if (desired.kind === 'models') {
     if (desired.dialects && !desired.dialects.includes(dialect.name)) {
       throw new EvolveError(ErrorCode.ModelInvalid, `The models${desired.path ? ` of '${desired.path}'` : ''} are Drizzle tables for ${desired.dialects[0]}, `
@@ -83,7 +106,12 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
     const schema = dialect.normalise(compiled);
     if (near) dialect.checkModels(schema, near);
-    return withModelObjects(dialect, near, schema, desired.tables, desired.objects ?? []);
+    const withObjects = await withModelObjects(dialect, near, schema, desired.tables, desired.objects ?? []);
+    // Kept only when no database took part (models with objects are read back from a scratch database).
+    if (desired.keep && desired.keep.dialect === dialect.name && withObjects === schema && desired.path) {
+      writeCompiled(cacheConfig(), desired.keep.key, { schema, ignored: desired.ignored ?? [] });
+    }
+    return withObjects;
   }
   const scratch = near ?? (dialect.localScratch === null ? null : parseDatabaseUrl(dialect.localScratch));
   if (!scratch) {
@@ -106,7 +134,7 @@ export function schemaFromSql(dialect: Dialect, near: DatabaseUrl, text: string,
 
 /** What a models module exports beside its tables, as report notes ("export 'x' of models.ts: not a table(), ignored"). */
 export function ignoredNotes(desired: Desired): string[] {
-  if (desired.kind !== 'models' || !desired.ignored?.length) return [];
+  if (desired.kind === 'sql' || !desired.ignored?.length) return [];
   const file = desired.path ? basename(desired.path) : 'the models module';
   return desired.ignored.map((name) => `export '${name}' of ${file} (not a table(): ignored)`);
 }

@@ -11,6 +11,8 @@ import { isVersioned, versionedOf, type Versioned } from './versioned.js';
 import { intersectScopes, type TableScope } from '../database/scope.js';
 import type { HistoryOptions } from './record.js';
 import { importModuleFile, loadFailure } from '../model/load.js';
+import { onlyModels } from '../model/compiled-cache.js';
+import { cacheConfig } from '../model/ts-loader.js';
 
 async function importModule(abs: string, path: string): Promise<Record<string, unknown>> {
   try {
@@ -56,6 +58,8 @@ export async function findApplication(options: { readonly steps?: Versioned | st
   if (typeof m !== 'string' || isSqlPath(m)) return null;
   const abs = resolve(m);
   if (!existsSync(abs)) return null; // the models loader says what is wrong
+  // A module of the model DSL alone defines no schema definition: not run just to ask (model/compiled-cache.ts).
+  if (await onlyModels(abs, cacheConfig())) return null;
   return definitionOf(await importModule(abs, m));
 }
 

@@ -10,7 +10,7 @@ import { fileHash } from '../evolutions/checksum.js';
 import { recorded } from '../deploy/record.js';
 import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, ApplyReport } from './reports.js';
-import { resolveModels, buildPlan } from './build-plan.js';
+import { resolveModelsFor, buildPlan } from './build-plan.js';
 import { evolutionSet } from './evolution-set.js';
 import { applyStored } from './apply-stored.js';
 
@@ -37,7 +37,7 @@ function dataLossHint(blocking: readonly Hazard[]): string {
 export async function applyEvolution(options: EvolveOptions): Promise<ApplyReport> {
   options = (await withApplication(options)).options; // an application's own tables only; history under its id
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
-  const models = await resolveModels(options.models);
+  const models = await resolveModelsFor(options.models, options.db);
   return withDatabase(options.db, false, options, async (d) => {
     const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true);
     const storedApplied = stored.steps;

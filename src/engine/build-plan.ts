@@ -15,7 +15,8 @@ import type { Diff } from '../diff/differ.js';
 import type { EvolutionSet } from '../evolutions/load.js';
 import { nextEvolution } from '../evolutions/select.js';
 import { assertInScope, keepExternalReferences } from '../database/scope.js';
-import type { PlanReport, StoredStep } from './reports.js';
+import type { EvolveOptions, PlanReport, StoredStep } from './reports.js';
+import { parseDatabaseUrl } from '../dialects/url.js';
 import { storedStep } from './evolution-set.js';
 import type { Resume } from './resume.js';
 
@@ -38,6 +39,16 @@ function withStepLocks(d: OpenDatabase, st: StoredStep): StoredStep {
 /** Load the models input (a models module, a SQL file, or tables given as values). */
 export const resolveModels = loadDesired;
 
+/**
+ * The models input for a command on database `db`: a models module whose schema an earlier
+ * command kept for that database's dialect is not run again (model/compiled-cache.ts).
+ */
+export function resolveModelsFor(models: EvolveOptions['models'], db: string | undefined): Promise<Desired> {
+  let dialect: string | undefined;
+  try { dialect = db === undefined ? undefined : parseDatabaseUrl(db).dialect; } catch { /* the command says what is wrong with the URL */ }
+  return loadDesired(models, dialect ? { dialect } : {});
+}
+
 /** What a schema holds that Evolve does not manage, as users read it ("trigger t on table x"). */
 export function unmanagedOf(schema: SchemaIR): string[] {
   return (schema.unmanaged ?? []).map(describeUnmanaged);
@@ -51,7 +62,7 @@ export function unmanagedOf(schema: SchemaIR): string[] {
 export async function desiredFor(d: OpenDatabase, models: Desired, live: SchemaIR): Promise<{ schema: SchemaIR; notes: string[] }> {
   const schema = await desiredOn(d.dialect, d.scratch, models);
   assertInScope(schema, d.scope); // a model outside the scope would be created, then never seen
-  if (models.kind !== 'models') return { schema, notes: unmanagedOnlyInFile(schema, live) };
+  if (models.kind === 'sql') return { schema, notes: unmanagedOnlyInFile(schema, live) };
   const r = adoptUnmodelled(schema, live);
   const ext = keepExternalReferences(r.schema, live, d.scope); // foreign keys to tables outside the scope
   return {

@@ -78,7 +78,7 @@ async function read(
   const desired = await loadDesired(side.path);
   // The include/exclude filters limit a file side as they limit a database side.
   const schema = scopeSchema(await desiredOn(dialect, near, desired), scopeOf(options));
-  return { schema, models: desired.kind === 'models', ignored: ignoredNotes(desired) };
+  return { schema, models: desired.kind !== 'sql', ignored: ignoredNotes(desired) };
 }
 
 /**

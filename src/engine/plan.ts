@@ -3,7 +3,7 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { withDatabase } from '../database/database.js';
 import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, PlanReport } from './reports.js';
-import { resolveModels, buildPlan } from './build-plan.js';
+import { resolveModelsFor, buildPlan } from './build-plan.js';
 import { evolutionSet } from './evolution-set.js';
 import { canStopPartWay, resumePoint } from './resume.js';
 import { HistoryRecorder } from '../deploy/record.js';
@@ -17,7 +17,7 @@ import { unconsentedLoss } from '../evolutions/lint.js';
 export async function planEvolution(options: EvolveOptions): Promise<PlanReport> {
   options = (await withApplication(options)).options; // an application's own tables only
   const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
-  const models = await resolveModels(options.models);
+  const models = await resolveModelsFor(options.models, options.db);
   return withDatabase(options.db, true, options, async (d) => {
     const live = await d.introspect();
     // MySQL: an evolution that stopped part-way is what apply resumes first (engine/resume.ts).

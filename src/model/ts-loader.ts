@@ -118,7 +118,7 @@ export function transformCacheDir(env: NodeJS.ProcessEnv = process.env): string 
 let cache: TransformCache | undefined;
 
 /** esbuild's URL, the cache directory (or '' for none) and the key of esbuild's version and options. */
-function cacheConfig(): TransformCache {
+export function cacheConfig(): TransformCache {
   if (cache) return cache;
   const require = createRequire(import.meta.url);
   const esbuild = pathToFileURL(require.resolve('esbuild')).href;

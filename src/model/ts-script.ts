@@ -22,7 +22,7 @@ import vm from 'node:vm';
 import { BUILTINS, mapped, notePrepared, target, transformed, TS, writeEntry, type TransformCache } from './ts-direct.js';
 
 /** One module of the graph, checked and transformed, not yet run. */
-interface Planned {
+export interface Planned {
   readonly file: string;
   readonly key: string;
   readonly entry: string;
@@ -97,15 +97,22 @@ function run(cache: TransformCache, p: Planned, evolve: Record<string, unknown>)
 }
 
 /**
+ * The module graph of TypeScript module `abs`, checked and transformed (nothing run), or null
+ * when it or a module it imports needs the ES module path.
+ */
+export async function planScript(abs: string, cache: TransformCache): Promise<Planned | null> {
+  try { return await plan(cache, abs, new Set()); } catch (e) {
+    if (/Top-level await|not supported with the "cjs" output format/i.test(String((e as Error).message))) return null;
+    throw e;
+  }
+}
+
+/**
  * Run TypeScript module `abs` as a script (see the file's comment), or return null — having run
  * nothing — when it or a module it imports needs the ES module path.
  */
 export async function importScript(abs: string, cache: TransformCache, evolveUrl: string): Promise<Record<string, unknown> | null> {
-  let p: Planned | null;
-  try { p = await plan(cache, abs, new Set()); } catch (e) {
-    if (/Top-level await|not supported with the "cjs" output format/i.test(String((e as Error).message))) return null;
-    throw e;
-  }
+  const p = await planScript(abs, cache);
   if (!p) return null;
   return run(cache, p, await import(evolveUrl) as Record<string, unknown>);
 }
