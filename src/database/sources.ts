@@ -16,6 +16,7 @@ import { isModelObject, type ModelObject } from '../model/objects.js';
 import { withModelObjects } from './model-objects.js';
 import { compiledKey, readCompiled, writeCompiled } from '../model/compiled-cache.js';
 import { cacheConfig } from '../model/ts-loader.js';
+import { BUILT_IN_DIALECTS } from '../dialects/built-in.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
@@ -65,7 +66,8 @@ export async function loadDesired(input: ModelsInput, options: { readonly dialec
     return { kind: 'models', tables: input.filter((m): m is Table => !isModelObject(m)), ...(objects.length ? { objects } : {}) };
   }
   if (!isSqlPath(input)) {
-    const cache = options.dialect ? cacheConfig() : null;
+    // Built-in dialects only: a dialect a program registers may compile otherwise from one version of that program to the next.
+    const cache = options.dialect && BUILT_IN_DIALECTS.some((r) => r.name === options.dialect) ? cacheConfig() : null;
     const key = cache && options.dialect ? await compiledKey(resolve(input), options.dialect, cache) : null;
     const kept = cache && key ? readCompiled(cache, key) : null;
     if (kept) return { kind: 'compiled', path: input, dialect: options.dialect!, schema: kept.schema, ignored: kept.ignored };

@@ -1,6 +1,6 @@
 /** `evolve fingerprint` and friends: the live fingerprint of a database, the models' fingerprint without one, and introspection. */
 import type { Table } from '../model/table.js';
-import { desiredOn, type ModelsInput } from '../database/sources.js';
+import { desiredOn, loadDesired, type ModelsInput } from '../database/sources.js';
 import { compileModels } from '../model/compile.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
@@ -9,7 +9,7 @@ import { fingerprint } from '../ir/fingerprint.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
 import { loadDialect } from '../dialects/registry.js';
-import { resolveModels, unmanagedOf } from './build-plan.js';
+import { unmanagedOf } from './build-plan.js';
 
 /** The models as `dialect` would report them (compiled, validated, normalised). */
 export function desiredSchema(models: readonly Table[], dialect: Dialect): SchemaIR {
@@ -24,7 +24,7 @@ export function desiredSchema(models: readonly Table[], dialect: Dialect): Schem
  */
 export async function modelsFingerprint(models: ModelsInput, dialect: string): Promise<string> {
   const d = await loadDialect(dialect);
-  const desired = await resolveModels(models);
+  const desired = await loadDesired(models, { dialect: d.name });
   if (desired.kind === 'sql' && d.localScratch === null) {
     throw new EvolveError(ErrorCode.Usage, `The fingerprint of SQL file '${desired.path}' on ${dialect} needs a ${dialect} server to parse it.`, {
       hint: 'Use evolve fingerprint --db URL --models FILE.sql, which loads it into a scratch schema on that server.',

@@ -13,7 +13,7 @@ import { withApplication } from '../deploy/steps-module.js';
 import { describeScope } from '../database/scope.js';
 import type { Versioned } from '../deploy/versioned.js';
 import type { StoredStep, PlanReport } from './reports.js';
-import { resolveModels, desiredFor, unmanagedOf } from './build-plan.js';
+import { resolveModelsFor, desiredFor, unmanagedOf } from './build-plan.js';
 import { storedStep, evolutionSet } from './evolution-set.js';
 import { modelsFingerprint } from './fingerprint.js';
 
@@ -86,7 +86,7 @@ export async function statusOf(
   const app = found0.app;
   options = { ...found0.options, app: options.app ?? app?.id }; // the application's own tables and record row
   const set = await evolutionSet(options);
-  const models = options.models === undefined ? null : await resolveModels(options.models);
+  const models = options.models === undefined ? null : await resolveModelsFor(options.models, options.db);
   return withDatabase(options.db, true, options, async (d) => {
     const live = await d.introspect();
     const fp = fingerprint(live);
