@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SchemaIR } from './schema.js';
-import { canonicalText } from './canonical-text.js';
+import { canonicalPieces, canonicalText } from './canonical-text.js';
 
 /** The current algorithm's prefix. A new algorithm gets a new prefix; old ones keep their meaning. */
 export const FINGERPRINT_PREFIX = 'fv1';
@@ -23,5 +23,7 @@ export function fingerprintText(schema: SchemaIR): string {
  * ```
  */
 export function fingerprint(schema: SchemaIR): string {
-  return `${FINGERPRINT_PREFIX}:${createHash('sha256').update(fingerprintText(schema), 'utf8').digest('hex')}`;
+  const hash = createHash('sha256');
+  canonicalPieces(schema, (piece) => hash.update(piece, 'utf8'));
+  return `${FINGERPRINT_PREFIX}:${hash.digest('hex')}`;
 }
