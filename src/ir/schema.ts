@@ -250,6 +250,25 @@ export function freezeTable<T extends TableIR>(t: T): T {
   return deepFreeze(t);
 }
 
+/** Tables by name, once per table list (a differ's and planner's lookups would otherwise search every table per change). */
+const tablesByName = new WeakMap<readonly TableIR[], { readonly length: number; readonly byName: ReadonlyMap<string, TableIR> }>();
+
+/**
+ * The table of `schema` named `name` — what `schema.tables.find((t) => t.name === name)` gives,
+ * from a map made once per table list (the IR's lists are not changed once made; one that grew
+ * or shrank since is mapped again).
+ */
+export function tableNamed(schema: SchemaIR, name: string): TableIR | undefined {
+  const tables = schema.tables;
+  let m = tablesByName.get(tables);
+  if (!m || m.length !== tables.length) {
+    const byName = new Map<string, TableIR>();
+    for (const t of tables) if (!byName.has(t.name)) byName.set(t.name, t);
+    tablesByName.set(tables, m = { length: tables.length, byName });
+  }
+  return m.byName.get(name);
+}
+
 /** Deep-freeze plain data (the IR is immutable once built). */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeTree(value);

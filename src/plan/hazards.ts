@@ -5,6 +5,7 @@
 import type { Change } from '../diff/changes.js';
 import type { Diff } from '../diff/differ.js';
 import type { ColumnIR, TableIR } from '../ir/schema.js';
+import { tableNamed } from '../ir/schema.js';
 import { typeToString } from '../ir/types.js';
 import { assertNever } from '../errors.js';
 import { HazardCode, type DataCheck } from './plan.js';
@@ -199,7 +200,7 @@ function liveColumn(diff: Diff, table: string, column: string): string {
  */
 function checkedRows(diff: Diff, dialect: CheckDialect, table: string, liveTable: TableIR, expression: string): string | null {
   const q = dialect.sql;
-  const target = diff.to.tables.find((t) => t.name === table);
+  const target = tableNamed(diff.to, table);
   const liveCols = new Set(liveTable.columns.map((x) => x.name));
   const renamedAway = new Set(diff.renames.filter((r) => r.kind === 'column' && r.table === table && r.from !== r.to).map((r) => r.from));
   const pairs = (target?.columns ?? []).map((col) => ({ to: col.name, from: liveColumn(diff, table, col.name) }));

@@ -18,6 +18,7 @@ import { alterClauses, modifyAlgorithm, parseAlter, statedAlgorithm, textAlgorit
 import { ptOscPath, ptOscRefusal } from './pt-osc.js';
 import { foreignKeyAlter } from './online-foreign-key.js';
 import type { Diff } from '../../diff/differ.js';
+import { tableNamed } from '../../ir/schema.js';
 
 /** `name` of a quoted identifier as the planner wrote it. */
 const unquote = (s: string): string => (s.startsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s);
@@ -51,7 +52,7 @@ const FK_ONLINE = (table: string): string => `${table} holds rows: the key is ad
 export function pendingKeyChecks(diff: Diff, facts: PlanOptions['onlineFacts']): PlanStatement[] {
   const out: PlanStatement[] = [];
   for (const p of facts?.unvalidated ?? []) {
-    const live = diff.from.tables.find((t) => t.name === p.table);
+    const live = tableNamed(diff.from, p.table);
     const fk = live?.foreignKeys.find((k) => k.name === p.name);
     const dropped = diff.changes.some((c) => (c.kind === 'dropTable' && c.table.name === p.table) ||
       (c.kind === 'dropForeignKey' && (diff.liveName.get(c.table) ?? c.table) === p.table && c.foreignKey.name === p.name));

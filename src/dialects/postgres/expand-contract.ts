@@ -30,6 +30,7 @@
 import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, IndexIR, TableIR } from '../../ir/schema.js';
+import { tableNamed } from '../../ir/schema.js';
 import { typeToString } from '../../ir/types.js';
 import { isWidening } from '../../plan/hazards.js';
 import type { ColumnFacts, OnlineFacts, PlanStatement } from '../../plan/plan.js';
@@ -88,7 +89,7 @@ export class PostgresExpand {
     if (from.name !== to.name || splitName(table)[0] !== null || keepsRows(from, to)) return null;
     if (!this.steady(table, [to.name], c)) return null;
     const facts = this.facts.columns?.get(table)?.get(from.name);
-    const live = this.diff.from.tables.find((t) => t.name === table);
+    const live = tableNamed(this.diff.from, table);
     if (!facts || !live) return null;
     const why = this.obstacle(c, live, facts);
     if (why) return { kind: 'keep', why };
@@ -120,7 +121,7 @@ export class PostgresExpand {
   /** The live plain non-unique index `name` of `live`, where the target has it unchanged. */
   private plainIndex(live: TableIR, name: string): IndexIR | null {
     const index = live.indexes.find((i) => i.name === name);
-    const target = this.diff.to.tables.find((t) => t.name === live.name)?.indexes.find((i) => i.name === name);
+    const target = tableNamed(this.diff.to, live.name)?.indexes.find((i) => i.name === name);
     if (!index || index.unique || index.where !== null || !target) return null;
     if (target.unique || target.where !== null || target.columns.join('\0') !== index.columns.join('\0')) return null;
     return index;

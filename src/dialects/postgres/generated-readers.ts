@@ -7,6 +7,7 @@
 import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR } from '../../ir/schema.js';
+import { tableNamed } from '../../ir/schema.js';
 
 type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
 
@@ -34,12 +35,14 @@ export function generatedReaders(diff: Diff): Map<string, GeneratedReaders> {
   const blocking = new Map<string, AlterColumn[]>();
   for (const c of diff.changes) {
     if (c.kind !== 'alterColumn' || !(c.changed.type || c.changed.collation)) continue;
-    blocking.set(c.table, [...(blocking.get(c.table) ?? []), c]);
+    const list = blocking.get(c.table);
+    if (list) list.push(c); else blocking.set(c.table, [c]);
   }
   if (blocking.size === 0) return out;
   for (const [table, alters] of blocking) {
-    const live = diff.from.tables.find((t) => t.name === (diff.liveName.get(table) ?? table));
-    const target = diff.to.tables.find((t) => t.name === table);
+    // By name (tableNamed: a map made once): a search of every table per changed table is quadratic.
+    const live = tableNamed(diff.from, diff.liveName.get(table) ?? table);
+    const target = tableNamed(diff.to, table);
     if (!live || !target) continue;
     const toTarget = new Map(diff.renames.filter((r) => r.kind === 'column' && r.table === table).map((r) => [r.from, r.to]));
     const changing = alters.flatMap((a) => [a.from.name, a.to.name]);

@@ -24,6 +24,7 @@ import type { Change } from '../../diff/changes.js';
 import { describeChange } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { IndexIR, TableIR } from '../../ir/schema.js';
+import { tableNamed } from '../../ir/schema.js';
 import type { OnlineFacts, PlanStatement } from '../../plan/plan.js';
 import { defaultConstraintName } from './planner.js';
 import { PostgresExpand } from './expand-contract.js';
@@ -76,7 +77,7 @@ export class PostgresOnline {
   }
 
   private liveTable(name: string): TableIR | undefined {
-    return this.diff.from.tables.find((t) => t.name === name);
+    return tableNamed(this.diff.from, name);
   }
 
   /** True when `table` exists live under the same name, holds rows, and no other change of the plan reshapes what `columns` need. */
@@ -145,7 +146,7 @@ export class PostgresOnline {
         return { before: [this.build(c.table, c.index, WHY_ROWS(c.table), comment)], main: [] };
       case 'dropIndex': {
         const table = this.diff.liveName.get(c.table) ?? c.table;
-        if (!this.facts.tablesWithRows.has(table) || !this.diff.to.tables.some((t) => t.name === c.table)) return null;
+        if (!this.facts.tablesWithRows.has(table) || !tableNamed(this.diff.to, c.table)) return null;
         // A foreign key may use the index; foreign keys are dropped in the transaction.
         if (this.diff.changes.some((x) => x.kind === 'dropForeignKey')) return null;
         const online = `${WHY_ROWS(table)}: dropped without blocking reads or writes`;

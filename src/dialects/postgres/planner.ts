@@ -207,6 +207,17 @@ function keptComment(c: AlterColumn, online: PostgresOnline | null): string {
   return kept ? `${describeChange(c)} — rewrites the table under its lock: ${kept}` : describeChange(c);
 }
 
+/** Each table's unique constraint drops and primary key changes, gathered once (a pass over every change per table is quadratic). */
+function keyChangesByTable(changes: readonly Change[]): Map<string, Change[]> {
+  const out = new Map<string, Change[]>();
+  for (const c of changes) {
+    if (c.kind !== 'dropUnique' && c.kind !== 'alterPrimaryKey') continue;
+    const list = out.get(c.table);
+    if (list) list.push(c); else out.set(c.table, [c]);
+  }
+  return out;
+}
+
 /**
  * Turn a diff into PostgreSQL statements, run in one transaction — except new enum values
  * (`ALTER TYPE … ADD VALUE`), which come first and are committed before it.
@@ -214,19 +225,18 @@ function keptComment(c: AlterColumn, online: PostgresOnline | null): string {
 export function planPostgres(diff: Diff, options: PlanOptions = {}): Plan {
   const statements: PlanStatement[] = [];
   const hazards: Hazard[] = [];
-  const push = (c: Change, ...sql: string[]): void => {
-    for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true });
-  };
+  const push = (c: Change, ...sql: string[]): void => { for (const s of sql) statements.push({ sql: s, comment: describeChange(c), inTransaction: true }); };
   const live = (table: string): string => diff.liveName.get(table) ?? table;
   const { addedIndexNames, target } = planLookups(diff);
   const readers = generatedReaders(diff);
   const prepared = new Set<string>();
   const dropped = new Set<Change>();
+  const keyChanges = keyChangesByTable(diff.changes);
   /** Drop the table's outgoing unique / primary key constraints before its first column change. */
   const prepare = (table: string): void => {
     if (prepared.has(table)) return;
     prepared.add(table);
-    for (const c of diff.changes) {
+    for (const c of keyChanges.get(table) ?? []) {
       if (c.kind === 'dropUnique' && c.table === table) {
         push(c, dropConstraint(table, c.unique.name, () => defaultConstraintName(live(table), c.unique.columns, 'key')));
       } else if (c.kind === 'alterPrimaryKey' && c.table === table && c.from) {
