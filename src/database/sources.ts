@@ -67,12 +67,11 @@ export async function loadDesired(input: ModelsInput, options: { readonly dialec
   }
   if (!isSqlPath(input)) {
     // Built-in dialects only: a dialect a program registers may compile otherwise from one version of that program to the next.
-    const cache = options.dialect && BUILT_IN_DIALECTS.some((r) => r.name === options.dialect) ? cacheConfig() : null;
-    const key = cache && options.dialect ? await compiledKey(resolve(input), options.dialect, cache) : null;
-    const kept = cache && key ? readCompiled(cache, key) : null;
-    if (kept) return { kind: 'compiled', path: input, dialect: options.dialect!, schema: kept.schema, ignored: kept.ignored };
-    const keep = key && options.dialect ? { keep: { key, dialect: options.dialect } } : {};
-    return { kind: 'models', path: input, ...await loadModelsModule(input), ...keep };
+    const dialect = BUILT_IN_DIALECTS.some((r) => r.name === options.dialect) ? options.dialect : undefined;
+    const key = dialect ? await compiledKey(resolve(input), dialect, cacheConfig()) : null;
+    const kept = key ? readCompiled(cacheConfig(), key) : null;
+    if (dialect && kept) return { kind: 'compiled', path: input, dialect, schema: kept.schema, ignored: kept.ignored };
+    return { kind: 'models', path: input, ...await loadModelsModule(input), ...(dialect && key ? { keep: { key, dialect } } : {}) };
   }
   if (!existsSync(input)) {
     throw new EvolveError(ErrorCode.ModelsLoad, `Schema file '${input}' does not exist.`, {
@@ -110,7 +109,7 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
     if (near) dialect.checkModels(schema, near);
     const withObjects = await withModelObjects(dialect, near, schema, desired.tables, desired.objects ?? []);
     // Kept only when no database took part (models with objects are read back from a scratch database).
-    if (desired.keep && desired.keep.dialect === dialect.name && withObjects === schema && desired.path) {
+    if (desired.keep && desired.keep.dialect === dialect.name && withObjects === schema) {
       writeCompiled(cacheConfig(), desired.keep.key, { schema, ignored: desired.ignored ?? [] });
     }
     return withObjects;
