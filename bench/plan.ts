@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openDatabase, loadDialect, fingerprint, diffSchemas, desiredSchema, type Connection, type SchemaIR } from '../dist/index.js';
+import { openDatabase, loadDialect, desiredSchema, type Connection, type SchemaIR } from '../dist/index.js';
+import { fingerprintPair } from '../dist/ir/fingerprint.js';
 import { fastestRead, fastestReadQueries } from './fastest-read.js';
 import { generateModels, createStatements } from './schema.js';
 import { adoptUnmodelled } from '../dist/database/sources.js';
@@ -133,9 +134,17 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       catalogRows = 0;
       for (const q of captured) catalogRows += (await env.raw.query(q.sql, q.params)).length;
     };
-    // The diff includes what a plan does with a models module: keep the views the models cannot state.
-    const noopRound = (): void => { const diff = diffSchemas(live, adoptUnmodelled(desired, live).schema); noopChanges = d.plan(diff).changes.length; };
-    const diff5Round = (): void => { const plan = d.plan(diffSchemas(live, adoptUnmodelled(desired5, live).schema)); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; };
+    // As a plan does it (engine/build-plan.ts): the models keep the views they cannot state
+    // (adoption); both fingerprints in one pass, which also finds the tables the same on both
+    // sides; then the diff of the rest and the dialect's plan.
+    let target = desired5;
+    let same: ReadonlySet<string> = new Set();
+    const fingerprintRound = (): void => { target = adoptUnmodelled(desired5, live).schema; same = fingerprintPair(live, target).sameTables; };
+    const noopRound = (): void => {
+      const t = adoptUnmodelled(desired, live).schema;
+      noopChanges = d.plan(d.diff(live, t, { sameTables: fingerprintPair(live, t).sameTables })).changes.length;
+    };
+    const diff5Round = (): void => { const plan = d.plan(d.diff(live, target, { sameTables: same })); diff5Changes = plan.changes.length; diff5Statements = plan.statements.length; };
     const fastestRound = async (): Promise<void> => {
       const got = await fastestRead(dialect, env.raw, env.tag);
       if (dialect === 'sqlite' && got !== n) throw new Error(`fastest read: ${got} tables, expected ${n}`);
@@ -146,7 +155,7 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       const floor = await time(floorRound);
       driverMs = 0;
       const intro = await time(async () => { live = await introspect(); });
-      const fp = await time(() => fingerprint(live));
+      const fp = await time(fingerprintRound);
       const noop = await time(noopRound);
       const diff5 = await time(diff5Round);
       if (k < 0) continue;

@@ -10,7 +10,7 @@
 import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
-import type { Diff, DiffHooks } from '../diff/differ.js';
+import type { Diff, DiffHooks, DiffKnown } from '../diff/differ.js';
 import type { Backfill, Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
@@ -298,11 +298,12 @@ export interface Dialect {
   checkModels(schema: SchemaIR, url: DatabaseUrl): void;
   /**
    * The differences between two schemas normalised by this dialect (the generic differ with
-   * {@link diffHooks}).
+   * {@link diffHooks}); `known`: what the caller found comparing the two already (the tables
+   * `fingerprintPair` found the same), passed on to the differ.
    * @throws EvolveError `E_MODEL_INVALID` when `to` names a table the server `from` was read
    *   on cannot hold (MySQL with `lower_case_table_names=1`: a name with upper case).
    */
-  diff(from: SchemaIR, to: SchemaIR): Diff;
+  diff(from: SchemaIR, to: SchemaIR, known?: DiffKnown): Diff;
   /**
    * Read what {@link plan} needs to plan `diff` online (which tables hold rows, what a killed
    * online step left behind); absent where the dialect has no online strategies.

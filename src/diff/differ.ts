@@ -126,17 +126,18 @@ function liveTables(schema: SchemaIR): TableIR[] {
 function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly TableIR[], renames: Rename[]): Map<string, TableIR> {
   const matched = new Map<string, TableIR>(); // target name → live table
   const claimed = new Set<string>();
+  const desiredNames = new Set(desired.map((t) => t.name));
+  // Former names first: a table renamed away from a name another model table takes (`y` aka `x`,
+  // and a new `x`) is renamed, and the new one created, whatever order the models list them in.
   for (const t of desired) {
     if (live.has(t.name)) {
-      const both = (t.aka ?? []).filter((a) => live.has(a) && !desired.some((d) => d.name === a));
+      const both = (t.aka ?? []).filter((a) => live.has(a) && !desiredNames.has(a));
       if (both.length) {
         throw new EvolveError(ErrorCode.Conflict, `Table '${t.name}' has former name '${both[0]}', and the database has both '${t.name}' and '${both[0]}'.`, {
           hint: `Evolve cannot tell which one holds the data. Drop or rename '${both[0]}' yourself, or remove it from the aka of '${t.name}'.`,
           details: { table: t.name, aka: both[0] },
         });
       }
-      matched.set(t.name, live.get(t.name)!);
-      claimed.add(t.name);
       continue;
     }
     const formers = (t.aka ?? []).filter((a) => live.has(a) && !claimed.has(a));
@@ -155,6 +156,13 @@ function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly Table
       renames.push({ kind: 'table', table: t.name, from: former, to: t.name });
     }
   }
+  // Then by name: a live table another one was renamed from is not this one (it is created).
+  for (const t of desired) {
+    if (live.has(t.name) && !claimed.has(t.name)) {
+      matched.set(t.name, live.get(t.name)!);
+      claimed.add(t.name);
+    }
+  }
   // A desired table still unmatched whose name differs from an unclaimed live one's only in case.
   if (matched.size < desired.length && claimed.size < live.size) {
     const free = [...live.keys()].filter((n) => !claimed.has(n));
@@ -166,6 +174,19 @@ function matchTables(live: ReadonlyMap<string, TableIR>, desired: readonly Table
   }
   return matched;
 }
+
+/**
+ * What a caller already knows about the two schemas of a diff: `sameTables`, names of tables
+ * both hold with the same canonical form (`fingerprintPair` finds them while fingerprinting
+ * both). The differ compares only what the canonical form holds (src/ir/fields.ts), so it skips
+ * their columns, indexes and constraints; it still matches them and compares their foreign keys.
+ */
+export interface DiffKnown {
+  readonly sameTables?: ReadonlySet<string>;
+}
+
+const unrenamed = (cols: readonly string[]): readonly string[] => cols;
+const NO_RENAMES: ReadonlyMap<string, string> = new Map();
 
 /** A matched pair of tables, and the live column names as the target names them (after renames). */
 interface TablePair {
@@ -348,10 +369,11 @@ function diffForeignKeys(
 /**
  * Diff two normalised schemas of the same dialect. `hooks` are the dialect's policies
  * (`dialect.diff(from, to)` passes them); without them every table change recreates the objects
- * that depend on the table.
+ * that depend on the table. `known`: what the caller already found comparing the two (see
+ * {@link DiffKnown}); the changes are the same without it.
  * @throws EvolveError `E_CONFLICT` when an `aka` is ambiguous against the live schema.
  */
-export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CONSERVATIVE_DIFF_HOOKS): Diff {
+export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CONSERVATIVE_DIFF_HOOKS, known: DiffKnown = {}): Diff {
   const live = new Map(liveTables(from).map((t) => [t.name, t]));
   const desired = liveTables(to);
   const renames: Rename[] = [];
@@ -377,6 +399,13 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CON
       continue;
     }
     if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
+    if (known.sameTables?.has(t.name) && old.name === t.name && !t.columns.some((c) => c.aka?.length)) {
+      // The same canonical form, no column matched by a former name: no column, index or
+      // constraint changes. Its foreign keys are still compared below (a table they reference may be renamed).
+      pairs.push({ t, old, mapped: unrenamed });
+      columnRenames.set(t.name, NO_RENAMES);
+      continue;
+    }
 
     const columns = matchColumns(t, old, renames);
     const renameMap = columns.renameMap;

@@ -5,7 +5,7 @@
 import { adoptUnmodelled, unmanagedOnlyInFile, desiredOn, ignoredNotes, loadDesired, type Desired } from '../database/sources.js';
 import type { SchemaIR } from '../ir/schema.js';
 import { describeUnmanaged } from '../ir/schema.js';
-import { fingerprint } from '../ir/fingerprint.js';
+import { fingerprintPair } from '../ir/fingerprint.js';
 import type { Change } from '../diff/changes.js';
 import { dataChecks, exampleOf } from '../plan/hazards.js';
 import { eachWithProgress } from '../plan/progress.js';
@@ -81,7 +81,9 @@ export async function buildPlan(
   // `known`: the live schema just read by this command, under its lock (apply's stored part).
   const live = known ?? await d.introspect();
   const { schema: desired, notes } = await desiredFor(d, models, live);
-  const diff = d.dialect.diff(live, desired);
+  // Both fingerprints in one pass; the tables it finds the same are not compared again by the diff.
+  const prints = fingerprintPair(live, desired);
+  const diff = d.dialect.diff(live, desired, { sameTables: prints.sameTables });
   const checks = dataChecks(diff, d.dialect);
   const found: Hazard[] = [];
   // Consented lossy type changes the plan converts by the documented rule (plan/lossy.ts).
@@ -104,8 +106,8 @@ export async function buildPlan(
   }
   const hazards: Hazard[] = [...plan.hazards, ...found];
   const blocking = hazards.filter((h) => h.severity === 'error' && (!h.allowable || !allowDataLoss));
-  const liveFp = fingerprint(live);
-  const targetFp = fingerprint(desired);
+  const liveFp = prints.from;
+  const targetFp = prints.to;
   const next = resume ? resume.evolution : nextEvolution(set, liveFp);
   const inSync = plan.statements.length === 0 && liveFp === targetFp;
   const pos = set.known.indexOf(liveFp);

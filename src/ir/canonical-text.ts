@@ -30,26 +30,74 @@ function defaultString(d: DefaultValue | null): string | null {
   return s;
 }
 
-function column(c: ColumnIR): CanonicalColumn {
-  // The fields canonicalColumn adds only when set: a column with any of them goes through it.
-  if (c.generated || c.collation || c.onUpdate || c.identity === 'always') return canonicalColumn(c);
-  return { name: c.name, type: typeString(c.type), nullable: c.nullable, default: defaultString(c.default), autoIncrement: c.autoIncrement };
+const q = JSON.stringify;
+
+/** JSON text of frozen types and defaults, quoted (see typeString). */
+const typeJson = new WeakMap<ColumnType, string>();
+const defaultJson = new WeakMap<object, string>();
+
+function quotedType(t: ColumnType): string {
+  let s = typeJson.get(t);
+  if (s === undefined) { s = q(typeString(t)); if (Object.isFrozen(t)) typeJson.set(t, s); }
+  return s;
 }
 
-function table(t: TableIR): unknown {
-  const out: Record<string, unknown> = {
-    name: t.name,
-    columns: t.columns.map(column).sort(byName),
-    primaryKey: t.primaryKey ? t.primaryKey.columns : null,
-    uniques: t.uniques.length === 0 ? [] : t.uniques.length === 1 ? [t.uniques[0]!.columns] : dedupe(t.uniques.map((u) => u.columns)).sort(byJson),
-    indexes: t.indexes.map((i) => ({ name: i.name, columns: i.columns, unique: i.unique, where: i.where })).sort(byName),
-    foreignKeys: t.foreignKeys.length === 0 ? [] : t.foreignKeys
-      .map((f) => ({ columns: f.columns, refTable: f.refTable, refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate })).sort(byJson),
-  };
-  if (t.checks?.length) out.checks = [...new Set(t.checks.map((c) => c.expression))].sort(byString);
-  const options = canonicalOptions(t.options);
-  if (options) out.options = options;
+function quotedDefault(d: DefaultValue | null): string {
+  if (d === null) return 'null';
+  let s = defaultJson.get(d);
+  if (s === undefined) { s = q(defaultString(d)); if (Object.isFrozen(d)) defaultJson.set(d, s); }
+  return s;
+}
+
+/**
+ * A column's canonical JSON, written out (what JSON.stringify(canonicalColumn(c)) gives): the
+ * fields canonicalColumn adds only when set, or a field not of its type, go through it.
+ */
+function columnText(c: ColumnIR): string {
+  if (c.generated || c.collation || c.onUpdate || c.identity === 'always' || typeof c.name !== 'string'
+    || typeof c.nullable !== 'boolean' || typeof c.autoIncrement !== 'boolean') return q(canonicalColumn(c));
+  return `{"name":${q(c.name)},"type":${quotedType(c.type)},"nullable":${c.nullable},"default":${quotedDefault(c.default)},"autoIncrement":${c.autoIncrement}}`;
+}
+
+function indexText(i: TableIR['indexes'][number]): string {
+  return q({ name: i.name, columns: i.columns, unique: i.unique, where: i.where });
+}
+
+/** Texts sorted as their objects sort by name (`names[k]` is `texts[k]`'s). */
+function byNames(names: string[], texts: string[]): string {
+  const order = names.map((_, k) => k);
+  order.sort((a, b) => byString(names[a]!, names[b]!));
+  let out = '';
+  for (let k = 0; k < order.length; k++) out += k === 0 ? texts[order[k]!]! : `,${texts[order[k]!]!}`;
   return out;
+}
+
+function sortedNames<T extends { readonly name: string }>(xs: readonly T[], text: (x: T) => string): string {
+  const names: string[] = [];
+  const texts: string[] = [];
+  let sorted = true;
+  for (let k = 0; k < xs.length; k++) {
+    names.push(xs[k]!.name);
+    texts.push(text(xs[k]!));
+    if (k > 0 && byString(names[k - 1]!, names[k]!) > 0) sorted = false;
+  }
+  return sorted ? texts.join(',') : byNames(names, texts);
+}
+
+/** One table's canonical JSON: JSON.stringify(canonicalTable(t)), character for character. */
+function tableText(t: TableIR): string {
+  const pk = t.primaryKey ? q(t.primaryKey.columns) : 'null';
+  const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`
+    : q(dedupe(t.uniques.map((u) => u.columns)).sort(byJson));
+  const fks = t.foreignKeys.length === 0 ? '' : t.foreignKeys
+    .map((f) => q({ columns: f.columns, refTable: f.refTable, refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate }))
+    .sort(byString).join(',');
+  let text = `{"name":${q(t.name)},"columns":[${sortedNames(t.columns, columnText)}],"primaryKey":${pk},"uniques":${uniques},`
+    + `"indexes":[${sortedNames(t.indexes, indexText)}],"foreignKeys":[${fks}]`;
+  if (t.checks?.length) text += `,"checks":${q([...new Set(t.checks.map((c) => c.expression))].sort(byString))}`;
+  const options = canonicalOptions(t.options);
+  if (options) text += `,"options":${q(options)}`;
+  return `${text}}`;
 }
 
 function dedupe(lists: readonly (readonly string[])[]): (readonly string[])[] {
@@ -64,18 +112,37 @@ export function canonicalText(schema: SchemaIR): string {
   return text;
 }
 
+/** One table's canonical JSON (what the canonical form holds for it; its name included). */
+export function canonicalTableText(t: TableIR): string {
+  return tableText(t);
+}
+
+/**
+ * The parts of the canonical text around its tables: the head, the tables in their canonical
+ * order (name order; Evolve's own left out), and the tail. The text is the head, each table's
+ * {@link canonicalTableText} joined by commas, and the tail.
+ */
+export function canonicalFrame(schema: SchemaIR): { head: string; tables: readonly TableIR[]; tail: string } {
+  const objects = (schema.objects ?? []).filter((o) => !(o.table && isEvolveTable(o.table))).map(canonicalObject)
+    .sort((a, b) => byString(a.kind, b.kind) || byString(a.name, b.name));
+  // The tables in name order (what sorting their canonical forms by name gives: a form's name is its table's).
+  const tables = schema.tables.filter((t) => !isEvolveTable(t.name)).sort(byName);
+  // (As JSON.stringify writes an object: a key whose value is undefined is left out.)
+  return {
+    head: schema.dialect === undefined ? '{"tables":[' : `{"dialect":${JSON.stringify(schema.dialect)},"tables":[`,
+    tables,
+    tail: objects.length ? `],"objects":${JSON.stringify(objects)}}` : ']}',
+  };
+}
+
 /**
  * {@link canonicalText} in pieces, in order (their concatenation is the text): the head, each
  * table's canonical JSON, the tail. A fingerprint hashes them as they come, so neither the whole
  * text (8 MB at 5,000 tables) nor every table's canonical form is ever held at once.
  */
 export function canonicalPieces(schema: SchemaIR, take: (piece: string) => void): void {
-  const objects = (schema.objects ?? []).filter((o) => !(o.table && isEvolveTable(o.table))).map(canonicalObject)
-    .sort((a, b) => byString(a.kind, b.kind) || byString(a.name, b.name));
-  // The tables in name order (what sorting their canonical forms by name gives: a form's name is its table's).
-  const tables = schema.tables.filter((t) => !isEvolveTable(t.name)).sort(byName);
-  // (As JSON.stringify writes an object: a key whose value is undefined is left out.)
-  take(schema.dialect === undefined ? '{"tables":[' : `{"dialect":${JSON.stringify(schema.dialect)},"tables":[`);
-  for (let i = 0; i < tables.length; i++) take(i === 0 ? JSON.stringify(table(tables[i]!)) : `,${JSON.stringify(table(tables[i]!))}`);
-  take(objects.length ? `],"objects":${JSON.stringify(objects)}}` : ']}');
+  const { head, tables, tail } = canonicalFrame(schema);
+  take(head);
+  for (let i = 0; i < tables.length; i++) take(i === 0 ? canonicalTableText(tables[i]!) : `,${canonicalTableText(tables[i]!)}`);
+  take(tail);
 }

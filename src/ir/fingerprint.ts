@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SchemaIR } from './schema.js';
-import { canonicalPieces, canonicalText } from './canonical-text.js';
+import { canonicalFrame, canonicalPieces, canonicalTableText, canonicalText } from './canonical-text.js';
 
 /** The current algorithm's prefix. A new algorithm gets a new prefix; old ones keep their meaning. */
 export const FINGERPRINT_PREFIX = 'fv1';
@@ -26,4 +26,47 @@ export function fingerprint(schema: SchemaIR): string {
   const hash = createHash('sha256');
   canonicalPieces(schema, (piece) => hash.update(piece, 'utf8'));
   return `${FINGERPRINT_PREFIX}:${hash.digest('hex')}`;
+}
+
+/** The fingerprints of two schemas, and the tables whose canonical forms they share. */
+export interface FingerprintPair {
+  readonly from: string;
+  readonly to: string;
+  /**
+   * Names of the tables both schemas hold with the same canonical form: the differ has nothing
+   * to find in them (it compares only what the canonical form holds: src/ir/fields.ts).
+   */
+  readonly sameTables: ReadonlySet<string>;
+}
+
+/**
+ * `fingerprint(from)` and `fingerprint(to)` in one pass, comparing each table's canonical form
+ * on the way (a plan needs both fingerprints and the diff; see {@link FingerprintPair}). Each
+ * table's text is made once and dropped once hashed and compared: nothing is kept per table
+ * but the names of the same ones.
+ */
+export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
+  const a = canonicalFrame(from);
+  const b = canonicalFrame(to);
+  const ha = createHash('sha256').update(a.head, 'utf8');
+  const hb = createHash('sha256').update(b.head, 'utf8');
+  const sameTables = new Set<string>();
+  let i = 0;
+  let j = 0;
+  const take = (h: ReturnType<typeof createHash>, first: boolean, text: string): void => { h.update(first ? text : `,${text}`, 'utf8'); };
+  // Both lists are in name order: walk them side by side.
+  while (i < a.tables.length || j < b.tables.length) {
+    const x = a.tables[i];
+    const y = b.tables[j];
+    if (x && (!y || x.name < y.name)) { take(ha, i++ === 0, canonicalTableText(x)); continue; }
+    if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, canonicalTableText(y)); continue; }
+    const tx = canonicalTableText(x!);
+    const ty = x === y ? tx : canonicalTableText(y!);
+    if (tx === ty) sameTables.add(x!.name);
+    take(ha, i++ === 0, tx);
+    take(hb, j++ === 0, ty);
+  }
+  ha.update(a.tail, 'utf8');
+  hb.update(b.tail, 'utf8');
+  return { from: `${FINGERPRINT_PREFIX}:${ha.digest('hex')}`, to: `${FINGERPRINT_PREFIX}:${hb.digest('hex')}`, sameTables };
 }

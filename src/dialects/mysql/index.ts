@@ -37,9 +37,9 @@ export const mysqlDialect: Dialect = {
   introspect: (conn) => introspectMysql(conn),
   normalise: normaliseMysql,
   checkModels: checkMysqlModels,
-  diff: (from, to) => {
+  diff: (from, to, known) => {
     checkMysqlTableNames(from, to);
-    return diffSchemas(from, to, mysqlDiffHooks);
+    return diffSchemas(from, to, mysqlDiffHooks, known);
   },
   onlineFacts: mysqlOnlineFacts,
   plan: planMysql,

@@ -38,7 +38,7 @@ export const postgresDialect: Dialect = {
   introspect: introspectPostgres,
   normalise: normalisePostgresModels,
   checkModels: checkPostgresModels,
-  diff: (from, to) => diffSchemas(from, to, postgresDiffHooks),
+  diff: (from, to, known) => diffSchemas(from, to, postgresDiffHooks, known),
   onlineFacts: postgresOnlineFacts,
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,

@@ -27,7 +27,7 @@ export const sqliteDialect: Dialect = {
   introspect: (conn) => introspectSqlite(conn),
   normalise: normaliseSqlite,
   checkModels: () => undefined,
-  diff: (from, to) => diffSchemas(from, to, sqliteDiffHooks),
+  diff: (from, to, known) => diffSchemas(from, to, sqliteDiffHooks, known),
   plan: planSqlite,
   lossyValuePredicate: sqliteLossyPredicate,
   run: runSqlite,
