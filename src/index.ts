@@ -30,10 +30,10 @@ export { drizzleModels, isDrizzleModels } from './model/drizzle/detect.js';
 export type { DrizzleModels, DrizzleModelsOptions } from './model/drizzle/detect.js';
 
 export type * from './ir/schema.js';
-export { fingerprint, fingerprintText, FINGERPRINT_PREFIX } from './ir/fingerprint.js';
+export { fingerprint, fingerprintPair, fingerprintText, FINGERPRINT_PREFIX, type FingerprintPair } from './ir/fingerprint.js';
 export { canonicalSchema } from './ir/canonical.js';
 export { diffSchemas } from './diff/differ.js';
-export type { Diff, Rename } from './diff/differ.js';
+export type { Diff, DiffKnown, Rename } from './diff/differ.js';
 export type { Change, ChangeKind, ColumnChangeFlags } from './diff/changes.js';
 export { describeChange } from './diff/changes.js';
 export type { Plan, PlanOptions, PlanStatement, Hazard, DataCheck } from './plan/plan.js';

@@ -1,7 +1,7 @@
 /** `evolve status`: where a database stands — fingerprints, stored evolutions pending, deployment, drift. */
 import type { ModelsInput } from '../database/sources.js';
 import type { DialectName } from '../ir/schema.js';
-import { fingerprint } from '../ir/fingerprint.js';
+import { fingerprint, fingerprintPair } from '../ir/fingerprint.js';
 import { describeChange } from '../diff/changes.js';
 import { withDatabase, type DatabaseOptions, type OpenDatabase } from '../database/database.js';
 import { nextEvolution } from '../evolutions/select.js';
@@ -89,14 +89,16 @@ export async function statusOf(
   const models = options.models === undefined ? null : await resolveModelsFor(options.models, options.db);
   return withDatabase(options.db, true, options, async (d) => {
     const live = await d.introspect();
-    const fp = fingerprint(live);
-    const pos = set.known.indexOf(fp);
     const found = models ? await desiredFor(d, models, live) : null;
     const desired = found?.schema ?? null;
+    // Both fingerprints in one pass where there are models (the tables it finds the same spare the diff below).
+    const pair = desired ? fingerprintPair(live, desired) : null;
+    const fp = pair ? pair.from : fingerprint(live);
+    const pos = set.known.indexOf(fp);
     const deployment = await deploymentOf(d, options);
     const chain = await pendingChain(d, set, fp, options);
     const end = chain.length ? chain[chain.length - 1]!.evolution.to : fp;
-    const modelsFp = desired ? fingerprint(desired) : null;
+    const modelsFp = pair ? pair.to : null;
     const startFrom = end === fp ? live : end === modelsFp ? desired : readSnapshots(set.dir).get(end) ?? null;
     const pendingSteps: number[] = [];
     if (app && deployment && (deployment.app === app.id)) for (let v = deployment.version + 1; v <= app.latest; v++) pendingSteps.push(v);
@@ -106,7 +108,8 @@ export async function statusOf(
       latestKnown: set.known[set.known.length - 1] ?? null,
       modelsFingerprint: modelsFp,
       pendingStored: chain.map((c) => storedStep(set, c.evolution, 'up', c.startAt)),
-      pendingGenerated: !desired ? [] : startFrom ? d.dialect.diff(startFrom, desired).changes.map(describeChange) : null,
+      pendingGenerated: !desired ? [] : startFrom
+        ? d.dialect.diff(startFrom, desired, startFrom === live ? { sameTables: pair!.sameTables } : {}).changes.map(describeChange) : null,
       drift: pos < 0 && set.known.length && set.dir ? drift(set.dir, set.known, live) : null,
       deployment,
       application: app ? { id: app.id, latest: app.latest, tables: app.scope ? describeScope(app.scope) : null } : null,

@@ -32,21 +32,8 @@ function defaultString(d: DefaultValue | null): string | null {
 
 const q = JSON.stringify;
 
-/** JSON text of frozen types and defaults, quoted (see typeString). */
-const typeJson = new WeakMap<ColumnType, string>();
-const defaultJson = new WeakMap<object, string>();
-
-function quotedType(t: ColumnType): string {
-  let s = typeJson.get(t);
-  if (s === undefined) { s = q(typeString(t)); if (Object.isFrozen(t)) typeJson.set(t, s); }
-  return s;
-}
-
 function quotedDefault(d: DefaultValue | null): string {
-  if (d === null) return 'null';
-  let s = defaultJson.get(d);
-  if (s === undefined) { s = q(defaultString(d)); if (Object.isFrozen(d)) defaultJson.set(d, s); }
-  return s;
+  return d === null ? 'null' : q(defaultString(d));
 }
 
 /**
@@ -56,7 +43,8 @@ function quotedDefault(d: DefaultValue | null): string {
 function columnText(c: ColumnIR): string {
   if (c.generated || c.collation || c.onUpdate || c.identity === 'always' || typeof c.name !== 'string'
     || typeof c.nullable !== 'boolean' || typeof c.autoIncrement !== 'boolean') return q(canonicalColumn(c));
-  return `{"name":${q(c.name)},"type":${quotedType(c.type)},"nullable":${c.nullable},"default":${quotedDefault(c.default)},"autoIncrement":${c.autoIncrement}}`;
+  return `{"name":${q(c.name)},"type":${q(typeString(c.type))},"nullable":${c.nullable},`
+    + `"default":${quotedDefault(c.default)},"autoIncrement":${c.autoIncrement}}`;
 }
 
 function indexText(i: TableIR['indexes'][number]): string {
