@@ -1,34 +1,21 @@
 /**
  * The canonical form's JSON text (what `fv1` hashes): the same text as
  * `JSON.stringify(canonicalSchema(schema))`, character for character (test/unit pins it), from
- * lean canonical objects: the IR's own arrays shared instead of copied (the text is all that is
- * kept), and each type's and default's canonical text made once per (frozen) type or default
- * object — a fingerprint reads every column of every table, and columns share a few of them.
+ * the IR's own parts, written out: a column as one template string, the IR's own arrays given to
+ * JSON.stringify as they are (the text is all that is kept).
  */
-import type { ColumnIR, ColumnType, DefaultValue, SchemaIR, TableIR } from './schema.js';
-import { canonicalColumn, canonicalObject, canonicalOptions, defaultToString, isEvolveTable, type CanonicalColumn } from './canonical.js';
+import type { ColumnIR, DefaultValue, SchemaIR, TableIR } from './schema.js';
+import { canonicalColumn, canonicalObject, canonicalOptions, defaultToString, isEvolveTable } from './canonical.js';
 import { typeToString } from './types.js';
 
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: { readonly name: string }, b: { readonly name: string }): number => byString(a.name, b.name);
 const byJson = (a: unknown, b: unknown): number => byString(JSON.stringify(a), JSON.stringify(b));
 
-/** Canonical text of frozen types and defaults (the IR is immutable; a caller's mutable objects are not remembered). */
-const typeText = new WeakMap<ColumnType, string>();
-const defaultText = new WeakMap<object, string | null>();
-
-function typeString(t: ColumnType): string {
-  let s = typeText.get(t);
-  if (s === undefined) { s = typeToString(t); if (Object.isFrozen(t)) typeText.set(t, s); }
-  return s;
-}
-
-function defaultString(d: DefaultValue | null): string | null {
-  if (d === null) return null;
-  let s = defaultText.get(d);
-  if (s === undefined) { s = defaultToString(d); if (Object.isFrozen(d)) defaultText.set(d, s); }
-  return s;
-}
+// (No memo per type or default object: a WeakMap entry costs its key an identity hash, ~240 bytes
+// a column for the models' own types and defaults, more than the text it would save.)
+const typeString = typeToString;
+const defaultString = (d: DefaultValue | null): string | null => (d === null ? null : defaultToString(d));
 
 const q = JSON.stringify;
 

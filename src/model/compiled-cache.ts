@@ -3,9 +3,10 @@
  * and compiling it to a dialect's normalised IR costs ~100 ms at every command (~300 ms at 5,000
  * tables) and most of the command's allocations, for a result that only changes when the module
  * or Evolve does. So for a module whose result can depend on nothing but its text, the desired
- * schema is kept in the transform cache's directory (`KEY.DIALECT.ir`, JSON), and a later
- * command with the same module graph, the same Evolve and the same dialect reads it instead of
- * running the module.
+ * schema is kept in the transform cache's directory (`KEY.ir`, JSON lines: see readCompiled),
+ * and a later command with the same module graph, the same Evolve and the same dialect reads it
+ * instead of running the module. The graph's key is found from each module's bytes and what a
+ * `KEY.graph` entry kept of it (see GraphEntry), without transforming or scanning it again.
  *
  * "Nothing but its text" is decided before anything runs, from the module graph the script path
  * plans (ts-script.ts: TypeScript modules importing only `evolve` and each other), and only
@@ -31,7 +32,7 @@ import { writeEntry, type TransformCache } from './ts-direct.js';
 export const IR_MAX = 32;
 
 /** The format of an entry: part of its key. */
-const FORMAT = 'compiled models v1';
+const FORMAT = 'compiled models v2';
 
 /** What `evolve` gives a module whose result is its text alone: the model DSL. */
 const DSL = new Set([
@@ -108,11 +109,97 @@ function libraryStamp(): string {
   return stamp = h.digest('hex');
 }
 
+/**
+ * What a later command needs of one module of a graph the script path planned, kept beside the
+ * transform cache (`KEY.graph`, keyed by the module's bytes): its transform key, whether it is
+ * pure on its own, and its imports (`evolve`, `builtin`, or the file a relative import names).
+ * With them a command finds the graph's key by hashing each module's bytes, read into a buffer:
+ * neither the source nor the transformed code is made a string (a 5,000-table module is 4.7 MB
+ * of each, kept in V8's large-object space until the command ends), nor scanned again.
+ */
+interface GraphEntry { readonly key: string; readonly pure: boolean; readonly deps: readonly (readonly [string, string])[] }
+
+const GRAPH_FORMAT = 'module graph v1';
+const graphEntryOf = (cache: TransformCache, file: string, bytes: Uint8Array): string =>
+  `${cache.dir}/${createHash('sha256').update(`${GRAPH_FORMAT}\0${cache.key}\0${file}\0`).update(bytes).digest('hex').slice(0, 32)}.graph`;
+
+function readBytes(file: string): Buffer | null {
+  try { return readFileSync(file); } catch { return null; }
+}
+
+/** Graph key of `file` from the kept entries alone; undefined when one is missing (then the graph is planned). */
+function keptGraphKey(cache: TransformCache, file: string, visiting: Set<string>): string | null | undefined {
+  if (visiting.has(file)) return null; // a cycle now: the script path refuses it
+  const bytes = readBytes(file);
+  if (!bytes) return undefined;
+  let e: GraphEntry;
+  try { e = JSON.parse(readFileSync(graphEntryOf(cache, file, bytes), 'utf8')) as GraphEntry; } catch { return undefined; }
+  if (!e.pure) return null;
+  visiting.add(file);
+  try {
+    const h = createHash('sha256').update(e.key);
+    for (const [spec, d] of [...e.deps].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (d === 'builtin') return null;
+      const k = d === 'evolve' ? 'evolve' : keptGraphKey(cache, d, visiting);
+      if (k === null || k === undefined) return k;
+      h.update(`\0${spec}\0${k}`);
+    }
+    return h.digest('hex').slice(0, 32);
+  } finally {
+    visiting.delete(file);
+  }
+}
+
+/** Keep each module's {@link GraphEntry} of planned graph `p`, then the directory within the transform cache's bound. */
+function keepGraph(cache: TransformCache, p: Planned): void {
+  keepEntries(cache, p, new Set());
+  pruneGraphs(cache);
+}
+
+function keepEntries(cache: TransformCache, p: Planned, seen: Set<Planned>): void {
+  if (seen.has(p)) return;
+  seen.add(p);
+  const bytes = readBytes(p.file);
+  if (!bytes) return;
+  let pure = verdicts.get(p.key);
+  if (pure === undefined) verdicts.set(p.key, pure = pureModule(p.code));
+  const deps = [...p.deps].map(([spec, d]) => [spec, typeof d === 'string' ? d : d.file] as const);
+  try {
+    const entry = graphEntryOf(cache, p.file, bytes);
+    writeEntry(cache, entry, JSON.stringify({ key: p.key, pure, deps } satisfies GraphEntry));
+    kept.add(entry);
+  } catch { return; } // an unwritable cache only costs speed
+  for (const d of p.deps.values()) if (typeof d !== 'string') keepEntries(cache, d, seen);
+}
+
+/** The graph entries this process wrote (never pruned by it). */
+const kept = new Set<string>();
+
+function pruneGraphs(cache: TransformCache): void {
+  try {
+    const all = readdirSync(cache.dir).filter((n) => /^[0-9a-f]+\.graph$/.test(n));
+    const over = all.length - Math.max(cache.max, kept.size);
+    if (over <= 0) return;
+    const aged = all.filter((n) => !kept.has(`${cache.dir}/${n}`))
+      .map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } })
+      .sort((a, b) => a.t - b.t);
+    for (const x of aged.slice(0, over)) { try { unlinkSync(`${cache.dir}/${x.n}`); } catch { /* gone already */ } }
+  } catch { /* an unreadable cache only costs speed */ }
+}
+
 /** The key of `abs`'s module graph when its result is its text alone (see the file's comment), else null. */
-async function pureGraph(abs: string, cache: TransformCache | null): Promise<string | null> {
-  if (!cache || !cache.dir || !/\.(m?ts|tsx)$/i.test(abs)) return null;
+function pureGraph(abs: string, cache: TransformCache | null): Promise<string | null> {
+  if (!cache || !cache.dir || !/\.(m?ts|tsx)$/i.test(abs)) return Promise.resolve(null);
+  return findGraphKey(abs, cache);
+}
+
+async function findGraphKey(abs: string, cache: TransformCache): Promise<string | null> {
+  const known = keptGraphKey(cache, abs, new Set());
+  if (known !== undefined) return known;
   const p = await planScript(abs, cache).catch(() => null);
-  return p ? graphKey(p, new Map()) : null;
+  if (!p) return null;
+  keepGraph(cache, p);
+  return graphKey(p, new Map());
 }
 
 /**
@@ -138,20 +225,44 @@ export interface CompiledModels { readonly schema: SchemaIR; readonly ignored: r
 
 const entryOf = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.ir`;
 
-/** The entry for `key`, frozen, or null. */
+/**
+ * The entry for `key`, frozen, or null. An entry is JSON lines: the first the entry without its
+ * tables (and their count), then one line per table (JSON never holds a raw line break). Read
+ * from a buffer line by line, no text is ever as large as the schema: a string past V8's
+ * regular-object size goes to the large-object space, which only a full collection frees, and a
+ * short command never runs one (10 MB at 5,000 tables, kept to the end of the command).
+ */
 export function readCompiled(cache: TransformCache, key: string): CompiledModels | null {
-  let text: string;
-  try { text = readFileSync(entryOf(cache, key), 'utf8'); } catch { return null; }
+  let data: Buffer;
+  try { data = readFileSync(entryOf(cache, key)); } catch { return null; }
   try {
-    const v = JSON.parse(text) as CompiledModels;
-    return v && typeof v === 'object' && v.schema && Array.isArray(v.schema.tables) ? deepFreeze(v) : null;
+    let at = data.indexOf(10);
+    if (at < 0) return null;
+    const head = JSON.parse(data.toString('utf8', 0, at)) as { ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number };
+    const tables: SchemaIR['tables'][number][] = [];
+    while (tables.length < head.tables) {
+      const end = data.indexOf(10, at + 1);
+      if (end < 0) return null;
+      tables.push(JSON.parse(data.toString('utf8', at + 1, end)));
+      at = end;
+    }
+    if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
+    return deepFreeze({ schema: { ...head.schema, tables }, ignored: head.ignored });
   } catch { return null; } // a damaged entry: compiled afresh, and written again
+}
+
+/** An entry's text (see {@link readCompiled}). */
+function entryText(value: CompiledModels): string {
+  const { tables, ...rest } = value.schema;
+  const lines = [JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length })];
+  for (const t of tables) lines.push(JSON.stringify(t));
+  return `${lines.join('\n')}\n`;
 }
 
 /** Keep `value` as the entry for `key`, then the directory within {@link IR_MAX} entries (the oldest go). */
 export function writeCompiled(cache: TransformCache, key: string, value: CompiledModels): void {
   try {
-    writeEntry(cache, entryOf(cache, key), JSON.stringify(value));
+    writeEntry(cache, entryOf(cache, key), entryText(value));
     const entries = readdirSync(cache.dir).filter((n) => /^[0-9a-f]+\.ir$/.test(n));
     if (entries.length <= IR_MAX) return;
     const aged = entries.map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } })

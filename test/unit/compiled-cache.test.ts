@@ -62,6 +62,20 @@ describe('compiled models kept between commands', () => {
     assert.equal(await onlyModels(path, cacheConfig()), true);
   });
 
+  it('finds the key again from the modules\' bytes and their graph entries alone; a damaged graph entry is planned afresh', async () => {
+    const path = moduleOf(RICH, { 'names.ts': NAMES });
+    const k1 = await compiledKey(path, 'sqlite', cacheConfig());
+    const code = (): string[] => readdirSync(cacheDir).filter((f) => /\.(js|map|v8)$/.test(f));
+    for (const f of code()) rmSync(join(cacheDir, f));
+    assert.equal(await compiledKey(path, 'sqlite', cacheConfig()), k1, 'the same key');
+    assert.deepEqual(code(), [], 'without transforming (or reading) any module again');
+    const graphs = readdirSync(cacheDir).filter((f) => f.endsWith('.graph'));
+    assert.ok(graphs.length >= 2, `a graph entry per module: ${graphs.join(' ')}`);
+    for (const f of graphs) writeFileSync(join(cacheDir, f), '{"key":');
+    assert.equal(await compiledKey(path, 'sqlite', cacheConfig()), k1, 'damaged entries: planned again, the same key');
+    assert.ok(code().length > 0, 'the modules were transformed again');
+  });
+
   for (const [why, source] of [
     ['reads the environment', "import { table, integer } from 'evolve';\nexport const t = table(process.env.T ?? 't', { id: integer() });\n"],
     ['reads the clock', "import { table, integer } from 'evolve';\nexport const t = table(`t${Date.now() % 2}`, { id: integer() });\n"],
