@@ -8,14 +8,18 @@ import { createRequire } from 'node:module';
 import { EvolveError, ErrorCode, isEvolveError } from '../errors.js';
 import { redact } from '../dialects/url.js';
 import { stdio, type Out } from './output.js';
-import { fingerprintCommand } from './commands/fingerprint.js';
-import { sqlCommand } from './commands/sql.js';
-import { applyCommand } from './commands/apply.js';
 import type { DeployFlags } from './commands/deploy.js';
 
 // The commands a quick `evolve sql` / `apply` / `fingerprint` does not run are loaded when they
 // run (issue 19: start-up): their modules (pull's emitters, the graph's layout, init's templates…)
 // cost a start-up that does not use them.
+// So is each of the three a quick command runs: `sql` loads neither apply's nor the fleet's modules.
+const fingerprintCommand: typeof import('./commands/fingerprint.js').fingerprintCommand =
+  async (...a) => (await import('./commands/fingerprint.js')).fingerprintCommand(...a);
+const sqlCommand: typeof import('./commands/sql.js').sqlCommand =
+  async (...a) => (await import('./commands/sql.js')).sqlCommand(...a);
+const applyCommand: typeof import('./commands/apply.js').applyCommand =
+  async (...a) => (await import('./commands/apply.js')).applyCommand(...a);
 const diffCommand: typeof import('./commands/diff.js').diffCommand =
   async (...a) => (await import('./commands/diff.js')).diffCommand(...a);
 const initCommand: typeof import('./commands/init.js').initCommand =

@@ -3,8 +3,14 @@
  * total and rate, each bar cleared when its task ends. Only on a terminal — a pipe, a file or `--json` gets none — and never while
  * `EVOLVE_NO_PROGRESS` is set.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
 import type { ProgressReporter, ProgressTask } from '../plan/progress.js';
+
+// Loaded at the first bar: most commands draw none, and the package with its dependencies is ~10
+// modules of every command's start-up otherwise (it is CommonJS, so a bar starts synchronously).
+let loaded: typeof CliProgress | undefined;
+const cliProgress = (): typeof CliProgress => (loaded ??= createRequire(import.meta.url)('cli-progress') as typeof CliProgress);
 
 interface Env { readonly [name: string]: string | undefined }
 
@@ -17,11 +23,12 @@ export function terminalProgress(stream: NodeJS.WriteStream, env: Env): Progress
   return {
     start(label: string, total?: number, unit = 'rows'): ProgressTask {
       const started = Date.now();
-      const bar = new cliProgress.SingleBar({
+      const lib = cliProgress();
+      const bar = new lib.SingleBar({
         stream, hideCursor: true, clearOnComplete: true, fps: 10, etaBuffer: 50,
         format: `${label} {bar} {value}/{total} ${unit} | {rate} ${unit}/s | eta {eta_formatted}`,
         barsize: 24,
-      }, cliProgress.Presets.shades_classic);
+      }, lib.Presets.shades_classic);
       let done = 0;
       let pending = 0;
       const rate = (): string => String(Math.round(done / Math.max((Date.now() - started) / 1000, 0.001)));
