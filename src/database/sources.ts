@@ -9,15 +9,12 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Table } from '../model/table.js';
-import { compileModels } from '../model/compile.js';
 import { drizzleOf, loadModelsModule, withDrizzle } from '../model/load.js';
 import { isDrizzleModels, type DrizzleModels } from '../model/drizzle/detect.js';
 import { isModelObject, type ModelObject } from '../model/objects.js';
-import { withModelObjects } from './model-objects.js';
 import { compiledKey, readCompiled, writeCompiled } from '../model/compiled-cache.js';
 import { cacheConfig } from '../model/ts-loader.js';
 import { BUILT_IN_DIALECTS } from '../dialects/built-in.js';
-import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
 import type { SchemaIR } from '../ir/schema.js';
@@ -102,6 +99,10 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
         details: { for: desired.dialects[0], dialect: dialect.name },
       });
     }
+    // The compiler's modules load here: a command that read the models' schema kept (above) needs none of them.
+    const [{ compileModels }, { checkIdentifierLengths }, { withModelObjects }] = await Promise.all([
+      import('../model/compile.js'), import('../model/identifier-length.js'), import('./model-objects.js'),
+    ]);
     const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name, dialect.capabilities);
     // Before normalising: the dialect cuts long names there as its database would.
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
