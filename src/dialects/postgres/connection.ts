@@ -20,6 +20,7 @@
  * — a plan, a stored evolution, an upgrade step, the deployment record — can start from nothing.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { acquirePglite } from './pglite-pool.js';
 import { freshMemoryPglite } from './pglite-template.js';
@@ -131,9 +132,30 @@ function databaseName(u: URL): string {
   return path || u.searchParams.get('dbname') || decodeURIComponent(u.username) || process.env.USER || 'postgres';
 }
 
+let pgModule: typeof import('pg') | undefined;
+
+/**
+ * The `pg` package. At load it asks whether it runs in a Cloudflare Worker; where `navigator` is
+ * missing (Node 20; Node 21 and later have one) it constructs a fetch `Response` to find out,
+ * which loads Node's whole fetch implementation (undici): ~25 ms of every PostgreSQL command.
+ * A `navigator` is present for that load alone, which is synchronous (pg is CommonJS), so
+ * nothing else runs while it is there.
+ */
+function loadPg(): typeof import('pg') {
+  if (pgModule) return pgModule;
+  const require = createRequire(import.meta.url);
+  if ('navigator' in globalThis) return pgModule = require('pg') as typeof import('pg');
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true, writable: true, enumerable: false });
+  try {
+    return pgModule = require('pg') as typeof import('pg');
+  } finally {
+    delete (globalThis as { navigator?: unknown }).navigator;
+  }
+}
+
 /** A `pg` client for `u` (Evolve's own parameters left out), connected; closed again on failure. */
 async function pgClient(u: URL, timeoutMs: number): Promise<Client> {
-  const pg = (await import('pg')).default;
+  const pg = loadPg();
   const client: Client = new pg.Client({ connectionString: u.toString(), application_name: 'evolve', connectionTimeoutMillis: timeoutMs });
   // A connection lost while idle must not crash the process; the next query reports it.
   client.on('error', () => undefined);
