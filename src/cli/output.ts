@@ -32,6 +32,21 @@ export interface Out {
 
 interface Env { readonly [name: string]: string | undefined }
 
+/** How many `not managed:` lines a command prints before it counts the rest. */
+export const NOT_MANAGED_SHOWN = 10;
+
+/**
+ * The `not managed:` lines of `items` (each prefixed by `indent`): every one up to
+ * {@link NOT_MANAGED_SHOWN}, past it the first ones and a count of the rest — a schema of a
+ * thousand tables may hold a hundred views the models do not state, and a hundred lines on every
+ * command tell nothing the first ones and `--json` (which lists each) do not.
+ */
+export function notManagedLines(items: readonly string[], indent = ''): string[] {
+  if (items.length <= NOT_MANAGED_SHOWN) return items.map((u) => `${indent}not managed: ${u}`);
+  const shown = items.slice(0, NOT_MANAGED_SHOWN - 1).map((u) => `${indent}not managed: ${u}`);
+  return [...shown, `${indent}not managed: … and ${items.length - shown.length} more (--json lists every one)`];
+}
+
 /**
  * Whether output on `stream` is coloured: never with `--json`; `FORCE_COLOR` (anything but `0` or
  * `false`) forces colours; `NO_COLOR` (not empty) turns them off; otherwise only on a terminal

@@ -1,7 +1,7 @@
 /** `evolve apply` (syncdb): stored evolutions first, then the generated plan; verify the fingerprint. */
 import { applyEvolution } from '../../engine/apply.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
-import { formatHazards, printJson, type Out } from '../output.js';
+import { formatHazards, notManagedLines, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 import { fleetApply } from './fleet.js';
 
@@ -28,7 +28,7 @@ export async function applyCommand(flags: CommonFlags & {
     if (report.hazards.length) lines.push('Accepted hazards:', ...formatHazards(report.hazards, '  ', out.paint));
     if (report.online?.length) lines.push('On a live database:', ...formatHazards(report.online, '  ', out.paint));
   }
-  for (const u of report.unmanaged) out.error(`not managed: ${u}`);
+  for (const line of notManagedLines(report.unmanaged)) out.error(line);
   if (!report.applied) lines.push(`${report.database} is already in sync with the models (${report.liveFingerprint}).`);
   else {
     lines.push(`Live fingerprint ${report.fingerprintAfter} matches the models` +

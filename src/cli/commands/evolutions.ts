@@ -9,7 +9,7 @@ import { describeChange } from '../../diff/changes.js';
 import { completeEvolution } from '../../engine/complete.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { refuseFleet, requireDb, requireModels, resolveSettings } from '../config.js';
-import { formatHazards, printJson, toneOf, type Out } from '../output.js';
+import { formatHazards, notManagedLines, printJson, toneOf, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 import { fleetStatusCommand } from './fleet.js';
 
@@ -109,7 +109,7 @@ export async function statusCommand(flags: CommonFlags & { app?: string; steps?:
   } else if (r.pendingGenerated.length) {
     lines.push(`  pending generated changes${after}:`, ...r.pendingGenerated.map((c) => `    ${c}`));
   }
-  for (const u of r.unmanaged) lines.push(`  not managed: ${u}`);
+  lines.push(...notManagedLines(r.unmanaged, '  '));
   if (r.drift) lines.push(`  drift: nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `    ${d}`));
   if (r.deployment?.lastHistory.length) {
     lines.push('  recent history:');

@@ -1,7 +1,7 @@
 /** `evolve fingerprint` (sqlfingerprint): the live fingerprint, whether it is known, and drift. */
 import { statusOf } from '../../engine/status.js';
 import { requireDb, resolveSettings } from '../config.js';
-import { printJson, type Out } from '../output.js';
+import { notManagedLines, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 import { fleetStatusCommand } from './fleet.js';
 
@@ -18,7 +18,7 @@ export async function fingerprintCommand(flags: CommonFlags, out: Out): Promise<
     return 0;
   }
   out.write(r.liveFingerprint);
-  for (const u of r.unmanaged) out.error(`not managed: ${u}`);
+  for (const line of notManagedLines(r.unmanaged)) out.error(line);
   if (r.known) out.error(`known: position ${r.known.position} of ${r.known.of}${r.known.position === r.known.of ? ' (latest)' : ''}`);
   else if (r.latestKnown) out.error('unknown: not in the known fingerprints');
   if (r.drift) out.error([`nearest known fingerprint ${r.drift.nearest}; the database differs by:`, ...r.drift.differences.map((d) => `  ${d}`)].join('\n'));

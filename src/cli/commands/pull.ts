@@ -8,7 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { EvolveError, ErrorCode } from '../../errors.js';
 import { pullModels, type PullLayout, type PullResult } from '../../pull/pull.js';
 import { requireDb, resolveSettings } from '../config.js';
-import { printJson, type Out } from '../output.js';
+import { notManagedLines, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 
 /** Flags of `evolve pull`. */
@@ -50,7 +50,7 @@ export function pullLines(r: PullResult, written: readonly string[]): string[] {
     ...written.map((p) => `wrote ${relative('.', p) || p}`),
     `${r.tables} table${r.tables === 1 ? '' : 's'}, ${r.columns} column${r.columns === 1 ? '' : 's'} (${r.dialect}, ${r.fingerprint})`,
     ...r.notExpressible.map((n) => `not expressible: ${n}${notAdopted.has(n) ? ' (apply would change it: add it to the models by hand)' : ''}`),
-    ...r.unmanaged.map((u) => `not managed: ${u}`),
+    ...notManagedLines(r.unmanaged),
   ];
 }
 

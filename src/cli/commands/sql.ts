@@ -1,7 +1,7 @@
 /** `evolve sql` (sqlevolve): what apply would run next — stored or generated — with hazards. Changes nothing. */
 import { planEvolution } from '../../engine/plan.js';
 import { requireDb, requireModels, resolveSettings } from '../config.js';
-import { formatHazards, formatStatements, printJson, type Out } from '../output.js';
+import { formatHazards, formatStatements, notManagedLines, printJson, type Out } from '../output.js';
 import type { CommonFlags } from '../main.js';
 import { describeLock } from '../../plan/plan.js';
 
@@ -9,7 +9,7 @@ export async function sqlCommand(flags: CommonFlags & { exitCode?: boolean; allo
   const s = await resolveSettings(flags, out);
   const report = await planEvolution({ db: requireDb(s, 'sql'), models: requireModels(s), allowDataLoss: flags.allowDataLoss === true, ...s.scope });
   const pending = report.source !== 'none';
-  if (!out.json) for (const u of report.unmanaged) out.error(`not managed: ${u}`);
+  if (!out.json) for (const line of notManagedLines(report.unmanaged)) out.error(line);
   if (out.json) {
     printJson(out, { ok: true, ...report });
   } else if (!pending) {
