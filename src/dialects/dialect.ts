@@ -11,7 +11,7 @@ import type { ProgressReporter } from '../plan/progress.js';
 import type { ColumnIR, ColumnType, DialectName, SchemaIR } from '../ir/schema.js';
 import type { IdentifierLimit } from '../ir/names.js';
 import type { Diff, DiffHooks, DiffKnown } from '../diff/differ.js';
-import type { Backfill, Hazard, OnlineFacts, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
+import type { Backfill, Hazard, OnlineFacts, OnlineState, Plan, PlanOptions, StatementLock } from '../plan/plan.js';
 import type { Connection } from './connection.js';
 import type { DatabaseUrl } from './url.js';
 import type { LockWait } from './shared/lock.js';
@@ -308,7 +308,13 @@ export interface Dialect {
    * Read what {@link plan} needs to plan `diff` online (which tables hold rows, what a killed
    * online step left behind); absent where the dialect has no online strategies.
    */
-  onlineFacts?(conn: Connection, diff: Diff): Promise<OnlineFacts>;
+  onlineFacts?(conn: Connection, diff: Diff, state?: OnlineState): Promise<OnlineFacts>;
+  /**
+   * Start reading the part of the online facts no diff decides (see {@link OnlineState}): the
+   * plan calls it as soon as the live schema is read, diffs while the server answers, and passes
+   * the result to {@link onlineFacts} (which reads it itself when given none).
+   */
+  onlineState?(conn: Connection): Promise<OnlineState>;
   /** Turn a diff into statements (`options.convertLossy`: consented lossy type changes, see plan/lossy.ts). */
   plan(diff: Diff, options?: PlanOptions): Plan;
   /**

@@ -80,6 +80,9 @@ export async function buildPlan(
 ): Promise<{ report: PlanReport; plan: Plan; desired: SchemaIR; diff: Diff }> {
   // `known`: the live schema just read by this command, under its lock (apply's stored part).
   const live = known ?? await d.introspect();
+  // What planning online needs that no diff decides: the server reads it while the plan is made.
+  const state = d.dialect.onlineState?.(d.conn);
+  state?.catch(() => undefined); // awaited below; a plan that fails first leaves it unread
   const { schema: desired, notes } = await desiredFor(d, models, live);
   // Both fingerprints in one pass; the tables it finds the same are not compared again by the diff.
   const prints = fingerprintPair(live, desired);
@@ -97,7 +100,7 @@ export async function buildPlan(
     if (allowDataLoss && c.hazard.code === HazardCode.LossyTypeChange && c.hazard.severity === 'error' && c.hazard.allowable) convertLossy.add(c.change);
   });
   // Online strategies where the dialect has them (issue 16): which tables hold rows, what a killed apply left.
-  const onlineFacts = await d.dialect.onlineFacts?.(d.conn, diff);
+  const onlineFacts = await d.dialect.onlineFacts?.(d.conn, diff, await state);
   const plan = d.dialect.plan(diff, { convertLossy, online: d.online, ...(onlineFacts ? { onlineFacts } : {}) });
   const online: Hazard[] = [];
   for (const c of plan.checks) { // what the plan itself costs (a table copied under a lock), counted in the live rows

@@ -123,6 +123,13 @@ export interface OnlineFacts {
   readonly expansions?: ExpandLeftovers;
 }
 
+/**
+ * The part of {@link OnlineFacts} no diff decides — what a killed or failed online step left
+ * behind — read by `Dialect.onlineState` before the diff, so the server reads it while Evolve
+ * diffs, and handed to `Dialect.onlineFacts`.
+ */
+export type OnlineState = Pick<OnlineFacts, 'invalidIndexes' | 'unvalidated' | 'expansions'>;
+
 /** What the catalog says about a column whose type may change through a new column (see {@link OnlineFacts.columns}). */
 export interface ColumnFacts {
   /** What depends on the column besides its default and its indexes, in the database's words ("view v", "constraint c on table t"). */

@@ -16,7 +16,7 @@ import { postgresLossyPredicate } from './conversions.js';
 import { introspectPostgres } from './introspect.js';
 import { normalisePostgresModels } from './normalise.js';
 import { planPostgres } from './planner.js';
-import { postgresOnlineFacts } from './online-facts.js';
+import { postgresOnlineFacts, postgresOnlineState } from './online-facts.js';
 import { outsideTransaction, runPostgres } from './run.js';
 import { postgresSql } from './sql-builder.js';
 import { expandPostgresTargets } from './targets.js';
@@ -40,6 +40,7 @@ export const postgresDialect: Dialect = {
   checkModels: checkPostgresModels,
   diff: (from, to, known) => diffSchemas(from, to, postgresDiffHooks, known),
   onlineFacts: postgresOnlineFacts,
+  onlineState: postgresOnlineState,
   plan: planPostgres,
   lossyValuePredicate: postgresLossyPredicate,
   run: runPostgres,

@@ -10,7 +10,7 @@
  */
 import type { Connection } from '../connection.js';
 import type { Diff } from '../../diff/differ.js';
-import type { ColumnFacts, ExpandLeftovers, OnlineFacts } from '../../plan/plan.js';
+import type { ColumnFacts, OnlineFacts, OnlineState } from '../../plan/plan.js';
 import { postgresSql, qualifiedIdent, splitName } from './sql-builder.js';
 import { SHADOW_PREFIX, SYNC_PREFIX } from './expand-names.js';
 
@@ -77,41 +77,57 @@ async function columnFacts(conn: Connection, cols: readonly { table: string; col
   return out;
 }
 
-/** What unfinished expand/contract type changes left in the primary schema (see expand-names.ts). */
-async function expandLeftovers(conn: Connection): Promise<ExpandLeftovers> {
-  const rows = await conn.query(`SELECT 'c' AS part, t.relname AS tbl, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+/**
+ * What a killed or failed online step left in the primary schema (see {@link OnlineState}), in
+ * one statement, so that all of it is read while the plan is made (a second statement would wait
+ * for the first's answer to be taken): `part` says what a row is — `i` an index a concurrent build
+ * left invalid, `v` a constraint never validated, and what an unfinished expand/contract type
+ * change left (expand-names.ts): `c` a shadow column, `t` a sync trigger, `f` a sync function.
+ */
+const STATE_SQL = `SELECT * FROM (
+    SELECT 'i', t.relname::text, c.relname::text, NULL FROM pg_index i
+      JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE NOT i.indisvalid AND n.nspname = current_schema()
+    UNION ALL SELECT 'v', t.relname::text, c.conname::text, NULL FROM pg_constraint c
+      JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+      WHERE NOT c.convalidated AND c.contype IN ('f', 'c') AND n.nspname = current_schema()
+    UNION ALL SELECT 'c', t.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)
       FROM pg_attribute a JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE a.attname LIKE ${likePrefix(SHADOW_PREFIX)} AND a.attnum > 0 AND NOT a.attisdropped AND t.relkind IN ('r', 'p') AND n.nspname = current_schema()
-    UNION ALL SELECT 't', t.relname, tg.tgname, NULL FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+    UNION ALL SELECT 't', t.relname::text, tg.tgname::text, NULL FROM pg_trigger tg
+      JOIN pg_class t ON t.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = t.relnamespace
       WHERE tg.tgname LIKE ${likePrefix(SYNC_PREFIX)} AND NOT tg.tgisinternal AND n.nspname = current_schema()
-    UNION ALL SELECT 'f', NULL, p.proname, NULL FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    UNION ALL SELECT 'f', NULL, p.proname::text, NULL FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE p.proname LIKE ${likePrefix(SYNC_PREFIX)} AND p.pronargs = 0 AND n.nspname = current_schema()
-    ORDER BY 1, 2, 3`);
+  ) AS s (part, tbl, name, type)
+  ORDER BY part, CASE WHEN part IN ('i', 'v') THEN name END COLLATE "C", tbl COLLATE "C", name COLLATE "C"`;
+
+/** What a killed or failed online step left in the primary schema (see {@link OnlineState}): read before the diff. */
+export async function postgresOnlineState(conn: Connection): Promise<OnlineState> {
+  const rows = await conn.query(STATE_SQL);
   const part = (p: string): Record<string, unknown>[] => rows.filter((r) => r.part === p);
+  const pairs = (p: string): { table: string; name: string }[] => part(p).map((r) => ({ table: String(r.tbl), name: String(r.name) }));
+  // Each part in the order it had when read alone: indexes and constraints by name, the rest by table, then name.
   return {
-    columns: part('c').map((r) => ({ table: String(r.tbl), name: String(r.name), type: String(r.type) })),
-    triggers: part('t').map((r) => ({ table: String(r.tbl), name: String(r.name) })),
-    functions: part('f').map((r) => String(r.name)),
+    invalidIndexes: pairs('i'),
+    unvalidated: pairs('v'),
+    expansions: {
+      columns: part('c').map((r) => ({ table: String(r.tbl), name: String(r.name), type: String(r.type) })),
+      triggers: pairs('t'),
+      functions: part('f').map((r) => String(r.name)),
+    },
   };
 }
 
-/** Read the {@link OnlineFacts} for planning `diff`. */
-export async function postgresOnlineFacts(conn: Connection, diff: Diff): Promise<OnlineFacts> {
+/** Read the {@link OnlineFacts} for planning `diff` (`state`: what {@link postgresOnlineState} read, else read here). */
+export async function postgresOnlineFacts(conn: Connection, diff: Diff, state?: OnlineState): Promise<OnlineFacts> {
   const tables = candidateTables(diff);
   const tablesWithRows = new Set<string>();
   if (tables.length) {
     const sql = tables.map((t) => `SELECT ${postgresSql.literal(t)} AS t WHERE EXISTS (SELECT 1 FROM ${qualifiedIdent(t)})`).join(' UNION ALL ');
     for (const r of await conn.query(sql)) tablesWithRows.add(String(r.t));
   }
-  const invalid = await conn.query(`SELECT c.relname AS name, t.relname AS tbl FROM pg_index i
-      JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE NOT i.indisvalid AND n.nspname = current_schema() ORDER BY 1`);
-  const unvalidated = await conn.query(`SELECT c.conname AS name, t.relname AS tbl FROM pg_constraint c
-      JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-      WHERE NOT c.convalidated AND c.contype IN ('f', 'c') AND n.nspname = current_schema() ORDER BY 1`);
-  const pairs = (rows: readonly Record<string, unknown>[]): { table: string; name: string }[] =>
-    rows.map((r) => ({ table: String(r.tbl), name: String(r.name) }));
+  const left = state ?? await postgresOnlineState(conn);
   const columns = await columnFacts(conn, typeChanges(diff, tablesWithRows));
-  const expansions = await expandLeftovers(conn);
-  return { tablesWithRows, invalidIndexes: pairs(invalid), unvalidated: pairs(unvalidated), ...(columns ? { columns } : {}), expansions };
+  return { tablesWithRows, ...left, ...(columns ? { columns } : {}) };
 }
