@@ -230,3 +230,29 @@ export async function withDatabase<T>(url: string, readOnly: boolean, options: D
     await db.close().catch(() => undefined);
   }
 }
+
+/**
+ * {@link withDatabase} with `prepare` (reading the evolutions, loading the models) and the live
+ * schema: `fn` gets the database, what `prepare` returned, and the schema. On a server the
+ * database opens first and its catalog queries go out before `prepare` runs, so the server
+ * answers them meanwhile; a file database (SQLite, PGlite: nothing to wait for) opens after
+ * `prepare`, as without it. Either way nothing is read before the connection and its lock are
+ * in place, and an error of `prepare` is the one thrown when it fails.
+ */
+export async function withLiveSchema<P, T>(
+  url: string, readOnly: boolean, options: DatabaseOptions, prepare: () => Promise<P>,
+  fn: (db: OpenDatabase, prepared: P, live: SchemaIR) => Promise<T>,
+): Promise<T> {
+  let server = false;
+  try { server = parseDatabaseUrl(url).path === undefined; } catch { /* withDatabase reports a bad URL, after prepare */ }
+  if (!server) {
+    const prepared = await prepare();
+    return withDatabase(url, readOnly, options, async (db) => fn(db, prepared, await db.introspect()));
+  }
+  return withDatabase(url, readOnly, options, async (db) => {
+    const reading = db.introspect();
+    reading.catch(() => undefined); // awaited below, once prepare has run
+    const prepared = await prepare();
+    return fn(db, prepared, await reading);
+  });
+}

@@ -25,13 +25,13 @@ import { describeHazard } from '../plan/describe.js';
  * an earlier apply is resumed first (engine/resume.ts).
  */
 export async function applyStored(
-  d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false, allowDataLoss = false,
+  d: OpenDatabase, set: EvolutionSet, record: HistoryOptions = {}, verifyEachLink = false, allowDataLoss = false, known?: SchemaIR,
 ): Promise<{ steps: StoredStep[]; schema: SchemaIR | null }> {
   const done: StoredStep[] = [];
   if (set.evolutions.length === 0) return { steps: done, schema: null };
   const history = new HistoryRecorder(d, record);
-  // The last schema read and verified: what the generated plan starts from.
-  let schema = await d.introspect();
+  // The last schema read and verified: what the generated plan starts from (`known`: just read by the caller, under the lock).
+  let schema = known ?? await d.introspect();
   // After each evolution the live fingerprint was verified to be its `to`: no need to read it again.
   let live = fingerprint(schema);
   const tx = d.dialect.capabilities.transactionalDdl;

@@ -4,7 +4,7 @@ import { describeChange } from '../diff/changes.js';
 import { HazardCode, type Hazard } from '../plan/plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { describeHazard } from '../plan/describe.js';
-import { withDatabase } from '../database/database.js';
+import { withLiveSchema } from '../database/database.js';
 import { runPlan } from '../database/run-plan.js';
 import { fileHash } from '../evolutions/checksum.js';
 import { recorded } from '../deploy/record.js';
@@ -36,12 +36,12 @@ function dataLossHint(blocking: readonly Hazard[]): string {
  */
 export async function applyEvolution(options: EvolveOptions): Promise<ApplyReport> {
   options = (await withApplication(options)).options; // an application's own tables only; history under its id
-  const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
-  const models = await resolveModelsFor(options.models, options.db);
-  return withDatabase(options.db, false, options, async (d) => {
-    const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true);
+  // Integrity first: nothing runs past an edited evolution (a server reads the live schema meanwhile, under the lock).
+  const prepare = async () => ({ set: await evolutionSet(options), models: await resolveModelsFor(options.models, options.db) });
+  return withLiveSchema(options.db, false, options, prepare, async (d, { set, models }, live) => {
+    const stored = await applyStored(d, set, options.record, options.verifyEachLink === true, options.allowDataLoss === true, live);
     const storedApplied = stored.steps;
-    const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema);
+    const { report, plan, desired } = await buildPlan(d, models, options.allowDataLoss === true, set, stored.schema ?? live);
     options.onFingerprintBefore?.(storedApplied[0]?.from ?? report.liveFingerprint);
     if (options.storedOnly) {
       if (!report.inSync) {

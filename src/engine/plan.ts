@@ -1,6 +1,6 @@
 /** `evolve sql` (the seed's sqlevolve): what `apply` would run next, changing nothing. */
 import { fingerprint } from '../ir/fingerprint.js';
-import { withDatabase } from '../database/database.js';
+import { withLiveSchema } from '../database/database.js';
 import { withApplication } from '../deploy/steps-module.js';
 import type { EvolveOptions, PlanReport } from './reports.js';
 import { resolveModelsFor, buildPlan } from './build-plan.js';
@@ -16,10 +16,9 @@ import { unconsentedLoss } from '../evolutions/lint.js';
  */
 export async function planEvolution(options: EvolveOptions): Promise<PlanReport> {
   options = (await withApplication(options)).options; // an application's own tables only
-  const set = await evolutionSet(options); // integrity first: nothing runs past an edited evolution
-  const models = await resolveModelsFor(options.models, options.db);
-  return withDatabase(options.db, true, options, async (d) => {
-    const live = await d.introspect();
+  // Integrity first: nothing runs past an edited evolution (a server reads the live schema meanwhile).
+  const prepare = async () => ({ set: await evolutionSet(options), models: await resolveModelsFor(options.models, options.db) });
+  return withLiveSchema(options.db, true, options, prepare, async (d, { set, models }, live) => {
     // MySQL: an evolution that stopped part-way is what apply resumes first (engine/resume.ts).
     const resume = !canStopPartWay(d.dialect) || set.evolutions.length === 0 ? null
       : resumePoint(set, await new HistoryRecorder(d, options.record ?? {}).last(), fingerprint(live));
