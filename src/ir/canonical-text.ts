@@ -12,15 +12,12 @@ const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const byName = (a: { readonly name: string }, b: { readonly name: string }): number => byString(a.name, b.name);
 const byJson = (a: unknown, b: unknown): number => byString(JSON.stringify(a), JSON.stringify(b));
 
-// (No memo per type or default object: a WeakMap entry costs its key an identity hash, ~240 bytes
-// a column for the models' own types and defaults, more than the text it would save.)
-const typeString = typeToString;
-const defaultString = (d: DefaultValue | null): string | null => (d === null ? null : defaultToString(d));
-
 const q = JSON.stringify;
 
+// (No memo per type or default object: a WeakMap entry costs its key an identity hash, ~240 bytes
+// a column for the models' own types and defaults, more than the text it would save.)
 function quotedDefault(d: DefaultValue | null): string {
-  return d === null ? 'null' : q(defaultString(d));
+  return d === null ? 'null' : q(defaultToString(d));
 }
 
 /**
@@ -30,7 +27,7 @@ function quotedDefault(d: DefaultValue | null): string {
 function columnText(c: ColumnIR): string {
   if (c.generated || c.collation || c.onUpdate || c.identity === 'always' || typeof c.name !== 'string'
     || typeof c.nullable !== 'boolean' || typeof c.autoIncrement !== 'boolean') return q(canonicalColumn(c));
-  return `{"name":${q(c.name)},"type":${q(typeString(c.type))},"nullable":${c.nullable},`
+  return `{"name":${q(c.name)},"type":${q(typeToString(c.type))},"nullable":${c.nullable},`
     + `"default":${quotedDefault(c.default)},"autoIncrement":${c.autoIncrement}}`;
 }
 
@@ -59,8 +56,8 @@ function sortedNames<T extends { readonly name: string }>(xs: readonly T[], text
   return sorted ? texts.join(',') : byNames(names, texts);
 }
 
-/** One table's canonical JSON: JSON.stringify(canonicalTable(t)), character for character. */
-function tableText(t: TableIR): string {
+/** One table's canonical JSON (its name included): JSON.stringify(canonicalTable(t)), character for character. */
+export function canonicalTableText(t: TableIR): string {
   const pk = t.primaryKey ? q(t.primaryKey.columns) : 'null';
   const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`
     : q(dedupe(t.uniques.map((u) => u.columns)).sort(byJson));
@@ -85,11 +82,6 @@ export function canonicalText(schema: SchemaIR): string {
   let text = '';
   canonicalPieces(schema, (piece) => { text += piece; });
   return text;
-}
-
-/** One table's canonical JSON (what the canonical form holds for it; its name included). */
-export function canonicalTableText(t: TableIR): string {
-  return tableText(t);
 }
 
 /**

@@ -26,7 +26,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deepFreeze, type SchemaIR } from '../ir/schema.js';
 import { planScript, type Planned } from './ts-script.js';
-import { writeEntry, type TransformCache } from './ts-direct.js';
+import { target, writeEntry, type TransformCache } from './ts-direct.js';
 
 /** Entries kept at most (each is a whole schema: ~1.5 MB at 1,000 tables). */
 export const IR_MAX = 32;
@@ -140,6 +140,8 @@ function keptGraphKey(cache: TransformCache, file: string, visiting: Set<string>
     const h = createHash('sha256').update(e.key);
     for (const [spec, d] of [...e.deps].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       if (d === 'builtin') return null;
+      // The import may name another file now (`./x` was x/index.ts, and an x.ts appeared): planned again.
+      if (d !== 'evolve' && target(spec, file) !== d) return undefined;
       const k = d === 'evolve' ? 'evolve' : keptGraphKey(cache, d, visiting);
       if (k === null || k === undefined) return k;
       h.update(`\0${spec}\0${k}`);

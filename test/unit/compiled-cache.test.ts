@@ -71,7 +71,17 @@ describe('compiled models kept between commands', () => {
     assert.deepEqual(code(), [], 'without transforming (or reading) any module again');
     const graphs = readdirSync(cacheDir).filter((f) => f.endsWith('.graph'));
     assert.ok(graphs.length >= 2, `a graph entry per module: ${graphs.join(' ')}`);
-    for (const f of graphs) writeFileSync(join(cacheDir, f), '{"key":');
+    // An import that names another file now (`./names` was names.ts; a names.mts beside it is not
+    // chosen, a names/ directory neither, but a names.ts deleted in favour of names/index.ts is).
+    rmSync(join(path, '..', 'names.ts'));
+    mkdirSync(join(path, '..', 'names'));
+    writeFileSync(join(path, '..', 'names', 'index.ts'), "export const PREFIX: string = 'moved_';\n");
+    const k2 = await compiledKey(path, 'sqlite', cacheConfig());
+    assert.match(k2 ?? '', /^[0-9a-f]{32}$/);
+    assert.notEqual(k2, k1, 'the import now names another module: another key');
+    writeFileSync(join(path, '..', 'names.ts'), NAMES);
+    assert.equal(await compiledKey(path, 'sqlite', cacheConfig()), k1, 'back to the first module: the first key');
+    for (const f of readdirSync(cacheDir).filter((g) => g.endsWith('.graph'))) writeFileSync(join(cacheDir, f), '{"key":');
     assert.equal(await compiledKey(path, 'sqlite', cacheConfig()), k1, 'damaged entries: planned again, the same key');
     assert.ok(code().length > 0, 'the modules were transformed again');
   });
