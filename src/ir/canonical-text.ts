@@ -31,8 +31,21 @@ function columnText(c: ColumnIR): string {
     + `"default":${quotedDefault(c.default)},"autoIncrement":${c.autoIncrement}}`;
 }
 
+/** An index's canonical JSON, written out (what JSON.stringify of its four fields gives). */
 function indexText(i: TableIR['indexes'][number]): string {
-  return q({ name: i.name, columns: i.columns, unique: i.unique, where: i.where });
+  if (typeof i.name !== 'string' || !Array.isArray(i.columns) || typeof i.unique !== 'boolean' || (i.where !== null && typeof i.where !== 'string')) {
+    return q({ name: i.name, columns: i.columns, unique: i.unique, where: i.where });
+  }
+  return `{"name":${q(i.name)},"columns":${q(i.columns)},"unique":${i.unique},"where":${i.where === null ? 'null' : q(i.where)}}`;
+}
+
+/** A foreign key's canonical JSON, written out (what JSON.stringify of its five compared fields gives). */
+function foreignKeyText(f: TableIR['foreignKeys'][number]): string {
+  if (!Array.isArray(f.columns) || typeof f.refTable !== 'string' || !Array.isArray(f.refColumns)
+    || typeof f.onDelete !== 'string' || typeof f.onUpdate !== 'string') {
+    return q({ columns: f.columns, refTable: f.refTable, refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate });
+  }
+  return `{"columns":${q(f.columns)},"refTable":${q(f.refTable)},"refColumns":${q(f.refColumns)},"onDelete":${q(f.onDelete)},"onUpdate":${q(f.onUpdate)}}`;
 }
 
 /** Texts sorted as their objects sort by name (`names[k]` is `texts[k]`'s). */
@@ -61,9 +74,8 @@ export function canonicalTableText(t: TableIR): string {
   const pk = t.primaryKey ? q(t.primaryKey.columns) : 'null';
   const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`
     : q(dedupe(t.uniques.map((u) => u.columns)).sort(byJson));
-  const fks = t.foreignKeys.length === 0 ? '' : t.foreignKeys
-    .map((f) => q({ columns: f.columns, refTable: f.refTable, refColumns: f.refColumns, onDelete: f.onDelete, onUpdate: f.onUpdate }))
-    .sort(byString).join(',');
+  const fks = t.foreignKeys.length === 0 ? '' : t.foreignKeys.length === 1 ? foreignKeyText(t.foreignKeys[0]!)
+    : t.foreignKeys.map(foreignKeyText).sort(byString).join(',');
   let text = `{"name":${q(t.name)},"columns":[${sortedNames(t.columns, columnText)}],"primaryKey":${pk},"uniques":${uniques},`
     + `"indexes":[${sortedNames(t.indexes, indexText)}],"foreignKeys":[${fks}]`;
   if (t.checks?.length) text += `,"checks":${q([...new Set(t.checks.map((c) => c.expression))].sort(byString))}`;

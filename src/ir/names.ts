@@ -47,18 +47,23 @@ export function assertNamesPrintable(schema: SchemaIR, source: string): void {
       hint: CONTROL_CHARACTER_FIX, details: { ...details, name },
     });
   };
+  // (A test per name first: most schemas have no such name, and the test allocates nothing.)
+  const named = (t: SchemaIR['tables'][number], xs: readonly { readonly name: string | null }[]): void => {
+    for (const x of xs) {
+      if (x.name === null || !CONTROL.test(x.name)) continue;
+      refuse(`Index or constraint of table ${JSON.stringify(t.name)}`, x.name, controlCharacterIn(x.name)!, { table: t.name });
+    }
+  };
   for (const t of schema.tables) {
-    const tp = controlCharacterIn(t.name);
-    if (tp) refuse('Table', t.name, tp, { table: t.name });
+    if (CONTROL.test(t.name)) refuse('Table', t.name, controlCharacterIn(t.name)!, { table: t.name });
     for (const c of t.columns) {
-      const cp = controlCharacterIn(c.name);
-      if (cp) refuse(`Column of table ${JSON.stringify(t.name)}`, c.name, cp, { table: t.name, column: c.name });
+      if (CONTROL.test(c.name)) refuse(`Column of table ${JSON.stringify(t.name)}`, c.name, controlCharacterIn(c.name)!, { table: t.name, column: c.name });
     }
-    const named = [...t.indexes, ...t.uniques, ...t.foreignKeys, ...(t.checks ?? []), ...(t.primaryKey ? [t.primaryKey] : [])];
-    for (const x of named) {
-      const p = x.name === null ? null : controlCharacterIn(x.name);
-      if (p) refuse(`Index or constraint of table ${JSON.stringify(t.name)}`, x.name!, p, { table: t.name });
-    }
+    named(t, t.indexes);
+    named(t, t.uniques);
+    named(t, t.foreignKeys);
+    if (t.checks) named(t, t.checks);
+    if (t.primaryKey) named(t, [t.primaryKey]);
   }
   for (const o of schema.objects ?? []) {
     const p = controlCharacterIn(o.name);

@@ -17,7 +17,7 @@ import { mysqlDialect } from '../../src/dialects/mysql/index.js';
 import { parseMysqlType, parseMysqlDefault, normaliseMysqlExpression, normaliseMysqlDefault, normaliseMysql, parseMysqlString } from '../../src/dialects/mysql/normalise.js';
 import { parseColumnDefault, introspectMysql } from '../../src/dialects/mysql/introspect.js';
 import { mysqlString, mysqlName, mysqlSql } from '../../src/dialects/mysql/sql-builder.js';
-import { sessionSqlMode, connectMysql } from '../../src/dialects/mysql/connection.js';
+import { sessionSqlMode, connectMysql, type MysqlConnection } from '../../src/dialects/mysql/connection.js';
 import { compileModels } from '../../src/model/compile.js';
 import { MYSQL_URL, serverProblem, freshDatabase, selectedDialects, type TestDatabase } from '../support/databases.js';
 import { withDb } from '../support/harness.js';
@@ -780,7 +780,13 @@ describe('MySQL: connections', { skip: SKIP }, () => {
     const count = async (): Promise<number> => {
       const conn = await connect(db, true);
       let n = 0;
-      const counting: Connection = { ...conn, query: (s, p) => { n++; return conn.query(s, p); } };
+      const reader = await (conn as MysqlConnection).catalogReader!();
+      assert.ok(reader, 'a catalog reader opens beside the connection');
+      const counting: Connection = {
+        ...conn,
+        query: (s, p) => { n++; return conn.query(s, p); },
+        catalogReader: async () => ({ query: (s: string, p?: readonly unknown[]) => { n++; return reader.query(s, p); } }),
+      } as MysqlConnection;
       try { await introspectMysql(counting); } finally { await conn.close(); }
       return n;
     };
@@ -789,6 +795,42 @@ describe('MySQL: connections', { skip: SKIP }, () => {
     for (let i = 0; i < 25; i++) await db.exec(`CREATE TABLE t${i} (id int PRIMARY KEY, v varchar(10) UNIQUE, p int, KEY (v, p), FOREIGN KEY (p) REFERENCES one (id))`);
     assert.equal(await count(), few);
     assert.ok(few <= 14, `${few} queries`);
+  }));
+
+  it('introspection reads on a second connection (read-only when the first is), closed with it; without one it reads the same', (t) => mysql(t, async (db) => {
+    await evolveTo(db, allFeatures());
+    await db.exec('CREATE VIEW v_dept AS SELECT id, code FROM dept');
+    const conn = await connect(db, true) as MysqlConnection;
+    let readerId = 0;
+    try {
+      const reader = (await conn.catalogReader!())!;
+      readerId = Number((await reader.query('SELECT CONNECTION_ID() AS id'))[0]!.id);
+      const ownId = Number((await conn.query('SELECT CONNECTION_ID() AS id'))[0]!.id);
+      assert.notEqual(readerId, ownId, 'the reader is a connection of its own');
+      await assert.rejects(reader.query('CREATE TABLE reader_wrote (id int)'), /READ ONLY/i);
+      // The same schema read with the reader, and without one (every query on the connection).
+      const both = await introspectMysql(conn);
+      const alone = await introspectMysql({ ...conn, catalogReader: undefined } as MysqlConnection);
+      assert.deepEqual(both, alone);
+      assert.ok(both.tables.some((x) => x.name === 'dept') && both.objects?.some((o) => o.name === 'v_dept'));
+      // A reader that dies (killed by the server, say): the queries it fails run on the connection.
+      await db.exec(`KILL ${readerId}`);
+      assert.deepEqual(await introspectMysql(conn), alone);
+      // ... and the next reader is a new connection.
+      const next = (await conn.catalogReader!())!;
+      const killed = readerId;
+      readerId = Number((await next.query('SELECT CONNECTION_ID() AS id'))[0]!.id);
+      assert.notEqual(readerId, killed);
+      assert.deepEqual(await introspectMysql(conn), alone);
+    } finally { await conn.close(); }
+    // Closing the connection closes its reader.
+    let open = 1;
+    for (let i = 0; i < 50 && open > 0; i++) {
+      open = (await db.query(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${readerId}`)).map((r) => Number(r.n))[0]!;
+      if (open > 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(open, 0, 'the reader is closed with its connection');
+    assert.deepEqual(await db.query("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'reader_wrote'"), []);
   }));
 
   it('the differ sees no change between the models and their own normal form', () => {

@@ -21,6 +21,20 @@ export interface MysqlConnection extends Connection {
   readonly server: MysqlServer;
   /** Where the connection goes, password included: only for an online tool run beside it (pt-osc.ts), never printed. */
   credentials(): { host: string; port: number; user: string; password: string; database: string };
+  /**
+   * A second connection to the same server, for reading information_schema beside this one
+   * (introspection splits its queries between the two, so the server reads on two threads
+   * while rows are parsed here): opened on the first call, kept until {@link Connection.close},
+   * read-only when this connection is. Undefined when it cannot be opened (too many
+   * connections, say): the caller reads on this connection alone. Its queries name the
+   * database they read (never `DATABASE()`), so they read the one this connection is on.
+   */
+  catalogReader?(): Promise<CatalogReader | undefined>;
+}
+
+/** A connection that only reads catalogs (see {@link MysqlConnection.catalogReader}). */
+export interface CatalogReader {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
 /** The server behind `version` text (`10.11.6-MariaDB-…` or `8.0.36`). */
@@ -145,6 +159,15 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
     if (Number(info.e) === 0) await c.query('SET SESSION explicit_defaults_for_timestamp = ON').catch(() => undefined);
     if (options.readOnly) await c.query('SET SESSION TRANSACTION READ ONLY');
     const server = serverFromVersion(String(info.v ?? ''));
+    const mysql = await import('mysql2/promise');
+    let reader: Promise<Mysql2Connection | undefined> | undefined;
+    const openReader = (): Promise<Mysql2Connection | undefined> => mysql.createConnection(connOptions).then(async (r) => {
+      // Only SELECTs on information_schema run here; read-only all the same when this connection is.
+      if (options.readOnly) await r.query('SET SESSION TRANSACTION READ ONLY');
+      // A reader that dies (the server's wait_timeout, say) is opened again at the next use.
+      r.on('error', () => { reader = undefined; });
+      return r;
+    }, () => undefined);
     return {
       dialect: 'mysql',
       displayUrl: url.display,
@@ -159,8 +182,23 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
       async execute(sql: string): Promise<void> {
         await c.query(sql);
       },
+      async catalogReader(): Promise<CatalogReader | undefined> {
+        const r = await (reader ??= openReader());
+        if (r === undefined) return undefined;
+        return {
+          query: async (sql, params = []) => {
+            const [result] = await r.query(sql, params as unknown[]);
+            return Array.isArray(result) ? (result as Row[]) : [];
+          },
+        };
+      },
       async close(): Promise<void> {
-        try { await c.end(); } catch { c.destroy(); }
+        const r = reader === undefined ? undefined : await reader;
+        reader = undefined;
+        await Promise.all([
+          (async () => { try { await c.end(); } catch { c.destroy(); } })(),
+          (async () => { if (r) try { await r.end(); } catch { r.destroy(); } })(),
+        ]);
       },
     };
   } catch (e) {

@@ -21,7 +21,7 @@ import { isEvolveTable } from '../../ir/canonical.js';
 import type { Connection, Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
-import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression } from './objects.js';
+import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression, type MysqlObjects } from './objects.js';
 import { isLobType, LOB_INDEX_PREFIX, MODEL_CHARSET } from './sql-builder.js';
 import { ptOscLeftoverObjects } from './pt-osc-leftovers.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
@@ -225,21 +225,24 @@ function generalCiKey(name: string): string | undefined {
   return /^[\x00-\x7f]*$/.test(name) && !name.endsWith(' ') ? name.toUpperCase() : undefined;
 }
 
+/** Runs catalog queries: `query` on one connection, in the order they are asked for. */
+type Query = (sql: string, params?: readonly unknown[]) => Promise<Row[]>;
+
 /**
  * The rows of `sql` in the order `ORDER BY <order>` gives (table, then `key`, then `pos`),
  * without making the server sort (an ORDER BY on information_schema costs it a temporary copy
  * of the rows: most of the query's cost): on MariaDB (`sortHere`), names of plain ASCII are put
  * in its collation's order here; any other name, or another server, and the server sorts.
  */
-async function orderedRows(conn: Connection, sql: string, order: string, key: string, sortHere: boolean): Promise<Row[]> {
-  if (!sortHere) return conn.query(`${sql} ORDER BY ${order}`);
-  const rows = await conn.query(sql);
+async function orderedRows(query: Query, sql: string, params: readonly unknown[], order: string, key: string, sortHere: boolean): Promise<Row[]> {
+  if (!sortHere) return query(`${sql} ORDER BY ${order}`, params);
+  const rows = await query(sql, params);
   const keys = new Map<unknown, string>();
   for (const r of rows) {
     const n = r[key];
     if (keys.has(n)) continue;
     const k = generalCiKey(str(n));
-    if (k === undefined) return conn.query(`${sql} ORDER BY ${order}`);
+    if (k === undefined) return query(`${sql} ORDER BY ${order}`, params);
     keys.set(n, k);
   }
   // Grouped by table here (groupBy), so only the order within a table matters.
@@ -254,57 +257,102 @@ async function orderedRows(conn: Connection, sql: string, order: string, key: st
   return out;
 }
 
-/** Read the live schema of the connection's database (normalised, frozen). */
-export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
-  const srv = await server(conn);
+/**
+ * Where the catalog queries that name their database run: the connection's catalog reader
+ * when it has one (so the server reads two queries at once), else the connection itself. A
+ * query the reader fails (it lost its connection, say) runs again on the connection.
+ */
+async function readerOf(conn: Connection): Promise<Query> {
+  const own: Query = (sql, params) => conn.query(sql, params);
+  const reader = await (conn as Partial<MysqlConnection>).catalogReader?.();
+  if (reader === undefined) return own;
+  return (sql, params) => reader.query(sql, params).catch(() => own(sql, params));
+}
+
+/** The catalog rows one introspection reads (see {@link readCatalog}). */
+interface Catalog {
+  /** The schema row (tbl NULL: database, default collation, lower_case_table_names), then the tables. */
+  readonly rows: Row[];
+  /** COLUMNS rows by table, each table's in position order. */
+  readonly colsBy: Map<string, Row[]>;
+  readonly idxRows: Row[];
+  readonly fkRows: Row[];
+  readonly ruleRows: Row[];
+  readonly checkRows: Row[];
+  readonly found: MysqlObjects;
+}
+
+/**
+ * Every catalog query of an introspection. They are sent at once (a connection runs them one
+ * after another with no wait between), split between the connection and its catalog reader;
+ * each result is put to use as it comes.
+ */
+async function readCatalog(conn: Connection, srv: MysqlServer): Promise<Catalog> {
+  const ordered = srv.flavour === 'mariadb';
+  const reading = readerOf(conn);
   // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
   // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
   // One round trip for both: the row with no table (tbl NULL) holds the database, that
   // collation and lower_case_table_names; the others are the tables.
-  const rows = await conn.query(
+  const tablesRead = conn.query(
     `SELECT NULL AS tbl, DATABASE() AS type, COLLATION(CONVERT('' USING ${MODEL_CHARSET})) AS engine, @@lower_case_table_names AS collation,
        NULL AS comment
      UNION ALL
      SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
      ORDER BY tbl`);
+  // Read unordered (an ORDER BY makes the server copy information_schema into a temporary
+  // table first: most of the query's cost), put in order here (see `inOrder`).
+  const colsRead = conn.query(
+    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, ORDINAL_POSITION AS pos
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`).then((rows) => {
+    const by = groupBy(rows, (r) => str(r.tbl));
+    for (const rs of by.values()) inOrder(rs, byPosition);
+    return by;
+  });
+  const idxRead = orderedRows((sql, params) => conn.query(sql, params),
+    `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
+       INDEX_COMMENT AS comment, SEQ_IN_INDEX AS pos
+     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()`, [], 'TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX', 'idx', ordered);
+  // The rest on the reader, once the database's name is known (the reader's queries name it).
+  const restRead = Promise.all([tablesRead, reading]).then(([rows, query]) => {
+    const database = str(rows.find((r) => r.tbl === null)?.type);
+    const on = [database];
+    return Promise.all([
+      // Two queries joined here: information_schema joins are not indexed, and the join costs
+      // several times the two reads on a large schema.
+      orderedRows(query,
+        `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS ref, REFERENCED_COLUMN_NAME AS refcol,
+           ORDINAL_POSITION AS pos
+         FROM information_schema.KEY_COLUMN_USAGE
+         WHERE TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME IS NOT NULL`, on, 'TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION', 'name', ordered),
+      query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, UPDATE_RULE AS on_update, DELETE_RULE AS on_delete
+         FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`, on),
+      // MariaDB lists column-level checks (LEVEL 'Column', named after the column) beside table
+      // ones, and the json_valid check of its JSON columns; MySQL 8 has no TABLE_NAME there.
+      srv.flavour === 'mariadb'
+        ? query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause, LEVEL AS level
+            FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? ORDER BY TABLE_NAME, CONSTRAINT_NAME`, on)
+        : query(`SELECT tc.TABLE_NAME AS tbl, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause, 'Table' AS level
+            FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
+              ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
+            WHERE cc.CONSTRAINT_SCHEMA = ? ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME`, on),
+      mysqlIntrospectObjects(query, database),
+    ] as const);
+  });
+  const [rows, colsBy, idxRows, [fkRows, ruleRows, checkRows, found]] = await Promise.all([tablesRead, colsRead, idxRead, restRead]);
+  return { rows, colsBy, idxRows, fkRows, ruleRows, checkRows, found };
+}
+
+/** Read the live schema of the connection's database (normalised, frozen). */
+export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
+  const srv = await server(conn);
+  const { rows, colsBy, idxRows, fkRows, ruleRows, checkRows, found } = await readCatalog(conn, srv);
   const schemaRow = rows.find((r) => r.tbl === null);
   const tableRows = rows.filter((r) => r.tbl !== null);
   const database = str(schemaRow?.type);
   const defaults: MysqlDefaults = { charset: MODEL_CHARSET, collation: str(schemaRow?.engine).toLowerCase(), engine: 'innodb' };
-  // Read unordered (an ORDER BY makes the server copy information_schema into a temporary
-  // table first: most of the query's cost), put in order here (see `inOrder`).
-  const colRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
-       GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, ORDINAL_POSITION AS pos
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`);
-  const ordered = srv.flavour === 'mariadb';
-  const idxSql = `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
-       INDEX_COMMENT AS comment, SEQ_IN_INDEX AS pos
-     FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()`;
-  const idxRows = await orderedRows(conn, idxSql, 'TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX', 'idx', ordered);
-  // Two queries joined here: information_schema joins are not indexed, and the join costs
-  // several times the two reads on a large schema.
-  const fkRows = await orderedRows(conn,
-    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, COLUMN_NAME AS col, REFERENCED_TABLE_NAME AS ref, REFERENCED_COLUMN_NAME AS refcol,
-       ORDINAL_POSITION AS pos
-     FROM information_schema.KEY_COLUMN_USAGE
-     WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL`, 'TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION', 'name', ordered);
-  const ruleRows = await conn.query(
-    `SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, UPDATE_RULE AS on_update, DELETE_RULE AS on_delete
-     FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()`);
-  // MariaDB lists column-level checks (LEVEL 'Column', named after the column) beside table
-  // ones, and the json_valid check of its JSON columns; MySQL 8 has no TABLE_NAME there.
-  const checkRows = srv.flavour === 'mariadb'
-    ? await conn.query(`SELECT TABLE_NAME AS tbl, CONSTRAINT_NAME AS name, CHECK_CLAUSE AS clause, LEVEL AS level
-        FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY TABLE_NAME, CONSTRAINT_NAME`)
-    : await conn.query(`SELECT tc.TABLE_NAME AS tbl, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause, 'Table' AS level
-        FROM information_schema.CHECK_CONSTRAINTS cc JOIN information_schema.TABLE_CONSTRAINTS tc
-          ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK'
-        WHERE cc.CONSTRAINT_SCHEMA = DATABASE() ORDER BY tc.TABLE_NAME, cc.CONSTRAINT_NAME`);
-  const found = await mysqlIntrospectObjects(conn, database);
 
-  const colsBy = groupBy(colRows, (r) => str(r.tbl));
-  for (const rows of colsBy.values()) inOrder(rows, byPosition);
   const idxBy = groupBy(idxRows, (r) => str(r.tbl));
   const fkBy = groupBy(fkRows, (r) => str(r.tbl));
   const checkBy = groupBy(checkRows, (r) => str(r.tbl));

@@ -158,32 +158,34 @@ export interface MysqlObjects {
 }
 
 /**
- * Read views, triggers, functions, procedures and events of the connection's database
- * (five queries at most, whatever their number).
+ * Read views, triggers, functions, procedures and events of `database` (five queries at most,
+ * whatever their number; the first three sent at once) through `query`.
  */
-export async function mysqlIntrospectObjects(conn: Connection, database: string): Promise<MysqlObjects> {
-  const views = await conn.query(
-    `SELECT TABLE_NAME AS name, VIEW_DEFINITION AS body, CHECK_OPTION AS check_opt, SECURITY_TYPE AS sec_type, ALGORITHM AS algo
-     FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME`);
-  // A trigger is in its table's schema: filtered by EVENT_OBJECT_SCHEMA, MariaDB reads only this
-  // schema's (by TRIGGER_SCHEMA, every schema's: slow on a server of many databases).
-  const triggers = await conn.query(
-    `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl, ACTION_TIMING AS timing, EVENT_MANIPULATION AS evt, ACTION_STATEMENT AS body
-     FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME`);
-  // Routines and events by name first, in one query: the routines' whole rows (slower to read)
-  // only when there are any.
-  const named = await conn.query(
-    `SELECT 'EVENT' AS type, EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()
-     UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE()
-     ORDER BY name`);
-  const routines = !named.some((r) => str(r.type) !== 'EVENT') ? [] : await conn.query(
+export async function mysqlIntrospectObjects(
+  query: (sql: string, params?: readonly unknown[]) => Promise<Row[]>, database: string,
+): Promise<MysqlObjects> {
+  const on = [database];
+  const [views, triggers, named] = await Promise.all([
+    query(`SELECT TABLE_NAME AS name, VIEW_DEFINITION AS body, CHECK_OPTION AS check_opt, SECURITY_TYPE AS sec_type, ALGORITHM AS algo
+       FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME`, on),
+    // A trigger is in its table's schema: filtered by EVENT_OBJECT_SCHEMA, MariaDB reads only this
+    // schema's (by TRIGGER_SCHEMA, every schema's: slow on a server of many databases).
+    query(`SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl, ACTION_TIMING AS timing, EVENT_MANIPULATION AS evt, ACTION_STATEMENT AS body
+       FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ? ORDER BY TRIGGER_NAME`, on),
+    // Routines and events by name first, in one query: the routines' whole rows (slower to read)
+    // only when there are any.
+    query(`SELECT 'EVENT' AS type, EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ?
+       UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?
+       ORDER BY name`, [database, database]),
+  ]);
+  const routines = !named.some((r) => str(r.type) !== 'EVENT') ? [] : await query(
     `SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type, DTD_IDENTIFIER AS ret_type, ROUTINE_DEFINITION AS body, IS_DETERMINISTIC AS is_det,
        SQL_DATA_ACCESS AS data_access, SECURITY_TYPE AS sec_type, ROUTINE_COMMENT AS remark
-     FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() ORDER BY ROUTINE_NAME`);
+     FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? ORDER BY ROUTINE_NAME`, on);
   const params = routines.some((r) => str(r.type).toUpperCase() === 'FUNCTION')
-    ? await conn.query(
+    ? await query(
       `SELECT SPECIFIC_NAME AS name, ORDINAL_POSITION AS pos, PARAMETER_NAME AS pname, DTD_IDENTIFIER AS dtd
-       FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = DATABASE() AND ROUTINE_TYPE = 'FUNCTION'`)
+       FROM information_schema.PARAMETERS WHERE SPECIFIC_SCHEMA = ? AND ROUTINE_TYPE = 'FUNCTION'`, on)
     : [];
   const events = named.filter((r) => str(r.type) === 'EVENT');
 
