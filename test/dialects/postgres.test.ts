@@ -644,6 +644,64 @@ describe('PostgreSQL connections', () => {
     assert.match(e.message, /\*\*\*/);
   });
 
+  it('introspection reads beside the session on a catalog reader, never while the session has uncommitted changes', async (t) => {
+    if (!DIALECTS.includes('postgres')) { t.skip('PostgreSQL not selected'); return; }
+    await withDb(t, 'postgres', async (db) => {
+      await evolve(db, featureModels());
+      const url = parseDatabaseUrl(db.url);
+      const conn = await connectPostgres(url, { readOnly: true });
+      let pid = 0;
+      try {
+        const reader = (await conn.catalogReader!())!;
+        pid = Number((await reader.query('SELECT pg_backend_pid() AS p'))[0]!.p);
+        assert.notEqual(pid, Number((await conn.query('SELECT pg_backend_pid() AS p'))[0]!.p), 'the reader is a session of its own');
+        assert.deepEqual(await reader.query('SHOW search_path'), await conn.query('SHOW search_path'));
+        await assert.rejects(reader.query('CREATE TABLE reader_wrote (id int)'), /read-only/);
+        const both = await postgresDialect.introspect(conn);
+        const alone = await postgresDialect.introspect({ ...conn, catalogReader: undefined } as Connection);
+        assert.deepEqual(both, alone);
+        assert.ok(both.tables.length > 0 && both.tables.some((x) => x.foreignKeys.length > 0));
+        // A reader whose session ends: its queries run on the connection, and the next reader is new.
+        await db.query(`SELECT pg_terminate_backend(${pid})`);
+        assert.deepEqual(await postgresDialect.introspect(conn), alone);
+        const next = (await conn.catalogReader!())!;
+        const killed = pid;
+        pid = Number((await next.query('SELECT pg_backend_pid() AS p'))[0]!.p);
+        assert.notEqual(pid, killed);
+        assert.deepEqual(await postgresDialect.introspect(conn), alone);
+      } finally { await conn.close(); }
+      let open = 1;
+      for (let i = 0; i < 50 && open > 0; i++) {
+        open = Number((await db.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE pid = ${pid}`))[0]!.n);
+        if (open > 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(open, 0, 'the reader is closed with its connection');
+      // Inside a transaction that changed the schema, everything is read on the session: the
+      // uncommitted table's keys and foreign key are there (a reader would not see them).
+      const w = await connectPostgres(url, { readOnly: false });
+      try {
+        await w.catalogReader!();
+        await w.execute('BEGIN');
+        await w.execute('CREATE TABLE uncommitted (id int PRIMARY KEY, code text UNIQUE, parent int REFERENCES uncommitted (id))');
+        await w.execute('CREATE VIEW uncommitted_v AS SELECT id FROM uncommitted');
+        const live = await postgresDialect.introspect(w);
+        const u = live.tables.find((x) => x.name === 'uncommitted');
+        assert.ok(u, 'the uncommitted table is read');
+        assert.deepEqual(u.primaryKey?.columns, ['id']);
+        assert.deepEqual(u.uniques.map((x) => x.columns), [['code']]);
+        assert.deepEqual(u.foreignKeys.map((x) => x.refTable), ['uncommitted']);
+        assert.ok(live.objects?.some((o) => o.name === 'uncommitted_v'), 'the uncommitted view is read');
+        await w.execute('ROLLBACK');
+      } finally { await w.close(); }
+    });
+  });
+
+  it('a PGlite connection has no catalog reader', async (t) => {
+    if (!DIALECTS.includes('pglite')) { t.skip('PGlite not selected'); return; }
+    const conn = await connectPostgres(parseDatabaseUrl('pglite::memory:'), { readOnly: false });
+    try { assert.equal(conn.catalogReader, undefined); } finally { await conn.close(); }
+  });
+
   it('plans are independent of the schema name: tables are addressed through search_path', () => {
     const diff = { from: { dialect: 'postgres' as const, tables: [] }, to: postgresDialect.normalise({ dialect: 'postgres', tables: [] }), changes: [], renames: [], liveName: new Map() };
     assert.deepEqual(postgresDialect.plan(diff).statements, []);

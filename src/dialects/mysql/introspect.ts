@@ -30,9 +30,21 @@ import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
 
+/** `rows` by `key`, in order; rows of one key mostly come together (a table's), so a run of them costs one lookup. */
 function groupBy(rows: Row[], key: (r: Row) => string): Map<string, Row[]> {
   const m = new Map<string, Row[]>();
-  for (const r of rows) { const k = key(r); (m.get(k) ?? m.set(k, []).get(k)!).push(r); }
+  let lastKey: string | undefined;
+  let last: Row[] = [];
+  for (const r of rows) {
+    const k = key(r);
+    if (k !== lastKey) {
+      lastKey = k;
+      const had = m.get(k);
+      if (had === undefined) m.set(k, last = []);
+      else last = had;
+    }
+    last.push(r);
+  }
   return m;
 }
 

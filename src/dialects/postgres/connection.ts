@@ -46,6 +46,20 @@ export interface PgConnection extends Connection {
   readonly driver: 'pg' | 'pglite';
   /** Point the connection at another schema (re-pins `search_path`). */
   useSchema(schema: string): Promise<void>;
+  /**
+   * A second session on the same server (PostgreSQL, never PGlite), for reading catalogs beside
+   * this one: introspection sends some of its queries there, so the server reads two at once.
+   * Opened on the first call, kept until {@link Connection.close}, set up as this one is (the
+   * same settings, read-only when this one is) and on this one's `search_path` at each query.
+   * Undefined when it cannot be opened (too many connections, say). A caller uses it only
+   * when this session has nothing uncommitted the other could not see.
+   */
+  catalogReader?(): Promise<CatalogReader | undefined>;
+}
+
+/** A session that only reads catalogs (see {@link PgConnection.catalogReader}). */
+export interface CatalogReader {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
 /** True for connections made by {@link connectPostgres}. */
@@ -281,6 +295,22 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions)
     if ((await driver.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0) { schemaExists = true; return; }
     await driver.exec(`CREATE SCHEMA ${quoteWith('"', schema)}`);
   };
+  // The catalog reader: its own session, on the schema this one is on when it reads.
+  let reader: Promise<{ driver: Driver; schema: string } | undefined> | undefined;
+  const openReader = async (): Promise<{ driver: Driver; schema: string } | undefined> => {
+    try {
+      const d = await openPg(url, { ...options, createDatabase: false });
+      try {
+        await d.exec(postgresSessionSql(schema, options.readOnly));
+      } catch {
+        await d.close().catch(() => undefined);
+        return undefined;
+      }
+      return { driver: d, schema };
+    } catch {
+      return undefined;
+    }
+  };
   return {
     dialect: 'postgres',
     displayUrl: url.display,
@@ -296,6 +326,28 @@ export async function connectPostgres(url: DatabaseUrl, options: ConnectOptions)
     },
     async query(sql, params = []) { await ensureSchema(sql); return driver.query(sql, params); },
     async execute(sql) { await ensureSchema(sql); await driver.exec(sql); },
-    close: () => driver.close(),
+    ...(url.pglite ? {} : {
+      async catalogReader(): Promise<CatalogReader | undefined> {
+        const r = await (reader ??= openReader());
+        if (r === undefined) return undefined;
+        return {
+          query: async (sql: string, params: readonly unknown[] = []): Promise<Row[]> => {
+            try {
+              if (r.schema !== schema) { const to = schema; await r.driver.exec(searchPathSql(to)); r.schema = to; }
+              return await r.driver.query(sql, params);
+            } catch (e) {
+              // A reader that failed (its session lost, say) is opened again at the next use.
+              if (reader !== undefined && await reader === r) { reader = undefined; await r.driver.close().catch(() => undefined); }
+              throw e;
+            }
+          },
+        };
+      },
+    }),
+    async close(): Promise<void> {
+      const r = reader === undefined ? undefined : await reader;
+      reader = undefined;
+      await Promise.all([driver.close(), r?.driver.close().catch(() => undefined)]);
+    },
   };
 }

@@ -19,7 +19,7 @@ import type {
 import { deepFreeze } from '../../ir/schema.js';
 import type { Connection, Row } from '../connection.js';
 import type { IntrospectOptions } from '../dialect.js';
-import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
+import { DEFAULT_SCHEMA, isPgConnection, type CatalogReader } from './connection.js';
 import { canonicalExpression, normaliseColumnDefault, normaliseType, parsePgDefault } from './normalise.js';
 import { parsePgType, postgresSql, splitName, truncateIdentifier } from './sql-builder.js';
 import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';
@@ -41,7 +41,8 @@ const START_SQL = `WITH ${REL_CTE}
 SELECT (SELECT json_agg(json_build_array(x.oid, x.name) ORDER BY x.name) FROM (
     SELECT c.oid, ${qual('c.relnamespace', 'c.relname')} AS name FROM rel JOIN pg_class c ON c.oid = rel.oid
     WHERE rel.relkind IN ('r', 'p') AND rel.relname NOT LIKE '\\_evolve%') x) AS tables,
-  ${HAVE} AS have`;
+  ${HAVE} AS have,
+  pg_catalog.txid_current_if_assigned() IS NULL AS quiet`;
 
 /**
  * The tables of `START_SQL` ($2, an oid array) as `c`: a join on the array's elements (a filter
@@ -249,6 +250,16 @@ async function readOddIndexes(conn: Connection, keys: Row[], colsBy: readonly Ro
 }
 
 /**
+ * Where the queries that may run beside the session's own go: the catalog reader `opening`
+ * gives, else the session. A query the reader fails runs again on the session.
+ */
+async function readerOf(conn: Connection, opening: Promise<CatalogReader | undefined> | undefined): Promise<Pick<Connection, 'query'>> {
+  const reader = opening === undefined ? undefined : await opening.catch(() => undefined);
+  if (reader === undefined) return conn;
+  return { query: (sql, params) => reader.query(sql, params).catch(() => conn.query(sql, params)) };
+}
+
+/**
  * Read one schema (`options.schema`, else the connection's, else `public`) into the IR,
  * normalised, with the extra schemas (`options.schemas`, else the connection's): their tables
  * and objects named `schema.name`, each schema itself a `schema` object. A schema that does
@@ -261,18 +272,24 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   else schema = options.schema ?? DEFAULT_SCHEMA;
   const extra = [...new Set(options.schemas ?? (isPgConnection(conn) ? conn.schemas : []))].filter((x) => x !== schema);
   const schemas = [schema, ...extra];
+  // The catalog reader opens while the first query runs.
+  const opening = isPgConnection(conn) ? conn.catalogReader?.() : undefined;
+  opening?.catch(() => undefined);
   const start = (await conn.query(START_SQL, [schemas]))[0];
   const list = (start?.tables as [number, string][] | null | undefined) ?? [];
   const oids = list.map((x) => x[0]);
   const have = new Set((start?.have as string[] | undefined) ?? []);
   const none = Promise.resolve([]);
   const lineage = oids.length && (have.has('rel:p') || have.has('inh'));
-  const [cols, keys, found, lines] = [
-    await (oids.length ? conn.query(COLUMNS_SQL, [oids]) : none),
-    await (oids.length ? conn.query(KEYS_SQL, [schemas, oids]) : none),
-    await postgresIntrospectObjects(conn, schema, extra, have),
-    await (lineage ? conn.query(LINEAGE_SQL, [schemas, oids]) : none),
-  ];
+  // The columns here; keys, objects and lineage on the reader when this session has written
+  // nothing uncommitted (its transaction has no id: the reader sees what it sees), else here too.
+  const other = await readerOf(conn, start?.quiet === true ? opening : undefined);
+  const [cols, keys, found, lines] = await Promise.all([
+    oids.length ? conn.query(COLUMNS_SQL, [oids]) : none,
+    oids.length ? other.query(KEYS_SQL, [schemas, oids]) : none,
+    postgresIntrospectObjects(other, schema, extra, have),
+    lineage ? other.query(LINEAGE_SQL, [schemas, oids]) : none,
+  ]);
   const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
   const colsBy = byTable(cols, list.length, byNumber);
   // An expand/contract type change that has not swapped yet is not part of the schema (expand-names.ts).

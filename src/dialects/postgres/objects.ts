@@ -233,7 +233,7 @@ function isExpandLeftover(r: Row): boolean {
  * when the caller read it already), then one query of only the parts that can find something.
  */
 export async function postgresIntrospectObjects(
-  conn: Connection, schema: string, extra: readonly string[] = [], have?: ReadonlySet<string>,
+  conn: Pick<Connection, 'query'>, schema: string, extra: readonly string[] = [], have?: ReadonlySet<string>,
 ): Promise<{ objects: ObjectIR[]; unmanaged: UnmanagedIR[] }> {
   const schemas = [schema, ...extra];
   const sql = objectsSql(have ?? new Set(((await conn.query(PROBE_SQL, [schemas]))[0]?.have as string[] | undefined) ?? []));
