@@ -260,6 +260,35 @@ async function readerOf(conn: Connection, opening: Promise<CatalogReader | undef
 }
 
 /**
+ * The catalog rows of one introspection: the tables first (START_SQL), then the columns on the
+ * session and the keys, objects and lineage beside it on the catalog reader when the session
+ * has written nothing uncommitted (its transaction has no id, so the reader sees what it sees),
+ * else on the session too.
+ */
+async function readCatalog(conn: Connection, schema: string, extra: readonly string[]): Promise<{
+  list: [number, string][]; oids: number[]; cols: Row[]; keys: Row[]; found: Awaited<ReturnType<typeof postgresIntrospectObjects>>; lines: Row[];
+}> {
+  const schemas = [schema, ...extra];
+  // The catalog reader opens while the first query runs.
+  const opening = isPgConnection(conn) ? conn.catalogReader?.() : undefined;
+  opening?.catch(() => undefined);
+  const start = (await conn.query(START_SQL, [schemas]))[0];
+  const list = (start?.tables as [number, string][] | null | undefined) ?? [];
+  const oids = list.map((x) => x[0]);
+  const have = new Set((start?.have as string[] | undefined) ?? []);
+  const none = Promise.resolve([]);
+  const lineage = oids.length && (have.has('rel:p') || have.has('inh'));
+  const other = await readerOf(conn, start?.quiet === true ? opening : undefined);
+  const [cols, keys, found, lines] = await Promise.all([
+    oids.length ? conn.query(COLUMNS_SQL, [oids]) : none,
+    oids.length ? other.query(KEYS_SQL, [schemas, oids]) : none,
+    postgresIntrospectObjects(other, schema, extra, have),
+    lineage ? other.query(LINEAGE_SQL, [schemas, oids]) : none,
+  ]);
+  return { list, oids, cols, keys, found, lines };
+}
+
+/**
  * Read one schema (`options.schema`, else the connection's, else `public`) into the IR,
  * normalised, with the extra schemas (`options.schemas`, else the connection's): their tables
  * and objects named `schema.name`, each schema itself a `schema` object. A schema that does
@@ -271,25 +300,7 @@ export async function introspectPostgres(conn: Connection, options: IntrospectOp
   if (isPgConnection(conn)) await conn.useSchema(schema);
   else schema = options.schema ?? DEFAULT_SCHEMA;
   const extra = [...new Set(options.schemas ?? (isPgConnection(conn) ? conn.schemas : []))].filter((x) => x !== schema);
-  const schemas = [schema, ...extra];
-  // The catalog reader opens while the first query runs.
-  const opening = isPgConnection(conn) ? conn.catalogReader?.() : undefined;
-  opening?.catch(() => undefined);
-  const start = (await conn.query(START_SQL, [schemas]))[0];
-  const list = (start?.tables as [number, string][] | null | undefined) ?? [];
-  const oids = list.map((x) => x[0]);
-  const have = new Set((start?.have as string[] | undefined) ?? []);
-  const none = Promise.resolve([]);
-  const lineage = oids.length && (have.has('rel:p') || have.has('inh'));
-  // The columns here; keys, objects and lineage on the reader when this session has written
-  // nothing uncommitted (its transaction has no id: the reader sees what it sees), else here too.
-  const other = await readerOf(conn, start?.quiet === true ? opening : undefined);
-  const [cols, keys, found, lines] = await Promise.all([
-    oids.length ? conn.query(COLUMNS_SQL, [oids]) : none,
-    oids.length ? other.query(KEYS_SQL, [schemas, oids]) : none,
-    postgresIntrospectObjects(other, schema, extra, have),
-    lineage ? other.query(LINEAGE_SQL, [schemas, oids]) : none,
-  ]);
+  const { list, oids, cols, keys, found, lines } = await readCatalog(conn, schema, extra);
   const lineageBy = new Map(lines.map((r) => [String(r.tbl), lineageOptions(r, schema)]));
   const colsBy = byTable(cols, list.length, byNumber);
   // An expand/contract type change that has not swapped yet is not part of the schema (expand-names.ts).
