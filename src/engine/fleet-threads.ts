@@ -51,7 +51,8 @@ function plainOptions(options: Omit<EvolveOptions, 'db'>): Omit<EvolveOptions, '
 /** The worker script beside this module; null when this module is TypeScript source run through a loader, which worker threads do not inherit. */
 function workerUrl(): URL | null {
   const here = import.meta.url;
-  return here.endsWith('.js') ? new URL('./fleet-worker.js', here) : null;
+  // (Relative to dist/engine/, or to dist/chunks/ where the bundled CLI holds this code: scripts/bundle.mjs.)
+  return here.endsWith('.js') ? new URL('../engine/fleet-worker.js', here) : null;
 }
 
 /**

@@ -84,6 +84,77 @@ export function canonicalTableText(t: TableIR): string {
   return `${text}}`;
 }
 
+/** Arrays of the same length whose elements are strictly equal (so JSON.stringify writes them alike). */
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Two column types whose `typeToString` texts are the same for sure (false: maybe not). */
+function sameTypeText(a: ColumnIR['type'], b: ColumnIR['type']): boolean {
+  if (a === b) return true;
+  if (a.kind !== b.kind) return false;
+  switch (a.kind) {
+    case 'integer': case 'bigint': case 'real': case 'text': case 'boolean': case 'date': case 'json': case 'bytes': case 'uuid':
+      return true;
+    case 'varchar': return a.length === (b as typeof a).length;
+    case 'decimal': return a.precision === (b as typeof a).precision && a.scale === (b as typeof a).scale;
+    case 'timestamp': return !a.withTimeZone === !(b as typeof a).withTimeZone;
+    case 'raw': return a.sql === (b as typeof a).sql;
+    default: return false;
+  }
+}
+
+/** Two defaults whose `defaultToString` texts are the same for sure. */
+function sameDefaultText(a: DefaultValue | null, b: DefaultValue | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a.kind !== b.kind) return false;
+  return a.kind === 'value' ? a.value === (b as typeof a).value : a.sql === (b as typeof a).sql;
+}
+
+/**
+ * True only when the two tables' canonical texts are the same ({@link canonicalTableText} of
+ * each): every field the text holds strictly equal, in the same order. False means "maybe
+ * not": the texts are then made and compared. (A plan's two sides are mostly the same tables:
+ * this finds them without writing the text twice; test/unit/fingerprint-pair.test.ts pins it.)
+ */
+export function sameCanonicalTable(a: TableIR, b: TableIR): boolean {
+  if (a === b) return true;
+  if (a.name !== b.name || a.columns.length !== b.columns.length || a.indexes.length !== b.indexes.length
+    || a.uniques.length !== b.uniques.length || a.foreignKeys.length !== b.foreignKeys.length) return false;
+  for (let i = 0; i < a.columns.length; i++) {
+    const x = a.columns[i]!;
+    const y = b.columns[i]!;
+    // The attributes set only now and then: their text is compared in full.
+    if (x.generated || y.generated || x.collation || y.collation || x.onUpdate || y.onUpdate) return false;
+    if (x.identity === 'always' || y.identity === 'always') return false;
+    if (x.name !== y.name || x.nullable !== y.nullable || x.autoIncrement !== y.autoIncrement
+      || !sameTypeText(x.type, y.type) || !sameDefaultText(x.default, y.default)) return false;
+  }
+  if ((a.primaryKey === null || a.primaryKey === undefined) !== (b.primaryKey === null || b.primaryKey === undefined)) return false;
+  if (a.primaryKey && b.primaryKey && !sameList(a.primaryKey.columns, b.primaryKey.columns)) return false;
+  for (let i = 0; i < a.uniques.length; i++) if (!sameList(a.uniques[i]!.columns, b.uniques[i]!.columns)) return false;
+  for (let i = 0; i < a.indexes.length; i++) {
+    const x = a.indexes[i]!;
+    const y = b.indexes[i]!;
+    if (x.name !== y.name || x.unique !== y.unique || x.where !== y.where || !sameList(x.columns, y.columns)) return false;
+  }
+  for (let i = 0; i < a.foreignKeys.length; i++) {
+    const x = a.foreignKeys[i]!;
+    const y = b.foreignKeys[i]!;
+    if (x.refTable !== y.refTable || x.onDelete !== y.onDelete || x.onUpdate !== y.onUpdate
+      || !sameList(x.columns, y.columns) || !sameList(x.refColumns, y.refColumns)) return false;
+  }
+  const ca = a.checks ?? [];
+  const cb = b.checks ?? [];
+  if (ca.length !== cb.length) return false;
+  for (let i = 0; i < ca.length; i++) if (ca[i]!.expression !== cb[i]!.expression) return false;
+  if (a.options !== undefined || b.options !== undefined) return q(canonicalOptions(a.options)) === q(canonicalOptions(b.options));
+  return true;
+}
+
 function dedupe(lists: readonly (readonly string[])[]): (readonly string[])[] {
   const seen = new Set<string>();
   return lists.filter((l) => { const k = JSON.stringify(l); if (seen.has(k)) return false; seen.add(k); return true; });

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SchemaIR } from './schema.js';
-import { canonicalFrame, canonicalPieces, canonicalTableText, canonicalText } from './canonical-text.js';
+import { canonicalFrame, canonicalPieces, canonicalTableText, canonicalText, sameCanonicalTable } from './canonical-text.js';
 
 /** The current algorithm's prefix. A new algorithm gets a new prefix; old ones keep their meaning. */
 export const FINGERPRINT_PREFIX = 'fv1';
@@ -61,7 +61,7 @@ export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
     if (x && (!y || x.name < y.name)) { take(ha, i++ === 0, canonicalTableText(x)); continue; }
     if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, canonicalTableText(y)); continue; }
     const tx = canonicalTableText(x!);
-    const ty = x === y ? tx : canonicalTableText(y!);
+    const ty = sameCanonicalTable(x!, y!) ? tx : canonicalTableText(y!);
     if (tx === ty) sameTables.add(x!.name);
     take(ha, i++ === 0, tx);
     take(hb, j++ === 0, ty);

@@ -93,11 +93,23 @@ function graphKey(p: Planned, memo: Map<Planned, string | null>): string | null 
 
 let stamp: string | undefined;
 
-/** Sizes and modification times of Evolve's own files (dist/ or src/): they change with every build and upgrade. */
+/**
+ * What changes with every build and upgrade of Evolve: a bundled build's chunk names (each
+ * names its content's hash: scripts/bundle.mjs) and its two entries' sizes and modification
+ * times; else (src/, or dist/ as tsc alone writes it) the sizes and times of every file.
+ */
 function libraryStamp(): string {
   if (stamp !== undefined) return stamp;
   const root = dirname(dirname(fileURLToPath(import.meta.url)));
   const h = createHash('sha256');
+  try {
+    const chunks = readdirSync(join(root, 'chunks')).sort();
+    if (chunks.length > 0) {
+      for (const name of ['index.js', join('cli', 'main.js')]) { const s = statSync(join(root, name)); h.update(`${name}\0${s.size}\0${s.mtimeMs}\n`); }
+      h.update(chunks.join('\n'));
+      return stamp = h.digest('hex');
+    }
+  } catch { /* not a bundled build */ }
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
