@@ -112,6 +112,38 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
         return rows;
       },
     });
+    // SQLite steps its catalog query row by row (connection.ts eachRow): a catalog query too.
+    const stepped = db.conn as Connection & { eachRow?: (sql: string, take: (row: Record<string, unknown>) => void) => void };
+    if (typeof stepped.eachRow === 'function') {
+      Object.defineProperty(conn, 'eachRow', {
+        value: (sql: string, take: (row: Record<string, unknown>) => void) => {
+          const t0 = performance.now();
+          stepped.eachRow!(sql, take);
+          driverMs += performance.now() - t0;
+          if (capturing) captured.push({ sql, params: [] });
+        },
+      });
+    }
+    // The queries introspection sends to the catalog reader beside the connection (PostgreSQL,
+    // MySQL: connection.ts catalogReader) are Evolve's catalog queries too.
+    const own = db.conn as Connection & { catalogReader?: () => Promise<{ query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]> } | undefined> };
+    if (typeof own.catalogReader === 'function') {
+      Object.defineProperty(conn, 'catalogReader', {
+        value: async () => {
+          const reader = await own.catalogReader!();
+          if (!reader) return undefined;
+          return {
+            query: async (sql: string, params: readonly unknown[] = []) => {
+              const t0 = performance.now();
+              const rows = await reader.query(sql, params);
+              driverMs += performance.now() - t0;
+              if (capturing) captured.push({ sql, params });
+              return rows;
+            },
+          };
+        },
+      });
+    }
     const introspect = (): Promise<SchemaIR> => d.introspect(conn, db.introspectOptions);
 
     capturing = true;

@@ -248,3 +248,49 @@ CREATE VIEW cheap AS SELECT title FROM item WHERE price < 5;`);
     } finally { await db.dispose(); }
   });
 });
+
+describe('SQLite introspection, row by row', () => {
+  const SCHEMA = `
+    CREATE TABLE a_parent (id INTEGER PRIMARY KEY, code TEXT COLLATE NOCASE UNIQUE, n INTEGER) STRICT;
+    CREATE TABLE b_child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES z_late, other_id INTEGER REFERENCES a_parent (id) ON DELETE CASCADE);
+    CREATE TABLE z_late (k1 TEXT, k2 TEXT, PRIMARY KEY (k2, k1)) WITHOUT ROWID;
+    CREATE TABLE c_plain (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT NOT NULL DEFAULT 'x', w REAL);
+    CREATE INDEX c_plain_v ON c_plain (v);
+    CREATE INDEX c_plain_partial ON c_plain (w) WHERE w > 0;
+    CREATE INDEX c_plain_expr ON c_plain (lower(v));
+    CREATE INDEX c_plain_desc ON c_plain (w DESC);
+    CREATE VIEW v_parent AS SELECT id, code FROM a_parent;
+    CREATE TRIGGER t_parent AFTER INSERT ON a_parent BEGIN UPDATE a_parent SET n = 1 WHERE id = NEW.id; END;
+    CREATE VIRTUAL TABLE docs USING fts5(body);
+  `;
+
+  it('builds each table as its catalog row comes, and what needs the whole catalog after: the same schema as reading every row first', async () => {
+    const { sqliteDialect } = await import('../../src/dialects/sqlite/index.js');
+    const { parseDatabaseUrl } = await import('../../src/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-sqlite-rows-'));
+    const file = join(dir, 'app.db');
+    const raw = new Database(file);
+    raw.exec(SCHEMA);
+    raw.close();
+    const conn = await sqliteDialect.connect(parseDatabaseUrl(`sqlite:${file}`), { readOnly: true });
+    try {
+      const stepped = await sqliteDialect.introspect(conn);
+      const whole = await sqliteDialect.introspect({ ...conn, eachRow: undefined } as typeof conn);
+      assert.deepEqual(stepped, whole);
+      assert.deepEqual(stepped.tables.map((t) => t.name), ['a_parent', 'b_child', 'c_plain', 'z_late'], 'in name order, the virtual table and its shadows left out');
+      const child = stepped.tables.find((t) => t.name === 'b_child')!;
+      assert.deepEqual(child.foreignKeys.map((f) => [f.refTable, f.refColumns]), [['a_parent', ['id']], ['z_late', ['k2', 'k1']]],
+        'a reference without columns gets the primary key of a table read after it');
+      const plain = stepped.tables.find((t) => t.name === 'c_plain')!;
+      assert.deepEqual(plain.indexes.map((i) => [i.name, i.where]), [['c_plain_partial', 'w > 0'], ['c_plain_v', null]]);
+      assert.deepEqual((stepped.objects ?? []).map((o) => `${o.kind}:${o.name}`).sort(),
+        ['index:c_plain_desc', 'index:c_plain_expr', 'trigger:t_parent', 'view:v_parent'].sort());
+      assert.ok((stepped.unmanaged ?? []).some((u) => u.name === 'docs'), 'the virtual table is listed as not managed');
+      // A reader that throws lets the statement go: the connection answers the next query.
+      assert.throws(() => (conn as unknown as { eachRow(sql: string, take: () => void): void }).eachRow('SELECT name FROM sqlite_schema', () => { throw new Error('stop'); }), /stop/);
+      assert.ok((await conn.query('SELECT count(*) AS n FROM sqlite_schema'))[0]!.n as number > 0);
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -19,6 +19,11 @@ const require = createRequire(import.meta.url);
 /** An open SQLite connection; `db` is the better-sqlite3 handle for callers that need it. */
 export interface SqliteConnection extends Connection {
   readonly db: BetterSqlite3.Database;
+  /**
+   * Each row of a read-only query as it is stepped, to `take` (nothing else may use the
+   * connection meanwhile): a reader that builds from each row and drops it never holds them all.
+   */
+  eachRow(sql: string, take: (row: Row) => void): void;
 }
 
 function notADatabase(path: string, cause: unknown): EvolveError {
@@ -146,6 +151,22 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions, r
         stmt.run(...params);
         return [];
       } catch (e) { throw translate(e); }
+    },
+    eachRow(sql: string, take: (row: Row) => void): void {
+      let rows: IterableIterator<unknown>;
+      try { rows = db.prepare(sql).iterate(); } catch (e) { throw translate(e); }
+      let done = false;
+      try {
+        for (;;) {
+          let next: IteratorResult<unknown>;
+          try { next = rows.next(); } catch (e) { done = true; throw translate(e); }
+          if (next.done) { done = true; return; }
+          take(next.value as Row);
+        }
+      } finally {
+        // A reader that threw: the statement is let go, so the connection can be used again.
+        if (!done) rows.return?.();
+      }
     },
     async execute(sql: string): Promise<void> {
       try { db.exec(sql); } catch (e) { throw translate(e); }

@@ -10,6 +10,7 @@ import type {
 import { deepFreeze } from '../../ir/schema.js';
 import { normaliseTypeText, parseDslTypeName } from '../../ir/types.js';
 import type { Connection, Row } from '../connection.js';
+import type { SqliteConnection } from './connection.js';
 import { normaliseDefault, parseDefaultSql } from '../shared/defaults.js';
 import { parseCreateTable, squeezeSql } from './create-table-parse.js';
 import { sqliteSql } from './sql-builder.js';
@@ -201,11 +202,10 @@ const F_ID = 0, F_SEQ = 1, F_REF = 2, F_COL = 3, F_REFCOL = 4, F_ON_UPDATE = 5, 
  * pragmas give (arrays, not objects: half the text to build and parse; in the pragmas' own
  * order, put in key order by the readers): one pass over the catalog instead of a query per
  * pragma. The views, triggers and virtual tables come in the same query, as rows without the
- * arrays (`others`, by type then name).
+ * arrays (`others`), all in name order.
  */
-async function readCatalog(conn: Connection, tableFilter: string): Promise<{ tables: Row[]; others: Row[] }> {
-  const rows = await conn.query(
-    `SELECT m.type AS type, m.name AS name, m.tbl_name AS tbl, m.sql AS sql,
+function catalogSql(tableFilter: string): string {
+  return `SELECT m.type AS type, m.name AS name, m.tbl_name AS tbl, m.sql AS sql,
        (SELECT json_group_array(json_array(p.name, p.type, p."notnull", p.dflt_value, p.pk, p.hidden))
         FROM pragma_table_xinfo(m.name) p WHERE p.hidden IN (0, 2, 3)) AS cols,
        (SELECT json_group_array(json_array(il.name, il."unique", il.origin, il.partial, ii.seqno, ii.cid, ii.name, ii."desc", ii.coll))
@@ -216,96 +216,135 @@ async function readCatalog(conn: Connection, tableFilter: string): Promise<{ tab
      UNION ALL
      SELECT type, name, tbl_name, sql, NULL, NULL, NULL FROM sqlite_schema
      WHERE (type IN ('view', 'trigger') OR (type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%')) AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-     ORDER BY name`);
-  // By type, then name (a stable sort of rows in name order).
-  const others = rows.filter((r) => r.cols === null).sort((a, b) => (String(a.type) < String(b.type) ? -1 : String(a.type) > String(b.type) ? 1 : 0));
-  return { tables: rows.filter((r) => r.cols !== null), others };
+     ORDER BY name`;
 }
 
-/** Read the live schema of the main database (normalised, frozen). */
+/** The rows of `sql`, each to `take` as it comes when the connection can step them (SQLite's own), else all read first. */
+async function eachRow(conn: Connection, sql: string, take: (row: Row) => void): Promise<void> {
+  const own = (conn as Partial<SqliteConnection>).eachRow;
+  if (typeof own === 'function') own.call(conn, sql, take);
+  else for (const r of await conn.query(sql)) take(r);
+}
+
+/** A table's catalog row, parsed: what {@link buildTable} makes its IR from. */
+interface TableRows {
+  readonly name: string;
+  readonly createSql: string;
+  readonly cols: ColRow[];
+  readonly keys: IdxRow[];
+  readonly fks: FkRow[];
+  readonly pk: readonly string[];
+}
+
+/** Primary-key columns of a table, in key order, from its column rows (frozen). */
+function pkOf(cols: readonly ColRow[]): readonly string[] {
+  const rows = cols.filter((r) => Number(r[C_PK]) > 0).sort((a, b) => Number(a[C_PK]) - Number(b[C_PK]));
+  return rows.length ? Object.freeze(rows.map((r) => String(r[C_NAME]))) : NO_NAMES;
+}
+
+/** Does a table need its indexes' statements: a partial index, or one that is more than a list of columns (expression keys, DESC, a collation)? */
+function needsIndexSql(t: TableRows): boolean {
+  const collates = /collate/i.test(t.createSql);
+  return t.keys.some((k) => k[I_ORIGIN] === 'c' && (Number(k[I_PARTIAL]) === 1 || Number(k[I_CID]) < 0 || Number(k[I_DESC]) !== 0
+    || collates || String(k[I_COLL]).toLowerCase() !== 'binary'));
+}
+
+/** What building a table needs beyond its own rows. */
+interface TableContext {
+  readonly listed: ReadonlyMap<string, Row>;
+  readonly indexSql: (name: string) => string | null;
+  readonly tableNames: ReadonlySet<string>;
+  readonly pkColumnsOf: (table: string) => readonly string[];
+  readonly defaultCache: Map<ColumnType, Map<unknown, DefaultValue | null>>;
+}
+
+/**
+ * One table's IR, built normalised (normaliseSqlite's rules, through its functions: see
+ * normalise.ts) and frozen as it is built, bottom-up; the indexes kept as statements go to `objects`.
+ */
+function buildTable(t: TableRows, ctx: TableContext, objects: ObjectIR[]): TableIR {
+  const hasAutoinc = t.pk.length === 1 && /\bautoincrement\b/i.test(t.createSql);
+  const parsed = parseCreateTable(t.createSql);
+  const columns = readColumns(t.cols, t.pk, hasAutoinc, parsed.generated, parsed.collations, ctx.defaultCache);
+  const { uniques, indexes } = readIndexes(t.name, t.keys, parsed.collations, ctx.indexSql, objects);
+  const foreignKeys = readForeignKeys(t.fks, ctx.tableNames, ctx.pkColumnsOf);
+  const options: Record<string, string> = {};
+  const flags = ctx.listed.get(t.name);
+  if (Number(flags?.strict) === 1) options.strict = 'true';
+  if (Number(flags?.wr) === 1) options.without_rowid = 'true';
+  const table: TableIR = {
+    name: t.name, columns: Object.freeze(columns),
+    primaryKey: t.pk.length ? Object.freeze({ name: null, columns: t.pk }) : null,
+    uniques: Object.freeze(uniques), indexes: Object.freeze(indexes), foreignKeys: Object.freeze(foreignKeys),
+    ...(parsed.checks.length ? { checks: parsed.checks } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+  };
+  return table.checks || table.options ? deepFreeze(table) : Object.freeze(table);
+}
+
+/**
+ * Read the live schema of the main database (normalised, frozen). Each table is built as its
+ * catalog row is stepped, and the row dropped (never all rows held at once: they die young);
+ * a table that needs what only the whole catalog gives — its indexes' statements, or the
+ * primary key of a table it references without naming columns — is built after the rest.
+ */
 export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   // Virtual tables are left out in SQL; their shadow tables (real tables SQLite manages for
   // them) by name, from one read of pragma_table_list — joining it per table would be quadratic.
   const tableFilter = `m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'`;
   const list = await conn.query(`SELECT name, type, strict, wr FROM pragma_table_list WHERE schema = 'main'`);
   const shadow = new Set(list.filter((r) => r.type === 'shadow' || r.type === 'virtual').map((r) => String(r.name)));
-  const listed = new Map(list.map((r) => [String(r.name), r]));
-  const keep = (rows: Row[], key = 'tbl'): Row[] => (shadow.size ? rows.filter((r) => !shadow.has(String(r[key]))) : rows);
-  const { tables: all, others } = await readCatalog(conn, tableFilter);
-  const tables = keep(all, 'name');
-  // Index statements are read only for the indexes that need theirs (partial, or more than a list of columns).
-  let indexSqlOf: Map<string, unknown> | undefined;
-  const colsBy = new Map<string, ColRow[]>();
-  const idxBy = new Map<string, IdxRow[]>();
-  const fkBy = new Map<string, FkRow[]>();
-  let needIndexSql = false;
-  for (const t of tables) {
-    const name = String(t.name);
-    colsBy.set(name, JSON.parse(String(t.cols)) as ColRow[]);
-    const keys = JSON.parse(String(t.idx)) as IdxRow[];
-    // A statement is needed for a partial index and one that is more than a list of columns:
-    // expression keys, DESC, a collation other than BINARY or than its column's (only where
-    // the table's statement names a collation).
-    if (!needIndexSql) {
-      const collates = /collate/i.test(String(t.sql ?? ''));
-      needIndexSql = keys.some((k) => k[I_ORIGIN] === 'c' && (Number(k[I_PARTIAL]) === 1 || Number(k[I_CID]) < 0 || Number(k[I_DESC]) !== 0
-        || collates || String(k[I_COLL]).toLowerCase() !== 'binary'));
-    }
-    idxBy.set(name, keys);
-    fkBy.set(name, JSON.parse(String(t.fks)) as FkRow[]);
+  const pks = new Map<string, readonly string[]>();
+  const names: string[] = [];
+  const ctx: TableContext = {
+    listed: new Map(list.map((r) => [String(r.name), r])),
+    indexSql: () => null,
+    tableNames: new Set(),
+    pkColumnsOf: (table) => pks.get(table) ?? NO_NAMES,
+    // Defaults repeat: one frozen value per (column type, default text).
+    defaultCache: new Map(),
+  };
+  const out: (TableIR | undefined)[] = [];
+  // The objects of each table (its indexes kept as statements), in table order.
+  const tableObjects: ObjectIR[][] = [];
+  const later: { at: number; rows: TableRows }[] = [];
+  const others: Row[] = [];
+  await eachRow(conn, catalogSql(tableFilter), (r) => {
+    if (r.cols === null) { others.push(r); return; }
+    const name = String(r.name);
+    if (shadow.has(name)) return;
+    const cols = JSON.parse(String(r.cols)) as ColRow[];
+    const rows: TableRows = {
+      name, createSql: String(r.sql ?? ''), cols, keys: JSON.parse(String(r.idx)) as IdxRow[], fks: JSON.parse(String(r.fks)) as FkRow[], pk: pkOf(cols),
+    };
+    pks.set(name, rows.pk);
+    names.push(name);
+    const at = out.length;
+    out.push(undefined);
+    tableObjects.push([]);
+    // An omitted target column list means the referenced table's primary key: known once every table is read.
+    if (needsIndexSql(rows) || rows.fks.some((f) => f[F_REFCOL] === null)) later.push({ at, rows });
+    else out[at] = buildTable(rows, ctx, tableObjects[at]!);
+  });
+  if (later.length) {
+    // Index statements are read only for the indexes that need theirs.
+    const indexSqlOf = !later.some((x) => needsIndexSql(x.rows)) ? undefined
+      : new Map((await conn.query(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`)).map((r) => [String(r.name), r.sql]));
+    const whole: TableContext = {
+      ...ctx,
+      indexSql: (name) => { const v = indexSqlOf?.get(name); return v === undefined || v === null ? null : String(v); },
+      tableNames: new Set(names),
+    };
+    for (const { at, rows } of later) out[at] = buildTable(rows, whole, tableObjects[at]!);
   }
-  if (needIndexSql) {
-    indexSqlOf = new Map((await conn.query(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL`))
-      .map((r) => [String(r.name), r.sql]));
-  }
-  const indexSql = (name: string): string | null => { const v = indexSqlOf?.get(name); return v === undefined || v === null ? null : String(v); };
+  // Views, triggers and virtual tables by type, then name (a stable sort of rows in name order), before the tables' own objects.
+  others.sort((a, b) => (String(a.type) < String(b.type) ? -1 : String(a.type) > String(b.type) ? 1 : 0));
   const objects: ObjectIR[] = [];
   const unmanaged: UnmanagedIR[] = [];
   readOthers(others, objects, unmanaged);
-
-  // Primary-key columns of a table, in key order (also the target of a REFERENCES without columns).
-  const pkCache = new Map<string, readonly string[]>();
-  const pkColumnsOf = (table: string): readonly string[] => {
-    let pk = pkCache.get(table);
-    if (pk === undefined) {
-      const rows = (colsBy.get(table) ?? []).filter((r) => Number(r[C_PK]) > 0).sort((a, b) => Number(a[C_PK]) - Number(b[C_PK]));
-      pk = rows.length ? Object.freeze(rows.map((r) => String(r[C_NAME]))) : NO_NAMES;
-      pkCache.set(table, pk);
-    }
-    return pk;
-  };
-  const tableNames = new Set(tables.map((t) => String(t.name)));
-  // Defaults repeat too: one frozen value per (column type, default text).
-  const defaultCache = new Map<ColumnType, Map<unknown, DefaultValue | null>>();
-
-  // The IR is built here normalised (normaliseSqlite's rules, through its functions: see
-  // normalise.ts) and frozen as it is built, bottom-up, so deepFreeze only walks the top.
-  const out: TableIR[] = [];
-  for (const t of tables) {
-    const name = String(t.name);
-    const createSql = String(t.sql ?? '');
-    const rows = colsBy.get(name) ?? [];
-    const pk = pkColumnsOf(name);
-    const hasAutoinc = pk.length === 1 && /\bautoincrement\b/i.test(createSql);
-    const parsed = parseCreateTable(createSql);
-    const columns = readColumns(rows, pk, hasAutoinc, parsed.generated, parsed.collations, defaultCache);
-    const { uniques, indexes } = readIndexes(name, idxBy.get(name) ?? [], parsed.collations, indexSql, objects);
-    const foreignKeys = readForeignKeys(fkBy.get(name) ?? [], tableNames, pkColumnsOf);
-    const options: Record<string, string> = {};
-    const flags = listed.get(name);
-    if (Number(flags?.strict) === 1) options.strict = 'true';
-    if (Number(flags?.wr) === 1) options.without_rowid = 'true';
-    const table: TableIR = {
-      name, columns: Object.freeze(columns),
-      primaryKey: pk.length ? Object.freeze({ name: null, columns: pk }) : null,
-      uniques: Object.freeze(uniques), indexes: Object.freeze(indexes), foreignKeys: Object.freeze(foreignKeys),
-      ...(parsed.checks.length ? { checks: parsed.checks } : {}),
-      ...(Object.keys(options).length ? { options } : {}),
-    };
-    out.push(table.checks || table.options ? deepFreeze(table) : Object.freeze(table));
-  }
+  for (const o of tableObjects) objects.push(...o);
   return deepFreeze({
-    dialect: 'sqlite', tables: out,
+    dialect: 'sqlite', tables: out as TableIR[],
     ...(objects.length ? { objects } : {}),
     ...(unmanaged.length ? { unmanaged } : {}),
   } satisfies SchemaIR);
