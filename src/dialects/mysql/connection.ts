@@ -30,6 +30,11 @@ export interface MysqlConnection extends Connection {
    * database they read (never `DATABASE()`), so they read the one this connection is on.
    */
   catalogReader?(): Promise<CatalogReader | undefined>;
+  /**
+   * Each row of a query to `take` as the driver parses it, none kept (a reader that builds from
+   * each row and drops it never holds them all); queued behind this connection's other queries.
+   */
+  eachRow?(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void>;
 }
 
 /** A connection that only reads catalogs (see {@link MysqlConnection.catalogReader}). */
@@ -181,6 +186,17 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
       },
       async execute(sql: string): Promise<void> {
         await c.query(sql);
+      },
+      eachRow(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void> {
+        return new Promise((done, fail) => {
+          let failed = false;
+          // (The promise connection's own callback connection: its query emits each row as parsed.)
+          const q = (c as unknown as { connection: { query(sql: string, values: unknown[]): NodeJS.EventEmitter } }).connection.query(sql, params as unknown[]);
+          // A reader that throws fails the call; the rest of the rows are read and dropped.
+          q.on('result', (row: unknown) => { if (!failed) try { take(row as Row); } catch (e) { failed = true; fail(e); } });
+          q.on('error', (e: unknown) => { if (!failed) { failed = true; fail(e); } });
+          q.on('end', () => { if (!failed) done(); });
+        });
       },
       async catalogReader(): Promise<CatalogReader | undefined> {
         const r = await (reader ??= openReader());

@@ -117,27 +117,49 @@ function tableOptions(engine: string, collation: string, d: MysqlDefaults): Reco
   return out;
 }
 
-/** The columns of table `table` from its information_schema.COLUMNS rows. */
-function readColumns(table: string, rows: Row[], jsonCols: ReadonlySet<string>, tableCollation: string, srv: MysqlServer): ColumnIR[] {
-  return rows.map((r) => {
-    const cname = str(r.name);
-    const extra = str(r.extra);
-    let type = parseMysqlType(str(r.type));
-    if (type.kind === 'raw' && type.sql === 'longtext' && jsonCols.has(`${table}\u0000${cname}`)) type = { kind: 'json' };
-    // Most columns have no EXTRA: none of its readings apply.
-    const gen = extra === '' ? null : /\b(virtual|stored|persistent) generated\b/i.exec(extra);
-    const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
-    const onUpdate = extra === '' ? null : onUpdateOf(extra);
-    return {
-      name: cname, type,
-      nullable: str(r.nullable).toUpperCase() === 'YES',
-      default: gen ? null : columnDefault(strOrNull(r.dflt), extra, type, srv),
-      autoIncrement: extra !== '' && /auto_increment/i.test(extra),
-      ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
-      ...(collation && collation !== tableCollation ? { collation } : {}),
-      ...(onUpdate ? { onUpdate } : {}),
-    };
-  });
+/** A table's columns as their rows came, with each one's ORDINAL_POSITION (see {@link readColumn}). */
+interface ColumnsRead {
+  readonly columns: ColumnIR[];
+  readonly positions: number[];
+}
+
+/**
+ * A column from its information_schema.COLUMNS row, as the row comes (the row is then dropped):
+ * its collation kept only where it is not its table's (`tableCollation`, when known yet); a
+ * longtext that is MariaDB's JSON is made so later, once the checks are read (see `introspectMysql`).
+ */
+function readColumn(r: Row, tableCollation: string | undefined, srv: MysqlServer): ColumnIR {
+  const cname = str(r.name);
+  const extra = str(r.extra);
+  const type = parseMysqlType(str(r.type));
+  // Most columns have no EXTRA: none of its readings apply.
+  const gen = extra === '' ? null : /\b(virtual|stored|persistent) generated\b/i.exec(extra);
+  const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
+  const onUpdate = extra === '' ? null : onUpdateOf(extra);
+  return {
+    name: cname, type,
+    nullable: str(r.nullable).toUpperCase() === 'YES',
+    default: gen ? null : columnDefault(strOrNull(r.dflt), extra, type, srv),
+    autoIncrement: extra !== '' && /auto_increment/i.test(extra),
+    ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
+    ...(collation && collation !== tableCollation ? { collation } : {}),
+    ...(onUpdate ? { onUpdate } : {}),
+  };
+}
+
+/** A table's columns in position order (ORDINAL_POSITION), MariaDB's JSON columns (`jsonCols`) made so. */
+function finishColumns(table: string, read: ColumnsRead | undefined, jsonCols: ReadonlySet<string>): ColumnIR[] {
+  if (read === undefined) return [];
+  let { columns } = read;
+  const { positions } = read;
+  for (let i = 1; i < positions.length; i++) {
+    if (positions[i - 1]! > positions[i]!) {
+      columns = columns.map((c, k) => ({ c, p: positions[k]! })).sort((x, y) => x.p - y.p).map((x) => x.c);
+      break;
+    }
+  }
+  if (jsonCols.size === 0) return columns;
+  return columns.map((c) => (c.type.kind === 'raw' && c.type.sql === 'longtext' && jsonCols.has(`${table}\u0000${c.name}`) ? { ...c, type: { kind: 'json' } } : c));
 }
 
 /** Defaults read, by server flavour, column type, default text and how EXTRA marks it (they repeat across thousands of columns). */
@@ -208,10 +230,10 @@ function readForeignKeys(table: string, rows: Row[], rules: ReadonlyMap<string, 
  * no MySQL comments, so they are reported (`comment on column c on table t`), a SQL file's
  * among what Evolve does not create, rather than silently dropped.
  */
-function commentsOf(table: string, row: Row, columns: readonly Row[], indexes: readonly Row[]): UnmanagedIR[] {
+function commentsOf(table: string, row: Row, commented: readonly string[], indexes: readonly Row[]): UnmanagedIR[] {
   const out: UnmanagedIR[] = [];
   if (str(row.comment) !== '') out.push({ kind: 'comment on table', name: table });
-  for (const c of columns) if (str(c.comment) !== '') out.push({ kind: 'comment on column', name: str(c.name), table });
+  for (const c of commented) out.push({ kind: 'comment on column', name: c, table });
   const seen = new Set<string>();
   for (const i of indexes) {
     if (str(i.comment) === '' || seen.has(str(i.idx))) continue;
@@ -220,9 +242,6 @@ function commentsOf(table: string, row: Row, columns: readonly Row[], indexes: r
   }
   return out;
 }
-
-/** Rows of one table by their position (ORDINAL_POSITION, SEQ_IN_INDEX). */
-const byPosition = (a: Row, b: Row): number => Number(a.pos) - Number(b.pos);
 
 /** Sort `rows` in place unless they are in order already (information_schema mostly gives them so). */
 function inOrder(rows: Row[], cmp: (a: Row, b: Row) => number): void {
@@ -285,8 +304,10 @@ async function readerOf(conn: Connection): Promise<Query> {
 interface Catalog {
   /** The schema row (tbl NULL: database, default collation, lower_case_table_names), then the tables. */
   readonly rows: Row[];
-  /** COLUMNS rows by table, each table's in position order. */
-  readonly colsBy: Map<string, Row[]>;
+  /** Columns by table, as their rows came (see {@link readColumn}). */
+  readonly colsBy: Map<string, ColumnsRead>;
+  /** Names of the columns with a COMMENT, by table. */
+  readonly commented: Map<string, string[]>;
   readonly idxRows: Row[];
   readonly fkRows: Row[];
   readonly ruleRows: Row[];
@@ -312,16 +333,33 @@ async function readCatalog(conn: Connection, srv: MysqlServer): Promise<Catalog>
      UNION ALL
      SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
      ORDER BY tbl`);
+  // Each table's collation, known before the columns' rows come (the same connection answers in order).
+  const collationOf = new Map<string, string>();
+  void tablesRead.then((rows) => { for (const r of rows) if (r.tbl !== null) collationOf.set(str(r.tbl), str(r.collation).toLowerCase()); }, () => undefined);
   // Read unordered (an ORDER BY makes the server copy information_schema into a temporary
-  // table first: most of the query's cost), put in order here (see `inOrder`).
-  const colsRead = conn.query(
-    `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
+  // table first: most of the query's cost), put in order here (see `finishColumns`). Each row
+  // becomes its column as it comes, where the connection can give rows so, and is dropped.
+  const colsBy = new Map<string, ColumnsRead>();
+  const commented = new Map<string, string[]>();
+  let last: ColumnsRead | undefined;
+  let lastTable: string | undefined;
+  const takeColumn = (r: Row): void => {
+    const table = str(r.tbl);
+    if (table !== lastTable) {
+      lastTable = table;
+      last = colsBy.get(table);
+      if (last === undefined) colsBy.set(table, last = { columns: [], positions: [] });
+    }
+    last!.columns.push(readColumn(r, collationOf.get(table), srv));
+    last!.positions.push(Number(r.pos));
+    if (str(r.comment) !== '') (commented.get(table) ?? commented.set(table, []).get(table)!).push(str(r.name));
+  };
+  const columnsSql = `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
        GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, ORDINAL_POSITION AS pos
-     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`).then((rows) => {
-    const by = groupBy(rows, (r) => str(r.tbl));
-    for (const rs of by.values()) inOrder(rs, byPosition);
-    return by;
-  });
+     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`;
+  const stream = (conn as Partial<MysqlConnection>).eachRow;
+  const colsRead = typeof stream === 'function' ? stream.call(conn, columnsSql, [], takeColumn)
+    : conn.query(columnsSql).then((rows) => { for (const r of rows) takeColumn(r); });
   const idxRead = orderedRows((sql, params) => conn.query(sql, params),
     `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
        INDEX_COMMENT AS comment, SEQ_IN_INDEX AS pos
@@ -352,14 +390,14 @@ async function readCatalog(conn: Connection, srv: MysqlServer): Promise<Catalog>
       mysqlIntrospectObjects(query, database),
     ] as const);
   });
-  const [rows, colsBy, idxRows, [fkRows, ruleRows, checkRows, found]] = await Promise.all([tablesRead, colsRead, idxRead, restRead]);
-  return { rows, colsBy, idxRows, fkRows, ruleRows, checkRows, found };
+  const [rows, , idxRows, [fkRows, ruleRows, checkRows, found]] = await Promise.all([tablesRead, colsRead, idxRead, restRead]);
+  return { rows, colsBy, commented, idxRows, fkRows, ruleRows, checkRows, found };
 }
 
 /** Read the live schema of the connection's database (normalised, frozen). */
 export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
   const srv = await server(conn);
-  const { rows, colsBy, idxRows, fkRows, ruleRows, checkRows, found } = await readCatalog(conn, srv);
+  const { rows, colsBy, commented, idxRows, fkRows, ruleRows, checkRows, found } = await readCatalog(conn, srv);
   const schemaRow = rows.find((r) => r.tbl === null);
   const tableRows = rows.filter((r) => r.tbl !== null);
   const database = str(schemaRow?.type);
@@ -387,7 +425,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
     if (isEvolveTable(name) || left.tables.has(name) || type === 'VIEW') continue;
     if (type !== 'BASE TABLE') { unmanaged.push({ kind: type === 'SEQUENCE' ? 'sequence' : type.toLowerCase(), name }); continue; }
     const tableCollation = str(t.collation).toLowerCase();
-    const columns = readColumns(name, colsBy.get(name) ?? [], jsonCols, tableCollation, srv);
+    const columns = finishColumns(name, colsBy.get(name), jsonCols);
     const { primaryKey, uniques, indexes } = readKeys(name, idxBy.get(name) ?? [], columns, objects, unmanaged);
     const foreignKeys = readForeignKeys(name, fkBy.get(name) ?? [], rules);
     const checks: MysqlCheckIR[] = (checkBy.get(name) ?? []).map((r) => ({
@@ -396,7 +434,7 @@ export async function introspectMysql(conn: Connection): Promise<SchemaIR> {
       ...(str(r.level).toLowerCase() === 'column' ? { column: str(r.name) } : {}),
     }));
     const options = tableOptions(str(t.engine), tableCollation, defaults);
-    unmanaged.push(...commentsOf(name, t, colsBy.get(name) ?? [], idxBy.get(name) ?? []));
+    unmanaged.push(...commentsOf(name, t, commented.get(name) ?? [], idxBy.get(name) ?? []));
     tables.push({
       name, columns, primaryKey, uniques, indexes, foreignKeys,
       ...(checks.length ? { checks } : {}),
