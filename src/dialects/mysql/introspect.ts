@@ -159,7 +159,8 @@ function finishColumns(table: string, read: ColumnsRead | undefined, jsonCols: R
     }
   }
   if (jsonCols.size === 0) return columns;
-  return columns.map((c) => (c.type.kind === 'raw' && c.type.sql === 'longtext' && jsonCols.has(`${table}\u0000${c.name}`) ? { ...c, type: { kind: 'json' } } : c));
+  const isJson = (c: ColumnIR): boolean => c.type.kind === 'raw' && c.type.sql === 'longtext' && jsonCols.has(`${table}\u0000${c.name}`);
+  return columns.map((c) => (isJson(c) ? { ...c, type: { kind: 'json' } } : c));
 }
 
 /** Defaults read, by server flavour, column type, default text and how EXTRA marks it (they repeat across thousands of columns). */
