@@ -112,15 +112,21 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
         return rows;
       },
     });
-    // SQLite steps its catalog query row by row (connection.ts eachRow): a catalog query too.
-    const stepped = db.conn as Connection & { eachRow?: (sql: string, take: (row: Record<string, unknown>) => void) => void };
+    // SQLite steps its catalog query row by row, MySQL its columns query (each dialect's
+    // connection.ts eachRow: (sql, take) on SQLite, (sql, params, take) on MySQL): catalog queries too.
+    const stepped = db.conn as Connection & { eachRow?: (...args: unknown[]) => unknown };
     if (typeof stepped.eachRow === 'function') {
       Object.defineProperty(conn, 'eachRow', {
-        value: (sql: string, take: (row: Record<string, unknown>) => void) => {
+        value: (...args: unknown[]) => {
           const t0 = performance.now();
-          stepped.eachRow!(sql, take);
-          driverMs += performance.now() - t0;
-          if (capturing) captured.push({ sql, params: [] });
+          const sql = String(args[0]);
+          const params = args.length === 3 ? (args[1] as readonly unknown[]) : [];
+          if (capturing) captured.push({ sql, params });
+          const r = stepped.eachRow!(...args);
+          const timed = (): void => { driverMs += performance.now() - t0; };
+          if (r instanceof Promise) return r.then((v) => { timed(); return v; });
+          timed();
+          return r;
         },
       });
     }
