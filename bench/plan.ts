@@ -112,21 +112,14 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
         return rows;
       },
     });
-    // SQLite steps its catalog query row by row, MySQL its columns query (each dialect's
-    // connection.ts eachRow: (sql, take) on SQLite, (sql, params, take) on MySQL): catalog queries too.
-    const stepped = db.conn as Connection & { eachRow?: (...args: unknown[]) => unknown };
-    if (typeof stepped.eachRow === 'function') {
+    // SQLite steps its catalog query row by row, MySQL its columns query (Connection.eachRow): catalog queries too.
+    if (typeof db.conn.eachRow === 'function') {
       Object.defineProperty(conn, 'eachRow', {
-        value: (...args: unknown[]) => {
+        value: async (sql: string, params: readonly unknown[], take: (row: Record<string, unknown>) => void) => {
           const t0 = performance.now();
-          const sql = String(args[0]);
-          const params = args.length === 3 ? (args[1] as readonly unknown[]) : [];
           if (capturing) captured.push({ sql, params });
-          const r = stepped.eachRow!(...args);
-          const timed = (): void => { driverMs += performance.now() - t0; };
-          if (r instanceof Promise) return r.then((v) => { timed(); return v; });
-          timed();
-          return r;
+          await db.conn.eachRow!(sql, params, take);
+          driverMs += performance.now() - t0;
         },
       });
     }

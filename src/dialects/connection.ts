@@ -17,5 +17,22 @@ export interface Connection {
   query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Run one statement that returns no rows. */
   execute(sql: string): Promise<void>;
+  /**
+   * Each row of a query to `take` as the driver gives it, none kept (a reader that builds from
+   * each row and drops it never holds them all: they die young); nothing else may use the
+   * connection until it resolves. Where a driver cannot, absent: see {@link eachRow}.
+   */
+  eachRow?(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A second session that only reads catalogs beside a connection (a dialect's `catalogReader()`). */
+export interface CatalogReader {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** Each row of `sql` to `take`: as the connection steps them where it can ({@link Connection.eachRow}), else all read first. */
+export async function eachRow(conn: Connection, sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void> {
+  if (typeof conn.eachRow === 'function') return conn.eachRow(sql, params, take);
+  for (const r of await conn.query(sql, params)) take(r);
 }

@@ -287,7 +287,7 @@ describe('SQLite introspection, row by row', () => {
         ['index:c_plain_desc', 'index:c_plain_expr', 'trigger:t_parent', 'view:v_parent'].sort());
       assert.ok((stepped.unmanaged ?? []).some((u) => u.name === 'docs'), 'the virtual table is listed as not managed');
       // A reader that throws lets the statement go: the connection answers the next query.
-      assert.throws(() => (conn as unknown as { eachRow(sql: string, take: () => void): void }).eachRow('SELECT name FROM sqlite_schema', () => { throw new Error('stop'); }), /stop/);
+      await assert.rejects(conn.eachRow!('SELECT name FROM sqlite_schema', [], () => { throw new Error('stop'); }), /stop/);
       assert.ok((await conn.query('SELECT count(*) AS n FROM sqlite_schema'))[0]!.n as number > 0);
     } finally {
       await conn.close();

@@ -3,7 +3,7 @@
  * load it). A connection works on the database named in the URL.
  */
 import type { Connection as Mysql2Connection, ConnectionOptions } from 'mysql2/promise';
-import type { Connection, Row } from '../connection.js';
+import type { CatalogReader, Connection, Row } from '../connection.js';
 import { connectTimeoutMs, redact, type DatabaseUrl } from '../url.js';
 import type { ConnectOptions } from '../dialect.js';
 import { EvolveError, ErrorCode, isEvolveError } from '../../errors.js';
@@ -30,16 +30,6 @@ export interface MysqlConnection extends Connection {
    * database they read (never `DATABASE()`), so they read the one this connection is on.
    */
   catalogReader?(): Promise<CatalogReader | undefined>;
-  /**
-   * Each row of a query to `take` as the driver parses it, none kept (a reader that builds from
-   * each row and drops it never holds them all); queued behind this connection's other queries.
-   */
-  eachRow?(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void>;
-}
-
-/** A connection that only reads catalogs (see {@link MysqlConnection.catalogReader}). */
-export interface CatalogReader {
-  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
 /** The server behind `version` text (`10.11.6-MariaDB-…` or `8.0.36`). */
@@ -187,6 +177,7 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
       async execute(sql: string): Promise<void> {
         await c.query(sql);
       },
+      // Rows as mysql2 parses them, queued behind this connection's other queries.
       eachRow(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void> {
         return new Promise((done, fail) => {
           let failed = false;

@@ -18,7 +18,7 @@
 import type { ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
 import { deepFreeze, freezeTable } from '../../ir/schema.js';
 import { isEvolveTable } from '../../ir/canonical.js';
-import type { Connection, Row } from '../connection.js';
+import { eachRow, type Connection, type Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
 import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression, type MysqlObjects } from './objects.js';
@@ -358,9 +358,7 @@ async function readCatalog(conn: Connection, srv: MysqlServer): Promise<Catalog>
   const columnsSql = `SELECT TABLE_NAME AS tbl, COLUMN_NAME AS name, COLUMN_TYPE AS type, IS_NULLABLE AS nullable, COLUMN_DEFAULT AS dflt, EXTRA AS extra,
        GENERATION_EXPRESSION AS gen, COLLATION_NAME AS collation, COLUMN_COMMENT AS comment, ORDINAL_POSITION AS pos
      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()`;
-  const stream = (conn as Partial<MysqlConnection>).eachRow;
-  const colsRead = typeof stream === 'function' ? stream.call(conn, columnsSql, [], takeColumn)
-    : conn.query(columnsSql).then((rows) => { for (const r of rows) takeColumn(r); });
+  const colsRead = eachRow(conn, columnsSql, [], takeColumn);
   const idxRead = orderedRows((sql, params) => conn.query(sql, params),
     `SELECT TABLE_NAME AS tbl, INDEX_NAME AS idx, NON_UNIQUE AS non_unique, COLUMN_NAME AS col, INDEX_TYPE AS itype, SUB_PART AS sub_part,
        INDEX_COMMENT AS comment, SEQ_IN_INDEX AS pos

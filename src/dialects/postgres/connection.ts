@@ -26,7 +26,7 @@ import { acquirePglite } from './pglite-pool.js';
 import { freshMemoryPglite } from './pglite-template.js';
 import type { Client } from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
-import type { Connection, Row } from '../connection.js';
+import type { CatalogReader, Connection, Row } from '../connection.js';
 import { connectTimeoutMs, parseSchemaList, redact, type DatabaseUrl } from '../url.js';
 import type { ConnectOptions } from '../dialect.js';
 import { EvolveError, ErrorCode } from '../../errors.js';
@@ -55,11 +55,6 @@ export interface PgConnection extends Connection {
    * when this session has nothing uncommitted the other could not see.
    */
   catalogReader?(): Promise<CatalogReader | undefined>;
-}
-
-/** A session that only reads catalogs (see {@link PgConnection.catalogReader}). */
-export interface CatalogReader {
-  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
 }
 
 /** True for connections made by {@link connectPostgres}. */

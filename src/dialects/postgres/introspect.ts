@@ -17,9 +17,9 @@ import type {
   CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR,
 } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
-import type { Connection, Row } from '../connection.js';
+import type { CatalogReader, Connection, Row } from '../connection.js';
 import type { IntrospectOptions } from '../dialect.js';
-import { DEFAULT_SCHEMA, isPgConnection, type CatalogReader } from './connection.js';
+import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { canonicalExpression, normaliseColumnDefault, normaliseType, parsePgDefault } from './normalise.js';
 import { parsePgType, postgresSql, splitName, truncateIdentifier } from './sql-builder.js';
 import { postgresIndexObject, postgresIntrospectObjects, stripSchema } from './objects.js';

@@ -19,11 +19,8 @@ const require = createRequire(import.meta.url);
 /** An open SQLite connection; `db` is the better-sqlite3 handle for callers that need it. */
 export interface SqliteConnection extends Connection {
   readonly db: BetterSqlite3.Database;
-  /**
-   * Each row of a read-only query as it is stepped, to `take` (nothing else may use the
-   * connection meanwhile): a reader that builds from each row and drops it never holds them all.
-   */
-  eachRow(sql: string, take: (row: Row) => void): void;
+  /** Each row of a read-only query as it is stepped (see {@link Connection.eachRow}). */
+  eachRow(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void>;
 }
 
 function notADatabase(path: string, cause: unknown): EvolveError {
@@ -152,9 +149,9 @@ export async function connectSqlite(url: DatabaseUrl, options: ConnectOptions, r
         return [];
       } catch (e) { throw translate(e); }
     },
-    eachRow(sql: string, take: (row: Row) => void): void {
+    async eachRow(sql: string, params: readonly unknown[], take: (row: Row) => void): Promise<void> {
       let rows: IterableIterator<unknown>;
-      try { rows = db.prepare(sql).iterate(); } catch (e) { throw translate(e); }
+      try { rows = db.prepare(sql).iterate(...params); } catch (e) { throw translate(e); }
       let done = false;
       try {
         for (;;) {

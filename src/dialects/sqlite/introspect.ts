@@ -9,8 +9,7 @@ import type {
 } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
 import { normaliseTypeText, parseDslTypeName } from '../../ir/types.js';
-import type { Connection, Row } from '../connection.js';
-import type { SqliteConnection } from './connection.js';
+import { eachRow, type Connection, type Row } from '../connection.js';
 import { normaliseDefault, parseDefaultSql } from '../shared/defaults.js';
 import { parseCreateTable, squeezeSql } from './create-table-parse.js';
 import { sqliteSql } from './sql-builder.js';
@@ -219,13 +218,6 @@ function catalogSql(tableFilter: string): string {
      ORDER BY name`;
 }
 
-/** The rows of `sql`, each to `take` as it comes when the connection can step them (SQLite's own), else all read first. */
-async function eachRow(conn: Connection, sql: string, take: (row: Row) => void): Promise<void> {
-  const own = (conn as Partial<SqliteConnection>).eachRow;
-  if (typeof own === 'function') own.call(conn, sql, take);
-  else for (const r of await conn.query(sql)) take(r);
-}
-
 /** A table's catalog row, parsed: what {@link buildTable} makes its IR from. */
 interface TableRows {
   readonly name: string;
@@ -309,7 +301,7 @@ export async function introspectSqlite(conn: Connection): Promise<SchemaIR> {
   const tableObjects: ObjectIR[][] = [];
   const later: { at: number; rows: TableRows }[] = [];
   const others: Row[] = [];
-  await eachRow(conn, catalogSql(tableFilter), (r) => {
+  await eachRow(conn, catalogSql(tableFilter), [], (r) => {
     if (r.cols === null) { others.push(r); return; }
     const name = String(r.name);
     if (shadow.has(name)) return;
