@@ -36,10 +36,22 @@ function running(t: TestContext): GaleraCluster | undefined {
   return undefined;
 }
 
-/** A fresh database on the cluster (created on node 1, replicated): its URL on each node. */
+/**
+ * A fresh database on the cluster (created on node 1, replicated): its URL on each node, once
+ * every node has it (a node applies what it receives after node 1 returns: one that was a
+ * donor for a rejoining node a moment ago can be a little behind).
+ */
 async function freshDb(c: GaleraCluster): Promise<string[]> {
   const name = `evolve_g_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await c.query(1, `CREATE DATABASE \`${name}\``);
+  for (let i = 1; i <= c.nodes.length; i++) {
+    if (!c.nodes[i - 1]!.running) continue;
+    for (let k = 0; ; k++) {
+      if ((await c.query(i, 'SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])).length > 0) break;
+      if (k >= 200) throw new Error(`node ${i} has not received database ${name} after 10 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   return c.nodes.map((n) => n.url(name));
 }
 
