@@ -36,3 +36,14 @@ export async function eachRow(conn: Connection, sql: string, params: readonly un
   if (typeof conn.eachRow === 'function') return conn.eachRow(sql, params, take);
   for (const r of await conn.query(sql, params)) take(r);
 }
+
+/**
+ * Where catalog queries that may run beside `conn` go: the catalog reader `opening` gives (a
+ * dialect's `catalogReader()`), else `conn` itself; a query the reader fails (its session lost,
+ * say) runs again on `conn`.
+ */
+export async function besideReader(conn: Connection, opening: Promise<CatalogReader | undefined> | undefined): Promise<Pick<Connection, 'query'>> {
+  const reader = opening === undefined ? undefined : await opening.catch(() => undefined);
+  if (reader === undefined) return conn;
+  return { query: (sql, params) => reader.query(sql, params).catch(() => conn.query(sql, params)) };
+}

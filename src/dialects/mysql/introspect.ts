@@ -18,7 +18,7 @@
 import type { ColumnIR, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR, UnmanagedIR } from '../../ir/schema.js';
 import { deepFreeze, freezeTable } from '../../ir/schema.js';
 import { isEvolveTable } from '../../ir/canonical.js';
-import { eachRow, type Connection, type Row } from '../connection.js';
+import { besideReader, eachRow, type Connection, type Row } from '../connection.js';
 import { serverFromVersion, type MysqlConnection, type MysqlServer } from './connection.js';
 import { normaliseMysql, parseMysqlDefault, parseMysqlType, unescapeMysql8Expression, type MysqlCheckIR } from './normalise.js';
 import { mysqlIndexObject, mysqlIntrospectObjects, isObjectIndex, serverExpression, type MysqlObjects } from './objects.js';
@@ -289,18 +289,6 @@ async function orderedRows(query: Query, sql: string, params: readonly unknown[]
   return out;
 }
 
-/**
- * Where the catalog queries that name their database run: the connection's catalog reader
- * when it has one (so the server reads two queries at once), else the connection itself. A
- * query the reader fails (it lost its connection, say) runs again on the connection.
- */
-async function readerOf(conn: Connection): Promise<Query> {
-  const own: Query = (sql, params) => conn.query(sql, params);
-  const reader = await (conn as Partial<MysqlConnection>).catalogReader?.();
-  if (reader === undefined) return own;
-  return (sql, params) => reader.query(sql, params).catch(() => own(sql, params));
-}
-
 /** The catalog rows one introspection reads (see {@link readCatalog}). */
 interface Catalog {
   /** The schema row (tbl NULL: database, default collation, lower_case_table_names), then the tables. */
@@ -323,7 +311,8 @@ interface Catalog {
  */
 async function readCatalog(conn: Connection, srv: MysqlServer): Promise<Catalog> {
   const ordered = srv.flavour === 'mariadb';
-  const reading = readerOf(conn);
+  // Queries that name their database may run on the catalog reader beside the connection.
+  const reading = besideReader(conn, (conn as Partial<MysqlConnection>).catalogReader?.()).then((c): Query => (sql, params) => c.query(sql, params));
   // The collation CREATE TABLE … DEFAULT CHARSET=utf8mb4 gives on this server (MySQL 8's
   // default_collation_for_utf8mb4 and MariaDB's character_set_collations included).
   // One round trip for both: the row with no table (tbl NULL) holds the database, that

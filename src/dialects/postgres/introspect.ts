@@ -17,7 +17,7 @@ import type {
   CheckIR, ColumnIR, ColumnType, DefaultValue, ForeignKeyIR, IndexIR, ObjectIR, ReferentialAction, SchemaIR, TableIR, UniqueIR,
 } from '../../ir/schema.js';
 import { deepFreeze } from '../../ir/schema.js';
-import type { CatalogReader, Connection, Row } from '../connection.js';
+import { besideReader, type Connection, type Row } from '../connection.js';
 import type { IntrospectOptions } from '../dialect.js';
 import { DEFAULT_SCHEMA, isPgConnection } from './connection.js';
 import { canonicalExpression, normaliseColumnDefault, normaliseType, parsePgDefault } from './normalise.js';
@@ -250,16 +250,6 @@ async function readOddIndexes(conn: Connection, keys: Row[], colsBy: readonly Ro
 }
 
 /**
- * Where the queries that may run beside the session's own go: the catalog reader `opening`
- * gives, else the session. A query the reader fails runs again on the session.
- */
-async function readerOf(conn: Connection, opening: Promise<CatalogReader | undefined> | undefined): Promise<Pick<Connection, 'query'>> {
-  const reader = opening === undefined ? undefined : await opening.catch(() => undefined);
-  if (reader === undefined) return conn;
-  return { query: (sql, params) => reader.query(sql, params).catch(() => conn.query(sql, params)) };
-}
-
-/**
  * The catalog rows of one introspection: the tables first (START_SQL), then the columns on the
  * session and the keys, objects and lineage beside it on the catalog reader when the session
  * has written nothing uncommitted (its transaction has no id, so the reader sees what it sees),
@@ -278,7 +268,7 @@ async function readCatalog(conn: Connection, schema: string, extra: readonly str
   const have = new Set((start?.have as string[] | undefined) ?? []);
   const none = Promise.resolve([]);
   const lineage = oids.length && (have.has('rel:p') || have.has('inh'));
-  const other = await readerOf(conn, start?.quiet === true ? opening : undefined);
+  const other = await besideReader(conn, start?.quiet === true ? opening : undefined);
   const [cols, keys, found, lines] = await Promise.all([
     oids.length ? conn.query(COLUMNS_SQL, [oids]) : none,
     oids.length ? other.query(KEYS_SQL, [schemas, oids]) : none,
