@@ -231,7 +231,11 @@ export function describeUnmanaged(u: UnmanagedIR): string {
  */
 export function freezeTable<T extends TableIR>(t: T): T {
   if (Object.isFrozen(t)) return t;
-  for (const c of t.columns) {
+  // Indexed loops: this runs once per table per command, mostly in V8's interpreter, where
+  // for…of's iterator costs more than the freezing.
+  const columns = t.columns;
+  for (let k = 0; k < columns.length; k++) {
+    const c = columns[k]!;
     if (Object.isFrozen(c)) continue;
     if (c.default !== null && typeof c.default === 'object') Object.freeze(c.default);
     if (c.generated) Object.freeze(c.generated);
@@ -239,15 +243,19 @@ export function freezeTable<T extends TableIR>(t: T): T {
     Object.freeze(c.type);
     Object.freeze(c);
   }
-  Object.freeze(t.columns);
+  Object.freeze(columns);
   if (t.primaryKey) { Object.freeze(t.primaryKey.columns); Object.freeze(t.primaryKey); }
-  for (const u of t.uniques) { Object.freeze(u.columns); Object.freeze(u); }
-  Object.freeze(t.uniques);
-  for (const i of t.indexes) { Object.freeze(i.columns); Object.freeze(i); }
-  Object.freeze(t.indexes);
-  for (const f of t.foreignKeys) { Object.freeze(f.columns); Object.freeze(f.refColumns); Object.freeze(f); }
-  Object.freeze(t.foreignKeys);
+  freezeKeys(t.uniques);
+  freezeKeys(t.indexes);
+  const fks = t.foreignKeys;
+  for (let k = 0; k < fks.length; k++) { const f = fks[k]!; Object.freeze(f.columns); Object.freeze(f.refColumns); Object.freeze(f); }
+  Object.freeze(fks);
   return deepFreeze(t);
+}
+
+function freezeKeys(xs: readonly { readonly columns: readonly string[] }[]): void {
+  for (let k = 0; k < xs.length; k++) { Object.freeze(xs[k]!.columns); Object.freeze(xs[k]); }
+  Object.freeze(xs);
 }
 
 /** Tables by name, once per table list (a differ's and planner's lookups would otherwise search every table per change). */

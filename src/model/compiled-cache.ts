@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deepFreeze, type SchemaIR } from '../ir/schema.js';
+import { deepFreeze, freezeTable, type SchemaIR } from '../ir/schema.js';
 import { planScript, type Planned } from './ts-script.js';
 import { target, writeEntry, type TransformCache } from './ts-direct.js';
 
@@ -257,7 +257,7 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
     while (tables.length < head.tables) {
       const end = data.indexOf(10, at + 1);
       if (end < 0) return null;
-      tables.push(JSON.parse(data.toString('utf8', at + 1, end)));
+      tables.push(freezeTable(JSON.parse(data.toString('utf8', at + 1, end))));
       at = end;
     }
     if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
