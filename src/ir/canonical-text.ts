@@ -50,6 +50,20 @@ function foreignKeyText(f: TableIR['foreignKeys'][number]): string {
 
 /** Texts sorted as their objects sort by name (`names[k]` is `texts[k]`'s). */
 function byNames(names: string[], texts: string[]): string {
+  // The names sorted by the default order (UTF-16 code units, as byString compares), which
+  // calls no comparator: a command runs this in V8's interpreter, where each call costs more
+  // than the comparison. Names are unique within a table; a repeated one takes the general path.
+  const sorted = names.slice().sort();
+  let out = '';
+  for (let k = 0; k < sorted.length; k++) {
+    if (k > 0 && sorted[k] === sorted[k - 1]) return byNamesStable(names, texts);
+    const text = texts[names.indexOf(sorted[k]!)]!;
+    out += k === 0 ? text : `,${text}`;
+  }
+  return out;
+}
+
+function byNamesStable(names: string[], texts: string[]): string {
   const order = names.map((_, k) => k);
   order.sort((a, b) => byString(names[a]!, names[b]!));
   let out = '';
@@ -64,7 +78,7 @@ function sortedNames<T extends { readonly name: string }>(xs: readonly T[], text
   for (let k = 0; k < xs.length; k++) {
     names.push(xs[k]!.name);
     texts.push(text(xs[k]!));
-    if (k > 0 && byString(names[k - 1]!, names[k]!) > 0) sorted = false;
+    if (k > 0 && names[k - 1]! > names[k]!) sorted = false;
   }
   return sorted ? texts.join(',') : byNames(names, texts);
 }
@@ -75,7 +89,7 @@ export function canonicalTableText(t: TableIR): string {
   const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`
     : q(dedupe(t.uniques.map((u) => u.columns)).sort(byJson));
   const fks = t.foreignKeys.length === 0 ? '' : t.foreignKeys.length === 1 ? foreignKeyText(t.foreignKeys[0]!)
-    : t.foreignKeys.map(foreignKeyText).sort(byString).join(',');
+    : t.foreignKeys.map(foreignKeyText).sort().join(','); // (strings: the default order is byString's)
   let text = `{"name":${q(t.name)},"columns":[${sortedNames(t.columns, columnText)}],"primaryKey":${pk},"uniques":${uniques},`
     + `"indexes":[${sortedNames(t.indexes, indexText)}],"foreignKeys":[${fks}]`;
   if (t.checks?.length) text += `,"checks":${q([...new Set(t.checks.map((c) => c.expression))].sort(byString))}`;
@@ -176,13 +190,29 @@ export function canonicalFrame(schema: SchemaIR): { head: string; tables: readon
   const objects = (schema.objects ?? []).filter((o) => !(o.table && isEvolveTable(o.table))).map(canonicalObject)
     .sort((a, b) => byString(a.kind, b.kind) || byString(a.name, b.name));
   // The tables in name order (what sorting their canonical forms by name gives: a form's name is its table's).
-  const tables = schema.tables.filter((t) => !isEvolveTable(t.name)).sort(byName);
+  const tables = inNameOrder(schema.tables.filter((t) => !isEvolveTable(t.name)));
   // (As JSON.stringify writes an object: a key whose value is undefined is left out.)
   return {
     head: schema.dialect === undefined ? '{"tables":[' : `{"dialect":${JSON.stringify(schema.dialect)},"tables":[`,
     tables,
     tail: objects.length ? `],"objects":${JSON.stringify(objects)}}` : ']}',
   };
+}
+
+/**
+ * Tables sorted by name (what `.sort(byName)` gives): as they are when they come so (an
+ * introspector's mostly do), else by their names in the default order, which calls no
+ * comparator (see byNames); a repeated name takes the general path.
+ */
+function inNameOrder(tables: TableIR[]): TableIR[] {
+  let sorted = true;
+  for (let k = 1; k < tables.length && sorted; k++) if (tables[k - 1]!.name > tables[k]!.name) sorted = false;
+  if (sorted) return tables;
+  const byTableName = new Map<string, TableIR>();
+  for (let k = 0; k < tables.length; k++) byTableName.set(tables[k]!.name, tables[k]!);
+  if (byTableName.size !== tables.length) return tables.sort(byName);
+  const names = [...byTableName.keys()].sort();
+  return names.map((n) => byTableName.get(n)!);
 }
 
 /**
