@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deepFreeze, freezeTable, type SchemaIR } from '../ir/schema.js';
+import { deepFreeze, freezeTable, type ColumnType, type DefaultValue, type SchemaIR } from '../ir/schema.js';
 import { planScript, type Planned } from './ts-script.js';
 import { target, writeEntry, type TransformCache } from './ts-direct.js';
 
@@ -32,7 +32,7 @@ import { target, writeEntry, type TransformCache } from './ts-direct.js';
 export const IR_MAX = 32;
 
 /** The format of an entry: part of its key. */
-const FORMAT = 'compiled models v2';
+const FORMAT = 'compiled models v3';
 
 /** What `evolve` gives a module whose result is its text alone: the model DSL. */
 const DSL = new Set([
@@ -239,12 +239,16 @@ export interface CompiledModels { readonly schema: SchemaIR; readonly ignored: r
 
 const entryOf = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.ir`;
 
+/** A column as an entry holds it: its type and default as positions in the head's lists. */
+interface KeptColumn { type: number | ColumnType; default: number | DefaultValue | null }
+
 /**
  * The entry for `key`, frozen, or null. An entry is JSON lines: the first the entry without its
- * tables (and their count), then one line per table (JSON never holds a raw line break). Read
- * from a buffer line by line, no text is ever as large as the schema: a string past V8's
- * regular-object size goes to the large-object space, which only a full collection frees, and a
- * short command never runs one (10 MB at 5,000 tables, kept to the end of the command).
+ * tables (their count, and the distinct column types and defaults, which the columns name by
+ * position: one frozen object each, shared), then one line per table (JSON never holds a raw
+ * line break). Read from a buffer line by line, no text is ever as large as the schema: a string
+ * past V8's regular-object size goes to the large-object space, which only a full collection
+ * frees, and a short command never runs one (10 MB at 5,000 tables, kept to the end of the command).
  */
 export function readCompiled(cache: TransformCache, key: string): CompiledModels | null {
   let data: Buffer;
@@ -252,12 +256,30 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
   try {
     let at = data.indexOf(10);
     if (at < 0) return null;
-    const head = JSON.parse(data.toString('utf8', 0, at)) as { ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number };
+    const head = JSON.parse(data.toString('utf8', 0, at)) as {
+      ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number; types: ColumnType[]; defaults: DefaultValue[];
+    };
+    if (!Array.isArray(head.types) || !Array.isArray(head.defaults)) return null;
+    const types = head.types.map((t) => deepFreeze(t));
+    const defaults = head.defaults.map((d) => deepFreeze(d));
     const tables: SchemaIR['tables'][number][] = [];
     while (tables.length < head.tables) {
       const end = data.indexOf(10, at + 1);
       if (end < 0) return null;
-      tables.push(freezeTable(JSON.parse(data.toString('utf8', at + 1, end))));
+      const t = JSON.parse(data.toString('utf8', at + 1, end)) as SchemaIR['tables'][number];
+      const columns = t.columns as unknown as KeptColumn[];
+      for (let k = 0; k < columns.length; k++) {
+        const c = columns[k]!;
+        const type = types[c.type as number];
+        if (type === undefined) return null;
+        c.type = type;
+        if (c.default !== null) {
+          const d = defaults[c.default as number];
+          if (d === undefined) return null;
+          c.default = d;
+        }
+      }
+      tables.push(freezeTable(t));
       at = end;
     }
     if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
@@ -268,9 +290,22 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
 /** An entry's text (see {@link readCompiled}). */
 function entryText(value: CompiledModels): string {
   const { tables, ...rest } = value.schema;
-  const lines = [JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length })];
-  for (const t of tables) lines.push(JSON.stringify(t));
-  return `${lines.join('\n')}\n`;
+  const types: unknown[] = [];
+  const defaults: unknown[] = [];
+  const typeAt = new Map<string, number>();
+  const defaultAt = new Map<string, number>();
+  const at = (m: Map<string, number>, list: unknown[], v: unknown): number => {
+    const text = JSON.stringify(v);
+    let i = m.get(text);
+    if (i === undefined) { m.set(text, i = list.length); list.push(v); }
+    return i;
+  };
+  const lines: string[] = [];
+  for (const t of tables) {
+    const columns = t.columns.map((c) => ({ ...c, type: at(typeAt, types, c.type), default: c.default === null ? null : at(defaultAt, defaults, c.default) }));
+    lines.push(JSON.stringify({ ...t, columns }));
+  }
+  return `${[JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length, types, defaults }), ...lines].join('\n')}\n`;
 }
 
 /** Keep `value` as the entry for `key`, then the directory within {@link IR_MAX} entries (the oldest go). */

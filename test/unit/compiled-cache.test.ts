@@ -125,6 +125,12 @@ describe('compiled models kept between commands', () => {
       assert.equal(JSON.stringify(kept), JSON.stringify(compiled), 'the kept schema is the compiled one');
       assert.equal(fingerprint(kept), fingerprint(compiled));
       assert.ok(Object.isFrozen(kept.tables[0]!.columns[0]), 'frozen, as a compiled schema is');
+      // The entry lists each distinct type once: columns of one type share one frozen object.
+      const entry = readCompiled(cacheConfig(), (await compiledKey(path, dialectName, cacheConfig()))!)!;
+      const columns = entry.schema.tables.flatMap((t) => t.columns);
+      const byText = new Map(columns.map((c) => [JSON.stringify(c.type), c.type]));
+      assert.ok(columns.every((c) => byText.get(JSON.stringify(c.type)) === c.type && Object.isFrozen(c.type)), 'one object per distinct type');
+      assert.ok(byText.size < columns.length, 'the module has columns of one type');
       assert.deepEqual(second.kind === 'compiled' ? second.ignored : null, first.kind === 'models' ? first.ignored : null);
       assert.ok((second.kind === 'compiled' ? second.ignored : []).includes('note'), 'the ignored exports are kept for the report');
       // A load without the dialect (a command that does not know it) runs the module as before.
@@ -158,6 +164,18 @@ describe('compiled models kept between commands', () => {
     writeFileSync(join(cacheDir, `${key}.ir`), '{"schema": ');
     assert.equal(readCompiled(cache, key), null);
     assert.equal((await loadDesired(path, { dialect: 'sqlite' })).kind, 'models');
+    // A column naming a type or default the head does not list: damaged too.
+    const head = JSON.stringify({ ignored: [], schema: { dialect: 'sqlite' }, tables: 1, types: [{ kind: 'integer' }], defaults: [] });
+    const line = (type: number, dflt: number | null): string => JSON.stringify({
+      name: 't', columns: [{ name: 'a', type, nullable: true, default: dflt, autoIncrement: false }], primaryKey: null, uniques: [], indexes: [], foreignKeys: [],
+    });
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(1, null)}\n`);
+    assert.equal(readCompiled(cache, key), null, 'a type position past the list');
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, 0)}\n`);
+    assert.equal(readCompiled(cache, key), null, 'a default position past the list');
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, null)}\n`);
+    const read = readCompiled(cache, key)!;
+    assert.deepEqual(read.schema.tables[0]!.columns[0]!.type, { kind: 'integer' }, 'a well-formed entry reads');
     const schema = { dialect: 'sqlite', tables: [] } as const;
     for (let i = 0; i < IR_MAX + 5; i++) writeCompiled(cache, i.toString(16).padStart(32, '0'), { schema, ignored: [] });
     const entries = readdirSync(cacheDir).filter((f) => f.endsWith('.ir'));

@@ -27,7 +27,7 @@ import { ptOscLeftoverObjects } from './pt-osc-leftovers.js';
 import type { ColumnType, DefaultValue } from '../../ir/schema.js';
 
 /** information_schema text may come back as Buffer (binary collations on MySQL 8). */
-const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : str(v));
 
 /** `rows` by `key`, in order; rows of one key mostly come together (a table's), so a run of them costs one lookup. */

@@ -18,7 +18,7 @@ import { normaliseMysqlExpression, parseMysqlType, unescapeMysql8Expression } fr
 import { mysqlSql, mysqlType } from './sql-builder.js';
 
 const q = mysqlSql.ident;
-const str = (v: unknown): string => (v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : Buffer.isBuffer(v) ? v.toString('utf8') : String(v));
 
 /**
  * Remove every `` `db`. `` qualifier (the backquoted database name followed by a dot) outside
