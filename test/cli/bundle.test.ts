@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../support/cli.js';
+import { withDb } from '../support/harness.js';
 
 const HOOKS = `export async function load(url, context, next) {
   if (url.startsWith(${JSON.stringify(pathToFileURL(join(ROOT, 'dist')).href + '/')})) process.stderr.write('@@loaded ' + url + '\\n');
@@ -34,5 +35,34 @@ it('a command loads the bundled CLI and its chunks, and the models import the sa
     // tsc's modules, which the command loaded one by one before the bundle.
     const modules = readdirSync(join(ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !f.startsWith('chunks')).length;
     assert.ok(loaded.length * 3 < modules, `${loaded.length} files loaded (of ${modules} modules): ${loaded.join(' ')}`);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// A preload that lists, at exit, the CommonJS files the process loaded from node_modules/mysql2.
+const LIST_DRIVER = "process.on('exit', () => { for (const f of Object.keys(require.cache)) if (f.includes('/node_modules/mysql2/')) process.stderr.write('@@driver ' + f + '\\n'); });\n";
+
+it('a MySQL command runs the driver written into the bundle (no file of node_modules/mysql2 read); another command loads no driver chunk', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'evolve-bundle-'));
+  try {
+    writeFileSync(join(dir, 'list.cjs'), LIST_DRIVER);
+    writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+    writeFileSync(join(dir, 'models.ts'), "import { table, integer, text } from 'evolve';\nexport const person = table('person', { id: integer().primaryKey(), name: text() });\n");
+    const run = (db: string): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } => spawnSync(process.execPath,
+      ['--require', join(dir, 'list.cjs'), '--import', join(dir, 'register.mjs'), join(ROOT, 'bin', 'evolve.js'), 'sql', '--db', db, '--models', join(dir, 'models.ts')],
+      { encoding: 'utf8', env: { ...process.env, EVOLVE_CACHE_DIR: join(dir, 'cache') } }) as never;
+    const chunks = (stderr: string): string[] => [...stderr.matchAll(/^@@loaded .*\/dist\/(chunks\/.+)$/gm)].map((m) => m[1]!);
+    const driverChunks = readdirSync(join(ROOT, 'dist', 'chunks')).filter((f) => /^promise-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
+    assert.equal(driverChunks.length, 1, `one chunk holds the MySQL driver: ${driverChunks.join(' ')}`);
+    const sqlite = run(`sqlite:${join(dir, 'app.db')}`);
+    assert.equal(sqlite.status, 0, sqlite.stderr);
+    assert.ok(!chunks(sqlite.stderr).includes(driverChunks[0]!), 'a SQLite command does not load the MySQL driver');
+    await withDb(t, 'mysql', async (db) => {
+      const r = run(db.url);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /CREATE TABLE `person`/);
+      assert.ok(chunks(r.stderr).includes(driverChunks[0]!), 'the MySQL command loads the driver chunk');
+      assert.deepEqual([...r.stderr.matchAll(/^@@driver (.+)$/gm)].map((m) => m[1]), [], 'no file of node_modules/mysql2 was loaded');
+    });
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -112,6 +112,15 @@ export function sessionSqlMode(current: string): string {
 }
 
 /**
+ * The driver's promise API. (Bundled by scripts/bundle.mjs, the CommonJS module's exports are the
+ * namespace's default; loaded by Node from node_modules, they are also named exports.)
+ */
+async function mysql2(): Promise<typeof import('mysql2/promise')> {
+  const m = await import('mysql2/promise') as typeof import('mysql2/promise') & { default?: typeof import('mysql2/promise') };
+  return m.default ?? m;
+}
+
+/**
  * Open a connection to the database named in `url`. A read-only connection runs every
  * statement in READ ONLY transactions (the server refuses changes). A database that does not
  * exist is an error, unless `createDatabase` and the connection is writable: then it is created.
@@ -124,7 +133,7 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
   const create = options.createDatabase === true && !options.readOnly;
   let c: Mysql2Connection | undefined;
   try {
-    const mysql = await import('mysql2/promise');
+    const mysql = await mysql2();
     try {
       c = await mysql.createConnection(connOptions);
     } catch (e) {
@@ -154,7 +163,7 @@ export async function connectMysql(url: DatabaseUrl, options: ConnectOptions): P
     if (Number(info.e) === 0) await c.query('SET SESSION explicit_defaults_for_timestamp = ON').catch(() => undefined);
     if (options.readOnly) await c.query('SET SESSION TRANSACTION READ ONLY');
     const server = serverFromVersion(String(info.v ?? ''));
-    const mysql = await import('mysql2/promise');
+    const mysql = await mysql2();
     let reader: Promise<Mysql2Connection | undefined> | undefined;
     const openReader = (): Promise<Mysql2Connection | undefined> => mysql.createConnection(connOptions).then(async (r) => {
       // Only SELECTs on information_schema run here; read-only all the same when this connection is.
