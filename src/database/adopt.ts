@@ -94,7 +94,13 @@ export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: Sch
           ...c, ...(always ? { identity: 'always' as const } : {}), ...(onUpdate ? { onUpdate } : {}), ...(collation ? { collation } : {}),
         };
       });
-      if ((t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0) return { ...t, columns };
+      // (Nothing adopted: the models' own table, not a copy, so what is known of it stays known:
+      // its canonical text, for one, when the models schema was kept: ir/canonical-text.ts.)
+      const liveChecks = (l.checks?.length ?? 0) > 0;
+      const liveOptions = l.options !== undefined && l.options !== null && Object.keys(l.options).length > 0;
+      if ((t.checks?.length ?? 0) > 0 || Object.keys(t.options ?? {}).length > 0 || (!liveChecks && !liveOptions)) {
+        return columns === t.columns ? t : { ...t, columns };
+      }
       for (const c of l.checks ?? []) adopted.push(`check (${c.expression}) on table ${t.name}`);
       for (const [k, v] of Object.entries(l.options ?? {})) adopted.push(`option ${k}=${v} of table ${t.name}`);
       return {

@@ -83,8 +83,25 @@ function sortedNames<T extends { readonly name: string }>(xs: readonly T[], text
   return sorted ? texts.join(',') : byNames(names, texts);
 }
 
+/** Texts known for frozen tables (see {@link rememberCanonicalText}). */
+const known = new WeakMap<TableIR, string>();
+
+/**
+ * Take `text` as table `t`'s canonical text from now on, without writing it again: for the kept
+ * models schema (model/compiled-cache.ts), whose entry holds each table's text as
+ * canonicalTableText wrote it when the entry was made (the entry's key holds Evolve's own
+ * stamp, so no other algorithm's text is ever read). `t` must be frozen.
+ */
+export function rememberCanonicalText(t: TableIR, text: string): void {
+  if (Object.isFrozen(t)) known.set(t, text);
+}
+
 /** One table's canonical JSON (its name included): JSON.stringify(canonicalTable(t)), character for character. */
 export function canonicalTableText(t: TableIR): string {
+  return known.get(t) ?? tableText(t);
+}
+
+function tableText(t: TableIR): string {
   const pk = t.primaryKey ? q(t.primaryKey.columns) : 'null';
   const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`
     : q(dedupe(t.uniques.map((u) => u.columns)).sort(byJson));

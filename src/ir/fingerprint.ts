@@ -60,8 +60,9 @@ export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
     const y = b.tables[j];
     if (x && (!y || x.name < y.name)) { take(ha, i++ === 0, canonicalTableText(x)); continue; }
     if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, canonicalTableText(y)); continue; }
-    const tx = canonicalTableText(x!);
-    const ty = sameCanonicalTable(x!, y!) ? tx : canonicalTableText(y!);
+    // The same on both sides: one text, the desired side's (a kept models schema knows it already).
+    const ty = canonicalTableText(y!);
+    const tx = sameCanonicalTable(x!, y!) ? ty : canonicalTableText(x!);
     if (tx === ty) sameTables.add(x!.name);
     take(ha, i++ === 0, tx);
     take(hb, j++ === 0, ty);

@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { canonicalTableText, rememberCanonicalText } from '../ir/canonical-text.js';
 import { deepFreeze, freezeTable, type ColumnType, type DefaultValue, type SchemaIR } from '../ir/schema.js';
 import { planScript, type Planned } from './ts-script.js';
 import { target, writeEntry, type TransformCache } from './ts-direct.js';
@@ -32,7 +33,7 @@ import { target, writeEntry, type TransformCache } from './ts-direct.js';
 export const IR_MAX = 32;
 
 /** The format of an entry: part of its key. */
-const FORMAT = 'compiled models v3';
+const FORMAT = 'compiled models v4';
 
 /** What `evolve` gives a module whose result is its text alone: the model DSL. */
 const DSL = new Set([
@@ -245,8 +246,9 @@ interface KeptColumn { type: number | ColumnType; default: number | DefaultValue
 /**
  * The entry for `key`, frozen, or null. An entry is JSON lines: the first the entry without its
  * tables (their count, and the distinct column types and defaults, which the columns name by
- * position: one frozen object each, shared), then one line per table (JSON never holds a raw
- * line break). Read from a buffer line by line, no text is ever as large as the schema: a string
+ * position: one frozen object each, shared), then two lines per table: the table, and its
+ * canonical text, which a fingerprint then takes without writing it again (ir/canonical-text.ts
+ * rememberCanonicalText; JSON never holds a raw line break). Read from a buffer line by line, no text is ever as large as the schema: a string
  * past V8's regular-object size goes to the large-object space, which only a full collection
  * frees, and a short command never runs one (10 MB at 5,000 tables, kept to the end of the command).
  */
@@ -279,8 +281,13 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
           c.default = d;
         }
       }
-      tables.push(freezeTable(t));
-      at = end;
+      // The table's canonical text, on the next line (see entryText).
+      const textEnd = data.indexOf(10, end + 1);
+      if (textEnd < 0) return null;
+      const frozen = freezeTable(t);
+      rememberCanonicalText(frozen, data.toString('utf8', end + 1, textEnd));
+      tables.push(frozen);
+      at = textEnd;
     }
     if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
     return deepFreeze({ schema: { ...head.schema, tables }, ignored: head.ignored });
@@ -303,7 +310,7 @@ function entryText(value: CompiledModels): string {
   const lines: string[] = [];
   for (const t of tables) {
     const columns = t.columns.map((c) => ({ ...c, type: at(typeAt, types, c.type), default: c.default === null ? null : at(defaultAt, defaults, c.default) }));
-    lines.push(JSON.stringify({ ...t, columns }));
+    lines.push(JSON.stringify({ ...t, columns }), canonicalTableText(t));
   }
   return `${[JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length, types, defaults }), ...lines].join('\n')}\n`;
 }

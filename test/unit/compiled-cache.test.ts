@@ -7,7 +7,7 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +18,7 @@ process.env.EVOLVE_CACHE_DIR = cacheDir;
 const { loadDesired, desiredOn } = await import('../../src/database/sources.js');
 const { compiledKey, onlyModels, writeCompiled, readCompiled, IR_MAX } = await import('../../src/model/compiled-cache.js');
 const { cacheConfig } = await import('../../src/model/ts-loader.js');
+const { canonicalTableText } = await import('../../src/ir/canonical-text.js');
 const { loadDialect, fingerprint } = await import('../../src/index.js');
 
 const work = mkdtempSync(join(tmpdir(), 'evolve-compiled-models-'));
@@ -124,6 +125,10 @@ describe('compiled models kept between commands', () => {
       const kept = await desiredOn(dialect, null, second);
       assert.equal(JSON.stringify(kept), JSON.stringify(compiled), 'the kept schema is the compiled one');
       assert.equal(fingerprint(kept), fingerprint(compiled));
+      // Each kept table's canonical text is the entry's own (not written again), and the same text.
+      const entryLines = readFileSync(join(cacheDir, `${(await compiledKey(path, dialectName, cacheConfig()))!}.ir`), 'utf8').split('\n');
+      for (const t of kept.tables) assert.ok(entryLines.includes(canonicalTableText(t)), `the entry holds ${t.name}'s text`);
+      assert.deepEqual(kept.tables.map(canonicalTableText), compiled.tables.map(canonicalTableText));
       assert.ok(Object.isFrozen(kept.tables[0]!.columns[0]), 'frozen, as a compiled schema is');
       // The entry lists each distinct type once: columns of one type share one frozen object.
       const entry = readCompiled(cacheConfig(), (await compiledKey(path, dialectName, cacheConfig()))!)!;
@@ -169,13 +174,17 @@ describe('compiled models kept between commands', () => {
     const line = (type: number, dflt: number | null): string => JSON.stringify({
       name: 't', columns: [{ name: 'a', type, nullable: true, default: dflt, autoIncrement: false }], primaryKey: null, uniques: [], indexes: [], foreignKeys: [],
     });
-    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(1, null)}\n`);
+    const text = canonicalTableText({ ...JSON.parse(line(0, null)), columns: [{ name: 'a', type: { kind: 'integer' }, nullable: true, default: null, autoIncrement: false }] });
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(1, null)}\n${text}\n`);
     assert.equal(readCompiled(cache, key), null, 'a type position past the list');
-    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, 0)}\n`);
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, 0)}\n${text}\n`);
     assert.equal(readCompiled(cache, key), null, 'a default position past the list');
     writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, null)}\n`);
+    assert.equal(readCompiled(cache, key), null, 'a table without its canonical text');
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, null)}\n${text}\n`);
     const read = readCompiled(cache, key)!;
     assert.deepEqual(read.schema.tables[0]!.columns[0]!.type, { kind: 'integer' }, 'a well-formed entry reads');
+    assert.equal(canonicalTableText(read.schema.tables[0]!), text);
     const schema = { dialect: 'sqlite', tables: [] } as const;
     for (let i = 0; i < IR_MAX + 5; i++) writeCompiled(cache, i.toString(16).padStart(32, '0'), { schema, ignored: [] });
     const entries = readdirSync(cacheDir).filter((f) => f.endsWith('.ir'));
