@@ -101,6 +101,21 @@ export function canonicalTableText(t: TableIR): string {
   return known.get(t) ?? tableText(t);
 }
 
+/**
+ * {@link canonicalTableText}, kept for a frozen table once written: for the models' side of a
+ * plan, which one process may compare with many databases (a fleet, a library user planning
+ * again) while the same tables stay alive. (A live schema's tables are read afresh each time:
+ * nothing is kept for them.)
+ */
+export function keptTableText(t: TableIR): string {
+  let text = known.get(t);
+  if (text === undefined) {
+    text = tableText(t);
+    if (Object.isFrozen(t)) known.set(t, text);
+  }
+  return text;
+}
+
 function tableText(t: TableIR): string {
   const pk = t.primaryKey ? q(t.primaryKey.columns) : 'null';
   const uniques = t.uniques.length === 0 ? '[]' : t.uniques.length === 1 ? `[${q(t.uniques[0]!.columns)}]`

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SchemaIR } from './schema.js';
-import { canonicalFrame, canonicalPieces, canonicalTableText, canonicalText, sameCanonicalTable } from './canonical-text.js';
+import { canonicalFrame, canonicalPieces, canonicalTableText, canonicalText, keptTableText, sameCanonicalTable } from './canonical-text.js';
 
 /** The current algorithm's prefix. A new algorithm gets a new prefix; old ones keep their meaning. */
 export const FINGERPRINT_PREFIX = 'fv1';
@@ -41,9 +41,9 @@ export interface FingerprintPair {
 
 /**
  * `fingerprint(from)` and `fingerprint(to)` in one pass, comparing each table's canonical form
- * on the way (a plan needs both fingerprints and the diff; see {@link FingerprintPair}). Each
- * table's text is made once and dropped once hashed and compared: nothing is kept per table
- * but the names of the same ones.
+ * on the way (a plan needs both fingerprints and the diff; see {@link FingerprintPair}). A table
+ * the same on both sides has one text, `to`'s, which is kept with its (frozen) table for the
+ * next plan to the same models ({@link keptTableText}); `from`'s texts are dropped once hashed.
  */
 export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
   const a = canonicalFrame(from);
@@ -59,9 +59,10 @@ export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
     const x = a.tables[i];
     const y = b.tables[j];
     if (x && (!y || x.name < y.name)) { take(ha, i++ === 0, canonicalTableText(x)); continue; }
-    if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, canonicalTableText(y)); continue; }
-    // The same on both sides: one text, the desired side's (a kept models schema knows it already).
-    const ty = canonicalTableText(y!);
+    if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, keptTableText(y)); continue; }
+    // The same on both sides: one text, the desired side's (kept: a kept models schema knows it
+    // already, and a plan made again against another database takes it again).
+    const ty = keptTableText(y!);
     const tx = sameCanonicalTable(x!, y!) ? ty : canonicalTableText(x!);
     if (tx === ty) sameTables.add(x!.name);
     take(ha, i++ === 0, tx);
