@@ -17,10 +17,13 @@ const out = process.argv[2] ?? 'dist';
 /**
  * Packages written into the bundle with what they require, instead of being loaded from
  * node_modules at run time: the MySQL driver is some ninety CommonJS files, each resolved, read
- * and compiled by every MySQL command (~20 ms of it). It sits in the chunk that the MySQL
- * dialect loads, so other commands never read it. Every other package stays external.
+ * and compiled by every MySQL command (~20 ms of it), PostgreSQL's some forty. Each sits in the
+ * chunk its dialect loads, so other commands never read it. Every other package stays external.
  */
-const BUNDLED = /^mysql2(\/|$)/;
+const BUNDLED = /^(mysql2|pg)(\/|$)/;
+
+/** What a bundled package requires only where it runs elsewhere (pg's native bindings, Cloudflare's sockets): left external. */
+const OPTIONAL = /^(pg-native|pg-cloudflare)(\/|$)/;
 
 /** A bundled package's CommonJS code requires Node's built-in modules: `require` is made for each output file. */
 const REQUIRE_BANNER = "import { createRequire as __evolveCreateRequire } from 'node:module'; const require = __evolveCreateRequire(import.meta.url);";
@@ -29,6 +32,7 @@ const externals = {
   name: 'externals',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (a) => {
+      if (OPTIONAL.test(a.path)) return { path: a.path, external: true };
       if (BUNDLED.test(a.path) || a.importer.includes('/node_modules/')) return undefined; // bundled (a built-in stays external)
       return { path: a.path, external: true };
     });

@@ -38,31 +38,34 @@ it('a command loads the bundled CLI and its chunks, and the models import the sa
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
-// A preload that lists, at exit, the CommonJS files the process loaded from node_modules/mysql2.
-const LIST_DRIVER = "process.on('exit', () => { for (const f of Object.keys(require.cache)) if (f.includes('/node_modules/mysql2/')) process.stderr.write('@@driver ' + f + '\\n'); });\n";
+// A preload that lists, at exit, the CommonJS files the process loaded from a driver's node_modules folder.
+const LIST_DRIVER = "process.on('exit', () => { for (const f of Object.keys(require.cache)) if (/\\/node_modules\\/(mysql2|pg[a-z-]*)\\//.test(f)) process.stderr.write('@@driver ' + f + '\\n'); });\n";
 
-it('a MySQL command runs the driver written into the bundle (no file of node_modules/mysql2 read); another command loads no driver chunk', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'evolve-bundle-'));
-  try {
-    writeFileSync(join(dir, 'list.cjs'), LIST_DRIVER);
-    writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
-    writeFileSync(join(dir, 'models.ts'), "import { table, integer, text } from 'evolve';\nexport const person = table('person', { id: integer().primaryKey(), name: text() });\n");
-    const run = (db: string): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } => spawnSync(process.execPath,
-      ['--require', join(dir, 'list.cjs'), '--import', join(dir, 'register.mjs'), join(ROOT, 'bin', 'evolve.js'), 'sql', '--db', db, '--models', join(dir, 'models.ts')],
-      { encoding: 'utf8', env: { ...process.env, EVOLVE_CACHE_DIR: join(dir, 'cache') } }) as never;
-    const chunks = (stderr: string): string[] => [...stderr.matchAll(/^@@loaded .*\/dist\/(chunks\/.+)$/gm)].map((m) => m[1]!);
-    const driverChunks = readdirSync(join(ROOT, 'dist', 'chunks')).filter((f) => /^promise-.*\.js$/.test(f)).map((f) => `chunks/${f}`);
-    assert.equal(driverChunks.length, 1, `one chunk holds the MySQL driver: ${driverChunks.join(' ')}`);
-    const sqlite = run(`sqlite:${join(dir, 'app.db')}`);
-    assert.equal(sqlite.status, 0, sqlite.stderr);
-    assert.ok(!chunks(sqlite.stderr).includes(driverChunks[0]!), 'a SQLite command does not load the MySQL driver');
-    await withDb(t, 'mysql', async (db) => {
-      const r = run(db.url);
-      assert.equal(r.status, 0, r.stderr);
-      assert.match(r.stdout, /CREATE TABLE `person`/);
-      assert.ok(chunks(r.stderr).includes(driverChunks[0]!), 'the MySQL command loads the driver chunk');
-      assert.deepEqual([...r.stderr.matchAll(/^@@driver (.+)$/gm)].map((m) => m[1]), [], 'no file of node_modules/mysql2 was loaded');
-    });
-  } finally { rmSync(dir, { recursive: true, force: true }); }
-});
+for (const [dialect, chunkName, quote] of [['mysql', 'promise', '`'], ['postgres', 'postgres', '"']] as const) {
+  it(`a ${dialect} command runs the driver written into the bundle (no file of its node_modules folder read); a SQLite command loads no such chunk`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'evolve-bundle-'));
+    try {
+      writeFileSync(join(dir, 'list.cjs'), LIST_DRIVER);
+      writeFileSync(join(dir, 'hooks.mjs'), HOOKS);
+      writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
+      writeFileSync(join(dir, 'models.ts'), "import { table, integer, text } from 'evolve';\nexport const person = table('person', { id: integer().primaryKey(), name: text() });\n");
+      const run = (db: string): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } => spawnSync(process.execPath,
+        ['--require', join(dir, 'list.cjs'), '--import', join(dir, 'register.mjs'), join(ROOT, 'bin', 'evolve.js'), 'sql', '--db', db, '--models', join(dir, 'models.ts')],
+        { encoding: 'utf8', env: { ...process.env, EVOLVE_CACHE_DIR: join(dir, 'cache') } }) as never;
+      const chunks = (stderr: string): string[] => [...stderr.matchAll(/^@@loaded .*\/dist\/(chunks\/.+)$/gm)].map((m) => m[1]!);
+      const driverChunks = readdirSync(join(ROOT, 'dist', 'chunks')).filter((f) => f.startsWith(`${chunkName}-`) && f.endsWith('.js')).map((f) => `chunks/${f}`);
+      assert.equal(driverChunks.length, 1, `one chunk holds the driver: ${driverChunks.join(' ')}`);
+      const sqlite = run(`sqlite:${join(dir, 'app.db')}`);
+      assert.equal(sqlite.status, 0, sqlite.stderr);
+      assert.ok(!chunks(sqlite.stderr).includes(driverChunks[0]!), 'a SQLite command does not load the driver');
+      assert.deepEqual([...sqlite.stderr.matchAll(/^@@driver (.+)$/gm)].map((m) => m[1]), [], 'nor any driver file');
+      await withDb(t, dialect, async (db) => {
+        const r = run(db.url);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, new RegExp(`CREATE TABLE ${quote}person${quote}`));
+        assert.ok(chunks(r.stderr).includes(driverChunks[0]!), 'the command loads the driver chunk');
+        assert.deepEqual([...r.stderr.matchAll(/^@@driver (.+)$/gm)].map((m) => m[1]), [], 'no file of the driver\'s node_modules folder was loaded');
+      });
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  });
+}

@@ -143,6 +143,18 @@ function databaseName(u: URL): string {
 
 let pgModule: typeof import('pg') | undefined;
 
+/** `require` where this module is CommonJS or bundled (scripts/bundle.mjs gives each output file one). */
+declare const require: NodeJS.Require | undefined;
+
+/**
+ * `pg`, loaded synchronously. In the bundle (scripts/bundle.mjs) the literal `require('pg')` is
+ * the driver written into this chunk, which saves resolving, reading and compiling its ~40
+ * CommonJS files at every PostgreSQL command; run unbundled, from node_modules.
+ */
+function requirePg(): typeof import('pg') {
+  return (typeof require === 'function' ? require('pg') : createRequire(import.meta.url)('pg')) as typeof import('pg');
+}
+
 /**
  * The `pg` package. At load it asks whether it runs in a Cloudflare Worker; where `navigator` is
  * missing (Node 20; Node 21 and later have one) it constructs a fetch `Response` to find out,
@@ -152,11 +164,10 @@ let pgModule: typeof import('pg') | undefined;
  */
 function loadPg(): typeof import('pg') {
   if (pgModule) return pgModule;
-  const require = createRequire(import.meta.url);
-  if ('navigator' in globalThis) return pgModule = require('pg') as typeof import('pg');
+  if ('navigator' in globalThis) return pgModule = requirePg();
   Object.defineProperty(globalThis, 'navigator', { value: { userAgent: 'Node.js' }, configurable: true, writable: true, enumerable: false });
   try {
-    return pgModule = require('pg') as typeof import('pg');
+    return pgModule = requirePg();
   } finally {
     delete (globalThis as { navigator?: unknown }).navigator;
   }
