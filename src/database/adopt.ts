@@ -35,15 +35,17 @@ export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: Sch
     .filter((o) => o.kind === 'view' || o.kind === 'materializedView').map((o) => o.name));
   const candidates = (live.objects ?? []).filter((o) => !own.has(objectKey(o))
     && (o.table === null || tables.has(o.table) || aka.has(o.table) || (views.has(o.table) && !liveTables.has(o.table))));
-  // Names the models declare: index and unique-constraint names per (target) table, table names.
-  const declared = new Map(desired.tables.map((t) =>
-    [t.name, new Set([...t.indexes.map((i) => i.name), ...t.uniques.flatMap((u) => (u.name ? [u.name] : []))])]));
+  // Whether the models declare an index or unique constraint named `name` on (target) table `table`.
+  const declares = (table: string, name: string): boolean => {
+    const t = tables.get(table);
+    return t !== undefined && (t.indexes.some((i) => i.name === name) || t.uniques.some((u) => u.name === name));
+  };
   const bare = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
   const gone = new Map<string, string>(); // key → why it goes
   for (const t of live.tables) if (!tables.has(t.name) && !aka.has(t.name)) gone.set(`table:${t.name}`, `reads table ${t.name}, which the models drop`);
   for (const o of candidates) {
     const target = o.table === null ? null : tables.has(o.table) ? o.table : aka.get(o.table)!;
-    if (o.kind === 'index' && target !== null && declared.get(target)?.has(bare(o.name))) {
+    if (o.kind === 'index' && target !== null && declares(target, bare(o.name))) {
       gone.set(objectKey(o), `the models declare an index ${bare(o.name)} on table ${target}: replaced by it`);
     } else if ((o.kind === 'view' || o.kind === 'materializedView') && tables.has(o.name) && !liveTables.has(o.name)) {
       gone.set(objectKey(o), `the models declare a table ${o.name}: replaced by it`);
@@ -79,7 +81,7 @@ export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: Sch
       if (!l) return t;
       // Column attributes the DSL cannot state (a MySQL ON UPDATE, identity ALWAYS) or that a
       // column leaves unsaid (a collation: `.collation()` states one).
-      const special = l.columns.filter((x) => x.onUpdate || x.collation || x.identity === 'always');
+      const special = specialColumns(l);
       const columns = special.length === 0 ? t.columns : t.columns.map((c) => {
         const lc = special.find((x) => x.name === c.name) ?? special.find((x) => c.aka?.includes(x.name));
         if (!lc) return c;
@@ -110,6 +112,18 @@ export function adoptUnmodelled(models: SchemaIR, live: SchemaIR): { schema: Sch
     ...(objects.length ? { objects } : {}),
   };
   return { schema: out, adopted, dropped };
+}
+
+/** The columns of `t` with attributes the DSL cannot state or a column leaves unsaid (see adoptUnmodelled). */
+function specialColumns(t: SchemaIR['tables'][number]): SchemaIR['tables'][number]['columns'][number][] {
+  // (An indexed loop, no callback: a command runs this once per table, in V8's interpreter.)
+  const out: SchemaIR['tables'][number]['columns'][number][] = [];
+  const columns = t.columns;
+  for (let k = 0; k < columns.length; k++) {
+    const x = columns[k]!;
+    if (x.onUpdate || x.collation || x.identity === 'always') out.push(x);
+  }
+  return out;
 }
 
 /**

@@ -366,6 +366,13 @@ function diffForeignKeys(
   }
 }
 
+/** Whether a column of `t` names former names (an indexed loop: once per table per command, in V8's interpreter). */
+function anyColumnAka(t: TableIR): boolean {
+  const columns = t.columns;
+  for (let k = 0; k < columns.length; k++) if (columns[k]!.aka?.length) return true;
+  return false;
+}
+
 /**
  * Diff two normalised schemas of the same dialect. `hooks` are the dialect's policies
  * (`dialect.diff(from, to)` passes them); without them every table change recreates the objects
@@ -399,7 +406,7 @@ export function diffSchemas(from: SchemaIR, to: SchemaIR, hooks: DiffHooks = CON
       continue;
     }
     if (old.name !== t.name) tableRenames.push({ kind: 'renameTable', from: old.name, to: t.name });
-    if (known.sameTables?.has(t.name) && old.name === t.name && !t.columns.some((c) => c.aka?.length)) {
+    if (known.sameTables?.has(t.name) && old.name === t.name && !anyColumnAka(t)) {
       // The same canonical form, no column matched by a former name: no column, index or
       // constraint changes. Its foreign keys are still compared below (a table they reference may be renamed).
       pairs.push({ t, old, mapped: unrenamed });
