@@ -136,15 +136,19 @@ function readColumn(r: Row, tableCollation: string | undefined, srv: MysqlServer
   const gen = extra === '' ? null : /\b(virtual|stored|persistent) generated\b/i.exec(extra);
   const collation = strOrNull(r.collation)?.toLowerCase() ?? null;
   const onUpdate = extra === '' ? null : onUpdateOf(extra);
-  return {
+  const nullable = str(r.nullable);
+  const column: { -readonly [K in keyof ColumnIR]: ColumnIR[K] } = {
     name: cname, type,
-    nullable: str(r.nullable).toUpperCase() === 'YES',
+    nullable: nullable === 'YES' || nullable.toUpperCase() === 'YES',
     default: gen ? null : columnDefault(strOrNull(r.dflt), extra, type, srv),
     autoIncrement: extra !== '' && /auto_increment/i.test(extra),
-    ...(gen ? { generated: { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) } } : {}),
-    ...(collation && collation !== tableCollation ? { collation } : {}),
-    ...(onUpdate ? { onUpdate } : {}),
   };
+  // (Stores, not spreads of empty objects: the same fields in the same order, for a fraction of
+  // the cost in V8's interpreter, where a command runs this once per column.)
+  if (gen) column.generated = { expression: serverExpression(str(r.gen), srv), stored: !/^virtual$/i.test(gen[1]!) };
+  if (collation && collation !== tableCollation) column.collation = collation;
+  if (onUpdate) column.onUpdate = onUpdate;
+  return column;
 }
 
 /** A table's columns in position order (ORDINAL_POSITION), MariaDB's JSON columns (`jsonCols`) made so. */

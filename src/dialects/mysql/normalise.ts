@@ -290,8 +290,9 @@ function normaliseTable(t: TableIR): MysqlTableIR {
         details: { table: t.name, index: partial.name },
       });
   }
-  const always = t.columns.find((c) => c.identity === 'always');
-  if (always) throw identityAlwaysRefused('MySQL/MariaDB', t.name, always.name);
+  for (let k = 0; k < t.columns.length; k++) {
+    if (t.columns[k]!.identity === 'always') throw identityAlwaysRefused('MySQL/MariaDB', t.name, t.columns[k]!.name);
+  }
   const setDefault = t.foreignKeys.find((fk) => fk.onDelete === 'set default' || fk.onUpdate === 'set default');
   if (setDefault) {
     throw new EvolveError(ErrorCode.Unsupported,
