@@ -83,22 +83,32 @@ function sortedNames<T extends { readonly name: string }>(xs: readonly T[], text
   return sorted ? texts.join(',') : byNames(names, texts);
 }
 
-/** Texts known for frozen tables (see {@link rememberCanonicalText}). */
-const known = new WeakMap<TableIR, string>();
+/**
+ * Texts known for frozen tables (see {@link rememberCanonicalText}): the text, or where to read
+ * it (a function giving it, or undefined when it cannot: then it is written as usual).
+ */
+const known = new WeakMap<TableIR, string | (() => string | undefined)>();
 
 /**
  * Take `text` as table `t`'s canonical text from now on, without writing it again: for the kept
  * models schema (model/compiled-cache.ts), whose entry holds each table's text as
  * canonicalTableText wrote it when the entry was made (the entry's key holds Evolve's own
- * stamp, so no other algorithm's text is ever read). `t` must be frozen.
+ * stamp, so no other algorithm's text is ever read). `text` may be a function that reads it
+ * when first asked for (undefined when it cannot), so that no text is held before a fingerprint
+ * needs it. `t` must be frozen.
  */
-export function rememberCanonicalText(t: TableIR, text: string): void {
+export function rememberCanonicalText(t: TableIR, text: string | (() => string | undefined)): void {
   if (Object.isFrozen(t)) known.set(t, text);
+}
+
+function knownText(t: TableIR): string | undefined {
+  const k = known.get(t);
+  return typeof k === 'function' ? k() : k;
 }
 
 /** One table's canonical JSON (its name included): JSON.stringify(canonicalTable(t)), character for character. */
 export function canonicalTableText(t: TableIR): string {
-  return known.get(t) ?? tableText(t);
+  return knownText(t) ?? tableText(t);
 }
 
 /**
@@ -108,7 +118,7 @@ export function canonicalTableText(t: TableIR): string {
  * nothing is kept for them.)
  */
 export function keptTableText(t: TableIR): string {
-  let text = known.get(t);
+  let text = knownText(t);
   if (text === undefined) {
     text = tableText(t);
     if (Object.isFrozen(t)) known.set(t, text);

@@ -20,7 +20,7 @@
  * Evolve's own files (their sizes and times), so a rebuilt or upgraded Evolve never reads an
  * entry an older one wrote. The directory's bound: at most {@link IR_MAX} entries, the oldest go.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ import { target, writeEntry, type TransformCache } from './ts-direct.js';
 export const IR_MAX = 32;
 
 /** The format of an entry: part of its key. */
-const FORMAT = 'compiled models v4';
+const FORMAT = 'compiled models v5';
 
 /** What `evolve` gives a module whose result is its text alone: the model DSL. */
 const DSL = new Set([
@@ -239,6 +239,40 @@ export async function compiledKey(abs: string, dialect: string, cache: Transform
 export interface CompiledModels { readonly schema: SchemaIR; readonly ignored: readonly string[] }
 
 const entryOf = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.ir`;
+const textsOfEntry = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.txt`;
+
+/**
+ * The canonical texts of an entry's tables, by position, from its `KEY.txt`: read whole when
+ * the first is asked for (after the catalog is read, so they are never held beside its rows),
+ * kept as bytes (outside V8's heap) until each has been taken once. The file's first line must be `id`
+ * (the entry's own) and hold `count` texts, else every text is undefined (written as usual).
+ */
+function textsOf(path: string, id: string, count: number): (k: number) => string | undefined {
+  let bytes: Buffer | null | undefined;
+  let starts: number[] = [];
+  let taken: boolean[] = [];
+  let takenCount = 0;
+  return (k) => {
+    if (bytes === undefined) {
+      bytes = null;
+      try {
+        const b = readFileSync(path);
+        const lines: number[] = [];
+        let at = b.indexOf(10);
+        if (at >= 0 && b.toString('utf8', 0, at) === id) {
+          lines.push(at + 1);
+          while ((at = b.indexOf(10, at + 1)) >= 0) lines.push(at + 1);
+          if (lines.length === count + 1 && lines[count] === b.length) { bytes = b; starts = lines; }
+        }
+      } catch { /* gone: the texts are written as usual */ }
+    }
+    if (bytes === null || k >= count) return undefined;
+    const text = bytes.toString('utf8', starts[k]!, starts[k + 1]! - 1);
+    // Every text taken once (a plan takes each once): the bytes go, read again if asked again.
+    if (!taken[k]) { taken[k] = true; if (++takenCount === count) { bytes = undefined; taken = []; takenCount = 0; } }
+    return text;
+  };
+}
 
 /** A column as an entry holds it: its type and default as positions in the head's lists. */
 interface KeptColumn { type: number | ColumnType; default: number | DefaultValue | null }
@@ -259,9 +293,11 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
     let at = data.indexOf(10);
     if (at < 0) return null;
     const head = JSON.parse(data.toString('utf8', 0, at)) as {
-      ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number; types: ColumnType[]; defaults: DefaultValue[];
+      ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number; types: ColumnType[]; defaults: DefaultValue[]; texts?: string;
     };
     if (!Array.isArray(head.types) || !Array.isArray(head.defaults)) return null;
+    // Each table's canonical text, read from `KEY.txt` when a fingerprint first asks (see entryText).
+    const texts = typeof head.texts === 'string' ? textsOf(textsOfEntry(cache, key), head.texts, head.tables) : null;
     const types = head.types.map((t) => deepFreeze(t));
     const defaults = head.defaults.map((d) => deepFreeze(d));
     const tables: SchemaIR['tables'][number][] = [];
@@ -281,21 +317,23 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
           c.default = d;
         }
       }
-      // The table's canonical text, on the next line (see entryText).
-      const textEnd = data.indexOf(10, end + 1);
-      if (textEnd < 0) return null;
       const frozen = freezeTable(t);
-      rememberCanonicalText(frozen, data.toString('utf8', end + 1, textEnd));
+      const k = tables.length;
+      if (texts) rememberCanonicalText(frozen, () => texts(k));
       tables.push(frozen);
-      at = textEnd;
+      at = end;
     }
     if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
     return deepFreeze({ schema: { ...head.schema, tables }, ignored: head.ignored });
   } catch { return null; } // a damaged entry: compiled afresh, and written again
 }
 
-/** An entry's text (see {@link readCompiled}). */
-function entryText(value: CompiledModels): string {
+/**
+ * An entry's text and its tables' canonical texts (`KEY.txt`: the line `id`, then a text per
+ * table; see {@link readCompiled}). `id` is new at each write, so an entry never takes the texts
+ * of another write of the same key.
+ */
+function entryText(value: CompiledModels, id: string): { entry: string; texts: string } {
   const { tables, ...rest } = value.schema;
   const types: unknown[] = [];
   const defaults: unknown[] = [];
@@ -308,21 +346,36 @@ function entryText(value: CompiledModels): string {
     return i;
   };
   const lines: string[] = [];
+  const texts: string[] = [id];
   for (const t of tables) {
     const columns = t.columns.map((c) => ({ ...c, type: at(typeAt, types, c.type), default: c.default === null ? null : at(defaultAt, defaults, c.default) }));
-    lines.push(JSON.stringify({ ...t, columns }), canonicalTableText(t));
+    lines.push(JSON.stringify({ ...t, columns }));
+    texts.push(canonicalTableText(t));
   }
-  return `${[JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length, types, defaults }), ...lines].join('\n')}\n`;
+  return {
+    entry: `${[JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length, types, defaults, texts: id }), ...lines].join('\n')}\n`,
+    texts: `${texts.join('\n')}\n`,
+  };
 }
 
 /** Keep `value` as the entry for `key`, then the directory within {@link IR_MAX} entries (the oldest go). */
 export function writeCompiled(cache: TransformCache, key: string, value: CompiledModels): void {
   try {
-    writeEntry(cache, entryOf(cache, key), entryText(value));
-    const entries = readdirSync(cache.dir).filter((n) => /^[0-9a-f]+\.ir$/.test(n));
+    const { entry, texts } = entryText(value, randomBytes(8).toString('hex'));
+    writeEntry(cache, textsOfEntry(cache, key), texts); // first: an entry is never without its texts
+    writeEntry(cache, entryOf(cache, key), entry);
+    const names = readdirSync(cache.dir);
+    const entries = names.filter((n) => /^[0-9a-f]+\.ir$/.test(n));
+    // Texts whose entry went (another process's bound): theirs go too.
+    for (const n of names) {
+      if (!/^[0-9a-f]+\.txt$/.test(n) || entries.includes(n.replace(/\.txt$/, '.ir'))) continue;
+      try { unlinkSync(`${cache.dir}/${n}`); } catch { /* gone already */ }
+    }
     if (entries.length <= IR_MAX) return;
     const aged = entries.map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } })
       .filter((x) => x.n !== `${key}.ir`).sort((a, b) => a.t - b.t);
-    for (const x of aged.slice(0, entries.length - IR_MAX)) { try { unlinkSync(`${cache.dir}/${x.n}`); } catch { /* gone already */ } }
+    for (const x of aged.slice(0, entries.length - IR_MAX)) {
+      for (const f of [x.n, x.n.replace(/\.ir$/, '.txt')]) { try { unlinkSync(`${cache.dir}/${f}`); } catch { /* gone already */ } }
+    }
   } catch { /* an unwritable cache only costs speed */ }
 }

@@ -126,7 +126,7 @@ describe('compiled models kept between commands', () => {
       assert.equal(JSON.stringify(kept), JSON.stringify(compiled), 'the kept schema is the compiled one');
       assert.equal(fingerprint(kept), fingerprint(compiled));
       // Each kept table's canonical text is the entry's own (not written again), and the same text.
-      const entryLines = readFileSync(join(cacheDir, `${(await compiledKey(path, dialectName, cacheConfig()))!}.ir`), 'utf8').split('\n');
+      const entryLines = readFileSync(join(cacheDir, `${(await compiledKey(path, dialectName, cacheConfig()))!}.txt`), 'utf8').split('\n');
       for (const t of kept.tables) assert.ok(entryLines.includes(canonicalTableText(t)), `the entry holds ${t.name}'s text`);
       assert.deepEqual(kept.tables.map(canonicalTableText), compiled.tables.map(canonicalTableText));
       assert.ok(Object.isFrozen(kept.tables[0]!.columns[0]), 'frozen, as a compiled schema is');
@@ -175,20 +175,33 @@ describe('compiled models kept between commands', () => {
       name: 't', columns: [{ name: 'a', type, nullable: true, default: dflt, autoIncrement: false }], primaryKey: null, uniques: [], indexes: [], foreignKeys: [],
     });
     const text = canonicalTableText({ ...JSON.parse(line(0, null)), columns: [{ name: 'a', type: { kind: 'integer' }, nullable: true, default: null, autoIncrement: false }] });
-    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(1, null)}\n${text}\n`);
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(1, null)}\n`);
     assert.equal(readCompiled(cache, key), null, 'a type position past the list');
-    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, 0)}\n${text}\n`);
+    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, 0)}\n`);
     assert.equal(readCompiled(cache, key), null, 'a default position past the list');
     writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, null)}\n`);
-    assert.equal(readCompiled(cache, key), null, 'a table without its canonical text');
-    writeFileSync(join(cacheDir, `${key}.ir`), `${head}\n${line(0, null)}\n${text}\n`);
     const read = readCompiled(cache, key)!;
     assert.deepEqual(read.schema.tables[0]!.columns[0]!.type, { kind: 'integer' }, 'a well-formed entry reads');
-    assert.equal(canonicalTableText(read.schema.tables[0]!), text);
+    assert.equal(canonicalTableText(read.schema.tables[0]!), text, 'an entry without texts: the text is written as usual');
+    // The texts file: taken when it is the entry's own (its id) and holds a text per table, else not.
+    const withTexts = (id: string): string => JSON.stringify({ ...JSON.parse(head), texts: id });
+    writeFileSync(join(cacheDir, `${key}.ir`), `${withTexts('abc')}\n${line(0, null)}\n`);
+    writeFileSync(join(cacheDir, `${key}.txt`), 'abc\n{"the":"text"}\n');
+    const kept = readCompiled(cache, key)!.schema.tables[0]!;
+    assert.equal(canonicalTableText(kept), '{"the":"text"}', 'the kept text is the one taken');
+    assert.equal(canonicalTableText(kept), '{"the":"text"}', 'and again, once every text was taken (the bytes read again)');
+    for (const [why, txt] of [['another write\'s', 'abd\n{"the":"text"}\n'], ['a count that is not the tables\'', 'abc\n{"the":"text"}\n{"x":1}\n']]) {
+      writeFileSync(join(cacheDir, `${key}.txt`), txt);
+      assert.equal(canonicalTableText(readCompiled(cache, key)!.schema.tables[0]!), text, `${why} texts are not taken`);
+    }
+    rmSync(join(cacheDir, `${key}.txt`));
+    assert.equal(canonicalTableText(readCompiled(cache, key)!.schema.tables[0]!), text, 'no texts file: written as usual');
     const schema = { dialect: 'sqlite', tables: [] } as const;
     for (let i = 0; i < IR_MAX + 5; i++) writeCompiled(cache, i.toString(16).padStart(32, '0'), { schema, ignored: [] });
     const entries = readdirSync(cacheDir).filter((f) => f.endsWith('.ir'));
     assert.equal(entries.length, IR_MAX, `at most ${IR_MAX} entries: ${entries.length}`);
+    const texts = readdirSync(cacheDir).filter((f) => f.endsWith('.txt'));
+    assert.deepEqual(texts.map((f) => f.replace(/\.txt$/, '.ir')).sort(), [...entries].sort(), 'a texts file per entry, none without one');
     assert.ok(entries.includes(`${(IR_MAX + 4).toString(16).padStart(32, '0')}.ir`), 'the newest is kept');
     assert.ok(!entries.includes(`${'0'.padStart(32, '0')}.ir`), 'the oldest went');
   });
