@@ -17,7 +17,7 @@ import { cacheConfig } from '../model/ts-loader.js';
 import { BUILT_IN_DIALECTS } from '../dialects/built-in.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../dialects/url.js';
-import { freezeSchema, type SchemaIR } from '../ir/schema.js';
+import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 export { adoptUnmodelled, unmanagedOnlyInFile } from './adopt.js';
@@ -106,7 +106,7 @@ export async function desiredOn(dialect: Dialect, near: DatabaseUrl | null, desi
     const compiled = compileModels([...desired.tables, ...desired.objects ?? []], dialect.name, dialect.capabilities);
     // Before normalising: the dialect cuts long names there as its database would.
     checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
-    const schema = freezeSchema(dialect.normalise(compiled));
+    const schema = dialect.normalise(compiled);
     if (near) dialect.checkModels(schema, near);
     const withObjects = await withModelObjects(dialect, near, schema, desired.tables, desired.objects ?? []);
     // Kept only when no database took part (models with objects are read back from a scratch database).

@@ -4,7 +4,7 @@ import { desiredOn, loadDesired, type ModelsInput } from '../database/sources.js
 import { compileModels } from '../model/compile.js';
 import { checkIdentifierLengths } from '../model/identifier-length.js';
 import type { Dialect } from '../dialects/dialect.js';
-import { freezeSchema, type DialectName, type SchemaIR } from '../ir/schema.js';
+import type { DialectName, SchemaIR } from '../ir/schema.js';
 import { fingerprint } from '../ir/fingerprint.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { withDatabase, type DatabaseOptions } from '../database/database.js';
@@ -15,7 +15,7 @@ import { unmanagedOf } from './build-plan.js';
 export function desiredSchema(models: readonly Table[], dialect: Dialect): SchemaIR {
   const compiled = compileModels(models, dialect.name, dialect.capabilities);
   checkIdentifierLengths(compiled, dialect.capabilities.maxIdentifierLength, dialect.capabilities.schemas, dialect.name);
-  return freezeSchema(dialect.normalise(compiled));
+  return dialect.normalise(compiled);
 }
 
 /**

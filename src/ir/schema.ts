@@ -277,13 +277,6 @@ export function tableNamed(schema: SchemaIR, name: string): TableIR | undefined 
   return m.byName.get(name);
 }
 
-/** A schema frozen all the way down, its tables by {@link freezeTable} (the walk that knows their fields). */
-export function freezeSchema<T extends SchemaIR>(schema: T): T {
-  if (Object.isFrozen(schema)) return schema;
-  for (let k = 0; k < schema.tables.length; k++) freezeTable(schema.tables[k]!);
-  return deepFreeze(schema);
-}
-
 /** Deep-freeze plain data (the IR is immutable once built). */
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) freezeTree(value);
