@@ -121,6 +121,11 @@ export interface OnlineFacts {
   readonly columns?: ReadonlyMap<string, ReadonlyMap<string, ColumnFacts>>;
   /** What expand/contract type changes that did not finish left behind: resumed, or removed. */
   readonly expansions?: ExpandLeftovers;
+  /**
+   * MySQL/MariaDB: the tables of a planned VARCHAR widening whose rows are ROW_FORMAT=REDUNDANT
+   * (a widening past 255 bytes is instant there, and copies the table in COMPACT and DYNAMIC rows).
+   */
+  readonly redundantRows?: ReadonlySet<string>;
 }
 
 /**

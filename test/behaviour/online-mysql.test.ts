@@ -21,7 +21,7 @@ import {
   table, integer, bigint, varchar, index, isEvolveError, parseDatabaseUrl, fingerprintDatabase, modelsFingerprint, applyEvolution, hashEvolutions,
 } from '../../src/index.js';
 import { mysqlDialect } from '../../src/dialects/mysql/index.js';
-import { ALGORITHM_CLAUSE, nextWeaker, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
+import { ALGORITHM_CLAUSE, nextWeaker, restate, textAlgorithm, type MysqlAlgorithm } from '../../src/dialects/mysql/online.js';
 import { ptOscPath } from '../../src/dialects/mysql/pt-osc.js';
 import { PENDING_KEYS_TABLE } from '../../src/dialects/mysql/online-foreign-key.js';
 import { forEachDialect, withDb } from '../support/harness.js';
@@ -95,6 +95,34 @@ forEachDialect('online ALTERs', (d) => {
     const doc = JSON.parse(plain.stdout) as { blocking: unknown[]; statements: { sql: string; lock?: { work: string } }[] };
     assert.equal(doc.blocking.length, 0);
     assert.ok(doc.statements.some((s) => s.lock?.work === 'rewrite') && doc.statements.every((s) => !s.sql.startsWith('ALTER') || s.lock));
+  }));
+
+  it('a VARCHAR widened past 255 bytes is stated COPY (its length prefix grows), one below it or in REDUNDANT rows INSTANT, and MariaDB agrees', (t) => withDb(t, d, async (db) => {
+    const v = (a: number, b: number, c: number, r: number): string => IMPORTS +
+      `export const w1 = table('w1', { id: integer().primaryKey(), a: varchar(${a}) });\n` +
+      `export const w2 = table('w2', { id: integer().primaryKey(), b: varchar(${b}) });\n` +
+      `export const w3 = table('w3', { id: integer().primaryKey(), c: varchar(${c}).collation('latin1_swedish_ci') });\n` +
+      `export const r = table('r', { id: integer().primaryKey(), a: varchar(${r}) });\n`;
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', writeModels(v(40, 40, 40, 40))])).code, 0);
+    await db.exec('ALTER TABLE r ROW_FORMAT=REDUNDANT');
+    for (const t of ['w1', 'w2', 'w3', 'r']) await db.exec(`INSERT INTO ${t} VALUES (1, 'x')`);
+    const file = writeModels(v(63, 64, 255, 64)); // utf8mb4: 252 and 256 bytes; latin1: 255; REDUNDANT rows: no one-byte prefix
+    const r = await evolve(['sql', '--db', db.url, '--models', file]);
+    assert.equal(r.code, 0, r.stderr);
+    const alter = (t: string): string => r.stdout.split('\n').find((l) => l.startsWith(`ALTER TABLE \`${t}\``)) ?? '';
+    assert.match(alter('w1'), /varchar\(63\).*, ALGORITHM=INSTANT;$/, r.stdout);
+    assert.match(alter('w2'), /varchar\(64\).*, ALGORITHM=COPY, LOCK=SHARED;$/, r.stdout);
+    assert.match(alter('w3'), /varchar\(255\).*, ALGORITHM=INSTANT;$/, r.stdout);
+    assert.match(alter('r'), /varchar\(64\).*, ALGORITHM=INSTANT;$/, r.stdout);
+    assert.match(r.stdout, /TABLE_COPY w2: a statement copies the table under a lock/);
+    assert.doesNotMatch(r.stdout, /TABLE_COPY (w1|w3|r)\b/);
+    // The server: w2's widening cannot run INSTANT or INPLACE (no refused tries are saved for nothing); the others run as stated.
+    for (const stronger of ['instant', 'inplace'] as const) {
+      assert.ok([1845, 1846].includes(await errnoOf(db, restate(alter('w2').replace(/;$/, ''), stronger))), `w2: ${stronger} refused`);
+    }
+    assert.equal((await evolve(['apply', '--db', db.url, '--models', file])).code, 0);
+    assert.equal((await evolve(['sql', '--exit-code', '--db', db.url, '--models', file])).code, 0, 'in sync');
+    assert.deepEqual(await rows(db, 'SELECT b FROM w2'), [{ b: 'x' }]);
   }));
 
   it('--online refuses INT → BIGINT on a table with rows when pt-online-schema-change is missing; nothing changes', (t) => withDb(t, d, async (db) => {

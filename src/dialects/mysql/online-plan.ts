@@ -14,22 +14,53 @@
 import type { Change } from '../../diff/changes.js';
 import { HazardCode, type DataCheck, type PlanOptions, type PlanStatement } from '../../plan/plan.js';
 import { mysqlForeignKeySql, mysqlSql } from './sql-builder.js';
-import { alterClauses, modifyAlgorithm, parseAlter, statedAlgorithm, textAlgorithm, weaker, withAlgorithm, type MysqlAlgorithm } from './online.js';
+import {
+  alterClauses, charsetMaxBytes, modifyAlgorithm, parseAlter, statedAlgorithm, textAlgorithm, weaker, widensPastPrefix, withAlgorithm,
+  type MysqlAlgorithm, type WidenFacts,
+} from './online.js';
 import { ptOscPath, ptOscRefusal } from './pt-osc.js';
 import { foreignKeyAlter } from './online-foreign-key.js';
 import type { Diff } from '../../diff/differ.js';
 import { tableNamed } from '../../ir/schema.js';
+import { MODEL_CHARSET } from './sql-builder.js';
+import { collationCharset } from './introspect.js';
 
 /** `name` of a quoted identifier as the planner wrote it. */
 const unquote = (s: string): string => (s.startsWith('`') ? s.slice(1, -1).replace(/``/g, '`') : s);
 
+type AlterColumn = Extract<Change, { kind: 'alterColumn' }>;
+
+/**
+ * The most bytes a character of the changed column takes: its collation's character set, else
+ * its table's (the IR names a table's only where it is not utf8mb4); null where the live and the
+ * models' table differ in it (the MODIFY's character set is then not known before it runs).
+ */
+export function columnMaxBytes(diff: Diff, c: AlterColumn): number | null {
+  const collation = c.to.collation ?? c.from.collation;
+  if (collation) return charsetMaxBytes(collationCharset(collation));
+  const live = tableNamed(diff.from, diff.liveName.get(c.table) ?? c.table)?.options?.charset ?? MODEL_CHARSET;
+  const target = tableNamed(diff.to, c.table)?.options?.charset ?? MODEL_CHARSET;
+  return live === target ? charsetMaxBytes(live) : null;
+}
+
+/** Does `c` widen a VARCHAR past one byte of length prefix, by its character set alone (row format not yet known)? */
+export function mayWidenPastPrefix(diff: Diff, c: Change): c is AlterColumn {
+  if (c.kind !== 'alterColumn' || !c.changed.type || c.from.type.kind !== 'varchar' || c.to.type.kind !== 'varchar') return false;
+  return widensPastPrefix(c.from.type.length, c.to.type.length, { maxBytes: columnMaxBytes(diff, c), redundant: false });
+}
+
+/** What {@link modifyAlgorithm} needs to know of `c`'s table (the row format from `facts`; without them, the default DYNAMIC). */
+export function widenFacts(diff: Diff, c: AlterColumn, facts: PlanOptions['onlineFacts']): WidenFacts {
+  return { maxBytes: columnMaxBytes(diff, c), redundant: facts?.redundantRows?.has(diff.liveName.get(c.table) ?? c.table) === true };
+}
+
 /** The algorithm a planned ALTER needs: its clauses by text, a MODIFY COLUMN by what its change changes. */
-function planAlgorithm(body: string, origin: Change | undefined): MysqlAlgorithm {
+function planAlgorithm(body: string, origin: Change | undefined, widen: (c: AlterColumn) => WidenFacts): MysqlAlgorithm {
   const clauses = alterClauses(body);
   const modifies = clauses.filter((c) => /^MODIFY\b/i.test(c));
   if (!modifies.length || origin?.kind !== 'alterColumn') return textAlgorithm(body);
   const rest = clauses.filter((c) => !/^MODIFY\b/i.test(c));
-  return weaker(rest.length ? textAlgorithm(rest.join(', ')) : 'instant', modifyAlgorithm(origin));
+  return weaker(rest.length ? textAlgorithm(rest.join(', ')) : 'instant', modifyAlgorithm(origin, widen(origin)));
 }
 
 /**
@@ -69,7 +100,7 @@ export function pendingKeyChecks(diff: Diff, facts: PlanOptions['onlineFacts']):
 /** The statements with their algorithm stated, and the TABLE_COPY checks. */
 export function onlinePlan(
   statements: readonly PlanStatement[], origins: readonly (Change | undefined)[], options: PlanOptions,
-  liveName: (table: string) => string, created: ReadonlySet<string>,
+  liveName: (table: string) => string, created: ReadonlySet<string>, widen: (c: AlterColumn) => WidenFacts,
 ): { statements: PlanStatement[]; checks: DataCheck[] } {
   const copies = new Map<string, { bodies: string[]; change: Change }>();
   const withRows = options.onlineFacts?.tablesWithRows;
@@ -80,7 +111,7 @@ export function onlinePlan(
     if (foreignKeyAlter(s.sql) && !created.has(table) && withRows?.has(liveName(table))) {
       return { ...s, sql: withAlgorithm(s.sql, 'inplace'), online: FK_ONLINE(table) };
     }
-    const a = planAlgorithm(alter.body, origins[i]);
+    const a = planAlgorithm(alter.body, origins[i], widen);
     const change = origins[i] ?? origins.find((o) => o !== undefined);
     if (a === 'copy' && !created.has(table) && change) {
       const entry = copies.get(table) ?? copies.set(table, { bodies: [], change }).get(table)!;

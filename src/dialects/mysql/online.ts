@@ -95,18 +95,47 @@ export function textAlgorithm(body: string): MysqlAlgorithm {
 
 const isVarchar = (c: ColumnIR): number | null => (c.type.kind === 'varchar' ? c.type.length : null);
 
+/** The most bytes one character takes in each character set (`SHOW CHARACTER SET`'s Maxlen); absent: not known here. */
+const MAX_BYTES: Readonly<Record<string, number>> = {
+  utf8mb4: 4, utf8mb3: 3, utf8: 3, utf16: 4, utf16le: 4, utf32: 4, ucs2: 2, latin1: 1, latin2: 1, latin5: 1, latin7: 1, ascii: 1,
+  binary: 1, cp1250: 1, cp1251: 1, cp1256: 1, cp1257: 1, cp850: 1, cp852: 1, cp866: 1, greek: 1, hebrew: 1, koi8r: 1, koi8u: 1,
+  swe7: 1, tis620: 1, big5: 2, gbk: 2, gb2312: 2, euckr: 2, sjis: 2, cp932: 2, ujis: 3, eucjpms: 3, gb18030: 4,
+};
+
+/** The most bytes a character of `charset` takes, or null for a character set not in the table. */
+export const charsetMaxBytes = (charset: string): number | null => MAX_BYTES[charset.toLowerCase()] ?? null;
+
+/**
+ * What InnoDB needs to know about a column's table to tell whether widening a VARCHAR is instant:
+ * the most bytes a character of the column's character set takes (null: not known), and whether
+ * the table's rows are ROW_FORMAT=REDUNDANT (whose length prefix does not depend on the maximum).
+ */
+export interface WidenFacts { readonly maxBytes: number | null; readonly redundant: boolean }
+
+/**
+ * Does widening a VARCHAR from `from` to `to` characters change the size of its length prefix:
+ * one byte up to 255 bytes of maximum length, two above (COMPACT and DYNAMIC rows)? MariaDB and
+ * MySQL then refuse INSTANT and INPLACE alike, and only a copy can do it (measured on MariaDB
+ * 10.11: utf8mb4 varchar(40) to (63) is instant, to (64) — 256 bytes — copies).
+ */
+export function widensPastPrefix(from: number, to: number, facts: WidenFacts | undefined): boolean {
+  if (!facts || facts.maxBytes === null || facts.redundant) return false;
+  return from * facts.maxBytes <= 255 && to * facts.maxBytes > 255;
+}
+
 /**
  * What a MODIFY COLUMN for `c` needs on MariaDB 10.11: a new default, dropping NOT NULL's
- * opposite or widening a VARCHAR is instant; NULL ↔ NOT NULL rebuilds in place; another type,
- * collation, AUTO_INCREMENT or generated change copies the table.
+ * opposite or widening a VARCHAR is instant — unless the widening makes its length prefix two
+ * bytes ({@link widensPastPrefix}), which copies; NULL ↔ NOT NULL rebuilds in place; another
+ * type, collation, AUTO_INCREMENT or generated change copies the table.
  */
-export function modifyAlgorithm(c: Extract<Change, { kind: 'alterColumn' }>): MysqlAlgorithm {
+export function modifyAlgorithm(c: Extract<Change, { kind: 'alterColumn' }>, facts?: WidenFacts): MysqlAlgorithm {
   const { changed, from, to } = c;
   let a: MysqlAlgorithm = 'instant';
   if (changed.type) {
     const f = isVarchar(from);
     const t = isVarchar(to);
-    a = weaker(a, f !== null && t !== null && t >= f ? 'instant' : 'copy');
+    a = weaker(a, f !== null && t !== null && t >= f && !widensPastPrefix(f, t, facts) ? 'instant' : 'copy');
   }
   if (changed.nullable) a = weaker(a, 'inplace');
   if (changed.collation || changed.autoIncrement || changed.generated) a = weaker(a, 'copy');

@@ -9,7 +9,7 @@ import type { Change } from '../../diff/changes.js';
 import type { Diff } from '../../diff/differ.js';
 import type { ColumnIR, ForeignKeyIR, IndexIR, TableIR } from '../../ir/schema.js';
 import type { Plan, PlanOptions, PlanStatement } from '../../plan/plan.js';
-import { onlinePlan, pendingKeyChecks } from './online-plan.js';
+import { onlinePlan, pendingKeyChecks, widenFacts } from './online-plan.js';
 import { consentUpdate, lossyRule } from '../../plan/lossy.js';
 import { mysqlLossyPredicate } from './conversions.js';
 import { describeChange } from '../../diff/changes.js';
@@ -235,7 +235,8 @@ class MysqlPlanner {
     }
     this.dropStandIns();
     const online = onlinePlan(this.statements, this.origins, this.options, (t) => this.liveName(t),
-      new Set(this.diff.changes.flatMap((c) => (c.kind === 'createTable' ? [c.table.name] : []))));
+      new Set(this.diff.changes.flatMap((c) => (c.kind === 'createTable' ? [c.table.name] : []))),
+      (c) => widenFacts(this.diff, c, this.options.onlineFacts));
     const statements = [...pendingKeyChecks(this.diff, this.options.onlineFacts), ...online.statements]; // online-foreign-key.ts
     return {
       dialect: 'mysql', changes: this.diff.changes, renames: this.diff.renames, statements, hazards: [], checks: online.checks,
