@@ -12,6 +12,8 @@ import { fingerprintPair } from '../dist/ir/fingerprint.js';
 import { fastestRead, fastestReadQueries } from './fastest-read.js';
 import { generateModels, createStatements } from './schema.js';
 import { adoptUnmodelled } from '../dist/database/sources.js';
+import { introspectKept } from '../dist/database/kept-live.js';
+import { readCompiled, writeCompiled } from '../dist/model/compiled-cache.js';
 import { type BenchDialect, type RawConn, rawSqlite, rawPostgres, rawMysql, pgUrl, mysqlUrl, medianOf, median, round, log, time } from './lib.js';
 
 export interface PlanFigures {
@@ -47,6 +49,16 @@ export interface PlanFigures {
   introspectRatio: number;
   /** Median over the rounds of each round's plan ÷ replayed queries (the old floor). */
   planReplayRatio: number;
+  /**
+   * The plan again as a command makes it in its steady state (nothing changed since the command
+   * before): the models read from their kept entry, the live schema kept by catalog key where the
+   * dialect has one (src/database/kept-live.ts; SQLite), else read afresh: the live read, and the
+   * whole plan (read + fingerprints + 5% diff) with the median of each round's ratio to the
+   * fastest read. Absent in runs before 2026-12-07.
+   */
+  keptIntrospectMs?: number | null;
+  keptPlanMs?: number | null;
+  keptPlanRatio?: number | null;
 }
 
 interface Captured { sql: string; params: readonly unknown[] }
@@ -180,7 +192,28 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       const got = await fastestRead(dialect, env.raw, env.tag);
       if (dialect === 'sqlite' && got !== n) throw new Error(`fastest read: ${got} tables, expected ${n}`);
     };
-    const xs = { fastest: [] as number[], planReplayRatio: [] as number[], floor: [] as number[], introspect: [] as number[], driver: [] as number[], fingerprint: [] as number[], noop: [] as number[], diff5: [] as number[], planRatio: [] as number[], introspectRatio: [] as number[] };
+    // A command's steady state: the models as a command has them then, read from their kept entry
+    // (model/compiled-cache.ts: frozen, each table's canonical text read from the entry, not
+    // written again; reading them is the command's models step, not timed here), and the live
+    // schema kept by the round before where the catalog has a key (SQLite; the warm-up's read
+    // keeps it), else read afresh.
+    const keptDir = mkdtempSync(join(tmpdir(), 'evolve-bench-kept-'));
+    const modelsKey = '0'.repeat(32);
+    writeCompiled({ dir: keptDir }, modelsKey, { schema: desired5, ignored: [] });
+    let keptIntro = 0;
+    const keptRound = async (): Promise<number> => {
+      const models = readCompiled({ dir: keptDir }, modelsKey)!.schema;
+      const t0 = performance.now();
+      const kept = await introspectKept(d, db.conn, db.introspectOptions, keptDir);
+      keptIntro = performance.now() - t0;
+      const t = adoptUnmodelled(models, kept).schema;
+      const plan = d.plan(d.diff(kept, t, { sameTables: fingerprintPair(kept, t).sameTables }));
+      const ms = performance.now() - t0;
+      if (kept.tables.length !== n) throw new Error(`${dialect}: kept read gave ${kept.tables.length} tables, expected ${n}`);
+      if (plan.statements.length !== diff5Statements) throw new Error(`${dialect}: the plan on the kept schema has ${plan.statements.length} statements, not ${diff5Statements}`);
+      return ms;
+    };
+    const xs = { kept: [] as number[], keptIntro: [] as number[], keptRatio: [] as number[], fastest: [] as number[], planReplayRatio: [] as number[], floor: [] as number[], introspect: [] as number[], driver: [] as number[], fingerprint: [] as number[], noop: [] as number[], diff5: [] as number[], planRatio: [] as number[], introspectRatio: [] as number[] };
     for (let k = -1; k < runs; k++) { // k = -1: warm-up
       const fastest = await time(fastestRound);
       const floor = await time(floorRound);
@@ -189,7 +222,9 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       const fp = await time(fingerprintRound);
       const noop = await time(noopRound);
       const diff5 = await time(diff5Round);
+      const kept = await keptRound();
       if (k < 0) continue;
+      { xs.kept.push(kept); xs.keptIntro.push(keptIntro); xs.keptRatio.push(kept / fastest); }
       xs.fastest.push(fastest); xs.planReplayRatio.push((intro + fp + diff5) / floor);
       xs.floor.push(floor); xs.introspect.push(intro); xs.driver.push(driverMs); xs.fingerprint.push(fp); xs.noop.push(noop); xs.diff5.push(diff5);
       xs.planRatio.push((intro + fp + diff5) / fastest); xs.introspectRatio.push(intro / fastest);
@@ -203,6 +238,7 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
     if (noopChanges) log(`  WARNING ${dialect} ${n}: the no-op diff found ${noopChanges} changes`);
     const planMs = introspectMs + fingerprintMs + diff5Ms;
     await db.close();
+    rmSync(keptDir, { recursive: true, force: true });
     if (alsoOnDatabase) await alsoOnDatabase(env.url, env.tag);
     return {
       dialect, tables: n, views, runs, createMs: round(createMs, 0), catalogQueries: captured.length, catalogRows,
@@ -211,6 +247,7 @@ export async function benchPlan(dialect: BenchDialect, n: number, alsoOnDatabase
       fingerprintMs: round(fingerprintMs), compileModelsMs: round(compileModelsMs), noopDiffMs: round(noopDiffMs), noopChanges,
       diff5Ms: round(diff5Ms), diff5Changes, diff5Statements, planMs: round(planMs),
       planRatio: round(median(xs.planRatio)), introspectRatio: round(median(xs.introspectRatio)),
+      keptIntrospectMs: round(median(xs.keptIntro)), keptPlanMs: round(median(xs.kept)), keptPlanRatio: round(median(xs.keptRatio)),
     };
   } finally {
     await db.close().catch(() => undefined);

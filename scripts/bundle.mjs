@@ -18,9 +18,28 @@ const out = process.argv[2] ?? 'dist';
  * Packages written into the bundle with what they require, instead of being loaded from
  * node_modules at run time: the MySQL driver is some ninety CommonJS files, each resolved, read
  * and compiled by every MySQL command (~20 ms of it), PostgreSQL's some forty. Each sits in the
- * chunk its dialect loads, so other commands never read it. Every other package stays external.
+ * chunk its dialect loads, so other commands never read it. commander (the CLI's parser, six
+ * files) sits in the CLI's. Every other package stays external.
  */
-const BUNDLED = /^(mysql2|pg)(\/|$)/;
+const BUNDLED = /^(mysql2|pg|commander)(\/|$)/;
+
+/**
+ * commander requires `node:child_process` when it loads, for subcommands that are executables of
+ * their own (Evolve has none): loading it costs every command ~8 ms (child_process, net, dgram,
+ * streams). In the bundle commander gets it when it first spawns one, if ever.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]commander[\\/]lib[\\/]command\.js$/ }, (a) => {
+      const source = readFileSync(a.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`${a.path}: commander no longer requires node:child_process as this build expects; update scripts/bundle.mjs`);
+      const lazy = "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+      return { contents: source.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
 
 /** What a bundled package requires only where it runs elsewhere (pg's native bindings, Cloudflare's sockets): left external. */
 const OPTIONAL = /^(pg-native|pg-cloudflare)(\/|$)/;
@@ -48,7 +67,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  plugins: [externals],
+  plugins: [externals, lazyChildProcess],
   banner: { js: REQUIRE_BANNER },
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',

@@ -11,6 +11,7 @@ import type { SchemaIR } from '../ir/schema.js';
 import { assertNamesPrintable } from '../ir/names.js';
 import { EvolveError, ErrorCode } from '../errors.js';
 import { DEFAULT_LOCK_TIMEOUT, DEFAULT_LOCK_WAIT, type LockRetry, type LockWait } from '../dialects/shared/lock.js';
+import { introspectKept } from './kept-live.js';
 import { intersectScopes, scopeSchema, tableScope, type TableFilter, type TableScope } from './scope.js';
 
 export { DEFAULT_LOCK_TIMEOUT };
@@ -194,7 +195,8 @@ export async function openDatabase(url: string, readOnly: boolean, options: Data
       ...(options.onLockRetry ? { onRetry: options.onLockRetry } : {}),
     },
     introspect: async () => {
-      const live = scopeSchema(await dialect.introspect(conn, introspectOptions), scope);
+      // (Kept between commands where the catalog has a key: kept-live.ts.)
+      const live = scopeSchema(await introspectKept(dialect, conn, introspectOptions), scope);
       assertNamesPrintable(live, `the database ${parsed.display}`); // a name outside the scope is never read, so never refused
       return live;
     },

@@ -288,6 +288,14 @@ export interface Dialect {
   connect(url: DatabaseUrl, options: ConnectOptions): Promise<Connection>;
   /** Read the live schema (already normalised). */
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaIR>;
+  /**
+   * A key of everything {@link introspect} reads, found with one cheap query: equal keys (with the
+   * same options and the same build of Evolve) mean equal schemas, so the schema read for a key
+   * can be kept and taken again (database/kept-live.ts). SQLite has one: its whole schema is the
+   * text of `sqlite_schema`, which SQLite itself parses into what its pragmas report. A dialect
+   * whose catalog has no such key leaves it out (and is read afresh every time).
+   */
+  catalogKey?(conn: Connection, options?: IntrospectOptions): Promise<string>;
   /** Map a compiled (model) schema to what this database would report for it. */
   normalise(schema: SchemaIR): SchemaIR;
   /**

@@ -23,9 +23,24 @@ export function fingerprintText(schema: SchemaIR): string {
  * ```
  */
 export function fingerprint(schema: SchemaIR): string {
+  const known = knownPrints.get(schema);
+  if (known !== undefined) return known;
   const hash = createHash('sha256');
   canonicalPieces(schema, (piece) => hash.update(piece, 'utf8'));
   return `${FINGERPRINT_PREFIX}:${hash.digest('hex')}`;
+}
+
+/** Fingerprints known for frozen schemas (see {@link rememberFingerprint}). */
+const knownPrints = new WeakMap<SchemaIR, string>();
+
+/**
+ * Take `print` as frozen schema `schema`'s fingerprint from now on, without hashing its text
+ * again: for a kept schema whose entry holds the fingerprint written when the entry was made
+ * (model/compiled-cache.ts; the entry's key holds Evolve's own stamp, so no other algorithm's
+ * fingerprint is ever read). A schema that is not frozen (deeply: its tables) is not taken.
+ */
+export function rememberFingerprint(schema: SchemaIR, print: string): void {
+  if (Object.isFrozen(schema) && Object.isFrozen(schema.tables) && print.startsWith(`${FINGERPRINT_PREFIX}:`)) knownPrints.set(schema, print);
 }
 
 /** The fingerprints of two schemas, and the tables whose canonical forms they share. */
@@ -48,18 +63,21 @@ export interface FingerprintPair {
 export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
   const a = canonicalFrame(from);
   const b = canonicalFrame(to);
-  const ha = createHash('sha256').update(a.head, 'utf8');
-  const hb = createHash('sha256').update(b.head, 'utf8');
+  // A side whose fingerprint is known is not hashed again: only compared.
+  const fa = knownPrints.get(from);
+  const fb = knownPrints.get(to);
+  const ha = fa === undefined ? createHash('sha256').update(a.head, 'utf8') : null;
+  const hb = fb === undefined ? createHash('sha256').update(b.head, 'utf8') : null;
   const sameTables = new Set<string>();
   let i = 0;
   let j = 0;
-  const take = (h: ReturnType<typeof createHash>, first: boolean, text: string): void => { h.update(first ? text : `,${text}`, 'utf8'); };
+  const take = (h: ReturnType<typeof createHash> | null, first: boolean, text: string): void => { h?.update(first ? text : `,${text}`, 'utf8'); };
   // Both lists are in name order: walk them side by side.
   while (i < a.tables.length || j < b.tables.length) {
     const x = a.tables[i];
     const y = b.tables[j];
-    if (x && (!y || x.name < y.name)) { take(ha, i++ === 0, canonicalTableText(x)); continue; }
-    if (y && (!x || y.name < x.name)) { take(hb, j++ === 0, keptTableText(y)); continue; }
+    if (x && (!y || x.name < y.name)) { if (ha) take(ha, i === 0, canonicalTableText(x)); i++; continue; }
+    if (y && (!x || y.name < x.name)) { if (hb) take(hb, j === 0, keptTableText(y)); j++; continue; }
     // The same on both sides: one text, the desired side's (kept: a kept models schema knows it
     // already, and a plan made again against another database takes it again).
     const ty = keptTableText(y!);
@@ -68,7 +86,9 @@ export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
     take(ha, i++ === 0, tx);
     take(hb, j++ === 0, ty);
   }
-  ha.update(a.tail, 'utf8');
-  hb.update(b.tail, 'utf8');
-  return { from: `${FINGERPRINT_PREFIX}:${ha.digest('hex')}`, to: `${FINGERPRINT_PREFIX}:${hb.digest('hex')}`, sameTables };
+  return {
+    from: fa ?? `${FINGERPRINT_PREFIX}:${ha!.update(a.tail, 'utf8').digest('hex')}`,
+    to: fb ?? `${FINGERPRINT_PREFIX}:${hb!.update(b.tail, 'utf8').digest('hex')}`,
+    sameTables,
+  };
 }

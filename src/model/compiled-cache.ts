@@ -25,6 +25,7 @@ import { readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { canonicalTableText, rememberCanonicalText } from '../ir/canonical-text.js';
+import { fingerprint, rememberFingerprint } from '../ir/fingerprint.js';
 import { deepFreeze, freezeTable, type ColumnType, type DefaultValue, type SchemaIR } from '../ir/schema.js';
 import { planScript, type Planned } from './ts-script.js';
 import { target, writeEntry, type TransformCache } from './ts-direct.js';
@@ -95,11 +96,12 @@ function graphKey(p: Planned, memo: Map<Planned, string | null>): string | null 
 let stamp: string | undefined;
 
 /**
- * What changes with every build and upgrade of Evolve: a bundled build's chunk names (each
+ * What changes with every build and upgrade of Evolve (part of every kept schema's key, here
+ * and in database/kept-live.ts): a bundled build's chunk names (each
  * names its content's hash: scripts/bundle.mjs) and its two entries' sizes and modification
  * times; else (src/, or dist/ as tsc alone writes it) the sizes and times of every file.
  */
-function libraryStamp(): string {
+export function libraryStamp(): string {
   if (stamp !== undefined) return stamp;
   const root = dirname(dirname(fileURLToPath(import.meta.url)));
   const h = createHash('sha256');
@@ -235,11 +237,28 @@ export async function compiledKey(abs: string, dialect: string, cache: Transform
   return createHash('sha256').update(`${FORMAT}\0${libraryStamp()}\0${dialect}\0${g}`).digest('hex').slice(0, 32);
 }
 
-/** What an entry holds: the desired schema and the module's ignored exports. */
-export interface CompiledModels { readonly schema: SchemaIR; readonly ignored: readonly string[] }
+/**
+ * What an entry holds: the desired schema and the module's ignored exports; and, for an entry
+ * written with one (a kept live schema: database/kept-live.ts), the schema's fingerprint, which
+ * a read then takes without hashing the schema again (ir/fingerprint.ts rememberFingerprint).
+ */
+export interface CompiledModels { readonly schema: SchemaIR; readonly ignored: readonly string[]; readonly fingerprint?: string }
 
-const entryOf = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.ir`;
-const textsOfEntry = (cache: TransformCache, key: string): string => `${cache.dir}/${key}.txt`;
+/**
+ * A kind of kept schema: its entries' and texts' file extensions and its bound. The compiled
+ * models are `KEY.ir` with `KEY.txt`; the live schemas a catalog key names (database/kept-live.ts)
+ * are `KEY.live` with `KEY.live.txt`, bounded apart, so neither kind evicts the other.
+ */
+export interface EntryKind { readonly entry: string; readonly texts: string; readonly max: number }
+
+/** The compiled models' kind of entry. */
+export const MODELS_ENTRY: EntryKind = { entry: '.ir', texts: '.txt', max: IR_MAX };
+
+/** What reading and writing an entry needs of a cache: its directory. */
+type EntryDir = Pick<TransformCache, 'dir'>;
+
+const entryOf = (cache: EntryDir, key: string, kind: EntryKind): string => `${cache.dir}/${key}${kind.entry}`;
+const textsOfEntry = (cache: EntryDir, key: string, kind: EntryKind): string => `${cache.dir}/${key}${kind.texts}`;
 
 /**
  * The canonical texts of an entry's tables, by position, from its `KEY.txt`: read whole when
@@ -286,18 +305,19 @@ interface KeptColumn { type: number | ColumnType; default: number | DefaultValue
  * past V8's regular-object size goes to the large-object space, which only a full collection
  * frees, and a short command never runs one (10 MB at 5,000 tables, kept to the end of the command).
  */
-export function readCompiled(cache: TransformCache, key: string): CompiledModels | null {
+export function readCompiled(cache: EntryDir, key: string, kind: EntryKind = MODELS_ENTRY): CompiledModels | null {
   let data: Buffer;
-  try { data = readFileSync(entryOf(cache, key)); } catch { return null; }
+  try { data = readFileSync(entryOf(cache, key, kind)); } catch { return null; }
   try {
     let at = data.indexOf(10);
     if (at < 0) return null;
     const head = JSON.parse(data.toString('utf8', 0, at)) as {
       ignored: string[]; schema: Omit<SchemaIR, 'tables'>; tables: number; types: ColumnType[]; defaults: DefaultValue[]; texts?: string;
+      fingerprint?: string;
     };
     if (!Array.isArray(head.types) || !Array.isArray(head.defaults)) return null;
     // Each table's canonical text, read from `KEY.txt` when a fingerprint first asks (see entryText).
-    const texts = typeof head.texts === 'string' ? textsOf(textsOfEntry(cache, key), head.texts, head.tables) : null;
+    const texts = typeof head.texts === 'string' ? textsOf(textsOfEntry(cache, key, kind), head.texts, head.tables) : null;
     const types = head.types.map((t) => deepFreeze(t));
     const defaults = head.defaults.map((d) => deepFreeze(d));
     const tables: SchemaIR['tables'][number][] = [];
@@ -324,7 +344,9 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
       at = end;
     }
     if (at !== data.length - 1 || !Array.isArray(head.ignored) || !head.schema || typeof head.schema !== 'object') return null;
-    return deepFreeze({ schema: { ...head.schema, tables }, ignored: head.ignored });
+    const read = deepFreeze({ schema: { ...head.schema, tables }, ignored: head.ignored });
+    if (typeof head.fingerprint === 'string') rememberFingerprint(read.schema, head.fingerprint);
+    return read;
   } catch { return null; } // a damaged entry: compiled afresh, and written again
 }
 
@@ -333,7 +355,7 @@ export function readCompiled(cache: TransformCache, key: string): CompiledModels
  * table; see {@link readCompiled}). `id` is new at each write, so an entry never takes the texts
  * of another write of the same key.
  */
-function entryText(value: CompiledModels, id: string): { entry: string; texts: string } {
+function entryText(value: CompiledModels, id: string, fingerprintOf?: (schema: SchemaIR) => string): { entry: string; texts: string } {
   const { tables, ...rest } = value.schema;
   const types: unknown[] = [];
   const defaults: unknown[] = [];
@@ -350,32 +372,44 @@ function entryText(value: CompiledModels, id: string): { entry: string; texts: s
   for (const t of tables) {
     const columns = t.columns.map((c) => ({ ...c, type: at(typeAt, types, c.type), default: c.default === null ? null : at(defaultAt, defaults, c.default) }));
     lines.push(JSON.stringify({ ...t, columns }));
-    texts.push(canonicalTableText(t));
+    const text = canonicalTableText(t);
+    texts.push(text);
+    rememberCanonicalText(t, text); // (a frozen table's: its fingerprint is then hashed from it, not written again)
   }
+  const fingerprint = fingerprintOf?.(value.schema);
+  const head = { ignored: value.ignored, schema: rest, tables: tables.length, types, defaults, texts: id, ...(fingerprint ? { fingerprint } : {}) };
   return {
-    entry: `${[JSON.stringify({ ignored: value.ignored, schema: rest, tables: tables.length, types, defaults, texts: id }), ...lines].join('\n')}\n`,
+    entry: `${[JSON.stringify(head), ...lines].join('\n')}\n`,
     texts: `${texts.join('\n')}\n`,
   };
 }
 
-/** Keep `value` as the entry for `key`, then the directory within {@link IR_MAX} entries (the oldest go). */
-export function writeCompiled(cache: TransformCache, key: string, value: CompiledModels): void {
+/**
+ * Keep `value` as the entry for `key`, then the directory within `kind`'s bound (the oldest go).
+ * `withFingerprint`: the entry holds the schema's fingerprint (hashed from the texts just written),
+ * and the schema, when frozen, takes it from now on.
+ */
+export function writeCompiled(cache: EntryDir, key: string, value: CompiledModels, kind: EntryKind = MODELS_ENTRY, withFingerprint = false): void {
   try {
-    const { entry, texts } = entryText(value, randomBytes(8).toString('hex'));
-    writeEntry(cache, textsOfEntry(cache, key), texts); // first: an entry is never without its texts
-    writeEntry(cache, entryOf(cache, key), entry);
+    const print = (schema: SchemaIR): string => { const fp = fingerprint(schema); rememberFingerprint(schema, fp); return fp; };
+    const { entry, texts } = entryText(value, randomBytes(8).toString('hex'), withFingerprint ? print : undefined);
+    writeEntry(cache, textsOfEntry(cache, key, kind), texts); // first: an entry is never without its texts
+    writeEntry(cache, entryOf(cache, key, kind), entry);
     const names = readdirSync(cache.dir);
-    const entries = names.filter((n) => /^[0-9a-f]+\.ir$/.test(n));
+    const isEntry = (n: string): boolean => n.endsWith(kind.entry) && /^[0-9a-f]+$/.test(n.slice(0, -kind.entry.length));
+    const entries = names.filter(isEntry);
     // Texts whose entry went (another process's bound): theirs go too.
     for (const n of names) {
-      if (!/^[0-9a-f]+\.txt$/.test(n) || entries.includes(n.replace(/\.txt$/, '.ir'))) continue;
+      if (!n.endsWith(kind.texts) || !/^[0-9a-f]+$/.test(n.slice(0, -kind.texts.length))) continue;
+      if (entries.includes(n.slice(0, -kind.texts.length) + kind.entry)) continue;
       try { unlinkSync(`${cache.dir}/${n}`); } catch { /* gone already */ }
     }
-    if (entries.length <= IR_MAX) return;
+    if (entries.length <= kind.max) return;
     const aged = entries.map((n) => { try { return { n, t: statSync(`${cache.dir}/${n}`).mtimeMs }; } catch { return { n, t: 0 }; } })
-      .filter((x) => x.n !== `${key}.ir`).sort((a, b) => a.t - b.t);
-    for (const x of aged.slice(0, entries.length - IR_MAX)) {
-      for (const f of [x.n, x.n.replace(/\.ir$/, '.txt')]) { try { unlinkSync(`${cache.dir}/${f}`); } catch { /* gone already */ } }
+      .filter((x) => x.n !== `${key}${kind.entry}`).sort((a, b) => a.t - b.t);
+    for (const x of aged.slice(0, entries.length - kind.max)) {
+      const base = x.n.slice(0, -kind.entry.length);
+      for (const f of [x.n, base + kind.texts]) { try { unlinkSync(`${cache.dir}/${f}`); } catch { /* gone already */ } }
     }
   } catch { /* an unwritable cache only costs speed */ }
 }

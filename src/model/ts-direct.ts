@@ -59,7 +59,7 @@ export async function transformed(
 const used = new Set<string>();
 
 /** Write a cache file atomically. */
-export function writeEntry(cache: TransformCache, entry: string, code: string | Uint8Array): void {
+export function writeEntry(cache: Pick<TransformCache, 'dir'>, entry: string, code: string | Uint8Array): void {
   mkdirSync(cache.dir, { recursive: true });
   const part = `${entry}.${process.pid}.part`;
   writeFileSync(part, code);

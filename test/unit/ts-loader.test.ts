@@ -112,8 +112,9 @@ describe('loading TypeScript modules', () => {
       // Per module (models, names, more): its stripped code as CommonJS (.js), its source map (.map) and V8's code cache of it (.v8):
       // modules that import only evolve and each other run as scripts (ts-script.ts); and the schema the three compile to,
       // kept for the dialect (.ir, model/compiled-cache.ts: from the second command on, they do not run) with its tables'
-      // canonical texts (.txt), found from each module's bytes and what its graph entry (.graph) keeps of it.
-      assert.deepEqual(kinds, ['.graph', '.graph', '.graph', '.ir', '.js', '.js', '.js', '.map', '.map', '.map', '.txt', '.v8', '.v8', '.v8'],
+      // canonical texts (.txt), found from each module's bytes and what its graph entry (.graph) keeps of it; and the
+      // database's live schema, kept by its catalog key (.live, with its texts .live.txt: database/kept-live.ts).
+      assert.deepEqual(kinds, ['.graph', '.graph', '.graph', '.ir', '.js', '.js', '.js', '.live', '.live.txt', '.map', '.map', '.map', '.txt', '.v8', '.v8', '.v8'],
         'one entry of each kind per module, however many runs');
       for (let i = 0; i < 4; i++) {
         writeFileSync(join(dir, 'models.ts'), `${MODELS}// edit ${i}\n`);
@@ -130,7 +131,10 @@ describe('loading TypeScript modules', () => {
       assert.ok(of('.ir') <= 5, 'a kept schema per version, bounded too');
       assert.equal(of('.txt'), of('.ir'), 'its texts go with a kept schema');
       assert.ok(of('.graph') <= 4, `graph entries are bounded too: ${left.join(' ')}`);
-      assert.equal(left.length, of('.js') + of('.map') + of('.v8') + of('.mjs') + of('.ir') + of('.txt') + of('.graph'), `nothing else is left: ${left.join(' ')}`);
+      assert.equal(of('.live'), 1, 'the database did not change: one live schema kept');
+      assert.equal(of('.live.txt'), 1, 'with its texts');
+      assert.equal(left.length, of('.js') + of('.map') + of('.v8') + of('.mjs') + of('.ir') + of('.txt') + of('.graph') + of('.live') + of('.live.txt'),
+        `nothing else is left: ${left.join(' ')}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       rmSync(tmp, { recursive: true, force: true });

@@ -7,6 +7,7 @@ import { connectSqlite } from './connection.js';
 import { sqliteLossyPredicate } from './conversions.js';
 import { sqliteDiffHooks } from './diff-hooks.js';
 import { introspectSqlite } from './introspect.js';
+import { sqliteCatalogKey } from './catalog-key.js';
 import { acquireSqliteLock } from './lock.js';
 import { normaliseSqlite } from './normalise.js';
 import { planSqlite } from './planner.js';
@@ -25,6 +26,7 @@ export const sqliteDialect: Dialect = {
   localScratch: 'sqlite::memory:',
   connect: connectSqlite,
   introspect: (conn) => introspectSqlite(conn),
+  catalogKey: (conn) => sqliteCatalogKey(conn),
   normalise: normaliseSqlite,
   checkModels: () => undefined,
   diff: (from, to, known) => diffSchemas(from, to, sqliteDiffHooks, known),
