@@ -7,10 +7,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fingerprint, fingerprintPair } from '../../src/ir/fingerprint.js';
+import { fingerprint, fingerprintPair, rememberFingerprint } from '../../src/ir/fingerprint.js';
 import { loadDialect, desiredSchema, canonicalSchema, type DialectName, type SchemaIR } from '../../src/index.js';
 import { canonicalTableText, canonicalText, sameCanonicalTable } from '../../src/ir/canonical-text.js';
-import type { TableIR } from '../../src/ir/schema.js';
+import { deepFreeze, type TableIR } from '../../src/ir/schema.js';
 import { CASES } from './golden-cases.js';
 import { DIALECTS, col, fk, live, pk, serialId, tbl } from './golden-ir.js';
 import { schemaArb, derive, toModels } from '../support/schema-arbitrary.js';
@@ -125,5 +125,38 @@ describe('fingerprintPair and the diff of the tables it finds the same', () => {
         await agrees(dialect, from, from);
       }), { numRuns: 60 });
     }
+  });
+});
+
+describe('fingerprints known for kept schemas (rememberFingerprint)', () => {
+  const a = (): SchemaIR => live('sqlite', [tbl('a', [col('id', 'integer')], pk('id')), tbl('c', [col('id', 'integer')])]);
+  const b = (): SchemaIR => live('sqlite', [tbl('a', [col('id', 'integer'), col('x', 'text')], pk('id')), tbl('b', [col('id', 'integer')], pk('id')),
+    tbl('c', [col('id', 'integer')])]);
+  const frozen = (s: SchemaIR): SchemaIR => deepFreeze(JSON.parse(JSON.stringify(s)) as SchemaIR);
+
+  it('a frozen schema takes its remembered fingerprint, in fingerprint and on either side of a pair, with the same tables found', () => {
+    const x = frozen(a());
+    const y = frozen(b());
+    const truth = { from: fingerprint(a()), to: fingerprint(b()), same: [...fingerprintPair(a(), b()).sameTables] };
+    assert.deepEqual(truth.same, ['c'], 'the case has a table the same on both sides');
+    rememberFingerprint(x, truth.from);
+    rememberFingerprint(y, truth.to);
+    assert.equal(fingerprint(x), truth.from);
+    const pair = fingerprintPair(x, y);
+    assert.deepEqual({ from: pair.from, to: pair.to, same: [...pair.sameTables] }, truth);
+    // What is remembered is what is given: a wrong one is taken (so only an entry's own is ever given).
+    const z = frozen(a());
+    rememberFingerprint(z, truth.to);
+    assert.equal(fingerprint(z), truth.to);
+    assert.equal(fingerprintPair(z, y).from, truth.to);
+  });
+
+  it('a schema that is not frozen, or a print of another algorithm, is not taken', () => {
+    const x = a();
+    rememberFingerprint(x, 'fv1:0000');
+    assert.equal(fingerprint(x), fingerprint(a()));
+    const y = frozen(a());
+    rememberFingerprint(y, 'fv0:0000');
+    assert.equal(fingerprint(y), fingerprint(a()));
   });
 });
