@@ -4,6 +4,7 @@
  * the table standing), it asks these hooks.
  */
 import type { Change } from './changes.js';
+import type { ObjectIR } from '../ir/schema.js';
 
 /** A dialect's answers to the differ's dialect-dependent questions. */
 export interface DiffHooks {
@@ -13,6 +14,13 @@ export interface DiffHooks {
    * for recreates them.
    */
   keepsDependents(change: Change): boolean;
+  /**
+   * Asked for a change {@link keepsDependents} says may take a table's dependents down: true when
+   * this one dependent still stands after it, as it was (MySQL keeps a view's or a trigger's text
+   * and resolves it at each use, so a column's new type leaves them; an index on the column is
+   * rebuilt). Absent: every dependent is recreated.
+   */
+  keepsDependent?(change: Change, dependent: ObjectIR): boolean;
 }
 
 /**

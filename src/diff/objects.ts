@@ -108,13 +108,19 @@ export function diffObjects(
 
   // Tables whose change takes their dependents down (live and target names).
   const shaken = new Map<string, string>(); // `table:name` → reason
+  const shakenBy = new Map<string, Change[]>(); // `table:name` → the changes that may take its dependents down
   for (const c of tableChanges) {
     if (c.kind === 'createObject' || c.kind === 'dropObject' || c.kind === 'replaceObject') continue;
     if (hooks.keepsDependents(c)) continue;
     const names = c.kind === 'renameTable' ? [c.from, c.to]
       : c.kind === 'createTable' || c.kind === 'dropTable' ? [c.table.name]
       : [c.table, liveName.get(c.table) ?? c.table];
-    for (const n of names) if (!shaken.has(`table:${n}`)) shaken.set(`table:${n}`, `table ${n} changes`);
+    for (const n of new Set(names)) {
+      const k = `table:${n}`;
+      if (!shaken.has(k)) shaken.set(k, `table ${n} changes`);
+      const by = shakenBy.get(k);
+      if (by) by.push(c); else shakenBy.set(k, [c]);
+    }
   }
 
   const liveNames = nameIndex(from);
@@ -130,8 +136,17 @@ export function diffObjects(
   // Objects going away in the live database (removed, or dropped to be recreated): their live
   // dependents that stay must be recreated too, transitively.
   const down = new Map<string, string>(shaken); // key → reason
-  for (const o of removed) down.set(objectKey(o), `${o.kind} ${o.name} is dropped`);
-  for (const o of changed) if (!inPlace(o)) down.set(objectKey(o), `${o.kind} ${o.name} changes`);
+  const objectDown = new Set<string>(); // the objects among them (a table is down only by its changes)
+  const fall = (k: string, reason: string): void => { down.set(k, reason); objectDown.add(k); };
+  for (const o of removed) fall(objectKey(o), `${o.kind} ${o.name} is dropped`);
+  for (const o of changed) if (!inPlace(o)) fall(objectKey(o), `${o.kind} ${o.name} changes`);
+  /** Whether `o` falls with `d`, which is down: a table's changes may each leave this dependent standing. */
+  const keep = hooks.keepsDependent;
+  const fallsWith = (o: ObjectIR, d: string): boolean => {
+    if (!down.has(d)) return false;
+    const by = keep && !objectDown.has(d) ? shakenBy.get(d) : undefined;
+    return by === undefined || !by.every((c) => keep!(c, o));
+  };
   const recreate = new Map<string, string>(); // unchanged object key → reason
   for (let grew = true; grew;) {
     grew = false;
@@ -140,10 +155,11 @@ export function diffObjects(
       if (!live.has(k) || recreate.has(k) || down.has(k)) continue;
       // Views, triggers, indexes and comments are bound to what they name; a function or a
       // type is only when the catalog says so (bodies are resolved when they run).
+      const falls = (d: string): boolean => fallsWith(o, d);
       const hit = BOUND.has(o.kind)
-        ? [...liveDeps.get(k)!].find((d) => down.has(d)) ?? [...wantDeps.get(k)!].find((d) => down.has(d))
-        : [...(live.get(k)!.dependsOn ?? []), ...(o.dependsOn ?? [])].find((d) => down.has(d));
-      if (hit !== undefined) { const reason = down.get(hit)!; recreate.set(k, reason); down.set(k, reason); grew = true; }
+        ? [...liveDeps.get(k)!].find(falls) ?? [...wantDeps.get(k)!].find(falls)
+        : [...(live.get(k)!.dependsOn ?? []), ...(o.dependsOn ?? [])].find(falls);
+      if (hit !== undefined) { const reason = down.get(hit)!; recreate.set(k, reason); fall(k, reason); grew = true; }
     }
   }
 

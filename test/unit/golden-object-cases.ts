@@ -79,11 +79,32 @@ export const OBJECT_CASES: GoldenCase[] = [
     (d) => [view(d, ['name'])], (d) => [view(d, ['id', 'name'])]),
   {
     name: 'view-follows-table-change',
-    about: 'a column a view reads changes type: the unchanged view is dropped first and created again last',
+    about: 'a column a view reads changes type: the unchanged view is dropped first and created again last (PostgreSQL refuses the type change under it; SQLite rebuilds the table); MySQL keeps it, a view\'s text being resolved at each use',
     build: (d) => ({
       from: live(d, [author()], [view(d, ['name'])]),
       to: desired(d, [{ ...author(), columns: [serialId(), col('name', varchar(200), NOT_NULL)] }], [view(d, ['name'])]),
     }),
+  },
+  {
+    name: 'trigger-follows-column-type',
+    about: 'a column of a table with a trigger changes type: MySQL keeps the trigger (its body is resolved at each use); PostgreSQL drops and creates it around the change (a trigger\'s WHEN or UPDATE OF may name the column, which blocks a type change), as SQLite\'s rebuild does',
+    build: (d) => ({
+      from: live(d, [author(), book()], trigger(d)),
+      to: desired(d, [author(), { ...book(), columns: book().columns.map((c) => c.name === 'title' ? col('title', varchar(300), NOT_NULL) : c) }], trigger(d)),
+    }),
+  },
+  {
+    name: 'prefix-index-follows-column-type', about: 'a column with a prefix index (an object on MySQL) changes type: the index is dropped and created again with it (MySQL only)', dialects: ['mysql'],
+    build: (d) => {
+      const ix: ObjectIR = {
+        kind: 'index', name: 'author.author_name_prefix', table: 'author', definition: 'index(`name`(10))',
+        create: ['ALTER TABLE `author` ADD INDEX `author_name_prefix` (`name`(10))'], drop: ['ALTER TABLE `author` DROP INDEX `author_name_prefix`'],
+      };
+      return {
+        from: live(d, [author()], [ix]),
+        to: desired(d, [{ ...author(), columns: [serialId(), col('name', varchar(200), NOT_NULL)] }], [ix]),
+      };
+    },
   },
   {
     name: 'add-column-beside-view',
