@@ -235,10 +235,20 @@ async function openPg(url: DatabaseUrl, options: ConnectOptions): Promise<Driver
     await createPgDatabase(url, u, timeoutMs);
     try { client = await pgClient(u, timeoutMs); } catch (again) { throw connectError(url, again, timeoutMs); }
   }
+  // One query at a time on the session: a reader may ask for several at once (the introspector
+  // does, inside a transaction where it has no second session), and node-postgres only queues
+  // them with a deprecation warning on stderr (pg 9 will refuse). The server runs a session's
+  // queries one after another either way, so waiting here costs nothing.
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = last.then(run);
+    last = next.catch(() => undefined);
+    return next;
+  };
   return {
-    query: async (sql, params) => (await client.query(sql, params as unknown[])).rows as Row[],
-    exec: async (sql) => { await client.query(sql); },
-    close: () => client.end(),
+    query: (sql, params) => inTurn(async () => (await client.query(sql, params as unknown[])).rows as Row[]),
+    exec: (sql) => inTurn(async () => { await client.query(sql); }),
+    close: () => client.end(), // not in turn: closing ends what is still running
   };
 }
 
