@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { openDatabase, loadDialect, diffSchemas, desiredSchema, type PlanStatement } from '../dist/index.js';
+import { openDatabase, loadDialect, desiredSchema, type PlanStatement } from '../dist/index.js';
 import { adoptUnmodelled } from '../dist/database/sources.js';
 import { fastestScript } from './commands.js';
 import { generateModels } from './schema.js';
@@ -77,7 +77,7 @@ async function planStatements(dialect: BenchDialect, url: string, changed: boole
   try {
     const live = await d.introspect(db.conn, db.introspectOptions);
     const desired = desiredSchema(generateModels(n, changed), d);
-    const statements = d.plan(diffSchemas(live, adoptUnmodelled(desired, live).schema)).statements;
+    const statements = d.plan(d.diff(live, adoptUnmodelled(desired, live).schema)).statements; // the dialect's diff, with its hooks, as `evolve apply`
     // MySQL: the statement as a person writes it, the server choosing the algorithm (Evolve states
     // the fastest one and falls back to the next when the server refuses it: online-run.ts).
     return dialect === 'mysql'
