@@ -1,5 +1,5 @@
 /** `evolve apply` (the seed's syncdb): stored evolutions first, then the generated plan once. */
-import { fingerprint } from '../ir/fingerprint.js';
+import { fingerprintBeside } from '../ir/fingerprint.js';
 import { describeChange } from '../diff/changes.js';
 import { HazardCode, type Hazard } from '../plan/plan.js';
 import { EvolveError, ErrorCode } from '../errors.js';
@@ -77,7 +77,9 @@ export async function applyEvolution(options: EvolveOptions): Promise<ApplyRepor
     let after = '';
     const verify = async (): Promise<void> => {
       const live = await d.introspect();
-      after = fingerprint(live);
+      // Beside the models: a table the same as its model takes the model's text, kept since the
+      // plan, instead of being written out again (the print is the live schema's all the same).
+      after = fingerprintBeside(live, desired);
       if (after !== report.targetFingerprint) {
         const rest = d.dialect.diff(live, desired).changes.map(describeChange);
         throw new EvolveError(ErrorCode.FingerprintMismatch,

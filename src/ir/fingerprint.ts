@@ -92,3 +92,26 @@ export function fingerprintPair(from: SchemaIR, to: SchemaIR): FingerprintPair {
     sameTables,
   };
 }
+
+/**
+ * The fingerprint of `schema`, the same as {@link fingerprint}'s, written beside `reference`
+ * (whose own print is not taken): a table the same as `reference`'s table of its name takes that
+ * table's text, kept since it was first written ({@link keptTableText}), instead of being
+ * written out again. For the verification after applying a plan: the live schema is read again
+ * and should now be the models', whose texts the plan wrote.
+ */
+export function fingerprintBeside(schema: SchemaIR, reference: SchemaIR): string {
+  const a = canonicalFrame(schema);
+  const b = canonicalFrame(reference);
+  const hash = createHash('sha256').update(a.head, 'utf8');
+  let j = 0;
+  // Both lists are in name order (as in fingerprintPair).
+  for (let i = 0; i < a.tables.length; i++) {
+    const x = a.tables[i]!;
+    while (j < b.tables.length && b.tables[j]!.name < x.name) j++;
+    const y = b.tables[j];
+    const text = y !== undefined && y.name === x.name && Object.isFrozen(y) && sameCanonicalTable(x, y) ? keptTableText(y) : canonicalTableText(x);
+    hash.update(i === 0 ? text : `,${text}`, 'utf8');
+  }
+  return `${FINGERPRINT_PREFIX}:${hash.update(a.tail, 'utf8').digest('hex')}`;
+}

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { fingerprint, fingerprintPair, rememberFingerprint } from '../../src/ir/fingerprint.js';
+import { fingerprint, fingerprintBeside, fingerprintPair, rememberFingerprint } from '../../src/ir/fingerprint.js';
 import { loadDialect, desiredSchema, canonicalSchema, type DialectName, type SchemaIR } from '../../src/index.js';
 import { canonicalTableText, canonicalText, sameCanonicalTable } from '../../src/ir/canonical-text.js';
 import { deepFreeze, type TableIR } from '../../src/ir/schema.js';
@@ -24,6 +24,14 @@ async function agrees(dialect: DialectName, from: SchemaIR, to: SchemaIR): Promi
   for (const s of [from, to]) assert.equal(canonicalText(s), JSON.stringify(canonicalSchema(s))); // the text written out is the canonical form's
   assert.equal(pair.from, fingerprint(from));
   assert.equal(pair.to, fingerprint(to));
+  // Written beside the other side (texts taken from it where a table is the same), frozen or not: the schema's own print.
+  const frozenTo = deepFreeze(structuredClone(to));
+  const frozenFrom = deepFreeze(structuredClone(from));
+  assert.equal(fingerprintBeside(from, to), pair.from);
+  assert.equal(fingerprintBeside(from, frozenTo), pair.from);
+  assert.equal(fingerprintBeside(from, frozenTo), pair.from, 'again, the texts now kept');
+  assert.equal(fingerprintBeside(to, frozenFrom), pair.to);
+  assert.equal(fingerprintBeside(to, frozenTo), pair.to, 'beside itself');
   let plainDiff: unknown;
   let error: unknown = null;
   try { plainDiff = plain(d.diff(from, to)); } catch (e) { error = e; }
